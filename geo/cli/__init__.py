@@ -1,0 +1,54 @@
+"""The ``pantau`` command: a thin Typer layer over the :mod:`geo` library.
+
+Each concern has its own module here with a ``typer.Typer`` named ``app``; this module mounts
+them and turns every :class:`~geo.errors.PantauError` into a one-line message and exit code 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from geo.cli import db as db_cli
+from geo.errors import PantauError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="pantau",
+    help="Pantau Tambang: registry, reports, maps and patrols against illegal mining (PETI).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_cli.app, name="db")
+
+_err = Console(stderr=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; domain errors become a message and exit code 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except PantauError as exc:
+        where = f" [{exc.field}]" if exc.field else ""
+        _err.print(f"[bold red]Error{where}:[/] {exc.message}", highlight=False, markup=True)
+        sys.exit(2)
+    except typer.Abort:
+        _err.print("[red]Aborted.[/]")
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

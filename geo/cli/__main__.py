@@ -1,0 +1,5 @@
+"""``python -m geo.cli`` runs the ``pantau`` command."""
+
+from geo.cli import main
+
+main()

@@ -1,0 +1,78 @@
+"""The one place that creates database engines and sessions.
+
+Examples
+--------
+>>> from geo.db import make_engine
+>>> engine = make_engine()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from geo.errors import DatabaseUnavailable
+from geo.settings import Settings, get_settings
+
+__all__ = ["make_engine", "session_scope", "check_database", "redact_url"]
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with its password replaced by ``***`` for messages and logs."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str | None = None, *, settings: Settings | None = None) -> Engine:
+    """Create an engine for ``url`` or for ``settings.database_url``.
+
+    Parameters
+    ----------
+    url
+        A SQLAlchemy URL (``postgresql+psycopg://...``); a plain ``postgresql://`` URL is
+        given the psycopg 3 driver.
+    settings
+        Settings to read the URL from when ``url`` is not given.
+
+    Returns
+    -------
+    sqlalchemy.Engine
+        An engine with ``pool_pre_ping`` so that a restarted server is noticed.
+    """
+    settings = settings or get_settings()
+    url = url or settings.database_url
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_pre_ping=True, future=True)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """Yield a session whose work is committed on success and rolled back on any error."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory() as session, session.begin():
+        yield session
+
+
+def check_database(engine: Engine) -> str:
+    """Return the PostGIS version, or raise :class:`DatabaseUnavailable` saying why not."""
+    try:
+        with engine.connect() as conn:
+            version = conn.execute(
+                text("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
+            ).scalar()
+    except OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"cannot connect to the database at {redact_url(str(engine.url))}: "
+            f"{exc.orig}. Start it with `make db` (scripts/dev-db)."
+        ) from None
+    if version is None:
+        raise DatabaseUnavailable(
+            "the database has no PostGIS extension; run `CREATE EXTENSION postgis` or `make db`"
+        )
+    return str(version)

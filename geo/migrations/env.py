@@ -1,0 +1,45 @@
+"""Alembic environment: runs migrations on the connection or URL that ``geo.migrate`` passes."""
+
+from __future__ import annotations
+
+import importlib
+
+from alembic import context
+from geoalchemy2 import alembic_helpers
+from sqlalchemy import Connection
+
+from geo.db import make_engine
+from geo.models import Base
+
+# Every package that defines tables on Base is imported so autogenerate sees the whole schema.
+for _module in ("geo.reports.models", "geo.patrols.models", "geo.auth_tokens"):
+    try:
+        importlib.import_module(_module)
+    except ModuleNotFoundError:
+        pass
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_object=alembic_helpers.include_object,
+        process_revision_directives=alembic_helpers.writer,
+        render_item=alembic_helpers.render_item,
+        transaction_per_migration=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or None)
+    with engine.connect() as conn:
+        _run(conn)
+        conn.commit()
