@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from geo.errors import DatabaseUnavailable
 from geo.settings import Settings, get_settings
 
-__all__ = ["make_engine", "session_scope", "check_database", "redact_url"]
+__all__ = ["make_engine", "session_scope", "check_database", "redact_url", "default_engine", "connect"]
 
 
 def redact_url(url: str) -> str:
@@ -76,3 +76,32 @@ def check_database(engine: Engine) -> str:
             "the database has no PostGIS extension; run `CREATE EXTENSION postgis` or `make db`"
         )
     return str(version)
+
+
+_default: Engine | None = None
+
+
+def default_engine() -> Engine:
+    """Return the process-wide engine for the settings' database, created on first use."""
+    global _default
+    if _default is None:
+        _default = make_engine()
+    return _default
+
+
+def connect(url: str | None = None) -> Engine:
+    """Return an engine for ``url``, or the process-wide one from ``PANTAU_DATABASE_URL``.
+
+    Examples
+    --------
+    >>> import geo
+    >>> engine = geo.connect()  # doctest: +SKIP
+    >>> geo.sites.load(engine).shape  # doctest: +SKIP
+    (108, 11)
+    """
+    global _default
+    engine = make_engine(url) if url else default_engine()
+    check_database(engine)
+    if url:
+        _default = engine
+    return engine

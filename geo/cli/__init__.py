@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 
 from geo.cli import db as db_cli
+from geo.cli import demo as demo_cli
+from geo.cli import sites as sites_cli
 from geo.errors import PantauError
 
 __all__ = ["app", "main"]
@@ -24,6 +26,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_cli.app, name="db")
+app.add_typer(sites_cli.app, name="sites")
+app.command("demo")(demo_cli.demo)
 
 _err = Console(stderr=True)
 

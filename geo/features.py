@@ -1,0 +1,397 @@
+"""GeoJSON feature collections built in PostGIS, for the HTTP service and OGC API - Features.
+
+Each collection is described once (:class:`CollectionSpec`): the table, the id, the geometry,
+the temporal property and the properties that may leave the agency. :func:`query_items`
+filters by bbox, datetime interval and simple equality filters and pages with limit/offset;
+the features are serialised by PostgreSQL (``ST_AsGeoJSON`` inside ``json_agg``), so a page
+of thousands of features costs one round trip and no per-row Python.
+
+Only identifiers from a spec reach the SQL text; every value is a bound parameter.
+
+Examples
+--------
+>>> from geo.features import COLLECTIONS
+>>> COLLECTIONS["sites"].id_column
+'code'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo.errors import NotFound, ValidationError
+
+__all__ = [
+    "CollectionSpec",
+    "FeaturePage",
+    "COLLECTIONS",
+    "register_collection",
+    "parse_bbox",
+    "parse_datetime_interval",
+    "query_items",
+    "get_feature",
+    "collection_extent",
+]
+
+#: Decimal places of coordinates in GeoJSON output (7 places is about 1 cm).
+COORDINATE_PRECISION = 7
+MAX_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class CollectionSpec:
+    """How one collection is read: trusted identifiers only, never user input."""
+
+    id: str
+    title: str
+    description: str
+    #: A table name or a parenthesised subquery with an alias.
+    source: str
+    id_column: str
+    geom_column: str
+    properties: tuple[str, ...]
+    #: A date/timestamp column used by the ``datetime`` filter, or ``None``.
+    datetime_column: str | None = None
+    #: Columns a caller may filter on by equality (``status=active``).
+    filterable: tuple[str, ...] = ()
+    #: A fixed SQL condition (for confidentiality) applied to every query.
+    where: str | None = None
+    #: The SQL expression for the geometry as served (e.g. snapped to a grid for the public).
+    geom_expression: str | None = None
+    order_by: str = field(default="")
+
+    @property
+    def geometry_sql(self) -> str:
+        """SQL expression of the geometry served."""
+        return self.geom_expression or self.geom_column
+
+
+COLLECTIONS: dict[str, CollectionSpec] = {}
+
+
+def register_collection(spec: CollectionSpec) -> CollectionSpec:
+    """Add ``spec`` to :data:`COLLECTIONS` (idempotent) and return it."""
+    COLLECTIONS[spec.id] = spec
+    return spec
+
+
+register_collection(
+    CollectionSpec(
+        id="sites",
+        title="Suspect illegal-mining (PETI) sites",
+        description="The registry of suspect illegal-mining sites in East Kalimantan.",
+        source="sites",
+        id_column="code",
+        geom_column="geom",
+        properties=(
+            "code",
+            "name",
+            "kabupaten",
+            "kecamatan",
+            "commodity",
+            "status",
+            "risk_level",
+            "first_reported",
+            "last_inspected",
+        ),
+        datetime_column="first_reported",
+        filterable=("status", "kabupaten", "commodity", "risk_level"),
+        order_by="code",
+    )
+)
+
+
+@dataclass(frozen=True)
+class FeaturePage:
+    """One page of a collection: the features as GeoJSON text, and how many matched."""
+
+    features_json: str
+    number_matched: int
+    number_returned: int
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """Parse ``"minlon,minlat,maxlon,maxlat"``; raise :class:`ValidationError` naming ``bbox``.
+
+    Examples
+    --------
+    >>> parse_bbox("116.9,-0.6,117.3,-0.3")
+    (116.9, -0.6, 117.3, -0.3)
+    """
+    if value is None or value == "":
+        return None
+    parts = value.split(",")
+    if len(parts) not in (4, 6):
+        raise ValidationError(
+            f"bbox must be 4 comma-separated numbers minlon,minlat,maxlon,maxlat; "
+            f"got {len(parts)} values",
+            field="bbox",
+        )
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise ValidationError(
+            "bbox must be numbers minlon,minlat,maxlon,maxlat; got a value that is not a number",
+            field="bbox",
+        ) from None
+    if len(numbers) == 6:  # 3D bbox: drop the heights
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    x1, y1, x2, y2 = numbers
+    if not all(math.isfinite(n) for n in numbers):
+        raise ValidationError("bbox values must be finite numbers", field="bbox")
+    if not (-180 <= x1 <= 180 and -180 <= x2 <= 180 and -90 <= y1 <= 90 and -90 <= y2 <= 90):
+        raise ValidationError(
+            "bbox is expected in longitude (-180..180) and latitude (-90..90), in that order",
+            field="bbox",
+        )
+    if y1 > y2:
+        raise ValidationError(
+            f"bbox minimum latitude {y1} is above its maximum latitude {y2}", field="bbox"
+        )
+    return (x1, y1, x2, y2)
+
+
+def _parse_instant(value: str) -> dt.datetime:
+    text_value = value.strip()
+    try:
+        if len(text_value) == 10:
+            parsed = dt.datetime.combine(dt.date.fromisoformat(text_value), dt.time())
+        else:
+            parsed = dt.datetime.fromisoformat(text_value.replace("z", "Z"))
+    except ValueError:
+        raise ValidationError(
+            f"datetime must be RFC 3339 (e.g. 2025-01-31T00:00:00Z) or an interval a/b; "
+            f"got {value[:40]!r}",
+            field="datetime",
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed
+
+
+def parse_datetime_interval(
+    value: str | None,
+) -> tuple[dt.datetime | None, dt.datetime | None] | None:
+    """Parse an OGC ``datetime`` (an instant, ``a/b``, ``../b`` or ``a/..``) into bounds.
+
+    Examples
+    --------
+    >>> parse_datetime_interval("2025-01-01/..")[1] is None
+    True
+    """
+    if value is None or value == "":
+        return None
+    if "/" not in value:
+        instant = _parse_instant(value)
+        return (instant, instant)
+    parts = value.split("/")
+    if len(parts) != 2:
+        raise ValidationError("datetime interval must be start/end", field="datetime")
+    start = None if parts[0] in ("", "..") else _parse_instant(parts[0])
+    end = None if parts[1] in ("", "..") else _parse_instant(parts[1])
+    if start is not None and end is not None and start > end:
+        raise ValidationError("datetime interval starts after it ends", field="datetime")
+    return (start, end)
+
+
+def _conditions(
+    spec: CollectionSpec,
+    bbox: tuple[float, float, float, float] | None,
+    interval: tuple[dt.datetime | None, dt.datetime | None] | None,
+    filters: Mapping[str, str | None],
+) -> tuple[str, dict[str, object]]:
+    clauses: list[str] = []
+    params: dict[str, object] = {}
+    if spec.where:
+        clauses.append(f"({spec.where})")
+    if bbox is not None:
+        x1, y1, x2, y2 = bbox
+        if x1 <= x2:
+            clauses.append(
+                f"{spec.geom_column} && ST_MakeEnvelope(:bx1, :by1, :bx2, :by2, 4326)"
+            )
+            params.update(bx1=x1, by1=y1, bx2=x2, by2=y2)
+        else:  # crosses the antimeridian: two boxes
+            clauses.append(
+                f"({spec.geom_column} && ST_MakeEnvelope(:bx1, :by1, 180, :by2, 4326) OR "
+                f"{spec.geom_column} && ST_MakeEnvelope(-180, :by1, :bx2, :by2, 4326))"
+            )
+            params.update(bx1=x1, by1=y1, bx2=x2, by2=y2)
+    if interval is not None:
+        if spec.datetime_column is None:
+            raise ValidationError(
+                f"collection {spec.id!r} has no temporal property to filter by datetime",
+                field="datetime",
+            )
+        start, end = interval
+        if start is not None:
+            clauses.append(f"{spec.datetime_column} >= :dt_start")
+            params["dt_start"] = start
+        if end is not None:
+            clauses.append(f"{spec.datetime_column} <= :dt_end")
+            params["dt_end"] = end
+    for name, value in filters.items():
+        if value is None:
+            continue
+        if name not in spec.filterable:
+            raise ValidationError(
+                f"{name!r} is not a filter of collection {spec.id!r}; "
+                f"expected one of {spec.filterable}",
+                field=name,
+            )
+        clauses.append(f"{name} = :f_{name}")
+        params[f"f_{name}"] = value
+    return (" AND ".join(clauses) or "TRUE"), params
+
+
+def _feature_sql(spec: CollectionSpec) -> str:
+    props = ", ".join(f"'{p}', {p}" for p in spec.properties)
+    return (
+        "json_build_object('type', 'Feature', "
+        f"'id', {spec.id_column}, "
+        f"'geometry', ST_AsGeoJSON({spec.geometry_sql}, {COORDINATE_PRECISION})::json, "
+        f"'properties', json_build_object({props}))"
+    )
+
+
+def _spec(collection: str) -> CollectionSpec:
+    try:
+        return COLLECTIONS[collection]
+    except KeyError:
+        raise NotFound(
+            f"no collection {collection!r}; expected one of {sorted(COLLECTIONS)}",
+            field="collection",
+        ) from None
+
+
+def query_items(
+    *,
+    session: Session,
+    collection: str,
+    bbox: tuple[float, float, float, float] | None = None,
+    interval: tuple[dt.datetime | None, dt.datetime | None] | None = None,
+    filters: Mapping[str, str | None] | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    count: bool = True,
+) -> FeaturePage:
+    """Return one page of ``collection`` as GeoJSON features, filtered and ordered by id.
+
+    Parameters
+    ----------
+    session
+        Database session.
+    collection
+        Id of a registered collection (``"sites"``).
+    bbox
+        ``(minlon, minlat, maxlon, maxlat)`` in EPSG:4326; features intersecting its envelope.
+    interval
+        ``(start, end)`` bounds on the collection's temporal property (``None`` = open).
+    filters
+        Equality filters on the spec's ``filterable`` columns; ``None`` values are ignored.
+    limit, offset
+        Paging; ``limit`` is 1..10,000.
+    count
+        Whether to count all matching features (``number_matched``); ``-1`` when not.
+
+    Returns
+    -------
+    FeaturePage
+        ``features_json`` is a JSON array of RFC 7946 Feature objects.
+
+    Examples
+    --------
+    >>> page = query_items(session=session, collection="sites", limit=5)  # doctest: +SKIP
+    >>> page.number_returned  # doctest: +SKIP
+    5
+    """
+    spec = _spec(collection)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationError(f"limit must be 1..{MAX_LIMIT}, got {limit}", field="limit")
+    if offset < 0:
+        raise ValidationError(f"offset must be 0 or more, got {offset}", field="offset")
+    where, params = _conditions(spec, bbox, interval, filters or {})
+    order = spec.order_by or spec.id_column
+    sql = (
+        f"SELECT coalesce(json_agg({_feature_sql(spec)} ORDER BY {order}), '[]'::json)::text, "
+        "count(*) "
+        f"FROM (SELECT * FROM {spec.source} WHERE {where} "
+        f"ORDER BY {order} LIMIT :limit OFFSET :offset) AS page"
+    )
+    row = session.execute(text(sql), {**params, "limit": limit, "offset": offset}).one()
+    matched = -1
+    if count:
+        matched = int(
+            session.execute(
+                text(f"SELECT count(*) FROM {spec.source} WHERE {where}"), params
+            ).scalar_one()
+        )
+    return FeaturePage(features_json=row[0], number_matched=matched, number_returned=int(row[1]))
+
+
+def get_feature(*, session: Session, collection: str, feature_id: str) -> str:
+    """Return one feature of ``collection`` as GeoJSON text.
+
+    Raises
+    ------
+    NotFound
+        If the collection has no feature with that id (or the caller's view hides it).
+
+    Examples
+    --------
+    >>> get_feature(session=session, collection="sites", feature_id="KKR-001")  # doctest: +SKIP
+    '{"type": "Feature", "id": "KKR-001", ...}'
+    """
+    spec = _spec(collection)
+    where = f"({spec.where}) AND " if spec.where else ""
+    sql = (
+        f"SELECT {_feature_sql(spec)}::text FROM {spec.source} "
+        f"WHERE {where}{spec.id_column}::text = :fid"
+    )
+    value = session.execute(text(sql), {"fid": feature_id}).scalar()
+    if value is None:
+        raise NotFound(f"{collection} has no feature {feature_id[:64]!r}", field="featureId")
+    return str(value)
+
+
+def collection_extent(
+    *, session: Session, collection: str
+) -> tuple[tuple[float, float, float, float] | None, tuple[str | None, str | None]]:
+    """Return the spatial extent (bbox) and temporal extent (ISO strings) of a collection.
+
+    Examples
+    --------
+    >>> bbox, (start, end) = collection_extent(session=session, collection="sites")  # doctest: +SKIP
+    """
+    spec = _spec(collection)
+    where = spec.where or "TRUE"
+    temporal = (
+        f"min({spec.datetime_column}), max({spec.datetime_column})"
+        if spec.datetime_column
+        else "NULL, NULL"
+    )
+    row = session.execute(
+        text(
+            f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), t0, t1 FROM "
+            f"(SELECT ST_Extent({spec.geom_column}) AS e, {temporal.split(', ')[0]} AS t0, "
+            f"{temporal.split(', ')[1]} AS t1 FROM {spec.source} WHERE {where}) AS x"
+        )
+    ).one()
+    bbox = None if row[0] is None else (row[0], row[1], row[2], row[3])
+
+    def iso(value: object) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        if isinstance(value, dt.date):
+            return f"{value.isoformat()}T00:00:00Z"
+        return str(value)
+
+    return bbox, (iso(row[4]), iso(row[5]))

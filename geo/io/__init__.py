@@ -1,0 +1,1 @@
+"""Readers and writers of vector formats, shared by sites, reports and plans."""

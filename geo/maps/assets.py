@@ -1,0 +1,187 @@
+"""Offline assets: Leaflet and every plugin inlined into one self-contained HTML file.
+
+The files come from the npm packages pinned in ``package.json`` / ``package-lock.json`` at the
+repository root (``npm ci`` installs them into the git-ignored ``node_modules/``); none is copied
+into the repository. Folium's elements name their CDN resources (``("leaflet", "https://...")``);
+:func:`make_offline` walks the map's element tree, replaces each known name by the local file and
+empties the element's CDN lists, so the rendered page contains no ``<script src>`` or
+``<link href>``. A name with no pinned file is an error, never a silent CDN fetch, and
+:func:`remote_references` re-checks the rendered HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import folium
+from branca.element import Element, MacroElement
+
+from geo.errors import ConfigurationError
+from geo.maps.settings import MapSettings
+
+__all__ = ["ASSETS", "UNUSED_OFFLINE", "InlineAssets", "make_offline", "remote_references", "runtime_js"]
+
+#: Folium/plugin resource name -> file inside ``node_modules`` (versions pinned by package.json).
+ASSETS: Final[dict[str, str]] = {
+    "leaflet": "leaflet/dist/leaflet.js",
+    "leaflet_css": "leaflet/dist/leaflet.css",
+    "markerclusterjs": "leaflet.markercluster/dist/leaflet.markercluster.js",
+    "markerclustercss": "leaflet.markercluster/dist/MarkerCluster.css",
+    "markerclusterdefaultcss": "leaflet.markercluster/dist/MarkerCluster.Default.css",
+    "leaflet-heat.js": "leaflet.heat/dist/leaflet-heat.js",
+    "Control_MiniMap_js": "leaflet-minimap/dist/Control.MiniMap.min.js",
+    "Control_MiniMap_css": "leaflet-minimap/dist/Control.MiniMap.min.css",
+    "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
+    "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
+    "leaflet_measure_js": "leaflet-measure/dist/leaflet-measure.js",
+    "leaflet_measure_css": "leaflet-measure/dist/leaflet-measure.css",
+}
+
+#: Folium's default resources that our maps never use offline: jQuery, Bootstrap and the icon
+#: fonts of awesome-markers (markers are circle markers and div icons, so no font is needed).
+UNUSED_OFFLINE: Final[frozenset[str]] = frozenset(
+    {
+        "jquery",
+        "bootstrap",
+        "awesome_markers",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers_font_css",
+        "awesome_markers_css",
+        "awesome_rotate_css",
+    }
+)
+
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)")
+_REMOTE = re.compile(
+    r"<script[^>]*\ssrc\s*=|<link[^>]*\shref\s*=|@import|url\(\s*['\"]?(?:https?:)?//"
+    r"|tileLayer\(\s*['\"](?:https?:)?//",
+    re.IGNORECASE,
+)
+
+
+def _asset_path(name: str, settings: MapSettings) -> Path:
+    path = settings.assets_dir / ASSETS[name]
+    if not path.is_file():
+        raise ConfigurationError(
+            f"offline map asset {name!r} was expected at {path} but is missing; run `npm ci` at "
+            "the repository root (or scripts/setup-browser), or set PANTAU_MAP_ASSETS_DIR"
+        )
+    return path
+
+
+def _inline_css_urls(css: str, folder: Path) -> str:
+    """Replace relative ``url(...)`` in a stylesheet by data URIs of the files they name."""
+
+    def repl(match: re.Match[str]) -> str:
+        target = match.group(2).strip()
+        if target.startswith(("data:", "#")):
+            return match.group(0)
+        if "//" in target:
+            raise ConfigurationError(
+                f"stylesheet in {folder} references the remote resource {target!r}; "
+                "an offline map must not"
+            )
+        file = (folder / target.split("?")[0].split("#")[0]).resolve()
+        if not file.is_file():
+            # A missing optional image (e.g. an IE-only sprite) would be a failed file fetch.
+            return "url(data:,)"
+        mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        data = base64.b64encode(file.read_bytes()).decode("ascii")
+        return f"url(data:{mime};base64,{data})"
+
+    return _CSS_URL.sub(repl, css)
+
+
+@lru_cache(maxsize=32)
+def _inline_tag(name: str, assets_dir: str) -> str:
+    settings = MapSettings(assets_dir=Path(assets_dir))
+    path = _asset_path(name, settings)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".css":
+        text = _inline_css_urls(text, path.parent).replace("</style", "<\\/style")
+        return f'<style data-asset="{name}">\n{text}\n</style>'
+    # "</script" cannot occur in JS outside strings; inside a string "<\/script" is the same text.
+    text = text.replace("</script", "<\\/script")
+    return f'<script data-asset="{name}">\n{text}\n</script>'
+
+
+@lru_cache(maxsize=1)
+def runtime_js() -> str:
+    """Return Pantau's own map runtime (popups built with text nodes, filters, layer registry)."""
+    return resources.files("geo.maps").joinpath("templates/pantau.js").read_text(encoding="utf-8")
+
+
+class InlineAssets(Element):  # type: ignore[misc]  # branca is untyped
+    """A header element holding the inlined ``<style>``/``<script>`` of each named asset."""
+
+    def __init__(self, names: list[str], settings: MapSettings) -> None:
+        super().__init__()
+        self.names = names
+        self.tags = [_inline_tag(n, str(settings.assets_dir)) for n in names]
+
+    def render(self, **kwargs: Any) -> str:
+        return "\n".join(self.tags)
+
+
+def _walk(element: Element) -> Iterator[Element]:
+    yield element
+    for child in list(element._children.values()):
+        yield from _walk(child)
+
+
+def make_offline(m: folium.Map, *, settings: MapSettings | None = None) -> list[str]:
+    """Inline every JS/CSS resource of ``m`` and its plugins; return the asset names inlined.
+
+    Call it after the last layer or control is added and before rendering.
+
+    Examples
+    --------
+    >>> m = folium.Map(tiles=None)
+    >>> make_offline(m)[:2]
+    ['leaflet', 'leaflet_css']
+    """
+    settings = settings or MapSettings()
+    js: list[str] = []
+    css: list[str] = []
+    for element in _walk(m):
+        if not isinstance(element, MacroElement):
+            continue
+        for attr, bucket in (("default_js", js), ("default_css", css)):
+            for name, _url in getattr(element, attr, []):
+                if name in UNUSED_OFFLINE or name in bucket:
+                    continue
+                if name not in ASSETS:
+                    raise ConfigurationError(
+                        f"map element {type(element).__name__} needs the resource {name!r}, which "
+                        f"has no pinned offline file; known: {sorted(ASSETS)}"
+                    )
+                bucket.append(name)
+            if getattr(element, attr, None):
+                # An instance attribute shadows the class list, so folium renders no CDN link.
+                setattr(element, attr, [])
+    names = css + js
+    m.get_root().header.add_child(InlineAssets(names, settings), name="pantau_inline_assets")
+    return names
+
+
+def remote_references(html: str) -> list[str]:
+    """Return every construct in ``html`` that would fetch from the network or a file path.
+
+    An offline map must return an empty list.
+
+    Examples
+    --------
+    >>> remote_references('<script src="https://cdn.example/leaflet.js"></script>')
+    ['<script src=']
+    >>> remote_references("<script>var a = 1;</script>")
+    []
+    """
+    return [m.group(0) for m in _REMOTE.finditer(html)]

@@ -1,0 +1,247 @@
+/* Pantau Tambang map runtime: layers built from data, popups built with text nodes only
+ * (user text never reaches innerHTML), a reporting-period filter, and a registry that tests,
+ * briefings and benchmarks read through window.pantau. First-party code, no dependencies
+ * beyond Leaflet and the plugins the map pulls in. */
+(function () {
+  "use strict";
+  var registry = {};
+  var filterables = [];
+  var pending = 0;
+  var started = false;
+  var DAY = 86400000;
+
+  function node(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) { el.className = className; }
+    if (text !== undefined && text !== null) { el.textContent = String(text); }
+    return el;
+  }
+
+  function isoDay(day) {
+    return new Date(day * DAY).toISOString().slice(0, 10);
+  }
+
+  /* card = {title, subtitle, rows: [[label, value]], reasons: {label, items}, link: {href, text}} */
+  function card(spec) {
+    var root = node("div", "pantau-card");
+    root.appendChild(node("div", "pantau-card-title", spec.title));
+    if (spec.subtitle) { root.appendChild(node("div", "pantau-card-subtitle", spec.subtitle)); }
+    var table = node("table", "pantau-card-rows");
+    (spec.rows || []).forEach(function (row) {
+      var tr = node("tr");
+      tr.appendChild(node("th", null, row[0]));
+      tr.appendChild(node("td", null, row[1]));
+      table.appendChild(tr);
+    });
+    root.appendChild(table);
+    if (spec.reasons && spec.reasons.items && spec.reasons.items.length) {
+      root.appendChild(node("div", "pantau-card-heading", spec.reasons.label));
+      var ul = node("ul", "pantau-card-reasons");
+      spec.reasons.items.forEach(function (item) { ul.appendChild(node("li", null, item)); });
+      root.appendChild(ul);
+    }
+    if (spec.link && /^(https?:\/\/|\/)/.test(spec.link.href)) {
+      var a = node("a", "pantau-card-link", spec.link.text);
+      a.setAttribute("href", spec.link.href);
+      a.setAttribute("target", "_blank");
+      a.setAttribute("rel", "noopener noreferrer");
+      root.appendChild(a);
+    }
+    return root;
+  }
+
+  function tooltip(text) {
+    return function () { return node("span", null, text); };
+  }
+
+  function register(key, layer, count) {
+    registry[key] = {layer: layer, count: count};
+  }
+
+  /* A GeoJSON layer whose features carry _style, _card and _tip properties made in Python. */
+  function featureLayer(key, data, options) {
+    options = options || {};
+    var layer = L.geoJSON(data, {
+      pointToLayer: function (feature, latlng) {
+        var p = feature.properties || {};
+        if (p._label) {
+          return L.marker(latlng, {icon: L.divIcon({className: "pantau-label",
+            html: "", iconSize: null})});
+        }
+        return L.circleMarker(latlng, p._style || {});
+      },
+      style: function (feature) { return (feature.properties || {})._style || {}; },
+      onEachFeature: function (feature, lyr) {
+        var p = feature.properties || {};
+        if (p._card) { lyr.bindPopup(function () { return card(p._card); }, {maxWidth: 360}); }
+        if (p._tip) { lyr.bindTooltip(tooltip(p._tip)); }
+        if (p._label && lyr.getElement) {
+          lyr.on("add", function () {
+            var el = lyr.getElement();
+            if (el) { el.textContent = String(p._label); }
+          });
+        }
+      }
+    });
+    register(key, layer, function () { return layer.getLayers().length; });
+    return layer;
+  }
+
+  /* Report points: columnar data {lat, lon, day, card fields...}; clustered or canvas markers. */
+  function reportLayer(key, data, options) {
+    var clustered = options.cluster && L.markerClusterGroup;
+    var group = clustered
+      ? L.markerClusterGroup({chunkedLoading: true, chunkInterval: 150,
+          showCoverageOnHover: false, maxClusterRadius: 50,
+          chunkProgress: function (done, total) {
+            if (done === total) { settle(); }
+          }})
+      : L.featureGroup();
+    var renderer = L.canvas({padding: 0.5});
+    var markers = [];
+    var n = data.lat.length;
+    for (var i = 0; i < n; i++) {
+      markers.push(makeReportMarker(data, i, options, renderer));
+    }
+    var shown = 0;
+    function apply(from, to) {
+      var keep = [];
+      for (var j = 0; j < n; j++) {
+        var d = data.day[j];
+        if ((from === null || d >= from) && (to === null || d <= to)) { keep.push(markers[j]); }
+      }
+      group.clearLayers();
+      shown = keep.length;
+      if (clustered) {
+        if (keep.length) { pending += 1; group.addLayers(keep); } 
+      } else {
+        keep.forEach(function (mk) { group.addLayer(mk); });
+      }
+    }
+    apply(options.from, options.to);
+    filterables.push(apply);
+    register(key, group, function () { return shown; });
+    return group;
+  }
+
+  function makeReportMarker(data, i, options, renderer) {
+    var count = data.count ? data.count[i] : 1;
+    var radius = data.count ? Math.min(22, 5 + 3 * Math.sqrt(count)) : 5;
+    var mk = L.circleMarker([data.lat[i], data.lon[i]], {
+      renderer: renderer, radius: radius, color: "#4a1486", weight: 1,
+      fillColor: "#807dba", fillOpacity: 0.8
+    });
+    mk.bindPopup(function () {
+      var rows = [];
+      (options.fields || []).forEach(function (f) {
+        var v = data[f.key] ? data[f.key][i] : null;
+        if (v !== null && v !== undefined && v !== "") {
+          rows.push([f.label, f.key === "day" ? isoDay(v) : v]);
+        }
+      });
+      var title = data.title ? data.title[i] : options.heading;
+      return card({title: title, rows: rows});
+    }, {maxWidth: 360});
+    return mk;
+  }
+
+  /* Heat map of the reports inside the last `days` days of the selected period. */
+  function heatLayer(key, data, options) {
+    var layer = L.heatLayer([], {radius: options.radius || 18, blur: 15, maxZoom: 11});
+    var shown = 0;
+    function apply(from, to) {
+      var end = to === null ? options.to : to;
+      var start = end === null ? null : end - options.days;
+      if (from !== null && start !== null) { start = Math.max(start, from); }
+      var pts = [];
+      for (var j = 0; j < data.lat.length; j++) {
+        var d = data.day[j];
+        if ((start === null || d >= start) && (end === null || d <= end)) {
+          pts.push([data.lat[j], data.lon[j], data.count ? data.count[j] : 1]);
+        }
+      }
+      shown = pts.length;
+      layer.setLatLngs(pts);
+    }
+    apply(options.from, options.to);
+    filterables.push(apply);
+    register(key, layer, function () { return shown; });
+    return layer;
+  }
+
+  function setPeriod(from, to) {
+    filterables.forEach(function (apply) { apply(from, to); });
+  }
+
+  /* Two range inputs (from/to, in days) over the reporting period. */
+  function periodControl(options) {
+    var ctrl = L.control({position: options.position || "bottomleft"});
+    ctrl.onAdd = function () {
+      var box = node("div", "pantau-period leaflet-bar");
+      box.appendChild(node("div", "pantau-period-title", options.label));
+      var out = node("div", "pantau-period-value");
+      function slider(labelText, value) {
+        var row = node("label", "pantau-period-row");
+        row.appendChild(node("span", null, labelText));
+        var input = node("input");
+        input.type = "range"; input.min = options.min; input.max = options.max;
+        input.step = 1; input.value = value;
+        row.appendChild(input);
+        box.appendChild(row);
+        return input;
+      }
+      var a = slider(options.fromLabel, options.from);
+      var b = slider(options.toLabel, options.to);
+      box.appendChild(out);
+      function update() {
+        var from = Math.min(+a.value, +b.value), to = Math.max(+a.value, +b.value);
+        out.textContent = isoDay(from) + " \u2013 " + isoDay(to);
+        setPeriod(from, to);
+      }
+      a.addEventListener("input", update);
+      b.addEventListener("input", update);
+      out.textContent = isoDay(options.from) + " \u2013 " + isoDay(options.to);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    return ctrl;
+  }
+
+  /* A box control (legend, title block) whose content is a DOM tree built from a spec. */
+  function boxControl(position, className, build) {
+    var ctrl = L.control({position: position});
+    ctrl.onAdd = function () {
+      var box = node("div", className);
+      build(box, node);
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    return ctrl;
+  }
+
+  function settle() {
+    pending = Math.max(0, pending - 1);
+    if (started && pending === 0) { window.pantauReady = true; }
+  }
+
+  function start(map) {
+    window.pantauMap = map;
+    started = true;
+    setTimeout(function () {
+      if (pending === 0) { window.pantauReady = true; }
+    }, 0);
+  }
+
+  function counts() {
+    var out = {};
+    Object.keys(registry).forEach(function (k) { out[k] = registry[k].count(); });
+    return out;
+  }
+
+  window.pantau = {
+    card: card, node: node, featureLayer: featureLayer, reportLayer: reportLayer,
+    heatLayer: heatLayer, periodControl: periodControl, boxControl: boxControl,
+    setPeriod: setPeriod, start: start, counts: counts, registry: registry, isoDay: isoDay
+  };
+})();
