@@ -25,6 +25,7 @@ Examples
 >>> summary = match_reports(session=session, radius_m=1000)  # doctest: +SKIP
 >>> summary.matched, summary.unmatched  # doctest: +SKIP
 (1650, 310)
+
 """
 
 from __future__ import annotations
@@ -32,13 +33,14 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.errors import NotFound, ValidationError
+from geo.errors import ValidationError
 
 __all__ = [
     "MatchSettings",
@@ -47,6 +49,7 @@ __all__ = [
     "match_reports",
     "rematch_for_site",
     "current_radius",
+    "explain",
 ]
 
 #: Every value :func:`match_reports` writes into ``reports.match_rule``.
@@ -57,8 +60,6 @@ RULES: tuple[str, ...] = (
     "follows_original",
 )
 _MATCHED_RULES = ("within_polygon", "nearest_within_radius")
-#: Reports are matched in id batches of this size within one run (bounded memory per statement).
-_BATCH = 250_000
 
 
 class MatchSettings(BaseSettings):
@@ -101,6 +102,7 @@ def current_radius(*, session: Session) -> float | None:
     --------
     >>> current_radius(session=session)  # doctest: +SKIP
     1000.0
+
     """
     value = session.execute(
         text("SELECT radius_m FROM match_runs WHERE scope = 'all' ORDER BY id DESC LIMIT 1")
@@ -151,19 +153,25 @@ UPDATE reports r
         OR r.match_rule IS DISTINCT FROM b.rule)
 """
 
-# Duplicates take the site of the root of their duplicate chain (intake links to the earliest
-# report, but a chain is followed to its end in case links were made in another order).
-_MATCH_DUPLICATES = """
+# Walks each duplicate up its chain to the root (intake links to the earliest report, but a
+# chain is followed to its end in case links were made in another order; cycles stop at 64).
+_DUP_ROOTS = """
 WITH RECURSIVE up AS (
-    SELECT d.id, d.duplicate_of_id AS parent, 1 AS depth
-      FROM reports d WHERE d.duplicate_of_id IS NOT NULL
+    SELECT d.id AS start, d.id AS cur, d.duplicate_of_id AS parent, 0 AS depth
+      FROM reports d WHERE {start}
     UNION ALL
-    SELECT up.id, p.duplicate_of_id, up.depth + 1
+    SELECT up.start, p.id, p.duplicate_of_id, up.depth + 1
       FROM up JOIN reports p ON p.id = up.parent
-     WHERE p.duplicate_of_id IS NOT NULL AND up.depth < 64
+     WHERE up.depth < 64
 ), root AS (
-    SELECT DISTINCT ON (id) id, parent AS root_id FROM up ORDER BY id, depth DESC
-), best AS (
+    SELECT start AS id, cur AS root_id FROM up WHERE parent IS NULL
+)
+"""
+
+_MATCH_DUPLICATES = (
+    _DUP_ROOTS
+    + """
+, best AS (
     SELECT root.id, o.matched_site_id AS site_id,
            CASE WHEN o.matched_site_id IS NULL OR d.geom IS NULL THEN NULL
                 ELSE ST_Distance(s.geom::geography, d.geom::geography) END AS dist
@@ -182,44 +190,46 @@ UPDATE reports r
         OR r.match_distance_m IS DISTINCT FROM b.dist
         OR r.match_rule IS DISTINCT FROM 'follows_original')
 """
+)
+
+_COUNT_DUPLICATES = _DUP_ROOTS + "SELECT count(*) FROM root WHERE {scope}"
 
 _STALE = f"(r.matched_site_id IS NULL AND r.match_rule IN {_MATCHED_RULES!r})"
 
 
 def _run(
-    session: Session, *, scope: str, radius: float, root_scope: str, dup_scope: str
+    session: Session,
+    *,
+    scope: str,
+    radius: float,
+    root_scope: str,
+    dup_scope: str,
+    params: dict[str, Any],
 ) -> MatchSummary:
     start = time.perf_counter()
-    bounds = session.execute(
-        text(f"SELECT min(r.id), max(r.id) FROM reports r WHERE {root_scope}")
-    ).one()
-    changed = 0
-    if bounds[0] is not None:
-        lo, hi = int(bounds[0]), int(bounds[1])
-        for first in range(lo, hi + 1, _BATCH):
-            batch = f"({root_scope}) AND r.id BETWEEN {first} AND {first + _BATCH - 1}"
-            result = session.execute(
-                text(_MATCH_ROOTS.format(scope=batch)), {"radius": radius}
-            )
-            changed += result.rowcount  # type: ignore[attr-defined]  # CursorResult
-    result = session.execute(text(_MATCH_DUPLICATES.format(scope=dup_scope)))
-    changed += result.rowcount  # type: ignore[attr-defined]  # CursorResult
-    counts = session.execute(
+    bind = {"radius": radius, **params}
+    result = session.execute(text(_MATCH_ROOTS.format(scope=root_scope)), bind)
+    changed = int(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult
+    dup_start = "d.duplicate_of_id IS NOT NULL"
+    result = session.execute(
+        text(_MATCH_DUPLICATES.format(start=dup_start, scope=dup_scope)), bind
+    )
+    changed += int(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult
+    examined, matched, inside = session.execute(
         text(
             f"""
-            SELECT count(*) FILTER (WHERE r.duplicate_of_id IS NULL),
-                   count(*) FILTER (WHERE r.duplicate_of_id IS NULL
-                                    AND r.match_rule IN {_MATCHED_RULES!r}),
-                   count(*) FILTER (WHERE r.match_rule = 'within_polygon'),
-                   count(*) FILTER (WHERE r.duplicate_of_id IS NOT NULL)
+            SELECT count(*),
+                   count(*) FILTER (WHERE r.match_rule IN {_MATCHED_RULES!r}),
+                   count(*) FILTER (WHERE r.match_rule = 'within_polygon')
               FROM reports r
-             WHERE r.geom IS NOT NULL AND (({root_scope}) OR r.id IN (
-                   SELECT b.id FROM reports b WHERE b.duplicate_of_id IS NOT NULL))
-               AND (r.duplicate_of_id IS NULL OR r.matched_at >= now())
+             WHERE r.duplicate_of_id IS NULL AND r.geom IS NOT NULL AND {root_scope}
             """
-        )
+        ),
+        bind,
     ).one()
-    examined, matched, inside, dups = (int(c) for c in counts)
+    dups = session.execute(
+        text(_COUNT_DUPLICATES.format(start=dup_start, scope=dup_scope)), bind
+    ).scalar_one()
     session.execute(
         text(
             "INSERT INTO match_runs (radius_m, scope, examined, matched, changed) "
@@ -228,8 +238,8 @@ def _run(
         {
             "radius": radius,
             "scope": scope,
-            "examined": examined + dups,
-            "matched": matched,
+            "examined": int(examined) + int(dups),
+            "matched": int(matched),
             "changed": changed,
         },
     )
@@ -237,11 +247,11 @@ def _run(
     return MatchSummary(
         scope=scope,
         radius_m=radius,
-        examined=examined + dups,
-        matched=matched,
-        within_polygon=inside,
-        unmatched=examined - matched,
-        duplicates=dups,
+        examined=int(examined) + int(dups),
+        matched=int(matched),
+        within_polygon=int(inside),
+        unmatched=int(examined) - int(matched),
+        duplicates=int(dups),
         changed=changed,
         seconds=time.perf_counter() - start,
     )
@@ -262,9 +272,9 @@ def match_reports(
     radius_m
         Search radius in metres on the ellipsoid (default ``PANTAU_MATCH_RADIUS_M``, 1000).
     report_ids
-        Match only these reports (and the duplicates that follow them). When the radius
-        differs from the last full run's, every report is re-matched instead, so that all
-        reports are always matched with one radius.
+        Match only these reports (with their originals, and the duplicates that follow
+        them). When the radius differs from the last full run's, every report is re-matched
+        instead, so that all stored matches always share one radius.
 
     Returns
     -------
@@ -281,46 +291,36 @@ def match_reports(
     >>> summary = match_reports(session=session, radius_m=1000)  # doctest: +SKIP
     >>> summary.changed  # doctest: +SKIP
     1960
+
     """
     radius = _check_radius(radius_m)
-    ids = None if report_ids is None else sorted({int(i) for i in report_ids})
     previous = current_radius(session=session)
-    if ids is not None and (previous is None or abs(previous - radius) < 1e-9):
-        id_list = ",".join(map(str, ids)) or "NULL"
-        # The roots of the given reports are matched too, so that duplicates can follow them.
-        roots = session.execute(
-            text(
-                f"""
-                WITH RECURSIVE up AS (
-                    SELECT id, duplicate_of_id AS parent, 0 AS depth
-                      FROM reports WHERE id IN ({id_list})
-                    UNION ALL
-                    SELECT up.id, p.duplicate_of_id, up.depth + 1
-                      FROM up JOIN reports p ON p.id = up.parent
-                     WHERE up.parent IS NOT NULL AND up.depth < 64
-                )
-                SELECT DISTINCT coalesce(
-                    (SELECT u2.parent FROM up u2 WHERE u2.id = up.id AND u2.parent IS NOT NULL
-                      ORDER BY u2.depth DESC LIMIT 1), up.id)
-                  FROM up
-                """
-            )
-        ).scalars()
-        root_list = ",".join(str(int(r)) for r in roots) or "NULL"
+    if report_ids is not None and (previous is None or abs(previous - radius) < 1e-9):
+        ids = sorted({int(i) for i in report_ids})
+        roots = [
+            int(r)
+            for r in session.execute(
+                text(_DUP_ROOTS.format(start="d.id = ANY(:ids)") + "SELECT root_id FROM root"),
+                {"ids": ids},
+            ).scalars()
+        ]
         return _run(
             session,
             scope="reports",
             radius=radius,
-            root_scope=f"r.id IN ({root_list})",
-            dup_scope=f"(root.root_id IN ({root_list}) OR root.id IN ({id_list}))",
+            root_scope="r.id = ANY(:roots)",
+            dup_scope="(root.root_id = ANY(:roots) OR root.id = ANY(:ids))",
+            params={"roots": roots, "ids": ids},
         )
-    return _run(session, scope="all", radius=radius, root_scope="TRUE", dup_scope="TRUE")
+    return _run(
+        session, scope="all", radius=radius, root_scope="TRUE", dup_scope="TRUE", params={}
+    )
 
 
 def rematch_for_site(
     *, session: Session, site_id: int, radius_m: float | None = None
 ) -> MatchSummary:
-    """Re-match the reports a created, edited or deleted site may affect.
+    """Re-match the reports that a created, edited or deleted site may affect.
 
     Those are the reports currently matched to the site, the reports within the radius of
     its (new) geometry, and reports left pointing at no site by a deleted one. Call it after
@@ -339,35 +339,54 @@ def rematch_for_site(
     --------
     >>> rematch_for_site(session=session, site_id=site.id).changed  # doctest: +SKIP
     4
+
     """
     if radius_m is None:
         radius_m = current_radius(session=session)
     radius = _check_radius(radius_m)
-    sid = int(site_id)
-    exists = session.execute(text("SELECT 1 FROM sites WHERE id = :id"), {"id": sid}).scalar()
-    near = (
-        f" OR ST_DWithin(r.geom::geography, (SELECT s.geom::geography FROM sites s "
-        f"WHERE s.id = {sid}), {radius!r})"
-        if exists
-        else ""
-    )
-    ids = session.execute(
-        text(
-            f"SELECT r.id FROM reports r WHERE r.duplicate_of_id IS NULL AND r.geom IS NOT NULL "
-            f"AND (r.matched_site_id = {sid} OR {_STALE}{near})"
-        )
-    ).scalars()
-    root_list = ",".join(str(int(i)) for i in ids) or "NULL"
+    ids = [
+        int(i)
+        for i in session.execute(
+            text(
+                f"""
+                SELECT r.id FROM reports r
+                 WHERE r.duplicate_of_id IS NULL AND r.geom IS NOT NULL
+                   AND (r.matched_site_id = :site OR {_STALE}
+                        OR ST_DWithin(r.geom::geography,
+                                      (SELECT s.geom::geography FROM sites s WHERE s.id = :site),
+                                      :radius))
+                """
+            ),
+            {"site": int(site_id), "radius": radius},
+        ).scalars()
+    ]
     return _run(
         session,
         scope="site",
         radius=radius,
-        root_scope=f"r.id IN ({root_list})",
-        dup_scope=f"root.root_id IN ({root_list})",
+        root_scope="r.id = ANY(:roots)",
+        dup_scope="root.root_id = ANY(:roots)",
+        params={"roots": ids},
     )
 
 
-def _require_site(session: Session, site_id: int) -> None:
-    if session.execute(text("SELECT 1 FROM sites WHERE id = :id"), {"id": site_id}).scalar():
-        return
-    raise NotFound(f"no site with id {site_id}", field="site_id")
+def explain(
+    *, session: Session, radius_m: float | None = None, report_ids: Iterable[int] | None = None
+) -> str:
+    """Return PostgreSQL's plan for matching (all reports, or ``report_ids``), without running it.
+
+    Useful to check that the geography GiST indexes are used (``ix_sites_geog`` or
+    ``ix_reports_geog`` appear in the plan).
+
+    Examples
+    --------
+    >>> print(explain(session=session, report_ids=[1, 2]))  # doctest: +SKIP
+    Update on reports r ...
+    """
+    radius = _check_radius(radius_m)
+    scope, bind = "TRUE", {"radius": radius}
+    if report_ids is not None:
+        scope = "r.id = ANY(:roots)"
+        bind["roots"] = sorted({int(i) for i in report_ids})  # type: ignore[assignment]
+    rows = session.execute(text("EXPLAIN " + _MATCH_ROOTS.format(scope=scope)), bind).scalars()
+    return "\n".join(str(r) for r in rows)
