@@ -90,7 +90,6 @@ class SolverResult:
     unvisited: tuple[int, ...]
     prize: int
     drive_s: int
-    feasible: bool
     iterations: int
     runtime_s: float
     extra: dict[str, float] = field(default_factory=dict)
@@ -131,7 +130,9 @@ class _Stop:
         return elapsed >= self.budget_s
 
 
-def _as_profiles(matrix: NDArray[np.int64] | Sequence[object], n: int, name: str) -> NDArray[np.int64]:
+def _as_profiles(
+    matrix: NDArray[np.int64] | Sequence[object], n: int, name: str
+) -> NDArray[np.int64]:
     array = np.asarray(matrix)
     if array.ndim == 2:
         array = array[None, :, :]
@@ -292,16 +293,16 @@ def solve(
     # Routes of one vehicle type are interchangeable: give the richest to the first vehicle
     # of the group (the earliest day), so the most valuable sites are inspected soonest.
     by_type: dict[int, list[Route]] = {}
-    for route in best.routes():
-        schedule = list(route.schedule())
+    for found in best.routes():
+        schedule = list(found.schedule())
         depart, back = int(schedule[0].end_time), int(schedule[-1].start_time)
         stops = [
             Stop(int(a.idx), int(a.start_time) - int(a.wait_duration), int(a.start_time),
                  int(a.end_time))
             for a in schedule[1:-1]
         ]
-        by_type.setdefault(route.vehicle_type(), []).append(
-            Route(-1, depart, tuple(stops), back, int(route.distance()), 0)
+        by_type.setdefault(found.vehicle_type(), []).append(
+            Route(-1, depart, tuple(stops), back, int(found.distance()), 0)
         )
     routes: list[Route] = []
     for t, members in enumerate(groups.values()):
@@ -322,7 +323,6 @@ def solve(
         unvisited=tuple(i for i in range(len(clients)) if i not in visited),
         prize=int(sum(clients[i].prize for i in visited)),
         drive_s=int(sum(r.drive_s for r in routes)),
-        feasible=True,
         iterations=stop.iteration,
         runtime_s=float(result.runtime),
     )

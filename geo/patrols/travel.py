@@ -91,7 +91,8 @@ def validate_matrix(values: object, size: int, *, field: str) -> NDArray[np.int6
         raise PlanningError(
             f"`{field}` must not be negative; row {i}, column {j} is {array[i, j]:g}", field=field
         )
-    return np.rint(array).astype(np.int64)
+    rounded: NDArray[np.int64] = np.rint(array).astype(np.int64)
+    return rounded
 
 
 def haversine_m(a: Point, b: Point) -> float:
@@ -165,7 +166,9 @@ def read_matrix(path: str | Path) -> pd.DataFrame:
         else:
             frame = pd.read_csv(path, index_col=0)
     except (OSError, ValueError) as exc:
-        raise InputFileError(f"{path}: cannot read the travel matrix ({exc})", field="matrix") from None
+        raise InputFileError(
+            f"{path}: cannot read the travel matrix ({exc})", field="matrix"
+        ) from None
     frame.index = frame.index.map(str)
     frame.columns = frame.columns.map(str)
     if list(frame.index) != list(frame.columns):

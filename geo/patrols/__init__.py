@@ -1,0 +1,34 @@
+"""Patrol and inspection planning: which team inspects which site, on which day, in what order.
+
+Examples
+--------
+>>> import datetime as dt
+>>> import geo
+>>> plan = geo.patrols.plan(sites, teams, start=dt.date(2026, 12, 1), days=10)  # doctest: +SKIP
+>>> plan.to_frame()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from geo.patrols.calendar import working_days
+from geo.patrols.plan import DayRoute, Plan, Unplanned, Visit
+from geo.patrols.planner import plan
+from geo.patrols.problem import Base, Rules, SiteTask, Team
+from geo.patrols.travel import HaversineTravel, MatrixTravel, OsrmTravel, TravelMatrix
+
+__all__ = [
+    "plan",
+    "Plan",
+    "Visit",
+    "DayRoute",
+    "Unplanned",
+    "Team",
+    "Base",
+    "SiteTask",
+    "Rules",
+    "working_days",
+    "HaversineTravel",
+    "MatrixTravel",
+    "OsrmTravel",
+    "TravelMatrix",
+]

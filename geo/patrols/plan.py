@@ -1,0 +1,180 @@
+"""The result of planning: visits per team and day, routes, and unplanned sites with reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import LineString, Point
+
+from geo.patrols.problem import Team
+
+__all__ = ["Visit", "DayRoute", "Unplanned", "Plan", "REASONS", "VISIT_COLUMNS"]
+
+#: Why a site is not in the plan: code → explanation in English and Bahasa Indonesia.
+REASONS: dict[str, tuple[str, str]] = {
+    "excluded_status": ("status excluded from patrols", "status dikecualikan dari patroli"),
+    "recently_inspected": ("inspected recently", "baru saja diperiksa"),
+    "too_far": ("too far for one day from any base", "terlalu jauh untuk satu hari dari pangkalan"),
+    "no_team_available": ("no team that can reach it is available", "tidak ada tim yang tersedia"),
+    "lower_priority": ("lower priority than what was planned", "prioritas lebih rendah"),
+}
+
+VISIT_COLUMNS: tuple[str, ...] = (
+    "team", "date", "seq", "site_code", "site_name", "kabupaten", "commodity", "status",
+    "priority", "mandatory", "arrival", "start", "end", "travel_min", "travel_km", "reasons",
+)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One planned inspection: which team, which day, in what order, and at what times."""
+
+    team: str
+    date: dt.date
+    seq: int
+    site_code: str
+    site_name: str
+    lon: float
+    lat: float
+    kabupaten: str
+    commodity: str
+    status: str
+    priority: float
+    mandatory: bool
+    arrival: dt.datetime
+    start: dt.datetime
+    end: dt.datetime
+    travel_min: float
+    travel_km: float
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DayRoute:
+    """One team's day: leaves the base, visits, comes back; driving time and distance."""
+
+    team: str
+    date: dt.date
+    base_code: str
+    depart: dt.datetime
+    back: dt.datetime
+    drive_min: float
+    distance_km: float
+    visits: tuple[Visit, ...]
+    path: tuple[tuple[float, float], ...]
+
+    @property
+    def priority(self) -> float:
+        """Sum of the priorities of the day's visits."""
+        return float(sum(v.priority for v in self.visits))
+
+
+@dataclass(frozen=True)
+class Unplanned:
+    """A site left out of the plan and why (a code from :data:`REASONS` and a detail)."""
+
+    site_code: str
+    site_name: str
+    priority: float
+    reason: str
+    detail: str
+
+
+@dataclass
+class Plan:
+    """A multi-team, multi-day patrol plan.
+
+    Examples
+    --------
+    >>> plan = geo.patrols.plan(sites, teams, start=dt.date(2026, 12, 1), days=10)  # doctest: +SKIP
+    >>> plan.to_frame().groupby("team").size()  # doctest: +SKIP
+    """
+
+    start: dt.date
+    days: list[dt.date]
+    teams: list[Team]
+    routes: list[DayRoute]
+    unplanned: list[Unplanned]
+    seed: int
+    budget_s: float
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def visits(self) -> list[Visit]:
+        """All planned visits, by team, then day, then order."""
+        return [v for r in self.routes for v in r.visits]
+
+    @property
+    def total_priority(self) -> float:
+        """Sum of the priorities of all planned visits."""
+        return float(sum(v.priority for v in self.visits))
+
+    @property
+    def total_km(self) -> float:
+        """Distance driven over the whole plan in kilometres."""
+        return float(sum(r.distance_km for r in self.routes))
+
+    @property
+    def total_drive_h(self) -> float:
+        """Driving time over the whole plan in hours."""
+        return float(sum(r.drive_min for r in self.routes)) / 60
+
+    def to_frame(self) -> gpd.GeoDataFrame:
+        """Return the visits as a GeoDataFrame of points (EPSG:4326), one row per visit.
+
+        Columns are :data:`VISIT_COLUMNS`; ``reasons`` is one string joined with "; ".
+        """
+        rows = [
+            {**{c: getattr(v, c) for c in VISIT_COLUMNS}, "reasons": "; ".join(v.reasons)}
+            for v in self.visits
+        ]
+        geoms = [Point(v.lon, v.lat) for v in self.visits]
+        return gpd.GeoDataFrame(rows, columns=list(VISIT_COLUMNS), geometry=geoms, crs=4326)
+
+    def routes_frame(self) -> gpd.GeoDataFrame:
+        """Return one LineString per team and day (base → sites → base) for maps.
+
+        Columns: ``team``, ``date``, ``base_code``, ``visits``, ``priority``, ``drive_min``,
+        ``distance_km``, ``depart``, ``back``, ``sites`` (codes in order).
+        """
+        rows = [
+            {
+                "team": r.team, "date": r.date, "base_code": r.base_code,
+                "visits": len(r.visits), "priority": round(r.priority, 1),
+                "drive_min": r.drive_min, "distance_km": r.distance_km,
+                "depart": r.depart, "back": r.back,
+                "sites": " → ".join(v.site_code for v in r.visits),
+            }
+            for r in self.routes
+        ]
+        return gpd.GeoDataFrame(
+            rows,
+            columns=["team", "date", "base_code", "visits", "priority", "drive_min",
+                     "distance_km", "depart", "back", "sites"],
+            geometry=[LineString(r.path) for r in self.routes],
+            crs=4326,
+        )
+
+    def unplanned_frame(self) -> pd.DataFrame:
+        """Return the unplanned sites with reason code, explanation and detail."""
+        return pd.DataFrame(
+            [
+                {"site_code": u.site_code, "site_name": u.site_name, "priority": u.priority,
+                 "reason": u.reason, "explanation": REASONS[u.reason][0], "detail": u.detail}
+                for u in self.unplanned
+            ],
+            columns=["site_code", "site_name", "priority", "reason", "explanation", "detail"],
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Return per team: days worked, visits, priority collected, hours driven, kilometres."""
+        frame = pd.DataFrame(
+            [{"team": r.team, "days": 1, "visits": len(r.visits), "priority": r.priority,
+              "drive_h": r.drive_min / 60, "km": r.distance_km} for r in self.routes],
+            columns=["team", "days", "visits", "priority", "drive_h", "km"],
+        )
+        return frame.groupby("team", as_index=False).sum().round(1)

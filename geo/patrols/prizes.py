@@ -1,0 +1,179 @@
+"""What a visit to a site is worth and how long it takes: the planner's view of the registry.
+
+:func:`site_priorities` is the one place that decides a site's priority for planning. It uses
+the explainable score of :mod:`geo.priority` when that module provides ``score_sites``; until
+then it falls back to status, risk level and days since the last inspection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from geo.patrols.problem import SiteTask
+
+__all__ = ["fallback_priority", "site_priorities", "inspection_minutes", "tasks_from_frame"]
+
+_STATUS_WEIGHT = {"active": 1.0, "suspected": 0.8, "inspected": 0.5, "dormant": 0.3,
+                  "sealed": 0.2, "legalised": 0.0}
+_RISK_WEIGHT = {"low": 0.25, "medium": 0.5, "high": 0.75, "critical": 1.0}
+#: After this many days without inspection, staleness counts in full.
+STALE_DAYS = 180
+
+
+def fallback_priority(
+    status: str, risk_level: str, last_inspected: dt.date | None, *, today: dt.date
+) -> tuple[float, tuple[str, ...]]:
+    """Return a 0–100 priority and its reasons from status, risk and days since inspection.
+
+    Weights: 35 for status, 40 for risk, 25 for staleness (never inspected counts as stale).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> fallback_priority("active", "critical", None, today=dt.date(2026, 1, 1))[0]
+    100.0
+    """
+    s = _STATUS_WEIGHT.get(status, 0.5)
+    r = _RISK_WEIGHT.get(risk_level, 0.5)
+    if last_inspected is None:
+        days, stale = None, 1.0
+    else:
+        days = (today - last_inspected).days
+        stale = min(max(days, 0) / STALE_DAYS, 1.0)
+    score = round(35 * s + 40 * r + 25 * stale, 1)
+    since = "never inspected" if days is None else f"inspected {days} days ago"
+    return score, (f"status {status}", f"risk {risk_level}", since)
+
+
+def _external_scorer() -> Callable[..., Any] | None:
+    try:
+        module = importlib.import_module("geo.priority")
+    except ModuleNotFoundError:
+        return None
+    scorer = getattr(module, "score_sites", None)
+    return scorer if callable(scorer) else None
+
+
+def site_priorities(
+    sites: gpd.GeoDataFrame, *, today: dt.date, engine: Any | None = None
+) -> pd.DataFrame:
+    """Return ``priority`` (0–100) and ``reasons`` per site code for planning.
+
+    With an ``engine`` and :mod:`geo.priority` installed, the stored explainable score is
+    used (its ``score_sites(engine=..., today=...)`` frame with ``code``, ``score`` and
+    ``reasons``); sites it does not score, and every site without an engine, get
+    :func:`fallback_priority`.
+
+    Examples
+    --------
+    >>> site_priorities(geo.sites.load(engine), today=dt.date.today())  # doctest: +SKIP
+    """
+    rows = _priority_map(sites, today=today, engine=engine)
+    return pd.DataFrame(
+        {"priority": [v[0] for v in rows.values()], "reasons": [v[1] for v in rows.values()]},
+        index=list(rows),
+    )
+
+
+def _priority_map(
+    sites: gpd.GeoDataFrame, *, today: dt.date, engine: Any | None
+) -> dict[str, tuple[float, tuple[str, ...]]]:
+    rows = {
+        str(r["code"]): fallback_priority(
+            str(r.get("status") or "suspected"), str(r.get("risk_level") or "medium"),
+            _date(r.get("last_inspected")), today=today,
+        )
+        for r in sites.to_dict("records")
+    }
+    scorer = _external_scorer() if engine is not None else None
+    if scorer is not None:
+        scored = scorer(engine=engine, today=today)
+        for r in scored.to_dict("records"):
+            if str(r["code"]) in rows:
+                reasons = r.get("reasons") or ()
+                rows[str(r["code"])] = (float(r["score"]), tuple(map(str, reasons)))
+    return rows
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def inspection_minutes(geom: BaseGeometry, commodity: str) -> int:
+    """Return the time on site: 60 min for a point, more for larger polygons and gold sites.
+
+    Polygons take 45 minutes plus 10 per hectare (walking the perimeter), capped at 4 hours;
+    alluvial gold sites (``emas``) add 30 minutes for the river approach.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> inspection_minutes(Point(117, -0.5), "batubara")
+    60
+    """
+    if geom.geom_type == "Point":
+        minutes = 60
+    else:
+        # Degrees squared to hectares near the equator: 1° ≈ 111.32 km both ways.
+        hectares = geom.area * 111_320.0**2 / 10_000
+        minutes = min(240, 45 + round(10 * hectares))
+    if commodity == "emas":
+        minutes += 30
+    return int(minutes)
+
+
+def tasks_from_frame(
+    sites: gpd.GeoDataFrame, *, today: dt.date, engine: Any | None = None
+) -> list[SiteTask]:
+    """Turn a sites GeoDataFrame (as :func:`geo.sites.load` returns) into planner tasks.
+
+    A polygon is visited at a point inside it (``representative_point``). Optional columns
+    ``priority`` and ``service_min`` override the computed values.
+
+    Examples
+    --------
+    >>> tasks = tasks_from_frame(geo.sites.load(engine), today=dt.date.today())  # doctest: +SKIP
+    """
+    prio = _priority_map(sites, today=today, engine=engine)
+    tasks = []
+    for row in sites.to_dict("records"):
+        code = str(row["code"])
+        geom = row["geometry"]
+        point = geom if geom.geom_type == "Point" else geom.representative_point()
+        priority = row.get("priority")
+        service = row.get("service_min")
+        tasks.append(
+            SiteTask(
+                code=code,
+                name=str(row.get("name") or code),
+                lon=float(point.x),
+                lat=float(point.y),
+                priority=float(priority) if _present(priority) else prio[code][0],
+                service_min=int(service if _present(service) else
+                                inspection_minutes(geom, str(row.get("commodity") or ""))),
+                status=str(row.get("status") or "suspected"),
+                risk_level=str(row.get("risk_level") or "medium"),
+                last_inspected=_date(row.get("last_inspected")),
+                kabupaten=str(row.get("kabupaten") or ""),
+                commodity=str(row.get("commodity") or ""),
+                reasons=prio[code][1],
+            )
+        )
+    return tasks
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and pd.isna(value))
