@@ -26,55 +26,90 @@ HERE = Path(__file__).parent
 # Kecamatan centres are approximate public locations; the weights say which commodity is
 # plausible there (coal in the Mahakam basin, gold in the interior, sand along rivers).
 REGIONS: list[tuple[str, str, int, list[tuple[str, float, float, tuple[float, float, float]]]]] = [
-    ("Kutai Kartanegara", "KKR", 40, [
-        ("Tenggarong", -0.416, 116.985, (0.7, 0.0, 0.3)),
-        ("Tenggarong Seberang", -0.350, 117.060, (0.95, 0.0, 0.05)),
-        ("Loa Janan", -0.580, 117.095, (0.9, 0.0, 0.1)),
-        ("Loa Kulu", -0.505, 116.950, (0.95, 0.0, 0.05)),
-        ("Sanga-Sanga", -0.635, 117.230, (0.9, 0.0, 0.1)),
-        ("Muara Jawa", -0.800, 117.215, (0.9, 0.0, 0.1)),
-        ("Sebulu", -0.300, 116.985, (0.9, 0.0, 0.1)),
-        ("Muara Badak", -0.300, 117.400, (0.8, 0.0, 0.2)),
-        ("Samboja", -1.030, 117.100, (0.9, 0.0, 0.1)),
-        ("Kota Bangun", -0.270, 116.580, (0.8, 0.0, 0.2)),
-        ("Muara Kaman", -0.190, 116.720, (0.9, 0.0, 0.1)),
-        ("Kembang Janggut", 0.050, 116.400, (0.6, 0.4, 0.0)),
-    ]),
-    ("Samarinda", "SMD", 14, [
-        ("Palaran", -0.580, 117.190, (0.9, 0.0, 0.1)),
-        ("Sambutan", -0.500, 117.220, (0.9, 0.0, 0.1)),
-        ("Samarinda Utara", -0.400, 117.170, (1.0, 0.0, 0.0)),
-        ("Sungai Kunjang", -0.510, 117.100, (0.7, 0.0, 0.3)),
-    ]),
-    ("Kutai Barat", "KBR", 12, [
-        ("Melak", -0.230, 115.830, (0.4, 0.3, 0.3)),
-        ("Barong Tongkok", -0.250, 115.720, (0.4, 0.6, 0.0)),
-        ("Siluq Ngurai", -0.500, 115.600, (0.5, 0.5, 0.0)),
-        ("Long Iram", -0.020, 115.600, (0.2, 0.8, 0.0)),
-    ]),
-    ("Kutai Timur", "KTM", 12, [
-        ("Sangatta Utara", 0.500, 117.550, (1.0, 0.0, 0.0)),
-        ("Bengalon", 0.750, 117.550, (1.0, 0.0, 0.0)),
-        ("Rantau Pulung", 0.600, 117.300, (0.9, 0.0, 0.1)),
-        ("Muara Wahau", 1.030, 116.850, (0.6, 0.4, 0.0)),
-    ]),
-    ("Berau", "BRU", 10, [
-        ("Gunung Tabur", 2.200, 117.450, (0.9, 0.0, 0.1)),
-        ("Sambaliung", 2.100, 117.550, (0.9, 0.0, 0.1)),
-        ("Kelay", 1.900, 117.000, (0.2, 0.8, 0.0)),
-        ("Segah", 2.050, 117.100, (0.5, 0.5, 0.0)),
-    ]),
-    ("Paser", "PSR", 8, [
-        ("Batu Sopang", -1.750, 115.950, (0.9, 0.1, 0.0)),
-        ("Long Ikis", -1.650, 116.350, (0.8, 0.0, 0.2)),
-        ("Kuaro", -1.830, 116.100, (0.8, 0.0, 0.2)),
-        ("Muara Komam", -1.700, 115.750, (0.4, 0.6, 0.0)),
-    ]),
-    ("Penajam Paser Utara", "PPU", 6, [
-        ("Sepaku", -0.930, 116.750, (0.6, 0.0, 0.4)),
-        ("Babulu", -1.500, 116.450, (0.8, 0.0, 0.2)),
-        ("Waru", -1.380, 116.550, (0.8, 0.0, 0.2)),
-    ]),
+    (
+        "Kutai Kartanegara",
+        "KKR",
+        40,
+        [
+            ("Tenggarong", -0.416, 116.985, (0.7, 0.0, 0.3)),
+            ("Tenggarong Seberang", -0.350, 117.060, (0.95, 0.0, 0.05)),
+            ("Loa Janan", -0.580, 117.095, (0.9, 0.0, 0.1)),
+            ("Loa Kulu", -0.505, 116.950, (0.95, 0.0, 0.05)),
+            ("Sanga-Sanga", -0.635, 117.230, (0.9, 0.0, 0.1)),
+            ("Muara Jawa", -0.800, 117.215, (0.9, 0.0, 0.1)),
+            ("Sebulu", -0.300, 116.985, (0.9, 0.0, 0.1)),
+            ("Muara Badak", -0.300, 117.400, (0.8, 0.0, 0.2)),
+            ("Samboja", -1.030, 117.100, (0.9, 0.0, 0.1)),
+            ("Kota Bangun", -0.270, 116.580, (0.8, 0.0, 0.2)),
+            ("Muara Kaman", -0.190, 116.720, (0.9, 0.0, 0.1)),
+            ("Kembang Janggut", 0.050, 116.400, (0.6, 0.4, 0.0)),
+        ],
+    ),
+    (
+        "Samarinda",
+        "SMD",
+        14,
+        [
+            ("Palaran", -0.580, 117.190, (0.9, 0.0, 0.1)),
+            ("Sambutan", -0.500, 117.220, (0.9, 0.0, 0.1)),
+            ("Samarinda Utara", -0.400, 117.170, (1.0, 0.0, 0.0)),
+            ("Sungai Kunjang", -0.510, 117.100, (0.7, 0.0, 0.3)),
+        ],
+    ),
+    (
+        "Kutai Barat",
+        "KBR",
+        12,
+        [
+            ("Melak", -0.230, 115.830, (0.4, 0.3, 0.3)),
+            ("Barong Tongkok", -0.250, 115.720, (0.4, 0.6, 0.0)),
+            ("Siluq Ngurai", -0.500, 115.600, (0.5, 0.5, 0.0)),
+            ("Long Iram", -0.020, 115.600, (0.2, 0.8, 0.0)),
+        ],
+    ),
+    (
+        "Kutai Timur",
+        "KTM",
+        12,
+        [
+            ("Sangatta Utara", 0.500, 117.550, (1.0, 0.0, 0.0)),
+            ("Bengalon", 0.750, 117.550, (1.0, 0.0, 0.0)),
+            ("Rantau Pulung", 0.600, 117.300, (0.9, 0.0, 0.1)),
+            ("Muara Wahau", 1.030, 116.850, (0.6, 0.4, 0.0)),
+        ],
+    ),
+    (
+        "Berau",
+        "BRU",
+        10,
+        [
+            ("Gunung Tabur", 2.200, 117.450, (0.9, 0.0, 0.1)),
+            ("Sambaliung", 2.100, 117.550, (0.9, 0.0, 0.1)),
+            ("Kelay", 1.900, 117.000, (0.2, 0.8, 0.0)),
+            ("Segah", 2.050, 117.100, (0.5, 0.5, 0.0)),
+        ],
+    ),
+    (
+        "Paser",
+        "PSR",
+        8,
+        [
+            ("Batu Sopang", -1.750, 115.950, (0.9, 0.1, 0.0)),
+            ("Long Ikis", -1.650, 116.350, (0.8, 0.0, 0.2)),
+            ("Kuaro", -1.830, 116.100, (0.8, 0.0, 0.2)),
+            ("Muara Komam", -1.700, 115.750, (0.4, 0.6, 0.0)),
+        ],
+    ),
+    (
+        "Penajam Paser Utara",
+        "PPU",
+        6,
+        [
+            ("Sepaku", -0.930, 116.750, (0.6, 0.0, 0.4)),
+            ("Babulu", -1.500, 116.450, (0.8, 0.0, 0.2)),
+            ("Waru", -1.380, 116.550, (0.8, 0.0, 0.2)),
+        ],
+    ),
     ("Mahakam Ulu", "MHU", 3, [("Long Bagun", 0.600, 115.050, (0.0, 1.0, 0.0))]),
     ("Balikpapan", "BPN", 2, [("Balikpapan Utara", -1.190, 116.880, (0.3, 0.0, 0.7))]),
     ("Bontang", "BTG", 1, [("Bontang Selatan", 0.100, 117.470, (0.5, 0.0, 0.5))]),
@@ -84,25 +119,63 @@ STATUSES = ("suspected", "active", "inspected", "sealed", "dormant", "legalised"
 STATUS_P = (0.34, 0.30, 0.15, 0.09, 0.09, 0.03)
 KIND = {"batubara": "Tambang Batubara", "emas": "Tambang Emas", "pasir": "Galian Pasir"}
 FEATURE = ("Bukit", "Sungai", "Km", "Dusun", "Jalan Tani", "Gang", "Simpang")
-RIVER_WORDS = ("Mahakam", "Belayan", "Kelinjau", "Telen", "Kedang Kepala", "Karang Mumus", "Jembayan")
+RIVER_WORDS = (
+    "Mahakam",
+    "Belayan",
+    "Kelinjau",
+    "Telen",
+    "Kedang Kepala",
+    "Karang Mumus",
+    "Jembayan",
+)
 
 BASES = [
     # Dinas ESDM Provinsi Kalimantan Timur, head office on Jl. MT Haryono, Samarinda.
-    ("SMD", "Dinas ESDM Provinsi Kalimantan Timur", "Jl. MT Haryono, Samarinda", "Samarinda",
-     -0.4786, 117.1328),
-    ("TGR", "Pos Lapangan ESDM Tenggarong", "Jl. Wolter Monginsidi, Tenggarong",
-     "Kutai Kartanegara", -0.4204, 116.9860),
-    ("SGT", "Pos Lapangan ESDM Sangatta", "Jl. APT Pranoto, Sangatta", "Kutai Timur",
-     0.4960, 117.5380),
-    ("TRB", "Pos Lapangan ESDM Tanjung Redeb", "Jl. Pemuda, Tanjung Redeb", "Berau",
-     2.1530, 117.4930),
-    ("TGG", "Pos Lapangan ESDM Tanah Grogot", "Jl. Kusuma Bangsa, Tanah Grogot", "Paser",
-     -1.9100, 116.1940),
+    (
+        "SMD",
+        "Dinas ESDM Provinsi Kalimantan Timur",
+        "Jl. MT Haryono, Samarinda",
+        "Samarinda",
+        -0.4786,
+        117.1328,
+    ),
+    (
+        "TGR",
+        "Pos Lapangan ESDM Tenggarong",
+        "Jl. Wolter Monginsidi, Tenggarong",
+        "Kutai Kartanegara",
+        -0.4204,
+        116.9860,
+    ),
+    (
+        "SGT",
+        "Pos Lapangan ESDM Sangatta",
+        "Jl. APT Pranoto, Sangatta",
+        "Kutai Timur",
+        0.4960,
+        117.5380,
+    ),
+    (
+        "TRB",
+        "Pos Lapangan ESDM Tanjung Redeb",
+        "Jl. Pemuda, Tanjung Redeb",
+        "Berau",
+        2.1530,
+        117.4930,
+    ),
+    (
+        "TGG",
+        "Pos Lapangan ESDM Tanah Grogot",
+        "Jl. Kusuma Bangsa, Tanah Grogot",
+        "Paser",
+        -1.9100,
+        116.1940,
+    ),
 ]
 
 
 def _polygon(rng: np.random.Generator, lat: float, lon: float, area_ha: float) -> list[list[float]]:
-    """A star-shaped (hence simple) irregular polygon of about ``area_ha`` around a point."""
+    """Return a star-shaped (hence simple) irregular polygon of about ``area_ha`` around a point."""
     n = int(rng.integers(7, 12))
     angles = np.sort(rng.uniform(0, 2 * math.pi, n))
     radius_m = math.sqrt(area_ha * 10_000 / math.pi)
@@ -110,7 +183,10 @@ def _polygon(rng: np.random.Generator, lat: float, lon: float, area_ha: float) -
     m_per_deg_lat = 110_574.0
     m_per_deg_lon = 111_320.0 * math.cos(math.radians(lat))
     ring = [
-        [round(lon + r * math.cos(a) / m_per_deg_lon, 6), round(lat + r * math.sin(a) / m_per_deg_lat, 6)]
+        [
+            round(lon + r * math.cos(a) / m_per_deg_lon, 6),
+            round(lat + r * math.sin(a) / m_per_deg_lat, 6),
+        ]
         for a, r in zip(angles, radii, strict=True)
     ]
     ring.append(ring[0])
@@ -144,30 +220,35 @@ def generate_sites(seed: int = SEED, reference: dt.date = REFERENCE_DATE) -> dic
                 span = (reference - first).days
                 inspected = first + dt.timedelta(days=int(rng.integers(14, max(15, span))))
             place = (
-                f"Sungai {rng.choice(RIVER_WORDS)}" if commodity != "batubara" and rng.random() < 0.5
+                f"Sungai {rng.choice(RIVER_WORDS)}"
+                if commodity != "batubara" and rng.random() < 0.5
                 else f"{rng.choice(FEATURE)} {kecamatan}"
             )
             if rng.random() < 0.3:
-                area = float(rng.uniform(0.5, 15.0) if commodity == "batubara" else rng.uniform(0.3, 4.0))
+                area = float(
+                    rng.uniform(0.5, 15.0) if commodity == "batubara" else rng.uniform(0.3, 4.0)
+                )
                 geometry = {"type": "Polygon", "coordinates": [_polygon(rng, lat, lon, area)]}
             else:
                 geometry = {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
-            features.append({
-                "type": "Feature",
-                "properties": {
-                    "code": f"{prefix}-{i:03d}",
-                    "name": f"{KIND[commodity]} {place} {i}",
-                    "kabupaten": kabupaten,
-                    "kecamatan": kecamatan,
-                    "commodity": commodity,
-                    "status": status,
-                    "risk_level": _risk(rng, status, commodity),
-                    "first_reported": first.isoformat(),
-                    "last_inspected": inspected.isoformat() if inspected else None,
-                    "notes": "Data demo sintetis (synthetic demo data)",
-                },
-                "geometry": geometry,
-            })
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "code": f"{prefix}-{i:03d}",
+                        "name": f"{KIND[commodity]} {place} {i}",
+                        "kabupaten": kabupaten,
+                        "kecamatan": kecamatan,
+                        "commodity": commodity,
+                        "status": status,
+                        "risk_level": _risk(rng, status, commodity),
+                        "first_reported": first.isoformat(),
+                        "last_inspected": inspected.isoformat() if inspected else None,
+                        "notes": "Data demo sintetis (synthetic demo data)",
+                    },
+                    "geometry": geometry,
+                }
+            )
     return {"type": "FeatureCollection", "name": "sites", "features": features}
 
 
@@ -193,7 +274,9 @@ def write(out: Path, seed: int = SEED) -> list[Path]:
     paths = []
     for name, collection in (("sites", generate_sites(seed)), ("bases", generate_bases())):
         path = out / f"{name}.geojson"
-        path.write_text(json.dumps(collection, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        path.write_text(
+            json.dumps(collection, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
         paths.append(path)
     return paths
 

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import geopandas as gpd
 from geoalchemy2.shape import from_shape, to_shape
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from geo.checks import check_geometry
-from geo.db import default_engine, session_scope
+from geo.db import Target, use_session
 from geo.errors import InputFileError
 from geo.io.vector import read_vector
 from geo.models import FieldBase
@@ -28,10 +27,9 @@ __all__ = ["COLUMNS", "load", "import_file"]
 COLUMNS: tuple[str, ...] = ("code", "name", "address", "kabupaten")
 
 
-def load(engine: Engine | None = None) -> gpd.GeoDataFrame:
+def load(target: Target | None = None) -> gpd.GeoDataFrame:
     """Return the field team bases as a GeoDataFrame in EPSG:4326 indexed by code."""
-    engine = engine or default_engine()
-    with Session(engine) as session:
+    with use_session(target) as session:
         rows = session.scalars(select(FieldBase).order_by(FieldBase.code)).all()
         data = [{c: getattr(b, c) for c in COLUMNS} for b in rows]
         geoms = [to_shape(b.geom) for b in rows]
@@ -40,7 +38,7 @@ def load(engine: Engine | None = None) -> gpd.GeoDataFrame:
 
 
 def import_file(
-    engine: Engine, path: Path | str, *, settings: Settings | None = None
+    target: Target, path: Path | str, *, settings: Settings | None = None
 ) -> tuple[int, int]:
     """Upsert bases by code from a vector file; return (created, updated).
 
@@ -65,7 +63,7 @@ def import_file(
     if problems:
         raise InputFileError(f"{path.name}: " + "; ".join(problems), field="rows")
     created = updated = 0
-    with session_scope(engine) as session:
+    with use_session(target, write=True) as session:
         existing = {b.code: b for b in session.scalars(select(FieldBase))}
         for row in gdf.to_dict("records"):
             base = existing.get(row["code"])

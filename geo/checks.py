@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from shapely import Geometry
+from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 __all__ = ["check_lonlat", "check_geometry", "looks_swapped", "in_bbox"]
@@ -57,7 +57,7 @@ def check_lonlat(lon: float, lat: float, *, indonesia: BBox) -> str | None:
 
 
 def check_geometry(
-    geom: Geometry | None, *, indonesia: BBox, allowed: tuple[str, ...]
+    geom: BaseGeometry | None, *, indonesia: BBox, allowed: tuple[str, ...]
 ) -> str | None:
     """Return what is wrong with a WGS 84 geometry, or ``None``.
 

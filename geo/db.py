@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from geo.errors import DatabaseUnavailable
 from geo.settings import Settings, get_settings
 
-__all__ = ["make_engine", "session_scope", "check_database", "redact_url", "default_engine", "connect"]
+__all__ = [
+    "make_engine",
+    "session_scope",
+    "check_database",
+    "redact_url",
+    "default_engine",
+    "connect",
+    "use_session",
+    "Target",
+]
 
 
 def redact_url(url: str) -> str:
@@ -105,3 +114,32 @@ def connect(url: str | None = None) -> Engine:
     if url:
         _default = engine
     return engine
+
+
+#: What library functions accept as their database: an engine, or a session already open.
+Target = Engine | Session
+
+
+@contextmanager
+def use_session(target: Target | None, *, write: bool = False) -> Iterator[Session]:
+    """Yield a session on ``target``.
+
+    A :class:`~sqlalchemy.orm.Session` is used as it is, inside a SAVEPOINT when ``write`` is
+    true, so a failure undoes only this call's work and the caller keeps control of the
+    transaction. An engine (or ``None``: the default engine) gets a new session that commits
+    on success when ``write`` is true, and rolls back on any error.
+    """
+    if isinstance(target, Session):
+        if write:
+            with target.begin_nested():
+                yield target
+        else:
+            yield target
+        return
+    engine = target if target is not None else default_engine()
+    if write:
+        with session_scope(engine) as session:
+            yield session
+    else:
+        with Session(engine) as session:
+            yield session

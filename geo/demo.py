@@ -31,7 +31,9 @@ class DemoSummary:
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
-def run(engine: Engine, *, data_dir: Path = DEMO_DIR, settings: Settings | None = None) -> DemoSummary:
+def run(
+    engine: Engine, *, data_dir: Path = DEMO_DIR, settings: Settings | None = None
+) -> DemoSummary:
     """Bring the database to head and load the demo registry; return a summary.
 
     Examples
@@ -48,7 +50,9 @@ def run(engine: Engine, *, data_dir: Path = DEMO_DIR, settings: Settings | None 
     created, _ = bases.import_file(engine, data_dir / "bases.geojson", settings=settings)
     frame = sites.load(engine)
     table = (
-        frame.groupby(["kabupaten", "status"]).size().unstack(fill_value=0)
+        frame.groupby(["kabupaten", "status"])
+        .size()
+        .unstack(fill_value=0)
         .assign(total=lambda t: t.sum(axis=1))
         .sort_values("total", ascending=False)
     )

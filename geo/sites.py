@@ -23,11 +23,11 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from geoalchemy2.shape import from_shape, to_shape
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.checks import check_geometry
-from geo.db import default_engine, session_scope
+from geo.db import Target, use_session
 from geo.errors import InputFileError, NotFound, ValidationError
 from geo.io.vector import read_vector, write_vector
 from geo.models import SITE_FIELDS, Site, SiteAudit
@@ -66,6 +66,8 @@ GEOM_TYPES: tuple[str, ...] = ("Point", "Polygon", "MultiPolygon")
 SHP_NAMES: dict[str, str] = {"first_reported": "first_rep", "last_inspected": "last_insp"}
 _ALIASES: dict[str, str] = {
     **{v: k for k, v in SHP_NAMES.items()},
+    "first_repo": "first_reported",  # what GDAL makes of the long names in a Shapefile
+    "last_inspe": "last_inspected",
     "kode": "code",
     "nama": "name",
     "kabupaten_kota": "kabupaten",
@@ -171,7 +173,9 @@ def validate_frame(
         if code is None:
             bad.append("code is missing")
         elif code in seen:
-            bad.append(f"code {code} appears twice in the file (rows {seen[code]} and {row['_row']})")
+            bad.append(
+                f"code {code} appears twice in the file (rows {seen[code]} and {row['_row']})"
+            )
         else:
             seen[code] = row["_row"]
         for name in ("name", "kabupaten", "kecamatan", "notes"):
@@ -188,6 +192,8 @@ def validate_frame(
             except ValueError:
                 bad.append(f"{name} is {row.get(name)!r}, expected a date YYYY-MM-DD")
         geom = row.get(geom_name)
+        if isinstance(geom, shapely.MultiPolygon) and len(geom.geoms) == 1:
+            geom = geom.geoms[0]  # Shapefiles cannot tell a polygon from a one-part multipolygon
         problem = check_geometry(geom, indonesia=settings.indonesia_bbox, allowed=GEOM_TYPES)
         if problem:
             bad.append(problem)
@@ -222,7 +228,10 @@ def _current(site: Site, name: str) -> Any:
 
 def _differs(name: str, old: Any, new: Any) -> bool:
     if name == "geom":
-        return not shapely.equals_exact(old, new, tolerance=_GEOM_TOLERANCE_DEG)
+        # Formats differ in ring orientation and starting vertex: compare normal forms.
+        return not shapely.equals_exact(
+            shapely.normalize(old), shapely.normalize(new), tolerance=_GEOM_TOLERANCE_DEG
+        )
     return bool(old != new)
 
 
@@ -237,8 +246,16 @@ def _apply(
         session.add(site)
         session.flush()
         changes = {k: [None, _as_jsonable(k, rec.get(k))] for k in SITE_FIELDS if rec.get(k)}
-        session.add(SiteAudit(site_id=site.id, site_code=site.code, action="create",
-                              actor=actor, source=source, changes=changes))
+        session.add(
+            SiteAudit(
+                site_id=site.id,
+                site_code=site.code,
+                action="create",
+                actor=actor,
+                source=source,
+                changes=changes,
+            )
+        )
         return "created"
     changes = {}
     for name in SITE_FIELDS:
@@ -250,8 +267,16 @@ def _apply(
             setattr(site, name, from_shape(new, srid=4326) if name == "geom" else new)
     if not changes:
         return "unchanged"
-    session.add(SiteAudit(site_id=site.id, site_code=site.code, action="update",
-                          actor=actor, source=source, changes=changes))
+    session.add(
+        SiteAudit(
+            site_id=site.id,
+            site_code=site.code,
+            action="update",
+            actor=actor,
+            source=source,
+            changes=changes,
+        )
+    )
     session.flush()
     return "updated"
 
@@ -280,7 +305,7 @@ def upsert(
 
 
 def import_file(
-    engine: Engine,
+    target: Target,
     path: Path | str,
     *,
     actor: str | None = None,
@@ -291,8 +316,9 @@ def import_file(
 
     Parameters
     ----------
-    engine
-        The database.
+    target
+        The database: an engine (committed on success), or an open session (the import runs
+        in a SAVEPOINT and the caller commits).
     path
         GeoJSON, GeoPackage, KML, CSV (lat/lon or WKT columns) or zipped Shapefile; any known
         CRS is reprojected to EPSG:4326.
@@ -313,12 +339,12 @@ def import_file(
     settings = settings or get_settings()
     path = Path(path)
     records = validate_frame(read_vector(path, fmt), source=path.name, settings=settings)
-    with session_scope(engine) as session:
+    with use_session(target, write=True) as session:
         return upsert(session, records, actor=actor or settings.actor, source=f"import:{path.name}")
 
 
 def load(
-    engine: Engine | None = None,
+    target: Target | None = None,
     *,
     status: str | Iterable[str] | None = None,
     kabupaten: str | None = None,
@@ -334,7 +360,6 @@ def load(
     --------
     >>> sites = geo.sites.load(engine, status="active")  # doctest: +SKIP
     """
-    engine = engine or default_engine()
     query = select(Site).order_by(Site.code)
     if status is not None:
         wanted = [status] if isinstance(status, str) else list(status)
@@ -345,7 +370,7 @@ def load(
         query = query.where(Site.commodity == commodity)
     if bbox is not None:
         query = query.where(Site.geom.intersects(func.ST_MakeEnvelope(*bbox, 4326)))
-    with Session(engine) as session:
+    with use_session(target) as session:
         rows = session.scalars(query).all()
         data = [{c: getattr(s, c) for c in COLUMNS} for s in rows]
         geoms = [to_shape(s.geom) for s in rows]
@@ -418,12 +443,12 @@ def history(session: Session, code: str) -> list[dict[str, Any]]:
     ]
 
 
-def export_file(engine: Engine, path: Path | str, *, fmt: str | None = None) -> Path:
+def export_file(target: Target, path: Path | str, *, fmt: str | None = None) -> Path:
     """Write every site to ``path`` (GeoJSON, GeoPackage, KML, CSV or zipped Shapefile).
 
     The file imports back to the same registry (see :func:`import_file`).
     """
-    gdf = load(engine).reset_index(drop=True)
+    gdf = load(target).reset_index(drop=True)
     for col in ("first_reported", "last_inspected"):
         gdf[col] = gdf[col].map(lambda d: d.isoformat() if d else None)
     return write_vector(gdf, path, fmt, layer="sites", shp_names=SHP_NAMES)

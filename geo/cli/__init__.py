@@ -14,7 +14,9 @@ from rich.console import Console
 
 from geo.cli import db as db_cli
 from geo.cli import demo as demo_cli
+from geo.cli import serve as serve_cli
 from geo.cli import sites as sites_cli
+from geo.cli import tokens as tokens_cli
 from geo.errors import PantauError
 
 __all__ = ["app", "main"]
@@ -28,6 +30,8 @@ app = typer.Typer(
 app.add_typer(db_cli.app, name="db")
 app.add_typer(sites_cli.app, name="sites")
 app.command("demo")(demo_cli.demo)
+app.add_typer(tokens_cli.app, name="tokens")
+app.command("serve")(serve_cli.serve)
 
 _err = Console(stderr=True)
 

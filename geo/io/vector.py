@@ -47,7 +47,7 @@ def format_for(path: Path, fmt: str | None = None) -> Format:
             raise ValidationError(
                 f"format was {fmt!r} but is expected to be one of {allowed}", field="format"
             )
-        return fmt  # type: ignore[return-value]  # checked against FORMATS just above
+        return fmt
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise InputFileError(
@@ -184,8 +184,9 @@ def write_vector(
     if kind == "csv":
         out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         is_point = gdf.geometry.geom_type == "Point"
-        out["lon"] = gdf.geometry.x.where(is_point)
-        out["lat"] = gdf.geometry.y.where(is_point)
+        # Points also get plain lon/lat columns, which spreadsheets and people read easily.
+        out["lon"] = [g.x if p else None for g, p in zip(gdf.geometry, is_point, strict=True)]
+        out["lat"] = [g.y if p else None for g, p in zip(gdf.geometry, is_point, strict=True)]
         out["wkt"] = gdf.geometry.to_wkt(rounding_precision=7)
         out.to_csv(path, index=False)
     elif kind == "shp":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 
 from alembic import context
@@ -13,10 +14,8 @@ from geo.models import Base
 
 # Every package that defines tables on Base is imported so autogenerate sees the whole schema.
 for _module in ("geo.reports.models", "geo.patrols.models", "geo.auth_tokens"):
-    try:
+    with contextlib.suppress(ModuleNotFoundError):
         importlib.import_module(_module)
-    except ModuleNotFoundError:
-        pass
 
 config = context.config
 target_metadata = Base.metadata

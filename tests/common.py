@@ -1,0 +1,33 @@
+"""Canonical geometries and rows used across the tests, defined once."""
+
+from __future__ import annotations
+
+from shapely import Point, Polygon
+
+#: A point in Loa Janan, Kutai Kartanegara.
+LOA_JANAN = Point(117.095, -0.58)
+#: A small valid polygon (about 4 ha) near Tenggarong.
+TENGGARONG_PIT = Polygon(
+    [(116.985, -0.416), (116.987, -0.416), (116.987, -0.4142), (116.985, -0.4142), (116.985, -0.416)]
+)
+#: A self-intersecting "bow tie", invalid under OGC rules.
+BOW_TIE = Polygon([(117.0, -0.5), (117.01, -0.49), (117.01, -0.5), (117.0, -0.49), (117.0, -0.5)])
+
+
+def site_row(code: str = "TST-001", **overrides: object) -> dict[str, object]:
+    """Attributes of a valid site row; override any field."""
+    row: dict[str, object] = {
+        "code": code,
+        "name": f"Tambang Uji {code}",
+        "kabupaten": "Kutai Kartanegara",
+        "kecamatan": "Loa Janan",
+        "commodity": "batubara",
+        "status": "suspected",
+        "risk_level": "high",
+        "first_reported": "2025-03-01",
+        "last_inspected": None,
+        "notes": "uji",
+        "geometry": LOA_JANAN,
+    }
+    row.update(overrides)
+    return row

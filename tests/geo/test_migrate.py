@@ -1,0 +1,59 @@
+import pytest
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from geo import migrate
+from geo.db import make_engine
+
+
+def test_round_trip_upgrade_downgrade_upgrade(database_url: str) -> None:
+    # A second database of its own: the round trip drops every table.
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    name = f"{make_url(database_url).database}_rt"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE pantau_template'))
+    try:
+        eng = make_engine(make_url(database_url).set(database=name).render_as_string(False))
+        migrate.upgrade(eng)
+        assert migrate.current_revisions(eng) == migrate.head_revisions(eng)
+        assert {"sites", "bases", "site_audit"} <= set(inspect(eng).get_table_names())
+        migrate.downgrade(eng, "base")
+        assert migrate.current_revisions(eng) == set()
+        assert not {"sites", "bases", "site_audit"} & set(inspect(eng).get_table_names())
+        migrate.upgrade(eng)
+        assert migrate.current_revisions(eng) == migrate.head_revisions(eng)
+        eng.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_geography_distance_query_uses_an_index(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                text(
+                    "EXPLAIN SELECT id FROM sites WHERE ST_DWithin(geom::geography, "
+                    "ST_SetSRID(ST_MakePoint(117.1, -0.5), 4326)::geography, 1000)"
+                )
+            )
+        )
+    assert "ix_sites_geog" in plan
+
+
+def test_audit_trail_refuses_update_and_delete(engine: Engine) -> None:
+    with engine.connect() as conn:
+        tx = conn.begin()
+        conn.execute(
+            text(
+                "INSERT INTO site_audit (site_code, action, actor, changes) "
+                "VALUES ('X-1', 'create', 'test', '{}')"
+            )
+        )
+        with pytest.raises(DBAPIError, match="append-only"):
+            conn.execute(text("UPDATE site_audit SET actor = 'someone else'"))
+        tx.rollback()
