@@ -213,9 +213,7 @@ def _conditions(
     if bbox is not None:
         x1, y1, x2, y2 = bbox
         if x1 <= x2:
-            clauses.append(
-                f"{spec.geom_column} && ST_MakeEnvelope(:bx1, :by1, :bx2, :by2, 4326)"
-            )
+            clauses.append(f"{spec.geom_column} && ST_MakeEnvelope(:bx1, :by1, :bx2, :by2, 4326)")
             params.update(bx1=x1, by1=y1, bx2=x2, by2=y2)
         else:  # crosses the antimeridian: two boxes
             clauses.append(
@@ -367,7 +365,7 @@ def collection_extent(
 
     Examples
     --------
-    >>> bbox, (start, end) = collection_extent(session=session, collection="sites")  # doctest: +SKIP
+    >>> collection_extent(session=session, collection="sites")  # doctest: +SKIP
     """
     spec = _spec(collection)
     where = spec.where or "TRUE"

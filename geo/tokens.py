@@ -119,7 +119,9 @@ def create_token(*, session: Session, user: str, role: str) -> tuple[ApiToken, s
     True
     """
     if role not in ROLES:
-        raise ValidationError(f"role was {role!r} but is expected to be one of {ROLES}", field="role")
+        raise ValidationError(
+            f"role was {role!r} but is expected to be one of {ROLES}", field="role"
+        )
     user = user.strip()
     if not user or len(user) > 100 or not user.isprintable():
         raise ValidationError(

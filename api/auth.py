@@ -1,0 +1,159 @@
+"""Who may do what: roles, the bearer token check, and the per-client rate limit for the public.
+
+Roles are those of :data:`geo.tokens.ROLES` plus ``public`` (no token). The sets below are the
+single place that says which role sees what; routes ask for a set, never for a role by name.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from api.errors import ApiError
+from geo.tokens import Principal, verify_token
+
+__all__ = [
+    "PUBLIC",
+    "ANY_STAFF",
+    "READERS",
+    "SITE_EDITORS",
+    "REPORT_READERS",
+    "REPORT_HANDLERS",
+    "IDENTITY_READERS",
+    "PATROL_PLANNERS",
+    "INSPECTORS",
+    "MAP_READERS",
+    "anonymous",
+    "principal_from_header",
+    "require",
+    "RateLimiter",
+    "client_address",
+]
+
+PUBLIC = "public"
+
+#: Every role that holds a token.
+ANY_STAFF = frozenset({"admin", "analyst", "field_officer", "intake_operator"})
+#: Who may read the site registry, hotspots and patrol routes.
+READERS = ANY_STAFF
+#: Who may create and edit sites.
+SITE_EDITORS = frozenset({"admin"})
+#: Who may list and read reports (never with identity unless in IDENTITY_READERS).
+REPORT_READERS = ANY_STAFF
+#: Who may move a report through its lifecycle.
+REPORT_HANDLERS = frozenset({"admin", "analyst", "intake_operator"})
+#: Who may see a reporter's name and phone.
+IDENTITY_READERS = frozenset({"admin", "intake_operator"})
+#: Who may plan patrols and promote or dismiss hotspots.
+PATROL_PLANNERS = frozenset({"admin", "analyst"})
+#: Who may record an inspection.
+INSPECTORS = frozenset({"admin", "analyst", "field_officer"})
+#: Who may fetch maps and briefings.
+MAP_READERS = ANY_STAFF
+
+
+def anonymous(request: Request) -> Principal:
+    """Return the principal of a caller without a token, named by its address."""
+    return Principal(user=f"public:{client_address(request)}", role=PUBLIC)
+
+
+def client_address(request: Request, *, trust_forwarded_for: bool = False) -> str:
+    """Return the caller's address (the first ``X-Forwarded-For`` hop only when trusted)."""
+    if trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        first = forwarded.split(",")[0].strip()
+        if first:
+            return first[:64]
+    return request.client.host if request.client else "unknown"
+
+
+def principal_from_header(request: Request, session: Session) -> Principal:
+    """Return the caller's principal from ``Authorization: Bearer <token>``.
+
+    No header means the public; a header with an unknown or revoked token is a 401 rather than a
+    silent downgrade to the public, so that a misconfigured client notices.
+    """
+    header = request.headers.get("authorization")
+    if not header:
+        return anonymous(request)
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(
+            401,
+            "Authorization header must be 'Bearer <token>'",
+            field="Authorization",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    principal = verify_token(session=session, token=token.strip())
+    if principal is None:
+        raise ApiError(
+            401,
+            "the API token is unknown or revoked",
+            field="Authorization",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+def require(principal: Principal, roles: frozenset[str], action: str) -> None:
+    """Raise 401 (no token) or 403 (wrong role) unless ``principal`` has one of ``roles``."""
+    if principal.role in roles:
+        return
+    if principal.is_public:
+        raise ApiError(
+            401,
+            f"{action} needs an API token",
+            field="Authorization",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    raise ApiError(
+        403,
+        f"role {principal.role!r} may not {action}; allowed roles: {sorted(roles)}",
+        field="Authorization",
+    )
+
+
+class RateLimiter:
+    """Token buckets per client address, in process memory (one bucket per address).
+
+    ``rate_per_minute`` requests per minute with bursts of ``burst``; the least recently seen
+    addresses are forgotten beyond ``max_clients`` so memory stays bounded under a flood.
+    """
+
+    def __init__(self, rate_per_minute: int, burst: int, max_clients: int = 100_000) -> None:
+        self.rate = rate_per_minute / 60.0
+        self.burst = float(max(burst, 1))
+        self.max_clients = max_clients
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, key: str) -> float:
+        """Take one request from ``key``'s bucket; return 0 if allowed, else seconds to wait."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.pop(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                wait = 0.0
+            else:
+                self._buckets[key] = (tokens, now)
+                wait = (1.0 - tokens) / self.rate if self.rate > 0 else 60.0
+            while len(self._buckets) > self.max_clients:
+                self._buckets.popitem(last=False)
+        return wait
+
+    def enforce(self, key: str) -> None:
+        """Raise a 429 with ``Retry-After`` when ``key`` is over its rate."""
+        wait = self.check(key)
+        if wait > 0:
+            raise ApiError(
+                429,
+                "too many requests from this address; retry later",
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )

@@ -1,0 +1,91 @@
+"""FastAPI dependencies: the engine, a session per request, the caller, and the public rate limit.
+
+The session dependency has function scope: it commits (or rolls back) when the route returns,
+before the response is sent, so a 201 is only ever sent for a committed write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from api.auth import RateLimiter, client_address, principal_from_header
+from api.settings import ApiSettings
+from geo.db import session_scope
+from geo.settings import Settings
+from geo.tokens import Principal
+
+__all__ = [
+    "get_engine",
+    "get_session",
+    "get_principal",
+    "get_settings",
+    "get_api_settings",
+    "public_rate_limit",
+    "EngineDep",
+    "SessionDep",
+    "PrincipalDep",
+    "SettingsDep",
+    "ApiSettingsDep",
+]
+
+# Documents the bearer scheme in OpenAPI (the "Authorize" button at /docs); the check itself is
+# in api.auth so that a missing header means the public rather than an error.
+_bearer = HTTPBearer(auto_error=False, description="API token from `pantau tokens create`")
+
+
+def get_engine(request: Request) -> Engine:
+    """Return the engine owned by the application's lifespan."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_settings(request: Request) -> Settings:
+    """Return the settings the application was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_api_settings(request: Request) -> ApiSettings:
+    """Return the HTTP service settings the application was created with."""
+    api_settings: ApiSettings = request.app.state.api_settings
+    return api_settings
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
+
+
+def get_session(engine: EngineDep) -> Iterator[Session]:
+    """Yield a session committed when the route returns and rolled back if it raises."""
+    with session_scope(engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_principal(
+    request: Request,
+    session: SessionDep,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+) -> Principal:
+    """Return who is calling: a token's user and role, or the public."""
+    return principal_from_header(request, session)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def public_rate_limit(request: Request, principal: PrincipalDep, api: ApiSettingsDep) -> None:
+    """Apply the per-address rate limit to callers without a token."""
+    if not principal.is_public:
+        return
+    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter.enforce(client_address(request, trust_forwarded_for=api.trust_forwarded_for))

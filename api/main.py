@@ -1,0 +1,161 @@
+"""The FastAPI application factory: one engine per process, owned by the lifespan.
+
+Run it with ``pantau serve`` or ``uvicorn --factory api.main:create_app``. Tests build their own
+application with ``create_app(settings=...)`` pointing at a throw-away database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.auth import RateLimiter
+from api.errors import install_error_handlers
+from api.routes import ROUTERS
+from api.settings import ApiSettings
+from geo.db import make_engine
+from geo.settings import Settings, get_settings
+
+__all__ = ["create_app", "BodySizeLimit"]
+
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
+
+DESCRIPTION = """
+Pantau Tambang: the registry of suspect illegal-mining (PETI) sites in East Kalimantan,
+public reports, hotspots, patrol plans and maps, over HTTP.
+
+* **Public** (no token): submit a report with evidence, and read its status by tracking code.
+* **Staff**: send `Authorization: Bearer <token>` (tokens from `pantau tokens create --role ...`).
+  Roles: `admin`, `analyst`, `field_officer`, `intake_operator`.
+* **OGC API - Features** at [`/ogc`](/ogc) for QGIS, GDAL and One Map portals.
+
+Every error has the body `{"error": {"code", "message", "field"}}`.
+"""
+
+
+class BodySizeLimit:
+    """ASGI middleware refusing bodies over a limit with 413, before or while they arrive.
+
+    Uploads (multipart) get ``upload_limit``; every other body gets ``body_limit``. Bodies
+    without a Content-Length are counted as they stream in.
+    """
+
+    def __init__(self, app: ASGIApp, *, body_limit: int, upload_limit: int) -> None:
+        self.app = app
+        self.body_limit = body_limit
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+        """Refuse an oversized body with 413, else pass the request on."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        limit = self.upload_limit if "multipart/" in content_type else self.body_limit
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_413(send, limit)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise StarletteHTTPException(
+                        413, f"the request body is larger than the limit of {limit} bytes"
+                    )
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+async def _send_413(send: Send, limit: int) -> None:
+    import json
+
+    body = json.dumps(
+        {
+            "error": {
+                "code": "payload_too_large",
+                "message": f"the request body is larger than the limit of {limit} bytes",
+                "field": "body",
+            }
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(
+    settings: Settings | None = None, api_settings: ApiSettings | None = None
+) -> FastAPI:
+    """Build the application; its lifespan creates the one engine and disposes of it.
+
+    Parameters
+    ----------
+    settings
+        Domain settings (database URL, secret key, data folder); default from the environment.
+    api_settings
+        Limits of the HTTP service; default from ``PANTAU_API_*``.
+
+    Examples
+    --------
+    >>> from api.main import create_app
+    >>> app = create_app()
+    >>> app.title
+    'Pantau Tambang API'
+    """
+    settings = settings or get_settings()
+    api_settings = api_settings or ApiSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings=settings)
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Pantau Tambang API",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.api_settings = api_settings
+    app.state.rate_limiter = RateLimiter(
+        api_settings.public_rate_per_minute, api_settings.public_burst
+    )
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(
+        BodySizeLimit,
+        body_limit=api_settings.max_body_bytes,
+        upload_limit=api_settings.max_upload_bytes,
+    )
+    return app

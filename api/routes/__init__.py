@@ -1,0 +1,11 @@
+"""One router per resource; :data:`ROUTERS` is what the application factory mounts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routes import health, ogc, sites
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: list[APIRouter] = [health.router, sites.router, ogc.router]

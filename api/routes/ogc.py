@@ -1,0 +1,240 @@
+"""OGC API - Features Part 1 (Core, GeoJSON) under ``/ogc``, for QGIS, GDAL and OWSLib.
+
+The landing page and conformance are open; which collections a caller sees depends on the
+token's role (:data:`COLLECTION_ROLES`). Collections come from :mod:`geo.features`, so a
+collection appears here as soon as its spec is registered there.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from api import auth
+from api.deps import ApiSettingsDep, PrincipalDep, SessionDep
+from api.errors import ApiError
+from api.routes._geojson import GeoJSONResponse, feature_collection, feature_response, paging_links
+from api.schemas import ERRORS, Feature, FeatureCollection, errors
+from geo import features
+from geo.tokens import Principal
+
+router = APIRouter(prefix="/ogc", tags=["ogc"], responses=ERRORS)
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+
+#: Which roles see which collection; a collection not listed here is served to nobody.
+COLLECTION_ROLES: dict[str, frozenset[str]] = {
+    "sites": auth.READERS,
+    "hotspots": auth.READERS,
+    "patrol_routes": auth.READERS,
+    "reports": auth.REPORT_READERS,
+}
+
+CollectionPath = Annotated[
+    str, Path(description="Collection id", examples=["sites"], pattern=r"^[a-z_]{1,40}$")
+]
+
+
+def _visible(principal: Principal) -> list[str]:
+    return [
+        cid
+        for cid in features.COLLECTIONS
+        if principal.role in COLLECTION_ROLES.get(cid, frozenset())
+    ]
+
+
+def _check_visible(principal: Principal, collection: str) -> None:
+    roles = COLLECTION_ROLES.get(collection)
+    if collection not in features.COLLECTIONS or roles is None:
+        raise ApiError(404, f"no collection {collection!r}", field="collectionId")
+    auth.require(principal, roles, f"read collection {collection!r}")
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/ogc"
+
+
+def _collection_doc(request: Request, session: SessionDep, cid: str) -> dict[str, Any]:
+    spec = features.COLLECTIONS[cid]
+    bbox, (start, end) = features.collection_extent(session=session, collection=cid)
+    base = _base(request)
+    extent: dict[str, Any] = {
+        "spatial": {"bbox": [list(bbox) if bbox else [-180.0, -90.0, 180.0, 90.0]], "crs": CRS84}
+    }
+    if spec.datetime_column:
+        extent["temporal"] = {"interval": [[start, end]]}
+    return {
+        "id": cid,
+        "title": spec.title,
+        "description": spec.description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "extent": extent,
+        "links": [
+            {
+                "href": f"{base}/collections/{cid}",
+                "rel": "self",
+                "type": JSON,
+                "title": "This collection",
+            },
+            {
+                "href": f"{base}/collections/{cid}/items",
+                "rel": "items",
+                "type": GEOJSON,
+                "title": f"{spec.title} (GeoJSON)",
+            },
+        ],
+    }
+
+
+@router.get("", summary="OGC API landing page")
+def landing(request: Request) -> dict[str, Any]:
+    """Return the landing page with links to the API definition, conformance and collections."""
+    base = _base(request)
+    root = str(request.base_url).rstrip("/")
+    return {
+        "title": "Pantau Tambang OGC API - Features",
+        "description": "Suspect illegal-mining sites, hotspots, patrol routes and reports "
+        "of East Kalimantan. Send an API token as 'Authorization: Bearer <token>'.",
+        "links": [
+            {"href": base, "rel": "self", "type": JSON, "title": "This document"},
+            {
+                "href": f"{root}/openapi.json",
+                "rel": "service-desc",
+                "type": "application/vnd.oai.openapi+json;version=3.0",
+                "title": "API definition",
+            },
+            {
+                "href": f"{root}/docs",
+                "rel": "service-doc",
+                "type": "text/html",
+                "title": "API documentation",
+            },
+            {
+                "href": f"{base}/conformance",
+                "rel": "conformance",
+                "type": JSON,
+                "title": "Conformance classes",
+            },
+            {"href": f"{base}/collections", "rel": "data", "type": JSON, "title": "Collections"},
+        ],
+    }
+
+
+@router.get("/conformance", summary="OGC conformance classes")
+def conformance() -> dict[str, list[str]]:
+    """Return the conformance classes implemented: Core, GeoJSON and OpenAPI 3.0."""
+    return {"conformsTo": CONFORMANCE}
+
+
+@router.get("/collections", summary="Collections the caller may read")
+def collections(request: Request, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Return the collections visible to the caller's role, with their extents."""
+    base = _base(request)
+    return {
+        "links": [
+            {"href": f"{base}/collections", "rel": "self", "type": JSON, "title": "Collections"}
+        ],
+        "collections": [_collection_doc(request, session, cid) for cid in _visible(principal)],
+    }
+
+
+@router.get("/collections/{collectionId}", summary="One collection", responses=errors(404))
+def collection(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    collection_id: Annotated[str, Path(alias="collectionId", pattern=r"^[a-z_]{1,40}$")],
+) -> dict[str, Any]:
+    """Return the description and extent of one collection."""
+    _check_visible(principal, collection_id)
+    return _collection_doc(request, session, collection_id)
+
+
+@router.get(
+    "/collections/{collectionId}/items",
+    summary="Features of a collection (GeoJSON)",
+    response_class=GeoJSONResponse,
+    responses={
+        **errors(400, 404),
+        200: {"model": FeatureCollection, "description": "GeoJSON FeatureCollection"},
+    },
+)
+def items(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    api: ApiSettingsDep,
+    collection_id: Annotated[str, Path(alias="collectionId", pattern=r"^[a-z_]{1,40}$")],
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="minlon,minlat,maxlon,maxlat in CRS84",
+            examples=["116,-1,118,1"],
+            max_length=200,
+        ),
+    ] = None,
+    datetime: Annotated[
+        str | None,
+        Query(
+            description="RFC 3339 instant or interval (a/b, ../b, a/..)",
+            examples=["2025-01-01T00:00:00Z/.."],
+            max_length=100,
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> GeoJSONResponse:
+    """Return a page of features, filtered by bbox, datetime and simple property filters."""
+    _check_visible(principal, collection_id)
+    spec = features.COLLECTIONS[collection_id]
+    limit = min(limit, api.max_limit)  # OGC: a larger limit is clamped, not refused
+    filters = {
+        name: request.query_params[name] for name in spec.filterable if name in request.query_params
+    }
+    page = features.query_items(
+        session=session,
+        collection=collection_id,
+        bbox=features.parse_bbox(bbox),
+        interval=features.parse_datetime_interval(datetime),
+        filters=filters,
+        limit=limit,
+        offset=offset,
+    )
+    links = paging_links(request, page, limit=limit, offset=offset)
+    links.append(
+        {
+            "href": f"{_base(request)}/collections/{collection_id}",
+            "rel": "collection",
+            "type": JSON,
+            "title": spec.title,
+        }
+    )
+    return feature_collection(page, links)
+
+
+@router.get(
+    "/collections/{collectionId}/items/{featureId}",
+    summary="One feature (GeoJSON)",
+    response_class=GeoJSONResponse,
+    responses={**errors(404), 200: {"model": Feature, "description": "GeoJSON Feature"}},
+)
+def item(
+    session: SessionDep,
+    principal: PrincipalDep,
+    collection_id: Annotated[str, Path(alias="collectionId", pattern=r"^[a-z_]{1,40}$")],
+    feature_id: Annotated[str, Path(alias="featureId", max_length=100)],
+) -> GeoJSONResponse:
+    """Return one feature of a collection by its id."""
+    _check_visible(principal, collection_id)
+    return feature_response(
+        features.get_feature(session=session, collection=collection_id, feature_id=feature_id)
+    )

@@ -1,0 +1,177 @@
+"""``/sites``: the registry as GeoJSON, one site, create and edit (admins), and its history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import geopandas as gpd
+from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi.responses import Response
+
+from api import auth
+from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, SettingsDep
+from api.routes._geojson import (
+    GeoJSONResponse,
+    check_page,
+    feature_collection,
+    feature_response,
+    paging_links,
+    to_shapely,
+)
+from api.schemas import (
+    ERRORS,
+    Commodity,
+    Feature,
+    FeatureCollection,
+    RiskLevel,
+    SiteCreate,
+    SiteHistoryEntry,
+    SiteStatus,
+    SiteUpdate,
+    errors,
+)
+from geo import features, sites
+from geo.errors import Conflict, InputFileError, NotFound, ValidationError
+
+router = APIRouter(prefix="/sites", tags=["sites"], responses=ERRORS)
+
+CodePath = Annotated[
+    str, Path(description="Site code", examples=["KKR-001"], pattern=r"^[A-Za-z]{2,5}-[0-9]{1,5}$")
+]
+
+
+@router.get(
+    "",
+    summary="List sites as GeoJSON",
+    response_class=GeoJSONResponse,
+    responses={200: {"model": FeatureCollection, "description": "GeoJSON FeatureCollection"}},
+)
+def list_sites(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    api: ApiSettingsDep,
+    bbox: Annotated[
+        str | None,
+        Query(description="minlon,minlat,maxlon,maxlat (WGS 84)", examples=["116.5,-1.0,117.5,0"]),
+    ] = None,
+    status: SiteStatus | None = None,
+    kabupaten: Annotated[str | None, Query(max_length=100)] = None,
+    commodity: Commodity | None = None,
+    risk_level: RiskLevel | None = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    """Return the sites matching the filters as an RFC 7946 FeatureCollection, paged."""
+    auth.require(principal, auth.READERS, "read sites")
+    check_page(limit, offset, api.max_limit)
+    page = features.query_items(
+        session=session,
+        collection="sites",
+        bbox=features.parse_bbox(bbox),
+        filters={
+            "status": status,
+            "kabupaten": kabupaten,
+            "commodity": commodity,
+            "risk_level": risk_level,
+        },
+        limit=limit,
+        offset=offset,
+    )
+    return feature_collection(page, paging_links(request, page, limit=limit, offset=offset))
+
+
+@router.get(
+    "/{code}",
+    summary="One site as a GeoJSON Feature",
+    response_class=GeoJSONResponse,
+    responses={**errors(404), 200: {"model": Feature, "description": "GeoJSON Feature"}},
+)
+def get_site(code: CodePath, session: SessionDep, principal: PrincipalDep) -> Response:
+    """Return one site by its code."""
+    auth.require(principal, auth.READERS, "read sites")
+    return feature_response(
+        features.get_feature(session=session, collection="sites", feature_id=code.upper())
+    )
+
+
+def _as_record(payload: SiteCreate) -> list[dict[str, Any]]:
+    data = payload.model_dump(exclude={"geometry"})
+    geom = to_shapely(payload.geometry.model_dump())
+    frame = gpd.GeoDataFrame([data], geometry=[geom], crs=4326)
+    try:
+        return sites.validate_frame(frame, source="request")
+    except InputFileError as exc:
+        message = exc.message.replace("request: 1 bad row(s), nothing was imported:\n  ", "")
+        raise ValidationError(message, field=exc.field) from None
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a site (admin)",
+    response_class=GeoJSONResponse,
+    responses={**errors(409), 201: {"model": Feature, "description": "The new site"}},
+)
+def create_site(
+    payload: Annotated[SiteCreate, Body()],
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> Response:
+    """Add a site to the registry; the audit trail records the token's user."""
+    auth.require(principal, auth.SITE_EDITORS, "create sites")
+    records = _as_record(payload)
+    try:
+        sites.get(session, payload.code)
+    except NotFound:
+        pass
+    else:
+        raise Conflict(f"a site with code {payload.code} already exists", field="code")
+    sites.upsert(session, records, actor=principal.user, source="api")
+    return feature_response(
+        features.get_feature(session=session, collection="sites", feature_id=payload.code),
+        status_code=201,
+    )
+
+
+@router.patch(
+    "/{code}",
+    summary="Change fields of a site (admin)",
+    response_class=GeoJSONResponse,
+    responses={**errors(404), 200: {"model": Feature, "description": "GeoJSON Feature"}},
+)
+def update_site(
+    code: CodePath,
+    payload: Annotated[SiteUpdate, Body()],
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+) -> Response:
+    """Change the given fields of a site; each change is written to the audit trail."""
+    auth.require(principal, auth.SITE_EDITORS, "edit sites")
+    changes = payload.model_dump(exclude_unset=True, exclude={"geometry"})
+    if payload.geometry is not None:
+        changes["geom"] = to_shapely(payload.geometry.model_dump())
+    if not changes:
+        raise ValidationError("the body names no field to change", field="body")
+    site = sites.update(
+        session, code, changes, actor=principal.user, source="api", settings=settings
+    )
+    session.flush()
+    return feature_response(
+        features.get_feature(session=session, collection="sites", feature_id=site.code)
+    )
+
+
+@router.get(
+    "/{code}/history",
+    summary="Audit trail of a site",
+    response_model=list[SiteHistoryEntry],
+    responses=errors(404),
+)
+def site_history(
+    code: CodePath, session: SessionDep, principal: PrincipalDep
+) -> list[dict[str, Any]]:
+    """Return every change to the site, oldest first: who, when, and what changed."""
+    auth.require(principal, auth.READERS, "read site history")
+    return sites.history(session, code)

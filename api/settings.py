@@ -1,0 +1,29 @@
+"""Settings of the HTTP service (``PANTAU_API_*``): limits that protect the public endpoints."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["ApiSettings"]
+
+
+class ApiSettings(BaseSettings):
+    """Limits and behaviour of the HTTP service; each can be set as ``PANTAU_API_<NAME>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PANTAU_API_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    #: Requests a client without a token may make per minute (per client address).
+    public_rate_per_minute: int = 30
+    #: Requests a client without a token may make in a burst before the rate applies.
+    public_burst: int = 10
+    #: Largest request body accepted, except evidence uploads.
+    max_body_bytes: int = 64 * 1024
+    #: Largest evidence upload accepted (the reports library applies its own limit too).
+    max_upload_bytes: int = 20 * 1024 * 1024
+    #: Default and largest page size of collections.
+    default_limit: int = 100
+    max_limit: int = 10_000
+    #: Trust ``X-Forwarded-For`` for the client address (only behind a trusted proxy).
+    trust_forwarded_for: bool = False
