@@ -15,7 +15,7 @@ from geo.patrols.plan import DayRoute, Plan, Unplanned, Visit
 from geo.patrols.prizes import tasks_from_frame
 from geo.patrols.problem import Rules, SiteTask, Team, seconds
 from geo.patrols.solver import Client, Progress, Vehicle, solve
-from geo.patrols.travel import HaversineTravel, TravelProvider
+from geo.patrols.travel import HaversineTravel, TravelProvider, validate_matrix
 
 __all__ = ["plan", "TIMEZONE", "PRIZE_PER_POINT", "MANDATORY_BONUS"]
 
@@ -177,8 +177,10 @@ def plan(
     travel = travel or HaversineTravel()
     modes = sorted({t.mode for t in teams})
     mats = [travel.matrix(points, mode=m, keys=keys) for m in modes]
-    dur = np.stack([m.durations_s for m in mats])
-    dist = np.stack([m.distances_m for m in mats])
+    dur = np.stack([validate_matrix(m.durations_s, len(points), field="durations")
+                    for m in mats])
+    dist = np.stack([validate_matrix(m.distances_m, len(points), field="distances")
+                     for m in mats])
     nb = len(bases)
 
     # Reachability first: a site no team can do in one day is explained, not just dropped.
