@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -29,9 +30,8 @@ def _admin_url() -> str:
     return Settings().database_url
 
 
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    """URL of a fresh database made for this test session (dropped afterwards)."""
+@contextmanager
+def _throwaway_database() -> Iterator[str]:
     admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
     name = f"pantau_test_{uuid.uuid4().hex[:10]}"
     try:
@@ -49,6 +49,21 @@ def database_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """URL of a fresh database made for this test session (dropped afterwards)."""
+    with _throwaway_database() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_database_url() -> Iterator[str]:
+    """URL of an empty PostGIS database (not migrated) for one test, e.g. for committed work
+    done by a subprocess; dropped afterwards."""
+    with _throwaway_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -57,3 +57,14 @@ def test_audit_trail_refuses_update_and_delete(engine: Engine) -> None:
         with pytest.raises(DBAPIError, match="append-only"):
             conn.execute(text("UPDATE site_audit SET actor = 'someone else'"))
         tx.rollback()
+        for statement in ("DELETE FROM site_audit", "TRUNCATE site_audit"):
+            tx = conn.begin()
+            conn.execute(
+                text(
+                    "INSERT INTO site_audit (site_code, action, actor, changes) "
+                    "VALUES ('X-1', 'create', 'test', '{}')"
+                )
+            )
+            with pytest.raises(DBAPIError, match="append-only"):
+                conn.execute(text(statement))
+            tx.rollback()

@@ -95,11 +95,14 @@ def upgrade() -> None:
         END $$;
         CREATE TRIGGER site_audit_append_only BEFORE UPDATE OR DELETE ON site_audit
             FOR EACH ROW EXECUTE FUNCTION site_audit_append_only();
+        CREATE TRIGGER site_audit_no_truncate BEFORE TRUNCATE ON site_audit
+            FOR EACH STATEMENT EXECUTE FUNCTION site_audit_append_only();
         """
     )
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS site_audit_no_truncate ON site_audit")
     op.execute("DROP TRIGGER IF EXISTS site_audit_append_only ON site_audit")
     op.execute("DROP FUNCTION IF EXISTS site_audit_append_only()")
     op.drop_table("site_audit")

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from geo.db import make_engine
+from geo.models import FieldBase, Site, SiteAudit
+
+
+def run_cli(*args: str, url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PANTAU_DATABASE_URL": url, "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "geo.cli", *args], env=env, capture_output=True, text=True,
+        timeout=600,
+    )
+
+
+def test_pantau_demo_twice_on_an_empty_database(fresh_database_url: str) -> None:
+    first = run_cli("demo", url=fresh_database_url)
+    assert first.returncode == 0, first.stderr
+    assert "108 created" in first.stdout
+    second = run_cli("demo", url=fresh_database_url)
+    assert second.returncode == 0, second.stderr
+    assert "0 created, 0 updated, 108 unchanged" in second.stdout
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Site)) == 108
+        assert session.scalar(select(func.count()).select_from(FieldBase)) == 5
+        # The second run changed nothing, so it wrote nothing to the audit trail.
+        assert session.scalar(select(func.count()).select_from(SiteAudit)) == 108
+    engine.dispose()
+    listing = run_cli("sites", "list", url=fresh_database_url)
+    assert listing.returncode == 0
+    assert "108 lokasi" in listing.stdout
+
+
+def test_cli_bad_file_gives_a_message_not_a_traceback(
+    fresh_database_url: str, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    bad = Path(str(tmp_path)) / "sites.csv"
+    bad.write_text("kode,nama,kabupaten,komoditas,lat,lon\nX-1,Uji,Samarinda,batubara,117.1,-0.5\n")
+    assert run_cli("db", "upgrade", url=fresh_database_url).returncode == 0
+    result = run_cli("sites", "import", str(bad), url=fresh_database_url)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "row 1 (code X-1)" in result.stderr and "look swapped" in result.stderr
+
+
+def test_cli_unreachable_database_is_explained() -> None:
+    result = run_cli("sites", "list", url="postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
+    assert result.returncode == 2
+    assert "cannot connect to the database" in result.stderr
+    assert "secret" not in result.stderr  # the password is never printed
