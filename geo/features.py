@@ -107,6 +107,60 @@ register_collection(
 )
 
 
+register_collection(
+    CollectionSpec(
+        id="hotspots",
+        title="Candidate hotspots",
+        description="Clusters of public reports that match no known site (hull of the cluster).",
+        source="hotspots",
+        id_column="code",
+        geom_column="hull",
+        properties=(
+            "code",
+            "status",
+            "report_count",
+            "reporter_count",
+            "channels",
+            "first_seen",
+            "last_seen",
+        ),
+        datetime_column="last_seen",
+        filterable=("status",),
+        order_by="code",
+    )
+)
+
+#: Reports as a shareable collection: never ``rahasia`` ones, never reporter identity or free
+#: text (which may name people), and only reports with a location.
+register_collection(
+    CollectionSpec(
+        id="reports",
+        title="Public reports (non-confidential)",
+        description="Reports of suspected illegal mining that are not marked rahasia; "
+        "no reporter identity and no free text.",
+        source="reports",
+        id_column="code",
+        geom_column="geom",
+        properties=(
+            "code",
+            "channel",
+            "received_at",
+            "observed_at",
+            "location_source",
+            "accuracy_m",
+            "activity",
+            "commodity_guess",
+            "status",
+            "resolution",
+        ),
+        datetime_column="received_at",
+        filterable=("status", "channel", "activity"),
+        where="confidentiality <> 'rahasia' AND geom IS NOT NULL",
+        order_by="code",
+    )
+)
+
+
 @dataclass(frozen=True)
 class FeaturePage:
     """One page of a collection: the features as GeoJSON text, and how many matched."""
