@@ -23,6 +23,10 @@ __all__ = ["fallback_priority", "site_priorities", "inspection_minutes", "tasks_
 _STATUS_WEIGHT = {"active": 1.0, "suspected": 0.8, "inspected": 0.5, "dormant": 0.3,
                   "sealed": 0.2, "legalised": 0.0}
 _RISK_WEIGHT = {"low": 0.25, "medium": 0.5, "high": 0.75, "critical": 1.0}
+# Reasons are printed on the Indonesian field sheet.
+_STATUS_ID = {"active": "aktif", "suspected": "diduga", "inspected": "sudah diperiksa",
+              "dormant": "tidak aktif", "sealed": "disegel", "legalised": "berizin"}
+_RISK_ID = {"low": "rendah", "medium": "sedang", "high": "tinggi", "critical": "kritis"}
 #: After this many days without inspection, staleness counts in full.
 STALE_DAYS = 180
 
@@ -33,6 +37,7 @@ def fallback_priority(
     """Return a 0–100 priority and its reasons from status, risk and days since inspection.
 
     Weights: 35 for status, 40 for risk, 25 for staleness (never inspected counts as stale).
+    Reasons are in Bahasa Indonesia, for the field sheet.
 
     Examples
     --------
@@ -48,8 +53,9 @@ def fallback_priority(
         days = (today - last_inspected).days
         stale = min(max(days, 0) / STALE_DAYS, 1.0)
     score = round(35 * s + 40 * r + 25 * stale, 1)
-    since = "never inspected" if days is None else f"inspected {days} days ago"
-    return score, (f"status {status}", f"risk {risk_level}", since)
+    since = "belum pernah diperiksa" if days is None else f"diperiksa {days} hari lalu"
+    return score, (f"status {_STATUS_ID.get(status, status)}",
+                   f"risiko {_RISK_ID.get(risk_level, risk_level)}", since)
 
 
 def _external_scorer() -> Callable[..., Any] | None:

@@ -1,0 +1,102 @@
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import gpxpy
+import icalendar
+import openpyxl
+import pandas as pd
+import pyogrio
+import pytest
+from pypdf import PdfReader
+
+from geo.patrols import Plan, SiteTask, Team, plan
+from geo.patrols.exports import export_all, to_csv, to_gpx, to_ics, to_kml, to_xlsx
+from geo.patrols.fieldsheet import tanggal, to_pdf
+from tests.geo.patrols.conftest import START
+
+
+@pytest.fixture
+def small_plan(tasks: list[SiteTask], teams: list[Team]) -> Plan:
+    tasks = [*tasks[:11], dataclasses.replace(tasks[11], name="Tambang <b>& 'Kutai'</b>",
+                                                 priority=99.0)]
+    return plan(tasks, teams, start=START, days=2, budget_s=20, max_iterations=300, seed=2)
+
+
+def test_csv(small_plan: Plan, tmp_path: Path) -> None:
+    frame = pd.read_csv(to_csv(small_plan, tmp_path / "p.csv"))
+    assert len(frame) == len(small_plan.visits)
+    first = small_plan.visits[0]
+    row = frame.iloc[0]
+    assert (row["team"], row["site_code"], row["start"]) == (
+        first.team, first.site_code, f"{first.start:%H:%M}")
+    assert row["lat"] == pytest.approx(first.lat, abs=1e-6)
+
+
+def test_xlsx_one_sheet_per_team(small_plan: Plan, tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(to_xlsx(small_plan, tmp_path / "p.xlsx"))
+    assert book.sheetnames == ["Ringkasan", "TIM-A", "TIM-B", "Tidak direncanakan"]
+    for team in ("TIM-A", "TIM-B"):
+        rows = list(book[team].iter_rows(values_only=True))
+        assert rows[0][:3] == ("Tanggal", "Urutan", "Kode lokasi")
+        codes = [r[2] for r in rows[1:]]
+        assert codes == [v.site_code for v in small_plan.visits if v.team == team]
+    left = list(book["Tidak direncanakan"].iter_rows(values_only=True))
+    assert len(left) - 1 == len(small_plan.unplanned)
+
+
+def test_gpx_waypoints_and_routes(small_plan: Plan, tmp_path: Path) -> None:
+    with open(to_gpx(small_plan, tmp_path / "p.gpx"), encoding="utf-8") as fh:
+        gpx = gpxpy.parse(fh)
+    assert [w.name for w in gpx.waypoints] == [v.site_code for v in small_plan.visits]
+    assert len(gpx.routes) == len(small_plan.routes)
+    route, day = gpx.routes[0], small_plan.routes[0]
+    assert route.name == f"{day.team} {day.date:%Y-%m-%d}"
+    assert [(p.longitude, p.latitude) for p in route.points] == list(day.path)
+
+
+def test_kml_read_by_gdal(small_plan: Plan, tmp_path: Path) -> None:
+    path = to_kml(small_plan, tmp_path / "p.kml")
+    layers = [name for name, _ in pyogrio.list_layers(path)]
+    assert layers == ["kunjungan", "rute"]
+    visits = pyogrio.read_dataframe(path, layer="kunjungan")
+    assert list(visits["Name"]) == [v.site_code for v in small_plan.visits]
+    assert visits.geometry.x.iloc[0] == pytest.approx(small_plan.visits[0].lon)
+    routes = pyogrio.read_dataframe(path, layer="rute")
+    assert len(routes) == len(small_plan.routes)
+    assert set(routes.geom_type) == {"LineString"}
+
+
+def test_ics_per_team(small_plan: Plan, tmp_path: Path) -> None:
+    paths = to_ics(small_plan, tmp_path)
+    assert [p.name for p in paths] == ["TIM-A.ics", "TIM-B.ics"]
+    cal = icalendar.Calendar.from_ical(paths[0].read_bytes())
+    events = list(cal.walk("VEVENT"))
+    visits = [v for v in small_plan.visits if v.team == "TIM-A"]
+    assert len(events) == len(visits)
+    assert events[0].decoded("dtstart") == visits[0].start
+    assert events[0].decoded("dtend") == visits[0].end
+    assert events[0]["geo"].latitude == pytest.approx(visits[0].lat)
+    assert len({str(e["uid"]) for e in events}) == len(events)
+
+
+def test_pdf_field_sheet_in_indonesian(small_plan: Plan, tmp_path: Path) -> None:
+    reader = PdfReader(to_pdf(small_plan, tmp_path / "p.pdf"))
+    assert len(reader.pages) >= 1 + len(small_plan.routes)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Lembar Kerja Patroli" in text and "Temuan" in text and "Catatan" in text
+    assert tanggal(small_plan.routes[0].date) in text
+    for v in small_plan.visits:
+        assert v.site_code in text
+    assert any("<b>" in v.site_name for v in small_plan.visits)
+    assert "Tambang <b>& 'Kutai'</b>" in text  # escaped, printed as written
+
+
+def test_tanggal() -> None:
+    assert tanggal(dt.date(2026, 8, 17)) == "Senin, 17 Agustus 2026"
+
+
+def test_export_all(small_plan: Plan, tmp_path: Path) -> None:
+    written = export_all(small_plan, tmp_path / "out")
+    assert set(written) == {"csv", "xlsx", "pdf", "gpx", "kml", "ics"}
+    assert all(p.stat().st_size > 0 for paths in written.values() for p in paths)
