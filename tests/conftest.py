@@ -101,3 +101,10 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         data_dir=tmp_path_factory.mktemp("var"),
         secret_key="test-secret-key-not-for-production",
     )
+
+
+@pytest.fixture(scope="module")
+def fresh_database_url_module() -> Iterator[str]:
+    """Like ``fresh_database_url`` but shared by the tests of one module."""
+    with _throwaway_database() as url:
+        yield url
