@@ -1,7 +1,20 @@
-"""Public reports of illegal mining: intake, evidence, reporter privacy, lifecycle, clocks."""
+"""Public reports of illegal mining: intake, evidence, reporter privacy, lifecycle, clocks.
+
+The public surface, for the CLI, the API and notebooks:
+
+- :func:`submit` one report, :func:`import_file` many (CSV, GeoJSON, SP4N-LAPOR! export);
+- :func:`transition` through the lifecycle, :func:`history` of a report;
+- :func:`evaluate` and :func:`overdue` complaint clocks;
+- :func:`load` reports as a GeoDataFrame, :func:`redact` any rows for a role.
+"""
 
 from __future__ import annotations
 
+from geo.reports.clocks import ClockStatus, evaluate, load_rules, overdue, update_rule
+from geo.reports.dedup import link_near_duplicates
+from geo.reports.evidence import inspect_evidence, read_exif, store_evidence
+from geo.reports.intake import SubmitResult, submit
+from geo.reports.lifecycle import get_report, history, transition
 from geo.reports.models import (
     ACTIVITIES,
     CHANNELS,
@@ -14,6 +27,8 @@ from geo.reports.models import (
     ReportEvidence,
     ReportStatusHistory,
 )
+from geo.reports.privacy import redact, reporter_hash
+from geo.reports.validation import clean_report
 
 __all__ = [
     "ACTIVITIES",
@@ -22,8 +37,25 @@ __all__ = [
     "LOCATION_SOURCES",
     "REPORT_STATUSES",
     "ClockRule",
+    "ClockStatus",
     "Evidence",
     "Report",
     "ReportEvidence",
     "ReportStatusHistory",
+    "SubmitResult",
+    "clean_report",
+    "evaluate",
+    "get_report",
+    "history",
+    "inspect_evidence",
+    "link_near_duplicates",
+    "load_rules",
+    "overdue",
+    "read_exif",
+    "redact",
+    "reporter_hash",
+    "store_evidence",
+    "submit",
+    "transition",
+    "update_rule",
 ]

@@ -1,0 +1,312 @@
+"""Complaint clocks: deadlines in Indonesian working days, overdue and due-soon reports.
+
+The rules live in the ``clock_rules`` table (by default: verify and forward within 3 working
+days, schedule the follow-up within 5 working days of verification, resolve within 60 days,
+after SP4N-LAPOR! practice and Perpres 76/2013) so the agency can change them with
+:func:`update_rule`. Working days skip Saturdays, Sundays and the public holidays of Indonesia
+(``holidays`` package, country ``ID``). Days are counted in WITA, the time of East Kalimantan;
+a deadline falls at the end of its day. A report received on a holiday or a weekend starts
+counting on the next working day.
+
+Duplicates (``duplicate_of_id`` set) ride on their first report and carry no clock.
+
+Examples
+--------
+>>> import datetime as dt
+>>> add_working_days(dt.date(2025, 12, 24), 3)  # Christmas (Thu 25th) is skipped
+datetime.date(2025, 12, 30)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import holidays
+import numpy as np
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from geo.errors import NotFound, ValidationError
+from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.models import CLOCK_UNITS, ClockRule
+
+__all__ = [
+    "ClockState",
+    "ClockStatus",
+    "add_working_days",
+    "working_days_between",
+    "holiday_dates",
+    "deadline",
+    "load_rules",
+    "update_rule",
+    "evaluate",
+    "overdue",
+]
+
+_LOCAL = ZoneInfo(LOCAL_TIMEZONE)
+ClockState = Literal["running", "due_soon", "overdue", "met", "missed"]
+
+
+@lru_cache(maxsize=32)
+def _holidays_for(years: tuple[int, ...]) -> tuple[dt.date, ...]:
+    return tuple(sorted(holidays.country_holidays("ID", years=list(years)).keys()))
+
+
+def holiday_dates(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+    """Return Indonesia's public holidays from ``start`` to ``end`` (with a year's margin).
+
+    Examples
+    --------
+    >>> dt.date(2025, 12, 25) in holiday_dates(dt.date(2025, 12, 1), dt.date(2025, 12, 31))
+    True
+    """
+    return _holidays_for(tuple(range(start.year, end.year + 2)))
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """Return the ``days``-th working day after ``start`` (``start`` itself is day 0).
+
+    Examples
+    --------
+    >>> add_working_days(dt.date(2025, 12, 24), 3)
+    datetime.date(2025, 12, 30)
+    >>> add_working_days(dt.date(2025, 12, 27), 1)  # a Saturday: Monday is the first day
+    datetime.date(2025, 12, 29)
+    """
+    hol = list(holiday_dates(start, start + dt.timedelta(days=days * 3 + 30)))
+    # Rolling back to the last working day first makes a weekend or holiday start count
+    # from the next working day.
+    result = np.busday_offset(np.datetime64(start, "D"), days, roll="backward", holidays=hol)
+    return dt.date.fromisoformat(str(result))
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Return the number of working days in ``[start, end)`` (negative when ``end < start``).
+
+    Examples
+    --------
+    >>> working_days_between(dt.date(2025, 12, 24), dt.date(2025, 12, 30))  # 24, 26, 29
+    3
+    """
+    lo, hi = min(start, end), max(start, end)
+    hol = list(holiday_dates(lo, hi))
+    return int(np.busday_count(np.datetime64(start, "D"), np.datetime64(end, "D"), holidays=hol))
+
+
+def deadline(start: dt.datetime, *, amount: int, unit: str) -> dt.datetime:
+    """Return when a clock started at ``start`` runs out (end of the last allowed local day).
+
+    Examples
+    --------
+    >>> start = dt.datetime(2025, 12, 24, 10, 0, tzinfo=dt.timezone.utc)
+    >>> deadline(start, amount=3, unit="working_days").isoformat()
+    '2025-12-31T00:00:00+08:00'
+    """
+    local_day = start.astimezone(_LOCAL).date()
+    if unit == "working_days":
+        last = add_working_days(local_day, amount)
+    elif unit == "calendar_days":
+        last = local_day + dt.timedelta(days=amount)
+    else:
+        raise ValidationError(
+            f"unit: expected one of {', '.join(CLOCK_UNITS)}, got {unit!r}", field="unit"
+        )
+    return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=_LOCAL)
+
+
+@dataclass(frozen=True)
+class ClockStatus:
+    """One clock of one report: when it started, when it is due, and where it stands.
+
+    ``days_left`` counts working (or calendar) days before the due day, negative once overdue.
+    """
+
+    report_id: int
+    code: str
+    rule: str
+    started_at: dt.datetime
+    due_at: dt.datetime
+    stopped_at: dt.datetime | None
+    state: ClockState
+    days_left: int
+
+
+def load_rules(*, session: Session) -> list[ClockRule]:
+    """Return the clock rules, in a stable order.
+
+    Examples
+    --------
+    >>> [r.name for r in load_rules(session=session)]  # doctest: +SKIP
+    ['follow_up', 'resolution', 'verify']
+    """
+    return list(session.scalars(select(ClockRule).order_by(ClockRule.name)))
+
+
+def update_rule(
+    *,
+    session: Session,
+    name: str,
+    actor: str,
+    amount: int | None = None,
+    unit: str | None = None,
+    due_soon_days: int | None = None,
+) -> ClockRule:
+    """Change a clock rule (how long, in which unit, when to warn).
+
+    Examples
+    --------
+    >>> update_rule(session=session, name="verify", amount=2, actor="admin")  # doctest: +SKIP
+    """
+    rule = session.get(ClockRule, name)
+    if rule is None:
+        names = ", ".join(r.name for r in load_rules(session=session))
+        raise NotFound(f"name: expected one of the clock rules {names}, got {name!r}")
+    if amount is not None:
+        if amount <= 0:
+            raise ValidationError(
+                f"amount: expected a positive number, got {amount}", field="amount"
+            )
+        rule.amount = amount
+    if unit is not None:
+        if unit not in CLOCK_UNITS:
+            raise ValidationError(
+                f"unit: expected one of {', '.join(CLOCK_UNITS)}, got {unit!r}", field="unit"
+            )
+        rule.unit = unit
+    if due_soon_days is not None:
+        if due_soon_days < 0:
+            raise ValidationError(
+                f"due_soon_days: expected 0 or more, got {due_soon_days}", field="due_soon_days"
+            )
+        rule.due_soon_days = due_soon_days
+    rule.updated_by = actor
+    session.flush()
+    return rule
+
+
+_EVENTS_SQL = text(
+    """
+    SELECT r.id, r.code, r.received_at, r.status,
+           coalesce(array_agg(h.to_status ORDER BY h.at, h.id)
+                    FILTER (WHERE h.id IS NOT NULL), '{}') AS statuses,
+           coalesce(array_agg(h.at ORDER BY h.at, h.id)
+                    FILTER (WHERE h.id IS NOT NULL), '{}') AS times
+    FROM reports r
+    LEFT JOIN report_status_history h ON h.report_id = r.id
+    WHERE r.duplicate_of_id IS NULL
+      AND (CAST(:ids AS integer[]) IS NULL OR r.id = ANY(:ids))
+    GROUP BY r.id
+    """
+)
+
+
+def _state(
+    *, now: dt.datetime, due: dt.datetime, stopped: dt.datetime | None, rule: ClockRule
+) -> tuple[ClockState, int]:
+    ref = stopped or now
+    today = ref.astimezone(_LOCAL).date()
+    due_day = (due - dt.timedelta(days=1)).date()
+    if rule.unit == "working_days":
+        left = working_days_between(today, due_day)
+    else:
+        left = (due_day - today).days
+    if stopped is not None:
+        return ("met" if stopped <= due else "missed"), left
+    if now > due:
+        return "overdue", left
+    if left <= rule.due_soon_days:
+        return "due_soon", left
+    return "running", left
+
+
+def evaluate(
+    *,
+    session: Session,
+    now: dt.datetime | None = None,
+    report_ids: Sequence[int] | None = None,
+    rules: Iterable[str] | None = None,
+    include_stopped: bool = False,
+) -> list[ClockStatus]:
+    """Compute every clock of every (independent) report.
+
+    Parameters
+    ----------
+    session
+        Open session.
+    now
+        The time to judge against (now by default).
+    report_ids
+        Limit to these reports.
+    rules
+        Limit to these rule names.
+    include_stopped
+        Also return clocks already stopped (``met`` or ``missed``).
+
+    Returns
+    -------
+    list of ClockStatus
+        Sorted by due time, the most urgent first.
+
+    Examples
+    --------
+    >>> [c.code for c in evaluate(session=session) if c.state == "overdue"]  # doctest: +SKIP
+    ['PTM-7K3Q9X']
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    wanted = set(rules) if rules is not None else None
+    active = [r for r in load_rules(session=session) if wanted is None or r.name in wanted]
+    out: list[ClockStatus] = []
+    rows = session.execute(
+        _EVENTS_SQL, {"ids": list(report_ids) if report_ids is not None else None}
+    )
+    for row in rows:
+        events = list(zip(row.statuses, row.times, strict=True))
+        for rule in active:
+            if rule.start_status == "received":
+                started: dt.datetime | None = row.received_at
+            else:
+                started = next((at for st, at in events if st == rule.start_status), None)
+            if started is None:
+                continue
+            stopped = next(
+                (at for st, at in events if st in rule.stop_statuses and at >= started), None
+            )
+            if stopped is None and row.status in rule.stop_statuses:
+                stopped = now  # stopped without a history row (should not happen)
+            if stopped is not None and not include_stopped:
+                continue
+            due = deadline(started, amount=rule.amount, unit=rule.unit)
+            state, left = _state(now=now, due=due, stopped=stopped, rule=rule)
+            out.append(
+                ClockStatus(
+                    report_id=row.id,
+                    code=row.code,
+                    rule=rule.name,
+                    started_at=started,
+                    due_at=due,
+                    stopped_at=stopped,
+                    state=state,
+                    days_left=left,
+                )
+            )
+    out.sort(key=lambda c: (c.due_at, c.code, c.rule))
+    return out
+
+
+def overdue(
+    *, session: Session, now: dt.datetime | None = None, due_soon: bool = False
+) -> list[ClockStatus]:
+    """Return running clocks that are overdue (and due soon, when asked), most urgent first.
+
+    Examples
+    --------
+    >>> len(overdue(session=session))  # doctest: +SKIP
+    12
+    """
+    states = {"overdue", "due_soon"} if due_soon else {"overdue"}
+    return [c for c in evaluate(session=session, now=now) if c.state in states]

@@ -1,0 +1,305 @@
+"""Evidence files: stored once by SHA-256 content hash, checked for type and size, EXIF read.
+
+Files live under ``<settings.data_dir>/evidence/<aa>/<bb>/<sha256><ext>``; the same photo sent
+twice (or by two channels) is written and recorded once. The type comes from the file's first
+bytes, not its name. Photos are opened with Pillow, which also reads the EXIF GPS position and
+capture time; messaging apps often strip EXIF, in which case both stay ``None``.
+
+Examples
+--------
+>>> info = read_exif(b"not a photo")
+>>> info.lat is None and info.taken_at is None
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from geo.errors import ValidationError
+from geo.reports.config import LOCAL_TIMEZONE, ReportSettings, get_report_settings
+from geo.reports.models import Evidence
+from geo.settings import Settings, get_settings
+
+__all__ = [
+    "ExifInfo",
+    "EvidenceFile",
+    "sniff_mime",
+    "read_exif",
+    "inspect_evidence",
+    "store_evidence",
+    "evidence_path",
+]
+
+_PHOTO_MIMES = {"image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic"}
+_VIDEO_MIMES = {"video/mp4": ".mp4", "video/quicktime": ".mov", "video/3gpp": ".3gp"}
+_GPS_IFD = 0x8825
+_EXIF_IFD = 0x8769
+_DATETIME_ORIGINAL = 36867
+_OFFSET_TIME_ORIGINAL = 36881
+_DATETIME = 306
+
+
+@dataclass(frozen=True)
+class ExifInfo:
+    """Position (WGS 84 degrees) and capture time read from a photo's EXIF, when present."""
+
+    lat: float | None = None
+    lon: float | None = None
+    taken_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """A checked evidence file held in memory, ready to store."""
+
+    sha256: str
+    content: bytes
+    mime: str
+    original_name: str | None
+    exif: ExifInfo
+
+    @property
+    def size_bytes(self) -> int:
+        """Size of the file in bytes."""
+        return len(self.content)
+
+    @property
+    def is_photo(self) -> bool:
+        """Whether the file is a photo (as opposed to a video)."""
+        return self.mime in _PHOTO_MIMES
+
+
+def sniff_mime(head: bytes) -> str | None:
+    r"""Return the MIME type recognised from a file's first bytes, or ``None``.
+
+    Examples
+    --------
+    >>> sniff_mime(b"\xff\xd8\xff\xe0rest")
+    'image/jpeg'
+    """
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"heic", b"heix", b"mif1", b"heim", b"heis"):
+            return "image/heic"
+        if brand == b"qt  ":
+            return "video/quicktime"
+        if brand.startswith(b"3g"):
+            return "video/3gpp"
+        return "video/mp4"
+    return None
+
+
+def _rational(value: Any) -> float:
+    if isinstance(value, tuple):
+        return float(value[0]) / float(value[1]) if value[1] else float("nan")
+    return float(value)
+
+
+def _dms(values: Any, ref: Any) -> float | None:
+    try:
+        deg, minutes, seconds = (_rational(v) for v in values)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    sign = -1.0 if str(ref).strip().upper() in ("S", "W") else 1.0
+    result = sign * (deg + minutes / 60.0 + seconds / 3600.0)
+    return result if result == result else None  # NaN from a zero denominator
+
+
+def _exif_time(raw: Any, offset: Any) -> dt.datetime | None:
+    if not raw:
+        return None
+    try:
+        naive = dt.datetime.strptime(str(raw).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    if offset:
+        try:
+            parsed = dt.datetime.strptime(str(offset).strip("\x00 "), "%z")
+            return naive.replace(tzinfo=parsed.tzinfo)
+        except ValueError:
+            pass
+    # EXIF times are local and usually carry no offset: East Kalimantan is on WITA.
+    return naive.replace(tzinfo=ZoneInfo(LOCAL_TIMEZONE))
+
+
+def read_exif(content: bytes) -> ExifInfo:
+    """Read the GPS position and capture time from a photo's EXIF; empty when absent.
+
+    Examples
+    --------
+    >>> read_exif(b"") == ExifInfo()
+    True
+    """
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            exif = image.getexif()
+            gps = exif.get_ifd(_GPS_IFD)
+            sub = exif.get_ifd(_EXIF_IFD)
+            taken = _exif_time(
+                sub.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME), sub.get(_OFFSET_TIME_ORIGINAL)
+            )
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return ExifInfo()
+    lat = lon = None
+    if gps and 2 in gps and 4 in gps:
+        lat = _dms(gps[2], gps.get(1, "N"))
+        lon = _dms(gps[4], gps.get(3, "E"))
+        if lat is not None and lon is not None and (lat, lon) == (0.0, 0.0):
+            lat = lon = None  # cameras without a fix write zeros
+    return ExifInfo(lat=lat, lon=lon, taken_at=taken)
+
+
+def inspect_evidence(
+    source: Path | str | bytes,
+    *,
+    name: str | None = None,
+    field: str = "evidence",
+    report_settings: ReportSettings | None = None,
+) -> EvidenceFile:
+    """Read and check one evidence file: known type, within the size limit, readable.
+
+    Parameters
+    ----------
+    source
+        A path, or the bytes of an upload.
+    name
+        Original file name, kept for the record (a path's own name by default).
+    field
+        Field name used in error messages (``evidence[2]`` for the third file).
+    report_settings
+        Size limits.
+
+    Raises
+    ------
+    ValidationError
+        Missing, unreadable, oversized or of an unaccepted type; the message names ``field``.
+
+    Examples
+    --------
+    >>> inspect_evidence(b"hello")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    geo.errors.ValidationError: evidence: expected a JPEG, PNG, HEIC, MP4 or MOV file...
+    """
+    limits = report_settings or get_report_settings()
+    if isinstance(source, bytes):
+        content = source
+    else:
+        path = Path(source)
+        name = name or path.name
+        try:
+            size = path.stat().st_size
+            if size > max(limits.max_photo_bytes, limits.max_video_bytes):
+                raise ValidationError(
+                    f"{field}: file {path.name!r} is {size} bytes, more than the limit of "
+                    f"{max(limits.max_photo_bytes, limits.max_video_bytes)} bytes",
+                    field=field,
+                )
+            content = path.read_bytes()
+        except OSError as exc:
+            raise ValidationError(
+                f"{field}: cannot read file {str(source)!r} ({exc.strerror or exc})", field=field
+            ) from None
+    label = f"file {name!r}" if name else "the file"
+    if not content:
+        raise ValidationError(f"{field}: {label} is empty", field=field)
+    mime = sniff_mime(content[:32])
+    if mime is None:
+        raise ValidationError(
+            f"{field}: expected a JPEG, PNG, HEIC, MP4 or MOV file, {label} is none of these",
+            field=field,
+        )
+    limit = limits.max_photo_bytes if mime in _PHOTO_MIMES else limits.max_video_bytes
+    if len(content) > limit:
+        raise ValidationError(
+            f"{field}: {label} is {len(content)} bytes, more than the {mime} limit of "
+            f"{limit} bytes",
+            field=field,
+        )
+    exif = ExifInfo()
+    if mime in ("image/jpeg", "image/png"):
+        try:
+            with Image.open(io.BytesIO(content)) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            raise ValidationError(
+                f"{field}: {label} looks like {mime} but cannot be decoded (truncated or corrupt)",
+                field=field,
+            ) from None
+        exif = read_exif(content)
+    return EvidenceFile(
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        mime=mime,
+        original_name=name,
+        exif=exif,
+    )
+
+
+def _write_once(target: Path, content: bytes) -> None:
+    if target.exists() and target.stat().st_size == len(content):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write then rename, so a crash never leaves a half file under a valid hash name.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def evidence_path(sha256: str, mime: str, *, settings: Settings | None = None) -> Path:
+    """Return where the file with this hash and type is kept under ``settings.data_dir``."""
+    ext = {**_PHOTO_MIMES, **_VIDEO_MIMES}.get(mime, ".bin")
+    root = (settings or get_settings()).data_dir
+    return root / "evidence" / sha256[:2] / sha256[2:4] / f"{sha256}{ext}"
+
+
+def store_evidence(
+    *, session: Session, file: EvidenceFile, settings: Settings | None = None
+) -> Evidence:
+    """Write ``file`` to disk and record it, once per content hash.
+
+    Examples
+    --------
+    >>> ev = store_evidence(session=session, file=inspect_evidence("photo.jpg"))  # doctest: +SKIP
+    """
+    target = evidence_path(file.sha256, file.mime, settings=settings)
+    _write_once(target, file.content)
+    session.execute(
+        insert(Evidence)
+        .values(
+            sha256=file.sha256,
+            path=str(target),
+            size_bytes=file.size_bytes,
+            mime=file.mime,
+            original_name=file.original_name,
+            exif_lat=file.exif.lat,
+            exif_lon=file.exif.lon,
+            exif_time=file.exif.taken_at,
+        )
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
+    stored = session.scalar(select(Evidence).where(Evidence.sha256 == file.sha256))
+    assert stored is not None  # just inserted or already there
+    return stored

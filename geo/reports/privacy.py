@@ -1,0 +1,306 @@
+"""Reporter privacy: identity encryption, the keyed phone hash, and the one redaction function.
+
+A reporter's name and phone are personal data. They are stored only as Fernet ciphertext, with
+a key derived from ``settings.secret_key``; a keyed HMAC-SHA256 of the normalised phone number
+lets analysts group reports by reporter without learning who it is.
+
+Every export, map layer and API answer takes its rows through :func:`redact`, which knows the
+caller's role and the SP4N-LAPOR! confidentiality of each report: ``rahasia`` reports never leave
+the agency, ``anonim`` reports may, and the identity leaves only for roles that handle it.
+
+Examples
+--------
+>>> from geo.settings import Settings
+>>> s = Settings(secret_key="example-key")
+>>> token = encrypt_identity("Budi", settings=s)
+>>> decrypt_identity(token, settings=s)
+'Budi'
+>>> normalise_phone("0812-3456-7890")
+'6281234567890'
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any, TypeVar, overload
+
+import pandas as pd
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from geo.errors import ConfigurationError, PermissionDenied, ValidationError
+from geo.settings import Settings, get_settings
+
+__all__ = [
+    "ROLES",
+    "AGENCY_ROLES",
+    "IDENTITY_ROLES",
+    "IDENTITY_COLUMNS",
+    "encrypt_identity",
+    "decrypt_identity",
+    "normalise_phone",
+    "reporter_hash",
+    "redact",
+    "may_see_identity",
+]
+
+#: Audiences that may receive report data, from the outside in.
+ROLES: tuple[str, ...] = ("public", "partner", "field_team", "analyst", "operator", "admin")
+#: Roles inside the agency: they may see ``rahasia`` reports (never the identity by that alone).
+AGENCY_ROLES: frozenset[str] = frozenset({"field_team", "analyst", "operator", "admin"})
+#: Roles that handle complaints and may see who reported (hotline operators, administrators).
+IDENTITY_ROLES: frozenset[str] = frozenset({"operator", "admin"})
+#: Columns that carry or lead to a reporter's identity.
+IDENTITY_COLUMNS: tuple[str, ...] = (
+    "reporter_name",
+    "reporter_phone",
+    "reporter_name_enc",
+    "reporter_phone_enc",
+)
+#: Dropped for audiences outside the agency: the keyed hash links one person's reports.
+_PSEUDONYM_COLUMNS: tuple[str, ...] = ("reporter_hash",)
+
+_T = TypeVar("_T", bound=pd.DataFrame)
+
+
+@lru_cache(maxsize=8)
+def _derive(secret: str, purpose: bytes) -> bytes:
+    """Derive an independent 32-byte key per purpose, so the hash key never decrypts."""
+    if not secret:
+        raise ConfigurationError("PANTAU_SECRET_KEY is empty; set a secret", field="secret_key")
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"pantau-tambang", info=purpose).derive(
+        secret.encode("utf-8")
+    )
+
+
+def _fernet(settings: Settings) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derive(settings.secret_key, b"reporter-identity")))
+
+
+def encrypt_identity(value: str | None, *, settings: Settings | None = None) -> bytes | None:
+    """Encrypt a name or phone number for storage; empty values stay ``None``.
+
+    Parameters
+    ----------
+    value
+        The clear text (stripped); ``None`` or blank gives ``None``.
+    settings
+        Where the secret key comes from (process settings by default).
+
+    Returns
+    -------
+    bytes or None
+        A Fernet token (authenticated, timestamped ciphertext).
+
+    Examples
+    --------
+    >>> encrypt_identity(" ") is None
+    True
+    """
+    if value is None or not value.strip():
+        return None
+    return _fernet(settings or get_settings()).encrypt(value.strip().encode("utf-8"))
+
+
+def decrypt_identity(token: bytes | None, *, settings: Settings | None = None) -> str | None:
+    """Decrypt a value written by :func:`encrypt_identity`.
+
+    Raises
+    ------
+    ConfigurationError
+        When the token was written with another secret key.
+
+    Examples
+    --------
+    >>> decrypt_identity(None) is None
+    True
+    """
+    if token is None:
+        return None
+    try:
+        return _fernet(settings or get_settings()).decrypt(bytes(token)).decode("utf-8")
+    except InvalidToken:
+        raise ConfigurationError(
+            "reporter identity cannot be decrypted with the configured PANTAU_SECRET_KEY "
+            "(was the key changed?)",
+            field="secret_key",
+        ) from None
+
+
+def normalise_phone(phone: str) -> str:
+    """Return an Indonesian phone number as digits with country code 62 (``62812...``).
+
+    ``0812-3456-7890``, ``+62 812 3456 7890`` and ``6281234567890`` are the same number. The
+    error message never repeats the number.
+
+    Raises
+    ------
+    ValidationError
+        When fewer than 8 or more than 15 digits remain (field ``reporter_phone``).
+
+    Examples
+    --------
+    >>> normalise_phone("+62 812 3456 7890")
+    '6281234567890'
+    """
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    elif digits.startswith("8"):
+        digits = "62" + digits
+    if not 8 <= len(digits) <= 15:
+        raise ValidationError(
+            f"reporter_phone: expected a phone number of 8 to 15 digits, got {len(digits)} digits",
+            field="reporter_phone",
+        )
+    return digits
+
+
+def reporter_hash(phone: str | None, *, settings: Settings | None = None) -> str | None:
+    """Return the keyed HMAC-SHA256 (hex) of the normalised phone, or ``None`` without one.
+
+    Without the secret key the hash cannot be reversed by trying every phone number.
+
+    Examples
+    --------
+    >>> reporter_hash("0812-3456-7890") == reporter_hash("+6281234567890")
+    True
+    """
+    if phone is None or not phone.strip():
+        return None
+    key = _derive((settings or get_settings()).secret_key, b"reporter-hash")
+    return hmac.new(key, normalise_phone(phone).encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise PermissionDenied(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
+
+
+def may_see_identity(role: str) -> bool:
+    """Return whether ``role`` may see a reporter's name and phone.
+
+    Examples
+    --------
+    >>> may_see_identity("analyst"), may_see_identity("operator")
+    (False, True)
+    """
+    _check_role(role)
+    return role in IDENTITY_ROLES
+
+
+@overload
+def redact(rows: _T, *, role: str, settings: Settings | None = None) -> _T: ...
+
+
+@overload
+def redact(
+    rows: Iterable[Mapping[str, Any]], *, role: str, settings: Settings | None = None
+) -> list[dict[str, Any]]: ...
+
+
+def redact(
+    rows: pd.DataFrame | Iterable[Mapping[str, Any]],
+    *,
+    role: str,
+    settings: Settings | None = None,
+) -> pd.DataFrame | list[dict[str, Any]]:
+    """Return ``rows`` as ``role`` may see them: the one gate for exports, maps and the API.
+
+    - Outside the agency (``public``, ``partner``) a report is shown only when its
+      confidentiality is ``anonim``; a missing or blank flag counts as ``rahasia`` (the safest),
+      and a table without the column loses every row. The keyed reporter hash is dropped too.
+    - Identity (``reporter_name``, ``reporter_phone`` and their ciphertexts) is removed for every
+      role but ``operator`` and ``admin``; for those, ciphertext columns are decrypted into
+      ``reporter_name`` / ``reporter_phone``.
+
+    Parameters
+    ----------
+    rows
+        A (Geo)DataFrame, or an iterable of mappings (e.g. SQLAlchemy ``RowMapping``).
+    role
+        One of :data:`ROLES`.
+    settings
+        Key source for decryption (identity roles only).
+
+    Returns
+    -------
+    Same kind as given (a list of dicts for mappings), never the input object itself.
+
+    Raises
+    ------
+    PermissionDenied
+        For an unknown role.
+
+    Examples
+    --------
+    >>> rows = [{"code": "PTM-A", "confidentiality": "rahasia", "reporter_name_enc": b"x"},
+    ...         {"code": "PTM-B", "confidentiality": "anonim", "reporter_name_enc": b"y"}]
+    >>> redact(rows, role="public")
+    [{'code': 'PTM-B', 'confidentiality': 'anonim'}]
+    >>> [r["code"] for r in redact(rows, role="analyst")]
+    ['PTM-A', 'PTM-B']
+    """
+    _check_role(role)
+    if isinstance(rows, pd.DataFrame):
+        return _redact_frame(rows, role=role, settings=settings)
+    frame_rows = [dict(r) for r in rows]
+    if not frame_rows:
+        return []
+    kept: list[dict[str, Any]] = []
+    for row in frame_rows:
+        if role not in AGENCY_ROLES and row.get("confidentiality") != "anonim":
+            continue
+        kept.append(_redact_mapping(row, role=role, settings=settings))
+    return kept
+
+
+def _redact_mapping(row: dict[str, Any], *, role: str, settings: Settings | None) -> dict[str, Any]:
+    out = {k: v for k, v in row.items() if k not in IDENTITY_COLUMNS}
+    if role not in AGENCY_ROLES:
+        for column in _PSEUDONYM_COLUMNS:
+            out.pop(column, None)
+    if role in IDENTITY_ROLES:
+        for enc, clear in (
+            ("reporter_name_enc", "reporter_name"),
+            ("reporter_phone_enc", "reporter_phone"),
+        ):
+            if enc in row:
+                out[clear] = decrypt_identity(row[enc], settings=settings)
+            elif clear in row:
+                out[clear] = row[clear]
+    return out
+
+
+def _redact_frame(frame: _T, *, role: str, settings: Settings | None) -> _T:
+    out = frame.copy()
+    if role not in AGENCY_ROLES:
+        if "confidentiality" in out.columns:
+            out = out[out["confidentiality"].eq("anonim").fillna(False).astype(bool)]
+        else:
+            out = out.iloc[0:0]
+        out = out.drop(columns=[c for c in _PSEUDONYM_COLUMNS if c in out.columns])
+    if role in IDENTITY_ROLES:
+        for enc, clear in (
+            ("reporter_name_enc", "reporter_name"),
+            ("reporter_phone_enc", "reporter_phone"),
+        ):
+            if enc in out.columns:
+                out[clear] = [
+                    decrypt_identity(bytes(v), settings=settings)
+                    if isinstance(v, bytes | bytearray | memoryview)
+                    else None
+                    for v in out[enc]
+                ]
+        out = out.drop(
+            columns=[c for c in ("reporter_name_enc", "reporter_phone_enc") if c in out.columns]
+        )
+    else:
+        out = out.drop(columns=[c for c in IDENTITY_COLUMNS if c in out.columns])
+    return out

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo.reports.config import ReportSettings
+from geo.reports.intake import submit
+from geo.reports.models import Report
+from geo.settings import Settings
+from tests.geo.reports.conftest import NOW
+
+LIMITS = ReportSettings(near_duplicate_distance_m=200, near_duplicate_hours=48)
+
+
+def _at(
+    session: Session,
+    settings: Settings,
+    hours_ago: float,
+    lat: float,
+    lon: float = 117.0,
+    phone: str | None = "081299990000",
+    **kw: object,
+):  # type: ignore[no-untyped-def]
+    return submit(
+        session=session,
+        channel="hotline",
+        lat=lat,
+        lon=lon,
+        reporter_phone=phone,
+        received_at=NOW - dt.timedelta(hours=hours_ago),
+        settings=settings,
+        report_settings=LIMITS,
+        now=NOW,
+        **kw,
+    )
+
+
+def _link(session: Session, report_id: int) -> int | None:
+    return session.scalar(select(Report.duplicate_of_id).where(Report.id == report_id))
+
+
+def test_same_reporter_close_in_space_and_time_is_a_near_duplicate(
+    session: Session, settings: Settings
+) -> None:
+    first = _at(session, settings, 30, -0.42)
+    second = _at(session, settings, 10, -0.4210)  # ~110 m, 20 h later
+    assert second.created and second.duplicate_of == first.code
+    assert _link(session, second.id) == first.id
+
+
+def test_a_different_reporter_is_independent(session: Session, settings: Settings) -> None:
+    _at(session, settings, 30, -0.42)
+    other = _at(session, settings, 10, -0.4210, phone="081355554444")
+    assert other.duplicate_of is None
+
+
+def test_unknown_reporters_are_not_counted_twice(session: Session, settings: Settings) -> None:
+    first = _at(session, settings, 30, -0.42, phone=None)
+    second = _at(session, settings, 10, -0.4210, phone=None)
+    assert second.duplicate_of == first.code
+
+
+def test_too_far_or_too_late_is_independent(session: Session, settings: Settings) -> None:
+    _at(session, settings, 100, -0.42)
+    far = _at(session, settings, 90, -0.4225)  # ~280 m
+    late = _at(session, settings, 10, -0.42)  # 90 h after the first, 80 h after "far"
+    assert far.duplicate_of is None and late.duplicate_of is None
+
+
+def test_chains_point_at_the_earliest(session: Session, settings: Settings) -> None:
+    a = _at(session, settings, 80, -0.42)
+    b = _at(session, settings, 40, -0.42)  # 40 h after a
+    c = _at(session, settings, 1, -0.42)  # 79 h after a, 39 h after b
+    assert b.duplicate_of == a.code and c.duplicate_of == a.code
+
+
+def test_a_late_arrival_becomes_the_first_of_the_group(
+    session: Session, settings: Settings
+) -> None:
+    later = _at(session, settings, 10, -0.42)
+    later2 = _at(session, settings, 5, -0.42)
+    assert later2.duplicate_of == later.code
+    earlier = _at(session, settings, 20, -0.4205)  # received now, but observed before both
+    assert earlier.duplicate_of is None
+    assert _link(session, later.id) == earlier.id
+    assert _link(session, later2.id) == earlier.id
