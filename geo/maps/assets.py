@@ -21,12 +21,19 @@ from pathlib import Path
 from typing import Any, Final
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 
 from geo.errors import ConfigurationError
 from geo.maps.settings import MapSettings
 
-__all__ = ["ASSETS", "UNUSED_OFFLINE", "InlineAssets", "make_offline", "remote_references", "runtime_js"]
+__all__ = [
+    "ASSETS",
+    "UNUSED_OFFLINE",
+    "InlineAssets",
+    "make_offline",
+    "remote_references",
+    "runtime_js",
+]
 
 #: Folium/plugin resource name -> file inside ``node_modules`` (versions pinned by package.json).
 ASSETS: Final[dict[str, str]] = {
@@ -119,7 +126,7 @@ def runtime_js() -> str:
     return resources.files("geo.maps").joinpath("templates/pantau.js").read_text(encoding="utf-8")
 
 
-class InlineAssets(Element):  # type: ignore[misc]  # branca is untyped
+class InlineAssets(Element):
     """A header element holding the inlined ``<style>``/``<script>`` of each named asset."""
 
     def __init__(self, names: list[str], settings: MapSettings) -> None:
@@ -128,6 +135,7 @@ class InlineAssets(Element):  # type: ignore[misc]  # branca is untyped
         self.tags = [_inline_tag(n, str(settings.assets_dir)) for n in names]
 
     def render(self, **kwargs: Any) -> str:
+        """Return the inlined tags."""
         return "\n".join(self.tags)
 
 
@@ -168,7 +176,9 @@ def make_offline(m: folium.Map, *, settings: MapSettings | None = None) -> list[
                 # An instance attribute shadows the class list, so folium renders no CDN link.
                 setattr(element, attr, [])
     names = css + js
-    m.get_root().header.add_child(InlineAssets(names, settings), name="pantau_inline_assets")
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(InlineAssets(names, settings), name="pantau_inline_assets")
     return names
 
 

@@ -51,6 +51,7 @@ class Catalogue:
         self._table = _messages()[lang]
 
     def __call__(self, key: str) -> str:
+        """Return the label of ``key``; a missing key is a programming error (KeyError)."""
         try:
             return self._table[key]
         except KeyError:

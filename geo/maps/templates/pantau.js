@@ -6,7 +6,7 @@
   "use strict";
   var registry = {};
   var filterables = [];
-  var pending = 0;
+  var clusters = [];
   var started = false;
   var DAY = 86400000;
 
@@ -94,7 +94,7 @@
       ? L.markerClusterGroup({chunkedLoading: true, chunkInterval: 150,
           showCoverageOnHover: false, maxClusterRadius: 50,
           chunkProgress: function (done, total) {
-            if (done === total) { settle(); }
+            if (done === total) { group.pantauLoaded = true; }
           }})
       : L.featureGroup();
     var renderer = L.canvas({padding: 0.5});
@@ -113,11 +113,13 @@
       group.clearLayers();
       shown = keep.length;
       if (clustered) {
-        if (keep.length) { pending += 1; group.addLayers(keep); } 
+        group.pantauLoaded = keep.length === 0;
+        if (keep.length) { group.addLayers(keep); }
       } else {
         keep.forEach(function (mk) { group.addLayer(mk); });
       }
     }
+    if (clustered) { clusters.push(group); }
     apply(options.from, options.to);
     filterables.push(apply);
     register(key, group, function () { return shown; });
@@ -220,17 +222,14 @@
     return ctrl;
   }
 
-  function settle() {
-    pending = Math.max(0, pending - 1);
-    if (started && pending === 0) { window.pantauReady = true; }
+  /* Ready once the page ran to its end and every clustered layer on the map has loaded. */
+  function ready() {
+    return started && clusters.every(function (g) { return !g._map || g.pantauLoaded; });
   }
 
   function start(map) {
     window.pantauMap = map;
     started = true;
-    setTimeout(function () {
-      if (pending === 0) { window.pantauReady = true; }
-    }, 0);
   }
 
   function counts() {
@@ -242,6 +241,6 @@
   window.pantau = {
     card: card, node: node, featureLayer: featureLayer, reportLayer: reportLayer,
     heatLayer: heatLayer, periodControl: periodControl, boxControl: boxControl,
-    setPeriod: setPeriod, start: start, counts: counts, registry: registry, isoDay: isoDay
+    setPeriod: setPeriod, start: start, ready: ready, counts: counts, registry: registry, isoDay: isoDay
   };
 })();

@@ -1,0 +1,29 @@
+"""Maps and briefings: Folium overview maps that work offline, and PNG/PDF briefing exports.
+
+Examples
+--------
+>>> import geo.maps
+>>> m = geo.maps.overview(engine, lang="en")  # doctest: +SKIP
+>>> geo.maps.export(m, html="out/map.html", png="out/map.png", pdf="out/briefing.pdf")
+... # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from geo.maps.briefing import Briefing, export
+from geo.maps.build import LAYERS, MapInfo, Period, build_map, map_info, overview, parse_period
+from geo.maps.catalogue import Catalogue, catalogue
+
+__all__ = [
+    "LAYERS",
+    "Briefing",
+    "Catalogue",
+    "MapInfo",
+    "Period",
+    "build_map",
+    "catalogue",
+    "export",
+    "map_info",
+    "overview",
+    "parse_period",
+]

@@ -1,0 +1,296 @@
+"""Folium elements that hand data to Pantau's map runtime (``templates/pantau.js``).
+
+Every element serialises its data with :func:`safe_json`, which escapes ``<``, ``>`` and ``&`` so
+that no user text can close the ``<script>`` it sits in; the runtime then builds popups and
+tooltips with text nodes only. Each layer is a :class:`folium.map.Layer`, so the layer control
+lists it and folium adds it to the map.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from folium.template import Template
+
+from geo.maps.assets import runtime_js
+
+__all__ = [
+    "safe_json",
+    "Runtime",
+    "Start",
+    "ReportData",
+    "DataLayer",
+    "ReportLayer",
+    "HeatLayer",
+    "MiniMapControl",
+    "BoxControl",
+    "PeriodControl",
+]
+
+_MARKERCLUSTER_JS = [
+    (
+        "markerclusterjs",
+        "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.5.3/dist/leaflet.markercluster.js",
+    )
+]
+_MARKERCLUSTER_CSS = [
+    (
+        "markerclustercss",
+        "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.5.3/dist/MarkerCluster.css",
+    ),
+    (
+        "markerclusterdefaultcss",
+        "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.5.3/dist/MarkerCluster.Default.css",
+    ),
+]
+_HEAT_JS = [
+    ("leaflet-heat.js", "https://cdn.jsdelivr.net/npm/leaflet.heat@0.2.0/dist/leaflet-heat.js")
+]
+_MINIMAP_JS = [
+    (
+        "Control_MiniMap_js",
+        "https://cdn.jsdelivr.net/npm/leaflet-minimap@3.6.1/dist/Control.MiniMap.min.js",
+    )
+]
+_MINIMAP_CSS = [
+    (
+        "Control_MiniMap_css",
+        "https://cdn.jsdelivr.net/npm/leaflet-minimap@3.6.1/dist/Control.MiniMap.min.css",
+    )
+]
+
+_CSS = """
+.pantau-card{font:13px/1.35 system-ui,sans-serif;min-width:220px}
+.pantau-card-title{font-weight:700;font-size:14px;margin-bottom:2px}
+.pantau-card-subtitle{color:#555;margin-bottom:4px}
+.pantau-card-rows th{text-align:left;font-weight:600;padding:1px 8px 1px 0;vertical-align:top;
+ color:#333;white-space:nowrap}
+.pantau-card-rows td{padding:1px 0;overflow-wrap:anywhere}
+.pantau-card-heading{font-weight:600;margin-top:6px}
+.pantau-card-reasons{margin:2px 0 0 16px;padding:0}
+.pantau-card-link{display:inline-block;margin-top:6px}
+.pantau-box{background:rgba(255,255,255,.93);padding:8px 10px;border-radius:6px;
+ box-shadow:0 1px 5px rgba(0,0,0,.35);font:12px/1.4 system-ui,sans-serif;max-width:340px}
+.pantau-title-main{font-size:16px;font-weight:700;margin-bottom:3px}
+.pantau-demo{color:#b00020;font-weight:700;text-transform:uppercase;margin-top:3px}
+.pantau-legend-row{display:flex;align-items:center;gap:6px;margin:2px 0}
+.pantau-swatch{display:inline-block;width:12px;height:12px;border-radius:50%;
+ border:1px solid rgba(0,0,0,.5)}
+.pantau-swatch.line{border-radius:0;height:3px;border:0}
+.pantau-swatch.area{border-radius:2px}
+.pantau-period{background:#fff;padding:6px 8px;font:12px system-ui,sans-serif}
+.pantau-period-row{display:flex;align-items:center;gap:6px}
+.pantau-period-row span{min-width:48px}
+.pantau-period-title{font-weight:600}
+.pantau-label{background:none;border:0;font:bold 11px system-ui,sans-serif;color:#222}
+"""
+
+
+def safe_json(value: Any) -> str:
+    r"""Serialise ``value`` as compact JSON that is safe inside an HTML ``<script>`` element.
+
+    Examples
+    --------
+    >>> safe_json({"t": "</script><img src=x>"})
+    '{"t":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x\\\\u003e"}'
+    """
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+class Runtime(Element):
+    """Pantau's runtime script and styles, inlined in the page header (first-party code)."""
+
+    def render(self, **kwargs: Any) -> str:
+        """Return the runtime's ``<style>`` and ``<script>``."""
+        return f"<style>{_CSS}</style>\n<script>\n{runtime_js()}\n</script>"
+
+
+class Start(MacroElement):
+    """Marks the end of the page's map script: layers are built, the map can report readiness."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+pantau.start({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
+        self._name = "PantauStart"
+
+
+class ReportData(MacroElement):
+    """The report points, columnar, defined once and shared by the report and heat layers."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = {{ this.json }};
+{% endmacro %}"""
+    )
+
+    def __init__(self, data: dict[str, list[Any]]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
+        self._name = "PantauReports"
+        self.json = safe_json(data)
+        self.size = len(data.get("lat", []))
+
+
+class DataLayer(Layer):
+    """A GeoJSON layer whose features carry ``_style``, ``_card`` and ``_tip`` properties."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = pantau.featureLayer({{ this.key_json }}, {{ this.json }}, {});
+{% endmacro %}"""
+    )
+
+    def __init__(
+        self, key: str, name: str, features: list[dict[str, Any]], *, show: bool = True
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "PantauLayer"
+        self.key = key
+        self.key_json = safe_json(key)
+        self.count = len(features)
+        self.json = safe_json({"type": "FeatureCollection", "features": features})
+
+
+class ReportLayer(JSCSSMixin, Layer):
+    """Report points from a :class:`ReportData`: clustered, or plain canvas circle markers."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = pantau.reportLayer({{ this.key_json }},
+    {{ this.data.get_name() }}, {{ this.options_json }});
+{% endmacro %}"""
+    )
+
+    def __init__(
+        self,
+        key: str,
+        name: str,
+        data: ReportData,
+        options: dict[str, Any],
+        *,
+        cluster: bool,
+        show: bool = True,
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "PantauReportLayer"
+        self.key_json = safe_json(key)
+        self.data = data
+        self.options_json = safe_json({**options, "cluster": cluster})
+        if cluster:
+            self.default_js = list(_MARKERCLUSTER_JS)
+            self.default_css = list(_MARKERCLUSTER_CSS)
+
+
+class HeatLayer(JSCSSMixin, Layer):
+    """Heat map of the most recent ``days`` of reports in the selected period."""
+
+    default_js = _HEAT_JS
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = pantau.heatLayer({{ this.key_json }},
+    {{ this.data.get_name() }}, {{ this.options_json }});
+{% endmacro %}"""
+    )
+
+    def __init__(
+        self, key: str, name: str, data: ReportData, options: dict[str, Any], *, show: bool = True
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "PantauHeatLayer"
+        self.key_json = safe_json(key)
+        self.data = data
+        self.options_json = safe_json(options)
+
+
+class MiniMapControl(JSCSSMixin, MacroElement):
+    """Overview minimap: a tile layer when online, the sites' outlines when offline."""
+
+    default_js = _MINIMAP_JS
+    default_css = _MINIMAP_CSS
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+(function () {
+  var layer = {% if this.tiles %}L.tileLayer({{ this.tiles }}, {attribution: ""})
+    {% else %}L.geoJSON({{ this.json }}, {pointToLayer: function (f, ll) {
+        return L.circleMarker(ll, {radius: 2, weight: 0, fillColor: "#b2182b", fillOpacity: 1});
+      }, style: {color: "#555", weight: 1, fill: false}}){% endif %};
+  new L.Control.MiniMap(layer, {toggleDisplay: true, position: "bottomright",
+    width: 150, height: 150, zoomLevelOffset: -5}).addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}"""
+    )
+
+    def __init__(self, *, tiles: str | None, outline: list[dict[str, Any]]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
+        self._name = "PantauMiniMap"
+        self.tiles = safe_json(tiles) if tiles else None
+        self.json = safe_json({"type": "FeatureCollection", "features": outline})
+
+
+class BoxControl(MacroElement):
+    """A legend or title block: ``lines`` of ``[class, text, swatch-style or None]``."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+pantau.boxControl({{ this.position_json }}, {{ this.class_json }}, function (box, node) {
+  {{ this.lines }}.forEach(function (line) {
+    var row = node("div", line[0]);
+    if (line[2]) {
+      var sw = node("span", "pantau-swatch " + (line[2].shape || ""));
+      sw.style.background = line[2].fill || "transparent";
+      sw.style.borderColor = line[2].stroke || "transparent";
+      row.appendChild(sw);
+    }
+    row.appendChild(node("span", null, line[1]));
+    box.appendChild(row);
+  });
+}).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, position: str, css_class: str, lines: list[list[Any]]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
+        self._name = "PantauBox"
+        self.position_json = safe_json(position)
+        self.class_json = safe_json(f"pantau-box {css_class}")
+        self.lines = safe_json(lines)
+
+
+class PeriodControl(MacroElement):
+    """Sliders for the reporting period; moving them filters the report and heat layers."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+pantau.periodControl({{ this.options_json }}).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
+        self._name = "PantauPeriod"
+        self.options_json = safe_json(options)
+
+
+def add_runtime(m: folium.Map) -> None:
+    """Put the runtime into the page header once."""
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(Runtime(), name="pantau_runtime")
