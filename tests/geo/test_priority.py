@@ -1,0 +1,187 @@
+"""Site priority: each component from its input, stored, weighted by settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from geo.priority import (
+    COMPONENTS,
+    PrioritySettings,
+    compute_priority,
+    corroboration,
+    load_priority,
+)
+
+AS_OF = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
+_seq = itertools.count(1)
+
+
+def add_site(session: Session, **kw: Any) -> int:
+    values = {
+        "code": f"PRI-{next(_seq):04d}",
+        "status": "suspected",
+        "commodity": "batubara",
+        "last_inspected": None,
+        **kw,
+    }
+    return int(
+        session.execute(
+            text(
+                "INSERT INTO sites (code, name, geom, kabupaten, commodity, status, "
+                "last_inspected) VALUES (:code, :code, ST_SetSRID(ST_MakePoint(117, -0.5), 4326),"
+                " 'Paser', :commodity, :status, :last_inspected) RETURNING id"
+            ),
+            values,
+        ).scalar_one()
+    )
+
+
+def add_report(session: Session, site: int | None, days_ago: float, **kw: Any) -> int:
+    values = {
+        "code": f"PR{next(_seq):010d}",
+        "site": site,
+        "t": AS_OF - dt.timedelta(days=days_ago),
+        "channel": "hotline",
+        "reporter": None,
+        "status": "received",
+        "dup": None,
+        **kw,
+    }
+    return int(
+        session.execute(
+            text(
+                """
+                INSERT INTO reports (code, channel, received_at, location_source, geom,
+                                     matched_site_id, match_rule, reporter_hash, status,
+                                     duplicate_of_id)
+                VALUES (:code, :channel, :t, 'device_gps',
+                        ST_SetSRID(ST_MakePoint(117, -0.5), 4326), :site,
+                        'nearest_within_radius', :reporter, :status, :dup)
+                RETURNING id
+                """
+            ),
+            values,
+        ).scalar_one()
+    )
+
+
+def row_of(frame: pd.DataFrame, site_id: int) -> dict[str, Any]:
+    return dict(frame.loc[frame["site_id"] == site_id].iloc[0])
+
+
+def test_recent_reports_decay_with_half_life(session: Session) -> None:
+    fresh = add_site(session)
+    older = add_site(session)
+    add_report(session, fresh, 0)
+    add_report(session, older, 30)
+    add_report(session, older, 400)  # beyond the default 365-day look-back
+    frame = compute_priority(session=session, as_of=AS_OF, store=False)
+    a, b = row_of(frame, fresh), row_of(frame, older)
+    assert a["recent_reports"] == pytest.approx(1.0)
+    assert b["recent_reports"] == pytest.approx(0.5)
+    assert a["pts_reports"] == pytest.approx(35 * 1.0 / 10)
+    assert b["pts_reports"] == pytest.approx(35 * 0.5 / 10)
+    assert b["independent_reports"] == 2  # all-time count, the old one included
+
+
+def test_duplicates_rejected_and_future_reports_do_not_count(session: Session) -> None:
+    site = add_site(session)
+    original = add_report(session, site, 1, reporter="r1")
+    add_report(session, site, 1, reporter="r2", dup=original)
+    add_report(session, site, 1, reporter="r3", status="rejected")
+    add_report(session, site, -3, reporter="r4")  # observed after as_of
+    row = row_of(compute_priority(session=session, as_of=AS_OF, store=False), site)
+    assert row["independent_reports"] == 1
+    assert row["reporter_count"] == 1
+
+
+def test_reporters_and_channels_are_counted_distinct(session: Session) -> None:
+    site = add_site(session)
+    add_report(session, site, 1, reporter="a", channel="hotline")
+    add_report(session, site, 2, reporter="a", channel="lapor")
+    add_report(session, site, 3, reporter=None, channel="lapor")
+    add_report(session, site, 4, reporter=None, channel="web")
+    row = row_of(compute_priority(session=session, as_of=AS_OF, store=False), site)
+    # "a" once, and each report without a reporter hash as its own source.
+    assert row["reporter_count"] == 3
+    assert row["channel_count"] == 3
+    assert row["pts_reporters"] == pytest.approx(15 * 3 / 5)
+    assert row["pts_channels"] == pytest.approx(10.0)
+
+
+def test_inspection_status_and_commodity_points(session: Session) -> None:
+    never = add_site(session, status="active", commodity="emas")
+    recent = add_site(
+        session,
+        status="sealed", commodity="pasir", last_inspected=AS_OF.date() - dt.timedelta(73)
+    )
+    frame = compute_priority(session=session, as_of=AS_OF, store=False)
+    a, b = row_of(frame, never), row_of(frame, recent)
+    assert pd.isna(a["days_since_inspection"]) and a["pts_inspection"] == 20
+    assert b["days_since_inspection"] == 73
+    assert b["pts_inspection"] == pytest.approx(20 * 73 / 365)
+    assert (a["pts_status"], a["pts_commodity"]) == (10.0, 10.0)
+    assert b["pts_status"] == pytest.approx(1.0) and b["pts_commodity"] == pytest.approx(6.0)
+    assert a["rank"] < b["rank"]
+    assert a["reasons"].startswith("never inspected: 20.0")
+
+
+def test_weights_come_from_settings(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = add_site(session, status="active")
+    monkeypatch.setenv("PANTAU_PRIORITY_W_STATUS", "50")
+    monkeypatch.setenv("PANTAU_PRIORITY_STATUS_FACTORS", '{"active": 0.5}')
+    row = row_of(compute_priority(session=session, as_of=AS_OF, store=False), site)
+    assert row["pts_status"] == pytest.approx(25.0)
+    custom = PrioritySettings(w_inspection=0)
+    row = row_of(compute_priority(session=session, as_of=AS_OF, settings=custom, store=False), site)
+    assert row["pts_inspection"] == 0
+
+
+def test_stored_components_sum_to_the_score(session: Session) -> None:
+    site = add_site(session, status="active")
+    for d in range(5):
+        add_report(session, site, d * 10, reporter=f"p{d % 2}")
+    frame = compute_priority(session=session, as_of=AS_OF)
+    stored = session.execute(
+        text(f"SELECT score, {', '.join(COMPONENTS)}, rank, reasons FROM site_priority "
+             "WHERE site_id = :s"),
+        {"s": site},
+    ).one()
+    assert stored[0] == pytest.approx(sum(stored[1:7]))
+    assert stored[0] == pytest.approx(row_of(frame, site)["score"])
+    assert stored[7] == row_of(frame, site)["rank"]
+    assert "recent reports" in stored[8]
+    assert list(frame["rank"]) == list(range(1, len(frame) + 1))
+    assert frame["score"].is_monotonic_decreasing
+
+
+def test_load_priority_reads_what_was_stored(engine: Engine) -> None:
+    with Session(engine) as own:
+        site = add_site(own, status="active", commodity="emas")
+        compute_priority(session=own, as_of=AS_OF)
+        own.commit()
+        try:
+            frame = load_priority(engine=engine)
+            row = row_of(frame, site)
+            assert row["pts_status"] == 10 and row["as_of"] == AS_OF
+            assert frame["rank"].tolist() == sorted(frame["rank"].tolist())
+        finally:
+            own.execute(text("DELETE FROM sites WHERE id = :s"), {"s": site})
+            own.commit()
+
+
+def test_corroboration_per_site_and_hotspot(session: Session) -> None:
+    site = add_site(session)
+    first = add_report(session, site, 1, reporter="x")
+    add_report(session, site, 2, reporter="x")
+    add_report(session, site, 2, reporter="y", dup=first)
+    frame = corroboration(session=session)
+    row = frame[(frame["kind"] == "site") & (frame["id"] == site)].iloc[0]
+    assert (row["independent_reports"], row["reporters"], row["duplicates"]) == (2, 1, 1)
