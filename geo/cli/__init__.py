@@ -14,6 +14,7 @@ from rich.console import Console
 
 from geo.cli import db as db_cli
 from geo.cli import demo as demo_cli
+from geo.cli import hotspots as hotspots_cli
 from geo.cli import serve as serve_cli
 from geo.cli import sites as sites_cli
 from geo.cli import tokens as tokens_cli
@@ -32,6 +33,7 @@ app.add_typer(sites_cli.app, name="sites")
 app.command("demo")(demo_cli.demo)
 app.add_typer(tokens_cli.app, name="tokens")
 app.command("serve")(serve_cli.serve)
+hotspots_cli.mount(app)  # match, hotspots, priority
 
 _err = Console(stderr=True)
 
