@@ -106,6 +106,38 @@ async def _send_413(send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def _document_errors_as_json(app: FastAPI) -> None:
+    """Document every non-2xx response as ``application/json`` ErrorResponse.
+
+    FastAPI documents a route's error models under the route's own media type, which for
+    GeoJSON routes would claim errors are ``application/geo+json``; they never are.
+    """
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        ref = {"$ref": "#/components/schemas/ErrorResponse"}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status.startswith("2"):
+                        continue
+                    content = response.get("content", {})
+                    if any("ErrorResponse" in str(v) for v in content.values()):
+                        response["content"] = {"application/json": {"schema": ref}}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
+
+
 def create_app(
     settings: Settings | None = None, api_settings: ApiSettings | None = None
 ) -> FastAPI:
@@ -153,6 +185,7 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    _document_errors_as_json(app)
     app.add_middleware(
         BodySizeLimit,
         body_limit=api_settings.max_body_bytes,

@@ -8,7 +8,7 @@ import math
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse
 
 from api.errors import ApiError
 from api.schemas import GEOJSON
@@ -24,10 +24,19 @@ __all__ = [
 ]
 
 
-class GeoJSONResponse(Response):
-    """A response whose body is GeoJSON text (``application/geo+json``)."""
+class GeoJSONResponse(JSONResponse):
+    """A response whose body is GeoJSON text (``application/geo+json``) passed through as is.
+
+    A JSONResponse subclass so that OpenAPI documents the body with the route's model.
+    """
 
     media_type = GEOJSON
+
+    def render(self, content: Any) -> bytes:
+        """Return text built by PostGIS unchanged; serialise anything else as JSON."""
+        if isinstance(content, str):
+            return content.encode("utf-8")
+        return super().render(content)
 
 
 def check_page(limit: int, offset: int, max_limit: int) -> None:
