@@ -42,6 +42,7 @@ __all__ = [
     "inspect_evidence",
     "store_evidence",
     "evidence_path",
+    "write_once",
 ]
 
 _PHOTO_MIMES = {"image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic"}
@@ -253,7 +254,8 @@ def inspect_evidence(
     )
 
 
-def _write_once(target: Path, content: bytes) -> None:
+def write_once(target: Path, content: bytes) -> None:
+    """Write ``content`` to ``target`` atomically unless a file of that size is there."""
     if target.exists() and target.stat().st_size == len(content):
         return
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -285,7 +287,7 @@ def store_evidence(
     >>> ev = store_evidence(session=session, file=inspect_evidence("photo.jpg"))  # doctest: +SKIP
     """
     target = evidence_path(file.sha256, file.mime, settings=settings)
-    _write_once(target, file.content)
+    write_once(target, file.content)
     session.execute(
         insert(Evidence)
         .values(

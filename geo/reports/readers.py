@@ -1,0 +1,210 @@
+"""Read report files (CSV, GeoJSON, SP4N-LAPOR! export CSV) into raw rows with line numbers.
+
+Column names are matched loosely (case, spaces and punctuation ignored) against English and
+Indonesian aliases, so that ``Nomor Tracking``, ``tracking_id`` and ``external_id`` are the same
+field. A SP4N-LAPOR! export is recognised by its columns (tracking number, title, text) and its
+rows get the ``lapor`` channel.
+
+Examples
+--------
+>>> canonical_field("Nomor Tracking")
+'external_id'
+>>> canonical_field("Isi Laporan")
+'description'
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from geo.errors import InputFileError
+
+__all__ = ["RawRow", "FileFormat", "read_rows", "detect_format", "canonical_field", "ALIASES"]
+
+FileFormat = Literal["auto", "csv", "geojson", "lapor"]
+
+#: Canonical field name to the column names it may arrive under (normalised).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "external_id": (
+        "external_id",
+        "tracking_id",
+        "tracking_number",
+        "nomor_tracking",
+        "no_tracking",
+        "kode_tracking",
+        "nomor_laporan",
+        "id_laporan",
+        "message_id",
+    ),
+    "channel": ("channel", "kanal", "saluran", "sumber"),
+    "received_at": ("received_at", "date", "tanggal", "tanggal_laporan", "tanggal_masuk"),
+    "observed_at": ("observed_at", "tanggal_kejadian", "waktu_kejadian"),
+    "title": ("title", "judul", "judul_laporan"),
+    "description": ("description", "text", "isi", "isi_laporan", "deskripsi", "uraian"),
+    "location_text": ("location_text", "location", "lokasi", "lokasi_kejadian", "alamat"),
+    "lat": ("lat", "latitude", "lintang"),
+    "lon": ("lon", "lng", "long", "longitude", "bujur"),
+    "location_source": ("location_source", "sumber_lokasi"),
+    "accuracy_m": ("accuracy_m", "accuracy", "akurasi", "akurasi_m"),
+    "activity": ("activity", "aktivitas", "kegiatan"),
+    "commodity_guess": ("commodity_guess", "commodity", "komoditas"),
+    "confidentiality": ("confidentiality", "kerahasiaan", "sifat_laporan"),
+    "reporter_name": ("reporter_name", "nama_pelapor", "pelapor"),
+    "reporter_phone": ("reporter_phone", "phone", "telepon", "no_hp", "nomor_hp", "no_telepon"),
+    "evidence": ("evidence", "bukti", "lampiran", "foto"),
+}
+_LOOKUP = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+#: Columns only a SP4N-LAPOR! export has.
+_LAPOR_MARKERS = {"nomor_tracking", "no_tracking", "kode_tracking", "judul_laporan", "isi_laporan"}
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One row as read: where it came from (1-based line or feature number) and its fields."""
+
+    row: int
+    fields: dict[str, Any]
+
+
+def _normalise(header: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", header.strip().lower().lstrip("\ufeff")).strip("_")
+
+
+def canonical_field(header: str) -> str | None:
+    """Return the field a column header stands for, or ``None`` for an unknown column."""
+    return _LOOKUP.get(_normalise(header))
+
+
+def detect_format(path: Path) -> Literal["csv", "geojson", "lapor"]:
+    """Guess the format from the extension and, for CSV, the header.
+
+    Examples
+    --------
+    >>> detect_format(Path("reports.geojson"))
+    'geojson'
+    """
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        return "geojson"
+    if suffix not in (".csv", ".txt"):
+        raise InputFileError(
+            f"{path.name}: expected a .csv or .geojson file, got {suffix or 'no extension'!r}",
+            field="path",
+        )
+    with _open_text(path) as handle:
+        header = handle.readline()
+    names = {_normalise(h) for h in re.split(r"[,;\t]", header)}
+    return "lapor" if names & _LAPOR_MARKERS else "csv"
+
+
+def _open_text(path: Path) -> Any:
+    try:
+        return path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise InputFileError(
+            f"{path}: cannot open the file ({exc.strerror or exc})", field="path"
+        ) from None
+
+
+def _csv_rows(path: Path) -> Iterator[RawRow]:
+    with _open_text(path) as handle:
+        sample = handle.read(8192)
+        handle.seek(0)
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(handle, dialect)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise InputFileError(f"{path.name}: the file is empty", field="path") from None
+        except UnicodeDecodeError:
+            raise InputFileError(
+                f"{path.name}: expected UTF-8 text, the file is not", field="path"
+            ) from None
+        names = [canonical_field(h) for h in header]
+        try:
+            for record in reader:
+                if not any(cell.strip() for cell in record):
+                    continue
+                if len(record) > len(header):
+                    raise InputFileError(
+                        f"{path.name}, row {reader.line_num}: expected {len(header)} columns, "
+                        f"got {len(record)}",
+                        field="row",
+                    )
+                fields = {name: value for name, value in zip(names, record, strict=False) if name}
+                yield RawRow(row=reader.line_num, fields=fields)
+        except UnicodeDecodeError:
+            raise InputFileError(
+                f"{path.name}, after row {reader.line_num}: expected UTF-8 text", field="row"
+            ) from None
+        except csv.Error as exc:
+            raise InputFileError(
+                f"{path.name}, row {reader.line_num}: malformed CSV ({exc})", field="row"
+            ) from None
+
+
+def _geojson_rows(path: Path) -> Iterator[RawRow]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputFileError(
+            f"{path.name}: not readable as GeoJSON ({exc})", field="path"
+        ) from None
+    got = document.get("type") if isinstance(document, dict) else type(document).__name__
+    if got != "FeatureCollection":
+        raise InputFileError(
+            f"{path.name}: expected a GeoJSON FeatureCollection, got {got!r}",
+            field="path",
+        )
+    for number, feature in enumerate(document.get("features") or [], start=1):
+        props = dict((feature or {}).get("properties") or {})
+        fields: dict[str, Any] = {}
+        for key, value in props.items():
+            name = canonical_field(key)
+            if name:
+                fields[name] = value
+        geometry = (feature or {}).get("geometry")
+        if geometry is not None:
+            coords = geometry.get("coordinates")
+            if geometry.get("type") != "Point" or not isinstance(coords, list) or len(coords) < 2:
+                raise InputFileError(
+                    f"{path.name}, feature {number}: geometry: expected a Point, got "
+                    f"{geometry.get('type')!r}",
+                    field="geometry",
+                )
+            fields["lon"], fields["lat"] = coords[0], coords[1]
+        yield RawRow(row=number, fields=fields)
+
+
+def read_rows(path: Path, fmt: FileFormat = "auto") -> tuple[str, list[RawRow]]:
+    """Return the detected format and the rows of a report file.
+
+    Raises
+    ------
+    InputFileError
+        The file cannot be opened or parsed; the message names the file (and row).
+
+    Examples
+    --------
+    >>> read_rows(Path("data/demo_reports.csv"))  # doctest: +SKIP
+    ('csv', [RawRow(row=2, fields={...}), ...])
+    """
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file", field="path")
+    actual = detect_format(path) if fmt == "auto" else fmt
+    if actual == "geojson":
+        return actual, list(_geojson_rows(path))
+    rows = list(_csv_rows(path))
+    if actual == "lapor":
+        for raw in rows:
+            raw.fields.setdefault("channel", "lapor")
+    return actual, rows

@@ -1,0 +1,329 @@
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from geo.errors import InputFileError
+from geo.reports.importer import import_file
+from geo.settings import Settings
+from tests.geo.reports.conftest import NOW, make_jpeg
+
+FIELDS = [
+    "external_id",
+    "channel",
+    "received_at",
+    "lat",
+    "lon",
+    "activity",
+    "description",
+    "reporter_name",
+    "reporter_phone",
+    "evidence",
+]
+PHONE = "0813-5555-2468"
+
+
+@pytest.fixture
+def fresh(engine: Engine) -> Iterator[None]:
+    """Imports commit: remove what the test wrote so other tests start clean."""
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT coalesce(max(id), 0) FROM reports")).scalar()
+    yield
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM reports WHERE id > :b"), {"b": before})
+
+
+def _count(engine: Engine, where: str = "true") -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT count(*) FROM reports WHERE {where}")).scalar() or 0)
+
+
+def _rows(n: int, prefix: str) -> list[dict[str, object]]:
+    # Spread 2 km apart and a day apart: no near duplicates among them.
+    return [
+        {
+            "external_id": f"{prefix}-{i:05d}",
+            "channel": "hotline",
+            "received_at": f"2025-{1 + i // 200 % 12:02d}-{1 + i % 28:02d}"
+            f"T10:{i % 60:02d}:00+08:00",
+            "lat": round(-1.0 + (i % 40) * 0.02, 5),
+            "lon": round(116.0 + (i // 40) * 0.02, 5),
+            "activity": "excavator",
+            "description": f"alat berat terlihat, laporan {i}",
+            "reporter_name": "Rahmat Hidayat",
+            "reporter_phone": PHONE,
+            "evidence": "",
+        }
+        for i in range(n)
+    ]
+
+
+def _write_csv(path: Path, rows: list[dict[str, object]], fields: list[str] = FIELDS) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_csv_import_then_rerun_changes_nothing(
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+    fresh: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    rows = _rows(20, "CSV")
+    (tmp_path / "foto").mkdir()
+    (tmp_path / "foto" / "a.jpg").write_bytes(make_jpeg(-1.0, 116.0, colour=(3, 1, 4)))
+    rows[0]["evidence"] = "foto/a.jpg"
+    rows.append(dict(rows[5]))  # the same row twice in one file
+    path = _write_csv(tmp_path / "reports.csv", rows)
+
+    first = import_file(
+        engine=engine, path=path, settings=settings, now=NOW, progress=False, batch_size=7
+    )
+    assert (first.rows, first.inserted, first.duplicates, first.batches) == (21, 20, 1, 3)
+    assert first.rejected == []
+    again = import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False)
+    assert (again.inserted, again.duplicates) == (0, 21)
+    assert _count(engine, "external_id LIKE 'CSV-%'") == 20
+    with engine.connect() as conn:
+        history = conn.execute(
+            text(
+                "SELECT count(*), count(DISTINCT report_id) FROM report_status_history h "
+                "JOIN reports r ON r.id = h.report_id WHERE r.external_id LIKE 'CSV-%'"
+            )
+        ).one()
+        assert tuple(history) == (20, 20)
+        linked = conn.execute(
+            text(
+                "SELECT e.exif_lat FROM report_evidence re JOIN evidence e USING (sha256) "
+                "JOIN reports r ON r.id = re.report_id WHERE r.external_id = 'CSV-00000'"
+            )
+        ).scalar()
+        assert linked == pytest.approx(-1.0, abs=1e-5)
+        stored = conn.execute(
+            text("SELECT reporter_name_enc FROM reports WHERE external_id = 'CSV-00001'")
+        ).scalar()
+        assert stored is not None and b"Rahmat" not in stored
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "reports.csv" in logged
+    assert "Rahmat" not in logged and "5555" not in logged
+
+
+def test_a_bad_row_stops_the_import_and_names_file_row_and_field(
+    engine: Engine, settings: Settings, tmp_path: Path, fresh: None
+) -> None:
+    rows = _rows(6, "BAD")
+    rows[1]["lat"], rows[1]["lon"] = 0, 0  # line 3 of the file
+    rows[3]["channel"] = "sms"  # line 5
+    rows[4]["lat"] = "95"  # line 6
+    path = _write_csv(tmp_path / "laporan.csv", rows)
+    with pytest.raises(InputFileError) as info:
+        import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False)
+    message = info.value.message
+    assert "3 of 6 rows are not valid; nothing was imported" in message
+    assert "laporan.csv, row 3: lat/lon: got 0, 0" in message
+    assert "laporan.csv, row 5: channel: expected one of" in message
+    assert "laporan.csv, row 6: lat: expected a latitude between -90 and 90" in message
+    assert _count(engine, "external_id LIKE 'BAD-%'") == 0
+
+    summary = import_file(
+        engine=engine, path=path, settings=settings, now=NOW, progress=False, on_error="skip"
+    )
+    assert summary.inserted == 3
+    assert [(e.row, e.field) for e in summary.rejected] == [(3, "lat"), (5, "channel"), (6, "lat")]
+
+
+def test_geojson_import(engine: Engine, settings: Settings, tmp_path: Path, fresh: None) -> None:
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [116.9, -0.2]},
+            "properties": {
+                "channel": "field_team",
+                "external_id": "GJ-1",
+                "aktivitas": "stockpile",
+                "komoditas": "batubara",
+                "received_at": "2025-09-01T08:00:00+08:00",
+            },
+        },
+        {
+            "type": "Feature",
+            "geometry": None,
+            "properties": {
+                "channel": "media",
+                "external_id": "GJ-2",
+                "lokasi": "Sungai Mahakam dekat Long Iram",
+                "location_source": "described",
+                "received_at": "2025-09-02T08:00:00+08:00",
+            },
+        },
+    ]
+    path = tmp_path / "reports.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    summary = import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False)
+    assert (summary.format, summary.inserted) == ("geojson", 2)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT external_id, activity, commodity_guess, ST_AsText(geom), location_source "
+                "FROM reports WHERE external_id LIKE 'GJ-%' ORDER BY external_id"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("GJ-1", "stockpile", "batubara", "POINT(116.9 -0.2)", "map_pin"),
+        ("GJ-2", "other", None, None, "described"),
+    ]
+
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "LineString", "coordinates": [[1, 2], [3, 4]]},
+                        "properties": {},
+                    }
+                ],
+            }
+        )
+    )
+    with pytest.raises(InputFileError, match="bad.geojson, feature 1: geometry: expected a Point"):
+        import_file(engine=engine, path=bad, settings=settings, now=NOW, progress=False)
+
+
+def test_sp4n_lapor_export(engine: Engine, settings: Settings, tmp_path: Path, fresh: None) -> None:
+    path = tmp_path / "lapor_export.csv"
+    path.write_text(
+        "Nomor Tracking;Tanggal Laporan;Judul Laporan;Isi Laporan;Lokasi Kejadian;"
+        "Latitude;Longitude\n"
+        "4829104;03/11/2025 09:15;Tambang ilegal;Ada ekskavator di kebun warga;"
+        "Desa Loa Duri Ilir, Loa Janan;-0,6012;117,0893\n"
+        "4829377;05/11/2025 14:02;Truk batubara;Truk lewat malam hari;"
+        "Jl. Poros Samarinda-Bontang km 20;;\n",
+        encoding="utf-8",
+    )
+    summary = import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False)
+    assert (summary.format, summary.inserted) == ("lapor", 2)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT external_id, channel, title, received_at AT TIME ZONE 'Asia/Makassar', "
+                "ST_X(geom), location_source, confidentiality FROM reports "
+                "WHERE external_id IN ('4829104', '4829377') "
+                "ORDER BY external_id"
+            )
+        ).all()
+    assert rows[0].external_id == "4829104" and rows[0].channel == "lapor"
+    assert rows[0][3].isoformat() == "2025-11-03T09:15:00"
+    assert rows[0][4] == pytest.approx(117.0893)
+    assert rows[1].location_source == "described" and rows[1][4] is None
+    assert {r.confidentiality for r in rows} == {"rahasia"}  # no flag in the export: safest
+    again = import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False)
+    assert (again.inserted, again.duplicates) == (0, 2)
+
+
+def test_near_duplicates_are_linked_after_import(
+    engine: Engine, settings: Settings, tmp_path: Path, fresh: None
+) -> None:
+    rows = _rows(3, "NEAR")
+    for row in rows:
+        row["lat"], row["lon"] = -0.9, 116.5
+    rows[0]["received_at"] = "2025-08-01T10:00:00+08:00"
+    rows[1]["received_at"] = "2025-08-02T09:00:00+08:00"  # 23 h later: near duplicate
+    rows[2]["received_at"] = "2025-08-09T09:00:00+08:00"  # a week later: independent
+    path = _write_csv(tmp_path / "near.csv", rows)
+    summary = import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False)
+    assert (summary.inserted, summary.near_duplicates) == (3, 1)
+    with engine.connect() as conn:
+        links = dict(
+            conn.execute(
+                text(
+                    "SELECT r.external_id, d.external_id FROM reports r "
+                    "LEFT JOIN reports d ON d.id = r.duplicate_of_id "
+                    "WHERE r.external_id LIKE 'NEAR-%'"
+                )
+            ).all()
+        )
+    assert links == {"NEAR-00000": None, "NEAR-00001": "NEAR-00000", "NEAR-00002": None}
+
+
+KILLED_IMPORT = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from geo.db import make_engine
+    from geo.reports.importer import import_file
+    from geo.settings import Settings
+
+    settings = Settings()
+    def pause(n):
+        print(n, flush=True)
+        time.sleep(0.4)
+    import_file(engine=make_engine(settings=settings), path=Path(sys.argv[1]), settings=settings,
+                batch_size=50, progress=False, on_batch=pause)
+    print("finished", flush=True)
+    """
+)
+
+
+def test_an_import_killed_with_sigkill_and_rerun_has_every_row_exactly_once(
+    engine: Engine, settings: Settings, database_url: str, tmp_path: Path, fresh: None
+) -> None:
+    path = _write_csv(tmp_path / "big.csv", _rows(500, "KILL"))
+    env = {
+        **os.environ,
+        "PANTAU_DATABASE_URL": database_url,
+        "PANTAU_SECRET_KEY": settings.secret_key,
+        "PANTAU_DATA_DIR": str(settings.data_dir),
+        "PANTAU_ENVIRONMENT": "test",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_IMPORT, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[3],
+    )
+    assert proc.stdout is not None
+    try:
+        for _ in range(3):
+            line = proc.stdout.readline()
+            assert line.strip().isdigit(), f"import ended early: {line!r}"
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    partial = _count(engine, "external_id LIKE 'KILL-%'")
+    assert 150 <= partial < 500 and partial % 50 == 0  # whole batches only
+
+    summary = import_file(
+        engine=engine, path=path, settings=settings, progress=False, batch_size=50
+    )
+    assert summary.inserted == 500 - partial and summary.duplicates == partial
+    with engine.connect() as conn:
+        counts = conn.execute(
+            text(
+                "SELECT count(*), count(DISTINCT external_id), count(DISTINCT content_hash), "
+                "(SELECT count(*) FROM report_status_history h JOIN reports r2 "
+                " ON r2.id = h.report_id WHERE r2.external_id LIKE 'KILL-%') "
+                "FROM reports WHERE external_id LIKE 'KILL-%'"
+            )
+        ).one()
+    assert tuple(counts) == (500, 500, 500, 500)
