@@ -63,24 +63,13 @@
     options = options || {};
     var layer = L.geoJSON(data, {
       pointToLayer: function (feature, latlng) {
-        var p = feature.properties || {};
-        if (p._label) {
-          return L.marker(latlng, {icon: L.divIcon({className: "pantau-label",
-            html: "", iconSize: null})});
-        }
-        return L.circleMarker(latlng, p._style || {});
+        return L.circleMarker(latlng, (feature.properties || {})._style || {});
       },
       style: function (feature) { return (feature.properties || {})._style || {}; },
       onEachFeature: function (feature, lyr) {
         var p = feature.properties || {};
         if (p._card) { lyr.bindPopup(function () { return card(p._card); }, {maxWidth: 360}); }
         if (p._tip) { lyr.bindTooltip(tooltip(p._tip)); }
-        if (p._label && lyr.getElement) {
-          lyr.on("add", function () {
-            var el = lyr.getElement();
-            if (el) { el.textContent = String(p._label); }
-          });
-        }
       }
     });
     register(key, layer, function () { return layer.getLayers().length; });

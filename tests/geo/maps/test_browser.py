@@ -1,0 +1,140 @@
+"""The offline map in a real headless Chromium with the network cut."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pytest
+
+from geo.maps import Period, build_map, map_info
+from geo.maps.briefing import save_html
+from geo.maps.browser import open_map
+
+from .conftest import XSS_PAYLOADS
+
+pytestmark = pytest.mark.browser
+
+OPEN_ALL_POPUPS = """(key) => {
+  const map = window.pantauMap;
+  const group = window.pantau.registry[key].layer;
+  const seen = [];
+  let markup = 0;
+  group.eachLayer((layer) => {
+    const targets = layer.getLayers ? layer.getLayers() : [layer];
+    targets.forEach((marker) => {
+      if (!marker._map) { map.addLayer(marker); }
+      marker.openPopup();
+      const content = marker.getPopup().getElement().querySelector('.leaflet-popup-content');
+      markup += content.querySelectorAll('script, img, svg, iframe, b').length;
+      seen.push(content.textContent);
+      marker.closePopup();
+    });
+  });
+  return {texts: seen, markup: markup, pwned: typeof window.pwned};
+}"""
+
+
+def _period(today: dt.date) -> Period:
+    return Period(today - dt.timedelta(days=364), today)
+
+
+def test_offline_map_works_without_network(
+    browser: Any,
+    frames: dict[str, gpd.GeoDataFrame],
+    today: dt.date,
+    tmp_path: Path,
+    artifacts: Path,
+) -> None:
+    m = build_map(**frames, period=_period(today), offline=True, demo=True)
+    path = save_html(m, tmp_path / "map.html")
+    with open_map(browser, path, offline=True) as page:
+        assert page.evaluate("() => window.pantauMap instanceof L.Map")
+        assert page.counts() == map_info(m).counts
+        assert page.errors == []
+        assert page.blocked == []
+        controls = page.evaluate(
+            """() => ['.leaflet-control-scale', '.leaflet-control-minimap',
+                      '.leaflet-control-measure', '.leaflet-control-zoom-fullscreen',
+                      '.leaflet-control-layers', '.pantau-legend', '.pantau-title',
+                      '.pantau-period'].filter((s) => !document.querySelector(s))"""
+        )
+        assert controls == []
+        overlays = page.evaluate(
+            "() => document.querySelectorAll('.leaflet-control-layers-overlays label').length"
+        )
+        assert overlays == len(map_info(m).counts)
+        title = page.evaluate("() => document.querySelector('.pantau-title').innerText")
+        assert "DATA DEMO SINTETIS" in title.upper() and "Periode" in title
+        page.page.screenshot(path=str(artifacts / "offline-map.png"))
+    assert (artifacts / "offline-map.png").stat().st_size > 10_000
+
+
+def test_report_text_never_executes(
+    browser: Any, frames: dict[str, gpd.GeoDataFrame], today: dt.date, tmp_path: Path
+) -> None:
+    m = build_map(**frames, period=_period(today), offline=True)
+    path = save_html(m, tmp_path / "xss.html")
+    with open_map(browser, path) as page:
+        result = page.evaluate(OPEN_ALL_POPUPS, "reports")
+        sites = page.evaluate(OPEN_ALL_POPUPS, "sites")
+        tips = page.evaluate(
+            """() => { let n = 0; window.pantau.registry.sites.layer.eachLayer((l) => {
+                 l.openTooltip(); n += document.querySelectorAll('.leaflet-tooltip b').length;
+                 l.closeTooltip(); }); return n; }"""
+        )
+        assert page.evaluate("() => typeof window.pwned") == "undefined"
+        assert page.errors == []
+    assert result["pwned"] == "undefined" and result["markup"] == 0
+    assert len(result["texts"]) == map_info(m).counts["reports"]
+    joined = "\n".join(result["texts"])
+    for payload in XSS_PAYLOADS[1:]:
+        assert payload in joined  # shown as text, verbatim
+    assert sites["markup"] == 0 and tips == 0
+    assert any("Lubang <b>Tenggarong</b>" in t for t in sites["texts"])
+
+
+def test_period_filter_changes_what_is_drawn(
+    browser: Any, frames: dict[str, gpd.GeoDataFrame], today: dt.date, tmp_path: Path
+) -> None:
+    period = _period(today)
+    m = build_map(**frames, period=period, offline=True)
+    path = save_html(m, tmp_path / "period.html")
+    reports = frames["reports"]
+    visible = reports[reports["confidentiality"] == "anonim"]
+    cutoff = today - dt.timedelta(days=60)
+    expected = int((visible["received_at"].dt.date >= cutoff).sum())
+    epoch = dt.date(1970, 1, 1)
+    with open_map(browser, path) as page:
+        before = page.counts()["reports"]
+        page.evaluate(
+            "([a, b]) => window.pantau.setPeriod(a, b)",
+            [(cutoff - epoch).days, (today - epoch).days],
+        )
+        after = page.counts()["reports"]
+    assert before == len(visible)
+    assert after == expected < before
+
+
+def test_shared_map_has_counts_not_points(
+    browser: Any, frames: dict[str, gpd.GeoDataFrame], today: dt.date, tmp_path: Path
+) -> None:
+    m = build_map(**frames, period=_period(today), offline=True, share=True, lang="en")
+    path = save_html(m, tmp_path / "share.html")
+    html = path.read_text()
+    for code in frames["reports"]["code"]:
+        assert code not in html
+    with open_map(browser, path) as page:
+        total = page.evaluate(
+            """() => { let n = 0; window.pantau.registry.reports.layer.eachLayer((l) => {
+                 l.openPopup(); n += parseInt(
+                   l.getPopup().getElement().textContent, 10);
+                 l.closePopup(); }); return n; }"""
+        )
+        legend = page.evaluate("() => document.querySelector('.pantau-legend').innerText")
+        assert page.errors == []
+    anonim = int((frames["reports"]["confidentiality"] == "anonim").sum())
+    assert total == anonim
+    assert "Legend" in legend and "Legenda" not in legend
