@@ -60,6 +60,10 @@ def _split_by_rules(
     candidates: list[SiteTask] = []
     mandatory: set[str] = set()
     left_out: list[Unplanned] = []
+    threshold = rules.must_visit_priority
+    if threshold is None:
+        eligible = [t.priority for t in tasks if t.status not in rules.excluded_statuses]
+        threshold = float(np.quantile(eligible, 0.75)) if eligible else 0.0
     for t in tasks:
         since = None if t.last_inspected is None else (today - t.last_inspected).days
         if t.status in rules.excluded_statuses and not rules.include_excluded:
@@ -72,7 +76,7 @@ def _split_by_rules(
             ))
         else:
             candidates.append(t)
-            if t.priority >= rules.must_visit_priority and (
+            if t.priority >= threshold and (
                 since is None or since > rules.must_visit_after_days
             ):
                 mandatory.add(t.code)

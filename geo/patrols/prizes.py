@@ -1,20 +1,20 @@
 """What a visit to a site is worth and how long it takes: the planner's view of the registry.
 
-:func:`site_priorities` is the one place that decides a site's priority for planning. It uses
-the explainable score of :mod:`geo.priority` when that module provides ``score_sites``; until
-then it falls back to status, risk level and days since the last inspection.
+:func:`site_priorities` is the one place that decides a site's priority for planning. With a
+database it uses the explainable score of :mod:`geo.priority` (reports, reporters, channels,
+days since inspection, status, commodity); without one, or for a database without the reports
+tables, it falls back to status, risk level and days since the last inspection.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
 
 from geo.patrols.problem import SiteTask
 
@@ -58,30 +58,42 @@ def fallback_priority(
                    f"risiko {_RISK_ID.get(risk_level, risk_level)}", since)
 
 
-def _external_scorer() -> Callable[..., Any] | None:
+def _scored(session: Session, today: dt.date) -> dict[str, tuple[float, tuple[str, ...]]]:
+    """Scores from :func:`geo.priority.compute_priority`, computed now, not stored."""
     try:
-        module = importlib.import_module("geo.priority")
-    except ModuleNotFoundError:
-        return None
-    scorer = getattr(module, "score_sites", None)
-    return scorer if callable(scorer) else None
+        from geo.priority import compute_priority
+    except ImportError:
+        return {}
+    from sqlalchemy.exc import ProgrammingError
+
+    # Noon WITA of the planning day: reports up to then count.
+    as_of = dt.datetime.combine(today, dt.time(4), tzinfo=dt.UTC)
+    try:
+        with session.begin_nested():
+            frame = compute_priority(session=session, as_of=as_of, store=False)
+    except ProgrammingError:  # a database without the reports tables: fall back
+        return {}
+    return {
+        str(r["code"]): (float(r["score"]), tuple(str(r["reasons"]).split("; ")))
+        for r in frame.to_dict("records")
+    }
 
 
 def site_priorities(
-    sites: gpd.GeoDataFrame, *, today: dt.date, engine: Any | None = None
+    sites: gpd.GeoDataFrame, *, today: dt.date, session: Session | None = None
 ) -> pd.DataFrame:
     """Return ``priority`` (0–100) and ``reasons`` per site code for planning.
 
-    With an ``engine`` and :mod:`geo.priority` installed, the stored explainable score is
-    used (its ``score_sites(engine=..., today=...)`` frame with ``code``, ``score`` and
-    ``reasons``); sites it does not score, and every site without an engine, get
+    With a ``session``, the explainable score of :func:`geo.priority.compute_priority` is
+    computed as of the planning day (not stored), so that reports and inspections recorded a
+    minute ago count; sites it does not score, and every site without a session, get
     :func:`fallback_priority`.
 
     Examples
     --------
-    >>> site_priorities(geo.sites.load(engine), today=dt.date.today())  # doctest: +SKIP
+    >>> site_priorities(sites, today=dt.date.today(), session=session)  # doctest: +SKIP
     """
-    rows = _priority_map(sites, today=today, engine=engine)
+    rows = _priority_map(sites, today=today, session=session)
     return pd.DataFrame(
         {"priority": [v[0] for v in rows.values()], "reasons": [v[1] for v in rows.values()]},
         index=list(rows),
@@ -89,7 +101,7 @@ def site_priorities(
 
 
 def _priority_map(
-    sites: gpd.GeoDataFrame, *, today: dt.date, engine: Any | None
+    sites: gpd.GeoDataFrame, *, today: dt.date, session: Session | None
 ) -> dict[str, tuple[float, tuple[str, ...]]]:
     rows = {
         str(r["code"]): fallback_priority(
@@ -98,13 +110,9 @@ def _priority_map(
         )
         for r in sites.to_dict("records")
     }
-    scorer = _external_scorer() if engine is not None else None
-    if scorer is not None:
-        scored = scorer(engine=engine, today=today)
-        for r in scored.to_dict("records"):
-            if str(r["code"]) in rows:
-                reasons = r.get("reasons") or ()
-                rows[str(r["code"])] = (float(r["score"]), tuple(map(str, reasons)))
+    if session is not None:
+        scored = _scored(session, today)
+        rows.update({code: value for code, value in scored.items() if code in rows})
     return rows
 
 
@@ -142,7 +150,7 @@ def inspection_minutes(geom: BaseGeometry, commodity: str) -> int:
 
 
 def tasks_from_frame(
-    sites: gpd.GeoDataFrame, *, today: dt.date, engine: Any | None = None
+    sites: gpd.GeoDataFrame, *, today: dt.date, session: Session | None = None
 ) -> list[SiteTask]:
     """Turn a sites GeoDataFrame (as :func:`geo.sites.load` returns) into planner tasks.
 
@@ -151,9 +159,9 @@ def tasks_from_frame(
 
     Examples
     --------
-    >>> tasks = tasks_from_frame(geo.sites.load(engine), today=dt.date.today())  # doctest: +SKIP
+    >>> tasks = tasks_from_frame(sites, today=dt.date.today())  # doctest: +SKIP
     """
-    prio = _priority_map(sites, today=today, engine=engine)
+    prio = _priority_map(sites, today=today, session=session)
     tasks = []
     for row in sites.to_dict("records"):
         code = str(row["code"])

@@ -116,7 +116,8 @@ class Rules:
         A site of at least ``must_visit_priority`` not inspected for more than this many days
         (or never) must be planned: it gets a prize that outweighs any optional site.
     must_visit_priority
-        Priority (0–100) from which the rule above applies.
+        Priority (0–100) from which the rule above applies; by default (None) the top
+        quarter of the candidate sites' priorities.
     skip_within_days
         A site inspected in the last this-many days is not planned.
     excluded_statuses
@@ -126,7 +127,7 @@ class Rules:
     """
 
     must_visit_after_days: int = 90
-    must_visit_priority: float = 85.0
+    must_visit_priority: float | None = None
     skip_within_days: int = 14
     excluded_statuses: frozenset[str] = EXCLUDED_FROM_PATROL
     include_excluded: bool = False

@@ -1,0 +1,202 @@
+"""Recording what a team found, in the caller's transaction.
+
+The site's status and last inspection date change (with an audit row), and the reports
+matched to the site move along their lifecycle.
+
+A recorded inspection changes the next plan by itself: the site's ``last_inspected`` makes the
+revisit rules skip it for a while, and a sealed site leaves patrols altogether.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geoalchemy2.shape import from_shape
+from shapely.geometry import LineString
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo.errors import InputFileError, ValidationError
+from geo.patrols.models import INSPECTION_RESULTS, STATUS_AFTER, Inspection, PatrolVisit
+
+__all__ = ["InspectionResult", "record_inspection", "advance_matched_reports"]
+
+log = logging.getLogger(__name__)
+
+#: Results that confirm illegal activity (or enforcement against it) at the site.
+_CONFIRMING = frozenset({"active", "equipment_seen", "sealed", "seized"})
+
+
+@dataclass(frozen=True)
+class InspectionResult:
+    """What recording changed: the inspection id, the site's status, and report codes moved."""
+
+    inspection_id: int
+    site_code: str
+    status_before: str
+    status_after: str
+    reports_advanced: tuple[str, ...]
+    reports_closed: tuple[str, ...]
+
+
+def _evidence(paths: Sequence[str | Path]) -> list[dict[str, Any]]:
+    files = []
+    for p in map(Path, paths):
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise InputFileError(f"{p}: cannot read the evidence file ({exc.strerror})",
+                                 field="evidence") from None
+        files.append({"name": p.name, "sha256": hashlib.sha256(data).hexdigest(),
+                      "bytes": len(data)})
+    return files
+
+
+def record_inspection(
+    *,
+    session: Session,
+    site_code: str,
+    result: str,
+    actor: str,
+    inspected_on: dt.date | None = None,
+    team: str | None = None,
+    notes: str | None = None,
+    evidence: Sequence[str | Path] = (),
+    track: Sequence[tuple[float, float]] | None = None,
+    visit_id: int | None = None,
+    close_reports: bool = True,
+) -> InspectionResult:
+    """Record a visit's result and update the site, its audit trail and its matched reports.
+
+    Parameters
+    ----------
+    session
+        Open session; the caller commits (everything happens in its transaction).
+    site_code
+        The inspected site.
+    result
+        One of :data:`~geo.patrols.models.INSPECTION_RESULTS`.
+    actor
+        Who records it (written to the audit trail and report histories).
+    inspected_on
+        Date of the visit (today by default); must not be in the future.
+    team, notes, visit_id
+        Optional context: team code, free text, and the planned visit this fulfils.
+    evidence
+        Paths of photos or videos; their SHA-256 and size are stored, the files stay put.
+    track
+        Optional GPS track as (lon, lat) points.
+    close_reports
+        Advance and close matched reports (see :func:`advance_matched_reports`).
+
+    Returns
+    -------
+    InspectionResult
+
+    Examples
+    --------
+    >>> record_inspection(session=session, site_code="KKR-001", result="sealed",
+    ...                   actor="tim-1")  # doctest: +SKIP
+    """
+    from geo import sites as sites_mod
+
+    if result not in INSPECTION_RESULTS:
+        raise ValidationError(
+            f"`result` must be one of {', '.join(INSPECTION_RESULTS)}, got {result!r}",
+            field="result",
+        )
+    if not actor or not actor.strip():
+        raise ValidationError("`actor`: who records the inspection is required", field="actor")
+    today = dt.date.today()
+    inspected_on = inspected_on or today
+    if inspected_on > today:
+        raise ValidationError(
+            f"`inspected_on` is in the future ({inspected_on}); today is {today}",
+            field="inspected_on",
+        )
+    line = None
+    if track is not None:
+        if len(track) < 2:
+            raise ValidationError("`track` needs at least two (lon, lat) points",
+                                  field="track")
+        line = from_shape(LineString(track), srid=4326)
+    if visit_id is not None and session.get(PatrolVisit, visit_id) is None:
+        raise ValidationError(f"`visit_id` {visit_id} is not a planned visit", field="visit_id")
+    files = _evidence(evidence)
+
+    site = sites_mod.get(session, site_code)
+    before = site.status
+    after = STATUS_AFTER[result]
+    changes: dict[str, Any] = {}
+    if after != before:
+        changes["status"] = after
+    if site.last_inspected is None or inspected_on > site.last_inspected:
+        changes["last_inspected"] = inspected_on
+    if changes:
+        sites_mod.update(session, site.code, changes, actor=actor,
+                         source=f"inspection {inspected_on.isoformat()} ({result})")
+    row = Inspection(
+        site_id=site.id, site_code=site.code, visit_id=visit_id, team=team,
+        inspected_on=inspected_on, result=result, status_before=before, status_after=after,
+        notes=notes, evidence=files, track=line, recorded_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    advanced: tuple[str, ...] = ()
+    closed: tuple[str, ...] = ()
+    if close_reports:
+        advanced, closed = advance_matched_reports(
+            session=session, site_id=site.id, result=result, actor=actor,
+            when=dt.datetime.combine(inspected_on, dt.time(12), tzinfo=dt.UTC),
+        )
+    log.info("inspection of %s: %s (%s -> %s)", site.code, result, before, after)
+    return InspectionResult(int(row.id), site.code, before, after, advanced, closed)
+
+
+def advance_matched_reports(
+    *, session: Session, site_id: int, result: str, actor: str, when: dt.datetime
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Move the open reports matched to a site along after its inspection.
+
+    Reports already ``assigned`` or ``follow_up_scheduled`` to the site move to ``inspected``;
+    when the result confirms activity (anything but ``inactive``) they are then closed as
+    ``confirmed``. After an ``inactive`` finding they stay ``inspected`` for an analyst to close
+    as ``not_found`` or keep open, since miners often leave for a while and come back. Reports
+    not yet verified are left alone. Returns (codes advanced, codes closed).
+
+    Examples
+    --------
+    >>> advance_matched_reports(session=session, site_id=1, result="active", actor="tim-1",
+    ...                         when=dt.datetime.now(dt.UTC))  # doctest: +SKIP
+    """
+    try:
+        from geo.reports.lifecycle import transition
+        from geo.reports.models import Report
+    except ModuleNotFoundError:  # the reports package is optional for planning alone
+        return (), ()
+    reports = session.scalars(
+        select(Report).where(
+            Report.matched_site_id == site_id,
+            Report.status.in_(("assigned", "follow_up_scheduled")),
+        ).order_by(Report.id)
+    ).all()
+    advanced, closed = [], []
+    reason = f"site inspected: {result}"
+    for report in reports:
+        if report.status == "assigned":
+            transition(session=session, code=report.code, to="follow_up_scheduled",
+                       actor=actor, reason=reason, at=when)
+        transition(session=session, code=report.code, to="inspected", actor=actor,
+                   reason=reason, at=when)
+        advanced.append(report.code)
+        if result in _CONFIRMING:
+            transition(session=session, code=report.code, to="closed", actor=actor,
+                       reason=reason, resolution="confirmed", at=when)
+            closed.append(report.code)
+    return tuple(advanced), tuple(closed)

@@ -1,0 +1,142 @@
+"""Tables of patrol planning: saved plans, their routes and visits, and inspection results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geo.models import Base
+
+__all__ = ["PatrolPlan", "PatrolRoute", "PatrolVisit", "Inspection", "INSPECTION_RESULTS",
+           "STATUS_AFTER"]
+
+#: What a team can find at a site: activity, none, heavy equipment, and enforcement done.
+INSPECTION_RESULTS: tuple[str, ...] = ("active", "inactive", "equipment_seen", "sealed", "seized")
+
+#: The site's registry status after an inspection with each result. Seizing equipment goes
+#: with a police line, so the site counts as sealed; no activity means dormant, not closed.
+STATUS_AFTER: dict[str, str] = {
+    "active": "active",
+    "equipment_seen": "active",
+    "inactive": "dormant",
+    "sealed": "sealed",
+    "seized": "sealed",
+}
+
+
+class PatrolPlan(Base):
+    """A plan as it was made: horizon, parameters, totals and the unplanned sites."""
+
+    __tablename__ = "patrol_plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    created_by: Mapped[str] = mapped_column(String(100))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    working_days: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(Integer)
+    budget_s: Mapped[float] = mapped_column(Float)
+    total_priority: Mapped[float] = mapped_column(Float)
+    total_km: Mapped[float] = mapped_column(Float)
+    params: Mapped[dict[str, Any]] = mapped_column()
+    unplanned: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+
+
+class PatrolRoute(Base):
+    """One team's day of a plan, with the route line (base → sites → base)."""
+
+    __tablename__ = "patrol_routes"
+    __table_args__ = (UniqueConstraint("plan_id", "team", "route_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("patrol_plans.id", ondelete="CASCADE"))
+    team: Mapped[str] = mapped_column(String(32))
+    route_date: Mapped[dt.date] = mapped_column(Date)
+    base_code: Mapped[str] = mapped_column(String(32))
+    depart: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    back: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    drive_min: Mapped[float] = mapped_column(Float)
+    distance_km: Mapped[float] = mapped_column(Float)
+    visits: Mapped[int] = mapped_column(Integer)
+    priority: Mapped[float] = mapped_column(Float)
+    geom: Mapped[WKBElement] = mapped_column(Geometry("LINESTRING", srid=4326))
+
+
+class PatrolVisit(Base):
+    """A planned inspection of a site within a plan."""
+
+    __tablename__ = "patrol_visits"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "team", "visit_date", "seq"),
+        Index("ix_patrol_visits_site_code", "site_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("patrol_plans.id", ondelete="CASCADE"))
+    team: Mapped[str] = mapped_column(String(32))
+    visit_date: Mapped[dt.date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(Integer)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
+    site_code: Mapped[str] = mapped_column(String(32))
+    arrival: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    planned_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    planned_end: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    travel_min: Mapped[float] = mapped_column(Float)
+    travel_km: Mapped[float] = mapped_column(Float)
+    priority: Mapped[float] = mapped_column(Float)
+    mandatory: Mapped[bool] = mapped_column()
+
+
+class Inspection(Base):
+    """What a team found at a site: result, notes, evidence references and optional GPS track."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (
+        CheckConstraint(
+            "result IN (" + ", ".join(f"'{r}'" for r in INSPECTION_RESULTS) + ")",
+            name="ck_inspections_result",
+        ),
+        Index("ix_inspections_site_code", "site_code", "inspected_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
+    site_code: Mapped[str] = mapped_column(String(32))
+    visit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patrol_visits.id", ondelete="SET NULL")
+    )
+    team: Mapped[str | None] = mapped_column(String(32))
+    inspected_on: Mapped[dt.date] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(String(20))
+    status_before: Mapped[str] = mapped_column(String(20))
+    status_after: Mapped[str] = mapped_column(String(20))
+    notes: Mapped[str | None] = mapped_column(Text)
+    #: Evidence files as ``{"name", "sha256", "bytes"}`` dicts (the files stay where stored).
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    track: Mapped[WKBElement | None] = mapped_column(
+        Geometry("LINESTRING", srid=4326), nullable=True
+    )
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

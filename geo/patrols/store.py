@@ -1,0 +1,188 @@
+"""Planning from the registry: teams from the bases table, plans saved with routes and visits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import LineString
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo.errors import NotFound, PlanningError
+from geo.models import FieldBase, Site
+from geo.patrols.models import PatrolPlan, PatrolRoute, PatrolVisit
+from geo.patrols.plan import Plan
+from geo.patrols.planner import plan
+from geo.patrols.prizes import tasks_from_frame
+from geo.patrols.problem import Base, Team
+from geo.patrols.travel import haversine_m
+
+__all__ = [
+    "default_teams", "load_sites", "load_bases", "plan_from_db", "save_plan", "load_routes",
+]
+
+
+def default_teams(
+    bases: gpd.GeoDataFrame,
+    count: int,
+    *,
+    sites: gpd.GeoDataFrame | None = None,
+    shift: tuple[str, str] = ("07:30", "16:30"),
+    max_drive_h: float = 6.0,
+    mode: str = "car",
+) -> list[Team]:
+    """Make ``count`` teams ``TIM-1``..., one per base, busiest bases first.
+
+    A base is busier when more sites have it as their nearest base; with more teams than
+    bases, the busiest bases get a second team.
+
+    Examples
+    --------
+    >>> bases, sites = geo.bases.load(engine), geo.sites.load(engine)  # doctest: +SKIP
+    >>> teams = default_teams(bases, 4, sites=sites)  # doctest: +SKIP
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise PlanningError(f"`teams` must be a positive number of teams, got {count!r}",
+                            field="teams")
+    if bases.empty:
+        raise PlanningError("there are no field team bases; import them first "
+                            "(`pantau demo` loads the demo bases)", field="teams")
+    rows = list(bases.itertuples())
+    load = dict.fromkeys(range(len(rows)), 0)
+    if sites is not None:
+        for geom in sites.geometry:
+            p = geom.representative_point()
+            nearest = min(range(len(rows)), key=lambda i: haversine_m(
+                (p.x, p.y), (rows[i].geometry.x, rows[i].geometry.y)))
+            load[nearest] += 1
+    order = sorted(range(len(rows)), key=lambda i: (-load[i], str(rows[i].code)))
+    teams = []
+    for k in range(count):
+        r = rows[order[k % len(order)]]
+        base = Base(str(r.code), str(r.name), float(r.geometry.x), float(r.geometry.y))
+        teams.append(Team(f"TIM-{k + 1}", base, shift=shift, max_drive_h=max_drive_h,
+                          mode=mode))
+    return teams
+
+
+def load_sites(session: Session) -> gpd.GeoDataFrame:
+    """Return the registry's sites as :func:`geo.sites.load` does, read through ``session``.
+
+    Reading through the caller's session lets a plan see changes not yet committed (an
+    inspection recorded a moment ago in the same transaction).
+    """
+    from geo.sites import COLUMNS
+
+    rows = session.scalars(select(Site).order_by(Site.code)).all()
+    return gpd.GeoDataFrame(
+        [{c: getattr(r, c) for c in COLUMNS} for r in rows], columns=list(COLUMNS),
+        geometry=[to_shape(r.geom) for r in rows], crs=4326,
+    )
+
+
+def load_bases(session: Session) -> gpd.GeoDataFrame:
+    """Return the field team bases (code, name, kabupaten, point) read through ``session``."""
+    rows = session.scalars(select(FieldBase).order_by(FieldBase.code)).all()
+    return gpd.GeoDataFrame(
+        [{"code": r.code, "name": r.name, "kabupaten": r.kabupaten} for r in rows],
+        columns=["code", "name", "kabupaten"],
+        geometry=[to_shape(r.geom) for r in rows], crs=4326,
+    )
+
+
+def plan_from_db(
+    *,
+    session: Session,
+    start: dt.date,
+    days: int,
+    teams: Sequence[Team] | int = 4,
+    **options: Any,
+) -> Plan:
+    """Plan over the registry's sites and bases; ``options`` go to :func:`plan`.
+
+    Priorities come from :func:`geo.patrols.prizes.site_priorities` with this session, and
+    ``teams`` may be a number of teams placed by :func:`default_teams`.
+
+    Examples
+    --------
+    >>> p = plan_from_db(session=session, start=dt.date(2026, 12, 1), days=10)  # doctest: +SKIP
+    """
+    sites = load_sites(session)
+    if isinstance(teams, int):
+        teams = default_teams(load_bases(session), teams, sites=sites)
+    today = options.pop("today", None) or start
+    tasks = tasks_from_frame(sites, today=today, session=session)
+    return plan(tasks, teams, start=start, days=days, today=today, **options)
+
+
+def save_plan(plan_: Plan, *, session: Session, actor: str) -> int:
+    """Store a plan with its routes and visits; return the plan id. The caller commits.
+
+    Examples
+    --------
+    >>> plan_id = save_plan(p, session=session, actor="ani")  # doctest: +SKIP
+    """
+    site_ids = {str(r[0]): int(r[1]) for r in session.execute(select(Site.code, Site.id))}
+    row = PatrolPlan(
+        created_by=actor, start_date=plan_.days[0], end_date=plan_.days[-1],
+        working_days=len(plan_.days), seed=plan_.seed, budget_s=plan_.budget_s,
+        total_priority=plan_.total_priority, total_km=plan_.total_km,
+        params={"teams": [{"code": t.code, "base": t.base.code, "shift": [str(s) for s in
+                                                                          t.shift],
+                           "max_drive_h": t.max_drive_h, "mode": t.mode} for t in plan_.teams],
+                "days": [d.isoformat() for d in plan_.days], **{
+                    k: v for k, v in plan_.stats.items() if k != "mandatory"}},
+        unplanned=[{"site_code": u.site_code, "reason": u.reason, "detail": u.detail,
+                    "priority": u.priority} for u in plan_.unplanned],
+    )
+    session.add(row)
+    session.flush()
+    for r in plan_.routes:
+        session.add(PatrolRoute(
+            plan_id=row.id, team=r.team, route_date=r.date, base_code=r.base_code,
+            depart=r.depart, back=r.back, drive_min=r.drive_min, distance_km=r.distance_km,
+            visits=len(r.visits), priority=r.priority,
+            geom=from_shape(LineString(r.path), srid=4326),
+        ))
+        for v in r.visits:
+            session.add(PatrolVisit(
+                plan_id=row.id, team=v.team, visit_date=v.date, seq=v.seq,
+                site_id=site_ids.get(v.site_code), site_code=v.site_code, arrival=v.arrival,
+                planned_start=v.start, planned_end=v.end, travel_min=v.travel_min,
+                travel_km=v.travel_km, priority=v.priority, mandatory=v.mandatory,
+            ))
+    session.flush()
+    return int(row.id)
+
+
+def load_routes(*, session: Session, plan_id: int | None = None) -> gpd.GeoDataFrame:
+    """Return the stored routes of a plan (the latest by default) as LineStrings.
+
+    Examples
+    --------
+    >>> load_routes(session=session)  # doctest: +SKIP
+    """
+    if plan_id is None:
+        plan_id = session.scalar(select(PatrolPlan.id).order_by(PatrolPlan.id.desc()))
+        if plan_id is None:
+            raise NotFound("no patrol plan has been saved yet", field="plan_id")
+    rows = session.execute(
+        select(PatrolRoute.plan_id, PatrolRoute.team, PatrolRoute.route_date,
+               PatrolRoute.base_code, PatrolRoute.visits, PatrolRoute.priority,
+               PatrolRoute.drive_min, PatrolRoute.distance_km,
+               PatrolRoute.geom.ST_AsBinary())
+        .where(PatrolRoute.plan_id == plan_id)
+        .order_by(PatrolRoute.team, PatrolRoute.route_date)
+    ).all()
+    if not rows:
+        raise NotFound(f"no routes for patrol plan {plan_id}", field="plan_id")
+    columns = ["plan_id", "team", "date", "base_code", "visits", "priority", "drive_min",
+               "distance_km"]
+    return gpd.GeoDataFrame(
+        [dict(zip(columns, r[:-1], strict=True)) for r in rows], columns=columns,
+        geometry=gpd.GeoSeries.from_wkb([bytes(r[-1]) for r in rows], crs=4326),
+    )
