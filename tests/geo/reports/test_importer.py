@@ -42,6 +42,12 @@ def fresh(engine: Engine) -> Iterator[None]:
     yield
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM reports WHERE id > :b"), {"b": before})
+        conn.execute(
+            text(
+                "DELETE FROM evidence e WHERE NOT EXISTS "
+                "(SELECT 1 FROM report_evidence re WHERE re.sha256 = e.sha256)"
+            )
+        )
 
 
 def _count(engine: Engine, where: str = "true") -> int:
