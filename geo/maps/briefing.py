@@ -21,7 +21,7 @@ from typing import Any, Final
 import folium
 import pandas as pd
 
-from geo.errors import ValidationError
+from geo.errors import BrowserUnavailable, ValidationError
 from geo.maps.assets import remote_references
 from geo.maps.browser import chromium, open_map
 from geo.maps.build import map_info
@@ -40,6 +40,14 @@ OVERDUE_COLUMNS: Final[dict[str, str]] = {
 }
 #: The screenshot size: A4 landscape proportions (297 x 210 mm).
 VIEWPORT: Final[tuple[int, int]] = (1600, 1131)
+
+#: Selectors of the boxes a briefing must show whole, and a check run in the page.
+_HIDDEN_BOXES: Final[str] = """() => ['.pantau-title', '.pantau-legend'].filter((sel) => {
+  const el = document.querySelector(sel);
+  if (!el) { return true; }
+  const r = el.getBoundingClientRect();
+  return r.width === 0 || r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth;
+})"""
 
 _PDF_CSS = """
 @page { size: A4 landscape; margin: 8mm; }
@@ -226,6 +234,11 @@ def export(
             ) as mp:
                 if not info.offline:
                     mp.page.wait_for_load_state("networkidle", timeout=timeout_s * 1000)
+                hidden = mp.evaluate(_HIDDEN_BOXES)
+                if hidden:
+                    raise BrowserUnavailable(
+                        f"the briefing view does not show {hidden} inside the {VIEWPORT} viewport"
+                    )
                 image = mp.page.screenshot(type="png", full_page=False)
                 errors = list(mp.errors)
             png_path = Path(png) if png is not None else None

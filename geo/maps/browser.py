@@ -41,6 +41,9 @@ CHROMIUM_ARGS: Final[tuple[str, ...]] = (
 )
 
 
+_TWO_FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 @dataclass
 class MapPage:
     """An opened map: the Playwright page, console errors and blocked network requests."""
@@ -178,7 +181,10 @@ def open_map(
                 if ready or any(e.startswith("pageerror") for e in mp.errors):
                     break
                 page.wait_for_timeout(50)
-            if not ready:
+            if ready:
+                # Two animation frames so that what was just laid out is also painted.
+                page.evaluate(_TWO_FRAMES)
+            else:
                 raise PantauError(
                     f"the map in {path} did not become ready within {timeout_s} s; console "
                     f"errors: {mp.errors[:5]}; blocked requests: {mp.blocked[:5]}"

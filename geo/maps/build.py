@@ -384,9 +384,13 @@ def build_map(
             )
         )
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    bounds = sites.total_bounds if len(sites) else None
-    if bounds is not None:
-        m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
+    extents = [f.total_bounds for f in (sites, hotspots, bases, routes) if f is not None and len(f)]
+    if extents:
+        west = min(e[0] for e in extents)
+        south = min(e[1] for e in extents)
+        east = max(e[2] for e in extents)
+        north = max(e[3] for e in extents)
+        m.fit_bounds([[south, west], [north, east]], padding=(20, 20))
     m.add_child(Start())
     if offline:
         info.assets = make_offline(m, settings=settings)

@@ -65,7 +65,7 @@ class Catalogue:
         """Label of a commodity code; unknown codes are shown as they are."""
         return self._table.get(f"commodity_{commodity}", commodity)
 
-    def keys(self) -> frozenset[str]:
+    def message_keys(self) -> frozenset[str]:
         """Every message key of this language."""
         return frozenset(self._table)
 

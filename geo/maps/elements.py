@@ -233,7 +233,7 @@ class MiniMapControl(JSCSSMixin, MacroElement):
         return L.circleMarker(ll, {radius: 2, weight: 0, fillColor: "#b2182b", fillOpacity: 1});
       }, style: {color: "#555", weight: 1, fill: false}}){% endif %};
   new L.Control.MiniMap(layer, {toggleDisplay: true, position: "bottomright",
-    width: 150, height: 150, zoomLevelOffset: -5}).addTo({{ this._parent.get_name() }});
+    width: 150, height: 150, zoomLevelOffset: -4}).addTo({{ this._parent.get_name() }});
 })();
 {% endmacro %}"""
     )

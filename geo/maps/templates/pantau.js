@@ -211,9 +211,13 @@
     return ctrl;
   }
 
-  /* Ready once the page ran to its end and every clustered layer on the map has loaded. */
+  /* Ready once the page ran to its end, the view has settled and every clustered layer on the
+   * map has loaded. */
   function ready() {
-    return started && clusters.every(function (g) { return !g._map || g.pantauLoaded; });
+    var map = window.pantauMap;
+    var moving = map && (map._animatingZoom || (map._panAnim && map._panAnim._inProgress));
+    return started && !moving &&
+      clusters.every(function (g) { return !g._map || g.pantauLoaded; });
   }
 
   function start(map) {

@@ -8,7 +8,7 @@ from geo.vocab import COMMODITIES, SITE_STATUSES
 
 
 def test_every_language_has_every_key() -> None:
-    keys = {lang: Catalogue(lang).keys() for lang in LANGUAGES}
+    keys = {lang: Catalogue(lang).message_keys() for lang in LANGUAGES}
     assert keys["id"] == keys["en"]
 
 
@@ -17,9 +17,9 @@ def test_every_status_and_commodity_is_translated() -> None:
         cat = Catalogue(lang)
         for status in SITE_STATUSES:
             assert cat.status(status) != status
-            assert f"status_{status}" in cat.keys()
+            assert f"status_{status}" in cat.message_keys()
         for commodity in COMMODITIES:
-            assert f"commodity_{commodity}" in cat.keys()
+            assert f"commodity_{commodity}" in cat.message_keys()
 
 
 def test_indonesian_is_the_default_and_english_differs() -> None:

@@ -1,0 +1,111 @@
+"""PNG and PDF briefings from the same offline map in Chromium, and what they must not contain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from geo.errors import ValidationError
+from geo.maps import Period, build_map, export
+from geo.maps.briefing import VIEWPORT
+
+from .conftest import REPORTER_NAMES, REPORTER_PHONES
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def overdue(reports: gpd.GeoDataFrame) -> pd.DataFrame:
+    rows = reports.head(9).copy()
+    rows["clock"] = "verifikasi"
+    rows["due"] = rows["received_at"] + pd.Timedelta(days=3)
+    rows["days_overdue"] = range(9)
+    return pd.DataFrame(rows.drop(columns="geometry"))
+
+
+def _pdf_text(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def test_png_and_pdf_briefing(
+    frames: dict[str, gpd.GeoDataFrame],
+    overdue: pd.DataFrame,
+    today: dt.date,
+    tmp_path: Path,
+    artifacts: Path,
+) -> None:
+    period = Period(today - dt.timedelta(days=364), today)
+    m = build_map(**frames, period=period, offline=True, demo=True)
+    out = export(
+        m,
+        html_path=tmp_path / "map.html",
+        png=tmp_path / "map.png",
+        pdf=tmp_path / "briefing.pdf",
+        overdue=overdue,
+    )
+    assert out.console_errors == []
+    with Image.open(out.png) as image:
+        assert image.size == VIEWPORT
+        assert len(image.getcolors(maxcolors=1 << 20) or []) > 50  # a drawn map, not blank
+    reader = PdfReader(out.pdf)
+    assert len(reader.pages) == 2
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(width - 841.9) < 2 and abs(height - 595.3) < 2  # A4 landscape, points
+    assert reader.pages[0].images, "page 1 carries the map screenshot"
+    page2 = _pdf_text(out.pdf)[1]
+    assert "Lokasi prioritas tertinggi" in page2 and "Laporan melewati tenggat" in page2
+    assert page2.index("TST-011") < page2.index("TST-010")  # ordered by priority
+    anonim = overdue.loc[overdue["confidentiality"] == "anonim", "code"]
+    rahasia = overdue.loc[overdue["confidentiality"] == "rahasia", "code"]
+    assert all(code in page2 for code in anonim)
+    assert not any(code in page2 for code in rahasia)
+    for path in (out.png, out.pdf, out.html):
+        shutil.copy(path, artifacts / f"briefing-{path.name}")
+
+
+def test_exports_never_carry_reporter_identity_or_rahasia_reports(
+    frames: dict[str, gpd.GeoDataFrame], overdue: pd.DataFrame, today: dt.date, tmp_path: Path
+) -> None:
+    period = Period(today - dt.timedelta(days=364), today)
+    rahasia = set(frames["reports"].loc[frames["reports"]["confidentiality"] == "rahasia", "code"])
+    for share in (False, True):
+        m = build_map(**frames, period=period, offline=True, share=share)
+        out = export(
+            m,
+            html_path=tmp_path / f"map-{share}.html",
+            pdf=tmp_path / f"b-{share}.pdf",
+            overdue=overdue,
+        )
+        texts = [
+            out.html.read_text(encoding="utf-8"),
+            "\n".join(_pdf_text(out.pdf)),
+            out.pdf.read_bytes().decode("latin-1"),
+        ]
+        for text in texts:
+            for secret in (*REPORTER_NAMES, *REPORTER_PHONES, "hash-0", "hash-1", *rahasia):
+                assert secret not in text, f"{secret!r} leaked (share={share})"
+        if share:
+            assert not any(code in texts[0] for code in frames["reports"]["code"])
+
+
+def test_overdue_without_confidentiality_is_refused(
+    frames: dict[str, gpd.GeoDataFrame], overdue: pd.DataFrame, tmp_path: Path
+) -> None:
+    m = build_map(sites=frames["sites"])
+    with pytest.raises(ValidationError) as err:
+        export(m, pdf=tmp_path / "x.pdf", overdue=overdue.drop(columns="confidentiality"))
+    assert err.value.field == "overdue"
+
+
+def test_export_needs_an_output(frames: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        export(build_map(sites=frames["sites"]))
