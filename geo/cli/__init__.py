@@ -15,6 +15,8 @@ from rich.console import Console
 from geo.cli import db as db_cli
 from geo.cli import demo as demo_cli
 from geo.cli import hotspots as hotspots_cli
+from geo.cli import patrol as patrol_cli
+from geo.cli import reports as reports_cli
 from geo.cli import serve as serve_cli
 from geo.cli import sites as sites_cli
 from geo.cli import tokens as tokens_cli
@@ -30,10 +32,12 @@ app = typer.Typer(
 )
 app.add_typer(db_cli.app, name="db")
 app.add_typer(sites_cli.app, name="sites")
+app.add_typer(reports_cli.app, name="reports")
 app.command("demo")(demo_cli.demo)
 app.add_typer(tokens_cli.app, name="tokens")
 app.command("serve")(serve_cli.serve)
 hotspots_cli.mount(app)  # match, hotspots, priority
+app.add_typer(patrol_cli.app, name="patrol")
 
 _err = Console(stderr=True)
 

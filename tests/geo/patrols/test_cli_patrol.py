@@ -1,0 +1,71 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from geo import bases, migrate, sites
+from geo.db import make_engine
+from geo.models import Site
+from geo.patrols.models import Inspection, PatrolPlan
+
+DATA = Path(__file__).resolve().parents[3] / "data"
+
+
+def run_cli(*args: str, url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PANTAU_DATABASE_URL": url, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "geo.cli", "patrol", *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) -> None:
+    engine = make_engine(fresh_database_url)
+    migrate.upgrade(engine)
+    sites.import_file(engine, DATA / "sites.geojson", actor="test")
+    bases.import_file(engine, DATA / "bases.geojson")
+
+    out = tmp_path / "rencana"
+    first = run_cli("plan", "--teams", "2", "--days", "2", "--start", "2026-08-14",
+                    "--budget", "2", "--seed", "5", "--out", str(out), url=fresh_database_url)
+    assert first.returncode == 0, first.stderr
+    assert "Rencana patroli 2026-08-14 – 2026-08-18" in first.stdout  # 17 Aug skipped
+    assert "saved as plan 1" in first.stdout
+    assert {p.name for p in out.iterdir()} == {
+        "rencana.csv", "rencana.xlsx", "lembar-kerja.pdf", "rencana.gpx", "rencana.kml",
+        "kalender"}
+    book = openpyxl.load_workbook(out / "rencana.xlsx")
+    assert book.sheetnames[1:3] == ["TIM-1", "TIM-2"]
+    code = book["TIM-1"]["C2"].value
+
+    gpx = tmp_path / "track.gpx"
+    gpx.write_text(
+        '<?xml version="1.0"?><gpx version="1.1" creator="t" '
+        'xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
+        '<trkpt lat="-0.50" lon="117.10"></trkpt><trkpt lat="-0.51" lon="117.11"></trkpt>'
+        "</trkseg></trk></gpx>"
+    )
+    rec = run_cli("record", code, "sealed", "--team", "TIM-1", "--track", str(gpx),
+                  "--notes", "garis polisi", url=fresh_database_url)
+    assert rec.returncode == 0, rec.stderr
+    assert "→ sealed" in rec.stdout
+
+    second = run_cli("plan", "--teams", "2", "--days", "2", "--start", "2026-08-14",
+                     "--budget", "2", "--seed", "5", "--no-save", url=fresh_database_url)
+    assert second.returncode == 0, second.stderr
+    with Session(engine) as session:
+        assert session.scalar(select(Site.status).where(Site.code == code)) == "sealed"
+        assert session.scalar(select(func.count()).select_from(PatrolPlan)) == 1
+        ins = session.scalar(select(Inspection).where(Inspection.site_code == code))
+        assert ins is not None and ins.track is not None and ins.notes == "garis polisi"
+    engine.dispose()
+
+    bad = run_cli("plan", "--teams", "0", "--days", "2", url=fresh_database_url)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "`teams` must be a positive number" in bad.stderr
+    bad_days = run_cli("plan", "--days", "0", url=fresh_database_url)
+    assert bad_days.returncode == 2 and "`days` must be" in bad_days.stderr
+    bad_result = run_cli("record", code, "burned", url=fresh_database_url)
+    assert bad_result.returncode == 2 and "`result` must be one of" in bad_result.stderr
