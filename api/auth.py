@@ -33,6 +33,8 @@ __all__ = [
     "require",
     "RateLimiter",
     "client_address",
+    "PRIVACY_AUDIENCE",
+    "audience",
 ]
 
 PUBLIC = "public"
@@ -157,3 +159,19 @@ class RateLimiter:
                 "too many requests from this address; retry later",
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
+
+
+#: The audience of :func:`geo.reports.redact` for each role: the one redaction gate decides
+#: what a role may see of a report.
+PRIVACY_AUDIENCE: dict[str, str] = {
+    "public": "public",
+    "field_officer": "field_team",
+    "analyst": "analyst",
+    "intake_operator": "operator",
+    "admin": "admin",
+}
+
+
+def audience(principal: Principal) -> str:
+    """Return the redaction audience of ``principal``'s role."""
+    return PRIVACY_AUDIENCE[principal.role]

@@ -161,6 +161,41 @@ register_collection(
 )
 
 
+#: Reports as staff inside the agency see them in lists: ``rahasia`` included, never identity.
+#: Not an OGC collection (``api/routes/ogc.py`` does not serve it), because it must not be shared.
+register_collection(
+    CollectionSpec(
+        id="reports_internal",
+        title="Reports (agency internal)",
+        description="Every report with a location, including rahasia; no reporter identity.",
+        source="reports",
+        id_column="code",
+        geom_column="geom",
+        properties=(
+            "code",
+            "channel",
+            "received_at",
+            "observed_at",
+            "location_source",
+            "accuracy_m",
+            "activity",
+            "commodity_guess",
+            "confidentiality",
+            "status",
+            "resolution",
+            "status_changed_at",
+            "title",
+            "flags",
+            "match_distance_m",
+            "match_rule",
+        ),
+        datetime_column="received_at",
+        filterable=("status", "channel", "activity", "confidentiality"),
+        order_by="code",
+    )
+)
+
+
 @dataclass(frozen=True)
 class FeaturePage:
     """One page of a collection: the features as GeoJSON text, and how many matched."""

@@ -1,0 +1,363 @@
+"""``/reports``: public intake and status by tracking code, and the staff views.
+
+Staff views: the list, one report (identity only for the roles that may see it, through
+:func:`geo.reports.redact`), the lifecycle and the complaint clocks.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, File, Form, Header, Path, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+from geoalchemy2.shape import to_shape
+from pydantic import ConfigDict
+from sqlalchemy.orm import Session
+
+from api import auth
+from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, SettingsDep, public_rate_limit
+from api.errors import ApiError
+from api.routes._geojson import (
+    GeoJSONResponse,
+    check_page,
+    feature_collection,
+    paging_links,
+)
+from api.schemas import (
+    ERRORS,
+    Activity,
+    ClockOut,
+    Confidentiality,
+    FeatureCollection,
+    ReportChannel,
+    ReportCode,
+    ReportDetail,
+    ReportHistoryEntry,
+    ReportIn,
+    ReportPublicStatus,
+    ReportReceipt,
+    ReportStatus,
+    TransitionIn,
+    errors,
+)
+from geo import features
+from geo import reports as georeports
+from geo.settings import Settings
+from geo.tokens import Principal
+
+router = APIRouter(prefix="/reports", tags=["reports"], responses=ERRORS)
+
+CodePath = Annotated[ReportCode, Path(description="Tracking code", examples=["PTM-7K3Q9X"])]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Repeat a submission safely: the same key returns the same report",
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+    ),
+]
+MAX_FILES = 10
+_STAFF_ONLY = ("channel", "received_at")
+
+
+def _receipt(result: georeports.SubmitResult) -> JSONResponse:
+    body = ReportReceipt(
+        code=result.code,
+        status=result.status,
+        created=result.created,
+        duplicate_of=None if result.created else result.duplicate_of,
+    )
+    return JSONResponse(body.model_dump(), status_code=201 if result.created else 200)
+
+
+def _submit(
+    payload: ReportIn,
+    evidence: list[bytes],
+    *,
+    session: Session,
+    principal: Principal,
+    settings: Settings,
+    idempotency_key: str | None,
+) -> JSONResponse:
+    fields = payload.model_dump(exclude_none=True)
+    if principal.is_public:
+        for name in _STAFF_ONLY:
+            if name in fields:
+                raise ApiError(422, f"{name}: only staff may set it on a report", field=name)
+        fields["channel"] = "web"
+    fields.setdefault("channel", "web")
+    if idempotency_key and "external_id" not in fields:
+        # Stored as the channel's external id, so a retry is recognised even after a restart.
+        fields["external_id"] = f"idempotency:{idempotency_key}"
+    result = georeports.submit(
+        session=session,
+        evidence=evidence,
+        actor=principal.user,
+        settings=settings,
+        **fields,
+    )
+    return _receipt(result)
+
+
+_RECEIPT_DOC: dict[int | str, dict[str, Any]] = {
+    201: {"model": ReportReceipt, "description": "Report stored; keep the tracking code"},
+    200: {"model": ReportReceipt, "description": "Repeat of an earlier submission: that report"},
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Submit a report (public)",
+    response_model=ReportReceipt,
+    responses={**_RECEIPT_DOC, **errors(413, 429)},
+    dependencies=[Depends(public_rate_limit)],
+)
+def submit_report(
+    payload: Annotated[ReportIn, Body()],
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Store a report and return its tracking code; the reporter's identity is encrypted."""
+    return _submit(
+        payload,
+        [],
+        session=session,
+        principal=principal,
+        settings=settings,
+        idempotency_key=idempotency_key,
+    )
+
+
+class ReportForm(ReportIn):
+    """The report fields as multipart form fields, next to the evidence files."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+@router.post(
+    "/with-evidence",
+    status_code=201,
+    summary="Submit a report with photos or videos (public)",
+    response_model=ReportReceipt,
+    responses={**_RECEIPT_DOC, **errors(413, 429)},
+    dependencies=[Depends(public_rate_limit)],
+)
+async def submit_report_with_evidence(
+    payload: Annotated[ReportForm, Form()],
+    request: Request,
+    api: ApiSettingsDep,
+    evidence: Annotated[list[UploadFile], File(description="Photos or videos")],
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Store a report with evidence files (JPEG, PNG, HEIC, MP4, MOV), each checked by content."""
+    if len(evidence) > MAX_FILES:
+        raise ApiError(
+            422, f"evidence: at most {MAX_FILES} files, got {len(evidence)}", field="evidence"
+        )
+    contents = [await f.read(api.max_upload_bytes + 1) for f in evidence]
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_submit_in_session, request, payload, contents, idempotency_key)
+
+
+def _submit_in_session(
+    request: Request, payload: ReportIn, contents: list[bytes], idempotency_key: str | None
+) -> JSONResponse:
+    from geo.db import session_scope
+
+    with session_scope(request.app.state.engine) as session:
+        principal = auth.principal_from_header(request, session)
+        response = _submit(
+            payload,
+            contents,
+            session=session,
+            principal=principal,
+            settings=request.app.state.settings,
+            idempotency_key=idempotency_key,
+        )
+    return response  # returned after the commit: a 201 is only sent for stored reports
+
+
+@router.get(
+    "/status/{code}",
+    summary="Status of a report by tracking code (public)",
+    response_model=ReportPublicStatus,
+    responses=errors(404, 429),
+    dependencies=[Depends(public_rate_limit)],
+)
+def public_status(code: CodePath, session: SessionDep) -> ReportPublicStatus:
+    """Return only the status and its dates, for whoever holds the tracking code."""
+    report = georeports.get_report(session=session, code=code)
+    return ReportPublicStatus(
+        code=report.code,
+        status=report.status,
+        received_at=report.received_at,
+        status_changed_at=report.status_changed_at,
+    )
+
+
+@router.get(
+    "",
+    summary="List reports as GeoJSON (staff)",
+    response_class=GeoJSONResponse,
+    responses={200: {"model": FeatureCollection, "description": "GeoJSON FeatureCollection"}},
+)
+def list_reports(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    api: ApiSettingsDep,
+    status: ReportStatus | None = None,
+    channel: ReportChannel | None = None,
+    activity: Activity | None = None,
+    confidentiality: Confidentiality | None = None,
+    bbox: Annotated[str | None, Query(max_length=200, examples=["116,-1,118,1"])] = None,
+    datetime: Annotated[str | None, Query(max_length=100, examples=["2026-01-01/.."])] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> GeoJSONResponse:
+    """Return reports (rahasia included, identity never) received in a period and area."""
+    auth.require(principal, auth.REPORT_READERS, "list reports")
+    check_page(limit, offset, api.max_limit)
+    page = features.query_items(
+        session=session,
+        collection="reports_internal",
+        bbox=features.parse_bbox(bbox),
+        interval=features.parse_datetime_interval(datetime),
+        filters={
+            "status": status,
+            "channel": channel,
+            "activity": activity,
+            "confidentiality": confidentiality,
+        },
+        limit=limit,
+        offset=offset,
+    )
+    return feature_collection(page, paging_links(request, page, limit=limit, offset=offset))
+
+
+@router.get(
+    "/overdue",
+    summary="Overdue (and due-soon) complaint clocks (staff)",
+    response_model=list[ClockOut],
+)
+def overdue_reports(
+    session: SessionDep,
+    principal: PrincipalDep,
+    due_soon: bool = False,
+) -> list[ClockOut]:
+    """Return running clocks past their deadline (and, if asked, due soon), most urgent first."""
+    auth.require(principal, auth.REPORT_READERS, "read complaint clocks")
+    return [
+        ClockOut(
+            code=c.code,
+            rule=c.rule,
+            started_at=c.started_at,
+            due_at=c.due_at,
+            state=str(c.state),
+            days_left=c.days_left,
+        )
+        for c in georeports.overdue(session=session, due_soon=due_soon)
+    ]
+
+
+_DETAIL_COLUMNS = (
+    "code",
+    "channel",
+    "external_id",
+    "received_at",
+    "observed_at",
+    "location_source",
+    "accuracy_m",
+    "location_text",
+    "title",
+    "description",
+    "activity",
+    "commodity_guess",
+    "confidentiality",
+    "status",
+    "resolution",
+    "status_changed_at",
+    "flags",
+    "match_distance_m",
+    "match_rule",
+    "reporter_name_enc",
+    "reporter_phone_enc",
+)
+
+
+@router.get(
+    "/{code}",
+    summary="One report (staff; identity for intake operators and admins)",
+    response_model=ReportDetail,
+    responses=errors(404),
+)
+def get_report(
+    code: CodePath, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Return a report as the caller's role may see it, through the one redaction gate."""
+    auth.require(principal, auth.REPORT_READERS, "read reports")
+    report = georeports.get_report(session=session, code=code)
+    row: dict[str, Any] = {c: getattr(report, c) for c in _DETAIL_COLUMNS}
+    row["lon"], row["lat"] = (None, None)
+    if report.geom is not None:
+        (row["lon"], row["lat"]), *_ = to_shape(report.geom).coords
+    (visible,) = georeports.redact([row], role=auth.audience(principal), settings=settings)
+    return visible
+
+
+@router.get(
+    "/{code}/history",
+    summary="Status history of a report (staff)",
+    response_model=list[ReportHistoryEntry],
+    responses=errors(404),
+)
+def report_history(
+    code: CodePath, session: SessionDep, principal: PrincipalDep
+) -> list[ReportHistoryEntry]:
+    """Return every status transition: from, to, who, when, why."""
+    auth.require(principal, auth.REPORT_READERS, "read report history")
+    return [
+        ReportHistoryEntry(
+            from_status=h.from_status,
+            to_status=h.to_status,
+            actor=h.actor,
+            at=h.at,
+            reason=h.reason,
+        )
+        for h in georeports.history(session=session, code=code)
+    ]
+
+
+@router.post(
+    "/{code}/transitions",
+    summary="Move a report through its lifecycle (staff)",
+    response_model=ReportPublicStatus,
+    responses=errors(404, 409),
+)
+def transition_report(
+    code: CodePath,
+    payload: Annotated[TransitionIn, Body()],
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> ReportPublicStatus:
+    """Change a report's status; the transition is recorded with the token's user."""
+    auth.require(principal, auth.REPORT_HANDLERS, "change a report's status")
+    report = georeports.transition(
+        session=session,
+        code=code,
+        to=payload.to,
+        actor=principal.user,
+        reason=payload.reason,
+        resolution=payload.resolution,
+    )
+    return ReportPublicStatus(
+        code=report.code,
+        status=report.status,
+        received_at=report.received_at,
+        status_changed_at=report.status_changed_at,
+    )
