@@ -13,6 +13,7 @@ from __future__ import annotations
 from geo.reports.clocks import ClockStatus, evaluate, load_rules, overdue, update_rule
 from geo.reports.dedup import link_near_duplicates
 from geo.reports.evidence import inspect_evidence, read_exif, store_evidence
+from geo.reports.importer import ImportSummary, RowError, import_file
 from geo.reports.intake import SubmitResult, submit
 from geo.reports.lifecycle import get_report, history, transition
 from geo.reports.models import (
@@ -28,6 +29,7 @@ from geo.reports.models import (
     ReportStatusHistory,
 )
 from geo.reports.privacy import redact, reporter_hash
+from geo.reports.query import list_reports, load, show
 from geo.reports.validation import clean_report
 
 __all__ = [
@@ -38,6 +40,8 @@ __all__ = [
     "REPORT_STATUSES",
     "ClockRule",
     "ClockStatus",
+    "ImportSummary",
+    "RowError",
     "Evidence",
     "Report",
     "ReportEvidence",
@@ -47,6 +51,9 @@ __all__ = [
     "evaluate",
     "get_report",
     "history",
+    "import_file",
+    "list_reports",
+    "load",
     "inspect_evidence",
     "link_near_duplicates",
     "load_rules",
@@ -54,6 +61,7 @@ __all__ = [
     "read_exif",
     "redact",
     "reporter_hash",
+    "show",
     "store_evidence",
     "submit",
     "transition",

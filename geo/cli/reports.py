@@ -1,0 +1,172 @@
+"""``pantau reports``: import report files, list reports (overdue first), show one report.
+
+Identity is never printed here: the CLI uses the ``analyst`` view of the redaction gate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+
+from geo.cli._common import console, engine_from_settings
+from geo.db import session_scope
+from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.importer import import_file
+from geo.reports.lifecycle import transition
+from geo.reports.query import list_reports, show
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Public reports: import, list, show, change status.", no_args_is_help=True)
+_LOCAL = ZoneInfo(LOCAL_TIMEZONE)
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(_LOCAL).strftime("%Y-%m-%d %H:%M")
+    return "" if value is None else str(value)
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., help="CSV, GeoJSON or SP4N-LAPOR! export CSV."),
+    format: str = typer.Option("auto", "--format", help="auto, csv, geojson or lapor."),
+    channel: str | None = typer.Option(None, help="Channel for rows without one."),
+    on_error: str = typer.Option(
+        "abort", help="abort: any bad row stops the import; skip: import the good rows."
+    ),
+    batch_size: int | None = typer.Option(None, help="Rows per transaction."),
+    actor: str | None = typer.Option(None, help="Who is importing (for the history)."),
+    progress: bool = typer.Option(True, help="Show a progress bar."),
+) -> None:
+    """Import reports from FILE; rerunning the same file adds nothing."""
+    if format not in ("auto", "csv", "geojson", "lapor"):
+        raise typer.BadParameter(f"expected auto, csv, geojson or lapor, got {format!r}")
+    if on_error not in ("abort", "skip"):
+        raise typer.BadParameter(f"expected abort or skip, got {on_error!r}")
+    summary = import_file(
+        engine=engine_from_settings(),
+        path=file,
+        format=format,  # type: ignore[arg-type]  # checked above
+        channel=channel,
+        on_error=on_error,  # type: ignore[arg-type]  # checked above
+        batch_size=batch_size,
+        actor=actor,
+        progress=progress,
+    )
+    table = Table(title=f"Imported {file.name} ({summary.format})")
+    for name in ("rows", "new", "duplicates", "near duplicates", "flagged", "rejected"):
+        table.add_column(name, justify="right")
+    table.add_row(
+        str(summary.rows),
+        str(summary.inserted),
+        str(summary.duplicates),
+        str(summary.near_duplicates),
+        str(summary.flagged),
+        str(len(summary.rejected)),
+    )
+    console.print(table)
+    for error in summary.rejected[:20]:
+        console.print(f"[yellow]skipped[/] {error}", highlight=False, markup=False)
+
+
+@app.command("list")
+def list_(
+    overdue: bool = typer.Option(False, "--overdue", help="Only reports with an overdue clock."),
+    due_soon: bool = typer.Option(False, "--due-soon", help="Only reports with a clock due soon."),
+    status: str | None = typer.Option(None, help="Only reports in this status."),
+    limit: int = typer.Option(50, help="At most this many rows."),
+) -> None:
+    """List reports, newest first; with --overdue/--due-soon the most urgent first."""
+    with session_scope(engine_from_settings()) as session:
+        rows = list_reports(
+            session=session, status=status, overdue=overdue, due_soon=due_soon, limit=limit
+        )
+    clocks = overdue or due_soon
+    table = Table(title=f"{len(rows)} reports" + (" with a clock running late" if clocks else ""))
+    for name in ("code", "received (WITA)", "channel", "status", "activity", "flags"):
+        table.add_column(name)
+    if clocks:
+        table.add_column("clock")
+        table.add_column("due (WITA)")
+        table.add_column("state")
+    for row in rows:
+        cells = [
+            row["code"],
+            _when(row["received_at"]),
+            row["channel"],
+            row["status"] + (" (dup)" if row["duplicate_of_id"] else ""),
+            row["activity"],
+            ",".join(row["flags"] or []),
+        ]
+        if clocks:
+            cells += [row["clock"], _when(row["due_at"]), row["clock_state"]]
+        table.add_row(*cells)
+    console.print(table)
+
+
+@app.command("show")
+def show_(code: str = typer.Argument(..., help="Tracking code, e.g. PTM-7K3Q9X.")) -> None:
+    """Show one report with its history, evidence and clocks."""
+    with session_scope(engine_from_settings()) as session:
+        report = show(session=session, code=code)
+    table = Table(title=f"Report {report['code']}", show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    skip = {"history", "evidence", "clocks", "id"}
+    for key, value in report.items():
+        if key in skip or value is None or value == []:
+            continue
+        table.add_row(key, _when(value) if isinstance(value, dt.datetime) else str(value))
+    console.print(table)
+    hist = Table(title="History")
+    for name in ("at (WITA)", "from", "to", "by", "reason"):
+        hist.add_column(name)
+    for h in report["history"]:
+        hist.add_row(
+            _when(h["at"]), h["from_status"] or "", h["to_status"], h["actor"], h["reason"] or ""
+        )
+    console.print(hist)
+    if report["evidence"]:
+        ev = Table(title="Evidence")
+        for name in ("sha256", "type", "bytes", "EXIF position", "EXIF time"):
+            ev.add_column(name)
+        for e in report["evidence"]:
+            where = "" if e["exif_lat"] is None else f"{e['exif_lat']:.5f}, {e['exif_lon']:.5f}"
+            ev.add_row(
+                e["sha256"][:16] + "…",
+                e["mime"],
+                str(e["size_bytes"]),
+                where,
+                _when(e["exif_time"]),
+            )
+        console.print(ev)
+    clocks = Table(title="Clocks")
+    for name in ("rule", "started (WITA)", "due (WITA)", "state", "days left"):
+        clocks.add_column(name)
+    for c in report["clocks"]:
+        clocks.add_row(
+            c["rule"], _when(c["started_at"]), _when(c["due_at"]), c["state"], str(c["days_left"])
+        )
+    console.print(clocks)
+
+
+@app.command("status")
+def status_(
+    code: str = typer.Argument(..., help="Tracking code."),
+    to: str = typer.Argument(..., help="New status (verified, rejected, assigned, ...)."),
+    actor: str = typer.Option(..., help="Who makes the change."),
+    resolution: str | None = typer.Option(None, help="Reason code for rejected or closed."),
+    reason: str | None = typer.Option(None, help="Free-text note for the history."),
+) -> None:
+    """Move a report to another status (recorded in its history)."""
+    with session_scope(engine_from_settings()) as session:
+        report = transition(
+            session=session, code=code, to=to, actor=actor, resolution=resolution, reason=reason
+        )
+        console.print(f"{report.code}: [bold]{report.status}[/]")

@@ -1,0 +1,262 @@
+"""Reports for notebooks, maps, the CLI and the API: always through the redaction gate.
+
+:func:`load` gives a GeoDataFrame in EPSG:4326 with the columns of :data:`COLUMNS`;
+:func:`show` gives one report with its history, evidence and clocks; :func:`list_reports`
+gives the rows the CLI lists. Every one passes its rows through
+:func:`geo.reports.privacy.redact` for the caller's role, so no export built on them can
+forget the confidentiality flag or the reporter's identity.
+
+Examples
+--------
+>>> import geo
+>>> gdf = geo.reports.load(geo.connect(), since="2025-06-01")  # doctest: +SKIP
+>>> gdf.crs.to_epsg(), "reporter_name" in gdf.columns  # doctest: +SKIP
+(4326, False)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import geopandas as gpd
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
+
+from geo.db import Target, use_session
+from geo.errors import ValidationError
+from geo.reports.clocks import evaluate
+from geo.reports.lifecycle import get_report, history
+from geo.reports.models import REPORT_STATUSES, Evidence, ReportEvidence
+from geo.reports.privacy import may_see_identity, redact
+from geo.reports.validation import parse_time
+from geo.settings import Settings
+
+__all__ = ["COLUMNS", "load", "show", "list_reports"]
+
+#: Columns of :func:`load` besides ``geometry`` (a point, or empty for a described place).
+#: ``reporter_hash`` is dropped outside the agency; ``reporter_name`` and ``reporter_phone``
+#: are added for the ``operator`` and ``admin`` roles only.
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "code",
+    "channel",
+    "external_id",
+    "received_at",
+    "observed_at",
+    "location_source",
+    "accuracy_m",
+    "location_text",
+    "title",
+    "description",
+    "activity",
+    "commodity_guess",
+    "confidentiality",
+    "status",
+    "resolution",
+    "status_changed_at",
+    "flags",
+    "duplicate_of_id",
+    "duplicate_rule",
+    "matched_site_id",
+    "match_distance_m",
+    "match_rule",
+    "hotspot_id",
+    "reporter_hash",
+)
+_IDENTITY_SQL = ", reporter_name_enc, reporter_phone_enc"
+
+
+def _statuses(status: str | Iterable[str] | None) -> list[str] | None:
+    if status is None:
+        return None
+    wanted = [status] if isinstance(status, str) else list(status)
+    for value in wanted:
+        if value not in REPORT_STATUSES:
+            raise ValidationError(
+                f"status: expected one of {', '.join(REPORT_STATUSES)}, got {value!r}",
+                field="status",
+            )
+    return wanted
+
+
+def load(
+    target: Target | None = None,
+    *,
+    engine: Engine | None = None,
+    since: dt.datetime | dt.date | str | None = None,
+    status: str | Iterable[str] | None = None,
+    role: str = "analyst",
+    include_duplicates: bool = True,
+    settings: Settings | None = None,
+) -> gpd.GeoDataFrame:
+    """Return reports as a GeoDataFrame (EPSG:4326), redacted for ``role``.
+
+    Parameters
+    ----------
+    target, engine
+        An engine or open session (positionally), or ``engine=``; the default engine otherwise.
+    since
+        Only reports received at or after this time (naive times and dates are WITA).
+    status
+        Only reports in this status (or these statuses).
+    role
+        Audience, see :data:`geo.reports.privacy.ROLES`: ``public`` and ``partner`` get
+        ``anonim`` reports only; ``operator`` and ``admin`` also get the reporter's identity.
+    include_duplicates
+        Keep near duplicates (``duplicate_of_id`` set); ``False`` leaves independent reports.
+    settings
+        Key source when identity is decrypted.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`COLUMNS` (minus what ``role`` may not see) and ``geometry``, ordered
+        by reception time.
+
+    Examples
+    --------
+    >>> gdf = load(engine=engine, status="received", role="public")  # doctest: +SKIP
+    """
+    since_time = parse_time(since, "since")
+    columns = ", ".join(COLUMNS) + (_IDENTITY_SQL if may_see_identity(role) else "")
+    sql = text(
+        f"""
+        SELECT {columns}, geom AS geometry
+        FROM reports
+        WHERE (CAST(:since AS timestamptz) IS NULL OR received_at >= :since)
+          AND (CAST(:statuses AS text[]) IS NULL OR status = ANY(:statuses))
+          AND (:dups OR duplicate_of_id IS NULL)
+        ORDER BY received_at, id
+        """
+    )
+    params = {"since": since_time, "statuses": _statuses(status), "dups": include_duplicates}
+    with use_session(engine or target) as session:
+        frame = gpd.read_postgis(sql, session.connection(), geom_col="geometry", params=params)
+    if frame.crs is None:
+        frame = frame.set_crs(4326)
+    return redact(frame, role=role, settings=settings)
+
+
+def show(
+    *,
+    session: Session,
+    code: str,
+    role: str = "analyst",
+    now: dt.datetime | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Return one report as ``role`` may see it, with history, evidence and clocks.
+
+    Raises
+    ------
+    NotFound
+        No report has this code, or (outside the agency) the report is ``rahasia``: an
+        outsider learns nothing about whether a confidential report exists.
+
+    Examples
+    --------
+    >>> show(session=session, code="PTM-7K3Q9X")["status"]  # doctest: +SKIP
+    'received'
+    """
+    report = get_report(session=session, code=code)
+    identity = _IDENTITY_SQL if may_see_identity(role) else ""
+    row = (
+        session.execute(
+            text(
+                f"SELECT {', '.join(COLUMNS)}{identity}, ST_Y(geom) AS lat, ST_X(geom) AS lon "
+                "FROM reports WHERE id = :id"
+            ),
+            {"id": report.id},
+        )
+        .mappings()
+        .one()
+    )
+    visible = redact([dict(row)], role=role, settings=settings)
+    if not visible:
+        from geo.errors import NotFound
+
+        raise NotFound(f"code: no report has the tracking code {code!r}")
+    out = visible[0]
+    out["history"] = [vars(h) for h in history(session=session, code=report.code)]
+    out["evidence"] = [
+        {
+            "sha256": e.sha256,
+            "mime": e.mime,
+            "size_bytes": e.size_bytes,
+            "exif_lat": e.exif_lat,
+            "exif_lon": e.exif_lon,
+            "exif_time": e.exif_time,
+        }
+        for e in session.scalars(
+            select(Evidence)
+            .join(ReportEvidence, ReportEvidence.sha256 == Evidence.sha256)
+            .where(ReportEvidence.report_id == report.id)
+            .order_by(Evidence.sha256)
+        )
+    ]
+    out["clocks"] = [
+        vars(c)
+        for c in evaluate(session=session, now=now, report_ids=[report.id], include_stopped=True)
+    ]
+    return out
+
+
+def list_reports(
+    *,
+    session: Session,
+    status: str | Iterable[str] | None = None,
+    overdue: bool = False,
+    due_soon: bool = False,
+    limit: int = 50,
+    role: str = "analyst",
+    now: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Return reports for a listing, newest first, or the most urgent first with clocks.
+
+    With ``overdue`` (and/or ``due_soon``) only reports with such a running clock are listed,
+    each with ``clock`` (rule name), ``due_at``, ``clock_state`` and ``days_left``.
+
+    Examples
+    --------
+    >>> [r["code"] for r in list_reports(session=session, overdue=True)]  # doctest: +SKIP
+    ['PTM-7K3Q9X']
+    """
+    wanted = _statuses(status)
+    clocks: dict[int, Any] = {}
+    if overdue or due_soon:
+        states = ({"overdue"} if overdue else set()) | ({"due_soon"} if due_soon else set())
+        for clock in evaluate(session=session, now=now):
+            if clock.state in states and clock.report_id not in clocks:
+                clocks[clock.report_id] = clock
+        ids: list[int] | None = list(clocks)
+    else:
+        ids = None
+    rows = session.execute(
+        text(
+            """
+            SELECT id, code, channel, received_at, status, activity, confidentiality,
+                   flags, duplicate_of_id, matched_site_id, hotspot_id, location_text,
+                   ST_Y(geom) AS lat, ST_X(geom) AS lon
+            FROM reports
+            WHERE (CAST(:ids AS integer[]) IS NULL OR id = ANY(:ids))
+              AND (CAST(:statuses AS text[]) IS NULL OR status = ANY(:statuses))
+            ORDER BY received_at DESC, id DESC
+            """
+        ),
+        {"ids": ids, "statuses": wanted},
+    ).mappings()
+    out = redact([dict(r) for r in rows], role=role)
+    for row in out:
+        late = clocks.get(row["id"])
+        if late is not None:
+            row.update(
+                clock=late.rule,
+                due_at=late.due_at,
+                clock_state=late.state,
+                days_left=late.days_left,
+            )
+    if clocks:
+        out.sort(key=lambda r: (r["due_at"], r["code"]))
+    return out[:limit]

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import csv
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from geo.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def fresh(engine: Engine) -> Iterator[None]:
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT coalesce(max(id), 0) FROM reports")).scalar()
+    yield
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM reports WHERE id > :b"), {"b": before})
+
+
+def run_cli(*args: str, url: str, settings: Settings) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PANTAU_DATABASE_URL": url,
+        "PANTAU_SECRET_KEY": settings.secret_key,
+        "PANTAU_DATA_DIR": str(settings.data_dir),
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "geo.cli", "reports", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+def test_import_list_show_status(
+    database_url: str, settings: Settings, tmp_path: Path, fresh: None
+) -> None:
+    path = tmp_path / "hotline.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "external_id",
+                "channel",
+                "received_at",
+                "lat",
+                "lon",
+                "activity",
+                "reporter_name",
+                "reporter_phone",
+            ]
+        )
+        writer.writerow(
+            [
+                "CLI-1",
+                "hotline",
+                "2025-10-01T09:00:00+08:00",
+                "-0.71",
+                "117.31",
+                "excavator",
+                "Dewi Lestari",
+                "081233334444",
+            ]
+        )
+        writer.writerow(
+            [
+                "CLI-2",
+                "whatsapp",
+                "2025-10-02T09:00:00+08:00",
+                "-0.95",
+                "116.71",
+                "stockpile",
+                "",
+                "",
+            ]
+        )
+    first = run_cli("import", str(path), "--no-progress", url=database_url, settings=settings)
+    assert first.returncode == 0, first.stderr
+    assert re.search(r"│\s+2\s+│\s+2\s+│\s+0\s+│", first.stdout), first.stdout
+    again = run_cli("import", str(path), "--no-progress", url=database_url, settings=settings)
+    assert re.search(r"│\s+2\s+│\s+0\s+│\s+2\s+│", again.stdout), again.stdout
+
+    listed = run_cli("list", "--overdue", url=database_url, settings=settings)
+    assert listed.returncode == 0, listed.stderr
+    codes = re.findall(r"PTM-[2-9A-Z]{6}", listed.stdout)
+    assert len(codes) >= 2 and "verify" in listed.stdout and "overdue" in listed.stdout
+
+    with_engine = run_cli("show", codes[0], url=database_url, settings=settings)
+    assert with_engine.returncode == 0, with_engine.stderr
+    assert "History" in with_engine.stdout and "received" in with_engine.stdout
+    for secret in ("Dewi", "3333", "4444"):
+        assert secret not in listed.stdout + with_engine.stdout + first.stdout + first.stderr
+
+    moved = run_cli(
+        "status", codes[0], "verified", "--actor", "ani", url=database_url, settings=settings
+    )
+    assert moved.returncode == 0, moved.stderr
+    assert "verified" in moved.stdout
+    wrong = run_cli(
+        "status", codes[0], "closed", "--actor", "ani", url=database_url, settings=settings
+    )
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert "resolution" in wrong.stderr
+
+
+def test_bad_file_is_a_message_not_a_traceback(
+    database_url: str, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("channel,lat,lon\nhotline,117.1,-0.5\n")
+    result = run_cli("import", str(path), "--no-progress", url=database_url, settings=settings)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "bad.csv, row 2" in result.stderr and "swapped" in result.stderr
+    missing = run_cli("show", "PTM-ZZZZZZ", url=database_url, settings=settings)
+    assert missing.returncode == 2 and "PTM-ZZZZZZ" in missing.stderr
