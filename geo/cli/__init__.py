@@ -15,6 +15,7 @@ from rich.console import Console
 from geo.cli import db as db_cli
 from geo.cli import demo as demo_cli
 from geo.cli import hotspots as hotspots_cli
+from geo.cli import map as map_cli
 from geo.cli import patrol as patrol_cli
 from geo.cli import reports as reports_cli
 from geo.cli import serve as serve_cli
@@ -38,6 +39,7 @@ app.add_typer(tokens_cli.app, name="tokens")
 app.command("serve")(serve_cli.serve)
 hotspots_cli.mount(app)  # match, hotspots, priority
 app.add_typer(patrol_cli.app, name="patrol")
+app.command("map")(map_cli.map_command)
 
 _err = Console(stderr=True)
 

@@ -59,6 +59,7 @@ h2 { font-size: 13pt; margin: 0 0 4mm; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 6mm; }
 th, td { border: 0.3mm solid #999; padding: 1mm 2mm; text-align: left; vertical-align: top; }
 th { background: #eee; }
+td:nth-child(2) { white-space: nowrap; }
 .none { color: #555; font-style: italic; }
 """
 

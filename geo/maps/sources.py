@@ -1,34 +1,45 @@
 """Load every map layer from the database through the library that owns it.
 
-The reports, hotspots and patrol libraries grow in parallel with the maps; a layer whose
-loader is not present in this version is left out (``None``), never faked.
+Sites come with their stored priority score and reasons (``geo.priority``), reports through
+``geo.reports.load`` (already redacted for the ``analyst`` audience; the map applies its own
+stricter gate on top), candidate hotspots from ``geo.hotspots``, the latest patrol plan's
+routes from ``geo.patrols.store``, and the overdue complaint clocks from
+``geo.reports.clocks`` for the briefing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import pandas as pd
 from sqlalchemy import Engine, exists, select
+from sqlalchemy.orm import Session
 
 from geo import bases as bases_lib
+from geo import hotspots as hotspots_lib
+from geo import priority as priority_lib
 from geo import sites as sites_lib
-from geo.db import use_session
-from geo.models import SiteAudit
+from geo.errors import NotFound
+from geo.models import Site, SiteAudit
+from geo.patrols import store as patrol_store
+from geo.reports import clocks
+from geo.reports import query as report_query
 
 if TYPE_CHECKING:
     from geo.maps.build import Period
 
-__all__ = ["MapData", "load_all", "is_demo"]
+__all__ = ["MapData", "load_all", "load_overdue", "is_demo"]
+
+#: Hotspots worth drawing: not yet reviewed, or lapsed (no recent reports) but not closed.
+SHOWN_HOTSPOTS = ("candidate", "lapsed")
 
 
 @dataclass
 class MapData:
-    """The frames a map is built from; ``None`` where no library provides the layer yet."""
+    """The frames a map is built from; ``None`` where there is nothing to draw."""
 
     sites: gpd.GeoDataFrame
     bases: gpd.GeoDataFrame | None
@@ -38,41 +49,84 @@ class MapData:
     demo: bool
 
 
-def _loader(module: str, name: str = "load") -> Callable[..., Any] | None:
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name is not None and module.startswith(exc.name):
-            return None
-        raise
-    func = getattr(mod, name, None)
-    return func if callable(func) else None
-
-
 def is_demo(engine: Engine) -> bool:
     """Whether the registry was loaded by ``pantau demo`` (audit rows by the ``demo`` actor)."""
-    with use_session(engine) as session:
+    with Session(engine) as session:
         return bool(session.scalar(select(exists().where(SiteAudit.actor == "demo"))))
 
 
+def _sites_with_priority(engine: Engine) -> gpd.GeoDataFrame:
+    sites = sites_lib.load(engine)
+    scores = priority_lib.load_priority(engine=engine)
+    if len(scores):
+        by_code = scores.set_index("code")
+        sites["priority"] = sites["code"].map(by_code["score"]).astype(float)
+        sites["priority_reasons"] = [
+            [] if pd.isna(r) else [p for p in str(r).split("; ") if p]
+            for r in sites["code"].map(by_code["reasons"])
+        ]
+    return sites
+
+
+def _reports(engine: Engine, since: dt.date) -> gpd.GeoDataFrame:
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+    reports = report_query.load(engine=engine, since=start, role="analyst")
+    with Session(engine) as session:
+        codes = dict(session.execute(select(Site.id, Site.code)).tuples().all())
+    reports["site_code"] = reports["matched_site_id"].map(codes)
+    return reports
+
+
+def _routes(engine: Engine) -> gpd.GeoDataFrame | None:
+    with Session(engine) as session:
+        try:
+            routes = patrol_store.load_routes(session=session)
+        except NotFound:
+            return None
+    return routes.rename(columns={"date": "day"})
+
+
 def load_all(engine: Engine, *, period: Period) -> MapData:
-    """Load sites, bases, reports (since the period start), hotspots and patrol routes.
+    """Load sites (with priority), bases, reports since the period start, hotspots and routes.
 
     Examples
     --------
     >>> data = load_all(engine, period=Period.last(90))  # doctest: +SKIP
     """
-    sites = sites_lib.load(engine)
-    bases = bases_lib.load(engine)
-    reports = hotspots = routes = None
-    load_reports = _loader("geo.reports")
-    if load_reports is not None:
-        since = dt.datetime.combine(period.start, dt.time(), tzinfo=dt.UTC)
-        reports = load_reports(engine, since=since)
-    load_hotspots = _loader("geo.hotspots")
-    if load_hotspots is not None:
-        hotspots = load_hotspots(engine)
-    load_routes = _loader("geo.patrols", "load_routes")
-    if load_routes is not None:
-        routes = load_routes(engine)
-    return MapData(sites, bases, reports, hotspots, routes, is_demo(engine))
+    hotspots = hotspots_lib.load(engine=engine)
+    hotspots = hotspots[hotspots["status"].isin(SHOWN_HOTSPOTS)]
+    return MapData(
+        sites=_sites_with_priority(engine),
+        bases=bases_lib.load(engine),
+        reports=_reports(engine, period.start),
+        hotspots=hotspots,
+        routes=_routes(engine),
+        demo=is_demo(engine),
+    )
+
+
+def load_overdue(engine: Engine, *, now: dt.datetime | None = None) -> pd.DataFrame:
+    """Overdue complaint clocks as the briefing table wants them, with confidentiality.
+
+    Columns: ``code``, ``received_at`` (when the clock started), ``clock``, ``due``,
+    ``days_overdue`` and ``confidentiality`` (so the briefing can leave out ``rahasia``).
+
+    Examples
+    --------
+    >>> load_overdue(engine).head()  # doctest: +SKIP
+    """
+    with Session(engine) as session:
+        late = clocks.overdue(session=session, now=now)
+    frame = pd.DataFrame(
+        {
+            "code": [c.code for c in late],
+            "received_at": [c.started_at for c in late],
+            "clock": [c.rule for c in late],
+            "due": [c.due_at for c in late],
+            "days_overdue": [-c.days_left for c in late],
+        }
+    )
+    if frame.empty:
+        return frame.assign(confidentiality=pd.Series(dtype=object))
+    flags = report_query.load(engine=engine, role="analyst")[["code", "confidentiality"]]
+    return frame.merge(flags, on="code", how="left")
