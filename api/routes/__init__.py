@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, ogc, reports, sites
+from api.routes import health, hotspots, ogc, reports, sites
 
 __all__ = ["ROUTERS"]
 
-ROUTERS: list[APIRouter] = [health.router, sites.router, reports.router, ogc.router]
+ROUTERS: list[APIRouter] = [
+    health.router,
+    sites.router,
+    reports.router,
+    hotspots.router,
+    ogc.router,
+]

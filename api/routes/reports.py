@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Form, Header, Path, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
-from geoalchemy2.shape import to_shape
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import ConfigDict
 from sqlalchemy.orm import Session
 
@@ -42,6 +41,7 @@ from api.schemas import (
 )
 from geo import features
 from geo import reports as georeports
+from geo.reports.evidence import evidence_path
 from geo.settings import Settings
 from geo.tokens import Principal
 
@@ -265,31 +265,6 @@ def overdue_reports(
     ]
 
 
-_DETAIL_COLUMNS = (
-    "code",
-    "channel",
-    "external_id",
-    "received_at",
-    "observed_at",
-    "location_source",
-    "accuracy_m",
-    "location_text",
-    "title",
-    "description",
-    "activity",
-    "commodity_guess",
-    "confidentiality",
-    "status",
-    "resolution",
-    "status_changed_at",
-    "flags",
-    "match_distance_m",
-    "match_rule",
-    "reporter_name_enc",
-    "reporter_phone_enc",
-)
-
-
 @router.get(
     "/{code}",
     summary="One report (staff; identity for intake operators and admins)",
@@ -299,15 +274,46 @@ _DETAIL_COLUMNS = (
 def get_report(
     code: CodePath, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    """Return a report as the caller's role may see it, through the one redaction gate."""
+    """Return a report with history, evidence and clocks, as the caller's role may see it."""
     auth.require(principal, auth.REPORT_READERS, "read reports")
-    report = georeports.get_report(session=session, code=code)
-    row: dict[str, Any] = {c: getattr(report, c) for c in _DETAIL_COLUMNS}
-    row["lon"], row["lat"] = (None, None)
-    if report.geom is not None:
-        (row["lon"], row["lat"]), *_ = to_shape(report.geom).coords
-    (visible,) = georeports.redact([row], role=auth.audience(principal), settings=settings)
-    return visible
+    detail = georeports.show(
+        session=session, code=code, role=auth.audience(principal), settings=settings
+    )
+    detail.pop("id", None)
+    return detail
+
+
+@router.get(
+    "/{code}/evidence/{sha256}",
+    summary="Download one evidence file of a report (staff)",
+    response_class=FileResponse,
+    responses={
+        **errors(404),
+        200: {
+            "content": {"image/jpeg": {}, "image/png": {}, "video/mp4": {}},
+            "description": "The file as received",
+        },
+    },
+)
+def get_evidence(
+    code: CodePath,
+    sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
+    session: SessionDep,
+    principal: PrincipalDep,
+    settings: SettingsDep,
+) -> FileResponse:
+    """Return an evidence file attached to the report (by its SHA-256)."""
+    auth.require(principal, auth.REPORT_READERS, "download evidence")
+    detail = georeports.show(
+        session=session, code=code, role=auth.audience(principal), settings=settings
+    )
+    match = next((e for e in detail["evidence"] if e["sha256"] == sha256), None)
+    if match is None:
+        raise ApiError(404, f"report {code} has no evidence {sha256[:12]}…", field="sha256")
+    path = evidence_path(sha256, match["mime"], settings=settings)
+    if not path.is_file():
+        raise ApiError(404, "the evidence file is missing from storage", field="sha256")
+    return FileResponse(path, media_type=match["mime"], filename=path.name)
 
 
 @router.get(

@@ -151,3 +151,22 @@ def test_overdue_clocks_listed_for_staff(client: TestClient, tokens: dict[str, s
     clocks = client.get("/reports/overdue", headers=staff).json()
     assert any(c["code"] == code and c["state"] == "overdue" for c in clocks)
     assert client.get("/reports/overdue").status_code == 401
+
+
+def test_detail_has_history_and_evidence_downloadable(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    photo = _jpeg()
+    form = {k: str(v) for k, v in REPORT.items()}
+    code = client.post(
+        "/reports/with-evidence", data=form, files=[("evidence", ("a.jpg", photo, "image/jpeg"))]
+    ).json()["code"]
+    h = bearer(tokens["field_officer"])
+    detail = client.get(f"/reports/{code}", headers=h).json()
+    assert [e["to_status"] for e in detail["history"]] == ["received"]
+    (evidence,) = detail["evidence"]
+    got = client.get(f"/reports/{code}/evidence/{evidence['sha256']}", headers=h)
+    assert got.status_code == 200 and got.content == photo
+    other = "0" * 64
+    assert client.get(f"/reports/{code}/evidence/{other}", headers=h).status_code == 404
+    assert client.get(f"/reports/{code}/evidence/{evidence['sha256']}").status_code == 401
