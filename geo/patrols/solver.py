@@ -231,7 +231,7 @@ def solve(
     >>> r.prize, sorted(s.client for s in r.routes[0].stops)
     (120, [0, 1])
     """
-    from pyvrp import Model
+    from pyvrp import Model, PenaltyParams, SolveParams
 
     n = num_depots + len(clients)
     dur = _as_profiles(durations, n, "durations")
@@ -279,8 +279,15 @@ def solve(
             profile=profiles[prof],
         )
 
+    # PyVRP starts its penalties at half of max_penalty (1e5 by default) per unit of time
+    # warp or excess driving. With prizes far above that, a late visit would look worth its
+    # penalty and the search would wander among infeasible plans; a cap of twice the largest
+    # prize makes one second of lateness cost more than any visit can bring.
+    top = max((c.prize for c in clients), default=0)
+    params = SolveParams(penalty=PenaltyParams(max_penalty=max(100_000.0, 2.0 * top)))
     stop = _Stop(budget_s, max_iterations, no_improvement, progress)
-    result = model.solve(stop=stop, seed=seed, display=False, collect_stats=False)
+    result = model.solve(stop=stop, seed=seed, display=False, collect_stats=False,
+                         params=params)
     best = result.best
     if not best.is_feasible():
         # Visits are optional, so the empty plan is always feasible; this only happens when
