@@ -72,7 +72,7 @@ def _reports(engine: Engine, since: dt.date) -> gpd.GeoDataFrame:
     start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
     reports = report_query.load(engine=engine, since=start, role="analyst")
     with Session(engine) as session:
-        codes = dict(session.execute(select(Site.id, Site.code)).tuples().all())
+        codes = {row.id: row.code for row in session.execute(select(Site.id, Site.code))}
     reports["site_code"] = reports["matched_site_id"].map(codes)
     return reports
 
