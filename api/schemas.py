@@ -459,3 +459,100 @@ class ClusterOut(BaseModel):
     kept: list[str]
     revived: list[str]
     lapsed: list[str]
+
+
+# ---- patrols and inspections ---------------------------------------------------------------
+
+INSPECTION_RESULT = Literal["active", "inactive", "equipment_seen", "sealed", "seized"]
+
+
+class PlanIn(BaseModel):
+    """A patrol planning request: the horizon, the teams, and the solver's time budget."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"start": "2026-12-01", "days": 10, "teams": 4, "budget_s": 10}]
+        },
+    )
+
+    start: dt.date | None = Field(default=None, description="First day; tomorrow by default")
+    days: Annotated[int, Field(ge=1, le=30)] = 10
+    teams: Annotated[int, Field(ge=1, le=12)] = 4
+    budget_s: Annotated[float, Field(ge=0.5, le=120, allow_inf_nan=False)] = 10.0
+    seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    vary: Annotated[float, Field(ge=0, le=0.5, allow_inf_nan=False)] = 0.0
+    shift: Annotated[
+        str, StringConstraints(pattern=r"^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$")
+    ] = "07:30-16:30"
+    max_drive_h: Annotated[float, Field(gt=0, le=16, allow_inf_nan=False)] = 6.0
+    mode: Literal["car", "4wd", "motorbike", "boat"] = "car"
+    skip_within_days: Annotated[int, Field(ge=0, le=365)] = 14
+    must_visit_after_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    include_excluded: bool = False
+    work_weekends: bool = False
+    work_holidays: bool = False
+
+
+class UnplannedOut(BaseModel):
+    """A site left out of the plan, with the reason."""
+
+    site_code: str
+    reason: str
+    detail: str | None = None
+    priority: float | None = None
+
+
+class PlanOut(BaseModel):
+    """A stored patrol plan: period, totals, unplanned sites, and its export files."""
+
+    plan_id: int
+    created_by: str
+    start_date: dt.date
+    end_date: dt.date
+    working_days: int
+    total_priority: float
+    total_km: float
+    unplanned: list[UnplannedOut]
+    exports: list[str] = Field(description="Export files, relative to .../exports/")
+
+
+class InspectionIn(BaseModel):
+    """The result of a visit to a site."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "site_code": "KKR-001",
+                    "result": "equipment_seen",
+                    "inspected_on": "2026-11-20",
+                    "team": "TIM-1",
+                    "notes": "Dua ekskavator, tidak ada pekerja",
+                }
+            ]
+        },
+    )
+
+    site_code: SiteCode
+    result: INSPECTION_RESULT
+    inspected_on: dt.date | None = None
+    team: Annotated[str, StringConstraints(max_length=32, pattern=r"^[A-Za-z0-9_-]*$")] | None = (
+        None
+    )
+    notes: Text10000 | None = None
+    track: list[tuple[FiniteFloat, FiniteFloat]] | None = Field(
+        default=None, max_length=50_000, description="GPS track as [lon, lat] pairs"
+    )
+
+
+class InspectionOut(BaseModel):
+    """What recording an inspection changed."""
+
+    inspection_id: int
+    site_code: str
+    status_before: str
+    status_after: str
+    reports_advanced: list[str]
+    reports_closed: list[str]

@@ -25,5 +25,8 @@ class ApiSettings(BaseSettings):
     #: Default and largest page size of collections.
     default_limit: int = 100
     max_limit: int = 10_000
+    #: Upper bound on a patrol plan's solver time budget requested over HTTP (a worker is busy
+    #: for that long).
+    max_solver_budget_s: float = 60.0
     #: Trust ``X-Forwarded-For`` for the client address (only behind a trusted proxy).
     trust_forwarded_for: bool = False

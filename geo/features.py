@@ -60,6 +60,8 @@ class CollectionSpec:
     datetime_column: str | None = None
     #: Columns a caller may filter on by equality (``status=active``).
     filterable: tuple[str, ...] = ()
+    #: Those of ``filterable`` that are integer columns (filter values arrive as text).
+    integer_filters: tuple[str, ...] = ()
     #: A fixed SQL condition (for confidentiality) applied to every query.
     where: str | None = None
     #: The SQL expression for the geometry as served (e.g. snapped to a grid for the public).
@@ -127,6 +129,33 @@ register_collection(
         datetime_column="last_seen",
         filterable=("status",),
         order_by="code",
+    )
+)
+
+register_collection(
+    CollectionSpec(
+        id="patrol_routes",
+        title="Patrol routes",
+        description="Planned routes per team and day (base, visits in order, back to base).",
+        source="patrol_routes",
+        id_column="id",
+        geom_column="geom",
+        properties=(
+            "plan_id",
+            "team",
+            "route_date",
+            "base_code",
+            "depart",
+            "back",
+            "visits",
+            "priority",
+            "drive_min",
+            "distance_km",
+        ),
+        datetime_column="route_date",
+        filterable=("plan_id", "team", "base_code"),
+        integer_filters=("plan_id",),
+        order_by="id",
     )
 )
 
@@ -293,7 +322,7 @@ def _conditions(
     spec: CollectionSpec,
     bbox: tuple[float, float, float, float] | None,
     interval: tuple[dt.datetime | None, dt.datetime | None] | None,
-    filters: Mapping[str, str | None],
+    filters: Mapping[str, str | int | None],
 ) -> tuple[str, dict[str, object]]:
     clauses: list[str] = []
     params: dict[str, object] = {}
@@ -332,6 +361,13 @@ def _conditions(
                 f"expected one of {spec.filterable}",
                 field=name,
             )
+        if name in spec.integer_filters:
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    f"{name} must be a whole number, got {str(value)[:40]!r}", field=name
+                ) from None
         clauses.append(f"{name} = :f_{name}")
         params[f"f_{name}"] = value
     return (" AND ".join(clauses) or "TRUE"), params
@@ -363,7 +399,7 @@ def query_items(
     collection: str,
     bbox: tuple[float, float, float, float] | None = None,
     interval: tuple[dt.datetime | None, dt.datetime | None] | None = None,
-    filters: Mapping[str, str | None] | None = None,
+    filters: Mapping[str, str | int | None] | None = None,
     limit: int = 100,
     offset: int = 0,
     count: bool = True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, hotspots, ogc, reports, sites
+from api.routes import health, hotspots, ogc, patrols, reports, sites
 
 __all__ = ["ROUTERS"]
 
@@ -13,5 +13,6 @@ ROUTERS: list[APIRouter] = [
     sites.router,
     reports.router,
     hotspots.router,
+    patrols.router,
     ogc.router,
 ]

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from api.main import create_app
 from api.settings import ApiSettings
-from geo import migrate, sites
+from geo import bases, migrate, sites
 from geo.db import make_engine, session_scope
 from geo.settings import Settings
 from geo.tokens import ROLES, create_token
@@ -36,7 +36,7 @@ TEMPLATE = os.environ.get("PANTAU_TEST_TEMPLATE", "pantau_template")
 
 @pytest.fixture(scope="session")
 def api_database_url(database_url: str) -> Iterator[str]:
-    """A database for the API tests alone, migrated, with the 108 demo sites."""
+    """A database for the API tests alone, migrated, with the 108 demo sites and bases."""
     admin = create_engine(Settings().database_url, isolation_level="AUTOCOMMIT")
     name = f"pantau_apitest_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
@@ -46,6 +46,7 @@ def api_database_url(database_url: str) -> Iterator[str]:
     try:
         migrate.upgrade(eng)
         sites.import_file(eng, ROOT / "data" / "sites.geojson", actor="demo")
+        bases.import_file(eng, ROOT / "data" / "bases.geojson")
         eng.dispose()
         yield url
     finally:
@@ -91,7 +92,8 @@ def bearer(token: str) -> dict[str, str]:
 def client(api_settings_obj: Settings) -> Iterator[TestClient]:
     """In-process client of an app with a generous public rate limit."""
     app = create_app(
-        api_settings_obj, ApiSettings(public_rate_per_minute=100_000, public_burst=100_000)
+        api_settings_obj,
+        ApiSettings(public_rate_per_minute=100_000, public_burst=100_000, max_solver_budget_s=1),
     )
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c

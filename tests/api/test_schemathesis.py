@@ -34,6 +34,8 @@ CHECKS = [
     response_schema_conformance,
 ]
 EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 6}
+#: Operations that do seconds of work per valid call (a solver run and six exports).
+SLOW = {"POST /patrols/plans": 2}
 
 
 def _fuzz(client: TestClient, headers: dict[str, str]) -> list[str]:
@@ -44,7 +46,7 @@ def _fuzz(client: TestClient, headers: dict[str, str]) -> list[str]:
         for mode, examples in EXAMPLES.items():
 
             @settings(
-                max_examples=examples,
+                max_examples=min(examples, SLOW.get(operation.label, examples)),
                 deadline=None,
                 derandomize=True,
                 database=None,
