@@ -36,7 +36,7 @@ class ReportSettings(BaseSettings):
     max_photo_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     max_video_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
     #: Rows written per transaction by the bulk importer.
-    import_batch_size: int = Field(default=1000, gt=0)
+    import_batch_size: int = Field(default=2000, gt=0)
     #: Clock skew tolerated before a time counts as "in the future".
     future_tolerance_s: float = Field(default=300.0, ge=0)
 

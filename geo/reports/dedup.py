@@ -50,6 +50,17 @@ _SCOPE_SQL = text(
     """
 )
 
+_ANY_LATER_SQL = text(
+    f"""
+    SELECT EXISTS (
+        SELECT 1 FROM reports o
+        WHERE NOT (o.id = ANY(:ids)) AND o.geom IS NOT NULL
+          AND {_WHEN.format(t="o")} >= (
+              SELECT min({_WHEN.format(t="n")}) FROM reports n WHERE n.id = ANY(:ids))
+    )
+    """
+)
+
 _CANDIDATES_SQL = text(
     f"""
     SELECT r.id, c.id AS candidate, c.duplicate_of_id AS candidate_root
@@ -143,18 +154,23 @@ def link_near_duplicates(
         "distance_m": limits.near_duplicate_distance_m,
         "window_s": limits.near_duplicate_hours * 3600.0,
     }
-    # A report that arrives late may be earlier than reports already stored near it.
-    later = session.execute(_SCOPE_SQL, params).scalars().all()
+    # A report that arrives late may be earlier than reports already stored near it; when no
+    # other report is as recent as the earliest of these, there is nothing to look for.
+    later: Sequence[int] = []
+    if session.execute(_ANY_LATER_SQL, params).scalar():
+        later = session.execute(_SCOPE_SQL, params).scalars().all()
     scope = sorted(set(report_ids) | set(later))
     params["ids"] = scope
-    current = dict(
-        session.execute(
-            select(Report.id, Report.duplicate_of_id).where(
-                Report.id.in_(scope),
-                (Report.duplicate_rule.is_(None)) | (Report.duplicate_rule == NEAR_RULE),
-            )
-        ).all()
-    )
+    current: dict[int, int | None] = {
+        row.id: row.duplicate_of_id
+        for row in session.execute(
+            text(
+                "SELECT id, duplicate_of_id FROM reports WHERE id = ANY(:ids) "
+                "AND (duplicate_rule IS NULL OR duplicate_rule = :rule)"
+            ),
+            {"ids": scope, "rule": NEAR_RULE},
+        )
+    }
     found = {
         row.id: (row.candidate, row.candidate_root)
         for row in session.execute(_CANDIDATES_SQL, params)

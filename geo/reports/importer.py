@@ -301,6 +301,8 @@ def _write_batch(
         inserted += list(
             conn.execute(text(_INSERT_FROM_STAGING), {"actor": actor, "reason": reason}).scalars()
         )
+        if len(inserted) == len(batch):
+            return inserted, 0  # the usual case: every row was new
         conn.execute(text(_ALREADY_STORED))
         left = conn.execute(text("SELECT count(*) FROM report_staging WHERE NOT done")).scalar()
         if not left:

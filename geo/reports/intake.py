@@ -54,7 +54,12 @@ def new_code() -> str:
     >>> code.startswith("PTM-") and len(code) == 10
     True
     """
-    return "PTM-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+    value = secrets.randbelow(len(CODE_ALPHABET) ** _CODE_LENGTH)
+    chars = []
+    for _ in range(_CODE_LENGTH):
+        value, digit = divmod(value, len(CODE_ALPHABET))
+        chars.append(CODE_ALPHABET[digit])
+    return "PTM-" + "".join(chars)
 
 
 @dataclass(frozen=True)

@@ -79,8 +79,13 @@ def _derive(secret: str, purpose: bytes) -> bytes:
     )
 
 
+@lru_cache(maxsize=8)
+def _fernet_for(secret: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derive(secret, b"reporter-identity")))
+
+
 def _fernet(settings: Settings) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(_derive(settings.secret_key, b"reporter-identity")))
+    return _fernet_for(settings.secret_key)
 
 
 def encrypt_identity(value: str | None, *, settings: Settings | None = None) -> bytes | None:
