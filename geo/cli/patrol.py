@@ -16,7 +16,14 @@ from geo.patrols import Rules, Team
 from geo.patrols.exports import FORMATS, export_all
 from geo.patrols.plan import REASONS
 from geo.patrols.solver import Progress as SolverProgress
-from geo.patrols.store import default_teams, load_bases, load_sites, plan_from_db, save_plan
+from geo.patrols.store import (
+    default_teams,
+    load_bases,
+    load_sites,
+    plan_from_db,
+    save_plan,
+    schedule_matched_reports,
+)
 from geo.patrols.travel import HaversineTravel, MatrixTravel, OsrmTravel, read_matrix
 from geo.settings import get_settings
 
@@ -33,13 +40,29 @@ def _date(value: str | None, name: str) -> dt.date | None:
                             field=name) from None
 
 
+def _days_off(values: list[str]) -> dict[str, set[dt.date]]:
+    away: dict[str, set[dt.date]] = {}
+    for value in values:
+        team, _, day = value.partition(":")
+        parsed = _date(day, "off") if team and day else None
+        if parsed is None:
+            raise PlanningError(f"`off` must look like TIM-1:2026-12-03, got {value!r}",
+                                field="off")
+        away.setdefault(team, set()).add(parsed)
+    return away
+
+
 @app.command("plan")
 def plan_(
     teams: int = typer.Option(4, "--teams", help="Number of teams, placed at the busiest bases."),
     days: int = typer.Option(10, "--days", help="Working days in the horizon."),
     start: str | None = typer.Option(None, "--start", help="First day (YYYY-MM-DD); tomorrow."),
     budget: float = typer.Option(20.0, "--budget", help="Solver time budget in seconds."),
-    seed: int = typer.Option(0, "--seed", help="Seed: same seed, same plan."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the search and of --vary."),
+    iterations: int | None = typer.Option(
+        None, "--iterations",
+        help="Stop after N solver iterations: the same seed then gives the same plan on any "
+             "machine (the clock budget still applies as a cap)."),
     vary: float = typer.Option(0.0, "--vary", help="Random prize variation (0.1 = ±10%)."),
     out: Path | None = typer.Option(None, "--out", help="Folder for CSV/XLSX/PDF/GPX/KML/ICS."),
     shift: str = typer.Option("07:30-16:30", "--shift", help="Daily shift of every team."),
@@ -53,7 +76,11 @@ def plan_(
                                           help="Also plan sealed and legalised sites."),
     work_weekends: bool = typer.Option(False, "--work-weekends"),
     work_holidays: bool = typer.Option(False, "--work-holidays"),
+    off: list[str] = typer.Option([], "--off", help="TEAM:YYYY-MM-DD a team is away (repeat)."),
     save: bool = typer.Option(True, "--save/--no-save", help="Store the plan in the database."),
+    schedule_reports: bool = typer.Option(
+        False, "--schedule-reports",
+        help="Move reports assigned to planned sites to follow_up_scheduled."),
 ) -> None:
     """Plan which team inspects which site on which day, and write the exports."""
     first = _date(start, "start") or dt.date.today() + dt.timedelta(days=1)
@@ -65,10 +92,16 @@ def plan_(
     engine = engine_from_settings()
     with session_scope(engine) as session:
         bases = load_bases(session)
+        away = _days_off(off)
         team_list: list[Team] = [
-            Team(t.code, t.base, shift=(parts[0], parts[1]), max_drive_h=max_drive, mode=mode)
+            Team(t.code, t.base, shift=(parts[0], parts[1]), max_drive_h=max_drive, mode=mode,
+                 unavailable=frozenset(away.get(t.code, ())))
             for t in default_teams(bases, teams, sites=load_sites(session))
         ]
+        unknown = set(away) - {t.code for t in team_list}
+        if unknown:
+            raise PlanningError(f"`off` names unknown teams {sorted(unknown)}; teams are "
+                                f"{[t.code for t in team_list]}", field="off")
         with Progress(TextColumn("[bold]Menyusun rencana[/] (solving)"), BarColumn(),
                       TextColumn("{task.fields[info]}"), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
@@ -80,13 +113,17 @@ def plan_(
 
             result = plan_from_db(
                 session=session, start=first, days=days, teams=team_list, travel=travel,
-                budget_s=budget, seed=seed, vary=vary, progress=report,
+                budget_s=budget, seed=seed, max_iterations=iterations, vary=vary,
+                progress=report,
                 skip_weekends=not work_weekends, skip_holidays=not work_holidays,
                 area=get_settings().aoi_bbox,
                 rules=Rules(skip_within_days=skip_within, must_visit_after_days=must_after,
                             include_excluded=include_excluded),
             )
-        plan_id = save_plan(result, session=session, actor=get_settings().actor) if save else None
+        actor = get_settings().actor
+        plan_id = save_plan(result, session=session, actor=actor) if save else None
+        moved = (schedule_matched_reports(result, session=session, actor=actor)
+                 if schedule_reports else [])
 
     table = Table(title=f"Rencana patroli {result.days[0]} – {result.days[-1]} "
                         f"({len(result.days)} hari kerja)")
@@ -102,6 +139,8 @@ def plan_(
         console.print(f"  tidak direncanakan: {n} — {REASONS[str(reason)][1]}")
     if plan_id is not None:
         console.print(f"saved as plan {plan_id}")
+    if moved:
+        console.print(f"{len(moved)} reports moved to follow_up_scheduled")
     if out is not None:
         written = export_all(result, out)
         for fmt in FORMATS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -23,6 +24,7 @@ from geo.patrols.travel import haversine_m
 
 __all__ = [
     "default_teams", "load_sites", "load_bases", "plan_from_db", "save_plan", "load_routes",
+    "schedule_matched_reports", "demo_plan",
 ]
 
 
@@ -186,3 +188,59 @@ def load_routes(*, session: Session, plan_id: int | None = None) -> gpd.GeoDataF
         [dict(zip(columns, r[:-1], strict=True)) for r in rows], columns=columns,
         geometry=gpd.GeoSeries.from_wkb([bytes(r[-1]) for r in rows], crs=4326),
     )
+
+
+def schedule_matched_reports(plan_: Plan, *, session: Session, actor: str) -> list[str]:
+    """Move reports ``assigned`` to a planned site on to ``follow_up_scheduled``.
+
+    Returns the tracking codes moved. Reports elsewhere in their lifecycle are left alone.
+
+    Examples
+    --------
+    >>> schedule_matched_reports(p, session=session, actor="ani")  # doctest: +SKIP
+    """
+    try:
+        from geo.reports.lifecycle import transition
+        from geo.reports.models import Report
+    except ModuleNotFoundError:  # planning works without the reports package
+        return []
+    when = {v.site_code: v for v in plan_.visits}
+    rows = session.execute(
+        select(Report.code, Site.code)
+        .join(Site, Site.id == Report.matched_site_id)
+        .where(Report.status == "assigned", Site.code.in_(list(when)))
+        .order_by(Report.id)
+    ).all()
+    moved = []
+    for report_code, site_code in rows:
+        v = when[site_code]
+        transition(session=session, code=report_code, to="follow_up_scheduled", actor=actor,
+                   reason=f"patrol {v.team} on {v.date.isoformat()}")
+        moved.append(str(report_code))
+    return moved
+
+
+def demo_plan(
+    *,
+    session: Session,
+    out_dir: str | Path,
+    start: dt.date | None = None,
+    budget_s: float = 20.0,
+    seed: int = 0,
+    actor: str = "demo",
+) -> tuple[Plan, int, dict[str, list[Path]]]:
+    """Make the demo's two-week plan for four teams, save it and write every export.
+
+    Returns the plan, its stored id and the written files per format.
+
+    Examples
+    --------
+    >>> p, plan_id, files = demo_plan(session=session, out_dir="var/demo")  # doctest: +SKIP
+    """
+    from geo.patrols.exports import export_all
+
+    start = start or dt.date.today() + dt.timedelta(days=1)
+    result = plan_from_db(session=session, start=start, days=10, teams=4, budget_s=budget_s,
+                          seed=seed, no_improvement=20_000)
+    plan_id = save_plan(result, session=session, actor=actor)
+    return result, plan_id, export_all(result, Path(out_dir) / "patroli")

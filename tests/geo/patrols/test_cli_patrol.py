@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -29,7 +30,8 @@ def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) 
 
     out = tmp_path / "rencana"
     first = run_cli("plan", "--teams", "2", "--days", "2", "--start", "2026-08-14",
-                    "--budget", "2", "--seed", "5", "--out", str(out), url=fresh_database_url)
+                    "--budget", "20", "--iterations", "300", "--seed", "5",
+                    "--off", "TIM-2:2026-08-14", "--out", str(out), url=fresh_database_url)
     assert first.returncode == 0, first.stderr
     assert "Rencana patroli 2026-08-14 – 2026-08-18" in first.stdout  # 17 Aug skipped
     assert "saved as plan 1" in first.stdout
@@ -39,6 +41,8 @@ def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) 
     book = openpyxl.load_workbook(out / "rencana.xlsx")
     assert book.sheetnames[1:3] == ["TIM-1", "TIM-2"]
     code = book["TIM-1"]["C2"].value
+    tim2_days = {row[0].date() for row in book["TIM-2"].iter_rows(min_row=2, values_only=True)}
+    assert tim2_days == {dt.date(2026, 8, 18)}  # away on the 14th, 15-17 weekend and holiday
 
     gpx = tmp_path / "track.gpx"
     gpx.write_text(
@@ -67,5 +71,7 @@ def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) 
     assert "`teams` must be a positive number" in bad.stderr
     bad_days = run_cli("plan", "--days", "0", url=fresh_database_url)
     assert bad_days.returncode == 2 and "`days` must be" in bad_days.stderr
+    bad_off = run_cli("plan", "--off", "TIM-9:2026-08-14", "--no-save", url=fresh_database_url)
+    assert bad_off.returncode == 2 and "unknown teams ['TIM-9']" in bad_off.stderr
     bad_result = run_cli("record", code, "burned", url=fresh_database_url)
     assert bad_result.returncode == 2 and "`result` must be one of" in bad_result.stderr

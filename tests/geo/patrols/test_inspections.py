@@ -161,3 +161,32 @@ def test_bad_inspection_input(registry: Session, kwargs: dict[str, object], fiel
 def test_unknown_site(registry: Session) -> None:
     with pytest.raises(NotFound):
         record_inspection(session=registry, site_code="NOPE-1", result="active", actor="x")
+
+
+def test_schedule_matched_reports(registry: Session) -> None:
+    from geo.patrols.store import schedule_matched_reports
+
+    p = _plan(registry)
+    visited = p.visits[0].site_code  # type: ignore[attr-defined]
+    site = registry.scalar(select(Site).where(Site.code == visited))
+    assert site is not None
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    for code, status in (("PTM-CCCCC1", "assigned"), ("PTM-CCCCC2", "verified")):
+        registry.add(Report(code=code, channel="hotline", received_at=now,
+                            location_source="described", status=status,
+                            status_changed_at=now, matched_site_id=site.id))
+    registry.flush()
+    moved = schedule_matched_reports(p, session=registry, actor="planner")  # type: ignore[arg-type]
+    assert moved == ["PTM-CCCCC1"]
+    status = {r[0]: r[1] for r in registry.execute(select(Report.code, Report.status))}
+    assert status == {"PTM-CCCCC1": "follow_up_scheduled", "PTM-CCCCC2": "verified"}
+
+
+def test_demo_plan_saves_and_exports(registry: Session, tmp_path: Path) -> None:
+    from geo.patrols.store import demo_plan
+
+    p, plan_id, files = demo_plan(session=registry, out_dir=tmp_path, start=START, budget_s=1)
+    assert len(p.days) == 10 and len(p.teams) == 4
+    assert registry.get(PatrolPlan, plan_id) is not None
+    assert (tmp_path / "patroli" / "lembar-kerja.pdf").exists()
+    assert len(files["ics"]) == 4
