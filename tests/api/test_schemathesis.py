@@ -35,7 +35,7 @@ CHECKS = [
 ]
 EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 6}
 #: Operations that do seconds of work per valid call (a solver run and six exports).
-SLOW = {"POST /patrols/plans": 2}
+SLOW = {"POST /patrols/plans": 2, "GET /maps/overview": 3, "GET /maps/briefing.{fmt}": 1}
 
 
 def _fuzz(client: TestClient, headers: dict[str, str]) -> list[str]:
