@@ -14,7 +14,7 @@ from geo.db import session_scope
 from geo.errors import PlanningError
 from geo.patrols import Rules, Team
 from geo.patrols.exports import FORMATS, export_all
-from geo.patrols.plan import REASONS
+from geo.patrols.result import REASONS
 from geo.patrols.solver import Progress as SolverProgress
 from geo.patrols.store import (
     default_teams,

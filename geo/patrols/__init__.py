@@ -11,9 +11,9 @@ Examples
 from __future__ import annotations
 
 from geo.patrols.calendar import working_days
-from geo.patrols.plan import DayRoute, Plan, Unplanned, Visit
 from geo.patrols.planner import plan
 from geo.patrols.problem import Base, Rules, SiteTask, Team
+from geo.patrols.result import DayRoute, Plan, Unplanned, Visit
 from geo.patrols.travel import HaversineTravel, MatrixTravel, OsrmTravel, TravelMatrix
 
 __all__ = [

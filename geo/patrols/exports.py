@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.patrols.plan import REASONS, Plan
+from geo.patrols.result import REASONS, Plan
 
 __all__ = ["to_csv", "to_xlsx", "to_gpx", "to_kml", "to_ics", "export_all", "FORMATS"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from geo.patrols.plan import DayRoute, Plan
+from geo.patrols.result import DayRoute, Plan
 
 __all__ = ["to_pdf", "tanggal"]
 

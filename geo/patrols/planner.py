@@ -11,9 +11,9 @@ import numpy as np
 
 from geo.errors import PlanningError
 from geo.patrols.calendar import working_days
-from geo.patrols.plan import DayRoute, Plan, Unplanned, Visit
 from geo.patrols.prizes import tasks_from_frame
 from geo.patrols.problem import Rules, SiteTask, Team, seconds
+from geo.patrols.result import DayRoute, Plan, Unplanned, Visit
 from geo.patrols.solver import Client, Progress, Vehicle, solve
 from geo.patrols.travel import HaversineTravel, TravelProvider, validate_matrix
 

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from geo.errors import NotFound, PlanningError
 from geo.models import FieldBase, Site
 from geo.patrols.models import PatrolPlan, PatrolRoute, PatrolVisit
-from geo.patrols.plan import Plan
 from geo.patrols.planner import plan
 from geo.patrols.prizes import tasks_from_frame
 from geo.patrols.problem import Base, Team
+from geo.patrols.result import Plan
 from geo.patrols.travel import haversine_m
 
 __all__ = [
