@@ -28,7 +28,13 @@ from sqlalchemy.orm import Session
 from geo.reports.config import ReportSettings, get_report_settings
 from geo.reports.models import Report, ReportEvidence
 
-__all__ = ["find_by_external_id", "find_by_evidence", "link_near_duplicates", "NEAR_RULE"]
+__all__ = [
+    "find_by_external_id",
+    "find_by_evidence",
+    "link_near_duplicates",
+    "match_new_reports",
+    "NEAR_RULE",
+]
 
 #: ``duplicate_rule`` written on near duplicates (links made by hand use another value and
 #: are never rewritten here).
@@ -216,3 +222,26 @@ def link_near_duplicates(
                 {"target": target, "id": report_id},
             )
     return changed
+
+
+def match_new_reports(*, session: Session, report_ids: Sequence[int]) -> bool:
+    """Match new reports to known sites with :mod:`geo.matching`, when that module is installed.
+
+    Intake flows on to matching (validate, deduplicate, match), so that every new report is
+    matched whichever path brought it in. Returns whether matching ran.
+
+    Examples
+    --------
+    >>> match_new_reports(session=session, report_ids=[])
+    False
+    """
+    if not report_ids:
+        return False
+    try:
+        from geo.matching import match_reports
+    except ModuleNotFoundError as exc:  # the registry-only deployment has no matching
+        if exc.name is not None and "geo.matching".startswith(exc.name):
+            return False
+        raise
+    match_reports(session=session, report_ids=list(report_ids))
+    return True

@@ -15,7 +15,8 @@ The policy, in order:
    their history and evidence links. The unique content hash and the unique
    (channel, external id) make a rerun skip what an interrupted run (even ``kill -9``)
    committed, so every row ends up exactly once.
-4. **Link near duplicates** over every report of the file.
+4. **Link near duplicates** over every report of the file, then **match** them to known
+   sites (:mod:`geo.matching`).
 
 The content hash includes the keyed reporter hash: rerun an import with the same
 ``PANTAU_SECRET_KEY``.
@@ -43,7 +44,7 @@ from sqlalchemy.orm import Session
 
 from geo.errors import InputFileError, ValidationError
 from geo.reports.config import ReportSettings, get_report_settings
-from geo.reports.dedup import link_near_duplicates
+from geo.reports.dedup import link_near_duplicates, match_new_reports
 from geo.reports.evidence import EvidenceFile, evidence_path, inspect_evidence, write_once
 from geo.reports.intake import new_code
 from geo.reports.readers import FileFormat, RawRow, read_rows
@@ -364,6 +365,7 @@ def import_file(
     now: dt.datetime | None = None,
     progress: bool = True,
     on_batch: Callable[[int], None] | None = None,
+    match: bool = True,
 ) -> ImportSummary:
     """Import a CSV, GeoJSON or SP4N-LAPOR! export file of reports.
 
@@ -392,6 +394,8 @@ def import_file(
         Show a Rich progress bar on stderr.
     on_batch
         Called with the number of batches committed so far, after each commit.
+    match
+        Match the file's reports to known sites (:mod:`geo.matching`) once written.
 
     Returns
     -------
@@ -465,6 +469,8 @@ def import_file(
             ).scalars()
         )
         link_near_duplicates(session=session, report_ids=ids, report_settings=limits)
+        if match:
+            match_new_reports(session=session, report_ids=ids)
         summary.near_duplicates = int(
             session.execute(
                 text(

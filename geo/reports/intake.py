@@ -30,7 +30,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geo.reports.config import ReportSettings, get_report_settings
-from geo.reports.dedup import find_by_evidence, find_by_external_id, link_near_duplicates
+from geo.reports.dedup import (
+    find_by_evidence,
+    find_by_external_id,
+    link_near_duplicates,
+    match_new_reports,
+)
 from geo.reports.evidence import inspect_evidence, store_evidence
 from geo.reports.models import Report, ReportEvidence, ReportStatusHistory
 from geo.reports.validation import CleanReport, clean_report
@@ -143,6 +148,7 @@ def submit(
     settings: Settings | None = None,
     report_settings: ReportSettings | None = None,
     now: dt.datetime | None = None,
+    match: bool = True,
 ) -> SubmitResult:
     """Check and store one report; return its tracking code.
 
@@ -180,6 +186,8 @@ def submit(
         Who records it (``settings.actor`` by default), written into the history.
     settings, report_settings, now
         Injected configuration and clock.
+    match
+        Match the new report to the nearest known site (:mod:`geo.matching`) at once.
 
     Returns
     -------
@@ -273,6 +281,8 @@ def submit(
     session.add_all(ReportEvidence(report_id=report_id, sha256=e.sha256) for e in stored)
     session.flush()
     links = link_near_duplicates(session=session, report_ids=[report_id], report_settings=limits)
+    if match:
+        match_new_reports(session=session, report_ids=[report_id])
     duplicate_of = None
     if links.get(report_id) is not None:
         duplicate_of = session.scalar(select(Report.code).where(Report.id == links[report_id]))

@@ -201,3 +201,29 @@ def test_identity_never_reaches_the_logs(
     assert "INSERT INTO reports" in text_logged  # and the SQL with its parameters was logged
     for secret in (NAME, "Siti", PHONE, "7777", "6281277773141"):
         assert secret not in text_logged
+
+
+def test_new_reports_are_matched_to_a_nearby_site(session: Session, settings: Settings) -> None:
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import Point
+
+    from geo.models import Site
+
+    site = Site(
+        code="TST-MATCH-1",
+        name="Uji",
+        geom=from_shape(Point(117.5, -0.8), srid=4326),
+        kabupaten="Kutai Kartanegara",
+        commodity="batubara",
+    )
+    session.add(site)
+    session.flush()
+    near = submit(
+        session=session, channel="web", lat=-0.8, lon=117.503, settings=settings, now=NOW
+    )  # about 334 m east
+    far = submit(session=session, channel="web", lat=-0.8, lon=117.6, settings=settings, now=NOW)
+    session.expire_all()
+    matched = session.get(Report, near.id)
+    assert matched is not None and matched.matched_site_id == site.id
+    assert matched.match_distance_m == pytest.approx(333.9, abs=1.0)
+    assert session.get(Report, far.id).matched_site_id is None  # type: ignore[union-attr]
