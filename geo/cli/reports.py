@@ -15,6 +15,7 @@ from rich.table import Table
 
 from geo.cli._common import console, engine_from_settings
 from geo.db import session_scope
+from geo.reports.clocks import load_rules, update_rule
 from geo.reports.config import LOCAL_TIMEZONE
 from geo.reports.importer import import_file
 from geo.reports.lifecycle import transition
@@ -170,3 +171,38 @@ def status_(
             session=session, code=code, to=to, actor=actor, resolution=resolution, reason=reason
         )
         console.print(f"{report.code}: [bold]{report.status}[/]")
+
+
+@app.command("clocks")
+def clocks_(
+    name: str | None = typer.Argument(None, help="Rule to change (verify, follow_up, ...)."),
+    amount: int | None = typer.Option(None, help="New length of the clock."),
+    unit: str | None = typer.Option(None, help="working_days or calendar_days."),
+    due_soon_days: int | None = typer.Option(None, help="Warn this many days before."),
+    actor: str = typer.Option("cli", help="Who changes the rule."),
+) -> None:
+    """Show the complaint clock rules, or change one of them."""
+    with session_scope(engine_from_settings()) as session:
+        if name is not None:
+            update_rule(
+                session=session,
+                name=name,
+                actor=actor,
+                amount=amount,
+                unit=unit,
+                due_soon_days=due_soon_days,
+            )
+        table = Table(title="Complaint clocks")
+        for column in ("rule", "length", "unit", "starts at", "stops at", "warn", "basis"):
+            table.add_column(column)
+        for rule in load_rules(session=session):
+            table.add_row(
+                rule.name,
+                str(rule.amount),
+                rule.unit,
+                rule.start_status,
+                ", ".join(rule.stop_statuses),
+                f"{rule.due_soon_days} d",
+                rule.legal_basis or "",
+            )
+    console.print(table)

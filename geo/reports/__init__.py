@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from geo.reports.clocks import ClockStatus, evaluate, load_rules, overdue, update_rule
 from geo.reports.dedup import link_near_duplicates
+from geo.reports.demo import DemoReportsSummary, load_demo_reports
 from geo.reports.evidence import inspect_evidence, read_exif, store_evidence
 from geo.reports.importer import ImportSummary, RowError, import_file
 from geo.reports.intake import SubmitResult, submit
@@ -40,6 +41,7 @@ __all__ = [
     "REPORT_STATUSES",
     "ClockRule",
     "ClockStatus",
+    "DemoReportsSummary",
     "ImportSummary",
     "RowError",
     "Evidence",
@@ -54,6 +56,7 @@ __all__ = [
     "import_file",
     "list_reports",
     "load",
+    "load_demo_reports",
     "inspect_evidence",
     "link_near_duplicates",
     "load_rules",

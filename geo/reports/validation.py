@@ -276,6 +276,23 @@ def _choice(raw: Mapping[str, Any], name: str, allowed: Sequence[str], default: 
     return text
 
 
+#: SP4N-LAPOR! marks a report public ("biasa") when neither box is ticked: it may be shown, and
+#: the identity is never shown here anyway, so it is the ``anonim`` level.
+_PUBLIC_WORDS = frozenset({"biasa", "publik", "umum", "public", "terbuka"})
+
+
+def _confidentiality(raw: Mapping[str, Any]) -> str:
+    value = raw.get("confidentiality")
+    if not _blank(value):
+        text = str(value).strip().lower()
+        # "Rahasia & Anonim" in an export: the stricter level wins.
+        if "rahasia" in text:
+            return "rahasia"
+        if "anonim" in text or text in _PUBLIC_WORDS:
+            return "anonim"
+    return _choice(raw, "confidentiality", CONFIDENTIALITY, "rahasia")
+
+
 def _not_future(value: dt.datetime | None, name: str, now: dt.datetime, slack_s: float) -> None:
     if value is not None and value > now + dt.timedelta(seconds=slack_s):
         raise ValidationError(
@@ -419,7 +436,7 @@ def clean_report(
         if _blank(commodity)
         else _choice(raw, "commodity_guess", COMMODITIES, None),
         # When the flag is missing the safest level applies: the report stays in the agency.
-        confidentiality=_choice(raw, "confidentiality", CONFIDENTIALITY, "rahasia"),
+        confidentiality=_confidentiality(raw),
         reporter_name_enc=encrypt_identity(name, settings=settings),
         reporter_phone_enc=encrypt_identity(phone, settings=settings),
         reporter_hash=reporter_hash(phone, settings=settings),

@@ -125,3 +125,31 @@ def test_bad_file_is_a_message_not_a_traceback(
     assert "bad.csv, row 2" in result.stderr and "swapped" in result.stderr
     missing = run_cli("show", "PTM-ZZZZZZ", url=database_url, settings=settings)
     assert missing.returncode == 2 and "PTM-ZZZZZZ" in missing.stderr
+
+
+def test_clock_rules_can_be_changed(database_url: str, settings: Settings, engine: Engine) -> None:
+    try:
+        changed = run_cli(
+            "clocks",
+            "verify",
+            "--amount",
+            "4",
+            "--actor",
+            "kabid",
+            url=database_url,
+            settings=settings,
+        )
+        assert changed.returncode == 0, changed.stderr
+        assert re.search(r"verify\s+│\s+4\s+│\s+working_days", changed.stdout), changed.stdout
+        with engine.connect() as conn:
+            assert (
+                conn.execute(
+                    text("SELECT updated_by FROM clock_rules WHERE name = 'verify'")
+                ).scalar()
+                == "kabid"
+            )
+        bad = run_cli("clocks", "verify", "--unit", "weeks", url=database_url, settings=settings)
+        assert bad.returncode == 2 and "working_days" in bad.stderr
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE clock_rules SET amount = 3 WHERE name = 'verify'"))

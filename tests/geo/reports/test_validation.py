@@ -130,7 +130,7 @@ def test_unknown_channel_and_aliases() -> None:
 def test_unknown_activity_commodity_confidentiality() -> None:
     refused("activity", "excavator", activity="fishing", lat=-0.4, lon=117.0)
     refused("commodity_guess", "batubara", commodity_guess="nikel", lat=-0.4, lon=117.0)
-    refused("confidentiality", "rahasia", confidentiality="public", lat=-0.4, lon=117.0)
+    refused("confidentiality", "rahasia", confidentiality="terbatas", lat=-0.4, lon=117.0)
     assert clean(confidentiality="Anonim", lat=-0.4, lon=117.0).confidentiality == "anonim"
 
 
@@ -194,3 +194,13 @@ def test_content_hash_ignores_ciphertext_but_not_content() -> None:
 def test_parse_lapor_style_dates() -> None:
     t = parse_time("24/12/2025 09:30", "received_at")
     assert t is not None and t.isoformat() == "2025-12-24T09:30:00+08:00"
+
+
+def test_lapor_confidentiality_words() -> None:
+    def level(value: str) -> str:
+        return clean(confidentiality=value, lat=-0.4, lon=117.0).confidentiality
+
+    assert level("Rahasia & Anonim") == "rahasia"  # the stricter level wins
+    assert level("ANONIM") == "anonim"
+    assert level("Biasa") == "anonim"  # public in LAPOR!; identity is never shown here anyway
+    assert level("") == "rahasia"
