@@ -15,7 +15,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
-from geo.tokens import Principal, verify_token
+from geo.tokens import Principal, hash_token, verify_token
 
 __all__ = [
     "PUBLIC",
@@ -32,6 +32,7 @@ __all__ = [
     "principal_from_header",
     "require",
     "RateLimiter",
+    "TokenCache",
     "client_address",
     "PRIVACY_AUDIENCE",
     "audience",
@@ -74,7 +75,41 @@ def client_address(request: Request, *, trust_forwarded_for: bool = False) -> st
     return request.client.host if request.client else "unknown"
 
 
-def principal_from_header(request: Request, session: Session) -> Principal:
+class TokenCache:
+    """Recently verified tokens, kept for ``ttl_s`` seconds to spare a query per request.
+
+    Keyed by the token's digest, never the token. A revoked token therefore keeps working for at
+    most ``ttl_s`` seconds in a running server (0 disables the cache).
+    """
+
+    def __init__(self, ttl_s: float, max_entries: int = 10_000) -> None:
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Principal | None:
+        """Return the cached principal for ``digest`` if it is still fresh."""
+        if self.ttl_s <= 0:
+            return None
+        hit = self._entries.get(digest)
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def put(self, digest: str, principal: Principal) -> None:
+        """Remember a verified principal for ``ttl_s`` seconds."""
+        if self.ttl_s <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[digest] = (principal, time.monotonic() + self.ttl_s)
+
+
+def principal_from_header(
+    request: Request, session: Session, cache: TokenCache | None = None
+) -> Principal:
     """Return the caller's principal from ``Authorization: Bearer <token>``.
 
     No header means the public; a header with an unknown or revoked token is a 401 rather than a
@@ -91,7 +126,14 @@ def principal_from_header(request: Request, session: Session) -> Principal:
             field="Authorization",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    principal = verify_token(session=session, token=token.strip())
+    token = token.strip()
+    digest = hash_token(token)
+    cached = cache.get(digest) if cache is not None else None
+    if cached is not None:
+        return cached
+    principal = verify_token(session=session, token=token)
+    if principal is not None and cache is not None:
+        cache.put(digest, principal)
     if principal is None:
         raise ApiError(
             401,

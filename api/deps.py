@@ -39,19 +39,20 @@ __all__ = [
 _bearer = HTTPBearer(auto_error=False, description="API token from `pantau tokens create`")
 
 
-def get_engine(request: Request) -> Engine:
+# The trivial dependencies are coroutines so that FastAPI does not send them to a thread.
+async def get_engine(request: Request) -> Engine:
     """Return the engine owned by the application's lifespan."""
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """Return the settings the application was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_api_settings(request: Request) -> ApiSettings:
+async def get_api_settings(request: Request) -> ApiSettings:
     """Return the HTTP service settings the application was created with."""
     api_settings: ApiSettings = request.app.state.api_settings
     return api_settings
@@ -77,7 +78,7 @@ def get_principal(
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
 ) -> Principal:
     """Return who is calling: a token's user and role, or the public."""
-    return principal_from_header(request, session)
+    return principal_from_header(request, session, request.app.state.token_cache)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.auth import RateLimiter
+from api.auth import RateLimiter, TokenCache
 from api.errors import install_error_handlers
 from api.routes import ROUTERS
 from api.settings import ApiSettings
@@ -182,6 +182,7 @@ def create_app(
     app.state.rate_limiter = RateLimiter(
         api_settings.public_rate_per_minute, api_settings.public_burst
     )
+    app.state.token_cache = TokenCache(api_settings.token_cache_seconds)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -28,5 +28,7 @@ class ApiSettings(BaseSettings):
     #: Upper bound on a patrol plan's solver time budget requested over HTTP (a worker is busy
     #: for that long).
     max_solver_budget_s: float = 60.0
+    #: Seconds a verified token is remembered (a revoked token works at most this long longer).
+    token_cache_seconds: float = 5.0
     #: Trust ``X-Forwarded-For`` for the client address (only behind a trusted proxy).
     trust_forwarded_for: bool = False

@@ -441,15 +441,20 @@ def query_items(
         raise ValidationError(f"offset must be 0 or more, got {offset}", field="offset")
     where, params = _conditions(spec, bbox, interval, filters or {})
     order = spec.order_by or spec.id_column
+    # One round trip: the page and, through a window, how many rows matched in all.
     sql = (
         f"SELECT coalesce(json_agg({_feature_sql(spec)} ORDER BY {order}), '[]'::json)::text, "
-        "count(*) "
-        f"FROM (SELECT * FROM {spec.source} WHERE {where} "
+        "count(*), max(_matched) "
+        f"FROM (SELECT *, count(*) OVER () AS _matched FROM {spec.source} WHERE {where} "
         f"ORDER BY {order} LIMIT :limit OFFSET :offset) AS page"
     )
     row = session.execute(text(sql), {**params, "limit": limit, "offset": offset}).one()
     matched = -1
-    if count:
+    if row[2] is not None:
+        matched = int(row[2])
+    elif offset == 0:
+        matched = 0
+    elif count:  # an empty page: count separately (an offset beyond the end, or no match)
         matched = int(
             session.execute(
                 text(f"SELECT count(*) FROM {spec.source} WHERE {where}"), params

@@ -170,7 +170,7 @@ def _submit_in_session(
     from geo.db import session_scope
 
     with session_scope(request.app.state.engine) as session:
-        principal = auth.principal_from_header(request, session)
+        principal = auth.principal_from_header(request, session, request.app.state.token_cache)
         response = _submit(
             payload,
             contents,
