@@ -25,7 +25,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from geo.db import Target, use_session
-from geo.errors import ValidationError
+from geo.errors import NotFound, ValidationError
 from geo.reports.clocks import evaluate
 from geo.reports.lifecycle import get_report, history
 from geo.reports.models import REPORT_STATUSES, Evidence, ReportEvidence
@@ -175,8 +175,6 @@ def show(
     )
     visible = redact([dict(row)], role=role, settings=settings)
     if not visible:
-        from geo.errors import NotFound
-
         raise NotFound(f"code: no report has the tracking code {code!r}")
     out = visible[0]
     out["history"] = [vars(h) for h in history(session=session, code=report.code)]

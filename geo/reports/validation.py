@@ -65,7 +65,14 @@ _TIME_FORMATS = (
     "%d-%m-%Y %H:%M",
     "%d-%m-%Y",
 )
-_TEXT_LIMITS = {"title": 300, "description": 10_000, "location_text": 1_000, "external_id": 200}
+_TEXT_LIMITS = {
+    "title": 300,
+    "description": 10_000,
+    "location_text": 1_000,
+    "external_id": 200,
+    "reporter_name": 200,
+    "reporter_phone": 40,
+}
 
 
 @dataclass

@@ -143,6 +143,13 @@ def test_bad_phone_is_refused_without_echoing_it() -> None:
     assert "12-34" not in error.message
 
 
+def test_overlong_identity_is_refused_without_echoing_it() -> None:
+    error = refused(
+        "reporter_name", "at most 200", reporter_name="Siti " * 100, lat=-0.4, lon=117.0
+    )
+    assert "Siti" not in error.message
+
+
 def test_identity_is_encrypted_and_not_in_repr() -> None:
     r = clean(lat=-0.4, lon=117.0, reporter_name="Siti Aminah", reporter_phone="0812 1111 2222")
     assert r.reporter_name_enc and b"Siti" not in r.reporter_name_enc
