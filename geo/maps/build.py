@@ -24,6 +24,7 @@ from geo.maps.catalogue import Catalogue
 from geo.maps.elements import (
     BoxControl,
     DataLayer,
+    FitView,
     HeatLayer,
     MiniMapControl,
     PeriodControl,
@@ -270,6 +271,13 @@ def build_map(
     )
     _INFO[m] = info
     add_runtime(m)
+    extents = [f.total_bounds for f in (sites, hotspots, bases, routes) if f is not None and len(f)]
+    if extents:
+        west = min(float(e[0]) for e in extents)
+        south = min(float(e[1]) for e in extents)
+        east = max(float(e[2]) for e in extents)
+        north = max(float(e[3]) for e in extents)
+        m.add_child(FitView([[south, west], [north, east]]))
     minimap_tiles = _base_layers(m, cat, offline=offline, tiles=tiles)
 
     shown: list[str] = []
@@ -384,13 +392,6 @@ def build_map(
             )
         )
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    extents = [f.total_bounds for f in (sites, hotspots, bases, routes) if f is not None and len(f)]
-    if extents:
-        west = min(e[0] for e in extents)
-        south = min(e[1] for e in extents)
-        east = max(e[2] for e in extents)
-        north = max(e[3] for e in extents)
-        m.fit_bounds([[south, west], [north, east]], padding=(20, 20))
     m.add_child(Start())
     if offline:
         info.assets = make_offline(m, settings=settings)

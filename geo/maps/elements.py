@@ -23,6 +23,7 @@ __all__ = [
     "safe_json",
     "Runtime",
     "Start",
+    "FitView",
     "ReportData",
     "DataLayer",
     "ReportLayer",
@@ -118,7 +119,7 @@ class Runtime(Element):
 
 
 class Start(MacroElement):
-    """Marks the end of the page's map script: layers are built, the map can report readiness."""
+    """Ends the page's map script: layers are built, the map may report readiness."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
@@ -131,12 +132,39 @@ pantau.start({{ this._parent.get_name() }});
         self._name = "PantauStart"
 
 
-class ReportData(MacroElement):
-    """The report points, columnar, defined once and shared by the report and heat layers."""
+class FitView(MacroElement):
+    """Fit the view to ``[[south, west], [north, east]]`` before any layer is added.
+
+    Fitting first (and without animation) means every layer is projected and drawn once, at
+    the final zoom; fitting after 10^5 canvas markers were added redraws them all again.
+    """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = {{ this.json }};
+{{ this._parent.get_name() }}.fitBounds({{ this.bounds }}, {padding: [20, 20], animate: false});
+{% endmacro %}"""
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
+        self._name = "PantauFitView"
+        self.bounds = safe_json(bounds)
+
+
+class ReportData(MacroElement):
+    """The report points, columnar, defined once and shared by the report and heat layers.
+
+    The data sit in a ``<script type="application/json">`` element and are read with
+    ``JSON.parse``, which browsers parse much faster than the same object as JS source.
+    """
+
+    _template = Template(
+        """{% macro html(this, kwargs) %}
+<script type="application/json" id="{{ this.get_name() }}_data">{{ this.json }}</script>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = JSON.parse(
+    document.getElementById("{{ this.get_name() }}_data").textContent);
 {% endmacro %}"""
     )
 

@@ -76,7 +76,9 @@
     return layer;
   }
 
-  /* Report points: columnar data {lat, lon, day, card fields...}; clustered or canvas markers. */
+  /* Report points: columnar data {lat, lon, day, card fields...}; clustered or canvas markers.
+   * Markers carry only their row index; one click handler on the layer builds the popup on
+   * demand, so 10^5 reports do not mean 10^5 popup objects. */
   function reportLayer(key, data, options) {
     var clustered = options.cluster && L.markerClusterGroup;
     var group = clustered
@@ -86,12 +88,22 @@
             if (done === total) { group.pantauLoaded = true; }
           }})
       : L.featureGroup();
-    var renderer = L.canvas({padding: 0.5});
+    // Markers use the map's own canvas: a second canvas on top would swallow clicks on sites.
     var markers = [];
     var n = data.lat.length;
     for (var i = 0; i < n; i++) {
-      markers.push(makeReportMarker(data, i, options, renderer));
+      markers.push(makeReportMarker(data, i, !clustered && n > 5000));
     }
+    function open(index) {
+      var popup = L.popup({maxWidth: 360})
+        .setLatLng([data.lat[index], data.lon[index]])
+        .setContent(reportCard(data, index, options));
+      popup.openOn(window.pantauMap);
+      return popup;
+    }
+    group.on("click", function (e) {
+      if (e.layer && e.layer.pantauIndex !== undefined) { open(e.layer.pantauIndex); }
+    });
     var shown = 0;
     function apply(from, to) {
       var keep = [];
@@ -111,29 +123,34 @@
     if (clustered) { clusters.push(group); }
     apply(options.from, options.to);
     filterables.push(apply);
-    register(key, group, function () { return shown; });
+    registry[key] = {layer: group, count: function () { return shown; }, open: open,
+                     size: n};
     return group;
   }
 
-  function makeReportMarker(data, i, options, renderer) {
+  function makeReportMarker(data, i, many) {
     var count = data.count ? data.count[i] : 1;
     var radius = data.count ? Math.min(22, 5 + 3 * Math.sqrt(count)) : 5;
-    var mk = L.circleMarker([data.lat[i], data.lon[i]], {
-      renderer: renderer, radius: radius, color: "#4a1486", weight: 1,
-      fillColor: "#807dba", fillOpacity: 0.8
+    // Many points: fill only (one canvas call per point instead of two).
+    var mk = L.circleMarker([data.lat[i], data.lon[i]], many ? {
+      radius: 4, stroke: false, fillColor: "#54278f", fillOpacity: 0.7
+    } : {
+      radius: radius, color: "#4a1486", weight: 1, fillColor: "#807dba", fillOpacity: 0.8
     });
-    mk.bindPopup(function () {
-      var rows = [];
-      (options.fields || []).forEach(function (f) {
-        var v = data[f.key] ? data[f.key][i] : null;
-        if (v !== null && v !== undefined && v !== "") {
-          rows.push([f.label, f.key === "day" ? isoDay(v) : v]);
-        }
-      });
-      var title = data.title ? data.title[i] : options.heading;
-      return card({title: title, rows: rows});
-    }, {maxWidth: 360});
+    mk.pantauIndex = i;
     return mk;
+  }
+
+  function reportCard(data, i, options) {
+    var rows = [];
+    (options.fields || []).forEach(function (f) {
+      var v = data[f.key] ? data[f.key][i] : null;
+      if (v !== null && v !== undefined && v !== "") {
+        rows.push([f.label, f.key === "day" ? isoDay(v) : v]);
+      }
+    });
+    var title = data.title ? data.title[i] : options.heading;
+    return card({title: title, rows: rows});
   }
 
   /* Heat map of the reports inside the last `days` days of the selected period. */
@@ -225,6 +242,11 @@
     started = true;
   }
 
+  /* Open the popup of report `index` of layer `key`, as a click on its marker does. */
+  function openReport(key, index) {
+    return registry[key].open(index);
+  }
+
   function counts() {
     var out = {};
     Object.keys(registry).forEach(function (k) { out[k] = registry[k].count(); });
@@ -234,6 +256,6 @@
   window.pantau = {
     card: card, node: node, featureLayer: featureLayer, reportLayer: reportLayer,
     heatLayer: heatLayer, periodControl: periodControl, boxControl: boxControl,
-    setPeriod: setPeriod, start: start, ready: ready, counts: counts, registry: registry, isoDay: isoDay
+    setPeriod: setPeriod, start: start, ready: ready, openReport: openReport, counts: counts, registry: registry, isoDay: isoDay
   };
 })();

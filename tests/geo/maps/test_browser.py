@@ -18,23 +18,47 @@ from .conftest import XSS_PAYLOADS
 pytestmark = pytest.mark.browser
 
 OPEN_ALL_POPUPS = """(key) => {
-  const map = window.pantauMap;
-  const group = window.pantau.registry[key].layer;
   const seen = [];
   let markup = 0;
-  group.eachLayer((layer) => {
-    const targets = layer.getLayers ? layer.getLayers() : [layer];
-    targets.forEach((marker) => {
-      if (!marker._map) { map.addLayer(marker); }
-      marker.openPopup();
-      const content = marker.getPopup().getElement().querySelector('.leaflet-popup-content');
-      markup += content.querySelectorAll('script, img, svg, iframe, b').length;
-      seen.push(content.textContent);
-      marker.closePopup();
-    });
-  });
+  const open = (popup) => {
+    const content = popup.getElement().querySelector('.leaflet-popup-content');
+    markup += content.querySelectorAll('script, img, svg, iframe, b').length;
+    seen.push(content.textContent);
+    popup.close();
+  };
+  const entry = window.pantau.registry[key];
+  if (entry.open) {
+    for (let i = 0; i < entry.size; i++) { open(window.pantau.openReport(key, i)); }
+  } else {
+    entry.layer.eachLayer((layer) => { layer.openPopup(); open(layer.getPopup()); });
+  }
   return {texts: seen, markup: markup, pwned: typeof window.pwned};
 }"""
+
+ZOOM_TO = """([key, index, zoom]) => {
+  const map = window.pantauMap, layer = window.pantau.registry[key].layer.getLayers()[index];
+  const at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+  map.setView(at, zoom, {animate: false});
+}"""
+
+PIXEL_OF = """([key, index]) => {
+  const map = window.pantauMap, layer = window.pantau.registry[key].layer.getLayers()[index];
+  const at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+  const p = map.latLngToContainerPoint(at), box = map.getContainer().getBoundingClientRect();
+  return [box.left + p.x, box.top + p.y];
+}"""
+
+
+def _click(page: Any, key: str, index: int, zoom: int) -> str:
+    """Zoom to a feature, click it with the mouse, return the popup's text."""
+    page.evaluate(ZOOM_TO, [key, index, zoom])
+    page.page.wait_for_timeout(300)  # clusters re-form on moveend
+    x, y = page.evaluate(PIXEL_OF, [key, index])
+    page.page.mouse.click(x, y)
+    page.page.wait_for_selector(".leaflet-popup-content .pantau-card")
+    text: str = page.evaluate("() => document.querySelector('.leaflet-popup-content').textContent")
+    page.evaluate("() => window.pantauMap.closePopup()")
+    return text
 
 
 def _period(today: dt.date) -> Period:
@@ -85,8 +109,13 @@ def test_report_text_never_executes(
                  l.openTooltip(); n += document.querySelectorAll('.leaflet-tooltip b').length;
                  l.closeTooltip(); }); return n; }"""
         )
+        # Real mouse clicks on a report and on a site open the same cards.
+        clicked = _click(page, "reports", 0, 19)
+        clicked_site = _click(page, "sites", 5, 15)
         assert page.evaluate("() => typeof window.pwned") == "undefined"
         assert page.errors == []
+    assert clicked in result["texts"]
+    assert clicked_site in sites["texts"] and "TST-005" in clicked_site
     assert result["pwned"] == "undefined" and result["markup"] == 0
     assert len(result["texts"]) == map_info(m).counts["reports"]
     joined = "\n".join(result["texts"])
@@ -128,10 +157,11 @@ def test_shared_map_has_counts_not_points(
         assert code not in html
     with open_map(browser, path) as page:
         total = page.evaluate(
-            """() => { let n = 0; window.pantau.registry.reports.layer.eachLayer((l) => {
-                 l.openPopup(); n += parseInt(
-                   l.getPopup().getElement().textContent, 10);
-                 l.closePopup(); }); return n; }"""
+            """() => { let n = 0; const e = window.pantau.registry.reports;
+                 for (let i = 0; i < e.size; i++) {
+                   const p = window.pantau.openReport('reports', i);
+                   n += parseInt(p.getElement().textContent, 10); p.close(); }
+                 return n; }"""
         )
         legend = page.evaluate("() => document.querySelector('.pantau-legend').innerText")
         assert page.errors == []

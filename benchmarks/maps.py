@@ -1,0 +1,119 @@
+"""Map benchmark: 108 demo sites with 10^3, 10^4 and 10^5 reports.
+
+For each size: build time (build_map + render to HTML), HTML size, and time until the map is
+ready in headless Chromium with the network cut (page load, layers built, clusters loaded,
+view settled). The reference in the same run is folium's own FastMarkerCluster with the same
+points (inlined offline the same way, no popups), the usual way to put many points on a
+folium map. Run: .venv/bin/python benchmarks/maps.py [--sizes 1000,10000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import tempfile
+import time
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from folium import plugins
+
+from geo.maps import Period, build_map, map_info
+from geo.maps.assets import make_offline
+from geo.maps.briefing import save_html
+from geo.maps.browser import chromium, open_map
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = dt.date(2026, 11, 20)
+WORDS = "alat berat truk batubara malam sungai keruh hutan dibuka ekskavator tongkang".split()
+
+
+def synthetic_reports(sites: gpd.GeoDataFrame, n: int, seed: int = 1) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(seed)
+    anchors = sites.geometry.representative_point()
+    pick = rng.integers(0, len(sites), n)
+    x = anchors.x.to_numpy()[pick] + rng.normal(0, 0.01, n)
+    y = anchors.y.to_numpy()[pick] + rng.normal(0, 0.01, n)
+    text = [" ".join(rng.choice(WORDS, 8)) for _ in range(n)]
+    return gpd.GeoDataFrame(
+        {
+            "code": [f"PTM-{i:07d}" for i in range(n)],
+            "received_at": pd.Timestamp(TODAY, tz="UTC")
+            - pd.to_timedelta(rng.integers(0, 360, n), unit="D"),
+            "channel": rng.choice(["hotline", "lapor", "web"], n),
+            "status": rng.choice(["received", "verified", "assigned"], n),
+            "confidentiality": "anonim",
+            "description": text,
+            "site_code": sites["code"].to_numpy()[pick],
+        },
+        geometry=gpd.points_from_xy(x, y),
+        crs=4326,
+    )
+
+
+def reference_map(reports: gpd.GeoDataFrame) -> folium.Map:
+    m = folium.Map(tiles=None, location=[0.5, 116.5], zoom_start=7, maxZoom=19)
+    coords = np.column_stack([reports.geometry.y, reports.geometry.x]).round(5).tolist()
+    # No icon fonts offline: plain circle markers, as our layer uses.
+    callback = "function (row) { return L.circleMarker(new L.LatLng(row[0], row[1])); }"
+    plugins.FastMarkerCluster(coords, callback=callback).add_to(m)
+    make_offline(m)
+    return m
+
+
+def time_ready(browser: object, path: Path, *, pantau: bool) -> float:
+    start = time.perf_counter()
+    with open_map(browser, path, wait_ready=pantau, timeout_s=120) as page:  # type: ignore[arg-type]
+        if not pantau:
+            page.page.wait_for_function("() => window.L !== undefined")
+        elapsed = time.perf_counter() - start
+        assert not page.errors, page.errors
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    sites = gpd.read_file(ROOT / "data" / "sites.geojson")
+    period = Period(TODAY - dt.timedelta(days=364), TODAY)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
+        for n in sizes:
+            reports = synthetic_reports(sites, n)
+            t0 = time.perf_counter()
+            m = build_map(sites=sites, reports=reports, period=period, offline=True, demo=True)
+            path = save_html(m, Path(tmp) / f"map-{n}.html")
+            build_s = time.perf_counter() - t0
+            ready_s = time_ready(browser, path, pantau=True)
+            t0 = time.perf_counter()
+            ref = Path(tmp) / f"ref-{n}.html"
+            reference_map(reports).save(str(ref))
+            ref_build = time.perf_counter() - t0
+            ref_ready = time_ready(browser, ref, pantau=False)
+            size_mb = path.stat().st_size / 1e6
+            ref_mb = ref.stat().st_size / 1e6
+            mode = "clustered" if n <= 20_000 else "canvas"
+            rows.append(
+                (n, mode, map_info(m).counts["reports"], size_mb, build_s, ready_s,
+                 ref_mb, ref_build, ref_ready)
+            )
+    header = (
+        "| reports | markers | drawn | HTML MB | build s | ready s | ref HTML MB | ref build s "
+        "| ref ready s | size ratio | ready ratio |"
+    )
+    print(header)
+    print("|" + "---|" * 11)
+    for n, mode, drawn, mb, b, r, rmb, rb, rr in rows:
+        print(
+            f"| {n:,} | {mode} | {drawn:,} | {mb:.2f} | {b:.2f} | {r:.2f} | {rmb:.2f} | {rb:.2f} "
+            f"| {rr:.2f} | {mb / rmb:.2f} | {r / rr:.2f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
