@@ -43,8 +43,10 @@ class Instance:
 
     @property
     def travel(self) -> np.ndarray:
-        d = np.hypot(*(self.xy[:, None, :] - self.xy[None, :, :]).transpose(2, 0, 1))
-        return np.floor(d * SCALE).astype(np.int64)  # truncated at one decimal
+        diff = self.xy[:, None, :] - self.xy[None, :, :]
+        d = np.sqrt((diff**2).sum(axis=2))
+        travel: np.ndarray = np.floor(d * SCALE).astype(np.int64)  # truncated at one decimal
+        return travel
 
 
 def read_instance(path: Path) -> Instance:
@@ -60,9 +62,13 @@ def read_instance(path: Path) -> Instance:
         c.append(float(r[-1]))
     if len(rows) != n + 1:
         raise ValueError(f"{path}: expected {n + 1} vertices, read {len(rows)}")
-    scale = lambda v: np.rint(np.array(v) * SCALE).astype(np.int64)  # noqa: E731
-    return Instance(path.stem, np.array(xy), scale(d), np.array(s, dtype=np.int64), scale(o),
-                    scale(c))
+    return Instance(path.stem, np.array(xy), _scaled(d), np.array(s, dtype=np.int64), _scaled(o),
+                    _scaled(c))
+
+
+def _scaled(values: list[float]) -> np.ndarray:
+    out: np.ndarray = np.rint(np.array(values) * SCALE).astype(np.int64)
+    return out
 
 
 def check(inst: Instance, routes: list[list[int]], m: int) -> int:

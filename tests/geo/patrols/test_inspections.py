@@ -1,5 +1,6 @@
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from geoalchemy2.shape import from_shape
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from geo.errors import NotFound, ValidationError
 from geo.models import FieldBase, Site, SiteAudit
-from geo.patrols import Rules
+from geo.patrols import Plan, Rules
 from geo.patrols.inspections import record_inspection
 from geo.patrols.models import Inspection, PatrolPlan, PatrolRoute, PatrolVisit
 from geo.patrols.store import default_teams, load_bases, load_routes, plan_from_db, save_plan
@@ -18,7 +19,7 @@ from tests.geo.patrols.conftest import SMD, TGR, make_tasks
 
 TODAY = dt.date.today()
 START = TODAY + dt.timedelta(days=1)
-FAST = {"budget_s": 20.0, "max_iterations": 300, "seed": 3}
+FAST: dict[str, Any] = {"budget_s": 20.0, "max_iterations": 300, "seed": 3}
 
 
 @pytest.fixture
@@ -34,23 +35,23 @@ def registry(session: Session) -> Session:
     return session
 
 
-def _plan(session: Session, **kw: object) -> object:
+def _plan(session: Session, **kw: Any) -> Plan:
     return plan_from_db(session=session, start=START, days=2, teams=2, today=TODAY,
-                        **FAST, **kw)  # type: ignore[arg-type]
+                        **FAST, **kw)
 
 
 def test_plan_from_db_save_and_load_routes(registry: Session) -> None:
     p = _plan(registry)
-    assert {t.base.code for t in p.teams} == {"SMD", "TGR"}  # type: ignore[attr-defined]
-    plan_id = save_plan(p, session=registry, actor="tester")  # type: ignore[arg-type]
+    assert {t.base.code for t in p.teams} == {"SMD", "TGR"}
+    plan_id = save_plan(p, session=registry, actor="tester")
     stored = registry.get(PatrolPlan, plan_id)
     assert stored is not None and stored.working_days == 2
     n_visits = registry.scalar(select(func.count()).where(PatrolVisit.plan_id == plan_id))
-    assert n_visits == len(p.visits) > 0  # type: ignore[attr-defined]
+    assert n_visits == len(p.visits) > 0
     visit = registry.scalars(select(PatrolVisit).where(PatrolVisit.plan_id == plan_id)).first()
     assert visit is not None and visit.site_id is not None
     routes = load_routes(session=registry)
-    assert len(routes) == len(p.routes)  # type: ignore[attr-defined]
+    assert len(routes) == len(p.routes)
     assert set(routes.geom_type) == {"LineString"}
     assert registry.scalar(select(func.count()).select_from(PatrolRoute)) == len(routes)
 
@@ -72,7 +73,7 @@ def test_default_teams_busiest_base_first(registry: Session) -> None:
 
 def test_recording_updates_site_audit_and_next_plan(registry: Session, tmp_path: Path) -> None:
     first = _plan(registry, rules=Rules(skip_within_days=30))
-    planned = [v.site_code for v in first.visits]  # type: ignore[attr-defined]
+    planned = [v.site_code for v in first.visits]
     sealed_code, quiet_code = planned[0], planned[1]
     photo = tmp_path / "foto.jpg"
     photo.write_bytes(b"\xff\xd8 not really a jpeg")
@@ -95,10 +96,10 @@ def test_recording_updates_site_audit_and_next_plan(registry: Session, tmp_path:
     assert len(row.evidence[0]["sha256"]) == 64 and row.status_before != "sealed"
 
     second = _plan(registry, rules=Rules(skip_within_days=30))
-    reasons = {u.site_code: u.reason for u in second.unplanned}  # type: ignore[attr-defined]
+    reasons = {u.site_code: u.reason for u in second.unplanned}
     assert reasons[sealed_code] == "excluded_status"
     assert reasons[quiet_code] == "recently_inspected"
-    assert sealed_code not in {v.site_code for v in second.visits}  # type: ignore[attr-defined]
+    assert sealed_code not in {v.site_code for v in second.visits}
 
 
 def test_matched_reports_advance_and_close(registry: Session) -> None:
@@ -153,7 +154,7 @@ def test_bad_inspection_input(registry: Session, kwargs: dict[str, object], fiel
     args: dict[str, object] = {"site_code": "PTR-000", "result": "active", "actor": "tim-1"}
     args.update(kwargs)
     with pytest.raises(ValidationError) as err:
-        record_inspection(session=registry, **args)  # type: ignore[arg-type]
+        record_inspection(session=registry, **args)
     assert err.value.field == field
     assert registry.scalar(select(func.count()).select_from(Inspection)) == 0
 
@@ -167,7 +168,7 @@ def test_schedule_matched_reports(registry: Session) -> None:
     from geo.patrols.store import schedule_matched_reports
 
     p = _plan(registry)
-    visited = p.visits[0].site_code  # type: ignore[attr-defined]
+    visited = p.visits[0].site_code
     site = registry.scalar(select(Site).where(Site.code == visited))
     assert site is not None
     now = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
@@ -176,7 +177,7 @@ def test_schedule_matched_reports(registry: Session) -> None:
                             location_source="described", status=status,
                             status_changed_at=now, matched_site_id=site.id))
     registry.flush()
-    moved = schedule_matched_reports(p, session=registry, actor="planner")  # type: ignore[arg-type]
+    moved = schedule_matched_reports(p, session=registry, actor="planner")
     assert moved == ["PTM-CCCCC1"]
     status = {r[0]: r[1] for r in registry.execute(select(Report.code, Report.status))}
     assert status == {"PTM-CCCCC1": "follow_up_scheduled", "PTM-CCCCC2": "verified"}
@@ -190,3 +191,24 @@ def test_demo_plan_saves_and_exports(registry: Session, tmp_path: Path) -> None:
     assert registry.get(PatrolPlan, plan_id) is not None
     assert (tmp_path / "patroli" / "lembar-kerja.pdf").exists()
     assert len(files["ics"]) == 4
+
+
+def test_priority_comes_from_reports_through_geo_priority(registry: Session) -> None:
+    from geo.patrols.prizes import tasks_from_frame
+    from geo.patrols.store import load_sites
+
+    sites = load_sites(registry)
+    before = {t.code: t.priority for t in tasks_from_frame(sites, today=TODAY, session=registry)}
+    target = registry.scalar(select(Site).where(Site.code == "PTR-004"))
+    assert target is not None
+    for i in range(4):
+        at = dt.datetime.now(dt.UTC) - dt.timedelta(days=i + 1)
+        registry.add(Report(code=f"PTM-DDDDD{i}", channel="hotline", received_at=at,
+                            observed_at=at, location_source="described", status="verified",
+                            status_changed_at=at, matched_site_id=target.id,
+                            reporter_hash=f"{i:064d}"))
+    registry.flush()
+    after = {t.code: t for t in tasks_from_frame(sites, today=TODAY, session=registry)}
+    assert after["PTR-004"].priority > before["PTR-004"] + 10
+    assert any("reports" in r for r in after["PTR-004"].reasons)
+    assert after["PTR-006"].priority == before["PTR-006"]
