@@ -65,18 +65,22 @@ class ExifInfo:
 
 @dataclass(frozen=True)
 class EvidenceFile:
-    """A checked evidence file held in memory, ready to store."""
+    """A checked evidence file: its hash, type, EXIF and (until released) its bytes."""
 
     sha256: str
     content: bytes
     mime: str
     original_name: str | None
     exif: ExifInfo
+    #: Where the file was read from, when it came from a path.
+    source: Path | None = None
+    #: Size in bytes, kept when ``content`` is released (bulk imports read files again).
+    size: int = -1
 
     @property
     def size_bytes(self) -> int:
         """Size of the file in bytes."""
-        return len(self.content)
+        return self.size if self.size >= 0 else len(self.content)
 
     @property
     def is_photo(self) -> bool:
@@ -251,6 +255,8 @@ def inspect_evidence(
         mime=mime,
         original_name=name,
         exif=exif,
+        source=None if isinstance(source, bytes) else Path(source),
+        size=len(content),
     )
 
 

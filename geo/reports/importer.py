@@ -31,9 +31,10 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -183,11 +184,12 @@ def _validate(
             files: list[EvidenceFile] = []
             names = [p.strip() for p in str(fields.get("evidence") or "").split(";") if p.strip()]
             for i, name in enumerate(names):
-                files.append(
-                    inspect_evidence(
-                        path.parent / name, field=f"evidence[{i}]", report_settings=limits
-                    )
+                checked = inspect_evidence(
+                    path.parent / name, field=f"evidence[{i}]", report_settings=limits
                 )
+                # Keep the hash and EXIF, not the bytes: the file is read again when written,
+                # so that a file with thousands of photos does not have to fit in memory.
+                files.append(replace(checked, content=b"", source=path.parent / name))
             if not fields.get("channel"):
                 raise ValidationError(
                     "channel: the file has no channel column and no channel was given "
@@ -258,12 +260,31 @@ def _staging_record(item: _Prepared, code: str) -> tuple[Any, ...]:
     )
 
 
+def _reread(file: EvidenceFile, *, row: int) -> bytes:
+    """Read an evidence file again for writing, refusing one changed since it was checked."""
+    assert file.source is not None
+    try:
+        content = file.source.read_bytes()
+    except OSError as exc:
+        raise InputFileError(
+            f"row {row}: evidence: cannot read {file.source.name!r} any more ({exc.strerror})",
+            field="evidence",
+        ) from None
+    if hashlib.sha256(content).hexdigest() != file.sha256:
+        raise InputFileError(
+            f"row {row}: evidence: {file.source.name!r} changed during the import; run it again",
+            field="evidence",
+        )
+    return content
+
+
 def _store_files(conn: Connection, batch: Sequence[_Prepared], settings: Settings) -> None:
     rows: dict[str, dict[str, Any]] = {}
     for item in batch:
         for e in item.clean.evidence:
             target = evidence_path(e.sha256, e.mime, settings=settings)
-            write_once(target, e.content)
+            if not target.exists():
+                write_once(target, _reread(e, row=item.row))
             rows[e.sha256] = {
                 "sha256": e.sha256,
                 "path": str(target),

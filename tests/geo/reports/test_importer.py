@@ -333,3 +333,30 @@ def test_an_import_killed_with_sigkill_and_rerun_has_every_row_exactly_once(
             )
         ).one()
     assert tuple(counts) == (500, 500, 500, 500)
+
+
+def test_photos_are_read_again_when_written_and_must_not_change(
+    engine: Engine, settings: Settings, tmp_path: Path, fresh: None
+) -> None:
+    rows = _rows(2, "PHOTO")
+    for i, row in enumerate(rows):
+        (tmp_path / f"p{i}.jpg").write_bytes(make_jpeg(-1.0, 116.0, colour=(i, 50, 60)))
+        row["evidence"] = f"p{i}.jpg"
+    path = _write_csv(tmp_path / "photos.csv", rows)
+
+    def tamper(batches: int) -> None:
+        (tmp_path / "p1.jpg").write_bytes(make_jpeg(-1.0, 116.0, colour=(200, 0, 0)))
+
+    with pytest.raises(InputFileError, match="row 3: evidence: 'p1.jpg' changed during"):
+        import_file(
+            engine=engine,
+            path=path,
+            settings=settings,
+            now=NOW,
+            progress=False,
+            batch_size=1,
+            on_batch=tamper,
+        )
+    assert _count(engine, "external_id LIKE 'PHOTO-%'") == 1  # the first batch stands
+    summary = import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False)
+    assert (summary.inserted, summary.duplicates) == (1, 1)
