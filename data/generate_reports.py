@@ -410,7 +410,7 @@ def generate(
 
 def _rejects(rng: np.random.Generator, ref: dt.date) -> list[dict[str, Any]]:
     """Rows each of which the importer must refuse, one problem per row."""
-    problems = [
+    problems: list[dict[str, Any]] = [
         {"lat": 0, "lon": 0},  # null island
         {"lat": 117.12, "lon": -0.51},  # swapped
         {"lat": -95.0, "lon": 117.0},  # out of range
@@ -425,7 +425,7 @@ def _rejects(rng: np.random.Generator, ref: dt.date) -> list[dict[str, Any]]:
     rows = []
     for i in range(40):
         problem = problems[i % len(problems)]
-        base = dict.fromkeys(FIELDS, "")
+        base: dict[str, Any] = dict.fromkeys(FIELDS, "")
         base.update(
             channel="hotline",
             received_at=_time(rng, ref).isoformat(),
