@@ -125,10 +125,6 @@ def _csv_rows(path: Path) -> Iterator[RawRow]:
             header = next(reader)
         except StopIteration:
             raise InputFileError(f"{path.name}: the file is empty", field="path") from None
-        except UnicodeDecodeError:
-            raise InputFileError(
-                f"{path.name}: expected UTF-8 text, the file is not", field="path"
-            ) from None
         names = [canonical_field(h) for h in header]
         try:
             for record in reader:
@@ -142,10 +138,6 @@ def _csv_rows(path: Path) -> Iterator[RawRow]:
                     )
                 fields = {name: value for name, value in zip(names, record, strict=False) if name}
                 yield RawRow(row=reader.line_num, fields=fields)
-        except UnicodeDecodeError:
-            raise InputFileError(
-                f"{path.name}, after row {reader.line_num}: expected UTF-8 text", field="row"
-            ) from None
         except csv.Error as exc:
             raise InputFileError(
                 f"{path.name}, row {reader.line_num}: malformed CSV ({exc})", field="row"
@@ -200,10 +192,17 @@ def read_rows(path: Path, fmt: FileFormat = "auto") -> tuple[str, list[RawRow]]:
     """
     if not path.exists():
         raise InputFileError(f"{path}: no such file", field="path")
-    actual = detect_format(path) if fmt == "auto" else fmt
-    if actual == "geojson":
-        return actual, list(_geojson_rows(path))
-    rows = list(_csv_rows(path))
+    try:
+        actual = detect_format(path) if fmt == "auto" else fmt
+        if actual == "geojson":
+            return actual, list(_geojson_rows(path))
+        rows = list(_csv_rows(path))
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{path.name}: expected UTF-8 text, byte {exc.start} is not; save the file as "
+            "UTF-8 (in Excel: CSV UTF-8)",
+            field="path",
+        ) from None
     if actual == "lapor":
         for raw in rows:
             raw.fields.setdefault("channel", "lapor")

@@ -360,3 +360,36 @@ def test_photos_are_read_again_when_written_and_must_not_change(
     assert _count(engine, "external_id LIKE 'PHOTO-%'") == 1  # the first batch stands
     summary = import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False)
     assert (summary.inserted, summary.duplicates) == (1, 1)
+
+
+def test_file_level_problems_are_named(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="nope.csv: no such file"):
+        import_file(engine=engine, path=tmp_path / "nope.csv", settings=settings, progress=False)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(
+        "channel,lat,lon,description\nhotline,-0.5,117.1,tambang di sungai\xe9\n".encode("latin-1")
+    )
+    with pytest.raises(InputFileError, match="latin.csv.*UTF-8"):
+        import_file(engine=engine, path=latin, settings=settings, progress=False)
+    shp = tmp_path / "reports.shp"
+    shp.write_bytes(b"\x00")
+    with pytest.raises(InputFileError, match="expected a .csv or .geojson file, got '.shp'"):
+        import_file(engine=engine, path=shp, settings=settings, progress=False)
+    not_fc = tmp_path / "point.geojson"
+    not_fc.write_text('{"type": "Point", "coordinates": [117, -0.5]}')
+    with pytest.raises(InputFileError, match="expected a GeoJSON FeatureCollection, got 'Point'"):
+        import_file(engine=engine, path=not_fc, settings=settings, progress=False)
+
+
+def test_channel_for_a_file_without_one(
+    engine: Engine, settings: Settings, tmp_path: Path, fresh: None
+) -> None:
+    path = tmp_path / "field.csv"
+    path.write_text("external_id,lat,lon\nFT-1,-0.7,116.9\n")
+    with pytest.raises(InputFileError, match="row 2: channel: the file has no channel column"):
+        import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False)
+    summary = import_file(
+        engine=engine, path=path, channel="field_team", settings=settings, now=NOW, progress=False
+    )
+    assert summary.inserted == 1
+    assert _count(engine, "external_id = 'FT-1' AND channel = 'field_team'") == 1
