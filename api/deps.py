@@ -6,19 +6,19 @@ before the response is sent, so a 201 is only ever sent for a committed write.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from api.auth import RateLimiter, client_address, principal_from_header
+from api.auth import RateLimiter, TokenCache, anonymous, client_address, principal_from_header
 from api.settings import ApiSettings
-from geo.db import session_scope
 from geo.settings import Settings
-from geo.tokens import Principal
+from geo.tokens import Principal, hash_token
 
 __all__ = [
     "get_engine",
@@ -63,28 +63,64 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
 
 
-def get_session(engine: EngineDep) -> Iterator[Session]:
-    """Yield a session committed when the route returns and rolled back if it raises."""
-    with session_scope(engine) as session:
+async def get_session(engine: EngineDep) -> AsyncIterator[Session]:
+    """Yield a session committed when the route returns and rolled back if it raises.
+
+    A coroutine: making the session touches no database, so only the commit (or rollback) and
+    close go to a worker thread, in one hop.
+    """
+    session = Session(engine, expire_on_commit=False)
+    try:
         yield session
+    except BaseException:
+        await run_in_threadpool(_rollback_and_close, session)
+        raise
+    await run_in_threadpool(_commit_and_close, session)
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     session: SessionDep,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
 ) -> Principal:
-    """Return who is calling: a token's user and role, or the public."""
-    return principal_from_header(request, session, request.app.state.token_cache)
+    """Return who is calling: a token's user and role, or the public.
+
+    The public and tokens in the cache need no database, so no thread; others are verified in
+    a worker thread.
+    """
+    cache: TokenCache = request.app.state.token_cache
+    header = request.headers.get("authorization")
+    if not header:
+        return anonymous(request)
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer":
+        cached = cache.get(hash_token(token.strip()))
+        if cached is not None:
+            return cached
+    return await run_in_threadpool(principal_from_header, request, session, cache)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def public_rate_limit(request: Request, principal: PrincipalDep, api: ApiSettingsDep) -> None:
+async def public_rate_limit(request: Request, principal: PrincipalDep, api: ApiSettingsDep) -> None:
     """Apply the per-address rate limit to callers without a token."""
     if not principal.is_public:
         return

@@ -1,0 +1,232 @@
+"""Load the running HTTP service from a second process on loopback with wrk.
+
+GET sites as GeoJSON (108 and 2,741 features), GET one site, POST a report, each against a real
+``pantau serve`` process; the reference is a minimal endpoint in this script that returns the
+same GeoJSON built by one SQL query (``ST_AsGeoJSON`` + ``json_agg``) on the same database,
+served by the same uvicorn. Prints requests per second, p50/p99 latency and the ratios.
+
+Usage: ``.venv/bin/python benchmarks/api.py [--seconds 10] [--connections 50]``
+(needs ``wrk``: ``apt-get install -y wrk``; and the PostGIS template of ``scripts/dev-db``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import geopandas as gpd
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from geo import bases, migrate, sites  # noqa: E402
+from geo.db import make_engine, session_scope  # noqa: E402
+from geo.settings import Settings  # noqa: E402
+from geo.tokens import create_token  # noqa: E402
+
+MINIMAL_SQL = """
+SELECT json_build_object('type', 'FeatureCollection', 'features',
+       coalesce(json_agg(json_build_object(
+           'type', 'Feature', 'id', code,
+           'geometry', ST_AsGeoJSON(geom, 7)::json,
+           'properties', json_build_object('code', code, 'name', name, 'kabupaten', kabupaten,
+               'kecamatan', kecamatan, 'commodity', commodity, 'status', status,
+               'risk_level', risk_level, 'first_reported', first_reported,
+               'last_inspected', last_inspected)) ORDER BY code), '[]'::json))::text
+FROM sites
+"""
+
+
+def minimal_app() -> object:
+    """The reference: one route, one SQL query, the same engine settings and uvicorn."""
+    from starlette.applications import Starlette
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    engine = make_engine(os.environ["PANTAU_DATABASE_URL"])
+
+    def sites_geojson(request: object) -> Response:
+        with engine.connect() as conn:
+            body = conn.execute(text(MINIMAL_SQL)).scalar_one()
+        return Response(body, media_type="application/geo+json")
+
+    return Starlette(routes=[Route("/sites", sites_geojson)])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def make_database(n_sites: int) -> str:
+    admin_url = Settings().database_url
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"pantau_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "pantau_template"'))
+    admin.dispose()
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    sites.import_file(engine, ROOT / "data" / "sites.geojson", actor="bench")
+    bases.import_file(engine, ROOT / "data" / "bases.geojson")
+    extra = n_sites - 108
+    if extra > 0:
+        demo = gpd.read_file(ROOT / "data" / "sites.geojson")
+        rng = random.Random(7)
+        rows = []
+        for i in range(extra):
+            src = demo.iloc[i % len(demo)]
+            p = src.geometry.representative_point()
+            rows.append({
+                "code": f"SYN-{i + 1:04d}", "name": f"Sintetis {i + 1}",
+                "kabupaten": src["kabupaten"], "kecamatan": src["kecamatan"],
+                "commodity": src["commodity"], "status": src["status"],
+                "risk_level": src["risk_level"], "first_reported": src["first_reported"],
+                "geometry": type(p)(p.x + rng.uniform(-0.05, 0.05),
+                                    p.y + rng.uniform(-0.05, 0.05)),
+            })
+        frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
+        records = sites.validate_frame(frame, source="bench")
+        with session_scope(engine) as session:
+            sites.upsert(session, records, actor="bench", source="bench")
+    engine.dispose()
+    return url
+
+
+def drop_database(url: str) -> None:
+    admin = create_engine(Settings().database_url, isolation_level="AUTOCOMMIT")
+    name = make_url(url).database
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def start(args: list[str], env: dict[str, str], url_check: str) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url_check, timeout=1).status_code < 500:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"server did not start: {args}")
+
+
+def wrk(url: str, *, seconds: int, connections: int, headers: dict[str, str],
+        script: str | None = None) -> tuple[float, float, float]:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for k, v in headers.items():
+        cmd += ["-H", f"{k}: {v}"]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def pct(p: str) -> float:
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        assert m, out
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+        return float(m.group(1)) * scale
+
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        print(f"  warning: {non2xx.group(1)} non-2xx responses for {url}")
+    return rps, pct("50"), pct("99")
+
+
+POST_SCRIPT = """
+math.randomseed(os.time())
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+counter = 0
+request = function()
+  counter = counter + 1
+  local lat = -0.4 - math.random() * 0.3
+  local lon = 117.0 + math.random() * 0.3
+  local body = string.format(
+    '{"lat": %.6f, "lon": %.6f, "activity": "excavator", "confidentiality": "anonim", ' ..
+    '"description": "bench %d %d"}', lat, lon, counter, math.random(1, 1000000000))
+  return wrk.format(nil, "/reports", nil, body)
+end
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+
+    rows: list[tuple[str, int | str, float, float, float, str]] = []
+    for n_sites in (108, 2741):
+        url = make_database(n_sites)
+        engine = make_engine(url)
+        with session_scope(engine) as session:
+            _, token = create_token(session=session, user="bench", role="analyst")
+        engine.dispose()
+        env = {**os.environ, "PANTAU_DATABASE_URL": url, "PANTAU_ENVIRONMENT": "test",
+               "PANTAU_SECRET_KEY": "bench-secret-not-for-production",
+               "PANTAU_DATA_DIR": tempfile.mkdtemp(prefix="pantau-bench-"),
+               "PANTAU_API_PUBLIC_RATE_PER_MINUTE": "100000000",
+               "PANTAU_API_PUBLIC_BURST": "100000000", "PYTHONPATH": str(ROOT)}
+        api_port, ref_port = free_port(), free_port()
+        api = start([sys.executable, "-m", "geo", "serve", "--port", str(api_port),
+                     "--log-level", "warning"], env, f"http://127.0.0.1:{api_port}/health/ready")
+        ref = start([sys.executable, "-m", "uvicorn", "--factory", "benchmarks.api:minimal_app",
+                     "--port", str(ref_port), "--log-level", "warning", "--no-access-log"],
+                    env, f"http://127.0.0.1:{ref_port}/sites")
+        try:
+            auth = {"Authorization": f"Bearer {token}"}
+            got = httpx.get(f"http://127.0.0.1:{api_port}/sites?limit=10000", headers=auth).json()
+            ref_got = httpx.get(f"http://127.0.0.1:{ref_port}/sites").json()
+            assert len(got["features"]) == len(ref_got["features"]) == n_sites
+            kw = {"seconds": args.seconds, "connections": args.connections}
+            base = wrk(f"http://127.0.0.1:{ref_port}/sites", headers={}, **kw)
+            ours = wrk(f"http://127.0.0.1:{api_port}/sites?limit=10000", headers=auth, **kw)
+            rows.append(("GET /sites (minimal: 1 SQL)", n_sites, *base, "1.00"))
+            rows.append(("GET /sites", n_sites, *ours, f"{base[0] / ours[0]:.2f}"))
+            if n_sites == 108:
+                one = wrk(f"http://127.0.0.1:{api_port}/sites/KKR-001", headers=auth, **kw)
+                rows.append(("GET /sites/KKR-001", 1, *one, "-"))
+                with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+                    f.write(POST_SCRIPT)
+                post = wrk(f"http://127.0.0.1:{api_port}/reports", headers={},
+                           script=f.name, **kw)
+                os.unlink(f.name)
+                rows.append(("POST /reports (public)", "-", *post, "-"))
+        finally:
+            for proc in (api, ref):
+                proc.terminate()
+                proc.wait(timeout=10)
+            drop_database(url)
+
+    print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s on loopback, "
+          f"{os.cpu_count()} CPU cores, one uvicorn worker each\n")
+    print(f"| {'endpoint':28} | {'features':>8} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} "
+          f"| {'time vs minimal':>15} |")
+    print(f"|{'-' * 30}|{'-' * 10}:|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 16}:|")
+    for name, n, rps, p50, p99, ratio in rows:
+        print(f"| {name:28} | {n!s:>8} | {rps:8.0f} | {p50:7.1f} | {p99:7.1f} | {ratio:>15} |")
+
+
+if __name__ == "__main__":
+    main()
