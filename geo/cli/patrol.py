@@ -13,6 +13,7 @@ from geo.cli._common import console, engine_from_settings
 from geo.db import session_scope
 from geo.errors import PlanningError
 from geo.patrols import Rules, Team
+from geo.patrols.config import get_patrol_settings, travel_from_settings
 from geo.patrols.exports import FORMATS, export_all
 from geo.patrols.result import REASONS
 from geo.patrols.solver import Progress as SolverProgress
@@ -24,7 +25,7 @@ from geo.patrols.store import (
     save_plan,
     schedule_matched_reports,
 )
-from geo.patrols.travel import HaversineTravel, MatrixTravel, OsrmTravel, read_matrix
+from geo.patrols.travel import MatrixTravel, OsrmTravel, read_matrix
 from geo.settings import get_settings
 
 app = typer.Typer(help="Patrol and inspection schedules.", no_args_is_help=True)
@@ -65,13 +66,15 @@ def plan_(
              "machine (the clock budget still applies as a cap)."),
     vary: float = typer.Option(0.0, "--vary", help="Random prize variation (0.1 = ±10%)."),
     out: Path | None = typer.Option(None, "--out", help="Folder for CSV/XLSX/PDF/GPX/KML/ICS."),
-    shift: str = typer.Option("07:30-16:30", "--shift", help="Daily shift of every team."),
-    max_drive: float = typer.Option(6.0, "--max-drive", help="Maximum driving hours a day."),
+    shift: str | None = typer.Option(None, "--shift", help="Daily shift, e.g. 07:30-16:30."),
+    max_drive: float | None = typer.Option(None, "--max-drive", help="Max driving hours a day."),
     mode: str = typer.Option("car", "--mode", help="Vehicle mode: car, 4wd, motorbike, boat."),
     matrix: Path | None = typer.Option(None, "--matrix", help="Durations (minutes) CSV/XLSX."),
     osrm: str | None = typer.Option(None, "--osrm", help="OSRM server URL for travel times."),
-    skip_within: int = typer.Option(14, "--skip-within", help="Skip sites inspected in N days."),
-    must_after: int = typer.Option(90, "--must-visit-after", help="Overdue after N days."),
+    skip_within: int | None = typer.Option(None, "--skip-within",
+                                           help="Skip sites inspected in N days."),
+    must_after: int | None = typer.Option(None, "--must-visit-after",
+                                          help="Overdue after N days."),
     include_excluded: bool = typer.Option(False, "--include-excluded",
                                           help="Also plan sealed and legalised sites."),
     work_weekends: bool = typer.Option(False, "--work-weekends"),
@@ -83,12 +86,17 @@ def plan_(
         help="Move reports assigned to planned sites to follow_up_scheduled."),
 ) -> None:
     """Plan which team inspects which site on which day, and write the exports."""
+    cfg = get_patrol_settings()
     first = _date(start, "start") or dt.date.today() + dt.timedelta(days=1)
+    shift = shift or cfg.shift
     parts = shift.split("-")
     if len(parts) != 2:
         raise PlanningError(f"`shift` must look like 07:30-16:30, got {shift!r}", field="shift")
+    max_drive = cfg.max_drive_h if max_drive is None else max_drive
+    skip_within = cfg.skip_within_days if skip_within is None else skip_within
+    must_after = cfg.must_visit_after_days if must_after is None else must_after
     travel = (MatrixTravel(read_matrix(matrix)) if matrix else
-              OsrmTravel(osrm) if osrm else HaversineTravel())
+              OsrmTravel(osrm) if osrm else travel_from_settings(cfg))
     engine = engine_from_settings()
     with session_scope(engine) as session:
         bases = load_bases(session)
