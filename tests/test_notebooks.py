@@ -18,9 +18,14 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 
 
 @pytest.fixture(scope="module")
-def demo_database(fresh_database_url_module: str) -> str:
+def demo_database(
+    fresh_database_url_module: str, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A database holding the whole demo: registry, reports, hotspots, scores and a plan."""
     engine = make_engine(fresh_database_url_module)
-    demo.run(engine, settings=Settings(database_url=fresh_database_url_module))
+    out = tmp_path_factory.mktemp("demo")
+    settings = Settings(database_url=fresh_database_url_module, data_dir=out / "var")
+    demo.run(engine, settings=settings, out_dir=out, plan_budget_s=3)
     engine.dispose()
     return fresh_database_url_module
 

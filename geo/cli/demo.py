@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import typer
 from rich.table import Table
 
 from geo import demo as demo_job
@@ -9,11 +12,29 @@ from geo.cli._common import console, engine_from_settings
 from geo.settings import get_settings
 
 
-def demo() -> None:
-    """Set up the database, load the synthetic demo data and show what is there."""
+def _pairs(title: str, values: dict[str, object]) -> Table:
+    table = Table(title=title, show_header=False)
+    table.add_column(justify="left")
+    table.add_column(justify="right")
+    for key, value in values.items():
+        table.add_row(key, str(value))
+    return table
+
+
+def demo(
+    out: Path = typer.Option(Path("out/demo"), "--out", help="Folder for the map and exports."),
+    budget: float = typer.Option(20.0, "--budget", help="Patrol solver time in seconds."),
+    registry_only: bool = typer.Option(
+        False, "--registry-only", help="Load only the sites and bases (fast)."
+    ),
+) -> None:
+    """Set up the database, run every step on the synthetic demo data and show the results."""
     engine = engine_from_settings()
-    with console.status("Loading the demo registry..."):
-        summary = demo_job.run(engine, settings=get_settings())
+    with console.status("Demo...") as status:
+        summary = demo_job.run(
+            engine, out_dir=out, settings=get_settings(), full=not registry_only,
+            plan_budget_s=budget, step=lambda text: status.update(text + "..."),
+        )
     s = summary.sites
     console.print(
         f"Sites: [bold]{s.total}[/] in the file: {len(s.created)} created, "
@@ -27,5 +48,18 @@ def demo() -> None:
     for kab, row in summary.by_kabupaten.iterrows():
         table.add_row(str(kab), *(str(int(v)) for v in row))
     console.print(table)
+    if summary.reports:
+        console.print(_pairs("Laporan masyarakat (reports)", dict(summary.reports)))
+        console.print(_pairs("Hotspot kandidat (new candidate hotspots)", dict(summary.hotspots)))
+    if summary.top_sites is not None:
+        top = Table(title="Prioritas tertinggi (top priority sites)")
+        for col in ("code", "name", "score", "reasons"):
+            top.add_column(col)
+        for row in summary.top_sites.itertuples():
+            reasons = "; ".join(str(row.reasons).split("; ")[:3])
+            top.add_row(row.code, row.name, f"{row.score:.1f}", reasons)
+        console.print(top)
+    if summary.plan:
+        console.print(_pairs("Rencana patroli 2 minggu, 4 tim (patrol plan)", summary.plan))
     for label, path in summary.outputs.items():
-        console.print(f"{label}: {path}")
+        console.print(f"{label}: [bold]{path}[/]")

@@ -1,37 +1,56 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.db import make_engine
 from geo.models import FieldBase, Site, SiteAudit
+from geo.reports.models import Report
 
 
-def run_cli(*args: str, url: str) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, url: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PANTAU_DATABASE_URL": url, "COLUMNS": "200"}
+    if cwd is not None:
+        env["PANTAU_DATA_DIR"] = str(cwd / "var")
     return subprocess.run(
         [sys.executable, "-m", "geo.cli", *args], env=env, capture_output=True, text=True,
-        timeout=600,
+        timeout=900, cwd=cwd,
     )
 
 
-def test_pantau_demo_twice_on_an_empty_database(fresh_database_url: str) -> None:
-    first = run_cli("demo", url=fresh_database_url)
+def test_pantau_demo_twice_on_an_empty_database(fresh_database_url: str, tmp_path: Path) -> None:
+    first = run_cli("demo", "--budget", "3", url=fresh_database_url, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "108 created" in first.stdout
-    second = run_cli("demo", url=fresh_database_url)
+    out = tmp_path / "out" / "demo"
+    html, pdf = out / "peta_offline.html", out / "briefing.pdf"
+    assert html.stat().st_size > 100_000 and pdf.read_bytes().startswith(b"%PDF")
+    assert str(html.relative_to(tmp_path)) in first.stdout
+    assert (out / "patroli").is_dir() and any((out / "patroli").rglob("*.gpx"))
+    second = run_cli("demo", "--budget", "3", url=fresh_database_url, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert "0 created, 0 updated, 108 unchanged" in second.stdout
+    assert "imported now        │    0" in second.stdout
     engine = make_engine(fresh_database_url)
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Site)) == 108
         assert session.scalar(select(func.count()).select_from(FieldBase)) == 5
-        # The second run changed nothing, so it wrote nothing to the audit trail.
-        assert session.scalar(select(func.count()).select_from(SiteAudit)) == 108
+        # The second run changed no site, so it wrote nothing more to the audit trail (the
+        # first run audited 108 creations and nothing else touched the registry).
+        creations = select(func.count()).select_from(SiteAudit).where(SiteAudit.action == "create")
+        assert session.scalar(creations) == 108
+        # Every report imported by the first run is there exactly once after the second.
+        imported = int(re.search(r"imported now\s+│\s+(\d+)", first.stdout).group(1))
+        assert imported > 1500
+        assert session.scalar(select(func.count()).select_from(Report)) == imported
     engine.dispose()
     listing = run_cli("sites", "list", url=fresh_database_url)
     assert listing.returncode == 0
@@ -39,11 +58,9 @@ def test_pantau_demo_twice_on_an_empty_database(fresh_database_url: str) -> None
 
 
 def test_cli_bad_file_gives_a_message_not_a_traceback(
-    fresh_database_url: str, tmp_path: object
+    fresh_database_url: str, tmp_path: Path
 ) -> None:
-    from pathlib import Path
-
-    bad = Path(str(tmp_path)) / "sites.csv"
+    bad = tmp_path / "sites.csv"
     bad.write_text("kode,nama,kabupaten,komoditas,lat,lon\nX-1,Uji,Samarinda,batubara,117.1,-0.5\n")
     assert run_cli("db", "upgrade", url=fresh_database_url).returncode == 0
     result = run_cli("sites", "import", str(bad), url=fresh_database_url)
