@@ -45,8 +45,8 @@ def demo(
     table.add_column("Kabupaten/Kota")
     for col in summary.by_kabupaten.columns:
         table.add_column(str(col), justify="right")
-    for kab, row in summary.by_kabupaten.iterrows():
-        table.add_row(str(kab), *(str(int(v)) for v in row))
+    for kab, counts in summary.by_kabupaten.iterrows():
+        table.add_row(str(kab), *(str(int(v)) for v in counts))
     console.print(table)
     if summary.reports:
         console.print(_pairs("Laporan masyarakat (reports)", dict(summary.reports)))
@@ -55,9 +55,9 @@ def demo(
         top = Table(title="Prioritas tertinggi (top priority sites)")
         for col in ("code", "name", "score", "reasons"):
             top.add_column(col)
-        for row in summary.top_sites.itertuples():
-            reasons = "; ".join(str(row.reasons).split("; ")[:3])
-            top.add_row(row.code, row.name, f"{row.score:.1f}", reasons)
+        for rec in summary.top_sites.to_dict("records"):
+            reasons = "; ".join(str(rec["reasons"]).split("; ")[:3])
+            top.add_row(str(rec["code"]), str(rec["name"]), f"{rec['score']:.1f}", reasons)
         console.print(top)
     if summary.plan:
         console.print(_pairs("Rencana patroli 2 minggu, 4 tim (patrol plan)", summary.plan))
