@@ -7,6 +7,7 @@ collection appears here as soon as its spec is registered there.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -228,6 +229,7 @@ def items(
     responses={**errors(404), 200: {"model": Feature, "description": "GeoJSON Feature"}},
 )
 def item(
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     collection_id: Annotated[str, Path(alias="collectionId", pattern=r"^[a-z_]{1,40}$")],
@@ -235,6 +237,11 @@ def item(
 ) -> GeoJSONResponse:
     """Return one feature of a collection by its id."""
     _check_visible(principal, collection_id)
-    return feature_response(
-        features.get_feature(session=session, collection=collection_id, feature_id=feature_id)
-    )
+    feature = features.get_feature(session=session, collection=collection_id, feature_id=feature_id)
+    base = f"{_base(request)}/collections/{collection_id}"
+    links = [
+        {"href": str(request.url), "rel": "self", "type": GEOJSON, "title": "This feature"},
+        {"href": base, "rel": "collection", "type": JSON, "title": "The collection"},
+    ]
+    # The feature text comes from PostGIS; the links are spliced in before its closing brace.
+    return feature_response(f'{feature.rstrip()[:-1]}, "links": {json.dumps(links)}}}')

@@ -72,6 +72,7 @@ def test_items_paging_bbox_and_datetime(client: TestClient, tokens: dict[str, st
     got = client.get(f"/ogc/collections/sites/items/{one['id']}", headers=h)
     assert got.headers["content-type"].startswith("application/geo+json")
     assert got.json()["id"] == one["id"]
+    assert {link["rel"] for link in got.json()["links"]} == {"self", "collection"}
 
 
 def test_bad_ogc_parameters_are_400s_that_name_the_parameter(

@@ -1,0 +1,66 @@
+"""``pantau tokens create|list|revoke``: the secret printed once, stored only as a digest."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from sqlalchemy import Engine, text
+
+from geo.settings import Settings
+from geo.tokens import hash_token
+
+
+def _pantau(*args: str, url: str, settings: Settings) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PANTAU_DATABASE_URL": url,
+        "PANTAU_SECRET_KEY": settings.secret_key,
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "geo.cli", "tokens", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_create_list_revoke(database_url: str, settings: Settings, engine: Engine) -> None:
+    made = _pantau(
+        "create",
+        "--role",
+        "intake_operator",
+        "--user",
+        "hotline-desk-1",
+        url=database_url,
+        settings=settings,
+    )
+    assert made.returncode == 0, made.stderr
+    secret = made.stdout.strip().splitlines()[-1]
+    assert secret.startswith("ptm_")
+    with engine.connect() as conn:
+        row = conn.execute(
+            text('SELECT id, "user", role, revoked_at FROM api_tokens WHERE token_hash = :h'),
+            {"h": hash_token(secret)},
+        ).one()
+    assert (row.user, row.role, row.revoked_at) == ("hotline-desk-1", "intake_operator", None)
+    listing = _pantau("list", url=database_url, settings=settings)
+    assert "hotline-desk-1" in listing.stdout and secret not in listing.stdout
+    revoked = _pantau("revoke", str(row.id), url=database_url, settings=settings)
+    assert revoked.returncode == 0, revoked.stderr
+    with engine.connect() as conn:
+        assert (
+            conn.execute(
+                text("SELECT revoked_at FROM api_tokens WHERE id = :i"), {"i": row.id}
+            ).scalar()
+            is not None
+        )
+    bad = _pantau(
+        "create", "--role", "superuser", "--user", "x", url=database_url, settings=settings
+    )
+    assert bad.returncode == 2 and "role" in bad.stderr and "Traceback" not in bad.stderr
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM api_tokens WHERE id = :i"), {"i": row.id})
