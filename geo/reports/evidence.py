@@ -218,9 +218,10 @@ def inspect_evidence(
                     field=field,
                 )
             content = path.read_bytes()
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise ValidationError(
-                f"{field}: cannot read file {str(source)!r} ({exc.strerror or exc})", field=field
+                f"{field}: cannot read file {str(source)!r} ({reason})", field=field
             ) from None
     label = f"file {name!r}" if name else "the file"
     if not content:

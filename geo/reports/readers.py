@@ -157,21 +157,39 @@ def _geojson_rows(path: Path) -> Iterator[RawRow]:
             f"{path.name}: expected a GeoJSON FeatureCollection, got {got!r}",
             field="path",
         )
-    for number, feature in enumerate(document.get("features") or [], start=1):
-        props = dict((feature or {}).get("properties") or {})
+    features = document.get("features") or []
+    if not isinstance(features, list):
+        raise InputFileError(
+            f"{path.name}: features: expected a list, got {type(features).__name__}",
+            field="features",
+        )
+    for number, feature in enumerate(features, start=1):
+        where = f"{path.name}, feature {number}"
+        if not isinstance(feature, dict):
+            raise InputFileError(
+                f"{where}: expected a GeoJSON Feature object, got {type(feature).__name__}",
+                field="feature",
+            )
+        props = feature.get("properties") or {}
+        if not isinstance(props, dict):
+            raise InputFileError(
+                f"{where}: properties: expected an object, got {type(props).__name__}",
+                field="properties",
+            )
         fields: dict[str, Any] = {}
         for key, value in props.items():
-            name = canonical_field(key)
+            name = canonical_field(str(key))
             if name:
                 fields[name] = value
-        geometry = (feature or {}).get("geometry")
+        if isinstance(fields.get("evidence"), list):
+            fields["evidence"] = ";".join(str(v) for v in fields["evidence"])
+        geometry = feature.get("geometry")
         if geometry is not None:
-            coords = geometry.get("coordinates")
-            if geometry.get("type") != "Point" or not isinstance(coords, list) or len(coords) < 2:
+            kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
+            coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+            if kind != "Point" or not isinstance(coords, list) or len(coords) < 2:
                 raise InputFileError(
-                    f"{path.name}, feature {number}: geometry: expected a Point, got "
-                    f"{geometry.get('type')!r}",
-                    field="geometry",
+                    f"{where}: geometry: expected a Point, got {kind!r}", field="geometry"
                 )
             fields["lon"], fields["lat"] = coords[0], coords[1]
         yield RawRow(row=number, fields=fields)

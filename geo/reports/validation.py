@@ -145,6 +145,9 @@ def _text(raw: Mapping[str, Any], name: str) -> str | None:
     if _blank(value):
         return None
     text = str(value).strip()
+    if "\x00" in text:
+        # PostgreSQL text cannot hold it, and no honest form sends it.
+        raise ValidationError(f"{name}: contains a NUL character", field=name)
     limit = _TEXT_LIMITS.get(name)
     if limit and len(text) > limit:
         raise ValidationError(

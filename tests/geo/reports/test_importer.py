@@ -393,3 +393,22 @@ def test_channel_for_a_file_without_one(
     )
     assert summary.inserted == 1
     assert _count(engine, "external_id = 'FT-1' AND channel = 'field_team'") == 1
+
+
+def test_malformed_geojson_features_are_named(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "odd.geojson"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {"channel": "web"}, "geometry": None},
+                    5,
+                ],
+            }
+        )
+    )
+    with pytest.raises(InputFileError, match="odd.geojson, feature 2: expected a GeoJSON Feature"):
+        import_file(engine=engine, path=path, settings=settings, progress=False)

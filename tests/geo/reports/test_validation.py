@@ -211,3 +211,7 @@ def test_lapor_confidentiality_words() -> None:
     assert level("ANONIM") == "anonim"
     assert level("Biasa") == "anonim"  # public in LAPOR!; identity is never shown here anyway
     assert level("") == "rahasia"
+
+
+def test_nul_characters_are_refused() -> None:
+    refused("title", "NUL", title="tambang\x00", lat=-0.4, lon=117.0)
