@@ -13,6 +13,7 @@ from __future__ import annotations
 from geo.maps.briefing import Briefing, export
 from geo.maps.build import LAYERS, MapInfo, Period, build_map, map_info, overview, parse_period
 from geo.maps.catalogue import Catalogue, catalogue
+from geo.maps.outputs import write_outputs
 
 __all__ = [
     "LAYERS",
@@ -26,4 +27,5 @@ __all__ = [
     "map_info",
     "overview",
     "parse_period",
+    "write_outputs",
 ]

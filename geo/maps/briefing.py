@@ -38,6 +38,8 @@ OVERDUE_COLUMNS: Final[dict[str, str]] = {
     "due": "col_due",
     "days_overdue": "col_days_overdue",
 }
+#: Rows of the overdue table on the briefing's second page (the most overdue first).
+OVERDUE_ROWS: Final[int] = 12
 #: The screenshot size: A4 landscape proportions (297 x 210 mm).
 VIEWPORT: Final[tuple[int, int]] = (1600, 1131)
 
@@ -51,13 +53,13 @@ _HIDDEN_BOXES: Final[str] = """() => ['.pantau-title', '.pantau-legend'].filter(
 
 _PDF_CSS = """
 @page { size: A4 landscape; margin: 8mm; }
-body { font: 10pt system-ui, sans-serif; margin: 0; color: #111; }
+body { font: 8pt system-ui, sans-serif; margin: 0; color: #111; }
 .map { height: 192mm; display: flex; align-items: center; justify-content: center; }
 .map img { max-width: 100%; max-height: 192mm; }
 .tables { page-break-before: always; }
-h2 { font-size: 13pt; margin: 0 0 4mm; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 6mm; }
-th, td { border: 0.3mm solid #999; padding: 1mm 2mm; text-align: left; vertical-align: top; }
+h2 { font-size: 11pt; margin: 0 0 2mm; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 4mm; }
+th, td { border: 0.3mm solid #999; padding: 0.6mm 1.5mm; text-align: left; vertical-align: top; }
 th { background: #eee; }
 td:nth-child(2) { white-space: nowrap; }
 .none { color: #555; font-style: italic; }
@@ -109,16 +111,23 @@ def _cell(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _table(frame: pd.DataFrame | None, columns: dict[str, str], cat: Catalogue) -> str:
+def _table(
+    frame: pd.DataFrame | None, columns: dict[str, str], cat: Catalogue, limit: int | None = None
+) -> str:
     if frame is None or frame.empty:
         return f'<p class="none">{html.escape(cat("briefing_none"))}</p>'
+    more = ""
+    if limit is not None and len(frame) > limit:
+        text = cat("briefing_more").format(n=len(frame) - limit)
+        more = f'<p class="none">{html.escape(text)}</p>'
+        frame = frame.head(limit)
     cols = [c for c in columns if c in frame.columns]
     head = "".join(f"<th>{html.escape(cat(columns[c]))}</th>" for c in cols)
     rows = "".join(
         "<tr>" + "".join(f"<td>{_cell(row[c])}</td>" for c in cols) + "</tr>"
         for _, row in frame.iterrows()
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
 
 
 def top_sites(sites: pd.DataFrame, n: int = 15) -> pd.DataFrame:
@@ -153,7 +162,10 @@ def _safe_overdue(overdue: pd.DataFrame | None) -> pd.DataFrame | None:
             field="overdue",
         )
     keep = overdue["confidentiality"].eq("anonim").fillna(False).astype(bool)
-    return overdue.loc[keep, [c for c in OVERDUE_COLUMNS if c in overdue.columns]]
+    frame = overdue.loc[keep, [c for c in OVERDUE_COLUMNS if c in overdue.columns]]
+    if "days_overdue" in frame.columns:
+        frame = frame.sort_values("days_overdue", ascending=False, kind="stable")
+    return frame
 
 
 def _pdf_document(
@@ -181,7 +193,7 @@ def _pdf_document(
         f"<div class='tables'><h2>{html.escape(cat('briefing_top_sites'))}</h2>"
         f"{_table(tops, site_cols, cat)}"
         f"<h2>{html.escape(cat('briefing_overdue'))}</h2>"
-        f"{_table(overdue, OVERDUE_COLUMNS, cat)}</div></body></html>"
+        f"{_table(overdue, OVERDUE_COLUMNS, cat, limit=OVERDUE_ROWS)}</div></body></html>"
     )
 
 
@@ -193,7 +205,7 @@ def export(
     pdf: Path | str | None = None,
     sites: pd.DataFrame | None = None,
     overdue: pd.DataFrame | None = None,
-    top_n: int = 15,
+    top_n: int = 10,
     settings: MapSettings | None = None,
     timeout_s: float = 90.0,
 ) -> Briefing:

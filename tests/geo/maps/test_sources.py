@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from geo import demo
 from geo.cli import app
 from geo.db import make_engine
-from geo.maps import Period, map_info, overview
+from geo.maps import Period, map_info, overview, write_outputs
 from geo.maps.sources import load_all, load_overdue
 from geo.matching import match_reports
 from geo.priority import compute_priority
@@ -33,7 +33,7 @@ def map_engine(
     fresh_database_url_module: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
     engine = make_engine(fresh_database_url_module)
-    demo.run(engine, settings=Settings(database_url=fresh_database_url_module))
+    demo.run(engine, settings=Settings(database_url=fresh_database_url_module), full=False)
     path = tmp_path_factory.mktemp("reports") / "reports.csv"
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
@@ -155,3 +155,11 @@ def test_pantau_map_rejects_bad_options(
     finally:
         get_settings.cache_clear()
     assert exit_info.value.code == 2
+
+
+@pytest.mark.browser
+def test_write_outputs_for_the_demo(map_engine: Engine, tmp_path: Path) -> None:
+    paths = write_outputs(map_engine, tmp_path / "demo", png=False)
+    assert set(paths) == {"Peta offline", "Briefing PDF"}
+    assert all(p.is_file() and p.stat().st_size > 10_000 for p in paths.values())
+    assert len(PdfReader(paths["Briefing PDF"]).pages) == 2
