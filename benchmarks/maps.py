@@ -28,7 +28,19 @@ from geo.maps.browser import chromium, open_map
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 20)
-WORDS = "alat berat truk batubara malam sungai keruh hutan dibuka ekskavator tongkang".split()
+WORDS = [
+    "alat",
+    "berat",
+    "truk",
+    "batubara",
+    "malam",
+    "sungai",
+    "keruh",
+    "hutan",
+    "dibuka",
+    "ekskavator",
+    "tongkang",
+]
 
 
 def synthetic_reports(sites: gpd.GeoDataFrame, n: int, seed: int = 1) -> gpd.GeoDataFrame:
@@ -99,8 +111,17 @@ def main() -> None:
             ref_mb = ref.stat().st_size / 1e6
             mode = "clustered" if n <= 20_000 else "canvas"
             rows.append(
-                (n, mode, map_info(m).counts["reports"], size_mb, build_s, ready_s,
-                 ref_mb, ref_build, ref_ready)
+                (
+                    n,
+                    mode,
+                    map_info(m).counts["reports"],
+                    size_mb,
+                    build_s,
+                    ready_s,
+                    ref_mb,
+                    ref_build,
+                    ref_ready,
+                )
             )
     header = (
         "| reports | markers | drawn | HTML MB | build s | ready s | ref HTML MB | ref build s "

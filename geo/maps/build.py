@@ -262,7 +262,7 @@ def build_map(
 
     m = folium.Map(
         tiles=None,
-        control_scale=True,
+        control_scale=False,
         prefer_canvas=True,
         zoom_start=7,
         location=[0.5, 116.5],
@@ -362,7 +362,13 @@ def build_map(
         for g in sites.geometry
         if g is not None and not g.is_empty
     ]
-    m.add_child(MiniMapControl(tiles=minimap_tiles, outline=outline))
+    m.add_child(
+        MiniMapControl(
+            tiles=minimap_tiles,
+            outline=outline,
+            strings={"hideText": cat("minimap_hide"), "showText": cat("minimap_show")},
+        )
+    )
     generated = generated or dt.date.today()
     title_lines: list[list[Any]] = [
         ["pantau-title-main", title or cat("title"), None],

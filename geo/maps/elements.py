@@ -248,7 +248,7 @@ var {{ this.get_name() }} = pantau.heatLayer({{ this.key_json }},
 
 
 class MiniMapControl(JSCSSMixin, MacroElement):
-    """Overview minimap: a tile layer when online, the sites' outlines when offline."""
+    """Overview minimap (a tile layer online, the sites' points offline) and a metric scale."""
 
     default_js = _MINIMAP_JS
     default_css = _MINIMAP_CSS
@@ -261,14 +261,20 @@ class MiniMapControl(JSCSSMixin, MacroElement):
         return L.circleMarker(ll, {radius: 2, weight: 0, fillColor: "#b2182b", fillOpacity: 1});
       }, style: {color: "#555", weight: 1, fill: false}}){% endif %};
   new L.Control.MiniMap(layer, {toggleDisplay: true, position: "bottomright",
-    width: 150, height: 150, zoomLevelOffset: -4}).addTo({{ this._parent.get_name() }});
+    width: 150, height: 150, zoomLevelOffset: -4, strings: {{ this.strings }}
+  }).addTo({{ this._parent.get_name() }});
+  // Metric only: distances in the field are kilometres.
+  L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
 })();
 {% endmacro %}"""
     )
 
-    def __init__(self, *, tiles: str | None, outline: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, *, tiles: str | None, outline: list[dict[str, Any]], strings: dict[str, str]
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
         self._name = "PantauMiniMap"
+        self.strings = safe_json(strings)
         self.tiles = safe_json(tiles) if tiles else None
         self.json = safe_json({"type": "FeatureCollection", "features": outline})
 
