@@ -13,6 +13,7 @@ from __future__ import annotations
 from geo.reports.clocks import ClockStatus, evaluate, load_rules, overdue, update_rule
 from geo.reports.dedup import link_near_duplicates
 from geo.reports.demo import DemoReportsSummary, load_demo_reports
+from geo.reports.editing import edit
 from geo.reports.evidence import inspect_evidence, read_exif, store_evidence
 from geo.reports.importer import ImportSummary, RowError, import_file
 from geo.reports.intake import SubmitResult, submit
@@ -50,6 +51,7 @@ __all__ = [
     "ReportStatusHistory",
     "SubmitResult",
     "clean_report",
+    "edit",
     "evaluate",
     "get_report",
     "history",
