@@ -86,3 +86,21 @@ def test_a_late_arrival_becomes_the_first_of_the_group(
     assert earlier.duplicate_of is None
     assert _link(session, later.id) == earlier.id
     assert _link(session, later2.id) == earlier.id
+
+
+def test_near_duplicate_search_can_use_the_geography_index(
+    session: Session, settings: Settings
+) -> None:
+    from sqlalchemy import text
+
+    from geo.reports.dedup import _CANDIDATES_SQL
+
+    first = _at(session, settings, 30, -0.42)
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(
+        session.execute(
+            text("EXPLAIN " + _CANDIDATES_SQL.text),
+            {"ids": [first.id], "distance_m": 200.0, "window_s": 48 * 3600.0},
+        ).scalars()
+    )
+    assert "ix_reports_geog" in plan
