@@ -21,6 +21,22 @@ The policy, in order:
 The content hash includes the keyed reporter hash: rerun an import with the same
 ``PANTAU_SECRET_KEY``.
 
+File formats (UTF-8; CSV separated by ``,`` ``;`` or tab):
+
+- **CSV**: one report per row, columns named as the arguments of :func:`geo.reports.submit`
+  (``channel``, ``external_id``, ``received_at``, ``observed_at``, ``lat``, ``lon``,
+  ``location_source``, ``accuracy_m``, ``location_text``, ``title``, ``description``,
+  ``activity``, ``commodity_guess``, ``confidentiality``, ``reporter_name``,
+  ``reporter_phone``) plus ``evidence``; Indonesian headers are accepted too (``lintang``,
+  ``bujur``, ``judul``, ``isi``, ``lokasi``, ``nama_pelapor``, ``no_hp``..., see
+  :data:`geo.reports.readers.ALIASES`). Times are ISO 8601 or ``dd/mm/yyyy HH:MM`` (WITA when
+  no offset is given); decimal commas are accepted.
+- **GeoJSON**: a FeatureCollection of Point features (or ``null`` geometry for a described
+  place) with the same names as properties.
+- **SP4N-LAPOR! export**: a CSV with ``Nomor Tracking``, ``Tanggal Laporan``,
+  ``Judul Laporan``, ``Isi Laporan``, ``Lokasi Kejadian`` and, when present, ``Latitude`` /
+  ``Longitude``; its rows get the ``lapor`` channel and the tracking number as external id.
+
 Examples
 --------
 >>> summary = import_file(engine=engine, path=Path("data/demo_reports.csv"))  # doctest: +SKIP
