@@ -61,8 +61,12 @@ MAP_READERS = ANY_STAFF
 
 
 def anonymous(request: Request) -> Principal:
-    """Return the principal of a caller without a token, named by its address."""
-    return Principal(user=f"public:{client_address(request)}", role=PUBLIC)
+    """Return the principal of a caller without a token.
+
+    Recorded as just ``public``: a reporter's network address could identify them, so it is
+    used for the rate limit in memory and never written to the audit trail.
+    """
+    return Principal(user="public", role=PUBLIC)
 
 
 def client_address(request: Request, *, trust_forwarded_for: bool = False) -> str:
