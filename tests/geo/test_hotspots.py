@@ -244,6 +244,22 @@ def test_promote_refuses_a_taken_code_and_unknown_hotspots(session: Session) -> 
     assert err.value.field == "hotspot"
 
 
+def test_codes_are_padded_but_never_truncated(session: Session) -> None:
+    codes = session.execute(
+        text(
+            """
+            INSERT INTO hotspots (id, centroid, hull, report_count, reporter_count, channels,
+                                  first_seen, last_seen, eps_m, min_reports)
+            SELECT i, 'SRID=4326;POINT(117 0)', 'SRID=4326;POINT(117 0)', 0, 0, '{}',
+                   now(), now(), 300, 3
+              FROM unnest(ARRAY[7, 1000, 10000, 123456]) AS i
+            RETURNING code
+            """
+        )
+    ).scalars()
+    assert sorted(codes) == ["HS-0007", "HS-1000", "HS-10000", "HS-123456"]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [({"eps_m": 0}, "eps_m"), ({"min_reports": 0}, "min_reports"), ({"window_days": 0},

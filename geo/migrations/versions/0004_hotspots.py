@@ -31,11 +31,15 @@ def upgrade() -> None:
     op.create_table(
         "hotspots",
         sa.Column("id", sa.Integer, primary_key=True),
-        # Human code derived from the id, so it is as stable as the id itself.
+        # Human code derived from the id, so it is as stable as the id itself: HS-0042,
+        # HS-12345 (zero-padded to four digits, never truncated as lpad() would).
         sa.Column(
             "code",
             sa.String(16),
-            sa.Computed("'HS-' || lpad(id::text, 4, '0')", persisted=True),
+            sa.Computed(
+                "'HS-' || repeat('0', greatest(0, 4 - length(id::text))) || id::text",
+                persisted=True,
+            ),
         ),
         sa.Column("status", sa.String(12), nullable=False, server_default="candidate"),
         sa.Column("centroid", Geometry("POINT", srid=4326, spatial_index=False), nullable=False),
