@@ -20,7 +20,7 @@ from geo.patrols.planner import plan
 from geo.patrols.prizes import tasks_from_frame
 from geo.patrols.problem import Base, Team
 from geo.patrols.result import Plan
-from geo.patrols.travel import haversine_m
+from geo.patrols.travel import HaversineTravel
 
 __all__ = [
     "default_teams", "load_sites", "load_bases", "plan_from_db", "save_plan", "load_routes",
@@ -37,10 +37,12 @@ def default_teams(
     max_drive_h: float = 6.0,
     mode: str = "car",
 ) -> list[Team]:
-    """Make ``count`` teams ``TIM-1``..., one per base, busiest bases first.
+    """Make ``count`` teams ``TIM-1``..., placed at bases to cover the most sites.
 
-    A base is busier when more sites have it as their nearest base; with more teams than
-    bases, the busiest bases get a second team.
+    Bases are chosen greedily: first the base from which most sites can be reached, inspected
+    (one hour) and left again within one shift and driving limit, then the base that adds most
+    sites not yet covered, and so on; ties go to the base that is nearest to more sites. With
+    more teams than bases, the order starts again. Without ``sites``, bases keep their order.
 
     Examples
     --------
@@ -54,14 +56,9 @@ def default_teams(
         raise PlanningError("there are no field team bases; import them first "
                             "(`pantau demo` loads the demo bases)", field="teams")
     rows = list(bases.itertuples())
-    load = dict.fromkeys(range(len(rows)), 0)
-    if sites is not None:
-        for geom in sites.geometry:
-            p = geom.representative_point()
-            nearest = min(range(len(rows)), key=lambda i: haversine_m(
-                (p.x, p.y), (rows[i].geometry.x, rows[i].geometry.y)))
-            load[nearest] += 1
-    order = sorted(range(len(rows)), key=lambda i: (-load[i], str(rows[i].code)))
+    order = list(range(len(rows)))
+    if sites is not None and len(sites):
+        order = _coverage_order(rows, sites, shift=shift, max_drive_h=max_drive_h, mode=mode)
     teams = []
     for k in range(count):
         r = rows[order[k % len(order)]]
@@ -69,6 +66,32 @@ def default_teams(
         teams.append(Team(f"TIM-{k + 1}", base, shift=shift, max_drive_h=max_drive_h,
                           mode=mode))
     return teams
+
+
+def _coverage_order(
+    rows: list[Any], sites: gpd.GeoDataFrame, *, shift: tuple[str, str], max_drive_h: float,
+    mode: str,
+) -> list[int]:
+    probe = Team("probe", Base("probe", "", 0.0, 0.0), shift=shift, max_drive_h=max_drive_h,
+                 mode=mode)
+    early, late = probe.shift_seconds
+    limit = min(max_drive_h * 3600, late - early - 3600)
+    points = [(float(r.geometry.x), float(r.geometry.y)) for r in rows]
+    reps = [g.representative_point() for g in sites.geometry]
+    points += [(float(p.x), float(p.y)) for p in reps]
+    seconds = HaversineTravel().matrix(points, mode=mode).durations_s
+    nb = len(rows)
+    reach = [{j for j in range(len(reps)) if 2 * seconds[i, nb + j] <= limit} for i in range(nb)]
+    nearest = [int(min(range(nb), key=lambda i: seconds[i, nb + j])) for j in range(len(reps))]
+    load = [nearest.count(i) for i in range(nb)]
+    order: list[int] = []
+    covered: set[int] = set()
+    while len(order) < nb:
+        best = max((i for i in range(nb) if i not in order),
+                   key=lambda i: (len(reach[i] - covered), load[i], -i))
+        order.append(best)
+        covered |= reach[best]
+    return order
 
 
 def load_sites(session: Session) -> gpd.GeoDataFrame:
