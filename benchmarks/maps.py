@@ -22,6 +22,7 @@ import pandas as pd
 from folium import plugins
 
 from geo.maps import Period, build_map, map_info
+from geo.maps.build import CLUSTER_LIMIT
 from geo.maps.assets import make_offline
 from geo.maps.briefing import save_html
 from geo.maps.browser import chromium, open_map
@@ -109,7 +110,7 @@ def main() -> None:
             ref_ready = time_ready(browser, ref, pantau=False)
             size_mb = path.stat().st_size / 1e6
             ref_mb = ref.stat().st_size / 1e6
-            mode = "clustered" if n <= 20_000 else "canvas"
+            mode = "clustered" if n <= CLUSTER_LIMIT else "one canvas"
             rows.append(
                 (
                     n,

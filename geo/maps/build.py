@@ -48,8 +48,9 @@ LAYERS: Final[tuple[str, ...]] = (
     "bases",
     "routes",
 )
-#: Above this many report points the markers are canvas circles without clustering.
-CLUSTER_LIMIT: Final[int] = 20_000
+#: Up to this many report points are clustered (Leaflet.markercluster); above it they are
+#: drawn on one canvas (one path for all points, a pixel grid for clicks).
+CLUSTER_LIMIT: Final[int] = 5_000
 #: Days of reports that the heat map shows, counted back from the end of the period.
 HEAT_DAYS: Final[int] = 90
 _OSM = "OpenStreetMap"
@@ -330,7 +331,12 @@ def build_map(
                     "reports",
                     name,
                     data_element,
-                    {**opts, "fields": fields, "heading": cat("report_heading")},
+                    {
+                        **opts,
+                        "fields": fields,
+                        "heading": cat("report_heading"),
+                        "canvasFrom": CLUSTER_LIMIT,
+                    },
                     cluster=cluster,
                 ).add_to(m)
                 info.counts["reports"] = data_element.size

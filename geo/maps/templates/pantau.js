@@ -80,20 +80,9 @@
    * Markers carry only their row index; one click handler on the layer builds the popup on
    * demand, so 10^5 reports do not mean 10^5 popup objects. */
   function reportLayer(key, data, options) {
-    var clustered = options.cluster && L.markerClusterGroup;
-    var group = clustered
-      ? L.markerClusterGroup({chunkedLoading: true, chunkInterval: 150,
-          showCoverageOnHover: false, maxClusterRadius: 50,
-          chunkProgress: function (done, total) {
-            if (done === total) { group.pantauLoaded = true; }
-          }})
-      : L.featureGroup();
-    // Markers use the map's own canvas: a second canvas on top would swallow clicks on sites.
-    var markers = [];
     var n = data.lat.length;
-    for (var i = 0; i < n; i++) {
-      markers.push(makeReportMarker(data, i, !clustered && n > 5000));
-    }
+    var clustered = options.cluster && L.markerClusterGroup;
+    var many = !clustered && n > options.canvasFrom;
     function open(index) {
       var popup = L.popup({maxWidth: 360})
         .setLatLng([data.lat[index], data.lon[index]])
@@ -101,40 +90,53 @@
       popup.openOn(window.pantauMap);
       return popup;
     }
-    group.on("click", function (e) {
-      if (e.layer && e.layer.pantauIndex !== undefined) { open(e.layer.pantauIndex); }
-    });
+    var group, markers = [];
+    if (many) {
+      PointCanvas = PointCanvas || definePointCanvas();
+      group = new PointCanvas(data, {radius: 4, fillColor: "#54278f", fillOpacity: 0.7}, open);
+    } else {
+      group = clustered
+        ? L.markerClusterGroup({chunkedLoading: true, chunkInterval: 150,
+            showCoverageOnHover: false, maxClusterRadius: 50,
+            chunkProgress: function (done, total) {
+              if (done === total) { group.pantauLoaded = true; }
+            }})
+        : L.featureGroup();
+      for (var i = 0; i < n; i++) { markers.push(makeReportMarker(data, i)); }
+      group.on("click", function (e) {
+        if (e.layer && e.layer.pantauIndex !== undefined) { open(e.layer.pantauIndex); }
+      });
+    }
     var shown = 0;
     function apply(from, to) {
       var keep = [];
       for (var j = 0; j < n; j++) {
         var d = data.day[j];
-        if ((from === null || d >= from) && (to === null || d <= to)) { keep.push(markers[j]); }
+        if ((from === null || d >= from) && (to === null || d <= to)) { keep.push(j); }
       }
-      group.clearLayers();
       shown = keep.length;
+      if (many) { group.setIndices(keep); return; }
+      group.clearLayers();
+      var layers = keep.map(function (j) { return markers[j]; });
       if (clustered) {
-        group.pantauLoaded = keep.length === 0;
-        if (keep.length) { group.addLayers(keep); }
+        group.pantauLoaded = layers.length === 0;
+        if (layers.length) { group.addLayers(layers); }
       } else {
-        keep.forEach(function (mk) { group.addLayer(mk); });
+        layers.forEach(function (mk) { group.addLayer(mk); });
       }
     }
     if (clustered) { clusters.push(group); }
     apply(options.from, options.to);
     filterables.push(apply);
-    registry[key] = {layer: group, count: function () { return shown; }, open: open,
-                     size: n};
+    registry[key] = {layer: group, count: function () { return shown; }, open: open, size: n,
+                     latlng: function (i) { return L.latLng(data.lat[i], data.lon[i]); }};
     return group;
   }
 
-  function makeReportMarker(data, i, many) {
+  function makeReportMarker(data, i) {
     var count = data.count ? data.count[i] : 1;
     var radius = data.count ? Math.min(22, 5 + 3 * Math.sqrt(count)) : 5;
-    // Many points: fill only (one canvas call per point instead of two).
-    var mk = L.circleMarker([data.lat[i], data.lon[i]], many ? {
-      radius: 4, stroke: false, fillColor: "#54278f", fillOpacity: 0.7
-    } : {
+    var mk = L.circleMarker([data.lat[i], data.lon[i]], {
       radius: radius, color: "#4a1486", weight: 1, fillColor: "#807dba", fillOpacity: 0.8
     });
     mk.pantauIndex = i;
@@ -151,6 +153,75 @@
     });
     var title = data.title ? data.title[i] : options.heading;
     return card({title: title, rows: rows});
+  }
+
+  /* Many points on one canvas: one path and one fill for all of them, a pixel grid for clicks.
+   * Used above the clustering limit, where one Leaflet object per point costs seconds. */
+  var PointCanvas = null;  // defined on first use: Leaflet may load after this runtime
+
+  function definePointCanvas() {
+    return L.Layer.extend({
+    initialize: function (data, style, onClick) {
+      this._data = data; this._style = style; this._onClick = onClick;
+      this._indices = [];
+    },
+    setIndices: function (indices) { this._indices = indices; this._draw(); },
+    onAdd: function (map) {
+      this._canvas = L.DomUtil.create("canvas", "leaflet-zoom-hide pantau-points");
+      // Clicks go through to the sites' canvas below; points are found from the map's click.
+      this._canvas.style.pointerEvents = "none";
+      map.getPanes().overlayPane.appendChild(this._canvas);
+      map.on("moveend zoomend resize", this._draw, this);
+      map.on("click", this._click, this);
+      this._draw();
+    },
+    onRemove: function (map) {
+      L.DomUtil.remove(this._canvas);
+      map.off("moveend zoomend resize", this._draw, this);
+      map.off("click", this._click, this);
+    },
+    _draw: function () {
+      var map = this._map;
+      if (!map) { return; }
+      var size = map.getSize(), canvas = this._canvas, r = this._style.radius;
+      var ratio = window.devicePixelRatio || 1;
+      canvas.width = size.x * ratio; canvas.height = size.y * ratio;
+      canvas.style.width = size.x + "px"; canvas.style.height = size.y + "px";
+      L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
+      var ctx = canvas.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.fillStyle = this._style.fillColor;
+      ctx.globalAlpha = this._style.fillOpacity;
+      ctx.beginPath();
+      var grid = {}, cell = 2 * r + 4, lat = this._data.lat, lon = this._data.lon;
+      for (var k = 0; k < this._indices.length; k++) {
+        var i = this._indices[k];
+        var p = map.latLngToContainerPoint([lat[i], lon[i]]);
+        if (p.x < -r || p.y < -r || p.x > size.x + r || p.y > size.y + r) { continue; }
+        ctx.moveTo(p.x + r, p.y);
+        ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+        var key = Math.floor(p.x / cell) + ":" + Math.floor(p.y / cell);
+        (grid[key] = grid[key] || []).push([i, p.x, p.y]);
+      }
+      ctx.fill();
+      this._grid = grid; this._cell = cell;
+    },
+    _click: function (e) {
+      if (e.propagatedFrom || e.layer) { return; }  // a site, hotspot or base was clicked
+      var p = e.containerPoint, cell = this._cell, best = null, bestD = Infinity;
+      var r = this._style.radius + 2;
+      for (var dx = -1; dx <= 1; dx++) {
+        for (var dy = -1; dy <= 1; dy++) {
+          var items = this._grid[(Math.floor(p.x / cell) + dx) + ":" + (Math.floor(p.y / cell) + dy)];
+          (items || []).forEach(function (it) {
+            var d = (it[1] - p.x) * (it[1] - p.x) + (it[2] - p.y) * (it[2] - p.y);
+            if (d <= r * r && d < bestD) { bestD = d; best = it[0]; }
+          });
+        }
+      }
+      if (best !== null) { this._onClick(best); }
+    }
+  });
   }
 
   /* Heat map of the reports inside the last `days` days of the selected period. */

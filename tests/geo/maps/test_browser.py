@@ -35,18 +35,26 @@ OPEN_ALL_POPUPS = """(key) => {
   return {texts: seen, markup: markup, pwned: typeof window.pwned};
 }"""
 
-ZOOM_TO = """([key, index, zoom]) => {
-  const map = window.pantauMap, layer = window.pantau.registry[key].layer.getLayers()[index];
-  const at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
-  map.setView(at, zoom, {animate: false});
-}"""
+WHERE = """const where = (key, index) => {
+  const entry = window.pantau.registry[key];
+  if (entry.latlng) { return entry.latlng(index); }
+  const layer = entry.layer.getLayers()[index];
+  return layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+};"""
 
-PIXEL_OF = """([key, index]) => {
-  const map = window.pantauMap, layer = window.pantau.registry[key].layer.getLayers()[index];
-  const at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
-  const p = map.latLngToContainerPoint(at), box = map.getContainer().getBoundingClientRect();
-  return [box.left + p.x, box.top + p.y];
-}"""
+ZOOM_TO = (
+    "([key, index, zoom]) => {"
+    + WHERE
+    + "window.pantauMap.setView(where(key, index), zoom, {animate: false}); }"
+)
+
+PIXEL_OF = (
+    "([key, index]) => {"
+    + WHERE
+    + """const map = window.pantauMap, p = map.latLngToContainerPoint(where(key, index));
+  const box = map.getContainer().getBoundingClientRect();
+  return [box.left + p.x, box.top + p.y]; }"""
+)
 
 
 def _click(page: Any, key: str, index: int, zoom: int) -> str:
@@ -96,9 +104,16 @@ def test_offline_map_works_without_network(
     assert (artifacts / "offline-map.png").stat().st_size > 10_000
 
 
+@pytest.mark.parametrize("limit", [5_000, 10], ids=["clustered", "one-canvas"])
 def test_report_text_never_executes(
-    browser: Any, frames: dict[str, gpd.GeoDataFrame], today: dt.date, tmp_path: Path
+    browser: Any,
+    frames: dict[str, gpd.GeoDataFrame],
+    today: dt.date,
+    tmp_path: Path,
+    limit: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr("geo.maps.build.CLUSTER_LIMIT", limit)
     m = build_map(**frames, period=_period(today), offline=True)
     path = save_html(m, tmp_path / "xss.html")
     with open_map(browser, path) as page:
@@ -125,9 +140,16 @@ def test_report_text_never_executes(
     assert any("Lubang <b>Tenggarong</b>" in t for t in sites["texts"])
 
 
+@pytest.mark.parametrize("limit", [5_000, 10], ids=["clustered", "one-canvas"])
 def test_period_filter_changes_what_is_drawn(
-    browser: Any, frames: dict[str, gpd.GeoDataFrame], today: dt.date, tmp_path: Path
+    browser: Any,
+    frames: dict[str, gpd.GeoDataFrame],
+    today: dt.date,
+    tmp_path: Path,
+    limit: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr("geo.maps.build.CLUSTER_LIMIT", limit)
     period = _period(today)
     m = build_map(**frames, period=period, offline=True)
     path = save_html(m, tmp_path / "period.html")
