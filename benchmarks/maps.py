@@ -22,10 +22,10 @@ import pandas as pd
 from folium import plugins
 
 from geo.maps import Period, build_map, map_info
-from geo.maps.build import CLUSTER_LIMIT
 from geo.maps.assets import make_offline
 from geo.maps.briefing import save_html
 from geo.maps.browser import chromium, open_map
+from geo.maps.build import CLUSTER_LIMIT
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 20)
