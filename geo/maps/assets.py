@@ -154,7 +154,7 @@ def make_offline(m: folium.Map, *, settings: MapSettings | None = None) -> list[
     --------
     >>> m = folium.Map(tiles=None)
     >>> make_offline(m)[:2]
-    ['leaflet', 'leaflet_css']
+    ['leaflet_css', 'leaflet']
     """
     settings = settings or MapSettings()
     js: list[str] = []

@@ -126,6 +126,14 @@ def map_info(m: folium.Map) -> MapInfo:
     ------
     ValidationError
         When ``m`` was not made by :func:`build_map`.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> sites = gpd.GeoDataFrame({"code": ["A"], "name": ["a"], "status": ["active"]},
+    ...     geometry=[Point(117.0, -0.5)], crs=4326)
+    >>> map_info(build_map(sites=sites, offline=True)).offline
+    True
     """
     try:
         return _INFO[m]

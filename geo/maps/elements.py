@@ -98,7 +98,7 @@ def safe_json(value: Any) -> str:
     Examples
     --------
     >>> safe_json({"t": "</script><img src=x>"})
-    '{"t":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x\\\\u003e"}'
+    '{"t":"\\u003c/script\\u003e\\u003cimg src=x\\u003e"}'
     """
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return (

@@ -134,7 +134,13 @@ def _link(base_url: str | None, path: str, text: str) -> dict[str, str] | None:
 
 
 def check_base_url(base_url: str | None) -> str | None:
-    """Accept ``http(s)://...`` or a root-relative path for API links; refuse anything else."""
+    """Accept ``http(s)://...`` or a root-relative path for API links; refuse anything else.
+
+    Examples
+    --------
+    >>> check_base_url("https://pantau.example/api")
+    'https://pantau.example/api'
+    """
     if base_url is None or base_url == "":
         return None
     if not (base_url.startswith(("http://", "https://")) or base_url.startswith("/")):
@@ -397,7 +403,13 @@ def admin_features(admin: gpd.GeoDataFrame) -> list[dict[str, Any]]:
 
 
 def epoch_day(values: pd.Series) -> np.ndarray[Any, np.dtype[np.int64]]:
-    """Whole days since 1970-01-01 (UTC) of datetimes; the period filter compares these."""
+    """Whole days since 1970-01-01 (UTC) of datetimes; the period filter compares these.
+
+    Examples
+    --------
+    >>> epoch_day(pd.Series(["1970-01-02"])).tolist()
+    [1]
+    """
     stamps = pd.to_datetime(values, utc=True)
     days = (stamps - pd.Timestamp("1970-01-01", tz="UTC")) // pd.Timedelta(days=1)
     return np.asarray(days.fillna(-1).astype("int64"))
