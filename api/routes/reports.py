@@ -313,7 +313,13 @@ def get_evidence(
     path = evidence_path(sha256, match["mime"], settings=settings)
     if not path.is_file():
         raise ApiError(404, "the evidence file is missing from storage", field="sha256")
-    return FileResponse(path, media_type=match["mime"], filename=path.name)
+    # Uploaded content: the stored type only (never sniffed by the browser), as a download.
+    return FileResponse(
+        path,
+        media_type=match["mime"],
+        filename=path.name,
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.get(

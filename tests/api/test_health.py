@@ -34,3 +34,23 @@ def test_docs_and_openapi_have_examples(client: TestClient) -> None:
     site_create = schema["components"]["schemas"]["SiteCreate"]
     assert site_create["examples"][0]["code"] == "KKR-901"
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
+
+
+def test_every_documented_example_is_accepted_by_its_schema() -> None:
+    from api import schemas
+
+    models = [
+        schemas.SiteCreate,
+        schemas.SiteUpdate,
+        schemas.ReportIn,
+        schemas.TransitionIn,
+        schemas.PlanIn,
+        schemas.InspectionIn,
+        schemas.PromoteIn,
+        schemas.DismissIn,
+    ]
+    for model in models:
+        examples = model.model_json_schema().get("examples", [])
+        assert examples, model.__name__
+        for example in examples:
+            model.model_validate(example)

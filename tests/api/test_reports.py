@@ -167,6 +167,8 @@ def test_detail_has_history_and_evidence_downloadable(
     (evidence,) = detail["evidence"]
     got = client.get(f"/reports/{code}/evidence/{evidence['sha256']}", headers=h)
     assert got.status_code == 200 and got.content == photo
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["content-disposition"].startswith("attachment")
     other = "0" * 64
     assert client.get(f"/reports/{code}/evidence/{other}", headers=h).status_code == 404
     assert client.get(f"/reports/{code}/evidence/{evidence['sha256']}").status_code == 401
