@@ -378,7 +378,9 @@ def _feature_sql(spec: CollectionSpec) -> str:
     return (
         "json_build_object('type', 'Feature', "
         f"'id', {spec.id_column}, "
-        f"'geometry', ST_AsGeoJSON({spec.geometry_sql}, {COORDINATE_PRECISION})::json, "
+        # RFC 7946 section 3.1.6: exterior rings counterclockwise, holes clockwise.
+        f"'geometry', ST_AsGeoJSON(ST_ForcePolygonCCW({spec.geometry_sql}), "
+        f"{COORDINATE_PRECISION})::json, "
         f"'properties', json_build_object({props}))"
     )
 

@@ -127,3 +127,27 @@ def test_reports_collection_never_serves_rahasia_reports(session: Session) -> No
     assert "Budi" not in page.features_json and "f" * 64 not in page.features_json
     with pytest.raises(NotFound):
         features.get_feature(session=session, collection="reports", feature_id="PTM-FTRAH1")
+
+
+def test_polygons_follow_the_rfc7946_right_hand_rule(session: Session) -> None:
+    from shapely import Polygon
+    from shapely.geometry import shape
+
+    clockwise = Polygon([(117.0, -0.5), (117.0, -0.49), (117.01, -0.49), (117.01, -0.5)])
+    assert not clockwise.exterior.is_ccw
+    session.add(
+        Site(
+            code="FTR-009",
+            name="CW",
+            geom=from_shape(clockwise, srid=4326),
+            kabupaten="Kutai Kartanegara",
+            commodity="batubara",
+        )
+    )
+    session.flush()
+    served = json.loads(
+        features.get_feature(session=session, collection="sites", feature_id="FTR-009")
+    )
+    polygon = shape(served["geometry"])
+    assert polygon.exterior.is_ccw
+    assert polygon.equals(clockwise)
