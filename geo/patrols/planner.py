@@ -254,8 +254,8 @@ def plan(
                 lon=t.lon, lat=t.lat, kabupaten=t.kabupaten, commodity=t.commodity,
                 status=t.status, priority=t.priority, mandatory=t.code in mandatory,
                 arrival=_at(day, stop.arrival), start=_at(day, stop.start),
-                end=_at(day, stop.end), travel_min=round(dur[p, prev, node] / 60, 1),
-                travel_km=round(dist[p, prev, node] / 1000, 1), reasons=t.reasons,
+                end=_at(day, stop.end), travel_min=round(float(dur[p, prev, node]) / 60, 1),
+                travel_km=round(float(dist[p, prev, node]) / 1000, 1), reasons=t.reasons,
             ))
             prev = node
         path = ((team.base.lon, team.base.lat), *((v.lon, v.lat) for v in visits),

@@ -16,7 +16,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from geo.patrols.problem import SiteTask
+from geo.patrols.problem import DAYLIGHT, SiteTask, parse_clock
 
 __all__ = ["fallback_priority", "site_priorities", "inspection_minutes", "tasks_from_frame"]
 
@@ -155,7 +155,9 @@ def tasks_from_frame(
     """Turn a sites GeoDataFrame (as :func:`geo.sites.load` returns) into planner tasks.
 
     A polygon is visited at a point inside it (``representative_point``). Optional columns
-    ``priority`` and ``service_min`` override the computed values.
+    ``priority`` and ``service_min`` override the computed values, and ``window_open`` /
+    ``window_close`` ("HH:MM") narrow the daylight window in which an inspection may start
+    (e.g. a river site reachable only at high tide, or a pit worked at night).
 
     Examples
     --------
@@ -184,6 +186,12 @@ def tasks_from_frame(
                 kabupaten=str(row.get("kabupaten") or ""),
                 commodity=str(row.get("commodity") or ""),
                 reasons=prio[code][1],
+                window=(
+                    parse_clock(str(row["window_open"]), field=f"{code}.window_open")
+                    if _present(row.get("window_open")) else DAYLIGHT[0],
+                    parse_clock(str(row["window_close"]), field=f"{code}.window_close")
+                    if _present(row.get("window_close")) else DAYLIGHT[1],
+                ),
             )
         )
     return tasks

@@ -147,3 +147,38 @@ def test_bad_inputs(tasks: list[SiteTask], teams: list[Team]) -> None:
                                                      for i in range(10)))
     with pytest.raises(PlanningError, match="no team is available") as err:
         plan(tasks[:3], [all_off], start=START, days=2, **FAST)
+
+
+def test_frame_input_with_site_windows(teams: list[Team]) -> None:
+    import geopandas as gpd
+    from shapely import Point, Polygon
+
+    frame = gpd.GeoDataFrame(
+        {"code": ["W-1", "W-2"], "name": ["pit", "river"], "status": ["active", "active"],
+         "risk_level": ["high", "low"], "commodity": ["batubara", "emas"],
+         "kabupaten": ["Samarinda", "Samarinda"], "last_inspected": [None, None],
+         "window_open": [None, "13:00"], "window_close": [None, "14:00"]},
+        geometry=[Point(117.10, -0.50),
+                  Polygon([(117.15, -0.45), (117.152, -0.45), (117.152, -0.448),
+                           (117.15, -0.448)])],
+        crs=4326,
+    )
+    p = plan(frame, teams[:1], start=START, days=1, **FAST)
+    visits = {v.site_code: v for v in p.visits}
+    assert set(visits) == {"W-1", "W-2"}
+    river = visits["W-2"]
+    assert dt.time(13, 0) <= river.start.time() <= dt.time(14, 0)
+    # A 4.96 ha gold polygon: 45 min + 10 per hectare + 30 for the river approach.
+    assert (river.end - river.start) == dt.timedelta(minutes=45 + 50 + 30)
+    assert visits["W-1"].end - visits["W-1"].start == dt.timedelta(minutes=60)
+
+
+def test_plan_values_are_plain_python(tasks: list[SiteTask], teams: list[Team]) -> None:
+    # The API serialises plans to JSON: numpy scalars would not survive.
+    import json
+
+    p = plan(tasks[:6], teams, start=START, days=1, **FAST)
+    v, r = p.visits[0], p.routes[0]
+    json.dumps([v.travel_min, v.travel_km, v.priority, r.drive_min, r.distance_km,
+                r.priority, p.total_km, p.total_priority])
+    assert type(v.travel_min) is float and type(r.distance_km) is float
