@@ -126,13 +126,38 @@ def runtime_js() -> str:
     return resources.files("geo.maps").joinpath("templates/pantau.js").read_text(encoding="utf-8")
 
 
+def _leaflet_icons(settings: MapSettings) -> str:
+    """Point Leaflet's default marker icon at data URIs.
+
+    Plugins such as the measuring tool create default markers; Leaflet would otherwise derive a
+    file path from its (inlined) stylesheet and fetch ``marker-icon.png`` next to the page.
+    """
+    folder = settings.assets_dir / "leaflet" / "dist" / "images"
+    uris = {}
+    for key, name in (
+        ("iconUrl", "marker-icon.png"),
+        ("iconRetinaUrl", "marker-icon-2x.png"),
+        ("shadowUrl", "marker-shadow.png"),
+    ):
+        data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
+        uris[key] = f"data:image/png;base64,{data}"
+    options = ",".join(f'{k}:"{v}"' for k, v in uris.items())
+    return (
+        f"<script>L.Icon.Default.imagePath='';L.Icon.Default.mergeOptions({{{options}}});</script>"
+    )
+
+
 class InlineAssets(Element):
     """A header element holding the inlined ``<style>``/``<script>`` of each named asset."""
 
     def __init__(self, names: list[str], settings: MapSettings) -> None:
         super().__init__()
         self.names = names
-        self.tags = [_inline_tag(n, str(settings.assets_dir)) for n in names]
+        self.tags = []
+        for name in names:
+            self.tags.append(_inline_tag(name, str(settings.assets_dir)))
+            if name == "leaflet":
+                self.tags.append(_leaflet_icons(settings))
 
     def render(self, **kwargs: Any) -> str:
         """Return the inlined tags."""

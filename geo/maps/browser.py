@@ -51,6 +51,8 @@ class MapPage:
     page: Page
     errors: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
+    #: Requests that failed, e.g. a local file that does not exist (``url: reason``).
+    failed: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Features per layer key, as the page's runtime reports them."""
@@ -159,7 +161,11 @@ def open_map(
                 mp.errors.append(msg.text)
 
         page.on("console", on_console)
-        page.on("pageerror", lambda exc: mp.errors.append(f"pageerror: {exc}"))
+        page.on("pageerror", lambda exc: mp.errors.append(f"pageerror: {exc} {exc.stack}"))
+        page.on(
+            "requestfailed",
+            lambda req: mp.failed.append(f"{req.url[:200]}: {req.failure}"),
+        )
 
         if offline:
 

@@ -26,6 +26,7 @@ from geo.maps.elements import (
     DataLayer,
     FitView,
     HeatLayer,
+    MeasureOnSvg,
     MiniMapControl,
     PeriodControl,
     ReportData,
@@ -365,12 +366,14 @@ def build_map(
     plugins.Fullscreen(  # type: ignore[no-untyped-call]
         title=cat("fullscreen"), title_cancel=cat("fullscreen_exit")
     ).add_to(m)
-    plugins.MeasureControl(  # type: ignore[no-untyped-call]
+    measure = plugins.MeasureControl(  # type: ignore[no-untyped-call]
         position="topleft",
         primary_length_unit="kilometers",
         secondary_length_unit="meters",
         primary_area_unit="hectares",
-    ).add_to(m)
+    )
+    measure.add_to(m)
+    m.add_child(MeasureOnSvg(measure))
     outline = [
         {"type": "Feature", "geometry": L._geometry(g.representative_point(), 4), "properties": {}}
         for g in sites.geometry

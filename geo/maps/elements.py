@@ -24,6 +24,7 @@ __all__ = [
     "Runtime",
     "Start",
     "FitView",
+    "MeasureOnSvg",
     "ReportData",
     "DataLayer",
     "ReportLayer",
@@ -88,7 +89,7 @@ _CSS = """
 .pantau-period-row{display:flex;align-items:center;gap:6px}
 .pantau-period-row span{min-width:48px}
 .pantau-period-title{font-weight:600}
-.pantau-label{background:none;border:0;font:bold 11px system-ui,sans-serif;color:#222}
+.leaflet-heatmap-layer,.pantau-points{pointer-events:none}
 """
 
 
@@ -149,6 +150,34 @@ class FitView(MacroElement):
         super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
         self._name = "PantauFitView"
         self.bounds = safe_json(bounds)
+
+
+class MeasureOnSvg(MacroElement):
+    """Draw the measuring tool's shapes with SVG in their own pane.
+
+    leaflet-measure styles its vertices through ``layer._path``, which only SVG layers have;
+    our map draws on canvas, so without this its second click throws. The pane ignores the
+    pointer except on the tool's own shapes, so it never hides the sites beneath.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+(function (control, map) {
+  var pane = map.createPane("pantauMeasure");
+  pane.style.pointerEvents = "none";
+  var renderer = L.svg({pane: "pantauMeasure"});
+  var symbols = control._symbols, getSymbol = symbols.getSymbol.bind(symbols);
+  symbols.getSymbol = function (name) {
+    return L.extend({}, getSymbol(name), {renderer: renderer, pane: "pantauMeasure"});
+  };
+})({{ this.control.get_name() }}, {{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, control: MacroElement) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
+        self._name = "PantauMeasureOnSvg"
+        self.control = control
 
 
 class ReportData(MacroElement):

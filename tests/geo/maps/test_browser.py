@@ -64,7 +64,9 @@ def _click(page: Any, key: str, index: int, zoom: int) -> str:
     x, y = page.evaluate(PIXEL_OF, [key, index])
     page.page.mouse.click(x, y)
     page.page.wait_for_selector(".leaflet-popup-content .pantau-card")
-    text: str = page.evaluate("() => document.querySelector('.leaflet-popup-content').textContent")
+    text: str = page.evaluate(
+        "() => document.querySelector('.leaflet-popup-content .pantau-card').textContent"
+    )
     page.evaluate("() => window.pantauMap.closePopup()")
     return text
 
@@ -101,6 +103,23 @@ def test_offline_map_works_without_network(
         title = page.evaluate("() => document.querySelector('.pantau-title').innerText")
         assert "DATA DEMO SINTETIS" in title.upper() and "Periode" in title
         page.page.screenshot(path=str(artifacts / "offline-map.png"))
+        # Switch the heat map on, measure a distance, go full screen: all without errors.
+        page.evaluate("() => window.pantauMap.addLayer(window.pantau.registry.heat.layer)")
+        assert page.evaluate("() => !!document.querySelector('canvas.leaflet-heatmap-layer')")
+        page.page.hover(".leaflet-control-measure")
+        page.page.click(".leaflet-control-measure .js-start")
+        box = page.page.locator(".folium-map").bounding_box()
+        assert box is not None
+        for dx in (300, 500):
+            page.page.mouse.click(box["x"] + dx, box["y"] + 120)
+        assert page.evaluate(
+            "() => !!document.querySelector('.leaflet-control-measure .js-results')"
+        )
+        # Sites stay clickable after measuring (the tool's SVG pane lets clicks through).
+        page.page.click(".leaflet-control-measure .js-finish")
+        assert "TST-005" in _click(page, "sites", 5, 15)
+        page.page.click(".leaflet-control-zoom-fullscreen")
+        assert page.errors == [] and page.failed == []
     assert (artifacts / "offline-map.png").stat().st_size > 10_000
 
 
