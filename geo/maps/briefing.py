@@ -181,6 +181,10 @@ def _pdf_document(
         "priority": "col_priority",
         "priority_reasons": "col_reasons",
     }
+    if overdue is not None and "clock" in overdue.columns:
+        overdue = overdue.assign(
+            clock=[cat.message(f"clock_{c}", default=str(c)) for c in overdue["clock"]]
+        )
     tops = tops.copy()
     if "status" in tops.columns:
         tops["status"] = [cat.status(str(s)) for s in tops["status"]]

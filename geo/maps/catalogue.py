@@ -57,6 +57,10 @@ class Catalogue:
         except KeyError:
             raise KeyError(f"message {key!r} is missing from the {self.lang!r} catalogue") from None
 
+    def message(self, key: str, *, default: str) -> str:
+        """Return the label of ``key``, or ``default`` when the catalogue has none."""
+        return self._table.get(key, default)
+
     def status(self, status: str) -> str:
         """Label of a site status code; unknown codes are shown as they are."""
         return self._table.get(f"status_{status}", status)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +26,15 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def overdue(reports: gpd.GeoDataFrame) -> pd.DataFrame:
     rows = reports.head(9).copy()
-    rows["clock"] = "verifikasi"
+    rows["clock"] = "verify"
     rows["due"] = rows["received_at"] + pd.Timedelta(days=3)
     rows["days_overdue"] = range(9)
     return pd.DataFrame(rows.drop(columns="geometry"))
 
 
 def _pdf_text(path: Path) -> list[str]:
-    return [page.extract_text() for page in PdfReader(path).pages]
+    # NFKC folds the typographic ligatures Chromium's fonts use ("ﬁ" -> "fi").
+    return [unicodedata.normalize("NFKC", page.extract_text()) for page in PdfReader(path).pages]
 
 
 def test_png_and_pdf_briefing(
@@ -63,6 +65,7 @@ def test_png_and_pdf_briefing(
     assert reader.pages[0].images, "page 1 carries the map screenshot"
     page2 = _pdf_text(out.pdf)[1]
     assert "Lokasi prioritas tertinggi" in page2 and "Laporan melewati tenggat" in page2
+    assert "Verifikasi (3 hari kerja)" in page2  # clock names from the catalogue
     assert page2.index("TST-011") < page2.index("TST-010")  # ordered by priority
     anonim = overdue.loc[overdue["confidentiality"] == "anonim", "code"]
     rahasia = overdue.loc[overdue["confidentiality"] == "rahasia", "code"]
