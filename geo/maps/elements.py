@@ -8,6 +8,7 @@ lists it and folium adds it to the map.
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -216,7 +217,8 @@ var {{ this.get_name() }} = pantau.featureLayer({{ this.key_json }}, {{ this.jso
     def __init__(
         self, key: str, name: str, features: list[dict[str, Any]], *, show: bool = True
     ) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
+        # Leaflet's layer control writes names as HTML; team names are user input.
+        super().__init__(name=html.escape(name), overlay=True, control=True, show=show)
         self._name = "PantauLayer"
         self.key = key
         self.key_json = safe_json(key)
@@ -244,7 +246,7 @@ var {{ this.get_name() }} = pantau.reportLayer({{ this.key_json }},
         cluster: bool,
         show: bool = True,
     ) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
+        super().__init__(name=html.escape(name), overlay=True, control=True, show=show)
         self._name = "PantauReportLayer"
         self.key_json = safe_json(key)
         self.data = data
@@ -269,7 +271,7 @@ var {{ this.get_name() }} = pantau.heatLayer({{ this.key_json }},
     def __init__(
         self, key: str, name: str, data: ReportData, options: dict[str, Any], *, show: bool = True
     ) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
+        super().__init__(name=html.escape(name), overlay=True, control=True, show=show)
         self._name = "PantauHeatLayer"
         self.key_json = safe_json(key)
         self.data = data

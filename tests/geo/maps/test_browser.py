@@ -133,7 +133,13 @@ def test_report_text_never_executes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("geo.maps.build.CLUSTER_LIMIT", limit)
-    m = build_map(**frames, period=_period(today), offline=True)
+    routes = frames["routes"].copy()
+    routes["team"] = [
+        "<img src=x onerror=window.pwned=5>",
+        "<img src=x onerror=window.pwned=5>",
+        "B",
+    ]
+    m = build_map(**{**frames, "routes": routes}, period=_period(today), offline=True)
     path = save_html(m, tmp_path / "xss.html")
     with open_map(browser, path) as page:
         result = page.evaluate(OPEN_ALL_POPUPS, "reports")
@@ -146,6 +152,11 @@ def test_report_text_never_executes(
         # Real mouse clicks on a report and on a site open the same cards.
         clicked = _click(page, "reports", 0, 19)
         clicked_site = _click(page, "sites", 5, 15)
+        control = page.evaluate(
+            """() => { const c = document.querySelector('.leaflet-control-layers');
+                       return [c.querySelectorAll('img').length, c.textContent]; }"""
+        )
+        assert control[0] == 0 and "<img src=x onerror=window.pwned=5>" in control[1]
         assert page.evaluate("() => typeof window.pwned") == "undefined"
         assert page.errors == []
     assert clicked in result["texts"]
