@@ -16,6 +16,7 @@ from geo.patrols.problem import Rules, SiteTask, Team, seconds
 from geo.patrols.result import DayRoute, Plan, Unplanned, Visit
 from geo.patrols.solver import Client, Progress, Vehicle, solve
 from geo.patrols.travel import HaversineTravel, TravelProvider, validate_matrix
+from geo.settings import get_settings
 
 __all__ = ["plan", "TIMEZONE", "PRIZE_PER_POINT", "MANDATORY_BONUS"]
 
@@ -112,7 +113,7 @@ def plan(
     skip_weekends: bool = True,
     skip_holidays: bool = True,
     extra_holidays: Sequence[dt.date] = (),
-    area: tuple[float, float, float, float] = (113.5, -3.0, 119.5, 2.8),
+    area: tuple[float, float, float, float] | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
     """Plan which team inspects which site on which day, in what order.
@@ -139,7 +140,8 @@ def plan(
     skip_weekends, skip_holidays, extra_holidays
         Calendar options; see :func:`geo.patrols.calendar.working_days`.
     area
-        Bounding box (lon_min, lat_min, lon_max, lat_max) that bases must lie in.
+        Bounding box (lon_min, lat_min, lon_max, lat_max) that bases must lie in; the
+        settings' area of interest (``PANTAU_AOI_BBOX``) by default.
     progress
         Called with the solver's progress.
 
@@ -158,7 +160,7 @@ def plan(
     """
     rules = rules or Rules()
     today = today or start
-    _check_teams(teams, area)
+    _check_teams(teams, area or get_settings().aoi_bbox)
     calendar = working_days(start, days, skip_weekends=skip_weekends,
                             skip_holidays=skip_holidays, extra_holidays=extra_holidays)
     if not 0 <= vary < 1:
@@ -172,6 +174,13 @@ def plan(
         if t.service_min < 0:
             raise PlanningError(f"site {t.code}: inspection duration must not be negative, "
                                 f"got {t.service_min} min", field="service_min")
+        if not (np.isfinite(t.lon) and np.isfinite(t.lat) and -180 <= t.lon <= 180
+                and -90 <= t.lat <= 90):
+            raise PlanningError(f"site {t.code}: location must be a longitude and latitude, "
+                                f"got {t.lon}, {t.lat}", field="sites")
+        if t.window[1] < t.window[0]:
+            raise PlanningError(f"site {t.code}: its window closes ({t.window[1]}) before it "
+                                f"opens ({t.window[0]})", field="window")
     candidates, mandatory, unplanned = _split_by_rules(tasks, rules, today)
 
     bases = list({t.base.code: t.base for t in teams}.values())

@@ -136,6 +136,9 @@ def test_bad_inputs(tasks: list[SiteTask], teams: list[Team]) -> None:
         ({"sites": [dataclasses.replace(tasks[0], service_min=-10)]}, "service_min"),
         ({"travel": _WrongSize()}, "durations"),
         ({"vary": 1.5}, "vary"),
+        ({"sites": [dataclasses.replace(tasks[0], lat=float("nan"))]}, "sites"),
+        ({"sites": [dataclasses.replace(tasks[0], window=(dt.time(15), dt.time(9)))]},
+         "window"),
     ]
     for change, field in cases:
         args = {"sites": tasks[:4], "teams": teams, "days": 2, **change}
