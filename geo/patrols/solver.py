@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -92,7 +92,6 @@ class SolverResult:
     drive_s: int
     iterations: int
     runtime_s: float
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 class _Stop:
