@@ -235,7 +235,8 @@ class OsrmTravel:
     """Durations and distances from an OSRM server's table service (``/table/v1``).
 
     OSRM profiles are per server; ``profiles`` maps a vehicle mode to the profile name in the
-    URL (``car`` by default). ``client`` may be an ``httpx.Client`` to reuse connections.
+    URL (``car`` by default). Larger point sets are asked for in blocks of rows and columns
+    (``sources``/``destinations``) so that no request exceeds ``max_points``.
 
     Examples
     --------
@@ -248,51 +249,82 @@ class OsrmTravel:
     timeout_s: float = 30.0
     #: Factor on OSRM durations: its speeds assume free-flowing paved roads.
     slowdown: float = 1.0
+    #: Most points per request (osrm-routed's ``--max-table-size``, 100 by default).
+    max_points: int = 100
 
     def matrix(
         self, points: Sequence[Point], *, mode: str, keys: Sequence[str] | None = None
     ) -> TravelMatrix:
-        """Ask the OSRM table service for all pairs of ``points``."""
+        """Ask the OSRM table service for all pairs of ``points``, in blocks if needed."""
+        n = len(points)
+        durations = np.full((n, n), np.nan)
+        distances = np.full((n, n), np.nan)
+        # osrm-routed refuses tables larger than --max-table-size (100 by default) squared:
+        # ask for blocks of rows and columns, each request naming at most max_points points.
+        k = n if n <= self.max_points else max(1, self.max_points // 2)
+        blocks = [list(range(i, min(i + k, n))) for i in range(0, n, k)]
+        for rows in blocks:
+            for cols in blocks:
+                ids = rows if rows == cols else rows + cols
+                body = self._request([points[i] for i in ids], mode, len(rows),
+                                     same=rows == cols)
+                size = (len(rows), len(cols))
+                durations[np.ix_(rows, cols)] = self._table(body, "durations", size)
+                distances[np.ix_(rows, cols)] = self._table(body, "distances", size)
+        for key, table in (("durations", durations), ("distances", distances)):
+            if np.isnan(table).any():
+                i, j = np.argwhere(np.isnan(table))[0]
+                raise PlanningError(
+                    f"OSRM found no route between point {i} and point {j}; give a user matrix "
+                    "or move the point onto the road network",
+                    field=key,
+                )
+        return TravelMatrix(
+            validate_matrix(durations * self.slowdown, n, field="durations"),
+            validate_matrix(distances, n, field="distances"),
+        )
+
+    def _request(
+        self, points: Sequence[Point], mode: str, n_sources: int, *, same: bool
+    ) -> Mapping[str, object]:
         import httpx
 
         profile = self.profiles.get(mode, self.profiles.get("car", "driving"))
         coords = ";".join(f"{lon:.6f},{lat:.6f}" for lon, lat in points)
         url = f"{self.base_url.rstrip('/')}/table/v1/{profile}/{coords}"
+        params = {"annotations": "duration,distance"}
+        if not same:
+            params["sources"] = ";".join(map(str, range(n_sources)))
+            params["destinations"] = ";".join(map(str, range(n_sources, len(points))))
         try:
-            response = httpx.get(
-                url, params={"annotations": "duration,distance"}, timeout=self.timeout_s
-            )
+            response = httpx.get(url, params=params, timeout=self.timeout_s)
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise PlanningError(
                 f"OSRM server at {self.base_url} did not answer the table request ({exc})",
                 field="osrm_url",
             ) from None
-        if response.status_code != 200 or body.get("code") != "Ok":
+        if response.status_code != 200 or not isinstance(body, dict) or body.get("code") != "Ok":
+            info = body if isinstance(body, dict) else {}
             raise PlanningError(
                 f"OSRM table request failed: HTTP {response.status_code}, "
-                f"code {body.get('code')!r}, {body.get('message', '')}",
+                f"code {info.get('code')!r}, {info.get('message', '')}",
                 field="osrm_url",
             )
-        durations = self._table(body, "durations", len(points)) * self.slowdown
-        distances = self._table(body, "distances", len(points))
-        return TravelMatrix(
-            validate_matrix(durations, len(points), field="durations"),
-            validate_matrix(distances, len(points), field="distances"),
-        )
+        return body
 
     @staticmethod
-    def _table(body: Mapping[str, object], key: str, size: int) -> NDArray[np.float64]:
+    def _table(
+        body: Mapping[str, object], key: str, size: tuple[int, int]
+    ) -> NDArray[np.float64]:
         rows = body.get(key)
         if not isinstance(rows, list):
             raise PlanningError(f"OSRM answer has no `{key}` table", field="osrm_url")
         # OSRM answers null for pairs it cannot route (e.g. a site across an unbridged river).
         array = np.array([[np.nan if v is None else v for v in row] for row in rows], dtype=float)
-        if array.shape == (size, size) and np.isnan(array).any():
-            i, j = np.argwhere(np.isnan(array))[0]
+        if array.shape != size:
             raise PlanningError(
-                f"OSRM found no route between point {i} and point {j}; give a user matrix or "
-                "move the point onto the road network",
-                field=key,
+                f"OSRM answered a `{key}` table of shape {array.shape}, expected {size}",
+                field="osrm_url",
             )
         return array

@@ -3,6 +3,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pandas as pd
@@ -106,6 +107,15 @@ class _Osrm(BaseHTTPRequestHandler):
         _Osrm.calls.append(self.path)
         coords = self.path.split("/")[4].split("?")[0].split(";")
         pts = [tuple(map(float, c.split(","))) for c in coords]
+        query = parse_qs(urlparse(self.path).query)
+        src = [int(i) for i in query["sources"][0].split(";")] if "sources" in query else None
+        dst = [int(i) for i in query["destinations"][0].split(";")] if "sources" in query \
+            else None
+        if len(pts) > 6:  # a server started with --max-table-size 6
+            self.send_response(400)
+            self.end_headers()
+            self.wfile.write(json.dumps({"code": "TooBig", "message": "too many"}).encode())
+            return
         if len(pts) == 2 and pts[1][0] > 118:
             body = {"code": "Ok", "durations": [[0, None], [None, 0]],
                     "distances": [[0, None], [None, 0]]}
@@ -115,7 +125,9 @@ class _Osrm(BaseHTTPRequestHandler):
             self.wfile.write(json.dumps({"code": "InvalidUrl", "message": "no profile"}).encode())
             return
         else:
-            km = [[abs(a[0] - b[0]) * 111 for b in pts] for a in pts]
+            rows = [pts[i] for i in src] if src is not None else pts
+            cols = [pts[j] for j in dst] if dst is not None else pts
+            km = [[abs(a[0] - b[0]) * 111 + abs(a[1] - b[1]) * 50 for b in cols] for a in rows]
             body = {"code": "Ok", "durations": [[k * 90 for k in row] for row in km],
                     "distances": [[k * 1000 for k in row] for row in km]}
         self.send_response(200)
@@ -141,8 +153,23 @@ def test_osrm_table(osrm_url: str) -> None:
         POINTS, mode="car")
     assert _Osrm.calls[-1].startswith("/table/v1/driving/117.132800,-0.478600;")
     assert "annotations=duration%2Cdistance" in _Osrm.calls[-1]
-    assert m.distances_m[0, 1] == round(abs(POINTS[0][0] - POINTS[1][0]) * 111_000)
-    assert m.durations_s[0, 1] == round(abs(POINTS[0][0] - POINTS[1][0]) * 111 * 90)
+    km01 = abs(POINTS[0][0] - POINTS[1][0]) * 111 + abs(POINTS[0][1] - POINTS[1][1]) * 50
+    assert m.distances_m[0, 1] == round(km01 * 1000)
+    assert m.durations_s[0, 1] == round(km01 * 90)
+
+
+def test_osrm_large_tables_are_asked_in_blocks(osrm_url: str) -> None:
+    points = [(116.9 + 0.05 * i, -0.6 + 0.03 * (i % 4)) for i in range(11)]
+    with pytest.raises(PlanningError, match="TooBig"):
+        OsrmTravel(osrm_url).matrix(points, mode="car")
+    _Osrm.calls.clear()
+    blocked = OsrmTravel(osrm_url, max_points=6).matrix(points, mode="car")
+    assert all(len(c.split("/")[4].split("?")[0].split(";")) <= 6 for c in _Osrm.calls)
+    assert any("sources=" in c for c in _Osrm.calls)
+    for i in (0, 4, 10):
+        for j in (1, 7, 10):
+            km = abs(points[i][0] - points[j][0]) * 111 + abs(points[i][1] - points[j][1]) * 50
+            assert blocked.distances_m[i, j] == round(km * 1000)
 
 
 def test_osrm_no_route_and_errors(osrm_url: str) -> None:
