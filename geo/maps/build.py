@@ -292,13 +292,15 @@ def build_map(
 
     shown: list[str] = []
     report_frame: gpd.GeoDataFrame | None = None
-    if reports is not None and ({"reports", "heat"} & set(keys)):
-        report_frame = _in_period(map_reports(reports, share=share), period)
-        if share:
-            report_frame = aggregate_reports(report_frame, sites=sites, hotspots=hotspots)
     counts: dict[str, int] = {}
-    if report_frame is not None and "site_code" in report_frame.columns:
-        counts = report_frame["site_code"].dropna().astype(str).value_counts().to_dict()
+    if reports is not None:
+        visible = _in_period(map_reports(reports, share=share), period)
+        if "site_code" in visible.columns:
+            counts = visible["site_code"].dropna().astype(str).value_counts().to_dict()
+        if {"reports", "heat"} & set(keys):
+            report_frame = visible
+            if share:
+                report_frame = aggregate_reports(visible, sites=sites, hotspots=hotspots)
 
     data_element: ReportData | None = None
     start_day = int(L.epoch_day(pd.Series([pd.Timestamp(period.start)]))[0])

@@ -94,3 +94,17 @@ def test_parse_period() -> None:
 
 def test_every_layer_key_is_known() -> None:
     assert set(LAYERS) == {"admin", "hotspots", "sites", "reports", "heat", "bases", "routes"}
+
+
+def test_site_cards_count_visible_reports_also_when_shared(
+    frames: dict[str, gpd.GeoDataFrame], today: dt.date
+) -> None:
+    reports = frames["reports"]
+    visible = reports[
+        (reports["confidentiality"] == "anonim") & (reports["site_code"] == "TST-001")
+    ]
+    assert len(visible) == 4
+    for share in (False, True):
+        html = build_map(**frames, period=_period(today), share=share).get_root().render()
+        card = html.split('"title":"TST-001 Tambang Uji 1"')[1].split("}")[0]
+        assert f'["Jumlah laporan","{len(visible)}"]' in card
