@@ -55,7 +55,7 @@ def _days_off(values: list[str]) -> dict[str, set[dt.date]]:
 
 @app.command("plan")
 def plan_(
-    teams: int = typer.Option(4, "--teams", help="Number of teams, placed at the busiest bases."),
+    teams: int = typer.Option(4, "--teams", help="Number of teams, placed to cover most sites."),
     days: int = typer.Option(10, "--days", help="Working days in the horizon."),
     start: str | None = typer.Option(None, "--start", help="First day (YYYY-MM-DD); tomorrow."),
     budget: float = typer.Option(20.0, "--budget", help="Solver time budget in seconds."),
@@ -77,8 +77,9 @@ def plan_(
                                           help="Overdue after N days."),
     include_excluded: bool = typer.Option(False, "--include-excluded",
                                           help="Also plan sealed and legalised sites."),
-    work_weekends: bool = typer.Option(False, "--work-weekends"),
-    work_holidays: bool = typer.Option(False, "--work-holidays"),
+    work_weekends: bool = typer.Option(False, "--work-weekends", help="Patrol on weekends."),
+    work_holidays: bool = typer.Option(False, "--work-holidays",
+                                       help="Patrol on public holidays."),
     off: list[str] = typer.Option([], "--off", help="TEAM:YYYY-MM-DD a team is away (repeat)."),
     save: bool = typer.Option(True, "--save/--no-save", help="Store the plan in the database."),
     schedule_reports: bool = typer.Option(
