@@ -361,3 +361,44 @@ def test_same_clusters_as_scikit_learn_dbscan_with_haversine(session: Session) -
     assert all(len(v) == 1 for v in reverse.values()), reverse
     same = (ours == -1) == (theirs == -1)
     assert same.mean() > 0.98
+
+
+def test_cli_match_cluster_list_and_dismiss(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from geo.cli import main
+    from geo.settings import get_settings
+
+    monkeypatch.setenv("PANTAU_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    with Session(engine) as own:
+        pts = add_reports(own, blob(119.3, 2.6, 4, seed=15))
+        runs_before = own.execute(text("SELECT coalesce(max(id), 0) FROM match_runs")).scalar()
+        own.commit()
+    try:
+        main(["match", "--radius", "1000"])
+        main(["hotspots", "cluster", "--eps", "200", "--min-reports", "3"])
+        out = capsys.readouterr().out
+        assert "1 new" in out
+        with Session(engine) as own:
+            (hid,) = hotspot_of(own, pts)
+            code = get(session=own, hotspot=hid)["code"]
+        assert code in out
+        main(["hotspots", "list", "--status", "candidate"])
+        assert code in capsys.readouterr().out
+        with pytest.raises(SystemExit) as exit_:
+            main(["hotspots", "dismiss", code, "--reason", " "])
+        assert exit_.value.code == 2
+        assert "reason" in capsys.readouterr().err
+        main(["hotspots", "dismiss", code, "--reason", "sudah ditutup"])
+        with Session(engine) as own:
+            assert get(session=own, hotspot=hid)["status"] == "dismissed"
+    finally:
+        with Session(engine) as own:
+            own.execute(text("DELETE FROM reports WHERE id = ANY(:i)"), {"i": pts})
+            own.execute(text("DELETE FROM hotspots WHERE status = 'dismissed' "
+                             "AND review_reason = 'sudah ditutup'"))
+            own.execute(text("DELETE FROM match_runs WHERE id > :i"), {"i": runs_before})
+            own.commit()
+        get_settings.cache_clear()
