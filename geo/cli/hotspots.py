@@ -98,9 +98,9 @@ def list_(
             row.status,
             str(row.report_count),
             str(row.reporter_count),
-            ", ".join(row.channels),
+            str(len(row.channels)),
             f"{row.last_seen:%Y-%m-%d}",
-            f"{row.centroid_lat:.5f}, {row.centroid_lon:.5f}",
+            f"{row.centroid_lat:.4f},{row.centroid_lon:.4f}",
             note,
         )
     console.print(table)
