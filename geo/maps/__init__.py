@@ -3,9 +3,8 @@
 Examples
 --------
 >>> import geo.maps
->>> m = geo.maps.overview(engine, lang="en")  # doctest: +SKIP
->>> geo.maps.export(m, html="out/map.html", png="out/map.png", pdf="out/briefing.pdf")
-... # doctest: +SKIP
+>>> m = geo.maps.overview(engine, lang="en", offline=True)  # doctest: +SKIP
+>>> geo.maps.export(m, html_path="out/map.html", pdf="out/briefing.pdf")  # doctest: +SKIP
 """
 
 from __future__ import annotations
