@@ -187,6 +187,8 @@ def to_ics(plan: Plan, folder: str | Path) -> list[Path]:
                       f"status {v.status}; prioritas {v.priority:g}"
                       + ("; wajib dikunjungi" if v.mandatory else ""))
             cal.add_component(event)
+        # A VTIMEZONE for Asia/Makassar, so calendars that do not know the zone still show WITA.
+        cal.add_missing_timezones()
         path = folder / f"{team.code}.ics"
         path.write_bytes(cal.to_ical())
         written.append(path)

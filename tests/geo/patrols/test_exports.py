@@ -78,6 +78,8 @@ def test_ics_per_team(small_plan: Plan, tmp_path: Path) -> None:
     assert events[0].decoded("dtend") == visits[0].end
     assert events[0]["geo"].latitude == pytest.approx(visits[0].lat)
     assert len({str(e["uid"]) for e in events}) == len(events)
+    zones = [str(z["tzid"]) for z in cal.walk("VTIMEZONE")]
+    assert zones == ["Asia/Makassar"]
 
 
 def test_pdf_field_sheet_in_indonesian(small_plan: Plan, tmp_path: Path) -> None:
