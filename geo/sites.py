@@ -30,6 +30,7 @@ from geo.checks import check_geometry
 from geo.db import Target, use_session
 from geo.errors import InputFileError, NotFound, ValidationError
 from geo.io.vector import read_vector, write_vector
+from geo.matching import rematch_for_site
 from geo.models import SITE_FIELDS, Site, SiteAudit
 from geo.settings import Settings, get_settings
 from geo.vocab import COMMODITIES, RISK_LEVELS, SITE_STATUSES
@@ -122,7 +123,13 @@ def _parse_date(value: Any) -> dt.date | None:
         return value
     if isinstance(value, pd.Timestamp):
         return value.date()
-    return dt.date.fromisoformat(str(value)[:10])
+    text = str(value).strip()
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y"):  # day first, as Indonesian spreadsheets write dates
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    return dt.date.fromisoformat(text[:10])
 
 
 def validate_frame(
@@ -190,7 +197,9 @@ def validate_frame(
             try:
                 rec[name] = _parse_date(row.get(name))
             except ValueError:
-                bad.append(f"{name} is {row.get(name)!r}, expected a date YYYY-MM-DD")
+                bad.append(
+                    f"{name} is {row.get(name)!r}, expected a date YYYY-MM-DD or DD/MM/YYYY"
+                )
         geom = row.get(geom_name)
         if isinstance(geom, shapely.MultiPolygon) and len(geom.geoms) == 1:
             geom = geom.geoms[0]  # Shapefiles cannot tell a polygon from a one-part multipolygon
@@ -256,6 +265,7 @@ def _apply(
                 changes=changes,
             )
         )
+        rematch_for_site(session=session, site_id=site.id)
         return "created"
     changes = {}
     for name in SITE_FIELDS:
@@ -278,6 +288,9 @@ def _apply(
         )
     )
     session.flush()
+    if "geom" in changes:
+        # Reports near the old and the new place may now belong to another site.
+        rematch_for_site(session=session, site_id=site.id)
     return "updated"
 
 

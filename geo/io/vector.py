@@ -1,13 +1,14 @@
 """Read and write vector files (GeoJSON, GeoPackage, KML, CSV, zipped Shapefile) via pyogrio.
 
-Readers return a GeoDataFrame in EPSG:4326 with a ``_row`` column giving each feature's
-1-based position in the file, so that validation errors can name the row. Writers take a
-GeoDataFrame in EPSG:4326. Attribute renaming for formats with short field names
+Readers return a GeoDataFrame in EPSG:4326 with a ``_row`` column naming each row as a user
+finds it: the feature's 1-based position, or for a CSV the spreadsheet row (header = row 1).
+Writers take a GeoDataFrame in EPSG:4326. Attribute renaming for formats with short field names
 (Shapefile's ten characters) lives here too.
 """
 
 from __future__ import annotations
 
+import csv
 import tempfile
 import zipfile
 from pathlib import Path
@@ -76,18 +77,39 @@ def _to_wgs84(gdf: gpd.GeoDataFrame, path: Path, default_4326: bool) -> gpd.GeoD
     return gdf.to_crs(4326)
 
 
+def _coordinate(text: str) -> float:
+    text = text.strip().replace("\u2212", "-")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")  # decimal comma, as Indonesian spreadsheets write it
+    return float(text)
+
+
 def _read_csv(path: Path) -> gpd.GeoDataFrame:
+    """Read a CSV with ``,``, ``;`` or tab separators (sniffed), as text.
+
+    ``_row`` is the spreadsheet row number (the header is row 1), as a user sees it in Excel or
+    LibreOffice.
+    """
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None,
+            engine="python",
+        )
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise InputFileError(f"{path.name}: not a readable CSV file: {exc}", field="file") from None
     lower = {c.lower().strip(): c for c in frame.columns}
     wkt_col = next((lower[n] for n in WKT_NAMES if n in lower), None)
     lat_col = next((lower[n] for n in LAT_NAMES if n in lower), None)
     lon_col = next((lower[n] for n in LON_NAMES if n in lower), None)
+    if wkt_col is None and (lat_col is None or lon_col is None):
+        raise InputFileError(
+            f"{path.name}: a CSV needs latitude/longitude columns (lat, lon) or a WKT column "
+            f"(wkt); found columns {list(frame.columns)}",
+            field="geometry",
+        )
     geoms: list[shapely.Geometry | None] = []
     problems: list[str] = []
-    for i, rec in enumerate(frame.to_dict("records"), start=1):
+    for i, rec in enumerate(frame.to_dict("records"), start=2):
         geom: shapely.Geometry | None = None
         if wkt_col and rec[wkt_col].strip():
             try:
@@ -96,23 +118,19 @@ def _read_csv(path: Path) -> gpd.GeoDataFrame:
                 problems.append(f"row {i}: column {wkt_col!r} is not valid WKT ({exc})")
         elif lat_col and lon_col and (rec[lat_col].strip() or rec[lon_col].strip()):
             try:
-                geom = shapely.Point(float(rec[lon_col]), float(rec[lat_col]))
+                geom = shapely.Point(_coordinate(rec[lon_col]), _coordinate(rec[lat_col]))
             except ValueError:
                 problems.append(
                     f"row {i}: {lon_col}/{lat_col} must be numbers, got "
                     f"{rec[lon_col]!r}/{rec[lat_col]!r}"
                 )
         geoms.append(geom)
-    if wkt_col is None and (lat_col is None or lon_col is None):
-        raise InputFileError(
-            f"{path.name}: a CSV needs latitude/longitude columns (lat, lon) or a WKT column "
-            f"(wkt); found columns {list(frame.columns)}",
-            field="geometry",
-        )
     if problems:
         raise InputFileError(f"{path.name}: " + "; ".join(problems[:20]), field="geometry")
     drop = [c for c in (wkt_col, lat_col, lon_col) if c]
-    return gpd.GeoDataFrame(frame.drop(columns=drop), geometry=geoms, crs=4326)
+    gdf = gpd.GeoDataFrame(frame.drop(columns=drop), geometry=geoms, crs=4326)
+    gdf["_row"] = range(2, len(gdf) + 2)
+    return gdf
 
 
 def _read_ogr(path: Path, fmt: Format) -> gpd.GeoDataFrame:
@@ -140,7 +158,7 @@ def _read_ogr(path: Path, fmt: Format) -> gpd.GeoDataFrame:
 
 
 def read_vector(path: Path | str, fmt: str | None = None) -> gpd.GeoDataFrame:
-    """Read a vector file into a GeoDataFrame in EPSG:4326 with a 1-based ``_row`` column.
+    """Read a vector file into a GeoDataFrame in EPSG:4326 with a ``_row`` column.
 
     Raises
     ------
@@ -158,7 +176,8 @@ def read_vector(path: Path | str, fmt: str | None = None) -> gpd.GeoDataFrame:
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
         raise InputFileError(f"{path.name}: unreadable {kind} file: {exc}", field="file") from None
     gdf = gdf.reset_index(drop=True)
-    gdf["_row"] = range(1, len(gdf) + 1)
+    if "_row" not in gdf.columns:
+        gdf["_row"] = range(1, len(gdf) + 1)
     return gdf
 
 

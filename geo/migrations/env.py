@@ -21,11 +21,21 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object | None
+) -> bool:
+    # Some tables (hotspots, match_runs, site_priority) are used through SQL without ORM
+    # models: autogenerate must not propose dropping a table just because no model names it.
+    if type_ == "table" and reflected and compare_to is None:
+        return False
+    return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        include_object=alembic_helpers.include_object,
+        include_object=_include_object,
         process_revision_directives=alembic_helpers.writer,
         render_item=alembic_helpers.render_item,
         transaction_per_migration=True,

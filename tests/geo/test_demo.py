@@ -66,7 +66,7 @@ def test_cli_bad_file_gives_a_message_not_a_traceback(
     result = run_cli("sites", "import", str(bad), url=fresh_database_url)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "row 1 (code X-1)" in result.stderr and "look swapped" in result.stderr
+    assert "row 2 (code X-1)" in result.stderr and "look swapped" in result.stderr
 
 
 def test_cli_unreachable_database_is_explained() -> None:

@@ -98,6 +98,17 @@ def test_csv_with_lat_lon_columns_and_a_projected_file_are_accepted(
         encoding="utf-8",
     )
     sites.import_file(session, csv, actor="test")
+    # What Indonesian Excel saves: ';' separators, decimal commas, day-first dates.
+    excel = tmp_path / "excel.csv"
+    excel.write_text(
+        "kode;nama;kabupaten;komoditas;lintang;bujur;first_reported\n"
+        "CSV-2;Galian Dua;Samarinda;pasir;-0,52;117,11;05/03/2025\n",
+        encoding="utf-8",
+    )
+    sites.import_file(session, excel, actor="test")
+    two = sites.load(session).loc["CSV-2"]
+    assert (two.geometry.x, two.geometry.y) == (117.11, -0.52)
+    assert two["first_reported"] == dt.date(2025, 3, 5)
     utm = gpd.GeoDataFrame([site_row("UTM-1")], geometry="geometry", crs=4326).to_crs(32750)
     utm.to_file(tmp_path / "utm.gpkg", engine="pyogrio")
     sites.import_file(session, tmp_path / "utm.gpkg", actor="test")
@@ -147,9 +158,22 @@ def test_bad_row_names_file_row_and_problem_and_writes_nothing(
     assert audit_count(session) == before
 
 
+def test_csv_errors_name_the_spreadsheet_row(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text(
+        "code,name,kabupaten,commodity,lat,lon\n"
+        "A-1,Satu,Samarinda,batubara,-0.5,117.1\n"
+        "A-2,Dua,Samarinda,batubara,117.1,-0.5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputFileError, match=r"row 3 \(code A-2\): latitude 117.1"):
+        sites.import_file(session, path, actor="test")
+
+
 def test_duplicate_codes_in_one_file(session: Session, tmp_path: Path) -> None:
     path = write_rows(tmp_path, [site_row("DUP-1"), site_row("dup-1")])
-    with pytest.raises(InputFileError, match=r"code DUP-1 appears twice in the file \(rows 1 and 2\)"):
+    expected = r"code DUP-1 appears twice in the file \(rows 1 and 2\)"
+    with pytest.raises(InputFileError, match=expected):
         sites.import_file(session, path, actor="test")
 
 
@@ -232,3 +256,31 @@ def test_demo_file_is_what_the_generator_writes(tmp_path: Path) -> None:
         assert path.read_bytes() == (DEMO_DIR / path.name).read_bytes()
     other = gen.generate_sites(seed=1)
     assert other != json.loads((DEMO_DIR / "sites.geojson").read_text())
+
+
+def test_moving_or_creating_a_site_rematches_nearby_reports(
+    session: Session, tmp_path: Path
+) -> None:
+    from geo.reports import get_report, submit
+
+    far_away = shapely.Point(117.30, -0.40)
+    sites.import_file(session, write_rows(tmp_path, [site_row("MV-1")]), actor="test")
+    # A report about 80 m from where the site is about to move, ~25 km from where it is now.
+    result = submit(session=session, channel="hotline", lat=-0.4007, lon=117.3002,
+                    description="alat berat", settings=None)
+    report = get_report(session=session, code=result.code)
+    assert report.matched_site_id is None
+    site = sites.update(session, "MV-1", {"geom": far_away}, actor="petugas")
+    session.refresh(report)
+    assert report.matched_site_id == site.id
+    assert 50 < (report.match_distance_m or 0) < 120
+    # And a new site created next to an unmatched report takes it.
+    lone = submit(session=session, channel="web", lat=-0.2502, lon=117.0001, description="x")
+    created = sites.import_file(
+        session,
+        write_rows(tmp_path, [site_row("NEW-1", geometry=shapely.Point(117.0, -0.25))], "n.json"),
+        actor="test",
+    )
+    assert created.created == ["NEW-1"]
+    lone_report = get_report(session=session, code=lone.code)
+    assert lone_report.matched_site_id == sites.get(session, "NEW-1").id
