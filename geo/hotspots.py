@@ -37,7 +37,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from geo.db import default_engine
+from geo.db import Target, use_session
 from geo.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from geo.matching import match_reports
 
@@ -377,8 +377,14 @@ def _refresh_stats(
     )
 
 
-def load(*, engine: Engine | None = None, status: str | None = None) -> gpd.GeoDataFrame:
+def load(
+    target: Target | None = None, *, engine: Engine | None = None, status: str | None = None
+) -> gpd.GeoDataFrame:
     """Return the hotspots as a GeoDataFrame of hulls in EPSG:4326, ordered by code.
+
+    ``target`` is an engine or an open session (so a trial clustering in a session that is
+    never committed can be looked at); ``engine=`` is accepted too; the default engine
+    otherwise.
 
     Columns are :data:`COLUMNS` plus ``geometry`` (the convex hull of the member reports: a
     polygon, or a point or line for fewer than three distinct points). ``new_since_review``
@@ -394,7 +400,6 @@ def load(*, engine: Engine | None = None, status: str | None = None) -> gpd.GeoD
             f"status was {status!r} but is expected to be one of {HOTSPOT_STATUSES}",
             field="status",
         )
-    engine = engine or default_engine()
     query = text(
         """
         SELECT h.id, h.code, h.status, h.report_count, h.reporter_count, h.duplicate_count,
@@ -410,8 +415,8 @@ def load(*, engine: Engine | None = None, status: str | None = None) -> gpd.GeoD
          ORDER BY h.code
         """
     )
-    with engine.connect() as conn:
-        rows = conn.execute(query, {"status": status}).mappings().all()
+    with use_session(engine or target) as session:
+        rows = session.execute(query, {"status": status}).mappings().all()
     data = [{c: row[c] for c in COLUMNS} for row in rows]
     geoms = [shapely.from_wkb(bytes(row["hull"])) for row in rows]
     return gpd.GeoDataFrame(data, columns=list(COLUMNS), geometry=geoms, crs=4326)

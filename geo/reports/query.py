@@ -33,7 +33,7 @@ from geo.reports.privacy import may_see_identity, redact
 from geo.reports.validation import parse_time
 from geo.settings import Settings
 
-__all__ = ["COLUMNS", "load", "show", "list_reports"]
+__all__ = ["COLUMNS", "JOINED", "load", "show", "list_reports"]
 
 #: Columns of :func:`load` besides ``geometry`` (a point, or empty for a described place).
 #: ``reporter_hash`` is dropped outside the agency; ``reporter_name`` and ``reporter_phone``
@@ -65,6 +65,8 @@ COLUMNS: tuple[str, ...] = (
     "hotspot_id",
     "reporter_hash",
 )
+#: Columns :func:`load` adds from the matched site and hotspot, for analysts' group-bys.
+JOINED: tuple[str, ...] = ("matched_site_code", "matched_kabupaten", "hotspot_code")
 _IDENTITY_SQL = ", reporter_name_enc, reporter_phone_enc"
 
 
@@ -112,23 +114,28 @@ def load(
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns :data:`COLUMNS` (minus what ``role`` may not see) and ``geometry``, ordered
-        by reception time.
+        Columns :data:`COLUMNS` (minus what ``role`` may not see), :data:`JOINED` (code and
+        kabupaten of the matched site, code of the hotspot) and ``geometry``, ordered by
+        reception time.
 
     Examples
     --------
     >>> gdf = load(engine=engine, status="received", role="public")  # doctest: +SKIP
     """
     since_time = parse_time(since, "since")
-    columns = ", ".join(COLUMNS) + (_IDENTITY_SQL if may_see_identity(role) else "")
+    identity = _IDENTITY_SQL.replace(", ", ", r.") if may_see_identity(role) else ""
+    columns = ", ".join(f"r.{c}" for c in COLUMNS) + identity
     sql = text(
         f"""
-        SELECT {columns}, geom AS geometry
-        FROM reports
-        WHERE (CAST(:since AS timestamptz) IS NULL OR received_at >= :since)
-          AND (CAST(:statuses AS text[]) IS NULL OR status = ANY(:statuses))
-          AND (:dups OR duplicate_of_id IS NULL)
-        ORDER BY received_at, id
+        SELECT {columns}, s.code AS matched_site_code, s.kabupaten AS matched_kabupaten,
+               h.code AS hotspot_code, r.geom AS geometry
+        FROM reports r
+        LEFT JOIN sites s ON s.id = r.matched_site_id
+        LEFT JOIN hotspots h ON h.id = r.hotspot_id
+        WHERE (CAST(:since AS timestamptz) IS NULL OR r.received_at >= :since)
+          AND (CAST(:statuses AS text[]) IS NULL OR r.status = ANY(:statuses))
+          AND (:dups OR r.duplicate_of_id IS NULL)
+        ORDER BY r.received_at, r.id
         """
     )
     params = {"since": since_time, "statuses": _statuses(status), "dups": include_duplicates}

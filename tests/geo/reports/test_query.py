@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
@@ -114,3 +115,21 @@ def test_list_overdue_first(session: Session, codes: dict[str, str]) -> None:
     # Thu 15 Jan 2026: the report of Tue 13th is due Mon 19th (Fri 16th is Isra Mi'raj),
     # the one of Wed 14th is due Tue 20th, two working days away.
     assert codes["described"] in soon and codes["anonim"] not in soon
+
+
+def test_load_names_the_matched_site_and_its_kabupaten(
+    session: Session, settings: Settings
+) -> None:
+    import geo.sites
+    from geo.io.vector import write_vector
+    from tests.common import site_row
+
+    frame = gpd.GeoDataFrame([site_row("QRY-1")], geometry="geometry", crs=4326)
+    path = write_vector(frame, settings.data_dir / "qry.geojson")
+    geo.sites.import_file(session, path, actor="test")
+    near = submit(session=session, channel="web", lat=-0.5803, lon=117.0952, settings=settings)
+    far = submit(session=session, channel="web", lat=-0.2, lon=116.5, settings=settings)
+    gdf = load(session, settings=settings).set_index("code")
+    assert gdf.loc[near.code, "matched_site_code"] == "QRY-1"
+    assert gdf.loc[near.code, "matched_kabupaten"] == "Kutai Kartanegara"
+    assert pd.isna(gdf.loc[far.code, "matched_site_code"])
