@@ -6,8 +6,8 @@ before the response is sent, so a 201 is only ever sent for a committed write.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -27,12 +27,15 @@ __all__ = [
     "get_settings",
     "get_api_settings",
     "public_rate_limit",
+    "run_read",
     "EngineDep",
     "SessionDep",
     "PrincipalDep",
     "SettingsDep",
     "ApiSettingsDep",
 ]
+
+T = TypeVar("T")
 
 # Documents the bearer scheme in OpenAPI (the "Authorize" button at /docs); the check itself is
 # in api.auth so that a missing header means the public rather than an error.
@@ -73,9 +76,30 @@ async def get_session(engine: EngineDep) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(_rollback_and_close, session)
+        if session.in_transaction():
+            await run_in_threadpool(_rollback_and_close, session)
         raise
-    await run_in_threadpool(_commit_and_close, session)
+    if session.in_transaction():
+        await run_in_threadpool(_commit_and_close, session)
+    else:
+        session.close()  # never used, or already ended by run_read: no database work left
+
+
+async def run_read(session: Session, work: Callable[[Session], T]) -> T:
+    """Run ``work(session)`` and end the transaction in the same worker-thread hop.
+
+    For hot read routes declared ``async``: one hop in all, as a plain one-query endpoint has.
+    """
+
+    def in_thread() -> T:
+        try:
+            result = work(session)
+            session.commit()
+            return result
+        finally:
+            session.close()
+
+    return await run_in_threadpool(in_thread)
 
 
 def _commit_and_close(session: Session) -> None:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 
 from api import auth
-from api.deps import ApiSettingsDep, PrincipalDep, SessionDep
+from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, run_read
 from api.errors import ApiError
 from api.routes._geojson import GeoJSONResponse, feature_collection, feature_response, paging_links
 from api.schemas import ERRORS, Feature, FeatureCollection, errors
@@ -169,7 +169,7 @@ def collection(
         200: {"model": FeatureCollection, "description": "GeoJSON FeatureCollection"},
     },
 )
-def items(
+async def items(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
@@ -201,14 +201,19 @@ def items(
     filters = {
         name: request.query_params[name] for name in spec.filterable if name in request.query_params
     }
-    page = features.query_items(
-        session=session,
-        collection=collection_id,
-        bbox=features.parse_bbox(bbox),
-        interval=features.parse_datetime_interval(datetime),
-        filters=filters,
-        limit=limit,
-        offset=offset,
+    box = features.parse_bbox(bbox)
+    interval = features.parse_datetime_interval(datetime)
+    page = await run_read(
+        session,
+        lambda s: features.query_items(
+            session=s,
+            collection=collection_id,
+            bbox=box,
+            interval=interval,
+            filters=filters,
+            limit=limit,
+            offset=offset,
+        ),
     )
     links = paging_links(request, page, limit=limit, offset=offset)
     links.append(
@@ -228,7 +233,7 @@ def items(
     response_class=GeoJSONResponse,
     responses={**errors(404), 200: {"model": Feature, "description": "GeoJSON Feature"}},
 )
-def item(
+async def item(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 
 from api import auth
-from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, SettingsDep
+from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, SettingsDep, run_read
 from api.routes._geojson import (
     GeoJSONResponse,
     check_page,
@@ -46,7 +46,7 @@ CodePath = Annotated[
     response_class=GeoJSONResponse,
     responses={200: {"model": FeatureCollection, "description": "GeoJSON FeatureCollection"}},
 )
-def list_sites(
+async def list_sites(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
@@ -65,18 +65,18 @@ def list_sites(
     """Return the sites matching the filters as an RFC 7946 FeatureCollection, paged."""
     auth.require(principal, auth.READERS, "read sites")
     check_page(limit, offset, api.max_limit)
-    page = features.query_items(
-        session=session,
-        collection="sites",
-        bbox=features.parse_bbox(bbox),
-        filters={
-            "status": status,
-            "kabupaten": kabupaten,
-            "commodity": commodity,
-            "risk_level": risk_level,
-        },
-        limit=limit,
-        offset=offset,
+    box = features.parse_bbox(bbox)
+    filters = {
+        "status": status,
+        "kabupaten": kabupaten,
+        "commodity": commodity,
+        "risk_level": risk_level,
+    }
+    page = await run_read(
+        session,
+        lambda s: features.query_items(
+            session=s, collection="sites", bbox=box, filters=filters, limit=limit, offset=offset
+        ),
     )
     return feature_collection(page, paging_links(request, page, limit=limit, offset=offset))
 
@@ -87,12 +87,14 @@ def list_sites(
     response_class=GeoJSONResponse,
     responses={**errors(404), 200: {"model": Feature, "description": "GeoJSON Feature"}},
 )
-def get_site(code: CodePath, session: SessionDep, principal: PrincipalDep) -> Response:
+async def get_site(code: CodePath, session: SessionDep, principal: PrincipalDep) -> Response:
     """Return one site by its code."""
     auth.require(principal, auth.READERS, "read sites")
-    return feature_response(
-        features.get_feature(session=session, collection="sites", feature_id=code.upper())
+    feature = await run_read(
+        session,
+        lambda s: features.get_feature(session=s, collection="sites", feature_id=code.upper()),
     )
+    return feature_response(feature)
 
 
 def _as_record(payload: SiteCreate) -> list[dict[str, Any]]:
