@@ -92,14 +92,21 @@ def make_database(n_sites: int) -> str:
         for i in range(extra):
             src = demo.iloc[i % len(demo)]
             p = src.geometry.representative_point()
-            rows.append({
-                "code": f"SYN-{i + 1:04d}", "name": f"Sintetis {i + 1}",
-                "kabupaten": src["kabupaten"], "kecamatan": src["kecamatan"],
-                "commodity": src["commodity"], "status": src["status"],
-                "risk_level": src["risk_level"], "first_reported": src["first_reported"],
-                "geometry": type(p)(p.x + rng.uniform(-0.05, 0.05),
-                                    p.y + rng.uniform(-0.05, 0.05)),
-            })
+            rows.append(
+                {
+                    "code": f"SYN-{i + 1:04d}",
+                    "name": f"Sintetis {i + 1}",
+                    "kabupaten": src["kabupaten"],
+                    "kecamatan": src["kecamatan"],
+                    "commodity": src["commodity"],
+                    "status": src["status"],
+                    "risk_level": src["risk_level"],
+                    "first_reported": src["first_reported"],
+                    "geometry": type(p)(
+                        p.x + rng.uniform(-0.05, 0.05), p.y + rng.uniform(-0.05, 0.05)
+                    ),
+                }
+            )
         frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
         records = sites.validate_frame(frame, source="bench")
         with session_scope(engine) as session:
@@ -129,8 +136,9 @@ def start(args: list[str], env: dict[str, str], url_check: str) -> subprocess.Po
     raise RuntimeError(f"server did not start: {args}")
 
 
-def wrk(url: str, *, seconds: int, connections: int, headers: dict[str, str],
-        script: str | None = None) -> tuple[float, float, float]:
+def wrk(
+    url: str, *, seconds: int, connections: int, headers: dict[str, str], script: str | None = None
+) -> tuple[float, float, float]:
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
@@ -183,17 +191,47 @@ def main() -> None:
         with session_scope(engine) as session:
             _, token = create_token(session=session, user="bench", role="analyst")
         engine.dispose()
-        env = {**os.environ, "PANTAU_DATABASE_URL": url, "PANTAU_ENVIRONMENT": "test",
-               "PANTAU_SECRET_KEY": "bench-secret-not-for-production",
-               "PANTAU_DATA_DIR": tempfile.mkdtemp(prefix="pantau-bench-"),
-               "PANTAU_API_PUBLIC_RATE_PER_MINUTE": "100000000",
-               "PANTAU_API_PUBLIC_BURST": "100000000", "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "PANTAU_DATABASE_URL": url,
+            "PANTAU_ENVIRONMENT": "test",
+            "PANTAU_SECRET_KEY": "bench-secret-not-for-production",
+            "PANTAU_DATA_DIR": tempfile.mkdtemp(prefix="pantau-bench-"),
+            "PANTAU_API_PUBLIC_RATE_PER_MINUTE": "100000000",
+            "PANTAU_API_PUBLIC_BURST": "100000000",
+            "PYTHONPATH": str(ROOT),
+        }
         api_port, ref_port = free_port(), free_port()
-        api = start([sys.executable, "-m", "geo", "serve", "--port", str(api_port),
-                     "--log-level", "warning"], env, f"http://127.0.0.1:{api_port}/health/ready")
-        ref = start([sys.executable, "-m", "uvicorn", "--factory", "benchmarks.api:minimal_app",
-                     "--port", str(ref_port), "--log-level", "warning", "--no-access-log"],
-                    env, f"http://127.0.0.1:{ref_port}/sites")
+        api = start(
+            [
+                sys.executable,
+                "-m",
+                "geo",
+                "serve",
+                "--port",
+                str(api_port),
+                "--log-level",
+                "warning",
+            ],
+            env,
+            f"http://127.0.0.1:{api_port}/health/ready",
+        )
+        ref = start(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "benchmarks.api:minimal_app",
+                "--port",
+                str(ref_port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            env,
+            f"http://127.0.0.1:{ref_port}/sites",
+        )
         try:
             auth = {"Authorization": f"Bearer {token}"}
             got = httpx.get(f"http://127.0.0.1:{api_port}/sites?limit=10000", headers=auth).json()
@@ -209,8 +247,7 @@ def main() -> None:
                 rows.append(("GET /sites/KKR-001", 1, *one, "-"))
                 with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
                     f.write(POST_SCRIPT)
-                post = wrk(f"http://127.0.0.1:{api_port}/reports", headers={},
-                           script=f.name, **kw)
+                post = wrk(f"http://127.0.0.1:{api_port}/reports", headers={}, script=f.name, **kw)
                 os.unlink(f.name)
                 rows.append(("POST /reports (public)", "-", *post, "-"))
         finally:
@@ -219,10 +256,14 @@ def main() -> None:
                 proc.wait(timeout=10)
             drop_database(url)
 
-    print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s on loopback, "
-          f"{os.cpu_count()} CPU cores, one uvicorn worker each\n")
-    print(f"| {'endpoint':28} | {'features':>8} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} "
-          f"| {'time vs minimal':>15} |")
+    print(
+        f"\nwrk -t2 -c{args.connections} -d{args.seconds}s on loopback, "
+        f"{os.cpu_count()} CPU cores, one uvicorn worker each\n"
+    )
+    print(
+        f"| {'endpoint':28} | {'features':>8} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} "
+        f"| {'time vs minimal':>15} |"
+    )
     print(f"|{'-' * 30}|{'-' * 10}:|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 16}:|")
     for name, n, rps, p50, p99, ratio in rows:
         print(f"| {name:28} | {n!s:>8} | {rps:8.0f} | {p50:7.1f} | {p99:7.1f} | {ratio:>15} |")
