@@ -11,6 +11,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from geo.cli import db as db_cli
 from geo.cli import demo as demo_cli
@@ -49,8 +50,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=False)
     except PantauError as exc:
-        where = f" [{exc.field}]" if exc.field else ""
-        _err.print(f"[bold red]Error{where}:[/] {exc.message}", highlight=False, markup=True)
+        where = escape(f" [{exc.field}]") if exc.field else ""
+        # Messages quote user input and ranges like "[-90, 90]": never read them as markup.
+        _err.print(f"[bold red]Error{where}:[/] {escape(exc.message)}", highlight=False)
         sys.exit(2)
     except typer.Abort:
         _err.print("[red]Aborted.[/]")

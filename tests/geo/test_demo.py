@@ -67,6 +67,9 @@ def test_cli_bad_file_gives_a_message_not_a_traceback(
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "row 2 (code X-1)" in result.stderr and "look swapped" in result.stderr
+    # The field and bracketed ranges survive the terminal's markup.
+    assert "Error [rows]:" in result.stderr
+    assert "latitude 117.1 is out of range [-90, 90]" in result.stderr
 
 
 def test_cli_unreachable_database_is_explained() -> None:
