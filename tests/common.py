@@ -8,7 +8,13 @@ from shapely import Point, Polygon
 LOA_JANAN = Point(117.095, -0.58)
 #: A small valid polygon (about 4 ha) near Tenggarong.
 TENGGARONG_PIT = Polygon(
-    [(116.985, -0.416), (116.987, -0.416), (116.987, -0.4142), (116.985, -0.4142), (116.985, -0.416)]
+    [
+        (116.985, -0.416),
+        (116.987, -0.416),
+        (116.987, -0.4142),
+        (116.985, -0.4142),
+        (116.985, -0.416),
+    ]
 )
 #: A self-intersecting "bow tie", invalid under OGC rules.
 BOW_TIE = Polygon([(117.0, -0.5), (117.01, -0.49), (117.01, -0.5), (117.0, -0.49), (117.0, -0.5)])

@@ -28,7 +28,11 @@ def _include_object(
     # models: autogenerate must not propose dropping a table just because no model names it.
     if type_ == "table" and reflected and compare_to is None:
         return False
-    return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))
+    # geoalchemy2's helper is untyped; it skips PostGIS's own tables and spatial indexes.
+    keep = alembic_helpers.include_object(  # type: ignore[no-untyped-call]
+        obj, name, type_, reflected, compare_to
+    )
+    return bool(keep)
 
 
 def _run(connection: Connection) -> None:
