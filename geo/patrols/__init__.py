@@ -11,9 +11,11 @@ Examples
 from __future__ import annotations
 
 from geo.patrols.calendar import working_days
+from geo.patrols.inspections import record_inspection
 from geo.patrols.planner import plan
 from geo.patrols.problem import Base, Rules, SiteTask, Team
-from geo.patrols.result import DayRoute, Plan, Unplanned, Visit
+from geo.patrols.result import REASONS, DayRoute, Plan, Unplanned, Visit
+from geo.patrols.store import default_teams, load_routes, plan_from_db
 from geo.patrols.travel import HaversineTravel, MatrixTravel, OsrmTravel, TravelMatrix
 
 __all__ = [
@@ -31,4 +33,9 @@ __all__ = [
     "MatrixTravel",
     "OsrmTravel",
     "TravelMatrix",
+    "REASONS",
+    "default_teams",
+    "plan_from_db",
+    "load_routes",
+    "record_inspection",
 ]
