@@ -62,12 +62,8 @@ def map_command(
         data = load_all(engine, period=the_period)
 
     def make(offline_build: bool) -> folium.Map:
-        return build.build_map(
-            sites=data.sites,
-            reports=data.reports,
-            hotspots=data.hotspots,
-            bases=data.bases,
-            routes=data.routes,
+        return build.build_from(
+            data,
             admin=admin_frame,
             period=the_period,
             layers=chosen,
@@ -76,7 +72,6 @@ def map_command(
             tiles=template,
             base_url=base_url,
             share=share,
-            demo=data.demo,
         )
 
     m = make(offline)

@@ -9,7 +9,7 @@ import datetime as dt
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import folium
 import geopandas as gpd
@@ -37,7 +37,19 @@ from geo.maps.elements import (
 from geo.maps.privacy import aggregate_reports, map_reports
 from geo.maps.settings import MapSettings
 
-__all__ = ["LAYERS", "Period", "MapInfo", "build_map", "map_info", "overview", "parse_period"]
+if TYPE_CHECKING:
+    from geo.maps.sources import MapData
+
+__all__ = [
+    "LAYERS",
+    "Period",
+    "MapInfo",
+    "build_from",
+    "build_map",
+    "map_info",
+    "overview",
+    "parse_period",
+]
 
 #: Layer keys, in drawing order.
 LAYERS: Final[tuple[str, ...]] = (
@@ -450,6 +462,45 @@ def overview(
     from geo.maps import sources
 
     data = sources.load_all(engine, period=period or Period.last(365))
+    return build_from(
+        data,
+        admin=admin,
+        period=period,
+        layers=layers,
+        lang=lang,
+        offline=offline,
+        tiles=tiles,
+        base_url=base_url,
+        share=share,
+        demo=demo,
+        settings=settings,
+    )
+
+
+def build_from(
+    data: MapData,
+    *,
+    admin: gpd.GeoDataFrame | None = None,
+    period: Period | None = None,
+    layers: Iterable[str] | None = None,
+    lang: str = "id",
+    offline: bool = False,
+    tiles: str | None = None,
+    base_url: str | None = None,
+    share: bool = False,
+    demo: bool | None = None,
+    settings: MapSettings | None = None,
+) -> folium.Map:
+    """Build a map from layers already loaded with :func:`geo.maps.sources.load_all`.
+
+    Loading once and building twice (online to view, offline for the briefing) is what
+    ``pantau map`` does; the options are those of :func:`build_map`.
+
+    Examples
+    --------
+    >>> data = geo.maps.sources.load_all(engine, period=Period.last(90))  # doctest: +SKIP
+    >>> online, offline = (build_from(data, offline=o) for o in (False, True))  # doctest: +SKIP
+    """
     return build_map(
         sites=data.sites,
         reports=data.reports,
