@@ -5,7 +5,8 @@ The public surface, for the CLI, the API and notebooks:
 - :func:`submit` one report, :func:`import_file` many (CSV, GeoJSON, SP4N-LAPOR! export);
 - :func:`transition` through the lifecycle, :func:`history` of a report;
 - :func:`evaluate` and :func:`overdue` complaint clocks;
-- :func:`load` reports as a GeoDataFrame, :func:`redact` any rows for a role.
+- :func:`load` reports as a GeoDataFrame, :func:`load_history` every transition,
+  :func:`redact` any rows for a role.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from geo.reports.models import (
     ReportStatusHistory,
 )
 from geo.reports.privacy import redact, reporter_hash
-from geo.reports.query import list_reports, load, show
+from geo.reports.query import list_reports, load, load_history, show
 from geo.reports.validation import clean_report
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "import_file",
     "list_reports",
     "load",
+    "load_history",
     "load_demo_reports",
     "inspect_evidence",
     "link_near_duplicates",

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,7 @@ from geo.reports.privacy import may_see_identity, redact
 from geo.reports.validation import parse_time
 from geo.settings import Settings
 
-__all__ = ["COLUMNS", "JOINED", "load", "show", "list_reports"]
+__all__ = ["COLUMNS", "JOINED", "load", "load_history", "show", "list_reports"]
 
 #: Columns of :func:`load` besides ``geometry`` (a point, or empty for a described place).
 #: ``reporter_hash`` is dropped outside the agency; ``reporter_name`` and ``reporter_phone``
@@ -144,6 +145,57 @@ def load(
     if frame.crs is None:
         frame = frame.set_crs(4326)
     return redact(frame, role=role, settings=settings)
+
+
+def load_history(
+    target: Target | None = None,
+    *,
+    since: dt.datetime | dt.date | str | None = None,
+    to_status: str | Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Return every status transition of every report as one DataFrame, oldest first.
+
+    For analysts inside the agency (time to verification, throughput by channel): one query
+    instead of one :func:`geo.reports.history` call per report. It holds no reporter identity
+    and no report text: report code, from and to status, actor (a staff member or ``public``),
+    time and reason.
+
+    Parameters
+    ----------
+    target
+        An engine or open session; the default engine otherwise.
+    since
+        Only transitions at or after this time (naive times and dates are WITA).
+    to_status
+        Only transitions into this status (or these statuses).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``code``, ``from_status``, ``to_status``, ``actor``, ``at`` (UTC), ``reason``.
+
+    Examples
+    --------
+    >>> verified = load_history(engine, to_status="verified")  # doctest: +SKIP
+    >>> verified.groupby("code")["at"].min().head()  # doctest: +SKIP
+    """
+    since_time = parse_time(since, "since")
+    sql = text(
+        """
+        SELECT r.code, h.from_status, h.to_status, h.actor, h.at, h.reason
+        FROM report_status_history h JOIN reports r ON r.id = h.report_id
+        WHERE (CAST(:since AS timestamptz) IS NULL OR h.at >= :since)
+          AND (CAST(:statuses AS text[]) IS NULL OR h.to_status = ANY(:statuses))
+        ORDER BY h.at, h.id
+        """
+    )
+    params = {"since": since_time, "statuses": _statuses(to_status)}
+    with use_session(target) as session:
+        rows = session.execute(sql, params).mappings().all()
+    columns = ["code", "from_status", "to_status", "actor", "at", "reason"]
+    frame = pd.DataFrame([dict(r) for r in rows], columns=columns)
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    return frame
 
 
 def show(

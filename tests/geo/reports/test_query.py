@@ -133,3 +133,19 @@ def test_load_names_the_matched_site_and_its_kabupaten(
     assert gdf.loc[near.code, "matched_site_code"] == "QRY-1"
     assert gdf.loc[near.code, "matched_kabupaten"] == "Kutai Kartanegara"
     assert pd.isna(gdf.loc[far.code, "matched_site_code"])
+
+
+def test_load_history_is_every_transition_in_one_frame(
+    session: Session, codes: dict[str, str], settings: Settings
+) -> None:
+    from geo.reports.query import load_history
+
+    transition(session=session, code=codes["anonim"], to="verified", actor="petugas")
+    frame = load_history(session)
+    mine = frame[frame["code"].isin(codes.values())]
+    assert set(mine["code"]) == set(codes.values())  # every report's "received" row
+    verified = load_history(session, to_status="verified")
+    assert list(verified["code"]) == [codes["anonim"]]
+    assert verified.iloc[0]["actor"] == "petugas" and verified.iloc[0]["from_status"] == "received"
+    assert str(verified["at"].dt.tz) == "UTC"
+    assert not {"reporter_name", "reporter_phone", "description"} & set(frame.columns)
