@@ -39,8 +39,17 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo.db import default_engine
+from geo.errors import ValidationError
 
-__all__ = ["PrioritySettings", "COMPONENTS", "compute_priority", "load_priority", "corroboration"]
+__all__ = [
+    "PrioritySettings",
+    "COMPONENTS",
+    "EXPLAIN_INPUTS",
+    "compute_priority",
+    "corroboration",
+    "explain",
+    "load_priority",
+]
 
 #: The stored point columns, in the order the reasons list them when tied.
 COMPONENTS: tuple[str, ...] = (
@@ -156,21 +165,84 @@ def _points(frame: pd.DataFrame, cfg: PrioritySettings, as_of: dt.datetime) -> p
     return out
 
 
-def _reasons(row: Mapping[Hashable, Any]) -> str:
-    """One line naming each input and the points it gave, largest first."""
+#: The inputs :func:`explain` needs besides the points (``pts_*``).
+EXPLAIN_INPUTS: tuple[str, ...] = (
+    "recent_reports",
+    "reporter_count",
+    "channel_count",
+    "days_since_inspection",
+    "status",
+    "commodity",
+)
+
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "pts_reports": "{recent_reports:.1f} recent reports (decayed)",
+        "pts_reporters": "{reporter_count} reporters",
+        "pts_channels": "{channel_count} channels",
+        "never": "never inspected",
+        "days": "{days} days since inspection",
+        "pts_status": "status {status}",
+        "pts_commodity": "commodity {commodity}",
+        "none": "no points",
+    },
+    "id": {
+        "pts_reports": "{recent_reports:.1f} laporan terbaru (berbobot waktu)",
+        "pts_reporters": "{reporter_count} pelapor",
+        "pts_channels": "{channel_count} kanal",
+        "never": "belum pernah diperiksa",
+        "days": "{days} hari sejak pemeriksaan",
+        "pts_status": "status {status}",
+        "pts_commodity": "komoditas {commodity}",
+        "none": "tanpa poin",
+    },
+}
+
+
+def explain(row: Mapping[Hashable, Any], *, lang: str = "en") -> list[str]:
+    """Name each input of a site's score and the points it gave, largest first.
+
+    Parameters
+    ----------
+    row
+        A row of :func:`compute_priority` or :func:`load_priority` (the ``pts_*`` columns and
+        :data:`EXPLAIN_INPUTS`).
+    lang
+        ``"en"`` or ``"id"`` (Bahasa Indonesia), for maps and briefings in the user's language.
+
+    Examples
+    --------
+    >>> row = {"recent_reports": 2.5, "reporter_count": 3, "channel_count": 1,
+    ...        "days_since_inspection": None, "status": "active", "commodity": "emas",
+    ...        "pts_reports": 8.75, "pts_reporters": 9.0, "pts_channels": 3.3,
+    ...        "pts_inspection": 20.0, "pts_status": 10.0, "pts_commodity": 10.0}
+    >>> explain(row, lang="id")[:2]
+    ['belum pernah diperiksa: 20.0', 'status active: 10.0']
+    """
+    if lang not in _LABELS:
+        raise ValidationError(f"lang was {lang!r} but is expected to be one of {sorted(_LABELS)}",
+                              field="lang")
+    words = _LABELS[lang]
     days = row["days_since_inspection"]
     never = days is None or pd.isna(days)
-    inspected = "never inspected" if never else f"{int(days)} days since inspection"
-    label = {
-        "pts_reports": f"{row['recent_reports']:.1f} recent reports (decayed)",
-        "pts_reporters": f"{int(row['reporter_count'])} reporters",
-        "pts_channels": f"{int(row['channel_count'])} channels",
-        "pts_inspection": inspected,
-        "pts_status": f"status {row['status']}",
-        "pts_commodity": f"commodity {row['commodity']}",
+    values = {
+        "recent_reports": float(row["recent_reports"] or 0),
+        "reporter_count": int(row["reporter_count"] or 0),
+        "channel_count": int(row["channel_count"] or 0),
+        "status": row["status"],
+        "commodity": row["commodity"],
+        "days": None if never else int(days),
     }
-    order = sorted(COMPONENTS, key=lambda c: (-row[c], COMPONENTS.index(c)))
-    return "; ".join(f"{label[c]}: {row[c]:.1f}" for c in order if row[c] > 0) or "no points"
+    label = {c: words[c].format(**values) for c in COMPONENTS if c != "pts_inspection"}
+    label["pts_inspection"] = words["never"] if never else words["days"].format(**values)
+    order = sorted(COMPONENTS, key=lambda c: (-float(row[c]), COMPONENTS.index(c)))
+    lines = [f"{label[c]}: {float(row[c]):.1f}" for c in order if float(row[c]) > 0]
+    return lines or [words["none"]]
+
+
+def _reasons(row: Mapping[Hashable, Any]) -> str:
+    """One line naming each input and the points it gave, largest first (stored, English)."""
+    return "; ".join(explain(row, lang="en"))
 
 
 def compute_priority(

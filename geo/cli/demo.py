@@ -9,6 +9,7 @@ from rich.table import Table
 
 from geo import demo as demo_job
 from geo.cli._common import console, engine_from_settings
+from geo.priority import explain
 from geo.settings import get_settings
 
 
@@ -53,10 +54,10 @@ def demo(
         console.print(_pairs("Hotspot kandidat (new candidate hotspots)", dict(summary.hotspots)))
     if summary.top_sites is not None:
         top = Table(title="Prioritas tertinggi (top priority sites)")
-        for col in ("code", "name", "score", "reasons"):
+        for col in ("kode", "nama", "skor", "alasan utama"):
             top.add_column(col)
         for rec in summary.top_sites.to_dict("records"):
-            reasons = "; ".join(str(rec["reasons"]).split("; ")[:3])
+            reasons = "; ".join(explain(rec, lang="id")[:3])
             top.add_row(str(rec["code"]), str(rec["name"]), f"{rec['score']:.1f}", reasons)
         console.print(top)
     if summary.plan:

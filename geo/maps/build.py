@@ -213,6 +213,15 @@ def _legend(cat: Catalogue, keys: tuple[str, ...]) -> list[list[Any]]:
     return lines
 
 
+def _worded(reasons: Any, lang: str) -> Any:
+    """Priority reasons in the map's language when they come as score inputs (a mapping)."""
+    from geo.priority import explain
+
+    if isinstance(reasons, dict) and "pts_reports" in reasons:
+        return explain(reasons, lang=lang)
+    return reasons
+
+
 def build_map(
     *,
     sites: gpd.GeoDataFrame,
@@ -279,6 +288,8 @@ def build_map(
     period = period or Period.last(365)
     base_url = L.check_base_url(base_url)
     sites = sites.to_crs(4326) if sites.crs is not None else sites
+    if "priority_reasons" in sites.columns:
+        sites = sites.assign(priority_reasons=[_worded(r, lang) for r in sites["priority_reasons"]])
     info = MapInfo(offline=offline, lang=lang, title=title or cat("title"))
     info.sites = pd.DataFrame(sites.drop(columns=sites.geometry.name)).reset_index(drop=True)
 

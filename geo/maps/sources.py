@@ -61,10 +61,10 @@ def _sites_with_priority(engine: Engine) -> gpd.GeoDataFrame:
     if len(scores):
         by_code = scores.set_index("code")
         sites["priority"] = sites["code"].map(by_code["score"]).astype(float)
-        sites["priority_reasons"] = [
-            [] if pd.isna(r) else [p for p in str(r).split("; ") if p]
-            for r in sites["code"].map(by_code["reasons"])
-        ]
+        # The inputs and points, so that the map words the reasons in its own language.
+        explained = by_code[[*priority_lib.COMPONENTS, *priority_lib.EXPLAIN_INPUTS]]
+        rows = explained.to_dict("index")
+        sites["priority_reasons"] = [rows.get(code) for code in sites["code"]]
     return sites
 
 

@@ -185,3 +185,24 @@ def test_corroboration_per_site_and_hotspot(session: Session) -> None:
     frame = corroboration(session=session)
     row = frame[(frame["kind"] == "site") & (frame["id"] == site)].iloc[0]
     assert (row["independent_reports"], row["reporters"], row["duplicates"]) == (2, 1, 1)
+
+
+def test_explain_words_the_same_points_in_both_languages() -> None:
+    import pytest
+
+    from geo.errors import ValidationError
+    from geo.priority import explain
+
+    row = {
+        "recent_reports": 4.25, "reporter_count": 3, "channel_count": 2,
+        "days_since_inspection": 400, "status": "active", "commodity": "emas",
+        "pts_reports": 14.9, "pts_reporters": 9.0, "pts_channels": 6.7,
+        "pts_inspection": 20.0, "pts_status": 10.0, "pts_commodity": 0.0,
+    }
+    en, id_ = explain(row, lang="en"), explain(row, lang="id")
+    assert en[0] == "400 days since inspection: 20.0"
+    assert id_[0] == "400 hari sejak pemeriksaan: 20.0"
+    assert id_[1] == "4.2 laporan terbaru (berbobot waktu): 14.9"
+    assert len(en) == len(id_) == 5  # the commodity gave no points and is not named
+    with pytest.raises(ValidationError, match="lang was 'fr'"):
+        explain(row, lang="fr")

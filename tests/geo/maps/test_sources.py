@@ -78,7 +78,8 @@ def test_load_all_brings_every_library_layer(map_engine: Engine) -> None:
     data = load_all(map_engine, period=Period(dt.date(2025, 11, 21), NOW.date()))
     assert len(data.sites) == 108 and data.demo
     assert data.sites["priority"].notna().all()
-    assert all(isinstance(r, list) and r for r in data.sites["priority_reasons"])
+    # Score inputs, so that each map words the reasons in its own language.
+    assert all(isinstance(r, dict) and "pts_reports" in r for r in data.sites["priority_reasons"])
     assert data.reports is not None and len(data.reports) == 24
     assert "reporter_name" not in data.reports.columns
     assert data.routes is None  # no patrol plan saved in this database
@@ -92,6 +93,19 @@ def test_overview_counts(map_engine: Engine) -> None:
     assert counts["reports"] == 18  # the 6 rahasia reports are not drawn
     site_cards = [c for c in m.get_root().render().split('"_card"')[1:] if "Jumlah laporan" in c]
     assert site_cards
+
+
+def test_reasons_follow_the_map_language(map_engine: Engine) -> None:
+    period = Period(dt.date(2025, 11, 21), NOW.date())
+    reasons = {
+        lang: map_info(overview(map_engine, period=period, lang=lang)).sites["priority_reasons"]
+        for lang in ("id", "en")
+    }
+    indonesian = " ".join(" ".join(r) for r in reasons["id"])
+    english = " ".join(" ".join(r) for r in reasons["en"])
+    assert "hari sejak pemeriksaan" in indonesian and "days since" not in indonesian
+    assert "days since inspection" in english and "hari sejak" not in english
+    assert [len(r) for r in reasons["id"]] == [len(r) for r in reasons["en"]]
 
 
 def test_overdue_table_carries_confidentiality(map_engine: Engine) -> None:
