@@ -8,53 +8,22 @@ is rolled back. With ``CI=true`` an unreachable database fails the run: it is ne
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from geo import migrate
 from geo.db import make_engine
 from geo.settings import Settings
-
-TEMPLATE = os.environ.get("PANTAU_TEST_TEMPLATE", "pantau_template")
-
-
-def _admin_url() -> str:
-    return Settings().database_url
-
-
-@contextmanager
-def _throwaway_database() -> Iterator[str]:
-    admin = create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
-    name = f"pantau_test_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"'))
-    except OperationalError as exc:
-        message = f"PostGIS test database unavailable ({exc.orig}); run `make db`"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    url = make_url(_admin_url()).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+from tests.dbutil import throwaway_database
 
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """URL of a fresh database made for this test session (dropped afterwards)."""
-    with _throwaway_database() as url:
+    with throwaway_database() as url:
         yield url
 
 
@@ -62,7 +31,7 @@ def database_url() -> Iterator[str]:
 def fresh_database_url() -> Iterator[str]:
     """URL of an empty PostGIS database (not migrated) for one test, e.g. for committed work
     done by a subprocess; dropped afterwards."""
-    with _throwaway_database() as url:
+    with throwaway_database() as url:
         yield url
 
 
@@ -106,5 +75,5 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 @pytest.fixture(scope="module")
 def fresh_database_url_module() -> Iterator[str]:
     """Like ``fresh_database_url`` but shared by the tests of one module."""
-    with _throwaway_database() as url:
+    with throwaway_database() as url:
         yield url

@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
 from api.main import create_app
 from api.settings import ApiSettings
@@ -29,6 +27,7 @@ from geo import bases, migrate, sites
 from geo.db import make_engine, session_scope
 from geo.settings import Settings
 from geo.tokens import ROLES, create_token
+from tests.dbutil import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = os.environ.get("PANTAU_TEST_TEMPLATE", "pantau_template")
@@ -37,23 +36,15 @@ TEMPLATE = os.environ.get("PANTAU_TEST_TEMPLATE", "pantau_template")
 @pytest.fixture(scope="session")
 def api_database_url(database_url: str) -> Iterator[str]:
     """A database for the API tests alone, migrated, with the 108 demo sites and bases."""
-    admin = create_engine(Settings().database_url, isolation_level="AUTOCOMMIT")
-    name = f"pantau_apitest_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"'))
-    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    eng = make_engine(url)
-    try:
-        migrate.upgrade(eng)
-        sites.import_file(eng, ROOT / "data" / "sites.geojson", actor="demo")
-        bases.import_file(eng, ROOT / "data" / "bases.geojson")
-        eng.dispose()
+    with throwaway_database("pantau_apitest") as url:
+        eng = make_engine(url)
+        try:
+            migrate.upgrade(eng)
+            sites.import_file(eng, ROOT / "data" / "sites.geojson", actor="demo")
+            bases.import_file(eng, ROOT / "data" / "bases.geojson")
+        finally:
+            eng.dispose()
         yield url
-    finally:
-        eng.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
