@@ -141,15 +141,10 @@ def _reports_and_hotspots(
 
 
 def _map_and_briefing(engine: Engine, summary: DemoSummary, *, out_dir: Path, step: Step) -> None:
-    from geo import maps
-    from geo.maps.sources import load_overdue
+    from geo.maps import write_outputs
 
     step("Drawing the offline overview map and the briefing PDF (headless Chromium)")
-    m = maps.overview(engine, offline=True)
-    html, pdf = out_dir / "peta_offline.html", out_dir / "briefing.pdf"
-    maps.export(m, html_path=html, pdf=pdf, overdue=load_overdue(engine))
-    summary.outputs["Peta offline (HTML)"] = html
-    summary.outputs["Briefing (PDF)"] = pdf
+    summary.outputs.update(write_outputs(engine, out_dir, png=False))
 
 
 def _patrol_plan(

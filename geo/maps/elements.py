@@ -35,6 +35,9 @@ __all__ = [
     "PeriodControl",
 ]
 
+# Folium-style (name, URL) resources of the ONLINE variant only. Offline maps replace every one
+# by its name with the pinned file from node_modules (geo/maps/assets.py: ASSETS), and
+# remote_references() re-checks the saved HTML, so an offline map never fetches these.
 _MARKERCLUSTER_JS = [
     (
         "markerclusterjs",

@@ -31,7 +31,7 @@ def test_pantau_demo_twice_on_an_empty_database(fresh_database_url: str, tmp_pat
     assert first.returncode == 0, first.stderr
     assert "108 created" in first.stdout
     out = tmp_path / "out" / "demo"
-    html, pdf = out / "peta_offline.html", out / "briefing.pdf"
+    html, pdf = out / "peta-offline.html", out / "briefing.pdf"
     assert html.stat().st_size > 100_000 and pdf.read_bytes().startswith(b"%PDF")
     assert str(html.relative_to(tmp_path)) in first.stdout
     assert (out / "patroli").is_dir() and any((out / "patroli").rglob("*.gpx"))
