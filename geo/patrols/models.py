@@ -24,8 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.models import Base
 
-__all__ = ["PatrolPlan", "PatrolRoute", "PatrolVisit", "Inspection", "INSPECTION_RESULTS",
-           "STATUS_AFTER"]
+__all__ = ["PatrolPlan", "PatrolRoute", "PatrolVisit", "Inspection", "InspectionEvidence",
+           "INSPECTION_RESULTS", "STATUS_AFTER"]
 
 #: What a team can find at a site: activity, none, heavy equipment, and enforcement done.
 INSPECTION_RESULTS: tuple[str, ...] = ("active", "inactive", "equipment_seen", "sealed", "seized")
@@ -131,12 +131,40 @@ class Inspection(Base):
     status_before: Mapped[str] = mapped_column(String(20))
     status_after: Mapped[str] = mapped_column(String(20))
     notes: Mapped[str | None] = mapped_column(Text)
-    #: Evidence files as ``{"name", "sha256", "bytes"}`` dicts (the files stay where stored).
+    #: Summary of the evidence files as ``{"name", "sha256", "bytes", "mime"}`` dicts, in the
+    #: order sent. The files themselves are in the evidence store, linked through
+    #: :class:`InspectionEvidence` (inspections recorded before migration 0006 have no link and
+    #: no ``mime``: their files were never copied).
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     track: Mapped[WKBElement | None] = mapped_column(
         Geometry("LINESTRING", srid=4326), nullable=True
     )
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class InspectionEvidence(Base):
+    """Link between an inspection and a stored evidence file, with who added it and when.
+
+    The file is a row of the reports' ``evidence`` table (stored once by SHA-256, whoever sent
+    it); ``name`` is the file name as this team sent it.
+    """
+
+    __tablename__ = "inspection_evidence"
+    __table_args__ = (Index("ix_inspection_evidence_sha256", "sha256"),)
+
+    inspection_id: Mapped[int] = mapped_column(
+        ForeignKey("inspections.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The type is spelled out: the evidence table's model lives in geo.reports, which planning
+    # alone does not import, so SQLAlchemy cannot copy it from the referenced column.
+    sha256: Mapped[str] = mapped_column(
+        String(64), ForeignKey("evidence.sha256", ondelete="RESTRICT"), primary_key=True
+    )
+    name: Mapped[str | None] = mapped_column(String(300))
+    added_by: Mapped[str] = mapped_column(String(100))
+    added_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
