@@ -9,7 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+)
+from pydantic import ValidationError as PydanticValidationError
 
 from geo.reports.models import (
     ACTIVITIES,
@@ -517,7 +525,23 @@ class PlanOut(BaseModel):
     exports: list[str] = Field(description="Export files, relative to .../exports/")
 
 
-class InspectionIn(BaseModel):
+class _InspectionFields(BaseModel):
+    """Fields of an inspection shared by the JSON body and the multipart form."""
+
+    site_code: SiteCode
+    result: INSPECTION_RESULT
+    inspected_on: dt.date | None = None
+    team: Annotated[str, StringConstraints(max_length=32, pattern=r"^[A-Za-z0-9_-]*$")] | None = (
+        None
+    )
+    notes: Text10000 | None = None
+
+
+Track = Annotated[list[tuple[FiniteFloat, FiniteFloat]], Field(max_length=50_000)]
+_TRACK = TypeAdapter(Track)
+
+
+class InspectionIn(_InspectionFields):
     """The result of a visit to a site."""
 
     model_config = ConfigDict(
@@ -535,20 +559,57 @@ class InspectionIn(BaseModel):
         },
     )
 
-    site_code: SiteCode
-    result: INSPECTION_RESULT
-    inspected_on: dt.date | None = None
-    team: Annotated[str, StringConstraints(max_length=32, pattern=r"^[A-Za-z0-9_-]*$")] | None = (
-        None
+    track: Track | None = Field(default=None, description="GPS track as [lon, lat] pairs")
+
+
+class InspectionForm(_InspectionFields):
+    """The inspection fields as multipart form fields, next to the evidence files.
+
+    ``track`` is the same list of ``[lon, lat]`` pairs, sent as JSON text in its form field
+    (a form field is text; a list annotation would make FastAPI collect repeated fields).
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    track: Annotated[str, StringConstraints(max_length=2_000_000)] | None = Field(
+        default=None,
+        description="GPS track as a JSON list of [lon, lat] pairs",
+        examples=["[[117.10, -0.50], [117.11, -0.49]]"],
     )
-    notes: Text10000 | None = None
-    track: list[tuple[FiniteFloat, FiniteFloat]] | None = Field(
-        default=None, max_length=50_000, description="GPS track as [lon, lat] pairs"
-    )
+
+    @field_validator("track")
+    @classmethod
+    def _track_is_json_pairs(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            try:
+                _TRACK.validate_json(value)
+            except PydanticValidationError as exc:
+                first = exc.errors()[0]
+                where = "".join(f"[{p}]" for p in first.get("loc", ()))
+                raise ValueError(
+                    f"expected a JSON list of [lon, lat] pairs{' at ' + where if where else ''}: "
+                    f"{first.get('msg', 'not valid')}"
+                ) from None
+        return value
+
+    def to_inspection(self) -> InspectionIn:
+        """Return the same inspection as the JSON body would carry it (track parsed)."""
+        fields = self.model_dump(exclude={"track"})
+        track = _TRACK.validate_json(self.track) if self.track and self.track.strip() else None
+        return InspectionIn(**fields, track=track)
+
+
+class InspectionEvidenceRef(BaseModel):
+    """One evidence file of an inspection as recorded: name as sent, hash, size, type."""
+
+    name: str | None
+    sha256: str
+    bytes: int
+    mime: str | None = None
 
 
 class InspectionOut(BaseModel):
-    """What recording an inspection changed."""
+    """What recording an inspection changed, and the evidence files stored with it."""
 
     inspection_id: int
     site_code: str
@@ -556,3 +617,32 @@ class InspectionOut(BaseModel):
     status_after: str
     reports_advanced: list[str]
     reports_closed: list[str]
+    evidence: list[InspectionEvidenceRef] = []
+
+
+class InspectionEvidenceOut(BaseModel):
+    """A stored evidence file of an inspection; download it at ``.../evidence/{sha256}``."""
+
+    sha256: str
+    bytes: int
+    mime: str
+    name: str | None
+    added_by: str
+    added_at: dt.datetime | None
+
+
+class InspectionDetail(BaseModel):
+    """One recorded inspection with its stored evidence files."""
+
+    inspection_id: int
+    site_code: str
+    visit_id: int | None
+    team: str | None
+    inspected_on: dt.date
+    result: str
+    status_before: str
+    status_after: str
+    notes: str | None
+    recorded_by: str
+    recorded_at: dt.datetime | None
+    evidence: list[InspectionEvidenceOut]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, hotspots, maps, ogc, patrols, reports, sites
+from api.routes import health, hotspots, inspections, maps, ogc, patrols, reports, sites
 
 __all__ = ["ROUTERS"]
 
@@ -14,6 +14,7 @@ ROUTERS: list[APIRouter] = [
     reports.router,
     hotspots.router,
     patrols.router,
+    inspections.router,
     maps.router,
     ogc.router,
 ]

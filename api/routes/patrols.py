@@ -1,15 +1,15 @@
-"""``/patrols``: plan patrols and serve their routes and exports; ``/inspections``.
+"""``/patrols``: plan patrols and serve their routes and exports.
 
 A plan is solved, stored, and its exports (CSV, XLSX, PDF, GPX, KML, ICS) are written once, when
-it is made, under ``<data_dir>/plans/<id>/``.
+it is made, under ``<data_dir>/plans/<id>/``. Recording what a team found is in
+:mod:`api.routes.inspections`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path as FsPath
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Request
 from fastapi.responses import FileResponse
@@ -21,15 +21,12 @@ from api.routes._geojson import GeoJSONResponse, feature_collection, paging_link
 from api.schemas import (
     ERRORS,
     FeatureCollection,
-    InspectionIn,
-    InspectionOut,
     PlanIn,
     PlanOut,
     errors,
 )
 from geo import features
 from geo.patrols.exports import export_all
-from geo.patrols.inspections import record_inspection
 from geo.patrols.models import PatrolPlan
 from geo.patrols.problem import Rules
 from geo.patrols.store import default_teams, load_bases, load_sites, plan_from_db, save_plan
@@ -190,28 +187,3 @@ def plan_export(
         raise ApiError(404, f"plan {plan_id} has no export {name[:80]!r}", field="name")
     return FileResponse(path, filename=path.name)
 
-
-@router.post(
-    "/inspections",
-    status_code=201,
-    summary="Record an inspection (field officer, analyst, admin)",
-    response_model=InspectionOut,
-    responses=errors(404),
-)
-def create_inspection(
-    payload: Annotated[InspectionIn, Body()], session: SessionDep, principal: PrincipalDep
-) -> InspectionOut:
-    """Record a visit's result: updates the site, its audit trail and its matched reports."""
-    auth.require(principal, auth.INSPECTORS, "record inspections")
-    result = record_inspection(
-        session=session,
-        site_code=payload.site_code,
-        result=payload.result,
-        actor=principal.user,
-        inspected_on=payload.inspected_on,
-        team=payload.team,
-        notes=payload.notes,
-        track=payload.track,
-    )
-    data: dict[str, Any] = dataclasses.asdict(result)
-    return InspectionOut(**data)

@@ -1,4 +1,4 @@
-"""``/patrols`` and ``/inspections``: plans stored with their exports, routes, recording visits."""
+"""``/patrols``: plans stored with their exports and routes (inspections: test_inspections.py)."""
 
 from __future__ import annotations
 
@@ -46,38 +46,3 @@ def test_plan_routes_exports_and_ogc(client: TestClient, tokens: dict[str, str])
     ).json()
     assert ogc["numberMatched"] == routes["numberMatched"]
 
-
-def test_inspection_updates_the_site_attributed(client: TestClient, tokens: dict[str, str]) -> None:
-    officer = bearer(tokens["field_officer"])
-    site = client.get("/sites", params={"status": "suspected", "limit": 1}, headers=officer).json()[
-        "features"
-    ][0]
-    r = client.post(
-        "/inspections",
-        json={
-            "site_code": site["id"],
-            "result": "sealed",
-            "inspected_on": "2026-11-20",
-            "team": "TIM-1",
-        },
-        headers=officer,
-    )
-    assert r.status_code == 201, r.text
-    assert r.json()["status_before"] == "suspected" and r.json()["status_after"] == "sealed"
-    after = client.get(f"/sites/{site['id']}", headers=officer).json()
-    assert after["properties"]["status"] == "sealed"
-    assert after["properties"]["last_inspected"] == "2026-11-20"
-    history = client.get(f"/sites/{site['id']}/history", headers=officer).json()
-    assert history[-1]["actor"] == "test-field_officer"
-    assert (
-        client.post(
-            "/inspections",
-            json={"site_code": site["id"], "result": "active"},
-            headers=bearer(tokens["intake_operator"]),
-        ).status_code
-        == 403
-    )
-    missing = client.post(
-        "/inspections", json={"site_code": "ZZZ-999", "result": "active"}, headers=officer
-    )
-    assert missing.status_code == 404
