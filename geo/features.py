@@ -197,7 +197,10 @@ register_collection(
         id="reports_internal",
         title="Reports (agency internal)",
         description="Every report with a location, including rahasia; no reporter identity.",
-        source="reports",
+        source=(
+            "(SELECT r.*, m.distance_m AS match_distance_m, m.rule AS match_rule"
+            " FROM reports r LEFT JOIN report_matches m ON m.report_id = r.id) AS reports"
+        ),
         id_column="code",
         geom_column="geom",
         properties=(

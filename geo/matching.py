@@ -122,30 +122,45 @@ def _check_radius(radius_m: float | None) -> float:
     return value
 
 
-# Two shapes of the same nearest-site search, both through a geography GiST index. For a full
-# run the sites drive (one probe of ix_reports_geog per site, then the nearest per report):
-# probing the sites' index once per report costs ~10 us each, 10 s for a million reports.
-# For a handful of reports, each probes ix_sites_geog (a LATERAL ... LIMIT 1). Candidates
-# come from ST_DWithin on the geography and are ordered by the spheroid distance itself.
+# Metres on the ellipsoid from a site to a report. Point sites (most of a registry) use
+# ST_DistanceSpheroid on the geometries, which skips two casts to geography per pair; polygons
+# go through geography, whose distance is 0 inside the polygon (ST_DistanceSpheroid would give
+# the distance to the boundary). Both are the same geodesic on WGS 84.
+_DIST = """CASE WHEN GeometryType(s.geom) = 'POINT' THEN ST_DistanceSpheroid(s.geom, r.geom)
+                ELSE ST_Distance(s.geom::geography, r.geom::geography) END"""
+
+# Two shapes of the same nearest-site search. For a full run (or many reports) the sites
+# drive: one probe of the reports' geometry GiST index per site, with the site's bounding box
+# grown by the radius in degrees. That box is conservative: a degree of latitude is at least
+# 110,574 m and a degree of longitude at least 111,319.49 m x cos(latitude), taken at the
+# highest latitude the grown box reaches, plus 1 %. The exact spheroid distance then filters
+# and orders (computed once per pair: OFFSET 0 keeps the planner from evaluating it twice).
+# For a handful of reports, each probes ix_sites_geog (a LATERAL ... LIMIT 1) instead:
+# probing per report costs ~10 us each, 10 s for a million.
 _CAND_BY_SITE = """
     SELECT DISTINCT ON (p.id) p.id, p.site_id, p.dist, p.polygonal
       FROM sites s
      CROSS JOIN LATERAL (
-           SELECT r.id, s.id AS site_id,
-                  ST_Distance(s.geom::geography, r.geom::geography) AS dist,
+           SELECT r.id, s.id AS site_id, {dist} AS dist,
                   GeometryType(s.geom) <> 'POINT' AS polygonal
              FROM reports r
-            WHERE ST_DWithin(r.geom::geography, s.geom::geography, :radius)
+            WHERE r.geom && ST_Expand(
+                      s.geom,
+                      1.01 * :radius / (111319.49 * cos(radians(least(89.0,
+                          greatest(abs(ST_YMin(s.geom::box3d)), abs(ST_YMax(s.geom::box3d)))
+                          + :radius / 110574.0)))),
+                      1.01 * :radius / 110574.0)
               AND r.duplicate_of_id IS NULL AND r.geom IS NOT NULL AND {scope}
+           OFFSET 0
            ) p
+     WHERE p.dist <= :radius
      ORDER BY p.id, p.dist, p.site_id
 """
 _CAND_BY_REPORT = """
     SELECT r.id, m.site_id, m.dist, m.polygonal
       FROM reports r
      CROSS JOIN LATERAL (
-           SELECT s.id AS site_id,
-                  ST_Distance(s.geom::geography, r.geom::geography) AS dist,
+           SELECT s.id AS site_id, {dist} AS dist,
                   GeometryType(s.geom) <> 'POINT' AS polygonal
              FROM sites s
             WHERE ST_DWithin(s.geom::geography, r.geom::geography, :radius)
@@ -154,8 +169,30 @@ _CAND_BY_REPORT = """
            ) m
      WHERE r.duplicate_of_id IS NULL AND r.geom IS NOT NULL AND {scope}
 """
+
+# Stores a result set ``best (id, site_id, dist, rule)`` into report_matches, writing only the
+# rows that changed, and returns (changed, examined, matched, within_polygon) in one statement.
+_STORE = """
+, stored AS (
+    INSERT INTO report_matches AS m (report_id, site_id, distance_m, rule, matched_at)
+    SELECT id, site_id, dist, rule, now() FROM best
+    ON CONFLICT (report_id) DO UPDATE
+       SET site_id = EXCLUDED.site_id, distance_m = EXCLUDED.distance_m, rule = EXCLUDED.rule,
+           matched_at = EXCLUDED.matched_at
+     WHERE m.site_id IS DISTINCT FROM EXCLUDED.site_id
+        OR m.distance_m IS DISTINCT FROM EXCLUDED.distance_m
+        OR m.rule IS DISTINCT FROM EXCLUDED.rule
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM stored),
+       count(*),
+       count(*) FILTER (WHERE rule IN ('within_polygon', 'nearest_within_radius')),
+       count(*) FILTER (WHERE rule = 'within_polygon')
+  FROM best
+"""
+
 _MATCH_ROOTS = """
-WITH cand AS ({cand}), best AS (
+WITH cand AS MATERIALIZED ({cand}), best AS MATERIALIZED (
     SELECT r.id, c.site_id, c.dist,
            CASE WHEN c.site_id IS NULL THEN 'none_within_radius'
                 WHEN c.polygonal AND c.dist = 0 THEN 'within_polygon'
@@ -163,15 +200,7 @@ WITH cand AS ({cand}), best AS (
       FROM reports r LEFT JOIN cand c ON c.id = r.id
      WHERE r.duplicate_of_id IS NULL AND r.geom IS NOT NULL AND {scope}
 )
-UPDATE reports r
-   SET matched_site_id = b.site_id, match_distance_m = b.dist, match_rule = b.rule,
-       matched_at = now()
-  FROM best b
- WHERE r.id = b.id
-   AND (r.matched_site_id IS DISTINCT FROM b.site_id
-        OR r.match_distance_m IS DISTINCT FROM b.dist
-        OR r.match_rule IS DISTINCT FROM b.rule)
-"""
+""" + _STORE
 
 
 #: From this many reports on, a partial run is driven by the sites too.
@@ -179,12 +208,13 @@ _BY_SITE_FROM = 5000
 
 
 def _roots_sql(scope: str, *, by_site: bool) -> str:
-    cand = (_CAND_BY_SITE if by_site else _CAND_BY_REPORT).format(scope=scope)
+    cand = (_CAND_BY_SITE if by_site else _CAND_BY_REPORT).format(scope=scope, dist=_DIST)
     return _MATCH_ROOTS.format(cand=cand, scope=scope)
 
 
 # Walks each duplicate up its chain to the root (intake links to the earliest report, but a
 # chain is followed to its end in case links were made in another order; cycles stop at 64).
+# ``{start}`` selects the duplicates to walk from.
 _DUP_ROOTS = """
 WITH RECURSIVE up AS (
     SELECT d.id AS start, d.id AS cur, d.duplicate_of_id AS parent, 0 AS depth
@@ -198,33 +228,43 @@ WITH RECURSIVE up AS (
 )
 """
 
+# The duplicates below some roots, found downwards through ix_reports_duplicate_of_id (a
+# partial run must not walk every duplicate of the database).
+_BELOW_ROOTS = """d.duplicate_of_id IS NOT NULL AND (d.id IN (
+    WITH RECURSIVE down AS (
+        SELECT c.id, 0 AS depth FROM reports c WHERE c.duplicate_of_id = ANY(:roots)
+        UNION ALL
+        SELECT c.id, down.depth + 1 FROM reports c JOIN down ON c.duplicate_of_id = down.id
+         WHERE down.depth < 64
+    ) SELECT id FROM down) OR d.id = ANY(:ids))"""
+
 _MATCH_DUPLICATES = (
     _DUP_ROOTS
     + """
-, best AS (
-    SELECT root.id, o.matched_site_id AS site_id,
-           CASE WHEN o.matched_site_id IS NULL OR d.geom IS NULL THEN NULL
-                ELSE ST_Distance(s.geom::geography, d.geom::geography) END AS dist
+, best AS MATERIALIZED (
+    SELECT root.id, o.site_id,
+           CASE WHEN o.site_id IS NULL OR r.geom IS NULL THEN NULL ELSE {dist} END AS dist,
+           'follows_original' AS rule
       FROM root
-      JOIN reports d ON d.id = root.id
-      JOIN reports o ON o.id = root.root_id
-      LEFT JOIN sites s ON s.id = o.matched_site_id
-     WHERE {scope}
+      JOIN reports r ON r.id = root.id
+      LEFT JOIN report_matches o ON o.report_id = root.root_id
+      LEFT JOIN sites s ON s.id = o.site_id
 )
-UPDATE reports r
-   SET matched_site_id = b.site_id, match_distance_m = b.dist, match_rule = 'follows_original',
-       matched_at = now()
-  FROM best b
- WHERE r.id = b.id
-   AND (r.matched_site_id IS DISTINCT FROM b.site_id
-        OR r.match_distance_m IS DISTINCT FROM b.dist
-        OR r.match_rule IS DISTINCT FROM 'follows_original')
 """
+    + _STORE
 )
 
-_COUNT_DUPLICATES = _DUP_ROOTS + "SELECT count(*) FROM root WHERE {scope}"
+# Matches left pointing at no site by a deleted one.
+_STALE = (
+    "(r.id IN (SELECT m.report_id FROM report_matches m WHERE m.site_id IS NULL"
+    f" AND m.rule IN {_MATCHED_RULES!r}))"
+)
 
-_STALE = f"(r.matched_site_id IS NULL AND r.match_rule IN {_MATCHED_RULES!r})"
+# A report whose point was removed (edited to a described place) keeps no match.
+_DROP_POINTLESS = """
+DELETE FROM report_matches m USING reports r
+ WHERE m.report_id = r.id AND r.geom IS NULL AND {scope}
+"""
 
 
 def _run(
@@ -233,38 +273,26 @@ def _run(
     scope: str,
     radius: float,
     root_scope: str,
-    dup_scope: str,
+    dup_start: str,
     params: dict[str, Any],
 ) -> MatchSummary:
     start = time.perf_counter()
     bind = {"radius": radius, **params}
     # The spheroid distance makes the planner's cost estimates huge, which switches on JIT
-    # compilation: ~0.5 s of compiling for a query that then runs in milliseconds.
-    session.execute(text("SET LOCAL jit = off"))
+    # compilation: ~0.5 s of compiling for a query that then runs in milliseconds. The sort
+    # that picks each report's nearest site fits in memory up to a few million pairs.
+    session.execute(text("SET LOCAL jit = off; SET LOCAL work_mem = '256MB'"))
     # Past a few thousand reports, one probe per site beats one probe per report.
     many = scope == "all" or len(params.get("roots", ())) > _BY_SITE_FROM
-    result = session.execute(text(_roots_sql(root_scope, by_site=many)), bind)
-    changed = int(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult
-    dup_start = "d.duplicate_of_id IS NOT NULL"
-    result = session.execute(
-        text(_MATCH_DUPLICATES.format(start=dup_start, scope=dup_scope)), bind
-    )
-    changed += int(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult
-    examined, matched, inside = session.execute(
-        text(
-            f"""
-            SELECT count(*),
-                   count(*) FILTER (WHERE r.match_rule IN {_MATCHED_RULES!r}),
-                   count(*) FILTER (WHERE r.match_rule = 'within_polygon')
-              FROM reports r
-             WHERE r.duplicate_of_id IS NULL AND r.geom IS NOT NULL AND {root_scope}
-            """
-        ),
-        bind,
+    changed, examined, matched, inside = session.execute(
+        text(_roots_sql(root_scope, by_site=many)), bind
     ).one()
-    dups = session.execute(
-        text(_COUNT_DUPLICATES.format(start=dup_start, scope=dup_scope)), bind
-    ).scalar_one()
+    dup_changed, dups, _, _ = session.execute(
+        text(_MATCH_DUPLICATES.format(start=dup_start, dist=_DIST)), bind
+    ).one()
+    dropped = session.execute(
+text(_DROP_POINTLESS.format(scope=root_scope)), bind)
+    changed = int(changed) + int(dup_changed) + int(dropped.rowcount)  # type: ignore[attr-defined]
     session.execute(
         text(
             "INSERT INTO match_runs (radius_m, scope, examined, matched, changed) "
@@ -344,11 +372,12 @@ def match_reports(
             scope="reports",
             radius=radius,
             root_scope="r.id = ANY(:roots)",
-            dup_scope="(root.root_id = ANY(:roots) OR root.id = ANY(:ids))",
+            dup_start=_BELOW_ROOTS,
             params={"roots": roots, "ids": ids},
         )
     return _run(
-        session, scope="all", radius=radius, root_scope="TRUE", dup_scope="TRUE", params={}
+        session, scope="all", radius=radius, root_scope="TRUE",
+        dup_start="d.duplicate_of_id IS NOT NULL", params={}
     )
 
 
@@ -386,7 +415,8 @@ def rematch_for_site(
                 f"""
                 SELECT r.id FROM reports r
                  WHERE r.duplicate_of_id IS NULL AND r.geom IS NOT NULL
-                   AND (r.matched_site_id = :site OR {_STALE}
+                   AND (r.id IN (SELECT report_id FROM report_matches WHERE site_id = :site)
+                        OR {_STALE}
                         OR ST_DWithin(r.geom::geography,
                                       (SELECT s.geom::geography FROM sites s WHERE s.id = :site),
                                       :radius))
@@ -400,8 +430,8 @@ def rematch_for_site(
         scope="site",
         radius=radius,
         root_scope="r.id = ANY(:roots)",
-        dup_scope="root.root_id = ANY(:roots)",
-        params={"roots": ids},
+        dup_start=_BELOW_ROOTS,
+        params={"roots": ids, "ids": []},
     )
 
 
@@ -410,13 +440,13 @@ def explain(
 ) -> str:
     """Return PostgreSQL's plan for matching (all reports, or ``report_ids``), without running it.
 
-    Useful to check that the geography GiST indexes are used (``ix_sites_geog`` or
-    ``ix_reports_geog`` appear in the plan).
+    Useful to check that the spatial indexes are used: ``ix_sites_geog`` (geography) when a
+    few reports probe the sites, ``idx_reports_geom`` when the sites drive a full run.
 
     Examples
     --------
     >>> print(explain(session=session, report_ids=[1, 2]))  # doctest: +SKIP
-    Update on reports r ...
+    Aggregate ...
     """
     radius = _check_radius(radius_m)
     scope, bind = "TRUE", {"radius": radius}

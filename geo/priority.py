@@ -126,12 +126,12 @@ SELECT s.id AS site_id, s.code, s.name, s.status, s.commodity, s.last_inspected,
        count(DISTINCT t.channel) FILTER (WHERE t.at >= :since) AS channel_count
   FROM sites s
   LEFT JOIN (
-        SELECT r.id, r.matched_site_id, r.channel,
+        SELECT r.id, m.site_id AS matched_site_id, r.channel,
                coalesce(r.observed_at, r.received_at) AS at,
                coalesce(r.reporter_hash, 'report:' || r.id) AS who
-          FROM reports r
+          FROM reports r JOIN report_matches m ON m.report_id = r.id
          WHERE r.duplicate_of_id IS NULL AND r.status <> 'rejected'
-           AND r.matched_site_id IS NOT NULL
+           AND m.site_id IS NOT NULL
            AND coalesce(r.observed_at, r.received_at) <= :as_of
        ) t ON t.matched_site_id = s.id
  GROUP BY s.id
@@ -372,9 +372,10 @@ def corroboration(*, session: Session) -> pd.DataFrame:
         text(
             """
             WITH r AS (
-                SELECT matched_site_id, hotspot_id, duplicate_of_id, status,
-                       coalesce(reporter_hash, 'report:' || id) AS who
-                  FROM reports WHERE status <> 'rejected'
+                SELECT m.site_id AS matched_site_id, x.hotspot_id, x.duplicate_of_id, x.status,
+                       coalesce(x.reporter_hash, 'report:' || x.id) AS who
+                  FROM reports x LEFT JOIN report_matches m ON m.report_id = x.id
+                 WHERE x.status <> 'rejected'
             )
             SELECT 'site' AS kind, s.id, s.code,
                    count(r.who) FILTER (WHERE r.duplicate_of_id IS NULL) AS independent_reports,

@@ -103,7 +103,7 @@ def _check(eps_m: float, min_reports: int, window_days: int | None) -> None:
 
 _ELIGIBLE = """
     r.geom IS NOT NULL AND r.duplicate_of_id IS NULL AND r.status <> 'rejected'
-    AND r.match_rule = 'none_within_radius'
+    AND r.id IN (SELECT report_id FROM report_matches WHERE rule = 'none_within_radius')
     AND coalesce(r.observed_at, r.received_at) <= :as_of
     AND (CAST(:since AS timestamptz) IS NULL
          OR coalesce(r.observed_at, r.received_at) >= CAST(:since AS timestamptz))
@@ -180,7 +180,10 @@ def cluster_reports(
     since = None if window is None else now - dt.timedelta(days=window)
 
     pending = session.execute(
-        text("SELECT id FROM reports WHERE geom IS NOT NULL AND match_rule IS NULL")
+        text(
+            "SELECT r.id FROM reports r LEFT JOIN report_matches m ON m.report_id = r.id"
+            " WHERE r.geom IS NOT NULL AND m.report_id IS NULL"
+        )
     ).scalars().all()
     if pending:
         match_reports(session=session, report_ids=[int(i) for i in pending])
@@ -248,7 +251,8 @@ def cluster_reports(
              WHERE r.id = r2.id
                AND (m.id IS NOT NULL OR ({_ELIGIBLE.replace('r.', 'r2.')})
                     OR (r2.hotspot_id IS NOT NULL AND r2.duplicate_of_id IS NULL
-                        AND (r2.status = 'rejected' OR r2.matched_site_id IS NOT NULL)
+                        AND (r2.status = 'rejected' OR r2.id IN (
+                            SELECT report_id FROM report_matches WHERE site_id IS NOT NULL))
                         AND r2.hotspot_id NOT IN (SELECT id FROM hotspots
                                                    WHERE status = 'promoted')))
                AND r.hotspot_id IS DISTINCT FROM m.hid

@@ -24,10 +24,13 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from geo.models import Base
 from geo.vocab import COMMODITIES
@@ -41,7 +44,9 @@ __all__ = [
     "RESOLUTIONS",
     "FLAGS",
     "CLOCK_UNITS",
+    "MATCH_RULES",
     "Report",
+    "ReportMatch",
     "ReportStatusHistory",
     "Evidence",
     "ReportEvidence",
@@ -102,6 +107,14 @@ FLAGS: tuple[str, ...] = (
 #: Units a clock rule may count in.
 CLOCK_UNITS: tuple[str, ...] = ("working_days", "calendar_days")
 
+#: Why a report matched a site, or did not (see :mod:`geo.matching`).
+MATCH_RULES: tuple[str, ...] = (
+    "within_polygon",
+    "nearest_within_radius",
+    "none_within_radius",
+    "follows_original",
+)
+
 
 def _in(column: str, values: tuple[str, ...]) -> str:
     quoted = ", ".join(f"'{v}'" for v in values)
@@ -149,7 +162,6 @@ class Report(Base):
         Index("ix_reports_status", "status"),
         Index("ix_reports_reporter_hash", "reporter_hash"),
         Index("ix_reports_duplicate_of_id", "duplicate_of_id"),
-        Index("ix_reports_matched_site_id", "matched_site_id"),
         Index("ix_reports_hotspot_id", "hotspot_id"),
     )
 
@@ -184,11 +196,7 @@ class Report(Base):
         ForeignKey("reports.id", ondelete="SET NULL")
     )
     duplicate_rule: Mapped[str | None] = mapped_column(String(30))
-    # Filled by geo.matching and geo.hotspots.
-    matched_site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
-    match_distance_m: Mapped[float | None] = mapped_column(Float)
-    match_rule: Mapped[str | None] = mapped_column(String(40))
-    matched_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Filled by geo.hotspots; the site match lives in report_matches (geo.matching).
     hotspot_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
@@ -196,6 +204,70 @@ class Report(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+    match: Mapped[ReportMatch | None] = relationship(
+        back_populates="report", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @hybrid_property
+    def matched_site_id(self) -> int | None:
+        """Return the id of the site this report is matched to (``report_matches``), or None."""
+        return None if self.match is None else self.match.site_id
+
+    @matched_site_id.inplace.setter
+    def _matched_site_id_setter(self, site_id: int | None) -> None:
+        # A direct assignment (a manual correction, or a fixture): no distance is known.
+        rule = "none_within_radius" if site_id is None else "nearest_within_radius"
+        if self.match is None:
+            self.match = ReportMatch(site_id=site_id, rule=rule)
+        else:
+            self.match.site_id, self.match.rule, self.match.distance_m = site_id, rule, None
+
+    @matched_site_id.inplace.expression
+    @classmethod
+    def _matched_site_id_expression(cls) -> ColumnElement[int | None]:
+        return (
+            select(ReportMatch.site_id)
+            .where(ReportMatch.report_id == cls.id)
+            .scalar_subquery()
+        )
+
+    @property
+    def match_distance_m(self) -> float | None:
+        """Metres on the ellipsoid to the matched site (or to the nearest, when following)."""
+        return None if self.match is None else self.match.distance_m
+
+    @property
+    def match_rule(self) -> str | None:
+        """Why the report matched (see :data:`geo.matching.RULES`); None before matching."""
+        return None if self.match is None else self.match.rule
+
+
+class ReportMatch(Base):
+    """The site a report was matched to, written by :mod:`geo.matching`.
+
+    Derived data, kept beside the report rather than in it: a full matching run writes one row
+    per report, and a narrow table with one index takes that in seconds where rewriting the
+    wide, heavily indexed ``reports`` rows took minutes.
+    """
+
+    __tablename__ = "report_matches"
+    __table_args__ = (
+        CheckConstraint(_in("rule", MATCH_RULES), name="ck_report_matches_rule"),
+        Index("ix_report_matches_site_id", "site_id"),
+    )
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    rule: Mapped[str] = mapped_column(String(40))
+    matched_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    report: Mapped[Report] = relationship(back_populates="match")
 
 
 class ReportStatusHistory(Base):

@@ -66,6 +66,12 @@ COLUMNS: tuple[str, ...] = (
     "hotspot_id",
     "reporter_hash",
 )
+# The match columns come from report_matches (geo.matching).
+_MATCH_SQL = {
+    "matched_site_id": "m.site_id AS matched_site_id",
+    "match_distance_m": "m.distance_m AS match_distance_m",
+    "match_rule": "m.rule AS match_rule",
+}
 #: Columns :func:`load` adds from the matched site and hotspot, for analysts' group-bys.
 JOINED: tuple[str, ...] = ("matched_site_code", "matched_kabupaten", "hotspot_code")
 _IDENTITY_SQL = ", reporter_name_enc, reporter_phone_enc"
@@ -125,13 +131,14 @@ def load(
     """
     since_time = parse_time(since, "since")
     identity = _IDENTITY_SQL.replace(", ", ", r.") if may_see_identity(role) else ""
-    columns = ", ".join(f"r.{c}" for c in COLUMNS) + identity
+    columns = ", ".join(_MATCH_SQL.get(c, f"r.{c}") for c in COLUMNS) + identity
     sql = text(
         f"""
         SELECT {columns}, s.code AS matched_site_code, s.kabupaten AS matched_kabupaten,
                h.code AS hotspot_code, r.geom AS geometry
         FROM reports r
-        LEFT JOIN sites s ON s.id = r.matched_site_id
+        LEFT JOIN report_matches m ON m.report_id = r.id
+        LEFT JOIN sites s ON s.id = m.site_id
         LEFT JOIN hotspots h ON h.id = r.hotspot_id
         WHERE (CAST(:since AS timestamptz) IS NULL OR r.received_at >= :since)
           AND (CAST(:statuses AS text[]) IS NULL OR r.status = ANY(:statuses))
@@ -220,12 +227,13 @@ def show(
     'received'
     """
     report = get_report(session=session, code=code)
-    identity = _IDENTITY_SQL if may_see_identity(role) else ""
+    identity = _IDENTITY_SQL.replace(", ", ", r.") if may_see_identity(role) else ""
+    columns = ", ".join(_MATCH_SQL.get(c, f"r.{c}") for c in COLUMNS) + identity
     row = (
         session.execute(
             text(
-                f"SELECT {', '.join(COLUMNS)}{identity}, ST_Y(geom) AS lat, ST_X(geom) AS lon "
-                "FROM reports WHERE id = :id"
+                f"SELECT {columns}, ST_Y(r.geom) AS lat, ST_X(r.geom) AS lon FROM reports r"
+                " LEFT JOIN report_matches m ON m.report_id = r.id WHERE r.id = :id"
             ),
             {"id": report.id},
         )
@@ -293,13 +301,13 @@ def list_reports(
     rows = session.execute(
         text(
             """
-            SELECT id, code, channel, received_at, status, activity, confidentiality,
-                   flags, duplicate_of_id, matched_site_id, hotspot_id, location_text,
-                   ST_Y(geom) AS lat, ST_X(geom) AS lon
-            FROM reports
-            WHERE (CAST(:ids AS integer[]) IS NULL OR id = ANY(:ids))
-              AND (CAST(:statuses AS text[]) IS NULL OR status = ANY(:statuses))
-            ORDER BY received_at DESC, id DESC
+            SELECT r.id, r.code, r.channel, r.received_at, r.status, r.activity,
+                   r.confidentiality, r.flags, r.duplicate_of_id, m.site_id AS matched_site_id,
+                   r.hotspot_id, r.location_text, ST_Y(r.geom) AS lat, ST_X(r.geom) AS lon
+            FROM reports r LEFT JOIN report_matches m ON m.report_id = r.id
+            WHERE (CAST(:ids AS integer[]) IS NULL OR r.id = ANY(:ids))
+              AND (CAST(:statuses AS text[]) IS NULL OR r.status = ANY(:statuses))
+            ORDER BY r.received_at DESC, r.id DESC
             """
         ),
         {"ids": ids, "statuses": wanted},

@@ -219,7 +219,7 @@ def test_promote_creates_an_audited_site_and_moves_the_reports(session: Session)
     ).all()
     assert audit == [("create", "analis", f"hotspot:{code}")]
     rules = session.execute(
-        text("SELECT DISTINCT matched_site_id, match_rule FROM reports WHERE id = ANY(:i)"),
+        text("SELECT DISTINCT site_id, rule FROM report_matches WHERE report_id = ANY(:i)"),
         {"i": pts},
     ).all()
     assert rules == [(site[0], "within_polygon")]

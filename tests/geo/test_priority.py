@@ -58,13 +58,18 @@ def add_report(session: Session, site: int | None, days_ago: float, **kw: Any) -
         session.execute(
             text(
                 """
-                INSERT INTO reports (code, channel, received_at, location_source, geom,
-                                     matched_site_id, match_rule, reporter_hash, status,
-                                     duplicate_of_id)
-                VALUES (:code, :channel, :t, 'device_gps',
-                        ST_SetSRID(ST_MakePoint(117, -0.5), 4326), :site,
-                        'nearest_within_radius', :reporter, :status, :dup)
-                RETURNING id
+                WITH r AS (
+                    INSERT INTO reports (code, channel, received_at, location_source, geom,
+                                         reporter_hash, status, duplicate_of_id)
+                    VALUES (:code, :channel, :t, 'device_gps',
+                            ST_SetSRID(ST_MakePoint(117, -0.5), 4326), :reporter, :status,
+                            :dup)
+                    RETURNING id
+                ), m AS (
+                    INSERT INTO report_matches (report_id, site_id, rule)
+                    SELECT id, :site, 'nearest_within_radius' FROM r
+                )
+                SELECT id FROM r
                 """
             ),
             values,
