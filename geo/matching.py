@@ -139,18 +139,18 @@ _DIST = """CASE WHEN GeometryType(s.geom) = 'POINT' THEN ST_DistanceSpheroid(s.g
 # probing per report costs ~10 us each, 10 s for a million.
 _CAND_BY_SITE = """
     SELECT DISTINCT ON (p.id) p.id, p.site_id, p.dist, p.polygonal
-      FROM sites s
-     CROSS JOIN LATERAL (
+      FROM (
            SELECT r.id, s.id AS site_id, {dist} AS dist,
                   GeometryType(s.geom) <> 'POINT' AS polygonal
-             FROM reports r
-            WHERE r.geom && ST_Expand(
+             FROM sites s
+             JOIN reports r
+               ON r.geom && ST_Expand(
                       s.geom,
                       1.01 * :radius / (111319.49 * cos(radians(least(89.0,
                           greatest(abs(ST_YMin(s.geom::box3d)), abs(ST_YMax(s.geom::box3d)))
                           + :radius / 110574.0)))),
                       1.01 * :radius / 110574.0)
-              AND r.duplicate_of_id IS NULL AND r.geom IS NOT NULL AND {scope}
+            WHERE r.duplicate_of_id IS NULL AND r.geom IS NOT NULL AND {scope}
            OFFSET 0
            ) p
      WHERE p.dist <= :radius
@@ -191,16 +191,48 @@ SELECT (SELECT count(*) FROM stored),
   FROM best
 """
 
-_MATCH_ROOTS = """
-WITH cand AS MATERIALIZED ({cand}), best AS MATERIALIZED (
+_BEST_ROOTS = """
     SELECT r.id, c.site_id, c.dist,
            CASE WHEN c.site_id IS NULL THEN 'none_within_radius'
                 WHEN c.polygonal AND c.dist = 0 THEN 'within_polygon'
                 ELSE 'nearest_within_radius' END AS rule
       FROM reports r LEFT JOIN cand c ON c.id = r.id
      WHERE r.duplicate_of_id IS NULL AND r.geom IS NOT NULL AND {scope}
+"""
+
+_MATCH_ROOTS = (
+    "WITH cand AS MATERIALIZED ({cand}), best AS MATERIALIZED (" + _BEST_ROOTS + ")" + _STORE
 )
-""" + _STORE
+
+# A large run first computes every result into a temporary table: that statement may use
+# parallel workers (a statement that writes to a regular table may not), and the stored
+# matches are then replaced by set operations on it instead of a million-row upsert.
+_NEW = "pantau_match_new"
+_LARGE_ROOTS = (
+    f"CREATE TEMPORARY TABLE {_NEW} ON COMMIT DROP AS "
+    "WITH cand AS ({cand})" + _BEST_ROOTS
+)
+_PARALLEL = (
+    "SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL parallel_setup_cost = 0;"
+    " SET LOCAL parallel_tuple_cost = 0"
+)
+_DIFFERS = """(m.site_id IS DISTINCT FROM n.site_id OR m.distance_m IS DISTINCT FROM n.dist
+               OR m.rule IS DISTINCT FROM n.rule)"""
+_REPLACE = f"""
+DELETE FROM report_matches m USING {_NEW} n WHERE m.report_id = n.id AND {_DIFFERS};
+"""
+_INSERT_NEW = f"""
+INSERT INTO report_matches (report_id, site_id, distance_m, rule, matched_at)
+SELECT n.id, n.site_id, n.dist, n.rule, now() FROM {_NEW} n
+ WHERE NOT EXISTS (SELECT 1 FROM report_matches m WHERE m.report_id = n.id)
+"""
+_COUNT_NEW = f"""
+SELECT count(*) FILTER (WHERE rule <> 'follows_original'),
+       count(*) FILTER (WHERE rule IN ('within_polygon', 'nearest_within_radius')),
+       count(*) FILTER (WHERE rule = 'within_polygon'),
+       count(*) FILTER (WHERE rule = 'follows_original')
+  FROM {_NEW}
+"""
 
 
 #: From this many reports on, a partial run is driven by the sites too.
@@ -209,6 +241,8 @@ _BY_SITE_FROM = 5000
 
 def _roots_sql(scope: str, *, by_site: bool) -> str:
     cand = (_CAND_BY_SITE if by_site else _CAND_BY_REPORT).format(scope=scope, dist=_DIST)
+    if by_site:
+        return _LARGE_ROOTS.format(cand=cand, scope=scope)
     return _MATCH_ROOTS.format(cand=cand, scope=scope)
 
 
@@ -238,20 +272,26 @@ _BELOW_ROOTS = """d.duplicate_of_id IS NOT NULL AND (d.id IN (
          WHERE down.depth < 64
     ) SELECT id FROM down) OR d.id = ANY(:ids))"""
 
-_MATCH_DUPLICATES = (
-    _DUP_ROOTS
-    + """
-, best AS MATERIALIZED (
+_BEST_DUPLICATES = """
     SELECT root.id, o.site_id,
            CASE WHEN o.site_id IS NULL OR r.geom IS NULL THEN NULL ELSE {dist} END AS dist,
            'follows_original' AS rule
       FROM root
       JOIN reports r ON r.id = root.id
-      LEFT JOIN report_matches o ON o.report_id = root.root_id
+      LEFT JOIN {originals} o ON o.{original_id} = root.root_id
       LEFT JOIN sites s ON s.id = o.site_id
-)
 """
+_MATCH_DUPLICATES = (
+    _DUP_ROOTS
+    + ", best AS MATERIALIZED ("
+    + _BEST_DUPLICATES.format(dist=_DIST, originals="report_matches", original_id="report_id")
+    + ")"
     + _STORE
+)
+_LARGE_DUPLICATES = (
+    _DUP_ROOTS
+    + f"INSERT INTO {_NEW} (id, site_id, dist, rule) "
+    + _BEST_DUPLICATES.format(dist=_DIST, originals=_NEW, original_id="id")
 )
 
 # Matches left pointing at no site by a deleted one.
@@ -265,6 +305,46 @@ _DROP_POINTLESS = """
 DELETE FROM report_matches m USING reports r
  WHERE m.report_id = r.id AND r.geom IS NULL AND {scope}
 """
+
+
+def _store_small(
+    session: Session, *, root_scope: str, dup_start: str, bind: dict[str, Any]
+) -> tuple[int, int, int, int, int]:
+    """Match a few reports with one upsert per pass; return changed and the counts."""
+    changed, examined, matched, inside = session.execute(
+        text(_roots_sql(root_scope, by_site=False)), bind
+    ).one()
+    dup_changed, dups, _, _ = session.execute(
+        text(_MATCH_DUPLICATES.format(start=dup_start)), bind
+    ).one()
+    dropped = session.execute(text(_DROP_POINTLESS.format(scope=root_scope)), bind)
+    changed = int(changed) + int(dup_changed) + int(dropped.rowcount)  # type: ignore[attr-defined]
+    return changed, int(examined), int(matched), int(inside), int(dups)
+
+
+def _store_large(
+    session: Session, *, root_scope: str, dup_start: str, bind: dict[str, Any], full: bool
+) -> tuple[int, int, int, int, int]:
+    """Match many reports through a temporary table; return changed and the counts."""
+    session.execute(text(_PARALLEL))
+    session.execute(text(f"DROP TABLE IF EXISTS {_NEW}"))
+    session.execute(text(_roots_sql(root_scope, by_site=True)), bind)
+    session.execute(text(_LARGE_DUPLICATES.format(start=dup_start)), bind)
+    examined, matched, inside, dups = session.execute(text(_COUNT_NEW)).one()
+    session.execute(text(_REPLACE))
+    if full:  # every report with a point is in the new table; others keep no match
+        gone = session.execute(
+            text(
+                f"DELETE FROM report_matches m WHERE NOT EXISTS "
+                f"(SELECT 1 FROM {_NEW} n WHERE n.id = m.report_id)"
+            )
+        )
+    else:
+        gone = session.execute(text(_DROP_POINTLESS.format(scope=root_scope)), bind)
+    written = session.execute(text(_INSERT_NEW))
+    session.execute(text(f"DROP TABLE {_NEW}"))
+    changed = int(written.rowcount) + int(gone.rowcount)  # type: ignore[attr-defined]
+    return changed, int(examined), int(matched), int(inside), int(dups)
 
 
 def _run(
@@ -283,16 +363,14 @@ def _run(
     # that picks each report's nearest site fits in memory up to a few million pairs.
     session.execute(text("SET LOCAL jit = off; SET LOCAL work_mem = '256MB'"))
     # Past a few thousand reports, one probe per site beats one probe per report.
-    many = scope == "all" or len(params.get("roots", ())) > _BY_SITE_FROM
-    changed, examined, matched, inside = session.execute(
-        text(_roots_sql(root_scope, by_site=many)), bind
-    ).one()
-    dup_changed, dups, _, _ = session.execute(
-        text(_MATCH_DUPLICATES.format(start=dup_start, dist=_DIST)), bind
-    ).one()
-    dropped = session.execute(
-text(_DROP_POINTLESS.format(scope=root_scope)), bind)
-    changed = int(changed) + int(dup_changed) + int(dropped.rowcount)  # type: ignore[attr-defined]
+    if scope == "all" or len(params.get("roots", ())) > _BY_SITE_FROM:
+        changed, examined, matched, inside, dups = _store_large(
+            session, root_scope=root_scope, dup_start=dup_start, bind=bind, full=scope == "all"
+        )
+    else:
+        changed, examined, matched, inside, dups = _store_small(
+            session, root_scope=root_scope, dup_start=dup_start, bind=bind
+        )
     session.execute(
         text(
             "INSERT INTO match_runs (radius_m, scope, examined, matched, changed) "
@@ -301,8 +379,8 @@ text(_DROP_POINTLESS.format(scope=root_scope)), bind)
         {
             "radius": radius,
             "scope": scope,
-            "examined": int(examined) + int(dups),
-            "matched": int(matched),
+            "examined": examined + dups,
+            "matched": matched,
             "changed": changed,
         },
     )
@@ -310,11 +388,11 @@ text(_DROP_POINTLESS.format(scope=root_scope)), bind)
     return MatchSummary(
         scope=scope,
         radius_m=radius,
-        examined=int(examined) + int(dups),
-        matched=int(matched),
-        within_polygon=int(inside),
-        unmatched=int(examined) - int(matched),
-        duplicates=int(dups),
+        examined=examined + dups,
+        matched=matched,
+        within_polygon=inside,
+        unmatched=examined - matched,
+        duplicates=dups,
         changed=changed,
         seconds=time.perf_counter() - start,
     )

@@ -205,9 +205,12 @@ class Report(Base):
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
 
-
     match: Mapped[ReportMatch | None] = relationship(
-        back_populates="report", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+        primaryjoin="Report.id == foreign(ReportMatch.report_id)",
+        back_populates="report",
+        uselist=False,
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     @hybrid_property
@@ -227,11 +230,7 @@ class Report(Base):
     @matched_site_id.inplace.expression
     @classmethod
     def _matched_site_id_expression(cls) -> ColumnElement[int | None]:
-        return (
-            select(ReportMatch.site_id)
-            .where(ReportMatch.report_id == cls.id)
-            .scalar_subquery()
-        )
+        return select(ReportMatch.site_id).where(ReportMatch.report_id == cls.id).scalar_subquery()
 
     @property
     def match_distance_m(self) -> float | None:
@@ -258,16 +257,18 @@ class ReportMatch(Base):
         Index("ix_report_matches_site_id", "site_id"),
     )
 
-    report_id: Mapped[int] = mapped_column(
-        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
-    )
-    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
+    # No foreign keys (their per-row checks cost more than the rows); statement-level
+    # triggers on reports and sites do what ON DELETE CASCADE / SET NULL would (0007).
+    report_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int | None] = mapped_column(Integer)
     distance_m: Mapped[float | None] = mapped_column(Float)
     rule: Mapped[str] = mapped_column(String(40))
     matched_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
-    report: Mapped[Report] = relationship(back_populates="match")
+    report: Mapped[Report] = relationship(
+        primaryjoin="Report.id == foreign(ReportMatch.report_id)", back_populates="match"
+    )
 
 
 class ReportStatusHistory(Base):

@@ -287,3 +287,44 @@ def test_reports_without_location_are_not_matched(session: Session) -> None:
     summary = match_reports(session=session)
     assert stored(session, rid) == (None, None, None)
     assert summary.examined == 0
+
+
+def test_deleting_reports_or_sites_keeps_matches_consistent(session: Session) -> None:
+    """report_matches has no foreign keys; statement triggers do their ON DELETE work."""
+    site = add_site(session, Point(117.4, -0.3))
+    kept, dropped = add_reports(session, [(117.4005, -0.3), (117.4006, -0.3)])
+    match_reports(session=session, radius_m=1000)
+    session.execute(text("DELETE FROM reports WHERE id = :i"), {"i": dropped})
+    assert stored(session, kept)[0] == site
+    left = session.execute(
+        text("SELECT count(*) FROM report_matches WHERE report_id = :i"), {"i": dropped}
+    ).scalar_one()
+    assert left == 0
+    session.execute(text("DELETE FROM sites WHERE id = :s"), {"s": site})
+    assert stored(session, kept) == (None, stored(session, kept)[1], "nearest_within_radius")
+    # The stale match is found again by the site re-match and becomes unmatched.
+    summary = rematch_for_site(session=session, site_id=site, radius_m=1000)
+    assert summary.changed == 1
+    assert stored(session, kept) == (None, None, "none_within_radius")
+
+
+def test_large_and_small_runs_store_the_same_matches(session: Session) -> None:
+    """A run over more than a few thousand reports goes through the temporary table."""
+    rng = np.random.default_rng(11)
+    _, _, _, report_ids = _random_layout(session, rng, 40, 6000)
+    dup = add_reports(session, [(117.0, -0.5)], duplicate_of=report_ids[0])[0]
+    large = match_reports(session=session, radius_m=1000, report_ids=[*report_ids, dup])
+    assert large.examined == 6001 and large.duplicates == 1 and large.changed == 6001
+    got = dict(
+        session.execute(text("SELECT report_id, site_id FROM report_matches")).tuples().all()
+    )
+    assert got[dup] == got[report_ids[0]]
+    session.execute(text("DELETE FROM report_matches"))
+    for chunk in range(0, 6000, 1000):
+        match_reports(session=session, radius_m=1000, report_ids=report_ids[chunk:chunk + 1000])
+    again = dict(
+        session.execute(text("SELECT report_id, site_id FROM report_matches")).tuples().all()
+    )
+    # The first chunk also re-matched the duplicate that follows one of its reports.
+    assert got == again
+    assert match_reports(session=session, radius_m=1000).changed == 0
