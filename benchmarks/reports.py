@@ -44,10 +44,10 @@ from sklearn.neighbors import BallTree
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from geo import migrate
+from geo import matching, migrate
 from geo.db import make_engine, session_scope
 from geo.hotspots import cluster_reports
-from geo.matching import _CAND_BY_SITE, match_reports  # the query, to time it alone
+from geo.matching import match_reports
 from geo.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -234,8 +234,12 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, value
 
 
-# The nearest-site query match_reports runs for a full run, counted instead of written.
-QUERY_ONLY = "SELECT count(*) FROM (" + _CAND_BY_SITE.format(scope="TRUE") + ") x"
+def query_only() -> str:
+    """The nearest-site query match_reports runs for a full run, counted instead of written."""
+    cand = matching._CAND_BY_SITE.format(scope="TRUE", dist=getattr(matching, "_DIST", ""))
+    return "SELECT count(*) FROM (" + cand + ") x"
+
+
 PLAIN = """
 SELECT count(*) FROM reports r
   JOIN sites s ON ST_DWithin(s.geom::geography, r.geom::geography, :radius)
@@ -308,7 +312,7 @@ def main() -> None:
                         lambda c=conn: c.execute(text(PLAIN), {"radius": RADIUS_M}).scalar()
                     )
                     query_s, nearest = timed(
-                        lambda c=conn: c.execute(text(QUERY_ONLY), {"radius": RADIUS_M}).scalar()
+                        lambda c=conn: c.execute(text(query_only()), {"radius": RADIUS_M}).scalar()
                     )
                 with session_scope(engine) as session:
                     match_s, summary = timed(

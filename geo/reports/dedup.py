@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -88,6 +89,110 @@ _CANDIDATES_SQL = text(
     ORDER BY {_WHEN.format(t="r")}, r.id
     """
 )
+
+
+#: Above this many reports, :func:`link_near_duplicates` finds candidates set-based, from a
+#: temporary table of the reports, instead of one spatial-index probe per report.
+BULK_THRESHOLD = 200
+
+_BULK_SUBJECTS = f"""
+CREATE TEMP TABLE near_subjects ON COMMIT DROP AS
+SELECT r.id, r.reporter_hash AS h, r.geom, {_WHEN.format(t="r")} AS t
+FROM reports r WHERE r.id = ANY(:ids) AND r.geom IS NOT NULL
+"""
+
+# Every branch keeps the argument order of ST_DWithin (candidate first) and the time conditions
+# of _CANDIDATES_SQL, so that the set-based answer is the per-report one.
+_PAIR = f"""
+    e.id <> s.id AND e.geom IS NOT NULL
+    AND ({_WHEN.format(t="e")}, e.id) < (s.t, s.id)
+    AND {_WHEN.format(t="e")} >= s.t - make_interval(secs => :window_s)
+"""
+
+#: Same reporter: an equi-join on the keyed hash (one person files few reports), then distance.
+_BULK_SAME_REPORTER = f"""
+SELECT p.id, p.eid, p.et, p.root FROM (
+    SELECT s.id, s.geom AS g, e.id AS eid, {_WHEN.format(t="e")} AS et,
+           e.duplicate_of_id AS root, e.geom AS eg
+    FROM near_subjects s JOIN reports e ON e.reporter_hash = s.h
+    WHERE {_PAIR}
+    OFFSET 0
+) p
+WHERE ST_DWithin(p.eg::geography, p.g::geography, :distance_m)
+"""
+
+#: Probe the geography index from each report (``{which}`` picks subjects and candidates).
+_BULK_PROBE = f"""
+SELECT s.id, c.eid, c.et, c.root FROM near_subjects s
+JOIN LATERAL (
+    SELECT e.id AS eid, {_WHEN.format(t="e")} AS et, e.duplicate_of_id AS root
+    FROM reports e
+    WHERE {{candidates}} AND {_PAIR}
+      AND ST_DWithin(e.geom::geography, s.geom::geography, :distance_m)
+    ORDER BY {_WHEN.format(t="e")}, e.id
+    LIMIT 1
+) c ON true
+WHERE {{subjects}}
+"""
+
+#: Reports with a hash against earlier ones without: probed from the (fewer) reports without.
+_BULK_FROM_UNKNOWN = f"""
+SELECT s.id, e.id AS eid, {_WHEN.format(t="e")} AS et, e.duplicate_of_id AS root
+FROM reports e
+JOIN reports r
+  ON r.reporter_hash IS NOT NULL
+ -- the time conditions again on r's own columns, so that they filter before the distance
+ AND {_WHEN.format(t="r")} >= {_WHEN.format(t="e")}
+ AND {_WHEN.format(t="r")} <= {_WHEN.format(t="e")} + make_interval(secs => :window_s)
+ AND ST_DWithin(e.geom::geography, r.geom::geography, :distance_m)
+JOIN near_subjects s ON s.id = r.id
+WHERE e.reporter_hash IS NULL AND e.geom IS NOT NULL AND s.h IS NOT NULL
+  AND {_WHEN.format(t="e")} BETWEEN :t_min - make_interval(secs => :window_s) AND :t_max
+  AND {_PAIR}
+"""
+
+
+def _bulk_candidates(session: Session, params: dict[str, Any]) -> dict[int, tuple[int, int | None]]:
+    """Earliest candidate of each report in ``params["ids"]``, found set-based."""
+    session.execute(text("DROP TABLE IF EXISTS near_subjects"))
+    session.execute(text(_BULK_SUBJECTS), params)
+    session.execute(text("ANALYZE near_subjects"))
+    stats = session.execute(
+        text(
+            "SELECT count(*) FILTER (WHERE h IS NULL) AS unknown, "
+            "count(*) FILTER (WHERE h IS NOT NULL) AS known, min(t) AS t_min, max(t) AS t_max "
+            "FROM near_subjects"
+        )
+    ).one()
+    branches = [_BULK_SAME_REPORTER]
+    if stats.unknown:
+        branches.append(_BULK_PROBE.format(candidates="true", subjects="s.h IS NULL"))
+    if stats.known:
+        # Earlier reports without a reporter hash in the time span: probe from the fewer side.
+        unknown_near = int(
+            session.execute(
+                text(
+                    f"SELECT count(*) FROM reports e WHERE e.reporter_hash IS NULL "
+                    f"AND e.geom IS NOT NULL AND {_WHEN.format(t='e')} "
+                    "BETWEEN :t_min - make_interval(secs => :window_s) AND :t_max"
+                ),
+                {**params, "t_min": stats.t_min, "t_max": stats.t_max},
+            ).scalar()
+            or 0
+        )
+        if unknown_near and unknown_near < stats.known:
+            branches.append(_BULK_FROM_UNKNOWN)
+        elif unknown_near:
+            branches.append(
+                _BULK_PROBE.format(candidates="e.reporter_hash IS NULL", subjects="s.h IS NOT NULL")
+            )
+    sql = (
+        "SELECT DISTINCT ON (id) id, eid AS candidate, root AS candidate_root FROM ("
+        + " UNION ALL ".join(f"({b})" for b in branches)
+        + ") pairs ORDER BY id, et, eid"
+    )
+    rows = session.execute(text(sql), {**params, "t_min": stats.t_min, "t_max": stats.t_max})
+    return {row.id: (row.candidate, row.candidate_root) for row in rows}
 
 
 def find_by_external_id(*, session: Session, channel: str, external_id: str) -> Report | None:
@@ -167,31 +272,34 @@ def link_near_duplicates(
         later = session.execute(_SCOPE_SQL, params).scalars().all()
     scope = sorted(set(report_ids) | set(later))
     params["ids"] = scope
+    bulk = len(scope) > BULK_THRESHOLD
+    if bulk:
+        found = _bulk_candidates(session, params)
+        # Only reports with a candidate, or with a link to undo, can change.
+        relevant = sorted(found)
+        where = "(id = ANY(:relevant) OR (id = ANY(:ids) AND duplicate_of_id IS NOT NULL))"
+    else:
+        found = {
+            row.id: (row.candidate, row.candidate_root)
+            for row in session.execute(_CANDIDATES_SQL, params)
+        }
+        relevant = []
+        where = "id = ANY(:ids)"
+    rows = session.execute(
+        text(
+            f"SELECT id, duplicate_of_id, duplicate_rule FROM reports r WHERE {where} "
+            f"ORDER BY {_WHEN.format(t='r')}, id"
+        ),
+        {"ids": scope, "relevant": relevant},
+    ).all()
     current: dict[int, int | None] = {
         row.id: row.duplicate_of_id
-        for row in session.execute(
-            text(
-                "SELECT id, duplicate_of_id FROM reports WHERE id = ANY(:ids) "
-                "AND (duplicate_rule IS NULL OR duplicate_rule = :rule)"
-            ),
-            {"ids": scope, "rule": NEAR_RULE},
-        )
+        for row in rows
+        if row.duplicate_rule is None or row.duplicate_rule == NEAR_RULE
     }
-    found = {
-        row.id: (row.candidate, row.candidate_root)
-        for row in session.execute(_CANDIDATES_SQL, params)
-    }
-    ordered = [
-        row[0]
-        for row in session.execute(
-            text(
-                f"SELECT id FROM reports r WHERE id = ANY(:ids) ORDER BY {_WHEN.format(t='r')}, id"
-            ),
-            {"ids": scope},
-        )
-    ]
     resolved: dict[int, int | None] = {}
-    for report_id in ordered:
+    for row in rows:
+        report_id = row.id
         if report_id not in current:
             continue  # linked by hand
         target: int | None = None
@@ -203,25 +311,63 @@ def link_near_duplicates(
                 target = candidate_root or candidate
         resolved[report_id] = target
     changed = {rid: tgt for rid, tgt in resolved.items() if current[rid] != tgt}
-    for report_id, target in changed.items():
-        session.execute(
-            text(
-                "UPDATE reports SET duplicate_of_id = :target, "
-                "duplicate_rule = CASE WHEN CAST(:target AS integer) IS NULL "
-                "THEN NULL ELSE :rule END, updated_at = now() WHERE id = :id"
-            ),
-            {"target": target, "rule": NEAR_RULE, "id": report_id},
-        )
-        if target is not None:
-            # Whatever pointed at this report now points at the root of its group.
-            session.execute(
-                text(
-                    "UPDATE reports SET duplicate_of_id = :target, updated_at = now() "
-                    "WHERE duplicate_of_id = :id AND id <> :target"
-                ),
-                {"target": target, "id": report_id},
-            )
+    _write_links(session, changed)
     return changed
+
+
+def _write_links(session: Session, changed: dict[int, int | None]) -> None:
+    """Store new links; whatever pointed at a newly linked report moves to its root.
+
+    The moves are worked out in order (earliest report first), then written in one statement.
+    """
+    if not changed:
+        return
+    pointer: dict[int, int | None] = dict(
+        session.execute(
+            text("SELECT id, duplicate_of_id FROM reports WHERE duplicate_of_id = ANY(:ids)"),
+            {"ids": list(changed)},
+        ).all()
+    )
+    pointing: dict[int, set[int]] = {}
+    for rid, target in pointer.items():
+        if target is not None:
+            pointing.setdefault(target, set()).add(rid)
+    rule: dict[int, str | None] = {}
+    touched: set[int] = set()
+
+    def point(rid: int, target: int | None) -> None:
+        old = pointer.get(rid)
+        if old is not None:
+            pointing[old].discard(rid)
+        pointer[rid] = target
+        if target is not None:
+            pointing.setdefault(target, set()).add(rid)
+        touched.add(rid)
+
+    for report_id, target in changed.items():
+        point(report_id, target)
+        rule[report_id] = None if target is None else NEAR_RULE
+        if target is not None:
+            for other in sorted(pointing.get(report_id, set()) - {target}):
+                point(other, target)
+    ids = sorted(touched)
+    session.execute(
+        text(
+            "UPDATE reports r SET duplicate_of_id = v.target, "
+            "duplicate_rule = CASE WHEN v.set_rule THEN v.rule ELSE r.duplicate_rule END, "
+            "updated_at = now() "
+            "FROM unnest(CAST(:ids AS integer[]), CAST(:targets AS integer[]), "
+            "CAST(:set_rule AS boolean[]), CAST(:rules AS text[])) "
+            "AS v(id, target, set_rule, rule) "
+            "WHERE r.id = v.id"
+        ),
+        {
+            "ids": ids,
+            "targets": [pointer[i] for i in ids],
+            "set_rule": [i in rule for i in ids],
+            "rules": [rule.get(i) for i in ids],
+        },
+    )
 
 
 def match_new_reports(*, session: Session, report_ids: Sequence[int]) -> bool:

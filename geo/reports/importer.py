@@ -47,11 +47,13 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -59,9 +61,11 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo.errors import InputFileError, ValidationError
+from geo.reports.bulkcheck import clean_many, content_hashes
 from geo.reports.config import ReportSettings, get_report_settings
 from geo.reports.dedup import link_near_duplicates, match_new_reports
 from geo.reports.evidence import EvidenceFile, inspect_evidence
+from geo.reports.privacy import IdentityCache
 from geo.reports.readers import FileFormat, RawRow, read_rows
 from geo.reports.validation import clean_report
 from geo.reports.writer import PreparedRow, write_batches
@@ -109,13 +113,26 @@ def _validate(
     settings: Settings,
     limits: ReportSettings,
     now: dt.datetime,
+    identities: IdentityCache,
 ) -> tuple[list[PreparedRow], list[RowError]]:
     good: list[PreparedRow] = []
     errors: list[RowError] = []
+    fields_of: list[dict[str, Any]] = []
     for raw in rows:
-        fields = dict(raw.fields)
+        fields = raw.fields
         if channel and not fields.get("channel"):
-            fields["channel"] = channel
+            fields = {**fields, "channel": channel}
+        fields_of.append(fields)
+    # Ordinary rows are proven valid in bulk; any row the fast path cannot prove (a bad value,
+    # evidence, an unusual spelling) goes through clean_report, which owns every message.
+    fast = clean_many(fields_of, identities=identities, report_settings=limits, now=now)
+    hashes = iter(content_hashes([p.clean for p in fast if p is not None]))
+    for raw, fields, proven in zip(rows, fields_of, fast, strict=True):
+        if proven is not None:
+            good.append(
+                PreparedRow(raw.row, proven.clean, next(hashes), (proven.name, proven.phone))
+            )
+            continue
         try:
             files: list[EvidenceFile] = []
             names = [p.strip() for p in str(fields.get("evidence") or "").split(";") if p.strip()]
@@ -233,10 +250,68 @@ def import_file(
         raise ValidationError(
             f"on_error: expected 'abort' or 'skip', got {on_error!r}", field="on_error"
         )
+    with _no_cycle_collection():
+        return _import(
+            engine=engine,
+            path=path,
+            format=format,
+            channel=channel,
+            on_error=on_error,
+            batch_size=batch_size,
+            actor=actor,
+            settings=settings,
+            limits=limits,
+            now=now,
+            progress=progress,
+            on_batch=on_batch,
+            match=match,
+        )
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while an import builds its rows.
+
+    An import creates millions of small objects that live until it ends; each full collection
+    would walk them all (it doubled the time of validation at 10^5 rows). The import creates no
+    cycles worth collecting, and the collector's previous state is restored afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(
+    *,
+    engine: Engine,
+    path: Path,
+    format: FileFormat,
+    channel: str | None,
+    on_error: Literal["abort", "skip"],
+    batch_size: int | None,
+    actor: str | None,
+    settings: Settings,
+    limits: ReportSettings,
+    now: dt.datetime,
+    progress: bool,
+    on_batch: Callable[[int], None] | None,
+    match: bool,
+) -> ImportSummary:
     fmt, rows = read_rows(path, format)
     summary = ImportSummary(path=str(path), format=fmt, rows=len(rows))
+    identities = IdentityCache(settings)
     good, errors = _validate(
-        rows, path=path, channel=channel, settings=settings, limits=limits, now=now
+        rows,
+        path=path,
+        channel=channel,
+        settings=settings,
+        limits=limits,
+        now=now,
+        identities=identities,
     )
     if errors and on_error == "abort":
         listed = "\n".join(f"  {e}" for e in errors[:_MAX_LISTED_ERRORS])
@@ -261,36 +336,34 @@ def import_file(
         transient=True,
     ) as bar:
         task = bar.add_task(path.name, total=len(unique))
-        inserted, skipped, summary.batches = write_batches(
+        written = write_batches(
             engine=engine,
             items=unique,
             batch_size=batch_size or limits.import_batch_size,
             actor=actor or settings.actor,
             reason=f"imported from {path.name}",
             settings=settings,
+            identities=identities,
             progress=bar,
             task=task,
             on_batch=on_batch,
         )
-    summary.inserted = len(inserted)
-    summary.duplicates = repeats + known_evidence + skipped
+    summary.batches = written.batches
+    summary.inserted = len(written.inserted)
+    summary.duplicates = repeats + known_evidence + written.skipped
+    # Every report of the file, new or stored by an earlier (perhaps killed) run of it.
+    ids = sorted({*written.inserted_ids, *written.stored_ids})
     with Session(engine) as session, session.begin():
-        ids = list(
-            session.execute(
-                text("SELECT id FROM reports WHERE content_hash = ANY(:h)"),
-                {"h": [item.content_hash for item in unique]},
-            ).scalars()
-        )
         link_near_duplicates(session=session, report_ids=ids, report_settings=limits)
         if match:
             match_new_reports(session=session, report_ids=ids)
         summary.near_duplicates = int(
             session.execute(
                 text(
-                    "SELECT count(*) FROM reports WHERE content_hash = ANY(:h) "
+                    "SELECT count(*) FROM reports WHERE id = ANY(:ids) "
                     "AND duplicate_of_id IS NOT NULL"
                 ),
-                {"h": inserted},
+                {"ids": written.inserted_ids},
             ).scalar()
             or 0
         )

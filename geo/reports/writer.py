@@ -5,25 +5,36 @@ are ``COPY``-ed into a temporary staging table, then inserted into ``reports`` w
 history row and evidence links by one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``. The
 unique content hash and the unique (channel, external id) make a rerun skip whatever an
 interrupted run committed. Used by :func:`geo.reports.importer.import_file`.
+
+The COPY text of the next batch is built in the calling thread while a writer thread sends the
+current one and waits for PostgreSQL (psycopg releases the GIL while it waits), so that on two
+cores Python and the database backend work at the same time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import psycopg
 from rich.progress import Progress
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import IntegrityError
 
 from geo.errors import InputFileError
 from geo.reports.evidence import EvidenceFile, evidence_path, write_once
-from geo.reports.intake import new_code
+from geo.reports.intake import CODE_ALPHABET, new_code
+from geo.reports.privacy import IdentityCache
 from geo.reports.validation import CleanReport
 from geo.settings import Settings
 
-__all__ = ["PreparedRow", "write_batches"]
+__all__ = ["PreparedRow", "WriteResult", "write_batches", "new_codes"]
 
 _STAGING_COLUMNS = (
     "code",
@@ -47,6 +58,31 @@ _STAGING_COLUMNS = (
     "flags",
     "content_hash",
     "evidence",
+)
+
+_REPORT_COLUMNS = (
+    "id",
+    "code",
+    "channel",
+    "external_id",
+    "received_at",
+    "observed_at",
+    "geom",
+    "location_source",
+    "accuracy_m",
+    "location_text",
+    "title",
+    "description",
+    "activity",
+    "commodity_guess",
+    "confidentiality",
+    "reporter_name_enc",
+    "reporter_phone_enc",
+    "reporter_hash",
+    "status",
+    "status_changed_at",
+    "flags",
+    "content_hash",
 )
 
 _CREATE_STAGING = """
@@ -75,17 +111,19 @@ WITH ins AS (
     FROM report_staging
     WHERE NOT done
     ON CONFLICT DO NOTHING
-    RETURNING id, code, received_at, channel
+    RETURNING id, code, received_at, content_hash
 ), hist AS (
     INSERT INTO report_status_history (report_id, from_status, to_status, actor, at, reason)
     SELECT id, NULL, 'received', :actor, received_at, :reason FROM ins
-), links AS (
+){links}
+SELECT id, content_hash FROM ins
+"""
+
+# Only for batches that carry evidence files.
+_LINKS = """, links AS (
     INSERT INTO report_evidence (report_id, sha256)
     SELECT DISTINCT ins.id, unnest(s.evidence) FROM ins JOIN report_staging s USING (code)
-)
-UPDATE report_staging s SET done = true FROM ins WHERE s.code = ins.code
-RETURNING s.content_hash
-"""
+)"""
 
 # Rows not inserted that are already stored (same content or same channel and external id).
 _ALREADY_STORED = """
@@ -100,11 +138,17 @@ WHERE NOT s.done AND EXISTS (
 
 @dataclass
 class PreparedRow:
-    """A checked row of a file: its line (or feature) number, content and content hash."""
+    """A checked row of a file: its line (or feature) number, content and content hash.
+
+    ``identity`` holds the reporter's name and phone while they still have to be encrypted
+    (rows proven by :func:`geo.reports.bulkcheck.clean_many`); the writer encrypts them just
+    before the row is sent and forgets the clear values.
+    """
 
     row: int
     clean: CleanReport
     content_hash: str
+    identity: tuple[str | None, str | None] | None = field(default=None, repr=False)
 
 
 def _chunks(items: Sequence[PreparedRow], size: int) -> Iterator[Sequence[PreparedRow]]:
@@ -112,31 +156,100 @@ def _chunks(items: Sequence[PreparedRow], size: int) -> Iterator[Sequence[Prepar
         yield items[start : start + size]
 
 
-def _staging_record(item: PreparedRow, code: str) -> tuple[Any, ...]:
-    c = item.clean
-    return (
-        code,
-        c.channel,
-        c.external_id,
-        c.received_at,
-        c.observed_at,
-        c.lon,
-        c.lat,
-        c.location_source,
-        c.accuracy_m,
-        c.location_text,
-        c.title,
-        c.description,
-        c.activity,
-        c.commodity_guess,
-        c.confidentiality,
-        c.reporter_name_enc,
-        c.reporter_phone_enc,
-        c.reporter_hash,
-        c.flags,
-        item.content_hash,
-        [e.sha256 for e in c.evidence],
-    )
+_CODE_SPACE = len(CODE_ALPHABET) ** 6
+_ALPHABET = np.array(list(CODE_ALPHABET))
+
+
+def new_codes(n: int) -> list[str]:
+    """Return ``n`` fresh tracking codes, as :func:`geo.reports.intake.new_code` draws them.
+
+    Drawn from the operating system's CSPRNG 64 bits at a time (the modulo bias over 31^6 codes
+    is below 10^-10); the last character is the most significant digit, as in ``new_code``.
+
+    Examples
+    --------
+    >>> codes = new_codes(3)
+    >>> len(codes), all(c.startswith("PTM-") and len(c) == 10 for c in codes)
+    (3, True)
+    """
+    if n <= 0:
+        return []
+    values = np.frombuffer(secrets.token_bytes(8 * n), dtype=np.uint64) % np.uint64(_CODE_SPACE)
+    digits = np.empty((n, 6), dtype=np.int64)
+    base = np.uint64(len(CODE_ALPHABET))
+    for i in range(6):
+        digits[:, i] = values % base
+        values = values // base
+    chars = _ALPHABET[digits]
+    return ["PTM-" + "".join(row) for row in chars.tolist()]
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _text(value: str | None) -> str:
+    """Return a value in COPY text format (NULL and backslash escapes)."""
+    if value is None:
+        return "\\N"
+    if "\\" in value or "\n" in value or "\r" in value or "\t" in value:
+        return value.translate(_ESCAPES)
+    return value
+
+
+def _bytea(value: bytes | None) -> str:
+    return "\\N" if value is None else "\\\\x" + value.hex()
+
+
+def _float(value: float | None) -> str:
+    return "\\N" if value is None else repr(value)
+
+
+def _seal(batch: Sequence[PreparedRow], identities: IdentityCache | None) -> None:
+    for item in batch:
+        if item.identity is not None:
+            if identities is None:
+                raise ValueError("rows with an identity to encrypt need an IdentityCache")
+            name, phone = item.identity
+            item.clean.reporter_phone_enc = identities.phone(phone)
+            item.clean.reporter_name_enc = identities.name(name, item.clean.reporter_hash)
+            item.identity = None
+
+
+def _report_lines(items: Sequence[PreparedRow], codes: Sequence[str]) -> list[str]:
+    """Each row as COPY text for ``_REPORT_COLUMNS`` without the leading id."""
+    lines = []
+    for item, code in zip(items, codes, strict=True):
+        c = item.clean
+        received = c.received_at.isoformat()
+        lines.append(
+            "\t".join(
+                (
+                    code,
+                    c.channel,
+                    _text(c.external_id),
+                    received,
+                    "\\N" if c.observed_at is None else c.observed_at.isoformat(),
+                    "\\N" if c.lat is None or c.lon is None else c.ewkt or "\\N",
+                    c.location_source,
+                    _float(c.accuracy_m),
+                    _text(c.location_text),
+                    _text(c.title),
+                    _text(c.description),
+                    c.activity,
+                    _text(c.commodity_guess),
+                    c.confidentiality,
+                    _bytea(c.reporter_name_enc),
+                    _bytea(c.reporter_phone_enc),
+                    _text(c.reporter_hash),
+                    "received",
+                    received,
+                    "{" + ",".join(c.flags) + "}",
+                    item.content_hash,
+                )
+            )
+            + "\n"
+        )
+    return lines
 
 
 def _reread(file: EvidenceFile, *, row: int) -> bytes:
@@ -185,10 +298,55 @@ def _store_files(conn: Connection, batch: Sequence[PreparedRow], settings: Setti
         )
 
 
-def _write_batch(
+@dataclass
+class WriteResult:
+    """What the batches wrote: new report ids and content hashes, and rows already stored."""
+
+    inserted_ids: list[int]
+    inserted: list[str]
+    stored_ids: list[int]
+    skipped: int
+    batches: int
+
+
+_Written = tuple[list[tuple[int, str]], list[int], int]
+
+
+def _staging_record(item: PreparedRow, code: str) -> tuple[Any, ...]:
+    c = item.clean
+    return (
+        code,
+        c.channel,
+        c.external_id,
+        c.received_at,
+        c.observed_at,
+        c.lon,
+        c.lat,
+        c.location_source,
+        c.accuracy_m,
+        c.location_text,
+        c.title,
+        c.description,
+        c.activity,
+        c.commodity_guess,
+        c.confidentiality,
+        c.reporter_name_enc,
+        c.reporter_phone_enc,
+        c.reporter_hash,
+        c.flags,
+        item.content_hash,
+        [e.sha256 for e in c.evidence],
+    )
+
+
+def _write_staged(
     conn: Connection, batch: Sequence[PreparedRow], *, actor: str, reason: str, settings: Settings
-) -> tuple[list[str], int]:
-    """Write one batch in the caller's transaction; return inserted hashes and skipped count."""
+) -> _Written:
+    """Write one batch through a staging table and ``INSERT ... ON CONFLICT DO NOTHING``.
+
+    For batches with evidence files, and when a direct COPY met a unique conflict (a report
+    stored meanwhile by someone else, or a clash of random tracking codes).
+    """
     _store_files(conn, batch, settings)
     conn.execute(text(_CREATE_STAGING))
     raw = conn.connection.driver_connection
@@ -197,13 +355,18 @@ def _write_batch(
     with raw.cursor() as cur, cur.copy(f"COPY report_staging ({columns}) FROM STDIN") as copy:
         for item in batch:
             copy.write_row(_staging_record(item, new_code()))
-    inserted: list[str] = []
+    insert = text(
+        _INSERT_FROM_STAGING.format(links=_LINKS if any(i.clean.evidence for i in batch) else "")
+    )
+    params = {"actor": actor, "reason": reason}
+    inserted = [(int(r.id), str(r.content_hash)) for r in conn.execute(insert, params)]
     for _attempt in range(10):
-        inserted += list(
-            conn.execute(text(_INSERT_FROM_STAGING), {"actor": actor, "reason": reason}).scalars()
-        )
         if len(inserted) == len(batch):
-            return inserted, 0  # the usual case: every row was new
+            break
+        conn.execute(
+            text("UPDATE report_staging SET done = true WHERE content_hash = ANY(:h)"),
+            {"h": [h for _, h in inserted]},
+        )
         conn.execute(text(_ALREADY_STORED))
         left = conn.execute(text("SELECT count(*) FROM report_staging WHERE NOT done")).scalar()
         if not left:
@@ -216,10 +379,79 @@ def _write_batch(
                 text("UPDATE report_staging SET code = :code WHERE content_hash = :h"),
                 {"code": new_code(), "h": content_hash},
             )
+        inserted += [(int(r.id), str(r.content_hash)) for r in conn.execute(insert, params)]
     skipped = int(
         conn.execute(text("SELECT count(*) FROM report_staging WHERE duplicate")).scalar() or 0
     )
-    return inserted, skipped
+    stored = [
+        int(i)
+        for i in conn.execute(
+            text(
+                "SELECT r.id FROM reports r JOIN report_staging s "
+                "ON r.content_hash = s.content_hash WHERE s.duplicate"
+            )
+        ).scalars()
+    ]
+    return inserted, stored, skipped
+
+
+def _write_direct(
+    conn: Connection,
+    batch: Sequence[PreparedRow],
+    lines: Sequence[str],
+    *,
+    actor: str,
+    reason: str,
+) -> _Written:
+    """Write one batch without evidence by COPY straight into ``reports`` and its history.
+
+    Optimistic: a row already stored (same content, or same channel and external id) makes the
+    COPY fail with a unique violation, and the caller writes the batch again through
+    :func:`_write_staged`, whose ``ON CONFLICT DO NOTHING`` skips it. Tracking codes that clash
+    with stored ones are drawn again first, in the same round trip that reserves the ids.
+    """
+    codes = [line[:10] for line in lines]
+    ids: list[int] = []
+    for _attempt in range(10):
+        clash, fresh = conn.execute(
+            text(
+                "SELECT ARRAY(SELECT code FROM reports WHERE code = ANY(:c)), "
+                "ARRAY(SELECT nextval(pg_get_serial_sequence('reports', 'id')) "
+                "FROM generate_series(1, :n))"
+            ),
+            {"c": codes, "n": len(codes) - len(ids)},
+        ).one()
+        ids += fresh
+        if not clash and len(set(codes)) == len(codes):
+            break
+        seen: set[str] = set()
+        for n, code in enumerate(codes):
+            if code in clash or code in seen:
+                codes[n] = new_codes(1)[0]
+            seen.add(codes[n])
+    ids.sort()
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    who = _text(actor) + "\t" + _text(reason) + "\n"
+    with raw.cursor() as cur:
+        with cur.copy(f"COPY reports ({', '.join(_REPORT_COLUMNS)}) FROM STDIN") as copy:
+            copy.write(
+                "".join(
+                    f"{rid}\t{code}{line[10:]}"
+                    for rid, code, line in zip(ids, codes, lines, strict=True)
+                )
+            )
+        with cur.copy(
+            "COPY report_status_history (report_id, from_status, to_status, at, actor, reason) "
+            "FROM STDIN"
+        ) as copy:
+            copy.write(
+                "".join(
+                    f"{rid}\t\\N\treceived\t{item.clean.received_at.isoformat()}\t{who}"
+                    for rid, item in zip(ids, batch, strict=True)
+                )
+            )
+    return [(rid, item.content_hash) for rid, item in zip(ids, batch, strict=True)], [], 0
 
 
 def write_batches(
@@ -230,22 +462,65 @@ def write_batches(
     actor: str,
     reason: str,
     settings: Settings,
+    identities: IdentityCache | None = None,
+    writers: int = 2,
     progress: Progress | None = None,
     task: Any = None,
     on_batch: Callable[[int], None] | None = None,
-) -> tuple[list[str], int, int]:
-    """Write checked rows in committed batches; return inserted hashes, skips and batches."""
-    inserted: list[str] = []
-    skipped = 0
-    batches = 0
-    for batch in _chunks(items, batch_size):
+) -> WriteResult:
+    """Write checked rows in committed batches, preparing the next while one is written.
+
+    ``identities`` encrypts the reporter identity of rows that still carry it in clear.
+    ``writers`` batches are written at a time, each on its own connection and transaction;
+    ``on_batch`` is called after each commit, in the order of the batches.
+    """
+    result = WriteResult([], [], [], 0, 0)
+
+    def write(batch: Sequence[PreparedRow], lines: list[str] | None) -> _Written:
+        if lines is not None:
+            try:
+                with engine.begin() as conn:
+                    return _write_direct(conn, batch, lines, actor=actor, reason=reason)
+            except (IntegrityError, psycopg.errors.UniqueViolation):
+                pass  # stored meanwhile, or a code clash: ON CONFLICT sorts it out below
         with engine.begin() as conn:
-            done, dup = _write_batch(conn, batch, actor=actor, reason=reason, settings=settings)
-        inserted += done
-        skipped += dup
-        batches += 1
+            return _write_staged(conn, batch, actor=actor, reason=reason, settings=settings)
+
+    def prepare(batch: Sequence[PreparedRow]) -> list[str] | None:
+        _seal(batch, identities)
+        if any(item.clean.evidence for item in batch):
+            return None
+        return _report_lines(batch, new_codes(len(batch)))
+
+    in_flight: deque[tuple[Future[_Written], int]] = deque()
+    if any(item.clean.evidence for item in items):
+        # Evidence files are read again as each batch is written: one batch at a time, so that
+        # a file changed after an earlier commit is caught, not raced.
+        writers = 1
+
+    def collect() -> None:
+        future, size = in_flight.popleft()
+        done, stored, skipped = future.result()  # re-raises the writer's error
+        result.inserted_ids += [i for i, _ in done]
+        result.inserted += [h for _, h in done]
+        result.stored_ids += stored
+        result.skipped += skipped
+        result.batches += 1
         if progress is not None and task is not None:
-            progress.advance(task, len(batch))
+            progress.advance(task, size)
         if on_batch is not None:
-            on_batch(batches)
-    return inserted, skipped, batches
+            on_batch(result.batches)
+
+    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="report-writer") as pool:
+        try:
+            for batch in _chunks(items, batch_size):
+                lines = prepare(batch)
+                if len(in_flight) >= writers:
+                    collect()
+                in_flight.append((pool.submit(write, batch, lines), len(batch)))
+            while in_flight:
+                collect()
+        finally:
+            for future, _ in in_flight:
+                future.cancel()
+    return result
