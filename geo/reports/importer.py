@@ -354,19 +354,11 @@ def _import(
     # Every report of the file, new or stored by an earlier (perhaps killed) run of it.
     ids = sorted({*written.inserted_ids, *written.stored_ids})
     with Session(engine) as session, session.begin():
-        link_near_duplicates(session=session, report_ids=ids, report_settings=limits)
+        links = link_near_duplicates(session=session, report_ids=ids, report_settings=limits)
         if match:
             match_new_reports(session=session, report_ids=ids)
-        summary.near_duplicates = int(
-            session.execute(
-                text(
-                    "SELECT count(*) FROM reports WHERE id = ANY(:ids) "
-                    "AND duplicate_of_id IS NOT NULL"
-                ),
-                {"ids": written.inserted_ids},
-            ).scalar()
-            or 0
-        )
+    # New reports start unlinked: those linked now are the file's near duplicates.
+    summary.near_duplicates = sum(1 for i in written.inserted_ids if links.get(i) is not None)
     log.info(
         "imported %s: %d rows, %d new, %d duplicates, %d near duplicates, %d rejected",
         path.name,

@@ -196,8 +196,16 @@ def _text(value: str | None) -> str:
     return value
 
 
-def _bytea(value: bytes | None) -> str:
-    return "\\N" if value is None else "\\\\x" + value.hex()
+def _bytea(value: bytes | None, memo: dict[int, tuple[bytes, str]]) -> str:
+    if value is None:
+        return "\\N"
+    # The identity cache hands out one ciphertext object per phone: hex it once.
+    known = memo.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]
+    text = "\\\\x" + value.hex()
+    memo[id(value)] = (value, text)
+    return text
 
 
 def _float(value: float | None) -> str:
@@ -218,6 +226,7 @@ def _seal(batch: Sequence[PreparedRow], identities: IdentityCache | None) -> Non
 def _report_lines(items: Sequence[PreparedRow], codes: Sequence[str]) -> list[str]:
     """Each row as COPY text for ``_REPORT_COLUMNS`` without the leading id."""
     lines = []
+    hexed: dict[int, tuple[bytes, str]] = {}
     for item, code in zip(items, codes, strict=True):
         c = item.clean
         received = c.received_at.isoformat()
@@ -238,8 +247,8 @@ def _report_lines(items: Sequence[PreparedRow], codes: Sequence[str]) -> list[st
                     c.activity,
                     _text(c.commodity_guess),
                     c.confidentiality,
-                    _bytea(c.reporter_name_enc),
-                    _bytea(c.reporter_phone_enc),
+                    _bytea(c.reporter_name_enc, hexed),
+                    _bytea(c.reporter_phone_enc, hexed),
                     _text(c.reporter_hash),
                     "received",
                     received,

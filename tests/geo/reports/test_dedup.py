@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.reports.config import ReportSettings
-from geo.reports.intake import submit
+from geo.reports.intake import SubmitResult, submit
 from geo.reports.models import Report
 from geo.settings import Settings
 from tests.geo.reports.conftest import NOW
@@ -21,8 +23,8 @@ def _at(
     lat: float,
     lon: float = 117.0,
     phone: str | None = "081299990000",
-    **kw: object,
-):  # type: ignore[no-untyped-def]
+    match: bool = True,
+) -> SubmitResult:
     return submit(
         session=session,
         channel="hotline",
@@ -33,7 +35,7 @@ def _at(
         settings=settings,
         report_settings=LIMITS,
         now=NOW,
-        **kw,
+        match=match,
     )
 
 
@@ -104,3 +106,67 @@ def test_near_duplicate_search_can_use_the_geography_index(
         ).scalars()
     )
     assert "ix_reports_geog" in plan
+
+
+def _links(session: Session, ids: list[int]) -> dict[int, tuple[int | None, str | None]]:
+    from sqlalchemy import text
+
+    rows = session.execute(
+        text("SELECT id, duplicate_of_id, duplicate_rule FROM reports WHERE id = ANY(:ids)"),
+        {"ids": ids},
+    )
+    return {r.id: (r.duplicate_of_id, r.duplicate_rule) for r in rows}
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_set_based_linking_equals_per_report_linking(
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """The bulk path (used above BULK_THRESHOLD reports) stores exactly the same links."""
+    from sqlalchemy import text
+
+    import geo.reports.dedup as dedup
+
+    rng = random.Random(seed)
+    # Mostly unknown reporters (probed per report), then mostly known ones (probed from the
+    # few unknown ones): both ways of pairing a known reporter with an unknown one.
+    phones = [None, None, "081299990000", "081355554444"]
+    if seed == 8:
+        phones = [None, *["081299990000", "081355554444"] * 4]
+    ids = [
+        _at(
+            session,
+            settings,
+            hours_ago=rng.uniform(1, 240),
+            lat=-0.42 + rng.uniform(-0.003, 0.003),
+            lon=117.0 + rng.uniform(-0.003, 0.003),
+            phone=rng.choice(phones),
+            match=False,
+        ).id
+        for _ in range(60)
+    ]
+    # Start from no links, except one made by hand that linking must leave alone.
+    session.execute(
+        text("UPDATE reports SET duplicate_of_id = NULL, duplicate_rule = NULL WHERE id = ANY(:i)"),
+        {"i": ids},
+    )
+    session.execute(
+        text("UPDATE reports SET duplicate_of_id = :a, duplicate_rule = 'manual' WHERE id = :b"),
+        {"a": ids[0], "b": ids[1]},
+    )
+    subset = ids[::2]  # the others are stored reports the new ones may now precede
+    results = {}
+    for threshold in (10**9, 0):
+        monkeypatch.setattr(dedup, "BULK_THRESHOLD", threshold)
+        savepoint = session.begin_nested()
+        changed = dedup.link_near_duplicates(
+            session=session, report_ids=subset, report_settings=LIMITS
+        )
+        results[threshold] = (changed, _links(session, ids))
+        savepoint.rollback()
+    per_report, bulk = results[10**9], results[0]
+    assert bulk == per_report
+    assert sum(1 for target in per_report[0].values() if target is not None) >= 5
+    # The hand-made link keeps its rule; it follows its target to the root of its group.
+    root = per_report[1][ids[0]][0] or ids[0]
+    assert per_report[1][ids[1]] == (root, "manual")

@@ -258,7 +258,7 @@ def test_near_duplicates_are_linked_after_import(
     summary = import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False)
     assert (summary.inserted, summary.near_duplicates) == (3, 1)
     with engine.connect() as conn:
-        links = dict(
+        links: dict[str, str | None] = dict(
             conn.execute(
                 text(
                     "SELECT r.external_id, d.external_id FROM reports r "
@@ -412,3 +412,59 @@ def test_malformed_geojson_features_are_named(
     )
     with pytest.raises(InputFileError, match="odd.geojson, feature 2: expected a GeoJSON Feature"):
         import_file(engine=engine, path=path, settings=settings, progress=False)
+
+
+def test_copy_text_keeps_odd_text_identity_and_history_exact(
+    engine: Engine, settings: Settings, tmp_path: Path, fresh: None
+) -> None:
+    from geo.reports.privacy import decrypt_identity, reporter_hash
+
+    odd = ["tab\there", "two\nlines", "back\\slash \\N \\.", 'emoji 🚜 "quoted"', "\\"]
+    rows = _rows(25, "ODD")
+    for i, row in enumerate(rows):
+        row["description"] = odd[i % len(odd)] + f" #{i}"
+        row["reporter_name"] = "Siti\tAminah" if i % 2 else ""
+        row["reporter_phone"] = f"0812-0000-{i % 3:04d}"
+    path = _write_csv(tmp_path / "odd.csv", rows)
+    summary = import_file(
+        engine=engine,
+        path=path,
+        settings=settings,
+        now=NOW,
+        progress=False,
+        batch_size=4,
+        actor="operator-7",
+    )
+    assert (summary.inserted, summary.batches) == (25, 7)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT r.external_id, r.description, r.reporter_name_enc, r.reporter_phone_enc, "
+                "r.reporter_hash, ST_X(r.geom), ST_Y(r.geom), r.received_at, r.status, "
+                "h.actor, h.reason, h.at, h.to_status, h.from_status "
+                "FROM reports r JOIN report_status_history h ON h.report_id = r.id "
+                "WHERE r.external_id LIKE 'ODD-%' ORDER BY r.id"
+            )
+        ).all()
+    assert [r.external_id for r in stored] == [row["external_id"] for row in rows]  # file order
+    for row, got in zip(rows, stored, strict=True):
+        assert got.description == row["description"]
+        assert decrypt_identity(got.reporter_name_enc, settings=settings) == (
+            row["reporter_name"] or None
+        )
+        assert decrypt_identity(got.reporter_phone_enc, settings=settings) == row["reporter_phone"]
+        assert got.reporter_hash == reporter_hash(str(row["reporter_phone"]), settings=settings)
+        assert (got[5], got[6]) == (row["lon"], row["lat"])
+        assert got.status == "received" and got.at == got.received_at
+        assert (got.actor, got.reason) == ("operator-7", "imported from odd.csv")
+        assert (got.from_status, got.to_status) == (None, "received")
+
+
+def test_new_codes_look_like_tracking_codes() -> None:
+    from geo.reports.intake import CODE_ALPHABET
+    from geo.reports.writer import new_codes
+
+    codes = new_codes(5000)
+    assert all(c[:4] == "PTM-" and len(c) == 10 for c in codes)
+    assert set("".join(c[4:] for c in codes)) == set(CODE_ALPHABET)
+    assert len(set(codes)) >= 4990
