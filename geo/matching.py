@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -110,9 +111,15 @@ def current_radius(*, session: Session) -> float | None:
     return None if value is None else float(value)
 
 
+@functools.cache
+def _default_radius() -> float:
+    # Read once per process: building BaseSettings reads the environment and .env each time.
+    return MatchSettings().radius_m
+
+
 def _check_radius(radius_m: float | None) -> float:
     if radius_m is None:
-        return MatchSettings().radius_m
+        return _default_radius()
     value = float(radius_m)
     if not value > 0 or value > 50_000:
         raise ValidationError(
@@ -170,27 +177,6 @@ _CAND_BY_REPORT = """
      WHERE r.duplicate_of_id IS NULL AND r.geom IS NOT NULL AND {scope}
 """
 
-# Stores a result set ``best (id, site_id, dist, rule)`` into report_matches, writing only the
-# rows that changed, and returns (changed, examined, matched, within_polygon) in one statement.
-_STORE = """
-, stored AS (
-    INSERT INTO report_matches AS m (report_id, site_id, distance_m, rule, matched_at)
-    SELECT id, site_id, dist, rule, now() FROM best
-    ON CONFLICT (report_id) DO UPDATE
-       SET site_id = EXCLUDED.site_id, distance_m = EXCLUDED.distance_m, rule = EXCLUDED.rule,
-           matched_at = EXCLUDED.matched_at
-     WHERE m.site_id IS DISTINCT FROM EXCLUDED.site_id
-        OR m.distance_m IS DISTINCT FROM EXCLUDED.distance_m
-        OR m.rule IS DISTINCT FROM EXCLUDED.rule
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM stored),
-       count(*),
-       count(*) FILTER (WHERE rule IN ('within_polygon', 'nearest_within_radius')),
-       count(*) FILTER (WHERE rule = 'within_polygon')
-  FROM best
-"""
-
 _BEST_ROOTS = """
     SELECT r.id, c.site_id, c.dist,
            CASE WHEN c.site_id IS NULL THEN 'none_within_radius'
@@ -199,10 +185,6 @@ _BEST_ROOTS = """
       FROM reports r LEFT JOIN cand c ON c.id = r.id
      WHERE r.duplicate_of_id IS NULL AND r.geom IS NOT NULL AND {scope}
 """
-
-_MATCH_ROOTS = (
-    "WITH cand AS MATERIALIZED ({cand}), best AS MATERIALIZED (" + _BEST_ROOTS + ")" + _STORE
-)
 
 # A large run first computes every result into a temporary table: that statement may use
 # parallel workers (a statement that writes to a regular table may not), and the stored
@@ -237,13 +219,14 @@ SELECT count(*) FILTER (WHERE rule <> 'follows_original'),
 
 #: From this many reports on, a partial run is driven by the sites too.
 _BY_SITE_FROM = 5000
+#: Runs over more reports than this are logged in match_runs; matching each new report at
+#: intake is not (the report's match row carries its own time).
+_LOGGED_FROM = 50
 
 
-def _roots_sql(scope: str, *, by_site: bool) -> str:
-    cand = (_CAND_BY_SITE if by_site else _CAND_BY_REPORT).format(scope=scope, dist=_DIST)
-    if by_site:
-        return _LARGE_ROOTS.format(cand=cand, scope=scope)
-    return _MATCH_ROOTS.format(cand=cand, scope=scope)
+def _roots_sql(scope: str) -> str:
+    cand = _CAND_BY_SITE.format(scope=scope, dist=_DIST)
+    return _LARGE_ROOTS.format(cand=cand, scope=scope)
 
 
 # Walks each duplicate up its chain to the root (intake links to the earliest report, but a
@@ -281,13 +264,6 @@ _BEST_DUPLICATES = """
       LEFT JOIN {originals} o ON o.{original_id} = root.root_id
       LEFT JOIN sites s ON s.id = o.site_id
 """
-_MATCH_DUPLICATES = (
-    _DUP_ROOTS
-    + ", best AS MATERIALIZED ("
-    + _BEST_DUPLICATES.format(dist=_DIST, originals="report_matches", original_id="report_id")
-    + ")"
-    + _STORE
-)
 _LARGE_DUPLICATES = (
     _DUP_ROOTS
     + f"INSERT INTO {_NEW} (id, site_id, dist, rule) "
@@ -307,28 +283,104 @@ DELETE FROM report_matches m USING reports r
 """
 
 
-def _store_small(
-    session: Session, *, root_scope: str, dup_start: str, bind: dict[str, Any]
-) -> tuple[int, int, int, int, int]:
-    """Match a few reports with one upsert per pass; return changed and the counts."""
-    changed, examined, matched, inside = session.execute(
-        text(_roots_sql(root_scope, by_site=False)), bind
-    ).one()
-    dup_changed, dups, _, _ = session.execute(
-        text(_MATCH_DUPLICATES.format(start=dup_start)), bind
-    ).one()
-    dropped = session.execute(text(_DROP_POINTLESS.format(scope=root_scope)), bind)
-    changed = int(changed) + int(dup_changed) + int(dropped.rowcount)  # type: ignore[attr-defined]
-    return changed, int(examined), int(matched), int(inside), int(dups)
+# A small run (the reports of one intake, one edit, one site change) in one statement: walk
+# up from the given reports to their roots, match the roots (each probing ix_sites_geog),
+# walk down to the duplicates that follow them, and store, in a single round trip.
+_SMALL = """
+WITH RECURSIVE upi AS (
+    SELECT d.id AS start, d.id AS cur, d.duplicate_of_id AS parent, 0 AS depth
+      FROM reports d WHERE d.id = ANY(:ids)
+    UNION ALL
+    SELECT upi.start, p.id, p.duplicate_of_id, upi.depth + 1
+      FROM upi JOIN reports p ON p.id = upi.parent
+     WHERE upi.depth < 64
+), roots AS (
+    SELECT DISTINCT cur AS id FROM upi WHERE parent IS NULL
+), cand AS MATERIALIZED ({cand}), best_roots AS MATERIALIZED ({best_roots}
+), down AS (
+    SELECT c.id, 0 AS depth FROM reports c WHERE c.duplicate_of_id IN (SELECT id FROM roots)
+    UNION ALL
+    SELECT c.id, down.depth + 1 FROM reports c JOIN down ON c.duplicate_of_id = down.id
+     WHERE down.depth < 64
+), up AS (
+    SELECT d.id AS start, d.id AS cur, d.duplicate_of_id AS parent, 0 AS depth
+      FROM reports d
+     WHERE d.duplicate_of_id IS NOT NULL
+       AND (d.id IN (SELECT id FROM down) OR d.id = ANY(:ids))
+    UNION ALL
+    SELECT up.start, p.id, p.duplicate_of_id, up.depth + 1
+      FROM up JOIN reports p ON p.id = up.parent
+     WHERE up.depth < 64
+), root AS (
+    SELECT start AS id, cur AS root_id FROM up WHERE parent IS NULL
+), origin AS MATERIALIZED (
+    -- a root matched in this statement gives its new site (none if it has no point)
+    SELECT root.id, root.root_id,
+           CASE WHEN root.root_id IN (SELECT id FROM roots) THEN b.site_id ELSE o.site_id END
+               AS site_id
+      FROM root
+      LEFT JOIN best_roots b ON b.id = root.root_id
+      LEFT JOIN report_matches o ON o.report_id = root.root_id
+), best AS (
+    SELECT id, site_id, dist, rule FROM best_roots
+    UNION ALL
+    SELECT og.id, og.site_id,
+           CASE WHEN og.site_id IS NULL OR r.geom IS NULL THEN NULL ELSE {dist} END,
+           'follows_original'
+      FROM origin og
+      JOIN reports r ON r.id = og.id
+      LEFT JOIN sites s ON s.id = og.site_id
+), stored AS (
+    INSERT INTO report_matches AS m (report_id, site_id, distance_m, rule, matched_at)
+    SELECT id, site_id, dist, rule, now() FROM best
+    ON CONFLICT (report_id) DO UPDATE
+       SET site_id = EXCLUDED.site_id, distance_m = EXCLUDED.distance_m, rule = EXCLUDED.rule,
+           matched_at = EXCLUDED.matched_at
+     WHERE m.site_id IS DISTINCT FROM EXCLUDED.site_id
+        OR m.distance_m IS DISTINCT FROM EXCLUDED.distance_m
+        OR m.rule IS DISTINCT FROM EXCLUDED.rule
+    RETURNING 1
+), dropped AS (
+    -- a report whose point was removed (edited to a described place) keeps no match
+    DELETE FROM report_matches m USING reports r
+     WHERE m.report_id = r.id AND r.geom IS NULL
+       AND (r.id IN (SELECT id FROM roots) OR r.id = ANY(:ids))
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM stored) + (SELECT count(*) FROM dropped),
+       count(*) FILTER (WHERE rule <> 'follows_original'),
+       count(*) FILTER (WHERE rule IN ('within_polygon', 'nearest_within_radius')),
+       count(*) FILTER (WHERE rule = 'within_polygon'),
+       count(*) FILTER (WHERE rule = 'follows_original')
+  FROM best
+"""
+
+
+def _small_sql() -> str:
+    scope = "r.id IN (SELECT id FROM roots)"
+    return _SMALL.format(
+        cand=_CAND_BY_REPORT.format(scope=scope, dist=_DIST),
+        best_roots=_BEST_ROOTS.format(scope=scope),
+        dist=_DIST,
+    )
+
+
+def _store_small(session: Session, *, bind: dict[str, Any]) -> tuple[int, int, int, int, int]:
+    """Match a few reports (``bind["ids"]``) in one statement; return changed and counts."""
+    changed, examined, matched, inside, dups = session.execute(text(_small_sql()), bind).one()
+    return int(changed), int(examined), int(matched), int(inside), int(dups)
 
 
 def _store_large(
     session: Session, *, root_scope: str, dup_start: str, bind: dict[str, Any], full: bool
 ) -> tuple[int, int, int, int, int]:
     """Match many reports through a temporary table; return changed and the counts."""
-    session.execute(text(_PARALLEL))
+    # The sort that picks each report's nearest site fits in memory up to a few million
+    # pairs. (JIT is off for every connection, see geo.db: the spheroid functions' cost
+    # estimates made PostgreSQL compile queries that then ran in milliseconds.)
+    session.execute(text("SET LOCAL work_mem = '256MB'; " + _PARALLEL))
     session.execute(text(f"DROP TABLE IF EXISTS {_NEW}"))
-    session.execute(text(_roots_sql(root_scope, by_site=True)), bind)
+    session.execute(text(_roots_sql(root_scope)), bind)
     session.execute(text(_LARGE_DUPLICATES.format(start=dup_start)), bind)
     examined, matched, inside, dups = session.execute(text(_COUNT_NEW)).one()
     session.execute(text(_REPLACE))
@@ -352,38 +404,34 @@ def _run(
     *,
     scope: str,
     radius: float,
-    root_scope: str,
-    dup_start: str,
+    root_scope: str = "",
+    dup_start: str = "",
     params: dict[str, Any],
+    large: bool,
 ) -> MatchSummary:
     start = time.perf_counter()
     bind = {"radius": radius, **params}
-    # The spheroid distance makes the planner's cost estimates huge, which switches on JIT
-    # compilation: ~0.5 s of compiling for a query that then runs in milliseconds. The sort
-    # that picks each report's nearest site fits in memory up to a few million pairs.
-    session.execute(text("SET LOCAL jit = off; SET LOCAL work_mem = '256MB'"))
     # Past a few thousand reports, one probe per site beats one probe per report.
-    if scope == "all" or len(params.get("roots", ())) > _BY_SITE_FROM:
+    if large:
         changed, examined, matched, inside, dups = _store_large(
             session, root_scope=root_scope, dup_start=dup_start, bind=bind, full=scope == "all"
         )
     else:
-        changed, examined, matched, inside, dups = _store_small(
-            session, root_scope=root_scope, dup_start=dup_start, bind=bind
+        changed, examined, matched, inside, dups = _store_small(session, bind=bind)
+    if scope != "reports" or examined + dups > _LOGGED_FROM:
+        session.execute(
+            text(
+                "INSERT INTO match_runs (radius_m, scope, examined, matched, changed) "
+                "VALUES (:radius, :scope, :examined, :matched, :changed)"
+            ),
+            {
+                "radius": radius,
+                "scope": scope,
+                "examined": examined + dups,
+                "matched": matched,
+                "changed": changed,
+            },
         )
-    session.execute(
-        text(
-            "INSERT INTO match_runs (radius_m, scope, examined, matched, changed) "
-            "VALUES (:radius, :scope, :examined, :matched, :changed)"
-        ),
-        {
-            "radius": radius,
-            "scope": scope,
-            "examined": examined + dups,
-            "matched": matched,
-            "changed": changed,
-        },
-    )
     session.flush()
     return MatchSummary(
         scope=scope,
@@ -438,6 +486,8 @@ def match_reports(
     previous = current_radius(session=session)
     if report_ids is not None and (previous is None or abs(previous - radius) < 1e-9):
         ids = sorted({int(i) for i in report_ids})
+        if len(ids) <= _BY_SITE_FROM:
+            return _run(session, scope="reports", radius=radius, params={"ids": ids}, large=False)
         roots = [
             int(r)
             for r in session.execute(
@@ -452,10 +502,16 @@ def match_reports(
             root_scope="r.id = ANY(:roots)",
             dup_start=_BELOW_ROOTS,
             params={"roots": roots, "ids": ids},
+            large=True,
         )
     return _run(
-        session, scope="all", radius=radius, root_scope="TRUE",
-        dup_start="d.duplicate_of_id IS NOT NULL", params={}
+        session,
+        scope="all",
+        radius=radius,
+        root_scope="TRUE",
+        dup_start="d.duplicate_of_id IS NOT NULL",
+        params={},
+        large=True,
     )
 
 
@@ -503,6 +559,8 @@ def rematch_for_site(
             {"site": int(site_id), "radius": radius},
         ).scalars()
     ]
+    if len(ids) <= _BY_SITE_FROM:
+        return _run(session, scope="site", radius=radius, params={"ids": ids}, large=False)
     return _run(
         session,
         scope="site",
@@ -510,6 +568,7 @@ def rematch_for_site(
         root_scope="r.id = ANY(:roots)",
         dup_start=_BELOW_ROOTS,
         params={"roots": ids, "ids": []},
+        large=True,
     )
 
 
@@ -527,11 +586,11 @@ def explain(
     Aggregate ...
     """
     radius = _check_radius(radius_m)
-    scope, bind = "TRUE", {"radius": radius}
-    if report_ids is not None:
-        scope = "r.id = ANY(:roots)"
-        bind["roots"] = sorted({int(i) for i in report_ids})  # type: ignore[assignment]
-    many = report_ids is None or len(bind.get("roots", ())) > _BY_SITE_FROM  # type: ignore[arg-type]
-    sql = _roots_sql(scope, by_site=many)
+    ids = None if report_ids is None else sorted({int(i) for i in report_ids})
+    if ids is not None and len(ids) <= _BY_SITE_FROM:
+        sql, bind = _small_sql(), {"radius": radius, "ids": ids}
+    else:
+        scope = "TRUE" if ids is None else "r.id = ANY(:roots)"
+        sql, bind = _roots_sql(scope), {"radius": radius, "roots": ids}
     rows = session.execute(text("EXPLAIN " + sql), bind).scalars()
     return "\n".join(str(r) for r in rows)
