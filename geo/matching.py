@@ -306,7 +306,7 @@ WITH RECURSIVE upi AS (
     SELECT d.id AS start, d.id AS cur, d.duplicate_of_id AS parent, 0 AS depth
       FROM reports d
      WHERE d.duplicate_of_id IS NOT NULL
-       AND (d.id IN (SELECT id FROM down) OR d.id = ANY(:ids))
+       AND d.id IN (SELECT id FROM down UNION ALL SELECT unnest(CAST(:ids AS integer[])))
     UNION ALL
     SELECT up.start, p.id, p.duplicate_of_id, up.depth + 1
       FROM up JOIN reports p ON p.id = up.parent
@@ -344,7 +344,7 @@ WITH RECURSIVE upi AS (
     -- a report whose point was removed (edited to a described place) keeps no match
     DELETE FROM report_matches m USING reports r
      WHERE m.report_id = r.id AND r.geom IS NULL
-       AND (r.id IN (SELECT id FROM roots) OR r.id = ANY(:ids))
+       AND r.id IN (SELECT id FROM roots UNION ALL SELECT unnest(CAST(:ids AS integer[])))
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM stored) + (SELECT count(*) FROM dropped),

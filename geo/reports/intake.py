@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from geo.reports.config import ReportSettings, get_report_settings
@@ -37,7 +36,7 @@ from geo.reports.dedup import (
     match_new_reports,
 )
 from geo.reports.evidence import inspect_evidence, store_evidence
-from geo.reports.models import Report, ReportEvidence, ReportStatusHistory
+from geo.reports.models import Report
 from geo.reports.validation import CleanReport, clean_report
 from geo.settings import Settings, get_settings
 
@@ -109,6 +108,33 @@ def report_values(clean: CleanReport, *, code: str) -> dict[str, Any]:
         "flags": clean.flags,
         "content_hash": clean.content_hash(),
     }
+
+
+_INSERT = text(
+    """
+    WITH report AS (
+        INSERT INTO reports (code, channel, external_id, received_at, observed_at, geom,
+                             location_source, accuracy_m, location_text, title, description,
+                             activity, commodity_guess, confidentiality, reporter_name_enc,
+                             reporter_phone_enc, reporter_hash, status, status_changed_at,
+                             flags, content_hash)
+        VALUES (:code, :channel, :external_id, :received_at, :observed_at,
+                ST_GeomFromEWKT(:geom), :location_source, :accuracy_m, :location_text, :title,
+                :description, :activity, :commodity_guess, :confidentiality,
+                :reporter_name_enc, :reporter_phone_enc, :reporter_hash, :status,
+                :status_changed_at, CAST(:flags AS text[]), :content_hash)
+        ON CONFLICT DO NOTHING
+        RETURNING id
+    ), history AS (
+        INSERT INTO report_status_history (report_id, from_status, to_status, actor, at, reason)
+        SELECT id, NULL, 'received', :actor, :received_at, :reason FROM report
+    ), evidence AS (
+        INSERT INTO report_evidence (report_id, sha256)
+        SELECT report.id, sha FROM report, unnest(CAST(:shas AS text[])) AS sha
+    )
+    SELECT id FROM report
+    """
+)
 
 
 def _existing(report: Report, rule: str) -> SubmitResult:
@@ -245,16 +271,17 @@ def submit(
         return _existing(first, "exact_evidence")
 
     stored = [store_evidence(session=session, file=f, settings=settings) for f in files]
+    values = {
+        **report_values(clean, code=new_code()),
+        "actor": actor or settings.actor,
+        "reason": f"received via {clean.channel}",
+        "shas": [e.sha256 for e in stored],
+    }
     report_id: int | None = None
-    code = new_code()
     while report_id is None:
-        # A code already taken (1 in 10^9 per stored report) makes the insert do nothing.
-        report_id = session.scalar(
-            insert(Report)
-            .values(**report_values(clean, code=code))
-            .on_conflict_do_nothing()
-            .returning(Report.id)
-        )
+        # One round trip: the report, its first history row and its evidence links. A code
+        # already taken (1 in 10^9 per stored report) makes the insert do nothing.
+        report_id = session.execute(_INSERT, values).scalar()
         if report_id is None:
             # Lost a race: either the same external id was stored meanwhile, or the code.
             if clean.external_id is not None:
@@ -266,19 +293,8 @@ def submit(
             same = session.scalar(select(Report).where(Report.content_hash == clean.content_hash()))
             if same is not None:
                 return _existing(same, "exact_content")
-            code = new_code()
-    session.add(
-        ReportStatusHistory(
-            report_id=report_id,
-            from_status=None,
-            to_status="received",
-            actor=actor or settings.actor,
-            at=clean.received_at,
-            reason=f"received via {clean.channel}",
-        )
-    )
-    session.add_all(ReportEvidence(report_id=report_id, sha256=e.sha256) for e in stored)
-    session.flush()
+            values["code"] = new_code()
+    code = str(values["code"])
     links = link_near_duplicates(session=session, report_ids=[report_id], report_settings=limits)
     if match:
         match_new_reports(session=session, report_ids=[report_id])
