@@ -5,8 +5,11 @@ registry) and 2,741 sites (ESDM's national count of PETI locations, here placed 
 over East Kalimantan so that the density is the hard case), it prints reports per second for:
 
 * ``copy``: a raw psycopg ``COPY`` of prepared rows into ``reports`` (the reference for ingest);
-* ``import``: ``geo.reports.import_file`` on a CSV of the same rows (validation, keyed reporter
-  hash, dedup, batches of COPY), up to ``--import-max`` rows;
+* ``import``: ``geo.reports.import_file(..., match=False)`` on a CSV of the same rows: reading,
+  validation of every row, keyed reporter hash and encrypted identity, exact-duplicate checks,
+  committed batches of COPY with a history row per report, near-duplicate linking; up to
+  ``--import-max`` rows. Matching, which ``import_file`` runs at the end by default, is left
+  out here: it is timed on its own in the ``match`` rows;
 * ``match``: ``geo.matching.match_reports`` (full run, writes every report's match), with
   ``match query``: the same nearest-site query without writing;
 * ``plain dwithin``: the reference ``SELECT count(*) ... JOIN ... ON ST_DWithin(geography)``
@@ -22,6 +25,9 @@ Usage::
 
     .venv/bin/python benchmarks/reports.py                 # 10^4 and 10^5
     .venv/bin/python benchmarks/reports.py --million       # and 10^6
+    .venv/bin/python benchmarks/reports.py --steps import  # only the copy and import rows
+
+Each row's note ends with the 1-minute load average when the step ended (the machine is shared).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -194,7 +201,7 @@ def bulk_import(engine: Engine, path: Path) -> float | str:
         return "geo.reports.importer not available"
     start = time.perf_counter()
     try:
-        summary = import_file(engine=engine, path=path, progress=False)
+        summary = import_file(engine=engine, path=path, progress=False, match=False)
     except Exception as exc:  # noqa: BLE001 - the table records the failure and goes on
         return f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
     if summary.inserted != int(path.stem.split("_")[-1]):
@@ -264,6 +271,13 @@ def main() -> None:
     parser.add_argument("--sites", type=int, nargs="*", default=[108, 2741],
                         help="site sets to run (108 and/or 2741)")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--steps",
+        nargs="*",
+        choices=["import", "match"],
+        default=["import", "match"],
+        help="import: the copy and import rows; match: matching, references and clustering",
+    )
     args = parser.parse_args()
     sizes = [*args.sizes, *([1_000_000] if args.million else [])]
     rng = np.random.default_rng(20261124)
@@ -274,6 +288,8 @@ def main() -> None:
                note: str = "") -> None:
         rate = n / seconds if seconds > 0 else float("inf")
         ratio = "" if ref is None else f"{seconds / ref:.2f}"
+        load = f"load {os.getloadavg()[0]:.1f}"
+        note = f"{note}; {load}" if note else load
         rows.append((f"{n:,}", str(n_sites), step, f"{seconds:.2f}", f"{rate:,.0f}", ratio, note))
         print(" | ".join(rows[-1]), flush=True)
 
@@ -281,7 +297,7 @@ def main() -> None:
     with bench_database(args.keep_db) as engine, tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             rep = synth_reports(rng, n, sets[108])
-            if n <= args.import_max:
+            if "import" in args.steps and n <= args.import_max:
                 load_sites(engine, sets[108])
                 empty_reports(engine)
                 copy_s = raw_copy(engine, rep)
@@ -298,7 +314,7 @@ def main() -> None:
                     record(n, "-", "import (geo.reports.import_file)", imp, copy_s,
                            "ratio = import time / COPY time")
             for n_sites, sites in sets.items():
-                if n_sites not in args.sites:
+                if n_sites not in args.sites or "match" not in args.steps:
                     continue
                 rep = synth_reports(rng, n, sites)
                 load_sites(engine, sites)

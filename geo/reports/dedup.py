@@ -98,7 +98,36 @@ BULK_THRESHOLD = 200
 _BULK_SUBJECTS = f"""
 CREATE TEMP TABLE near_subjects ON COMMIT DROP AS
 SELECT r.id, r.reporter_hash AS h, r.geom, {_WHEN.format(t="r")} AS t
-FROM reports r WHERE r.id = ANY(:ids) AND r.geom IS NOT NULL
+FROM unnest(CAST(:ids AS integer[])) AS u(id) JOIN reports r USING (id)
+"""
+
+#: _ANY_LATER_SQL over the temporary table (an anti-join instead of a long ``NOT IN`` list).
+_BULK_ANY_LATER = f"""
+SELECT EXISTS (
+    SELECT 1 FROM reports o
+    WHERE o.geom IS NOT NULL
+      AND {_WHEN.format(t="o")} >= (SELECT min(t) FROM near_subjects)
+      AND NOT EXISTS (SELECT 1 FROM near_subjects s WHERE s.id = o.id)
+)
+"""
+
+#: _SCOPE_SQL over the temporary table: later reports near the new ones join the subjects.
+_BULK_ADD_LATER = f"""
+INSERT INTO near_subjects (id, h, geom, t)
+SELECT o.id, o.reporter_hash, o.geom, {_WHEN.format(t="o")}
+FROM reports o
+WHERE o.id IN (
+    SELECT o2.id
+    FROM near_subjects n
+    JOIN reports o2
+      ON o2.id <> n.id
+     AND o2.geom IS NOT NULL
+     AND {_WHEN.format(t="o2")} >= n.t
+     AND {_WHEN.format(t="o2")} <= n.t + make_interval(secs => :window_s)
+     AND ST_DWithin(o2.geom::geography, n.geom::geography, :distance_m)
+    WHERE n.geom IS NOT NULL
+)
+AND NOT EXISTS (SELECT 1 FROM near_subjects s WHERE s.id = o.id)
 """
 
 # Every branch keeps the argument order of ST_DWithin (candidate first) and the time conditions
@@ -115,7 +144,7 @@ SELECT p.id, p.eid, p.et, p.root FROM (
     SELECT s.id, s.geom AS g, e.id AS eid, {_WHEN.format(t="e")} AS et,
            e.duplicate_of_id AS root, e.geom AS eg
     FROM near_subjects s JOIN reports e ON e.reporter_hash = s.h
-    WHERE {_PAIR}
+    WHERE s.geom IS NOT NULL AND {_PAIR}
     OFFSET 0
 ) p
 WHERE ST_DWithin(p.eg::geography, p.g::geography, :distance_m)
@@ -132,7 +161,7 @@ JOIN LATERAL (
     ORDER BY {_WHEN.format(t="e")}, e.id
     LIMIT 1
 ) c ON true
-WHERE {{subjects}}
+WHERE {{subjects}} AND s.geom IS NOT NULL
 """
 
 #: Reports with a hash against earlier ones without: probed from the (fewer) reports without.
@@ -153,15 +182,12 @@ WHERE e.reporter_hash IS NULL AND e.geom IS NOT NULL AND s.h IS NOT NULL
 
 
 def _bulk_candidates(session: Session, params: dict[str, Any]) -> dict[int, tuple[int, int | None]]:
-    """Earliest candidate of each report in ``params["ids"]``, found set-based."""
-    session.execute(text("DROP TABLE IF EXISTS near_subjects"))
-    session.execute(text(_BULK_SUBJECTS), params)
-    session.execute(text("ANALYZE near_subjects"))
+    """Earliest candidate of each report of ``near_subjects``, found set-based."""
     stats = session.execute(
         text(
             "SELECT count(*) FILTER (WHERE h IS NULL) AS unknown, "
             "count(*) FILTER (WHERE h IS NOT NULL) AS known, min(t) AS t_min, max(t) AS t_max "
-            "FROM near_subjects"
+            "FROM near_subjects WHERE geom IS NOT NULL"
         )
     ).one()
     branches = [_BULK_SAME_REPORTER]
@@ -267,31 +293,40 @@ def link_near_duplicates(
     }
     # A report that arrives late may be earlier than reports already stored near it; when no
     # other report is as recent as the earliest of these, there is nothing to look for.
-    later: Sequence[int] = []
-    if session.execute(_ANY_LATER_SQL, params).scalar():
-        later = session.execute(_SCOPE_SQL, params).scalars().all()
-    scope = sorted(set(report_ids) | set(later))
-    params["ids"] = scope
-    bulk = len(scope) > BULK_THRESHOLD
-    if bulk:
+    if len(report_ids) > BULK_THRESHOLD:
+        session.execute(text("DROP TABLE IF EXISTS near_subjects"))
+        session.execute(text(_BULK_SUBJECTS), params)
+        session.execute(text("ANALYZE near_subjects"))
+        if session.execute(text(_BULK_ANY_LATER)).scalar():
+            session.execute(text(_BULK_ADD_LATER), params)
+            session.execute(text("ANALYZE near_subjects"))
         found = _bulk_candidates(session, params)
         # Only reports with a candidate, or with a link to undo, can change.
-        relevant = sorted(found)
-        where = "(id = ANY(:relevant) OR (id = ANY(:ids) AND duplicate_of_id IS NOT NULL))"
+        rows = session.execute(
+            text(
+                "SELECT r.id, r.duplicate_of_id, r.duplicate_rule "
+                "FROM near_subjects s JOIN reports r USING (id) "
+                "WHERE r.duplicate_of_id IS NOT NULL OR r.id = ANY(:relevant) "
+                f"ORDER BY {_WHEN.format(t='r')}, r.id"
+            ),
+            {"relevant": sorted(found)},
+        ).all()
     else:
+        later: Sequence[int] = []
+        if session.execute(_ANY_LATER_SQL, params).scalar():
+            later = session.execute(_SCOPE_SQL, params).scalars().all()
+        params["ids"] = sorted(set(report_ids) | set(later))
         found = {
             row.id: (row.candidate, row.candidate_root)
             for row in session.execute(_CANDIDATES_SQL, params)
         }
-        relevant = []
-        where = "id = ANY(:ids)"
-    rows = session.execute(
-        text(
-            f"SELECT id, duplicate_of_id, duplicate_rule FROM reports r WHERE {where} "
-            f"ORDER BY {_WHEN.format(t='r')}, id"
-        ),
-        {"ids": scope, "relevant": relevant},
-    ).all()
+        rows = session.execute(
+            text(
+                "SELECT id, duplicate_of_id, duplicate_rule FROM reports r WHERE id = ANY(:ids) "
+                f"ORDER BY {_WHEN.format(t='r')}, id"
+            ),
+            params,
+        ).all()
     current: dict[int, int | None] = {
         row.id: row.duplicate_of_id
         for row in rows

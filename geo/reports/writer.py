@@ -14,6 +14,7 @@ cores Python and the database backend work at the same time.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -411,13 +412,16 @@ def _write_direct(
     *,
     actor: str,
     reason: str,
+    sequence: str,
 ) -> _Written:
     """Write one batch without evidence by COPY straight into ``reports`` and its history.
 
     Optimistic: a row already stored (same content, or same channel and external id) makes the
     COPY fail with a unique violation, and the caller writes the batch again through
     :func:`_write_staged`, whose ``ON CONFLICT DO NOTHING`` skips it. Tracking codes that clash
-    with stored ones are drawn again first, in the same round trip that reserves the ids.
+    with stored ones are drawn again first, in the same round trip that reserves the ids from
+    ``sequence`` (named literally: ``nextval(pg_get_serial_sequence(...))`` would look the name
+    up again for every id, 15 times slower).
     """
     codes = [line[:10] for line in lines]
     ids: list[int] = []
@@ -425,8 +429,7 @@ def _write_direct(
         clash, fresh = conn.execute(
             text(
                 "SELECT ARRAY(SELECT code FROM reports WHERE code = ANY(:c)), "
-                "ARRAY(SELECT nextval(pg_get_serial_sequence('reports', 'id')) "
-                "FROM generate_series(1, :n))"
+                f"ARRAY(SELECT nextval('{sequence}'::regclass) FROM generate_series(1, :n))"
             ),
             {"c": codes, "n": len(codes) - len(ids)},
         ).one()
@@ -484,12 +487,20 @@ def write_batches(
     ``on_batch`` is called after each commit, in the order of the batches.
     """
     result = WriteResult([], [], [], 0, 0)
+    with engine.connect() as conn:
+        sequence = str(
+            conn.execute(text("SELECT pg_get_serial_sequence('reports', 'id')")).scalar()
+        )
+    if not re.fullmatch(r'[\w."]+', sequence):  # it goes into SQL text below
+        raise ValueError(f"unexpected sequence name {sequence!r}")
 
     def write(batch: Sequence[PreparedRow], lines: list[str] | None) -> _Written:
         if lines is not None:
             try:
                 with engine.begin() as conn:
-                    return _write_direct(conn, batch, lines, actor=actor, reason=reason)
+                    return _write_direct(
+                        conn, batch, lines, actor=actor, reason=reason, sequence=sequence
+                    )
             except (IntegrityError, psycopg.errors.UniqueViolation):
                 pass  # stored meanwhile, or a code clash: ON CONFLICT sorts it out below
         with engine.begin() as conn:
