@@ -459,7 +459,9 @@ def match_reports(
     session
         An open session; the caller commits.
     radius_m
-        Search radius in metres on the ellipsoid (default ``PANTAU_MATCH_RADIUS_M``, 1000).
+        Search radius in metres on the ellipsoid. By default: for ``report_ids``, the radius
+        of the last full run; otherwise (or before any full run) ``PANTAU_MATCH_RADIUS_M``,
+        1000.
     report_ids
         Match only these reports (with their originals, and the duplicates that follow
         them). When the radius differs from the last full run's, every report is re-matched
@@ -482,8 +484,9 @@ def match_reports(
     1960
 
     """
-    radius = _check_radius(radius_m)
     previous = current_radius(session=session)
+    # New or edited reports are matched with the radius every stored match shares.
+    radius = _check_radius(previous if radius_m is None and report_ids is not None else radius_m)
     if report_ids is not None and (previous is None or abs(previous - radius) < 1e-9):
         ids = sorted({int(i) for i in report_ids})
         if len(ids) <= _BY_SITE_FROM:

@@ -162,6 +162,11 @@ class Report(Base):
         Index("ix_reports_status", "status"),
         Index("ix_reports_reporter_hash", "reporter_hash"),
         Index("ix_reports_duplicate_of_id", "duplicate_of_id"),
+        Index(
+            "ix_reports_seen",
+            text("(coalesce(observed_at, received_at))"),
+            postgresql_where=text("geom IS NOT NULL"),
+        ),
         Index("ix_reports_hotspot_id", "hotspot_id"),
     )
 

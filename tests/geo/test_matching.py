@@ -328,3 +328,14 @@ def test_large_and_small_runs_store_the_same_matches(session: Session) -> None:
     # The first chunk also re-matched the duplicate that follows one of its reports.
     assert got == again
     assert match_reports(session=session, radius_m=1000).changed == 0
+
+
+def test_new_reports_follow_the_radius_of_the_last_full_run(session: Session) -> None:
+    site = add_site(session, Point(117.5, -0.2))
+    (old,) = add_reports(session, [offset(117.5, -0.2, 90, 1500)])
+    assert match_reports(session=session, radius_m=2000).matched == 1
+    (new,) = add_reports(session, [offset(117.5, -0.2, 0, 1800)])
+    summary = match_reports(session=session, report_ids=[new])
+    # Matched at 2 km like every stored match, not at the 1 km default, and only the new one.
+    assert summary.scope == "reports" and summary.examined == 1
+    assert stored(session, new)[0] == site and stored(session, old)[0] == site
