@@ -18,6 +18,8 @@ from api.errors import install_error_handlers
 from api.routes import ROUTERS
 from api.settings import ApiSettings
 from geo.db import make_engine
+from geo.featurecache import CollectionCache
+from geo.features import FeaturePage
 from geo.settings import Settings, get_settings
 
 __all__ = ["create_app", "BodySizeLimit"]
@@ -38,6 +40,15 @@ public reports, hotspots, patrol plans and maps, over HTTP.
 
 Every error has the body `{"error": {"code", "message", "field"}}`.
 """
+
+
+#: Most text the registry cache holds per process (characters of GeoJSON): ~60 pages of the
+#: whole national registry of 2,741 sites.
+REGISTRY_CACHE_CHARS = 64 * 1024 * 1024
+
+
+def _text_length(value: FeaturePage | str) -> int:
+    return len(value.features_json if isinstance(value, FeaturePage) else value)
 
 
 class BodySizeLimit:
@@ -164,9 +175,18 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings=settings)
         app.state.engine = engine
+        registry_cache = None
+        if api_settings.registry_cache:
+            registry_cache = CollectionCache[FeaturePage | str](
+                engine, max_entries=256, weigh=_text_length, max_weight=REGISTRY_CACHE_CHARS
+            )
+            registry_cache.start()
+        app.state.registry_cache = registry_cache
         try:
             yield
         finally:
+            if registry_cache is not None:
+                registry_cache.stop()
             engine.dispose()
 
     app = FastAPI(

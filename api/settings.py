@@ -30,5 +30,8 @@ class ApiSettings(BaseSettings):
     max_solver_budget_s: float = 60.0
     #: Seconds a verified token is remembered (a revoked token works at most this long longer).
     token_cache_seconds: float = 5.0
+    #: Answer GET /sites (and the OGC ``sites`` items) from an in-process cache dropped when the
+    #: registry changes (PostgreSQL notifies every process at commit); false reads every time.
+    registry_cache: bool = True
     #: Trust ``X-Forwarded-For`` for the client address (only behind a trusted proxy).
     trust_forwarded_for: bool = False

@@ -16,6 +16,7 @@ from api import auth
 from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, run_read
 from api.errors import ApiError
 from api.routes._geojson import GeoJSONResponse, feature_collection, feature_response, paging_links
+from api.routes.sites import read_site_feature, read_sites_page
 from api.schemas import ERRORS, Feature, FeatureCollection, errors
 from geo import features
 from geo.tokens import Principal
@@ -203,18 +204,29 @@ async def items(
     }
     box = features.parse_bbox(bbox)
     interval = features.parse_datetime_interval(datetime)
-    page = await run_read(
-        session,
-        lambda s: features.query_items(
-            session=s,
-            collection=collection_id,
+    if collection_id == "sites":  # the registry: served from its cache while it holds the page
+        page = await read_sites_page(
+            request,
+            session,
             bbox=box,
             interval=interval,
             filters=filters,
             limit=limit,
             offset=offset,
-        ),
-    )
+        )
+    else:
+        page = await run_read(
+            session,
+            lambda s: features.query_items(
+                session=s,
+                collection=collection_id,
+                bbox=box,
+                interval=interval,
+                filters=filters,
+                limit=limit,
+                offset=offset,
+            ),
+        )
     links = paging_links(request, page, limit=limit, offset=offset)
     links.append(
         {
@@ -242,7 +254,12 @@ async def item(
 ) -> GeoJSONResponse:
     """Return one feature of a collection by its id."""
     _check_visible(principal, collection_id)
-    feature = features.get_feature(session=session, collection=collection_id, feature_id=feature_id)
+    if collection_id == "sites":
+        feature = await read_site_feature(request, session, feature_id)
+    else:
+        feature = features.get_feature(
+            session=session, collection=collection_id, feature_id=feature_id
+        )
     base = f"{_base(request)}/collections/{collection_id}"
     links = [
         {"href": str(request.url), "rel": "self", "type": GEOJSON, "title": "This feature"},

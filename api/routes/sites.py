@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import geopandas as gpd
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from api import auth
 from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, SettingsDep, run_read
@@ -32,12 +35,98 @@ from api.schemas import (
 )
 from geo import features, sites
 from geo.errors import Conflict, InputFileError, NotFound, ValidationError
+from geo.featurecache import CollectionCache
+from geo.features import FeaturePage
 
 router = APIRouter(prefix="/sites", tags=["sites"], responses=ERRORS)
 
 CodePath = Annotated[
     str, Path(description="Site code", examples=["KKR-001"], pattern=r"^[A-Za-z]{2,5}-[0-9]{1,5}$")
 ]
+
+
+RegistryCache = CollectionCache[FeaturePage | str]
+
+
+def registry_cache(request: Request) -> RegistryCache | None:
+    """Return the application's registry cache, or ``None`` when it is turned off."""
+    cache: RegistryCache | None = getattr(request.app.state, "registry_cache", None)
+    return cache
+
+
+async def read_sites_page(
+    request: Request,
+    session: Session,
+    *,
+    bbox: tuple[float, float, float, float] | None,
+    filters: Mapping[str, str | int | None],
+    interval: tuple[dt.datetime | None, dt.datetime | None] | None = None,
+    limit: int,
+    offset: int,
+) -> FeaturePage:
+    """Return a page of the ``sites`` collection, from the registry cache when it holds it.
+
+    Shared by ``/sites`` and the OGC items of ``sites``. The caller checks authorisation first;
+    the page is the same for every role allowed to read sites.
+    """
+    cache = registry_cache(request)
+    key = (
+        "sites",
+        bbox,
+        interval,
+        tuple(sorted((k, v) for k, v in filters.items() if v is not None)),
+        limit,
+        offset,
+    )
+    version = None
+    if cache is not None:
+        version = cache.version()  # taken before reading: see geo.featurecache
+        hit = cache.get(key)
+        if isinstance(hit, FeaturePage):
+            return hit
+    page = await run_read(
+        session,
+        lambda s: features.query_items(
+            session=s,
+            collection="sites",
+            bbox=bbox,
+            interval=interval,
+            filters=filters,
+            limit=limit,
+            offset=offset,
+        ),
+    )
+    if cache is not None:
+        cache.put(key, version, page)
+    return page
+
+
+async def read_site_feature(request: Request, session: Session, feature_id: str) -> str:
+    """Return one site as GeoJSON text, from the registry cache when it holds it."""
+    cache = registry_cache(request)
+    key = ("sites", "feature", feature_id)
+    version = None
+    if cache is not None:
+        version = cache.version()
+        hit = cache.get(key)
+        if isinstance(hit, str):
+            return hit
+    feature = await run_read(
+        session,
+        lambda s: features.get_feature(session=s, collection="sites", feature_id=feature_id),
+    )
+    if cache is not None:
+        cache.put(key, version, feature)
+    return feature
+
+
+def _commit_and_invalidate(request: Request, session: Session) -> None:
+    # Committed here rather than by the session dependency so that the cache is dropped after
+    # the commit: this process's next GET reads the change (other processes are notified).
+    session.commit()
+    cache = registry_cache(request)
+    if cache is not None:
+        cache.invalidate()
 
 
 @router.get(
@@ -72,11 +161,8 @@ async def list_sites(
         "commodity": commodity,
         "risk_level": risk_level,
     }
-    page = await run_read(
-        session,
-        lambda s: features.query_items(
-            session=s, collection="sites", bbox=box, filters=filters, limit=limit, offset=offset
-        ),
+    page = await read_sites_page(
+        request, session, bbox=box, filters=filters, limit=limit, offset=offset
     )
     return feature_collection(page, paging_links(request, page, limit=limit, offset=offset))
 
@@ -87,14 +173,12 @@ async def list_sites(
     response_class=GeoJSONResponse,
     responses={**errors(404), 200: {"model": Feature, "description": "GeoJSON Feature"}},
 )
-async def get_site(code: CodePath, session: SessionDep, principal: PrincipalDep) -> Response:
+async def get_site(
+    request: Request, code: CodePath, session: SessionDep, principal: PrincipalDep
+) -> Response:
     """Return one site by its code."""
     auth.require(principal, auth.READERS, "read sites")
-    feature = await run_read(
-        session,
-        lambda s: features.get_feature(session=s, collection="sites", feature_id=code.upper()),
-    )
-    return feature_response(feature)
+    return feature_response(await read_site_feature(request, session, code.upper()))
 
 
 def _as_record(payload: SiteCreate) -> list[dict[str, Any]]:
@@ -116,6 +200,7 @@ def _as_record(payload: SiteCreate) -> list[dict[str, Any]]:
     responses={**errors(409), 201: {"model": Feature, "description": "The new site"}},
 )
 def create_site(
+    request: Request,
     payload: Annotated[SiteCreate, Body()],
     session: SessionDep,
     principal: PrincipalDep,
@@ -130,10 +215,9 @@ def create_site(
     else:
         raise Conflict(f"a site with code {payload.code} already exists", field="code")
     sites.upsert(session, records, actor=principal.user, source="api")
-    return feature_response(
-        features.get_feature(session=session, collection="sites", feature_id=payload.code),
-        status_code=201,
-    )
+    feature = features.get_feature(session=session, collection="sites", feature_id=payload.code)
+    _commit_and_invalidate(request, session)
+    return feature_response(feature, status_code=201)
 
 
 @router.patch(
@@ -143,6 +227,7 @@ def create_site(
     responses={**errors(404), 200: {"model": Feature, "description": "GeoJSON Feature"}},
 )
 def update_site(
+    request: Request,
     code: CodePath,
     payload: Annotated[SiteUpdate, Body()],
     session: SessionDep,
@@ -160,9 +245,9 @@ def update_site(
         session, code, changes, actor=principal.user, source="api", settings=settings
     )
     session.flush()
-    return feature_response(
-        features.get_feature(session=session, collection="sites", feature_id=site.code)
-    )
+    feature = features.get_feature(session=session, collection="sites", feature_id=site.code)
+    _commit_and_invalidate(request, session)
+    return feature_response(feature)
 
 
 @router.get(

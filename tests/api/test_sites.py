@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, text
+
+from api.main import create_app
+from api.settings import ApiSettings
+from geo.featurecache import CollectionCache
+from geo.settings import Settings
 from tests.api.conftest import bearer
 
 
@@ -141,3 +151,166 @@ def test_bad_site_input_names_the_field(client: TestClient, tokens: dict[str, st
     assert bad_status.status_code == 422
     assert bad_status.json()["error"]["field"] == "status"
     assert client.get("/sites/TST-503", headers=admin).status_code == 404
+
+
+# -- the registry cache (geo.featurecache): GETs answered without SQL until the registry changes
+
+
+@contextmanager
+def counting_statements(engine: Engine) -> Iterator[list[str]]:
+    """Collect the SQL statements the app's engine sends while the block runs."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _app_cache(client: TestClient) -> CollectionCache[Any]:
+    cache = client.app.state.registry_cache  # type: ignore[attr-defined]  # Starlette app
+    assert isinstance(cache, CollectionCache)
+    assert cache.wait_live(10), "the registry listener did not connect"
+    return cache
+
+
+def _app_engine(client: TestClient) -> Engine:
+    engine = client.app.state.engine  # type: ignore[attr-defined]  # Starlette app
+    assert isinstance(engine, Engine)
+    return engine
+
+
+def _last_site(client: TestClient, h: dict[str, str]) -> dict[str, Any]:
+    feature: dict[str, Any] = client.get("/sites", headers=h).json()["features"][-1]
+    return feature
+
+
+def _name_in_list(client: TestClient, h: dict[str, str], code: str) -> str:
+    body = client.get("/sites", headers=h).json()
+    return str(next(f for f in body["features"] if f["id"] == code)["properties"]["name"])
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def test_a_repeated_get_does_no_sql_until_another_connection_changes_a_site(
+    client: TestClient, tokens: dict[str, str], api_engine: Engine
+) -> None:
+    h = bearer(tokens["analyst"])
+    _app_cache(client)
+    site = _last_site(client, h)
+    code, name = site["id"], site["properties"]["name"]
+    client.get(f"/sites/{code}", headers=h)
+    client.get("/ogc/collections/sites/items?limit=5", headers=h)
+    with counting_statements(_app_engine(client)) as statements:
+        again = client.get("/sites", headers=h)
+        one = client.get(f"/sites/{code}", headers=h)
+        ogc = client.get("/ogc/collections/sites/items?limit=5", headers=h)
+    assert statements == []
+    assert again.status_code == one.status_code == ogc.status_code == 200
+    assert one.json()["properties"]["name"] == name
+    assert len(ogc.json()["features"]) == 5
+    # The OGC timeStamp and links are built per request, not cached.
+    assert ogc.json()["links"][0]["href"].endswith("limit=5&offset=0")
+    try:
+        with api_engine.begin() as conn:
+            conn.execute(
+                text("UPDATE sites SET name = :name WHERE code = :code"),
+                {"name": "Diubah lewat SQL", "code": code},
+            )
+        assert _wait_for(lambda: _name_in_list(client, h, code) == "Diubah lewat SQL", 1.0)
+        assert client.get(f"/sites/{code}", headers=h).json()["properties"]["name"] == (
+            "Diubah lewat SQL"
+        )
+    finally:
+        with api_engine.begin() as conn:
+            conn.execute(
+                text("UPDATE sites SET name = :name WHERE code = :code"),
+                {"name": name, "code": code},
+            )
+    assert _wait_for(lambda: _name_in_list(client, h, code) == name, 1.0)
+
+
+def test_authorisation_is_checked_before_the_cache(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    h = bearer(tokens["analyst"])
+    code = _last_site(client, h)["id"]
+    assert client.get(f"/sites/{code}", headers=h).status_code == 200
+    assert client.get("/sites").status_code == 401
+    assert client.get(f"/sites/{code}").status_code == 401
+    assert client.get("/ogc/collections/sites/items").status_code == 401
+
+
+def test_an_api_edit_is_seen_by_the_very_next_get(
+    client: TestClient, tokens: dict[str, str], api_engine: Engine
+) -> None:
+    h, admin = bearer(tokens["analyst"]), bearer(tokens["admin"])
+    site = _last_site(client, h)
+    code, name = site["id"], site["properties"]["name"]
+    # A cache deaf to notifications: only the route's invalidate() can drop what it holds.
+    deaf = CollectionCache[Any](api_engine, channel="pantau_test_deaf", poll_seconds=0.05)
+    deaf.start()
+    app_state = client.app.state  # type: ignore[attr-defined]  # Starlette app
+    real = app_state.registry_cache
+    app_state.registry_cache = deaf
+    try:
+        assert deaf.wait_live(10)
+        assert _name_in_list(client, h, code) == name
+        assert client.get(f"/sites/{code}", headers=h).json()["properties"]["name"] == name
+        assert len(deaf) == 2
+        r = client.patch(f"/sites/{code}", json={"name": "Diubah lewat API"}, headers=admin)
+        assert r.status_code == 200, r.text
+        assert _name_in_list(client, h, code) == "Diubah lewat API"
+        assert client.get(f"/sites/{code}", headers=h).json()["properties"]["name"] == (
+            "Diubah lewat API"
+        )
+        # Like TST-501 above, the new site stays (the audit trail is append-only).
+        created = client.post("/sites", json={**NEW_SITE, "code": "TST-511"}, headers=admin)
+        assert created.status_code == 201, created.text
+        assert client.get("/sites/TST-511", headers=h).status_code == 200
+        assert "TST-511" in {f["id"] for f in client.get("/sites", headers=h).json()["features"]}
+    finally:
+        client.patch(f"/sites/{code}", json={"name": name}, headers=admin)
+        app_state.registry_cache = real
+        deaf.stop()
+
+
+def test_with_the_listener_stopped_every_request_reads_the_database(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    h = bearer(tokens["analyst"])
+    cache = _app_cache(client)
+    code = _last_site(client, h)["id"]
+    cache.stop()
+    try:
+        assert cache.version() is None
+        client.get("/sites", headers=h)  # the token is verified and remembered
+        for path in ("/sites", "/sites", f"/sites/{code}", f"/sites/{code}"):
+            with counting_statements(_app_engine(client)) as statements:
+                assert client.get(path, headers=h).status_code == 200
+            assert any("FROM sites" in s for s in statements), path
+    finally:
+        cache.start()
+    assert cache.wait_live(10)
+
+
+def test_the_cache_can_be_turned_off(api_settings_obj: Settings, tokens: dict[str, str]) -> None:
+    app = create_app(api_settings_obj, ApiSettings(registry_cache=False))
+    h = bearer(tokens["analyst"])
+    with TestClient(app) as c:
+        assert app.state.registry_cache is None
+        c.get("/sites", headers=h)
+        with counting_statements(app.state.engine) as statements:
+            assert c.get("/sites", headers=h).status_code == 200
+        assert any("FROM sites" in s for s in statements)
