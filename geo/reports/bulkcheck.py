@@ -78,10 +78,16 @@ def seal(proven: Proven, identities: IdentityCache) -> CleanReport:
 
     Examples
     --------
+    >>> import datetime as dt
+    >>> from geo.reports.privacy import decrypt_identity
     >>> from geo.settings import Settings
     >>> c = IdentityCache(Settings(secret_key="k"))
-    >>> r = CleanReport(channel="web", received_at=None, location_source="described",
-    ...                 activity="other", confidentiality="rahasia")  # doctest: +SKIP
+    >>> now = dt.datetime(2026, 1, 10, tzinfo=dt.timezone.utc)
+    >>> [p] = clean_many([{"channel": "web", "lat": "-0.5", "lon": "117.1",
+    ...                    "reporter_phone": "0812 3456 7890"}],
+    ...                  identities=c, report_settings=ReportSettings(), now=now)
+    >>> decrypt_identity(seal(p, c).reporter_phone_enc, settings=c.settings)
+    '0812 3456 7890'
     """
     clean = proven.clean
     clean.reporter_phone_enc = identities.phone(proven.phone)
