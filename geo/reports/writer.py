@@ -17,7 +17,7 @@ import hashlib
 import re
 import secrets
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,11 +150,6 @@ class PreparedRow:
     clean: CleanReport
     content_hash: str
     identity: tuple[str | None, str | None] | None = field(default=None, repr=False)
-
-
-def _chunks(items: Sequence[PreparedRow], size: int) -> Iterator[Sequence[PreparedRow]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 _CODE_SPACE = len(CODE_ALPHABET) ** 6
@@ -409,31 +404,25 @@ def _write_direct(
     conn: Connection,
     batch: Sequence[PreparedRow],
     lines: Sequence[str],
+    ids: Sequence[int],
     *,
     actor: str,
     reason: str,
-    sequence: str,
 ) -> _Written:
     """Write one batch without evidence by COPY straight into ``reports`` and its history.
 
     Optimistic: a row already stored (same content, or same channel and external id) makes the
     COPY fail with a unique violation, and the caller writes the batch again through
     :func:`_write_staged`, whose ``ON CONFLICT DO NOTHING`` skips it. Tracking codes that clash
-    with stored ones are drawn again first, in the same round trip that reserves the ids from
-    ``sequence`` (named literally: ``nextval(pg_get_serial_sequence(...))`` would look the name
-    up again for every id, 15 times slower).
+    with stored ones are drawn again first. ``ids`` were reserved for the rows, in file order.
     """
     codes = [line[:10] for line in lines]
-    ids: list[int] = []
     for _attempt in range(10):
-        clash, fresh = conn.execute(
-            text(
-                "SELECT ARRAY(SELECT code FROM reports WHERE code = ANY(:c)), "
-                f"ARRAY(SELECT nextval('{sequence}'::regclass) FROM generate_series(1, :n))"
-            ),
-            {"c": codes, "n": len(codes) - len(ids)},
-        ).one()
-        ids += fresh
+        clash = set(
+            conn.execute(
+                text("SELECT code FROM reports WHERE code = ANY(:c)"), {"c": codes}
+            ).scalars()
+        )
         if not clash and len(set(codes)) == len(codes):
             break
         seen: set[str] = set()
@@ -441,7 +430,6 @@ def _write_direct(
             if code in clash or code in seen:
                 codes[n] = new_codes(1)[0]
             seen.add(codes[n])
-    ids.sort()
     raw = conn.connection.driver_connection
     assert raw is not None
     who = _text(actor) + "\t" + _text(reason) + "\n"
@@ -487,20 +475,33 @@ def write_batches(
     ``on_batch`` is called after each commit, in the order of the batches.
     """
     result = WriteResult([], [], [], 0, 0)
-    with engine.connect() as conn:
-        sequence = str(
-            conn.execute(text("SELECT pg_get_serial_sequence('reports', 'id')")).scalar()
-        )
-    if not re.fullmatch(r'[\w."]+', sequence):  # it goes into SQL text below
-        raise ValueError(f"unexpected sequence name {sequence!r}")
+    # Ids for every row, reserved at once so that reports keep the order of the file while two
+    # batches are written at a time (the sequence is named literally: nextval of
+    # pg_get_serial_sequence(...) would look the name up again for every id, 15 times slower).
+    ids: list[int] = []
+    if items:
+        with engine.connect() as conn:
+            sequence = str(
+                conn.execute(text("SELECT pg_get_serial_sequence('reports', 'id')")).scalar()
+            )
+            if not re.fullmatch(r'[\w."]+', sequence):  # it goes into the SQL text below
+                raise ValueError(f"unexpected sequence name {sequence!r}")
+            ids = sorted(
+                int(i)
+                for i in conn.execute(
+                    text(f"SELECT nextval('{sequence}'::regclass) FROM generate_series(1, :n)"),
+                    {"n": len(items)},
+                ).scalars()
+            )
+            conn.commit()
 
-    def write(batch: Sequence[PreparedRow], lines: list[str] | None) -> _Written:
+    def write(
+        batch: Sequence[PreparedRow], lines: list[str] | None, batch_ids: Sequence[int]
+    ) -> _Written:
         if lines is not None:
             try:
                 with engine.begin() as conn:
-                    return _write_direct(
-                        conn, batch, lines, actor=actor, reason=reason, sequence=sequence
-                    )
+                    return _write_direct(conn, batch, lines, batch_ids, actor=actor, reason=reason)
             except (IntegrityError, psycopg.errors.UniqueViolation):
                 pass  # stored meanwhile, or a code clash: ON CONFLICT sorts it out below
         with engine.begin() as conn:
@@ -533,11 +534,13 @@ def write_batches(
 
     with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="report-writer") as pool:
         try:
-            for batch in _chunks(items, batch_size):
+            for start in range(0, len(items), batch_size):
+                batch = items[start : start + batch_size]
                 lines = prepare(batch)
                 if len(in_flight) >= writers:
                     collect()
-                in_flight.append((pool.submit(write, batch, lines), len(batch)))
+                future = pool.submit(write, batch, lines, ids[start : start + len(batch)])
+                in_flight.append((future, len(batch)))
             while in_flight:
                 collect()
         finally:
