@@ -3,9 +3,12 @@
 GET sites as GeoJSON (108 and 2,741 features), GET one site, POST a report, each against a real
 ``pantau serve`` process; the reference is a minimal endpoint in this script that returns the
 same GeoJSON built by one SQL query (``ST_AsGeoJSON`` + ``json_agg``) on the same database,
-served by the same uvicorn. Prints requests per second, p50/p99 latency and the ratios.
+served by the same uvicorn with the same number of workers. GET /sites is measured twice: with
+the registry cache (the default) and on a second ``pantau serve`` started with
+``PANTAU_API_REGISTRY_CACHE=false``, which reads the database on every request. Prints requests
+per second, p50/p99 latency and the ratios.
 
-Usage: ``.venv/bin/python benchmarks/api.py [--seconds 10] [--connections 50]``
+Usage: ``.venv/bin/python benchmarks/api.py [--seconds 10] [--connections 50] [--workers 1]``
 (needs ``wrk``: ``apt-get install -y wrk``; and the PostGIS template of ``scripts/dev-db``).
 """
 
@@ -136,6 +139,26 @@ def start(args: list[str], env: dict[str, str], url_check: str) -> subprocess.Po
     raise RuntimeError(f"server did not start: {args}")
 
 
+def serve(port: int, env: dict[str, str], workers: int) -> subprocess.Popen[bytes]:
+    """Start ``pantau serve`` with ``workers`` uvicorn workers and wait until it is ready."""
+    return start(
+        [
+            sys.executable,
+            "-m",
+            "geo",
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--workers",
+            str(workers),
+        ],
+        env,
+        f"http://127.0.0.1:{port}/health/ready",
+    )
+
+
 def wrk(
     url: str, *, seconds: int, connections: int, headers: dict[str, str], script: str | None = None
 ) -> tuple[float, float, float]:
@@ -180,11 +203,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn workers of every server (ours and minimal)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
 
     rows: list[tuple[str, int | str, float, float, float, str]] = []
+    load_start = os.getloadavg()
     for n_sites in (108, 2741):
         url = make_database(n_sites)
         engine = make_engine(url)
@@ -201,21 +228,9 @@ def main() -> None:
             "PANTAU_API_PUBLIC_BURST": "100000000",
             "PYTHONPATH": str(ROOT),
         }
-        api_port, ref_port = free_port(), free_port()
-        api = start(
-            [
-                sys.executable,
-                "-m",
-                "geo",
-                "serve",
-                "--port",
-                str(api_port),
-                "--log-level",
-                "warning",
-            ],
-            env,
-            f"http://127.0.0.1:{api_port}/health/ready",
-        )
+        api_port, off_port, ref_port = free_port(), free_port(), free_port()
+        api = serve(api_port, env, args.workers)
+        off = serve(off_port, {**env, "PANTAU_API_REGISTRY_CACHE": "false"}, args.workers)
         ref = start(
             [
                 sys.executable,
@@ -228,6 +243,8 @@ def main() -> None:
                 "--log-level",
                 "warning",
                 "--no-access-log",
+                "--workers",
+                str(args.workers),
             ],
             env,
             f"http://127.0.0.1:{ref_port}/sites",
@@ -239,10 +256,19 @@ def main() -> None:
             assert len(got["features"]) == len(ref_got["features"]) == n_sites
             kw = {"seconds": args.seconds, "connections": args.connections}
             base = wrk(f"http://127.0.0.1:{ref_port}/sites", headers={}, **kw)
+            off_got = httpx.get(f"http://127.0.0.1:{off_port}/sites?limit=10000", headers=auth)
+            assert off_got.json()["features"] == got["features"]
             ours = wrk(f"http://127.0.0.1:{api_port}/sites?limit=10000", headers=auth, **kw)
+            uncached = wrk(f"http://127.0.0.1:{off_port}/sites?limit=10000", headers=auth, **kw)
             rows.append(("GET /sites (minimal: 1 SQL)", n_sites, *base, "1.00"))
             rows.append(("GET /sites", n_sites, *ours, f"{base[0] / ours[0]:.2f}"))
+            rows.append(
+                ("GET /sites (cache off)", n_sites, *uncached, f"{base[0] / uncached[0]:.2f}")
+            )
             if n_sites == 108:
+                # The floor of this machine at this moment: a route that does no work at all.
+                live = wrk(f"http://127.0.0.1:{api_port}/health/live", headers={}, **kw)
+                rows.append(("GET /health/live (no work)", "-", *live, "-"))
                 one = wrk(f"http://127.0.0.1:{api_port}/sites/KKR-001", headers=auth, **kw)
                 rows.append(("GET /sites/KKR-001", 1, *one, "-"))
                 with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
@@ -251,14 +277,17 @@ def main() -> None:
                 os.unlink(f.name)
                 rows.append(("POST /reports (public)", "-", *post, "-"))
         finally:
-            for proc in (api, ref):
+            for proc in (api, off, ref):
                 proc.terminate()
                 proc.wait(timeout=10)
             drop_database(url)
 
+    load_end = os.getloadavg()
     print(
         f"\nwrk -t2 -c{args.connections} -d{args.seconds}s on loopback, "
-        f"{os.cpu_count()} CPU cores, one uvicorn worker each\n"
+        f"{os.cpu_count()} CPU cores, {args.workers} uvicorn worker(s) per server; "
+        f"load average (1/5/15 min) {'/'.join(f'{x:.2f}' for x in load_start)} at the start, "
+        f"{'/'.join(f'{x:.2f}' for x in load_end)} at the end\n"
     )
     print(
         f"| {'endpoint':28} | {'features':>8} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} "
