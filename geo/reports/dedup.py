@@ -57,14 +57,16 @@ _SCOPE_SQL = text(
     """
 )
 
+# Whether any other report was seen as late as the earliest of these: the latest other
+# report comes from a backward scan of ix_reports_seen (the newest report, the usual intake,
+# has none; an EXISTS over the condition scanned the whole table to find that out).
 _ANY_LATER_SQL = text(
     f"""
-    SELECT EXISTS (
-        SELECT 1 FROM reports o
-        WHERE NOT (o.id = ANY(:ids)) AND o.geom IS NOT NULL
-          AND {_WHEN.format(t="o")} >= (
-              SELECT min({_WHEN.format(t="n")}) FROM reports n WHERE n.id = ANY(:ids))
-    )
+    SELECT coalesce((
+        SELECT {_WHEN.format(t="o")} FROM reports o
+        WHERE o.geom IS NOT NULL AND NOT (o.id = ANY(:ids))
+        ORDER BY {_WHEN.format(t="o")} DESC LIMIT 1
+    ) >= (SELECT min({_WHEN.format(t="n")}) FROM reports n WHERE n.id = ANY(:ids)), false)
     """
 )
 

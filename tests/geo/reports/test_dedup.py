@@ -110,6 +110,25 @@ def test_near_duplicate_search_can_use_an_index(
     assert "Index Cond" in plan, plan
 
 
+def test_looking_for_later_reports_reads_the_time_index_backwards(
+    session: Session, settings: Settings
+) -> None:
+    """The newest report has no later one; finding that out must not scan every report."""
+    from sqlalchemy import text
+
+    from geo.reports.dedup import _ANY_LATER_SQL
+
+    older = _at(session, settings, 30, -0.42)
+    newest = _at(session, settings, 1, -0.45)
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(
+        session.execute(text("EXPLAIN " + _ANY_LATER_SQL.text), {"ids": [newest.id]}).scalars()
+    )
+    assert "Index Scan Backward using ix_reports_seen" in plan, plan
+    assert session.execute(_ANY_LATER_SQL, {"ids": [newest.id]}).scalar() is False
+    assert session.execute(_ANY_LATER_SQL, {"ids": [older.id]}).scalar() is True
+
+
 def _links(session: Session, ids: list[int]) -> dict[int, tuple[int | None, str | None]]:
     from sqlalchemy import text
 
