@@ -28,6 +28,7 @@ __all__ = [
     "get_api_settings",
     "public_rate_limit",
     "run_read",
+    "run_write",
     "EngineDep",
     "SessionDep",
     "PrincipalDep",
@@ -100,6 +101,11 @@ async def run_read(session: Session, work: Callable[[Session], T]) -> T:
             session.close()
 
     return await run_in_threadpool(in_thread)
+
+
+#: For hot write routes declared ``async``: the work and its commit in one worker-thread hop,
+#: so that the response (a 201) is built only after the commit.
+run_write = run_read
 
 
 def _commit_and_close(session: Session) -> None:

@@ -14,7 +14,14 @@ from pydantic import ConfigDict
 from sqlalchemy.orm import Session
 
 from api import auth
-from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, SettingsDep, public_rate_limit
+from api.deps import (
+    ApiSettingsDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+    public_rate_limit,
+    run_write,
+)
 from api.errors import ApiError
 from api.routes._geojson import (
     GeoJSONResponse,
@@ -114,7 +121,7 @@ _RECEIPT_DOC: dict[int | str, dict[str, Any]] = {
     responses={**_RECEIPT_DOC, **errors(413, 429)},
     dependencies=[Depends(public_rate_limit)],
 )
-def submit_report(
+async def submit_report(
     payload: Annotated[ReportIn, Body()],
     session: SessionDep,
     principal: PrincipalDep,
@@ -122,13 +129,16 @@ def submit_report(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Store a report and return its tracking code; the reporter's identity is encrypted."""
-    return _submit(
-        payload,
-        [],
-        session=session,
-        principal=principal,
-        settings=settings,
-        idempotency_key=idempotency_key,
+    return await run_write(
+        session,
+        lambda s: _submit(
+            payload,
+            [],
+            session=s,
+            principal=principal,
+            settings=settings,
+            idempotency_key=idempotency_key,
+        ),
     )
 
 
