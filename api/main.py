@@ -20,6 +20,7 @@ from api.settings import ApiSettings
 from geo.db import make_engine
 from geo.featurecache import CollectionCache
 from geo.features import FeaturePage
+from geo.models import Site
 from geo.settings import Settings, get_settings
 
 __all__ = ["create_app", "BodySizeLimit"]
@@ -173,6 +174,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # A second run of the lifespan on the same app (schemathesis' ``from_asgi``, a second
+        # TestClient) hands the first run's engine and cache back when it ends, rather than
+        # leaving a disposed engine and a stopped cache behind for the first run's requests.
+        outer = getattr(app.state, "engine", None), getattr(app.state, "registry_cache", None)
         engine = make_engine(settings=settings)
         app.state.engine = engine
         registry_cache = None
@@ -180,6 +185,7 @@ def create_app(
             registry_cache = CollectionCache[FeaturePage | str](
                 engine, max_entries=256, weigh=_text_length, max_weight=REGISTRY_CACHE_CHARS
             )
+            registry_cache.watch_sessions(Site)
             registry_cache.start()
         app.state.registry_cache = registry_cache
         try:
@@ -188,6 +194,8 @@ def create_app(
             if registry_cache is not None:
                 registry_cache.stop()
             engine.dispose()
+            if outer[0] is not None:
+                app.state.engine, app.state.registry_cache = outer
 
     app = FastAPI(
         title="Pantau Tambang API",

@@ -17,10 +17,12 @@ Correctness rules, in order:
 * While the listener is not connected (starting, or the database went away),
   :meth:`~CollectionCache.version` is ``None``: nothing is stored or served, every request
   reads the database.
-* A process sees its own writes at once when the writing code calls
-  :meth:`~CollectionCache.invalidate` after its commit. Other processes (other uvicorn
-  workers, the CLI, a ``psql`` session) are seen when the notification arrives, typically a
-  few milliseconds after the commit; until then a reader may get the page as it was before.
+* A process sees its own writes at once: :meth:`~CollectionCache.watch_sessions` invalidates
+  after any ORM session of this process commits a change to the watched model, and code that
+  writes otherwise calls :meth:`~CollectionCache.invalidate` after its commit. Other
+  processes (other uvicorn workers, the CLI, a ``psql`` session) are seen when the
+  notification arrives, typically a few milliseconds after the commit; until then a reader
+  may get the page as it was before.
 
 Examples
 --------
@@ -44,8 +46,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, SessionTransaction
 
 __all__ = ["CHANNEL", "CollectionCache"]
 
@@ -55,6 +58,9 @@ log = logging.getLogger(__name__)
 CHANNEL = "pantau_registry"
 
 V = TypeVar("V")
+
+#: Key in ``Session.info`` marking a transaction that changed a watched model.
+_CHANGED = "pantau_featurecache_changed"
 
 
 class CollectionCache(Generic[V]):
@@ -123,6 +129,7 @@ class CollectionCache(Generic[V]):
         self._live_event = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._session_hooks: list[tuple[str, Callable[..., None]]] = []
 
     # -- the reading side ------------------------------------------------------------------
 
@@ -185,6 +192,37 @@ class CollectionCache(Generic[V]):
         with self._lock:
             return self._live
 
+    def watch_sessions(self, model: type[Any]) -> None:
+        """Invalidate after any ORM session on this engine commits a change to ``model``.
+
+        So that writes made in this process by any route or library function (an inspection
+        changing a site's status, a hotspot promoted to a site) are read by this process's next
+        request, without waiting for their notification. Removed by :meth:`stop`.
+        """
+
+        def after_flush(session: Session, _context: Any) -> None:
+            if getattr(session.bind, "engine", None) is not self._engine:
+                return
+            touched = (*session.new, *session.dirty, *session.deleted)
+            if any(isinstance(obj, model) for obj in touched):
+                session.info[_CHANGED] = True
+
+        def after_commit(session: Session) -> None:
+            if session.info.pop(_CHANGED, False):
+                self.invalidate()
+
+        def after_rollback(session: Session, previous: SessionTransaction) -> None:
+            if previous.parent is None:  # the whole transaction, not a savepoint inside it
+                session.info.pop(_CHANGED, None)
+
+        for name, fn in (
+            ("after_flush", after_flush),
+            ("after_commit", after_commit),
+            ("after_soft_rollback", after_rollback),
+        ):
+            event.listen(Session, name, fn)
+            self._session_hooks.append((name, fn))
+
     def _bump(self) -> None:
         self._version += 1
         self._entries.clear()
@@ -209,6 +247,9 @@ class CollectionCache(Generic[V]):
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the listener and drop every value; the cache then serves nothing."""
         self._stopping.set()
+        for name, fn in self._session_hooks:
+            event.remove(Session, name, fn)
+        self._session_hooks.clear()
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.join(timeout)

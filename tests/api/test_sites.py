@@ -314,3 +314,14 @@ def test_the_cache_can_be_turned_off(api_settings_obj: Settings, tokens: dict[st
         with counting_statements(app.state.engine) as statements:
             assert c.get("/sites", headers=h).status_code == 200
         assert any("FROM sites" in s for s in statements)
+
+
+def test_a_nested_lifespan_leaves_the_outer_cache_running(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    # schemathesis' from_asgi runs the lifespan of the session's app a second time.
+    outer = _app_cache(client)
+    with TestClient(client.app) as nested:
+        assert nested.get("/sites?limit=1", headers=bearer(tokens["analyst"])).status_code == 200
+    assert client.app.state.registry_cache is outer  # type: ignore[attr-defined]  # Starlette
+    assert outer.live

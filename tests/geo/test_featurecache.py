@@ -13,9 +13,14 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
+from geo.db import make_engine, session_scope
 from geo.featurecache import CHANNEL, CollectionCache
+from geo.models import Site
 
 NO_OP_CHANGE = "UPDATE sites SET name = name WHERE false"
 
@@ -224,3 +229,68 @@ def test_a_notification_is_applied_at_once_not_at_the_end_of_the_poll(engine: En
         assert wait_for(lambda: c.version() != version, 0.5)
     finally:
         c.stop()
+
+
+def _deaf_cache(engine: Engine) -> CollectionCache[str]:
+    """A cache that hears no notification: only its session hooks can drop what it holds."""
+    c = CollectionCache[str](engine, channel="pantau_test_deaf", poll_seconds=0.05)
+    c.watch_sessions(Site)
+    c.start()
+    assert c.wait_live(10)
+    return c
+
+
+def test_an_orm_commit_changing_a_site_invalidates_before_any_notification(
+    engine: Engine,
+) -> None:
+    c = _deaf_cache(engine)
+    try:
+        c.put("page", c.version(), "features")
+        with session_scope(engine) as session:  # touches no site
+            session.execute(text("SELECT 1"))
+        assert c.get("page") == "features"
+        with Session(engine) as session:  # changes a site, then rolls back
+            session.add(_site("TST-FC1"))
+            session.flush()
+            session.rollback()
+        assert c.get("page") == "features"
+        with session_scope(engine) as session:
+            session.add(_site("TST-FC1"))
+        assert c.get("page") is None  # at once: the commit returned after the hook ran
+        c.put("page", c.version(), "features")
+        with session_scope(engine) as session:
+            session.delete(session.query(Site).filter_by(code="TST-FC1").one())
+        assert c.get("page") is None
+    finally:
+        c.stop()
+    assert c.get("page") is None
+
+
+def test_sessions_of_another_engine_and_after_stop_are_ignored(
+    engine: Engine, database_url: str
+) -> None:
+    c = _deaf_cache(engine)
+    other = make_engine(database_url)
+    try:
+        c.put("page", c.version(), "features")
+        with Session(other) as session:
+            session.add(_site("TST-FC2"))
+            session.flush()
+            session.commit()
+            session.delete(session.query(Site).filter_by(code="TST-FC2").one())
+            session.commit()
+        assert c.get("page") == "features"
+    finally:
+        c.stop()
+        other.dispose()
+    assert c._session_hooks == []  # removed by stop()
+
+
+def _site(code: str) -> Site:
+    return Site(
+        code=code,
+        name="Uji cache",
+        geom=from_shape(Point(117.0, -0.5), srid=4326),
+        kabupaten="Kutai Kartanegara",
+        commodity="batubara",
+    )
