@@ -38,7 +38,7 @@ from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from geo.errors import ValidationError
@@ -356,6 +356,7 @@ SELECT (SELECT count(*) FROM stored) + (SELECT count(*) FROM dropped),
 """
 
 
+@functools.cache
 def _small_sql() -> str:
     scope = "r.id IN (SELECT id FROM roots)"
     return _SMALL.format(
@@ -365,9 +366,15 @@ def _small_sql() -> str:
     )
 
 
+@functools.cache
+def _small_text() -> TextClause:
+    # Built once: text() scans the statement for bind parameters on every construction.
+    return text(_small_sql())
+
+
 def _store_small(session: Session, *, bind: dict[str, Any]) -> tuple[int, int, int, int, int]:
     """Match a few reports (``bind["ids"]``) in one statement; return changed and counts."""
-    changed, examined, matched, inside, dups = session.execute(text(_small_sql()), bind).one()
+    changed, examined, matched, inside, dups = session.execute(_small_text(), bind).one()
     return int(changed), int(examined), int(matched), int(inside), int(dups)
 
 
