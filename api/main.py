@@ -21,6 +21,7 @@ from geo.db import make_engine
 from geo.featurecache import CollectionCache
 from geo.features import FeaturePage
 from geo.models import Site
+from geo.reports.queue import IntakeWorker
 from geo.settings import Settings, get_settings
 
 __all__ = ["create_app", "BodySizeLimit"]
@@ -188,9 +189,18 @@ def create_app(
             registry_cache.watch_sessions(Site)
             registry_cache.start()
         app.state.registry_cache = registry_cache
+        outer_worker = getattr(app.state, "intake_worker", None)
+        intake_worker = None
+        if api_settings.defer_intake:
+            intake_worker = IntakeWorker(engine)
+            intake_worker.start()
+        app.state.intake_worker = intake_worker
         try:
             yield
         finally:
+            if intake_worker is not None:
+                intake_worker.stop()  # drains what is queued first
+            app.state.intake_worker = outer_worker
             if registry_cache is not None:
                 registry_cache.stop()
             engine.dispose()

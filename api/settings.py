@@ -33,5 +33,9 @@ class ApiSettings(BaseSettings):
     #: Answer GET /sites (and the OGC ``sites`` items) from an in-process cache dropped when the
     #: registry changes (PostgreSQL notifies every process at commit); false reads every time.
     registry_cache: bool = True
+    #: Answer POST /reports once the report and its queue row are stored, and link near
+    #: duplicates and match sites in batches a fraction of a second later
+    #: (``geo.reports.queue``); false does both before answering.
+    defer_intake: bool = True
     #: Trust ``X-Forwarded-For`` for the client address (only behind a trusted proxy).
     trust_forwarded_for: bool = False

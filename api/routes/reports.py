@@ -49,6 +49,7 @@ from api.schemas import (
 from geo import features
 from geo import reports as georeports
 from geo.reports.evidence import evidence_path
+from geo.reports.queue import IntakeWorker
 from geo.settings import Settings
 from geo.tokens import Principal
 
@@ -86,6 +87,7 @@ def _submit(
     principal: Principal,
     settings: Settings,
     idempotency_key: str | None,
+    defer: bool = False,
 ) -> JSONResponse:
     fields = payload.model_dump(exclude_none=True)
     if principal.is_public:
@@ -102,9 +104,18 @@ def _submit(
         evidence=evidence,
         actor=principal.user,
         settings=settings,
+        defer=defer,
         **fields,
     )
     return _receipt(result)
+
+
+def _queued(request: Request, response: JSONResponse) -> JSONResponse:
+    """Wake the intake worker once the report (and its queue row) is committed."""
+    worker: IntakeWorker | None = getattr(request.app.state, "intake_worker", None)
+    if worker is not None and response.status_code == 201:
+        worker.notify()
+    return response
 
 
 _RECEIPT_DOC: dict[int | str, dict[str, Any]] = {
@@ -122,6 +133,7 @@ _RECEIPT_DOC: dict[int | str, dict[str, Any]] = {
     dependencies=[Depends(public_rate_limit)],
 )
 async def submit_report(
+    request: Request,
     payload: Annotated[ReportIn, Body()],
     session: SessionDep,
     principal: PrincipalDep,
@@ -129,7 +141,8 @@ async def submit_report(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Store a report and return its tracking code; the reporter's identity is encrypted."""
-    return await run_write(
+    defer = getattr(request.app.state, "intake_worker", None) is not None
+    response = await run_write(
         session,
         lambda s: _submit(
             payload,
@@ -138,8 +151,10 @@ async def submit_report(
             principal=principal,
             settings=settings,
             idempotency_key=idempotency_key,
+            defer=defer,
         ),
     )
+    return _queued(request, response)
 
 
 class ReportForm(ReportIn):
@@ -179,6 +194,7 @@ def _submit_in_session(
 ) -> JSONResponse:
     from geo.db import session_scope
 
+    defer = getattr(request.app.state, "intake_worker", None) is not None
     with session_scope(request.app.state.engine) as session:
         principal = auth.principal_from_header(request, session, request.app.state.token_cache)
         response = _submit(
@@ -188,8 +204,10 @@ def _submit_in_session(
             principal=principal,
             settings=request.app.state.settings,
             idempotency_key=idempotency_key,
+            defer=defer,
         )
-    return response  # returned after the commit: a 201 is only sent for stored reports
+    # Returned after the commit: a 201 is only sent for stored reports.
+    return _queued(request, response)
 
 
 @router.get(

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from geo import hotspots, matching, priority
 from geo.cli._common import console, engine_from_settings
 from geo.db import session_scope
+from geo.reports.queue import drain
 from geo.settings import get_settings
 
 __all__ = ["app", "mount", "match", "priority_command"]
@@ -46,7 +47,11 @@ def match(
     ),
 ) -> None:
     """Match every report to the nearest site within the radius (only changes are written)."""
-    with session_scope(_engine()) as session:
+    engine = _engine()
+    queued = drain(engine=engine)  # reports the API accepted and has not processed yet
+    if queued:
+        console.print(f"{queued} queued reports linked to near duplicates and matched first")
+    with session_scope(engine) as session:
         s = matching.match_reports(session=session, radius_m=radius)
     console.print(
         f"{s.examined} reports examined with radius {s.radius_m:g} m: {s.matched} matched "

@@ -131,6 +131,8 @@ _INSERT = text(
     ), evidence AS (
         INSERT INTO report_evidence (report_id, sha256)
         SELECT report.id, sha FROM report, unnest(CAST(:shas AS text[])) AS sha
+    ), queued AS (
+        INSERT INTO intake_queue (report_id) SELECT id FROM report WHERE :queue
     )
     SELECT id FROM report
     """
@@ -175,6 +177,7 @@ def submit(
     report_settings: ReportSettings | None = None,
     now: dt.datetime | None = None,
     match: bool = True,
+    defer: bool = False,
 ) -> SubmitResult:
     """Check and store one report; return its tracking code.
 
@@ -214,6 +217,10 @@ def submit(
         Injected configuration and clock.
     match
         Match the new report to the nearest known site (:mod:`geo.matching`) at once.
+    defer
+        Queue the report for near-duplicate linking and matching in a later batch
+        (:mod:`geo.reports.queue`) instead of doing both now: what the busy public intake
+        does. The queue row is written in the same statement as the report.
 
     Returns
     -------
@@ -276,6 +283,7 @@ def submit(
         "actor": actor or settings.actor,
         "reason": f"received via {clean.channel}",
         "shas": [e.sha256 for e in stored],
+        "queue": defer,
     }
     report_id: int | None = None
     while report_id is None:
@@ -295,9 +303,13 @@ def submit(
                 return _existing(same, "exact_content")
             values["code"] = new_code()
     code = str(values["code"])
-    links = link_near_duplicates(session=session, report_ids=[report_id], report_settings=limits)
-    if match:
-        match_new_reports(session=session, report_ids=[report_id])
+    links: dict[int, int | None] = {}
+    if not defer:
+        links = link_near_duplicates(
+            session=session, report_ids=[report_id], report_settings=limits
+        )
+        if match:
+            match_new_reports(session=session, report_ids=[report_id])
     duplicate_of = None
     if links.get(report_id) is not None:
         duplicate_of = session.scalar(select(Report.code).where(Report.id == links[report_id]))

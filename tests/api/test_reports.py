@@ -172,3 +172,35 @@ def test_detail_has_history_and_evidence_downloadable(
     other = "0" * 64
     assert client.get(f"/reports/{code}/evidence/{other}", headers=h).status_code == 404
     assert client.get(f"/reports/{code}/evidence/{evidence['sha256']}").status_code == 401
+
+
+def test_accepted_reports_are_linked_and_matched_shortly_after(
+    client: TestClient, api_engine: Engine
+) -> None:
+    """The public intake answers once the report is queued; the worker links and matches it."""
+    import time
+
+    with api_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sites (code, name, geom, kabupaten, commodity) VALUES "
+                "('KKR-950', 'Antrean', ST_SetSRID(ST_MakePoint(116.95, -0.33), 4326), "
+                "'Kutai Kartanegara', 'emas') ON CONFLICT DO NOTHING"
+            )
+        )
+    body = {**REPORT, "lat": -0.3301, "lon": 116.9501, "description": f"antrean {uuid.uuid4()}"}
+    r = client.post("/reports", json=body)
+    assert r.status_code == 201, r.text
+    query = text(
+        "SELECT s.code, (SELECT count(*) FROM intake_queue q WHERE q.report_id = r.id)"
+        " FROM reports r LEFT JOIN report_matches m ON m.report_id = r.id"
+        " LEFT JOIN sites s ON s.id = m.site_id WHERE r.code = :c"
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        with api_engine.connect() as conn:
+            site, queued = conn.execute(query, {"c": r.json()["code"]}).one()
+        if site is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert (site, queued) == ("KKR-950", 0)

@@ -1,0 +1,158 @@
+"""Reports queued at intake for near-duplicate linking and matching, processed in batches.
+
+The public intake (``POST /reports``) stores a report and answers at once; linking it to near
+duplicates and matching it to the nearest site cost more than storing it, and cost far less
+per report when done for many at a time. :func:`geo.reports.submit` with ``defer=True``
+writes the report and its ``intake_queue`` row in one statement, so a stored report is always
+either processed or queued: a crash between the two leaves it queued, never forgotten.
+
+:func:`drain` takes a batch from the queue (``FOR UPDATE SKIP LOCKED``, so several API
+processes can drain side by side), links and matches it, and deletes the rows, all in one
+transaction. :class:`IntakeWorker` drains in a background thread of the API process, a
+fraction of a second after reports arrive; ``pantau match`` drains whatever is left.
+
+Examples
+--------
+>>> from geo.reports.queue import drain
+>>> drain(engine=engine)  # doctest: +SKIP
+12
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from geo.db import session_scope
+from geo.reports.config import ReportSettings
+from geo.reports.dedup import link_near_duplicates, match_new_reports
+
+__all__ = ["drain", "pending", "IntakeWorker"]
+
+log = logging.getLogger(__name__)
+
+_TAKE = text(
+    """
+    DELETE FROM intake_queue
+     WHERE report_id IN (SELECT report_id FROM intake_queue ORDER BY report_id
+                          LIMIT :limit FOR UPDATE SKIP LOCKED)
+    RETURNING report_id
+    """
+)
+
+
+def pending(*, engine: Engine) -> int:
+    """Return how many reports wait in the queue.
+
+    Examples
+    --------
+    >>> pending(engine=engine)  # doctest: +SKIP
+    0
+    """
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM intake_queue")).scalar_one())
+
+
+def drain(
+    *,
+    engine: Engine,
+    batch_size: int = 500,
+    report_settings: ReportSettings | None = None,
+) -> int:
+    """Link and match queued reports, a batch per transaction, until the queue is empty.
+
+    A batch that fails is rolled back whole and stays queued.
+
+    Parameters
+    ----------
+    engine
+        Database engine.
+    batch_size
+        Reports per transaction.
+    report_settings
+        Near-duplicate distance and time window (``PANTAU_REPORT_*`` by default).
+
+    Returns
+    -------
+    int
+        How many reports were processed.
+
+    Examples
+    --------
+    >>> drain(engine=engine)  # doctest: +SKIP
+    12
+    """
+    done = 0
+    while True:
+        with session_scope(engine) as session:
+            ids = sorted(
+                int(i) for i in session.execute(_TAKE, {"limit": batch_size}).scalars()
+            )
+            if not ids:
+                return done
+            link_near_duplicates(session=session, report_ids=ids, report_settings=report_settings)
+            match_new_reports(session=session, report_ids=ids)
+        done += len(ids)
+
+
+class IntakeWorker:
+    """Drain the intake queue in a background thread, shortly after reports arrive.
+
+    :meth:`notify` (called after a report is queued) wakes it; it then waits ``delay_s`` so
+    that reports arriving together are processed together, and drains. It also drains every
+    ``idle_s`` seconds in case reports were queued by another process that has stopped.
+    Errors are logged (without report content) and retried at the next round.
+
+    Examples
+    --------
+    >>> worker = IntakeWorker(engine)  # doctest: +SKIP
+    >>> worker.start()  # doctest: +SKIP
+    >>> worker.notify()  # doctest: +SKIP
+    >>> worker.stop()  # doctest: +SKIP
+    """
+
+    def __init__(self, engine: Engine, *, delay_s: float = 0.2, idle_s: float = 10.0) -> None:
+        self._engine = engine
+        self._delay_s = delay_s
+        self._idle_s = idle_s
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.processed = 0
+
+    def start(self) -> None:
+        """Start the thread (it drains what an earlier process left at once)."""
+        self._stopping.clear()
+        self._wake.set()
+        self._thread = threading.Thread(target=self._run, name="pantau-intake", daemon=True)
+        self._thread.start()
+
+    def notify(self) -> None:
+        """Say that a report was queued."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Drain what is queued, then stop the thread."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self._idle_s)
+            stopping = self._stopping.is_set()
+            if not stopping:
+                self._stopping.wait(self._delay_s)  # let a burst of reports gather
+            self._wake.clear()
+            try:
+                self.processed += drain(engine=self._engine)
+            except SQLAlchemyError as exc:
+                log.warning("intake queue: a batch failed and stays queued (%s)",
+                            type(exc).__name__)
+            if stopping:
+                return
