@@ -101,9 +101,10 @@ def _check(eps_m: float, min_reports: int, window_days: int | None) -> None:
         )
 
 
+# Reports that may form hotspots; ``rm`` is the report's row of report_matches (joined).
 _ELIGIBLE = """
     r.geom IS NOT NULL AND r.duplicate_of_id IS NULL AND r.status <> 'rejected'
-    AND r.id IN (SELECT report_id FROM report_matches WHERE rule = 'none_within_radius')
+    AND rm.rule = 'none_within_radius'
     AND coalesce(r.observed_at, r.received_at) <= :as_of
     AND (CAST(:since AS timestamptz) IS NULL
          OR coalesce(r.observed_at, r.received_at) >= CAST(:since AS timestamptz))
@@ -195,7 +196,7 @@ def cluster_reports(
             SELECT r.id, r.hotspot_id,
                    ST_ClusterDBSCAN(ST_Transform(r.geom, :srid), eps := :eps,
                                     minpoints := :minpts) OVER () AS cid
-              FROM reports r
+              FROM reports r JOIN report_matches rm ON rm.report_id = r.id
              WHERE {_ELIGIBLE}
             """
         ),
@@ -247,12 +248,13 @@ def cluster_reports(
                 SELECT * FROM unnest(CAST(:ids AS int[]), CAST(:hs AS int[])) AS m(id, hid)
             )
             UPDATE reports r SET hotspot_id = m.hid
-              FROM reports r2 LEFT JOIN m ON m.id = r2.id
+              FROM reports r2
+              LEFT JOIN report_matches rm ON rm.report_id = r2.id
+              LEFT JOIN m ON m.id = r2.id
              WHERE r.id = r2.id
                AND (m.id IS NOT NULL OR ({_ELIGIBLE.replace('r.', 'r2.')})
                     OR (r2.hotspot_id IS NOT NULL AND r2.duplicate_of_id IS NULL
-                        AND (r2.status = 'rejected' OR r2.id IN (
-                            SELECT report_id FROM report_matches WHERE site_id IS NOT NULL))
+                        AND (r2.status = 'rejected' OR rm.site_id IS NOT NULL)
                         AND r2.hotspot_id NOT IN (SELECT id FROM hotspots
                                                    WHERE status = 'promoted')))
                AND r.hotspot_id IS DISTINCT FROM m.hid
