@@ -257,8 +257,13 @@ async def item(
     if collection_id == "sites":
         feature = await read_site_feature(request, session, feature_id)
     else:
-        feature = features.get_feature(
-            session=session, collection=collection_id, feature_id=feature_id
+        # In a worker thread: a query run directly in this async route would stop the server's
+        # event loop (every other request) while it waits for PostgreSQL.
+        feature = await run_read(
+            session,
+            lambda s: features.get_feature(
+                session=s, collection=collection_id, feature_id=feature_id
+            ),
         )
     base = f"{_base(request)}/collections/{collection_id}"
     links = [
