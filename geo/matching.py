@@ -232,8 +232,7 @@ def _roots_sql(scope: str) -> str:
 # Walks each duplicate up its chain to the root (intake links to the earliest report, but a
 # chain is followed to its end in case links were made in another order; cycles stop at 64).
 # ``{start}`` selects the duplicates to walk from.
-_DUP_ROOTS = """
-WITH RECURSIVE up AS (
+_WALK_UP = """up AS (
     SELECT d.id AS start, d.id AS cur, d.duplicate_of_id AS parent, 0 AS depth
       FROM reports d WHERE {start}
     UNION ALL
@@ -242,8 +241,8 @@ WITH RECURSIVE up AS (
      WHERE up.depth < 64
 ), root AS (
     SELECT start AS id, cur AS root_id FROM up WHERE parent IS NULL
-)
-"""
+)"""
+_DUP_ROOTS = "\nWITH RECURSIVE " + _WALK_UP + "\n"
 
 # The duplicates below some roots, found downwards through ix_reports_duplicate_of_id (a
 # partial run must not walk every duplicate of the database).
@@ -302,18 +301,7 @@ WITH RECURSIVE upi AS (
     UNION ALL
     SELECT c.id, down.depth + 1 FROM reports c JOIN down ON c.duplicate_of_id = down.id
      WHERE down.depth < 64
-), up AS (
-    SELECT d.id AS start, d.id AS cur, d.duplicate_of_id AS parent, 0 AS depth
-      FROM reports d
-     WHERE d.duplicate_of_id IS NOT NULL
-       AND d.id IN (SELECT id FROM down UNION ALL SELECT unnest(CAST(:ids AS integer[])))
-    UNION ALL
-    SELECT up.start, p.id, p.duplicate_of_id, up.depth + 1
-      FROM up JOIN reports p ON p.id = up.parent
-     WHERE up.depth < 64
-), root AS (
-    SELECT start AS id, cur AS root_id FROM up WHERE parent IS NULL
-), origin AS MATERIALIZED (
+), {walk_up}, origin AS MATERIALIZED (
     -- a root matched in this statement gives its new site (none if it has no point)
     SELECT root.id, root.root_id,
            CASE WHEN root.root_id IN (SELECT id FROM roots) THEN b.site_id ELSE o.site_id END
@@ -359,9 +347,14 @@ SELECT (SELECT count(*) FROM stored) + (SELECT count(*) FROM dropped),
 @functools.cache
 def _small_sql() -> str:
     scope = "r.id IN (SELECT id FROM roots)"
+    below = (
+        "d.duplicate_of_id IS NOT NULL"
+        " AND d.id IN (SELECT id FROM down UNION ALL SELECT unnest(CAST(:ids AS integer[])))"
+    )
     return _SMALL.format(
         cand=_CAND_BY_REPORT.format(scope=scope, dist=_DIST),
         best_roots=_BEST_ROOTS.format(scope=scope),
+        walk_up=_WALK_UP.format(start=below),
         dist=_DIST,
     )
 
