@@ -30,7 +30,8 @@ def _count(engine: Engine, sql: str, **params: object) -> int:
 
 def _jpeg() -> bytes:
     buf = io.BytesIO()
-    Image.new("RGB", (16, 16), (uuid.uuid4().int % 255, 20, 200)).save(buf, "JPEG")
+    # Random pixels: a solid colour picked from 255 would repeat a file another test stored.
+    Image.frombytes("RGB", (16, 16), os.urandom(16 * 16 * 3)).save(buf, "JPEG")
     return buf.getvalue()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import uuid
+import os
 import zipfile
 from typing import Any
 
@@ -32,7 +32,8 @@ TABLES = ("inspections", "inspection_evidence", "evidence", "site_audit")
 def _jpeg() -> bytes:
     """A small real JPEG, different every call."""
     buf = io.BytesIO()
-    Image.new("RGB", (16, 12), (uuid.uuid4().int % 255, 120, 30)).save(buf, "JPEG")
+    # Random pixels: a solid colour picked from 255 would repeat a file another test stored.
+    Image.frombytes("RGB", (16, 12), os.urandom(576)).save(buf, "JPEG")
     return buf.getvalue()
 
 

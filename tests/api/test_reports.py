@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import uuid
 
 from fastapi.testclient import TestClient
@@ -25,7 +26,8 @@ REPORT = {
 
 def _jpeg() -> bytes:
     buf = io.BytesIO()
-    Image.new("RGB", (8, 8), (uuid.uuid4().int % 255, 90, 30)).save(buf, "JPEG")
+    # Random pixels: a solid colour picked from 255 would repeat a file another test stored.
+    Image.frombytes("RGB", (8, 8), os.urandom(192)).save(buf, "JPEG")
     return buf.getvalue()
 
 
