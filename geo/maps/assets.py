@@ -12,6 +12,7 @@ empties the element's CDN lists, so the rendered page contains no ``<script src>
 from __future__ import annotations
 
 import base64
+import json
 import mimetypes
 import re
 from collections.abc import Iterator
@@ -24,10 +25,11 @@ import folium
 from branca.element import Element, Figure, MacroElement
 
 from geo.errors import ConfigurationError
-from geo.maps.settings import MapSettings
+from geo.maps.settings import REPO_ROOT, MapSettings
 
 __all__ = [
     "ASSETS",
+    "cdn_resources",
     "UNUSED_OFFLINE",
     "InlineAssets",
     "make_offline",
@@ -50,6 +52,35 @@ ASSETS: Final[dict[str, str]] = {
     "leaflet_measure_js": "leaflet-measure/dist/leaflet-measure.js",
     "leaflet_measure_css": "leaflet-measure/dist/leaflet-measure.css",
 }
+
+#: Where the ONLINE variant loads the same pinned files: jsDelivr serves npm packages by version.
+CDN: Final[str] = "https://cdn.jsdelivr.net/npm"
+
+
+@lru_cache(maxsize=1)
+def _pinned_versions() -> dict[str, str]:
+    data = json.loads((REPO_ROOT / "package.json").read_text(encoding="utf-8"))
+    versions: dict[str, str] = data["dependencies"]
+    return versions
+
+
+def cdn_resources(*names: str) -> list[tuple[str, str]]:
+    """Return folium-style ``(name, URL)`` resources of the online variant of a map.
+
+    Each URL is the CDN copy of the very file an offline map inlines (:data:`ASSETS`), at the
+    version ``package.json`` pins, so the two variants can never load different plugins.
+
+    Examples
+    --------
+    >>> cdn_resources("leaflet-heat.js")
+    [('leaflet-heat.js', 'https://cdn.jsdelivr.net/npm/leaflet.heat@0.2.0/dist/leaflet-heat.js')]
+    """
+    resources_ = []
+    for name in names:
+        package, _, path = ASSETS[name].partition("/")
+        resources_.append((name, f"{CDN}/{package}@{_pinned_versions()[package]}/{path}"))
+    return resources_
+
 
 #: Folium's default resources that our maps never use offline: jQuery, Bootstrap and the icon
 #: fonts of awesome-markers (markers are circle markers and div icons, so no font is needed).

@@ -18,7 +18,7 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
-from geo.maps.assets import runtime_js
+from geo.maps.assets import cdn_resources, runtime_js
 
 __all__ = [
     "safe_json",
@@ -35,40 +35,15 @@ __all__ = [
     "PeriodControl",
 ]
 
-# Folium-style (name, URL) resources of the ONLINE variant only. Offline maps replace every one
-# by its name with the pinned file from node_modules (geo/maps/assets.py: ASSETS), and
-# remote_references() re-checks the saved HTML, so an offline map never fetches these.
-_MARKERCLUSTER_JS = [
-    (
-        "markerclusterjs",
-        "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.5.3/dist/leaflet.markercluster.js",
-    )
-]
-_MARKERCLUSTER_CSS = [
-    (
-        "markerclustercss",
-        "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.5.3/dist/MarkerCluster.css",
-    ),
-    (
-        "markerclusterdefaultcss",
-        "https://cdn.jsdelivr.net/npm/leaflet.markercluster@1.5.3/dist/MarkerCluster.Default.css",
-    ),
-]
-_HEAT_JS = [
-    ("leaflet-heat.js", "https://cdn.jsdelivr.net/npm/leaflet.heat@0.2.0/dist/leaflet-heat.js")
-]
-_MINIMAP_JS = [
-    (
-        "Control_MiniMap_js",
-        "https://cdn.jsdelivr.net/npm/leaflet-minimap@3.6.1/dist/Control.MiniMap.min.js",
-    )
-]
-_MINIMAP_CSS = [
-    (
-        "Control_MiniMap_css",
-        "https://cdn.jsdelivr.net/npm/leaflet-minimap@3.6.1/dist/Control.MiniMap.min.css",
-    )
-]
+# Folium-style (name, URL) resources of the ONLINE variant only, derived from the pinned npm
+# files (geo/maps/assets.py). Offline maps replace every one by its name with that file from
+# node_modules, and remote_references() re-checks the saved HTML, so an offline map never
+# fetches these.
+_MARKERCLUSTER_JS = cdn_resources("markerclusterjs")
+_MARKERCLUSTER_CSS = cdn_resources("markerclustercss", "markerclusterdefaultcss")
+_HEAT_JS = cdn_resources("leaflet-heat.js")
+_MINIMAP_JS = cdn_resources("Control_MiniMap_js")
+_MINIMAP_CSS = cdn_resources("Control_MiniMap_css")
 
 _CSS = """
 .pantau-card{font:13px/1.35 system-ui,sans-serif;min-width:220px}

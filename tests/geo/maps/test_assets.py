@@ -72,3 +72,21 @@ def test_missing_node_modules_says_how_to_install(tmp_path: Path) -> None:
 )
 def test_remote_references_are_detected(snippet: str) -> None:
     assert remote_references(snippet)
+
+
+def test_online_resources_are_the_pinned_files_on_the_cdn() -> None:
+    """The online variant loads the same files, at the same versions, as the offline one."""
+    from geo.maps import elements
+    from geo.maps.assets import cdn_resources
+
+    pins = json.loads((REPO_ROOT / "package.json").read_text())["dependencies"]
+    online = [
+        *elements._MARKERCLUSTER_JS, *elements._MARKERCLUSTER_CSS, *elements._HEAT_JS,
+        *elements._MINIMAP_JS, *elements._MINIMAP_CSS,
+    ]
+    for name, url in online:
+        package, _, path = ASSETS[name].partition("/")
+        assert url == f"https://cdn.jsdelivr.net/npm/{package}@{pins[package]}/{path}"
+    assert cdn_resources("markerclusterjs")[0][1].endswith(
+        "/leaflet.markercluster@1.5.3/dist/leaflet.markercluster.js"
+    )
