@@ -244,15 +244,17 @@ _WALK_UP = """up AS (
 )"""
 _DUP_ROOTS = "\nWITH RECURSIVE " + _WALK_UP + "\n"
 
-# The duplicates below some roots, found downwards through ix_reports_duplicate_of_id (a
-# partial run must not walk every duplicate of the database).
-_BELOW_ROOTS = """d.duplicate_of_id IS NOT NULL AND (d.id IN (
+# The duplicates below some roots (``{roots}``: a query of their ids), found downwards through
+# ix_reports_duplicate_of_id, and those among the given ``:ids`` (a partial run must not walk
+# every duplicate of the database; a UNION, not an OR, keeps both sides on their indexes).
+_BELOW = """d.duplicate_of_id IS NOT NULL AND d.id IN (
     WITH RECURSIVE down AS (
-        SELECT c.id, 0 AS depth FROM reports c WHERE c.duplicate_of_id = ANY(:roots)
+        SELECT c.id, 0 AS depth FROM reports c WHERE c.duplicate_of_id IN ({roots})
         UNION ALL
         SELECT c.id, down.depth + 1 FROM reports c JOIN down ON c.duplicate_of_id = down.id
          WHERE down.depth < 64
-    ) SELECT id FROM down) OR d.id = ANY(:ids))"""
+    ) SELECT id FROM down UNION ALL SELECT unnest(CAST(:ids AS integer[])))"""
+_BELOW_ROOTS = _BELOW.format(roots="SELECT unnest(CAST(:roots AS integer[]))")
 
 _BEST_DUPLICATES = """
     SELECT root.id, o.site_id,
@@ -296,11 +298,6 @@ WITH RECURSIVE upi AS (
 ), roots AS (
     SELECT DISTINCT cur AS id FROM upi WHERE parent IS NULL
 ), cand AS MATERIALIZED ({cand}), best_roots AS MATERIALIZED ({best_roots}
-), down AS (
-    SELECT c.id, 0 AS depth FROM reports c WHERE c.duplicate_of_id IN (SELECT id FROM roots)
-    UNION ALL
-    SELECT c.id, down.depth + 1 FROM reports c JOIN down ON c.duplicate_of_id = down.id
-     WHERE down.depth < 64
 ), {walk_up}, origin AS MATERIALIZED (
     -- a root matched in this statement gives its new site (none if it has no point)
     SELECT root.id, root.root_id,
@@ -347,14 +344,10 @@ SELECT (SELECT count(*) FROM stored) + (SELECT count(*) FROM dropped),
 @functools.cache
 def _small_sql() -> str:
     scope = "r.id IN (SELECT id FROM roots)"
-    below = (
-        "d.duplicate_of_id IS NOT NULL"
-        " AND d.id IN (SELECT id FROM down UNION ALL SELECT unnest(CAST(:ids AS integer[])))"
-    )
     return _SMALL.format(
         cand=_CAND_BY_REPORT.format(scope=scope, dist=_DIST),
         best_roots=_BEST_ROOTS.format(scope=scope),
-        walk_up=_WALK_UP.format(start=below),
+        walk_up=_WALK_UP.format(start=_BELOW.format(roots="SELECT id FROM roots")),
         dist=_DIST,
     )
 
