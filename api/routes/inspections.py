@@ -19,8 +19,7 @@ from fastapi.responses import FileResponse
 
 from api import auth
 from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, SettingsDep
-from api.errors import ApiError
-from api.routes.reports import MAX_FILES
+from api.routes._uploads import MAX_FILES, read_uploads
 from api.schemas import (
     ERRORS,
     InspectionDetail,
@@ -29,7 +28,6 @@ from api.schemas import (
     InspectionOut,
     errors,
 )
-from api.settings import ApiSettings
 from geo.patrols import inspections as geoinspections
 
 __all__ = ["router"]
@@ -41,16 +39,6 @@ EvidenceFiles = Annotated[
     list[UploadFile],
     File(description=f"Photos or videos (JPEG, PNG, HEIC, MP4, MOV), 1 to {MAX_FILES}"),
 ]
-
-
-def _read_uploads(files: list[UploadFile], api: ApiSettings) -> list[tuple[str, bytes]]:
-    """Return ``(file name, bytes)`` of each upload, at most :data:`MAX_FILES` of them."""
-    if len(files) > MAX_FILES:
-        raise ApiError(
-            422, f"evidence: at most {MAX_FILES} files, got {len(files)}", field="evidence"
-        )
-    # The body limit already bounds the total; reading one byte more shows nothing is cut.
-    return [(f.filename or "", f.file.read(api.max_upload_bytes + 1)) for f in files]
 
 
 def _out(result: geoinspections.InspectionResult) -> InspectionOut:
@@ -116,7 +104,7 @@ def create_inspection_with_evidence(
 ) -> InspectionOut:
     """Record a visit with its evidence files; one bad file and nothing is recorded."""
     auth.require(principal, auth.INSPECTORS, "record inspections")
-    files = _read_uploads(evidence, api)
+    files = read_uploads(evidence, api)
     return _record(
         payload.to_inspection(), files, session=session, principal=principal, settings=settings
     )
@@ -160,7 +148,7 @@ def add_inspection_evidence(
     geoinspections.add_evidence(
         session=session,
         inspection_id=inspection_id,
-        evidence=_read_uploads(evidence, api),
+        evidence=read_uploads(evidence, api),
         actor=principal.user,
         settings=settings,
     )

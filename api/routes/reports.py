@@ -29,6 +29,7 @@ from api.routes._geojson import (
     feature_collection,
     paging_links,
 )
+from api.routes._uploads import read_uploads
 from api.schemas import (
     ERRORS,
     Activity,
@@ -46,6 +47,7 @@ from api.schemas import (
     TransitionIn,
     errors,
 )
+from api.settings import ApiSettings
 from geo import features
 from geo import reports as georeports
 from geo.reports.evidence import evidence_path
@@ -65,7 +67,6 @@ IdempotencyKey = Annotated[
         pattern=r"^[\x21-\x7e]+$",
     ),
 ]
-MAX_FILES = 10
 _STAFF_ONLY = ("channel", "received_at")
 
 
@@ -179,20 +180,23 @@ async def submit_report_with_evidence(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Store a report with evidence files (JPEG, PNG, HEIC, MP4, MOV), each checked by content."""
-    if len(evidence) > MAX_FILES:
-        raise ApiError(
-            422, f"evidence: at most {MAX_FILES} files, got {len(evidence)}", field="evidence"
-        )
-    contents = [await f.read(api.max_upload_bytes + 1) for f in evidence]
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(_submit_in_session, request, payload, contents, idempotency_key)
+    return await run_in_threadpool(
+        _submit_in_session, request, payload, evidence, api, idempotency_key
+    )
 
 
 def _submit_in_session(
-    request: Request, payload: ReportIn, contents: list[bytes], idempotency_key: str | None
+    request: Request,
+    payload: ReportIn,
+    evidence: list[UploadFile],
+    api: ApiSettings,
+    idempotency_key: str | None,
 ) -> JSONResponse:
     from geo.db import session_scope
+
+    contents = [content for _, content in read_uploads(evidence, api)]
 
     defer = getattr(request.app.state, "intake_worker", None) is not None
     with session_scope(request.app.state.engine) as session:

@@ -20,7 +20,7 @@ from PIL import Image
 from sqlalchemy import Engine, text
 
 from api.main import create_app
-from api.routes.reports import MAX_FILES
+from api.routes._uploads import MAX_FILES
 from api.settings import ApiSettings
 from geo.reports.evidence import evidence_path
 from geo.settings import Settings
