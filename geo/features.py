@@ -159,6 +159,18 @@ register_collection(
     )
 )
 
+# What every report collection shows of a report, shareable or not.
+_REPORT_FACTS = (
+    "code",
+    "channel",
+    "received_at",
+    "observed_at",
+    "location_source",
+    "accuracy_m",
+    "activity",
+    "commodity_guess",
+)
+
 #: Reports as a shareable collection: never ``rahasia`` ones, never reporter identity or free
 #: text (which may name people), and only reports with a location.
 register_collection(
@@ -170,18 +182,7 @@ register_collection(
         source="reports",
         id_column="code",
         geom_column="geom",
-        properties=(
-            "code",
-            "channel",
-            "received_at",
-            "observed_at",
-            "location_source",
-            "accuracy_m",
-            "activity",
-            "commodity_guess",
-            "status",
-            "resolution",
-        ),
+        properties=(*_REPORT_FACTS, "status", "resolution"),
         datetime_column="received_at",
         filterable=("status", "channel", "activity"),
         where="confidentiality <> 'rahasia' AND geom IS NOT NULL",
@@ -204,14 +205,7 @@ register_collection(
         id_column="code",
         geom_column="geom",
         properties=(
-            "code",
-            "channel",
-            "received_at",
-            "observed_at",
-            "location_source",
-            "accuracy_m",
-            "activity",
-            "commodity_guess",
+            *_REPORT_FACTS,
             "confidentiality",
             "status",
             "resolution",
