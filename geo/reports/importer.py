@@ -2,19 +2,22 @@
 
 The policy, in order:
 
-1. **Validate the whole file first.** Every row goes through the same
-   :func:`~geo.reports.validation.clean_report` as a single submission; evidence files named
-   in the ``evidence`` column (``;``-separated, relative to the file) are read and checked.
-   With ``on_error="abort"`` (the default) any bad row stops the import before anything is
-   written, with a message naming file, row and field for each of the first errors; with
+1. **Check every row.** Every row goes through the same
+   :func:`~geo.reports.validation.clean_report` as a single submission (ordinary rows through
+   its bulk twin :func:`~geo.reports.bulkcheck.clean_many`); evidence files named in the
+   ``evidence`` column (``;``-separated, relative to the file) are read and checked. With
+   ``on_error="abort"`` (the default) any bad row stops the import and nothing is written,
+   with a message naming file, row and field for each of the first errors; with
    ``on_error="skip"`` bad rows are left out and listed in the summary.
 2. **Drop exact duplicates**: a row whose content (or channel and external id, or evidence
    file) repeats an earlier row of the file or a stored report is counted, not written.
-3. **Write in batches**, each in its own transaction: rows are ``COPY``-ed into a temporary
-   staging table, then ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` into ``reports`` with
-   their history and evidence links. The unique content hash and the unique
-   (channel, external id) make a rerun skip what an interrupted run (even ``kill -9``)
-   committed, so every row ends up exactly once.
+3. **Write in batches** (:mod:`geo.reports.batches`), each committed on its own: rows are
+   ``COPY``-ed into ``reports`` with their history rows, or through a staging table and
+   ``INSERT ... ON CONFLICT DO NOTHING`` when some are already stored or carry evidence. The
+   unique content hash and the unique (channel, external id) make a rerun skip what an
+   interrupted run (even ``kill -9``) committed, so every row ends up exactly once. The file
+   is checked chunk by chunk while writer threads send the chunks already checked; with
+   ``on_error="abort"`` they hold those batches uncommitted until the last row is checked.
 4. **Link near duplicates** over every report of the file, then **match** them to known
    sites (:mod:`geo.matching`).
 
@@ -49,6 +52,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -61,6 +65,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo.errors import InputFileError, ValidationError
+from geo.reports.batches import BatchWriter
 from geo.reports.bulkcheck import clean_many, content_hashes
 from geo.reports.config import ReportSettings, get_report_settings
 from geo.reports.dedup import link_near_duplicates, match_new_reports
@@ -68,7 +73,7 @@ from geo.reports.evidence import EvidenceFile, inspect_evidence
 from geo.reports.privacy import IdentityCache
 from geo.reports.readers import FileFormat, RawRow, read_rows
 from geo.reports.validation import clean_report
-from geo.reports.writer import PreparedRow, write_batches
+from geo.reports.writer import PreparedRow
 from geo.settings import Settings, get_settings
 
 __all__ = ["RowError", "ImportSummary", "import_file"]
@@ -159,26 +164,34 @@ def _validate(
     return good, errors
 
 
-def _drop_repeats(items: Sequence[PreparedRow]) -> tuple[list[PreparedRow], int]:
-    seen_content: set[str] = set()
-    seen_ext: set[tuple[str, str]] = set()
-    seen_evidence: set[str] = set()
-    kept: list[PreparedRow] = []
-    for item in items:
-        ext = (item.clean.channel, item.clean.external_id) if item.clean.external_id else None
-        hashes = {e.sha256 for e in item.clean.evidence}
-        if (
-            item.content_hash in seen_content
-            or (ext is not None and ext in seen_ext)
-            or hashes & seen_evidence
-        ):
-            continue
-        seen_content.add(item.content_hash)
-        if ext is not None:
-            seen_ext.add(ext)
-        seen_evidence |= hashes
-        kept.append(item)
-    return kept, len(items) - len(kept)
+class _Repeats:
+    """Drops rows that repeat an earlier row of the file, fed chunk by chunk in file order.
+
+    A repeat has the same content, the same channel and external id, or an evidence file.
+    """
+
+    def __init__(self) -> None:
+        self.content: set[str] = set()
+        self.external: set[tuple[str, str]] = set()
+        self.evidence: set[str] = set()
+
+    def drop(self, items: Sequence[PreparedRow]) -> tuple[list[PreparedRow], int]:
+        kept: list[PreparedRow] = []
+        for item in items:
+            ext = (item.clean.channel, item.clean.external_id) if item.clean.external_id else None
+            hashes = {e.sha256 for e in item.clean.evidence}
+            if (
+                item.content_hash in self.content
+                or (ext is not None and ext in self.external)
+                or hashes & self.evidence
+            ):
+                continue
+            self.content.add(item.content_hash)
+            if ext is not None:
+                self.external.add(ext)
+            self.evidence |= hashes
+            kept.append(item)
+        return kept, len(items) - len(kept)
 
 
 def import_file(
@@ -250,7 +263,7 @@ def import_file(
         raise ValidationError(
             f"on_error: expected 'abort' or 'skip', got {on_error!r}", field="on_error"
         )
-    with _no_cycle_collection():
+    with _import_mode():
         return _import(
             engine=engine,
             path=path,
@@ -269,18 +282,25 @@ def import_file(
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while an import builds its rows.
+def _import_mode() -> Iterator[None]:
+    """Pause the cycle collector and shorten the thread switch interval during an import.
 
     An import creates millions of small objects that live until it ends; each full collection
     would walk them all (it doubled the time of validation at 10^5 rows). The import creates no
     cycles worth collecting, and the collector's previous state is restored afterwards.
+
+    The interpreter's thread switch interval is shortened meanwhile (0.5 ms instead of 5): the
+    writer threads need the GIL for a moment after each answer from PostgreSQL, and with the
+    default they waited up to 5 ms for it behind the checking of rows, at every step.
     """
     enabled = gc.isenabled()
     gc.disable()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
     try:
         yield
     finally:
+        sys.setswitchinterval(interval)
         if enabled:
             gc.enable()
 
@@ -304,27 +324,10 @@ def _import(
     fmt, rows = read_rows(path, format)
     summary = ImportSummary(path=str(path), format=fmt, rows=len(rows))
     identities = IdentityCache(settings)
-    good, errors = _validate(
-        rows,
-        path=path,
-        channel=channel,
-        settings=settings,
-        limits=limits,
-        now=now,
-        identities=identities,
-    )
-    if errors and on_error == "abort":
-        listed = "\n".join(f"  {e}" for e in errors[:_MAX_LISTED_ERRORS])
-        more = len(errors) - _MAX_LISTED_ERRORS
-        raise InputFileError(
-            f"{path.name}: {len(errors)} of {len(rows)} rows are not valid; nothing was "
-            f"imported:\n{listed}" + (f"\n  ... and {more} more" if more > 0 else ""),
-            field=errors[0].field,
-        )
-    summary.rejected = errors
-    unique, repeats = _drop_repeats(good)
-    unique, known_evidence = _drop_known_evidence(engine, unique)
-    summary.flagged = sum(1 for item in unique if item.clean.flags)
+    size = batch_size or limits.import_batch_size
+    errors: list[RowError] = []
+    repeats = _Repeats()
+    dropped = 0
     console = Console(stderr=True)
     with Progress(
         TextColumn("[bold]Importing[/] {task.description}"),
@@ -335,22 +338,58 @@ def _import(
         disable=not progress,
         transient=True,
     ) as bar:
-        task = bar.add_task(path.name, total=len(unique))
-        written = write_batches(
+        task = bar.add_task(path.name, total=len(rows))
+
+        def committed(batches: int, rows_in_batch: int) -> None:
+            bar.advance(task, rows_in_batch)
+            if on_batch is not None:
+                on_batch(batches)
+
+        # Each chunk of the file is checked while the writers send the chunks before it; with
+        # on_error="abort" they commit nothing until the last row is checked.
+        with BatchWriter(
             engine=engine,
-            items=unique,
-            batch_size=batch_size or limits.import_batch_size,
             actor=actor or settings.actor,
             reason=f"imported from {path.name}",
             settings=settings,
             identities=identities,
-            progress=bar,
-            task=task,
-            on_batch=on_batch,
-        )
+            held=on_error == "abort",
+            on_commit=committed,
+        ) as writer:
+            for start in range(0, len(rows), size):
+                good, bad = _validate(
+                    rows[start : start + size],
+                    path=path,
+                    channel=channel,
+                    settings=settings,
+                    limits=limits,
+                    now=now,
+                    identities=identities,
+                )
+                errors += bad
+                if errors and on_error == "abort":
+                    continue  # keep checking, to count and list the bad rows
+                unique, repeated = repeats.drop(good)
+                unique, known = _drop_known_evidence(engine, unique)
+                dropped += repeated + known
+                summary.flagged += sum(1 for item in unique if item.clean.flags)
+                bar.advance(task, len(rows[start : start + size]) - len(unique))
+                writer.put(unique)
+            if errors and on_error == "abort":
+                writer.abort()
+                listed = "\n".join(f"  {e}" for e in errors[:_MAX_LISTED_ERRORS])
+                more = len(errors) - _MAX_LISTED_ERRORS
+                raise InputFileError(
+                    f"{path.name}: {len(errors)} of {len(rows)} rows are not valid; nothing was "
+                    f"imported:\n{listed}" + (f"\n  ... and {more} more" if more > 0 else ""),
+                    field=errors[0].field,
+                )
+            writer.release()
+            written = writer.finish()
+    summary.rejected = errors
     summary.batches = written.batches
     summary.inserted = len(written.inserted)
-    summary.duplicates = repeats + known_evidence + written.skipped
+    summary.duplicates = dropped + written.skipped
     # Every report of the file, new or stored by an earlier (perhaps killed) run of it.
     ids = sorted({*written.inserted_ids, *written.stored_ids})
     with Session(engine) as session, session.begin():

@@ -1,32 +1,29 @@
-"""Writing checked report rows in committed batches: COPY to staging, INSERT ... ON CONFLICT.
+"""Writing one batch of checked report rows: straight COPY, or staging and ON CONFLICT.
 
-Each batch is one transaction: evidence files are written (by content hash) and recorded, rows
-are ``COPY``-ed into a temporary staging table, then inserted into ``reports`` with their
-history row and evidence links by one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``. The
-unique content hash and the unique (channel, external id) make a rerun skip whatever an
-interrupted run committed. Used by :func:`geo.reports.importer.import_file`.
+- :func:`write_direct` (batches without evidence files) ``COPY``-es the rows straight into
+  ``reports`` and their first history rows into ``report_status_history``, with ids reserved
+  beforehand. A row already stored makes it fail with a unique violation.
+- :func:`write_staged` (batches with evidence files, and after such a failure) writes the
+  evidence files (by content hash), ``COPY``-es the rows into a temporary staging table, then
+  inserts them into ``reports`` with their history row and evidence links by one
+  ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``.
 
-The COPY text of the next batch is built in the calling thread while a writer thread sends the
-current one and waits for PostgreSQL (psycopg releases the GIL while it waits), so that on two
-cores Python and the database backend work at the same time.
+The unique content hash and the unique (channel, external id) make a rerun skip whatever an
+interrupted run committed. :mod:`geo.reports.batches` runs these on writer threads for
+:func:`geo.reports.importer.import_file`; :func:`seal` and :func:`report_lines` prepare a
+batch in the importer's thread.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
-from collections import deque
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import psycopg
-from rich.progress import Progress
-from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, text
 
 from geo.errors import InputFileError
 from geo.reports.evidence import EvidenceFile, evidence_path, write_once
@@ -35,7 +32,15 @@ from geo.reports.privacy import IdentityCache
 from geo.reports.validation import CleanReport
 from geo.settings import Settings
 
-__all__ = ["PreparedRow", "WriteResult", "write_batches", "new_codes"]
+__all__ = [
+    "PreparedRow",
+    "Written",
+    "new_codes",
+    "report_lines",
+    "seal",
+    "write_direct",
+    "write_staged",
+]
 
 _STAGING_COLUMNS = (
     "code",
@@ -208,7 +213,8 @@ def _float(value: float | None) -> str:
     return "\\N" if value is None else repr(value)
 
 
-def _seal(batch: Sequence[PreparedRow], identities: IdentityCache | None) -> None:
+def seal(batch: Sequence[PreparedRow], identities: IdentityCache | None) -> None:
+    """Encrypt the identity of rows that still carry it in clear, and forget the clear values."""
     for item in batch:
         if item.identity is not None:
             if identities is None:
@@ -219,7 +225,7 @@ def _seal(batch: Sequence[PreparedRow], identities: IdentityCache | None) -> Non
             item.identity = None
 
 
-def _report_lines(items: Sequence[PreparedRow], codes: Sequence[str]) -> list[str]:
+def report_lines(items: Sequence[PreparedRow], codes: Sequence[str]) -> list[str]:
     """Each row as COPY text for ``_REPORT_COLUMNS`` without the leading id."""
     lines = []
     hexed: dict[int, tuple[bytes, str]] = {}
@@ -303,18 +309,8 @@ def _store_files(conn: Connection, batch: Sequence[PreparedRow], settings: Setti
         )
 
 
-@dataclass
-class WriteResult:
-    """What the batches wrote: new report ids and content hashes, and rows already stored."""
-
-    inserted_ids: list[int]
-    inserted: list[str]
-    stored_ids: list[int]
-    skipped: int
-    batches: int
-
-
-_Written = tuple[list[tuple[int, str]], list[int], int]
+#: New (id, content hash) pairs, ids of rows already stored, and how many rows those were.
+Written = tuple[list[tuple[int, str]], list[int], int]
 
 
 def _staging_record(item: PreparedRow, code: str) -> tuple[Any, ...]:
@@ -344,15 +340,17 @@ def _staging_record(item: PreparedRow, code: str) -> tuple[Any, ...]:
     )
 
 
-def _write_staged(
+def write_staged(
     conn: Connection, batch: Sequence[PreparedRow], *, actor: str, reason: str, settings: Settings
-) -> _Written:
+) -> Written:
     """Write one batch through a staging table and ``INSERT ... ON CONFLICT DO NOTHING``.
 
     For batches with evidence files, and when a direct COPY met a unique conflict (a report
     stored meanwhile by someone else, or a clash of random tracking codes).
     """
     _store_files(conn, batch, settings)
+    # Several batches may share one transaction (see geo.reports.batches).
+    conn.execute(text("DROP TABLE IF EXISTS report_staging"))
     conn.execute(text(_CREATE_STAGING))
     raw = conn.connection.driver_connection
     assert raw is not None
@@ -400,7 +398,7 @@ def _write_staged(
     return inserted, stored, skipped
 
 
-def _write_direct(
+def write_direct(
     conn: Connection,
     batch: Sequence[PreparedRow],
     lines: Sequence[str],
@@ -408,12 +406,12 @@ def _write_direct(
     *,
     actor: str,
     reason: str,
-) -> _Written:
+) -> Written:
     """Write one batch without evidence by COPY straight into ``reports`` and its history.
 
     Optimistic: a row already stored (same content, or same channel and external id) makes the
     COPY fail with a unique violation, and the caller writes the batch again through
-    :func:`_write_staged`, whose ``ON CONFLICT DO NOTHING`` skips it. Tracking codes that clash
+    :func:`write_staged`, whose ``ON CONFLICT DO NOTHING`` skips it. Tracking codes that clash
     with stored ones are drawn again first. ``ids`` were reserved for the rows, in file order.
     """
     codes = [line[:10] for line in lines]
@@ -452,98 +450,3 @@ def _write_direct(
                 )
             )
     return [(rid, item.content_hash) for rid, item in zip(ids, batch, strict=True)], [], 0
-
-
-def write_batches(
-    *,
-    engine: Engine,
-    items: Sequence[PreparedRow],
-    batch_size: int,
-    actor: str,
-    reason: str,
-    settings: Settings,
-    identities: IdentityCache | None = None,
-    writers: int = 2,
-    progress: Progress | None = None,
-    task: Any = None,
-    on_batch: Callable[[int], None] | None = None,
-) -> WriteResult:
-    """Write checked rows in committed batches, preparing the next while one is written.
-
-    ``identities`` encrypts the reporter identity of rows that still carry it in clear.
-    ``writers`` batches are written at a time, each on its own connection and transaction;
-    ``on_batch`` is called after each commit, in the order of the batches.
-    """
-    result = WriteResult([], [], [], 0, 0)
-    # Ids for every row, reserved at once so that reports keep the order of the file while two
-    # batches are written at a time (the sequence is named literally: nextval of
-    # pg_get_serial_sequence(...) would look the name up again for every id, 15 times slower).
-    ids: list[int] = []
-    if items:
-        with engine.connect() as conn:
-            sequence = str(
-                conn.execute(text("SELECT pg_get_serial_sequence('reports', 'id')")).scalar()
-            )
-            if not re.fullmatch(r'[\w."]+', sequence):  # it goes into the SQL text below
-                raise ValueError(f"unexpected sequence name {sequence!r}")
-            ids = sorted(
-                int(i)
-                for i in conn.execute(
-                    text(f"SELECT nextval('{sequence}'::regclass) FROM generate_series(1, :n)"),
-                    {"n": len(items)},
-                ).scalars()
-            )
-            conn.commit()
-
-    def write(
-        batch: Sequence[PreparedRow], lines: list[str] | None, batch_ids: Sequence[int]
-    ) -> _Written:
-        if lines is not None:
-            try:
-                with engine.begin() as conn:
-                    return _write_direct(conn, batch, lines, batch_ids, actor=actor, reason=reason)
-            except (IntegrityError, psycopg.errors.UniqueViolation):
-                pass  # stored meanwhile, or a code clash: ON CONFLICT sorts it out below
-        with engine.begin() as conn:
-            return _write_staged(conn, batch, actor=actor, reason=reason, settings=settings)
-
-    def prepare(batch: Sequence[PreparedRow]) -> list[str] | None:
-        _seal(batch, identities)
-        if any(item.clean.evidence for item in batch):
-            return None
-        return _report_lines(batch, new_codes(len(batch)))
-
-    in_flight: deque[tuple[Future[_Written], int]] = deque()
-    if any(item.clean.evidence for item in items):
-        # Evidence files are read again as each batch is written: one batch at a time, so that
-        # a file changed after an earlier commit is caught, not raced.
-        writers = 1
-
-    def collect() -> None:
-        future, size = in_flight.popleft()
-        done, stored, skipped = future.result()  # re-raises the writer's error
-        result.inserted_ids += [i for i, _ in done]
-        result.inserted += [h for _, h in done]
-        result.stored_ids += stored
-        result.skipped += skipped
-        result.batches += 1
-        if progress is not None and task is not None:
-            progress.advance(task, size)
-        if on_batch is not None:
-            on_batch(result.batches)
-
-    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="report-writer") as pool:
-        try:
-            for start in range(0, len(items), batch_size):
-                batch = items[start : start + batch_size]
-                lines = prepare(batch)
-                if len(in_flight) >= writers:
-                    collect()
-                future = pool.submit(write, batch, lines, ids[start : start + len(batch)])
-                in_flight.append((future, len(batch)))
-            while in_flight:
-                collect()
-        finally:
-            for future, _ in in_flight:
-                future.cancel()
-    return result

@@ -8,8 +8,10 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -154,6 +156,74 @@ def test_a_bad_row_stops_the_import_and_names_file_row_and_field(
     assert [(e.row, e.field) for e in summary.rejected] == [(3, "lat"), (5, "channel"), (6, "lat")]
 
 
+def test_a_bad_row_late_in_the_file_undoes_the_batches_already_sent(
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+    fresh: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import geo.reports.importer as importer
+
+    rows = _rows(40, "LATE")
+    rows[37]["lat"] = "95"  # in the last chunk: the first ones are already with the writers
+    path = _write_csv(tmp_path / "late.csv", rows)
+    with engine.connect() as conn:
+        before = int(conn.execute(text("SELECT nextval('reports_id_seq')")).scalar() or 0)
+        conn.commit()
+
+    def reserved() -> int:
+        with engine.connect() as conn:
+            last = conn.execute(text("SELECT last_value FROM reports_id_seq")).scalar()
+        return int(last or 0) - before
+
+    check = importer._validate
+    chunks = 0
+
+    def validate(*args: Any, **kwargs: Any) -> Any:
+        # Before the last chunk is checked, wait until the writers have taken the other seven
+        # (each reserves its ids just before it COPYs them into its open transaction).
+        nonlocal chunks
+        chunks += 1
+        for _ in range(200):
+            if chunks < 8 or reserved() >= 35:
+                break
+            time.sleep(0.05)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "_validate", validate)
+    with pytest.raises(InputFileError, match="1 of 40 rows are not valid; nothing was imported"):
+        import_file(
+            engine=engine, path=path, settings=settings, now=NOW, progress=False, batch_size=5
+        )
+    assert reserved() >= 35  # seven batches were written...
+    assert _count(engine, "external_id LIKE 'LATE-%'") == 0  # ...and none of them stays
+    monkeypatch.undo()
+
+    rows[37]["lat"] = "-0.9"
+    _write_csv(path, rows[:20])
+    assert (
+        import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False).inserted
+        == 20
+    )
+    # Stored rows met again in small batches: each conflict is sorted out inside its batch.
+    _write_csv(path, rows)
+    again = import_file(
+        engine=engine, path=path, settings=settings, now=NOW, progress=False, batch_size=6
+    )
+    assert (again.inserted, again.duplicates, again.batches) == (20, 20, 7)
+    with engine.connect() as conn:
+        counts = conn.execute(
+            text(
+                "SELECT count(*), count(DISTINCT external_id), "
+                "(SELECT count(*) FROM report_status_history h JOIN reports r2 "
+                " ON r2.id = h.report_id WHERE r2.external_id LIKE 'LATE-%') "
+                "FROM reports WHERE external_id LIKE 'LATE-%'"
+            )
+        ).one()
+    assert tuple(counts) == (40, 40, 40)
+
+
 def test_geojson_import(engine: Engine, settings: Settings, tmp_path: Path, fresh: None) -> None:
     features = [
         {
@@ -282,8 +352,10 @@ KILLED_IMPORT = textwrap.dedent(
     def pause(n):
         print(n, flush=True)
         time.sleep(0.4)
+    # on_error="skip" commits each batch as it is written; the default holds the batches written
+    # while rows are still being checked and commits them together once all are checked.
     import_file(engine=make_engine(settings=settings), path=Path(sys.argv[1]), settings=settings,
-                batch_size=50, progress=False, on_batch=pause)
+                batch_size=50, progress=False, on_batch=pause, on_error="skip")
     print("finished", flush=True)
     """
 )
