@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json.encoder
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -172,6 +172,84 @@ def _confidentiality(value: Any) -> str:
     return _choice(value, _CONFIDENTIALITY, "rahasia")
 
 
+#: The checked columns :func:`clean_many` assembles rows from, in the order it unpacks them.
+_ASSEMBLED = (
+    "channel",
+    "received_at",
+    "observed_at",
+    "activity",
+    "commodity_guess",
+    "confidentiality",
+    "reporter_hash",
+    "external_id",
+    "location_text",
+    "title",
+    "description",
+    "reporter_name",
+    "reporter_phone",
+)
+
+#: A value :func:`clean_many` cannot prove valid (the row goes to ``clean_report``).
+_UNPROVEN: Any = object()
+
+
+def _mapped(values: Sequence[Any], check: Callable[[Any], Any]) -> list[Any]:
+    """Return ``check`` of each value, or ``_UNPROVEN`` where it raises :class:`_Unproven`.
+
+    Strings and ``None`` are checked once per distinct value. Other values are checked each
+    time: ``1``, ``1.0`` and ``True`` are equal keys, but not equal values here.
+    """
+
+    def checked(value: Any) -> Any:
+        try:
+            return check(value)
+        except _Unproven:
+            return _UNPROVEN
+
+    if values.count(None) == len(values):  # a column the file does not have
+        return [checked(None)] * len(values)
+    memo: dict[Any, Any] = {}
+    out: list[Any] = []
+    append = out.append
+    for value in values:
+        if value is None or type(value) is str:
+            try:
+                append(memo[value])
+                continue
+            except KeyError:
+                result = memo[value] = checked(value)
+        else:
+            result = checked(value)
+        append(result)
+    return out
+
+
+def _numbers(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Each value as :func:`_number` reads it (NaN for blank), and where it is unproven.
+
+    A column of plain numeric strings is converted at once: ``float`` accepts exactly what
+    ``_number`` accepts once its spelling fixes (decimal comma, Unicode minus) are not needed,
+    and a string ``float`` refuses sends the whole column the slow way.
+    """
+    unproven = np.zeros(len(values), dtype=bool)
+    if all(type(v) is str for v in values):
+        try:
+            numbers = np.array(values, dtype=np.float64)
+        except ValueError:
+            pass
+        else:
+            unproven |= ~np.isfinite(numbers)  # NaN and infinity are refused by clean_report
+            return numbers, unproven
+    numbers = np.empty(len(values))
+    for i, value in enumerate(values):
+        try:
+            numbers[i] = _number(value)
+        except _Unproven:
+            numbers[i] = np.nan
+            unproven[i] = True
+    return numbers, unproven
+
+
 def clean_many(
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -180,6 +258,10 @@ def clean_many(
     now: dt.datetime,
 ) -> list[Proven | None]:
     """Return each row checked as :func:`clean_report` would, or ``None`` where not proven.
+
+    The rows are checked a column at a time: each distinct value of a column with few of them
+    (channel, times, vocabularies, phone numbers) is checked once, numbers are converted in
+    bulk, and only then is each row assembled.
 
     Parameters
     ----------
@@ -210,117 +292,170 @@ def clean_many(
     """
     settings = identities.settings
     n = len(rows)
-    lat = np.empty(n)
-    lon = np.empty(n)
-    out: list[Proven | None] = [None] * n
-    staged: list[tuple[int, dict[str, Any]] | None] = [None] * n
-    times: dict[Any, dt.datetime | None] = {}
     slack = dt.timedelta(seconds=report_settings.future_tolerance_s)
     latest = now + slack
 
-    def when(value: Any, name: str) -> dt.datetime | None:
+    present = set().union(*rows)
+    nothing = [None] * n
+
+    def column(name: str) -> list[Any]:
+        return [row.get(name) for row in rows] if name in present else nothing
+
+    def evidence(value: Any) -> None:
+        if value is not None and (type(value) is not str or value.strip()):
+            raise _Unproven
+
+    def channel(value: Any) -> str:
+        word = _word(value)
+        word = CHANNEL_ALIASES.get(word, word) if word else None
+        if word not in _CHANNELS:
+            raise _Unproven
+        return word
+
+    def moment(value: Any, name: str) -> dt.datetime | None:
         if value is None:
             return None
-        try:
-            return times[value]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable
-            raise _Unproven from None
         try:
             parsed = _parse_time(value, name)
         except ValidationError:
             raise _Unproven from None
-        times[value] = parsed
+        if parsed is not None and parsed > latest:
+            raise _Unproven
         return parsed
 
-    for i, raw in enumerate(rows):
-        lat[i] = lon[i] = np.nan
+    def received(value: Any) -> dt.datetime:
+        when = moment(value, "received_at") or now
+        if when > latest:
+            raise _Unproven
+        return when
+
+    def text_of(name: str) -> list[Any]:
+        return _mapped(column(name), lambda v: _text(v, name))
+
+    def phone_hash(phone: str | None) -> str | None:
+        if phone is _UNPROVEN:
+            raise _Unproven
         try:
-            evidence = raw.get("evidence")
-            if evidence is not None and (type(evidence) is not str or evidence.strip()):
-                raise _Unproven
-            channel = _word(raw.get("channel"))
-            channel = CHANNEL_ALIASES.get(channel, channel) if channel else None
-            if channel not in _CHANNELS:
-                raise _Unproven
-            received = when(raw.get("received_at"), "received_at") or now
-            observed = when(raw.get("observed_at"), "observed_at")
-            if received > latest or (
-                observed is not None and (observed > latest or observed > received + slack)
-            ):
-                raise _Unproven
-            y = _number(raw.get("lat"))
-            x = _number(raw.get("lon"))
-            if (y != y) != (x != x):
-                raise _Unproven
-            accuracy = _number(raw.get("accuracy_m"))
-            if accuracy < 0:
-                raise _Unproven
-            texts = {name: _text(raw.get(name), name) for name in _TEXT_FIELDS}
-            commodity = raw.get("commodity_guess")
-            values: dict[str, Any] = {
-                "channel": channel,
-                "received_at": received,
-                "observed_at": observed,
-                "accuracy_m": None if accuracy != accuracy else accuracy,
-                "activity": _choice(raw.get("activity"), _ACTIVITIES, "other"),
-                "commodity_guess": None
-                if _word(commodity) is None
-                else _choice(commodity, _COMMODITIES, None),
-                "confidentiality": _confidentiality(raw.get("confidentiality")),
-                **texts,
-            }
-            if y != y:  # no point: a described place is required
-                source = _choice(raw.get("location_source"), _SOURCES, "described")
-                if source != "described" or texts["location_text"] is None:
-                    raise _Unproven
-                values["location_source"] = source
-                values["flags"] = ["no_location"]
-            else:
-                source = _choice(raw.get("location_source"), _SOURCES, "map_pin")
-                values["location_source"] = "map_pin" if source == "described" else source
-            phone = texts["reporter_phone"]
-            try:
-                values["reporter_hash"] = identities.phone_hash(phone)
-            except ValidationError:
-                raise _Unproven from None
-            lat[i], lon[i] = y, x
-            staged[i] = (i, values)
-        except _Unproven:
-            continue
+            return identities.phone_hash(phone)
+        except ValidationError:
+            raise _Unproven from None
+
+    lat, lat_bad = _numbers(column("lat"))
+    lon, lon_bad = _numbers(column("lon"))
+    accuracy, accuracy_bad = _numbers(column("accuracy_m"))
+    texts = {name: text_of(name) for name in _TEXT_FIELDS}
+    columns = {
+        "evidence": _mapped(column("evidence"), evidence),
+        "channel": _mapped(column("channel"), channel),
+        "received_at": _mapped(column("received_at"), received),
+        "observed_at": _mapped(column("observed_at"), lambda v: moment(v, "observed_at")),
+        "activity": _mapped(column("activity"), lambda v: _choice(v, _ACTIVITIES, "other")),
+        "commodity_guess": _mapped(
+            column("commodity_guess"),
+            lambda v: None if _word(v) is None else _choice(v, _COMMODITIES, None),
+        ),
+        "confidentiality": _mapped(column("confidentiality"), _confidentiality),
+        "reporter_hash": _mapped(texts["reporter_phone"], phone_hash),
+        **texts,
+    }
+    sources = column("location_source")
+    described = _mapped(sources, lambda v: _choice(v, _SOURCES, "described"))
+    pinned = _mapped(sources, lambda v: _choice(v, _SOURCES, "map_pin"))
 
     # Points, all at once: the conditions under which check_point neither refuses nor flags.
     indonesia, aoi = settings.indonesia_bbox, settings.aoi_bbox
     with np.errstate(invalid="ignore"):
-        has_point = ~np.isnan(lat)
-        in_indonesia = (
+        no_point = np.isnan(lat)
+        bad = lat_bad | lon_bad | accuracy_bad | (accuracy < 0) | (no_point != np.isnan(lon))
+        possible = (
             (lon >= indonesia[0])
             & (lon <= indonesia[2])
             & (lat >= indonesia[1])
             & (lat <= indonesia[3])
-        )
-        possible = (
-            in_indonesia
             & (lat >= -90.0)
             & (lat <= 90.0)
             & (lon >= -180.0)
             & (lon <= 180.0)
             & ~((lat == 0.0) & (lon == 0.0))
         )
+        bad |= ~no_point & ~possible
         in_aoi = (lon >= aoi[0]) & (lon <= aoi[2]) & (lat >= aoi[1]) & (lat <= aoi[3])
-    for item in staged:
-        if item is None:
+    for values in columns.values():
+        if _UNPROVEN in values:
+            bad[[i for i, v in enumerate(values) if v is _UNPROVEN]] = True
+
+    out: list[Proven | None] = [None] * n
+    rows_of = zip(
+        bad.tolist(),
+        no_point.tolist(),
+        in_aoi.tolist(),
+        lat.tolist(),
+        lon.tolist(),
+        accuracy.tolist(),
+        described,
+        pinned,
+        *(columns[name] for name in _ASSEMBLED),
+        strict=True,
+    )
+    for i, (
+        refused,
+        no_location,
+        inside,
+        y,
+        x,
+        accuracy_m,
+        source_if_described,
+        source_if_point,
+        channel_,
+        receipt,
+        observed,
+        activity,
+        commodity,
+        confidentiality,
+        reporter_hash,
+        external_id,
+        location_text,
+        title,
+        description,
+        name,
+        phone,
+    ) in enumerate(rows_of):
+        if refused or (observed is not None and observed > receipt + slack):
             continue
-        i, values = item
-        phone = values.pop("reporter_phone")
-        name = values.pop("reporter_name")
-        if has_point[i]:
-            if not possible[i]:
+        if no_location:  # a described place is required
+            if source_if_described != "described" or location_text is None:
                 continue
-            values["lat"], values["lon"] = float(lat[i]), float(lon[i])
-            values["flags"] = [] if in_aoi[i] else ["outside_aoi"]
-        out[i] = Proven(CleanReport(**values), name, phone)
+            point: dict[str, Any] = {"location_source": "described", "flags": ["no_location"]}
+        else:
+            if source_if_point is _UNPROVEN:
+                continue
+            point = {
+                "location_source": "map_pin"
+                if source_if_point == "described"
+                else source_if_point,
+                "lat": y,
+                "lon": x,
+                "flags": [] if inside else ["outside_aoi"],
+            }
+        out[i] = Proven(
+            CleanReport(
+                channel=channel_,
+                received_at=receipt,
+                observed_at=observed,
+                accuracy_m=None if accuracy_m != accuracy_m else accuracy_m,
+                activity=activity,
+                commodity_guess=commodity,
+                confidentiality=confidentiality,
+                external_id=external_id,
+                location_text=location_text,
+                title=title,
+                description=description,
+                reporter_hash=reporter_hash,
+                **point,
+            ),
+            name,
+            phone,
+        )
     return out
 
 
@@ -342,6 +477,9 @@ def content_hashes(reports: Sequence[CleanReport]) -> list[str]:
     """
     utc = dt.UTC
     times: dict[dt.datetime, str] = {}
+    encode = _string
+    plain = (str, type(None))
+    numeric = (float, type(None))
 
     def moment(value: dt.datetime | None) -> str:
         if value is None:
@@ -349,43 +487,42 @@ def content_hashes(reports: Sequence[CleanReport]) -> list[str]:
         try:
             return times[value]
         except KeyError:
-            text = times[value] = _string(value.astimezone(utc).isoformat())
+            text = times[value] = encode(value.astimezone(utc).isoformat())
             return text
 
-    def string(value: str | None) -> str:
-        return "null" if value is None else _string(value)
-
-    def number(value: float | None) -> str:
-        return "null" if value is None else repr(round(value, 7))
-
-    out = []
+    out: list[str] = []
+    append = out.append
+    sha256 = hashlib.sha256
     for r in reports:
+        channel, external_id, location_text = r.channel, r.external_id, r.location_text
+        title, description, activity, reporter = r.title, r.description, r.activity, r.reporter_hash
+        lat, lon = r.lat, r.lon
         if not (
-            (r.lat is None or type(r.lat) is float)
-            and (r.lon is None or type(r.lon) is float)
-            and all(
-                type(v) is str or v is None
-                for v in (
-                    r.channel,
-                    r.external_id,
-                    r.location_text,
-                    r.title,
-                    r.description,
-                    r.activity,
-                    r.reporter_hash,
-                )
-            )
+            type(lat) in numeric
+            and type(lon) in numeric
+            and type(channel) in plain
+            and type(external_id) in plain
+            and type(location_text) in plain
+            and type(title) in plain
+            and type(description) in plain
+            and type(activity) in plain
+            and type(reporter) in plain
         ):
-            out.append(r.content_hash())
+            append(r.content_hash())
             continue
-        evidence = ", ".join(_string(h) for h in sorted(e.sha256 for e in r.evidence))
+        evidence = ", ".join(encode(h) for h in sorted(e.sha256 for e in r.evidence))
         blob = (
-            f'{{"activity": {string(r.activity)}, "channel": {string(r.channel)}, '
-            f'"description": {string(r.description)}, "evidence": [{evidence}], '
-            f'"external_id": {string(r.external_id)}, "lat": {number(r.lat)}, '
-            f'"location_text": {string(r.location_text)}, "lon": {number(r.lon)}, '
+            f'{{"activity": {"null" if activity is None else encode(activity)}, '
+            f'"channel": {"null" if channel is None else encode(channel)}, '
+            f'"description": {"null" if description is None else encode(description)}, '
+            f'"evidence": [{evidence}], '
+            f'"external_id": {"null" if external_id is None else encode(external_id)}, '
+            f'"lat": {"null" if lat is None else repr(round(lat, 7))}, '
+            f'"location_text": {"null" if location_text is None else encode(location_text)}, '
+            f'"lon": {"null" if lon is None else repr(round(lon, 7))}, '
             f'"observed_at": {moment(r.observed_at)}, "received_at": {moment(r.received_at)}, '
-            f'"reporter": {string(r.reporter_hash)}, "title": {string(r.title)}}}'
+            f'"reporter": {"null" if reporter is None else encode(reporter)}, '
+            f'"title": {"null" if title is None else encode(title)}}}'
         )
-        out.append(hashlib.sha256(blob.encode("utf-8")).hexdigest())
+        append(sha256(blob.encode("utf-8")).hexdigest())
     return out

@@ -160,6 +160,44 @@ def test_fast_path_agrees_with_clean_report(settings: Settings, seed: int) -> No
     assert proven >= 750 and refused >= 500  # both sides of the sample were exercised
 
 
+def test_columns_of_plain_numbers_converted_at_once_agree_with_clean_report(
+    settings: Settings,
+) -> None:
+    # As a CSV gives them: every row has every column, all strings. Every lat and lon string
+    # here is one float() reads, so the columns are converted at once, not value by value.
+    rng = random.Random(7)
+    odd_numbers = [" -1.25 ", "1e-3", "1_0", "nan", "inf", "-Infinity", "95", "0", "-0.0"]
+    rows = []
+    for i in range(3000):
+        lat = f"{rng.uniform(-2.5, 2.5):.7f}" if i % 7 else rng.choice(odd_numbers)
+        lon = f"{rng.uniform(113.0, 120.0):.7f}" if i % 11 else rng.choice([*odd_numbers, "117"])
+        rows.append(
+            {
+                "channel": rng.choice(["hotline", "LAPOR", "web", "sms"]),
+                "received_at": rng.choice(["2025-12-24T09:30:00+08:00", "24/12/2025 09:30", ""]),
+                "lat": lat,
+                "lon": lon,
+                "location_source": rng.choice(["", "device_gps", "described"]),
+                "accuracy_m": rng.choice(["", "12", "-3"]),
+                "reporter_phone": rng.choice(["", "0812-3456-7890", "123"]),
+                "evidence": "",
+            }
+        )
+    cache = IdentityCache(settings)
+    fast = clean_many(rows, identities=cache, report_settings=LIMITS, now=NOW)
+    proven = 0
+    for row, got in zip(rows, fast, strict=True):
+        try:
+            expected = clean_report(row, settings=settings, report_settings=LIMITS, now=NOW)
+        except ValidationError:
+            assert got is None, f"the fast path accepted a row clean_report refuses: {row!r}"
+            continue
+        if got is not None:
+            proven += 1
+            assert _without_identity(seal(got, cache)) == _without_identity(expected), row
+    assert proven >= 600
+
+
 def test_content_hashes_match_the_method_on_odd_text(settings: Settings) -> None:
     reports = [
         clean_report(
