@@ -45,7 +45,7 @@ from geo.reports.privacy import IdentityCache
 from geo.reports.writer import (
     PreparedRow,
     Written,
-    new_codes,
+    fresh_codes,
     report_lines,
     seal,
     write_direct,
@@ -70,6 +70,7 @@ class WriteResult:
 @dataclass
 class _Job:
     batch: Sequence[PreparedRow]
+    codes: list[str]
     lines: list[str] | None  # COPY text, or None for a batch with evidence files
     ticket: int | None  # its turn to reserve report ids (batches written by COPY)
     done: Future[Written] = field(default_factory=Future)
@@ -137,6 +138,7 @@ class BatchWriter:
         self._turn = threading.Condition()
         self._tickets = 0
         self._serving = 0
+        self._codes: set[str] = set()
         self._sequence: str | None = None
         self._next = 0
         self._queues: list[queue.SimpleQueue[_Job | _Release | None]] = [
@@ -156,8 +158,8 @@ class BatchWriter:
         if not batch:
             return
         self._collect_ready()
-        lines = self._prepare(batch)
-        job = _Job(batch, lines, None if lines is None else self._tickets)
+        codes, lines = self._prepare(batch)
+        job = _Job(batch, codes, lines, None if lines is None else self._tickets)
         self._tickets += lines is not None
         if lines is None:
             if not self._released.is_set():
@@ -212,11 +214,16 @@ class BatchWriter:
 
     # -- helpers of the importer's side --------------------------------------------------------
 
-    def _prepare(self, batch: Sequence[PreparedRow]) -> list[str] | None:
+    def _prepare(self, batch: Sequence[PreparedRow]) -> tuple[list[str], list[str] | None]:
+        """Encrypt identities and draw codes; COPY text unless the batch has evidence files.
+
+        Codes are never drawn twice in one import (see :func:`fresh_codes`).
+        """
         seal(batch, self._identities)
+        codes = fresh_codes(len(batch), self._codes)
         if any(item.clean.evidence for item in batch):
-            return None
-        return report_lines(batch, new_codes(len(batch)))
+            return codes, None
+        return codes, report_lines(batch, codes)
 
     def _send(self, job: _Job) -> None:
         self._in_flight.append(job)
@@ -297,13 +304,25 @@ class BatchWriter:
             try:
                 with conn.begin_nested():
                     return write_direct(
-                        conn, job.batch, job.lines, ids, actor=self._actor, reason=self._reason
+                        conn,
+                        job.batch,
+                        job.lines,
+                        ids,
+                        actor=self._actor,
+                        reason=self._reason,
+                        taken=self._codes,
                     )
             except (IntegrityError, psycopg.errors.UniqueViolation):
                 pass  # stored meanwhile, or a code clash: ON CONFLICT sorts it out
         with conn.begin_nested():
             return write_staged(
-                conn, job.batch, actor=self._actor, reason=self._reason, settings=self._settings
+                conn,
+                job.batch,
+                actor=self._actor,
+                reason=self._reason,
+                settings=self._settings,
+                codes=job.codes,
+                taken=self._codes,
             )
 
     def _work(self, jobs: queue.SimpleQueue[_Job | _Release | None]) -> None:

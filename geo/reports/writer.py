@@ -27,7 +27,7 @@ from sqlalchemy import Connection, text
 
 from geo.errors import InputFileError
 from geo.reports.evidence import EvidenceFile, evidence_path, write_once
-from geo.reports.intake import CODE_ALPHABET, new_code
+from geo.reports.intake import CODE_ALPHABET
 from geo.reports.privacy import IdentityCache
 from geo.reports.validation import CleanReport
 from geo.settings import Settings
@@ -36,6 +36,7 @@ __all__ = [
     "PreparedRow",
     "Written",
     "new_codes",
+    "fresh_codes",
     "report_lines",
     "seal",
     "write_direct",
@@ -183,6 +184,28 @@ def new_codes(n: int) -> list[str]:
         values = values // base
     chars = _ALPHABET[digits]
     return ["PTM-" + "".join(row) for row in chars.tolist()]
+
+
+def fresh_codes(n: int, taken: set[str]) -> list[str]:
+    """Return ``n`` new tracking codes, none of them in ``taken``, and add them to it.
+
+    An import keeps every code it drew in ``taken``: two of its writers inserting the same
+    code would each wait for the other's open transaction.
+
+    Examples
+    --------
+    >>> taken = set()
+    >>> codes = fresh_codes(3, taken)
+    >>> len(set(codes)), taken == set(codes)
+    (3, True)
+    """
+    codes = new_codes(n)
+    for i, code in enumerate(codes):
+        while code in taken:
+            code = new_codes(1)[0]
+        codes[i] = code
+        taken.add(code)
+    return codes
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
@@ -341,13 +364,23 @@ def _staging_record(item: PreparedRow, code: str) -> tuple[Any, ...]:
 
 
 def write_staged(
-    conn: Connection, batch: Sequence[PreparedRow], *, actor: str, reason: str, settings: Settings
+    conn: Connection,
+    batch: Sequence[PreparedRow],
+    *,
+    actor: str,
+    reason: str,
+    settings: Settings,
+    codes: Sequence[str] | None = None,
+    taken: set[str] | None = None,
 ) -> Written:
     """Write one batch through a staging table and ``INSERT ... ON CONFLICT DO NOTHING``.
 
     For batches with evidence files, and when a direct COPY met a unique conflict (a report
-    stored meanwhile by someone else, or a clash of random tracking codes).
+    stored meanwhile by someone else, or a clash of random tracking codes). ``codes`` are the
+    rows' tracking codes (drawn when not given); ``taken`` as for :func:`write_direct`.
     """
+    taken = set() if taken is None else taken
+    codes = fresh_codes(len(batch), taken) if codes is None else codes
     _store_files(conn, batch, settings)
     # Several batches may share one transaction (see geo.reports.batches).
     conn.execute(text("DROP TABLE IF EXISTS report_staging"))
@@ -356,14 +389,14 @@ def write_staged(
     assert raw is not None
     columns = ", ".join(_STAGING_COLUMNS)
     with raw.cursor() as cur, cur.copy(f"COPY report_staging ({columns}) FROM STDIN") as copy:
-        for item in batch:
-            copy.write_row(_staging_record(item, new_code()))
+        for item, code in zip(batch, codes, strict=True):
+            copy.write_row(_staging_record(item, code))
     insert = text(
         _INSERT_FROM_STAGING.format(links=_LINKS if any(i.clean.evidence for i in batch) else "")
     )
     params = {"actor": actor, "reason": reason}
     inserted = [(int(r.id), str(r.content_hash)) for r in conn.execute(insert, params)]
-    for _attempt in range(10):
+    for attempt in range(11):
         if len(inserted) == len(batch):
             break
         conn.execute(
@@ -374,13 +407,15 @@ def write_staged(
         left = conn.execute(text("SELECT count(*) FROM report_staging WHERE NOT done")).scalar()
         if not left:
             break
+        if attempt == 10:  # never with 31^6 codes; a row must not vanish unnoticed if it does
+            raise RuntimeError(f"{left} report rows left unwritten: their codes kept clashing")
         # Only a clash of random tracking codes is left: draw new ones and try again.
         for (content_hash,) in conn.execute(
             text("SELECT content_hash FROM report_staging WHERE NOT done")
         ):
             conn.execute(
                 text("UPDATE report_staging SET code = :code WHERE content_hash = :h"),
-                {"code": new_code(), "h": content_hash},
+                {"code": fresh_codes(1, taken)[0], "h": content_hash},
             )
         inserted += [(int(r.id), str(r.content_hash)) for r in conn.execute(insert, params)]
     skipped = int(
@@ -406,8 +441,11 @@ def write_direct(
     *,
     actor: str,
     reason: str,
+    taken: set[str] | None = None,
 ) -> Written:
     """Write one batch without evidence by COPY straight into ``reports`` and its history.
+
+    ``taken`` holds the codes drawn for the whole import; a code drawn again here joins it.
 
     Optimistic: a row already stored (same content, or same channel and external id) makes the
     COPY fail with a unique violation, and the caller writes the batch again through
@@ -415,6 +453,7 @@ def write_direct(
     with stored ones are drawn again first. ``ids`` were reserved for the rows, in file order.
     """
     codes = [line[:10] for line in lines]
+    taken = set() if taken is None else taken
     for _attempt in range(10):
         clash = set(
             conn.execute(
@@ -425,9 +464,10 @@ def write_direct(
             break
         seen: set[str] = set()
         for n, code in enumerate(codes):
-            if code in clash or code in seen:
-                codes[n] = new_codes(1)[0]
-            seen.add(codes[n])
+            while code in clash or code in seen:
+                code = fresh_codes(1, taken)[0]
+            codes[n] = code
+            seen.add(code)
     raw = conn.connection.driver_connection
     assert raw is not None
     who = _text(actor) + "\t" + _text(reason) + "\n"

@@ -224,6 +224,37 @@ def test_a_bad_row_late_in_the_file_undoes_the_batches_already_sent(
     assert tuple(counts) == (40, 40, 40)
 
 
+def test_two_writers_never_draw_the_same_code_in_one_import(
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+    fresh: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With held batches, two writers inserting one code would wait for each other: a deadlock.
+    # Draw from 64 codes only, so that 60 rows would repeat some if codes were not tracked.
+    import random
+
+    import geo.reports.writer as writer
+
+    rng = random.Random(3)
+    monkeypatch.setattr(
+        writer,
+        "new_codes",
+        lambda n: ["PTM-QQQQ" + rng.choice("23456789") + rng.choice("23456789") for _ in range(n)],
+    )
+    path = _write_csv(tmp_path / "codes.csv", _rows(60, "CODE"))
+    summary = import_file(
+        engine=engine, path=path, settings=settings, now=NOW, progress=False, batch_size=6
+    )
+    assert summary.inserted == 60
+    with engine.connect() as conn:
+        codes = conn.execute(
+            text("SELECT code FROM reports WHERE external_id LIKE 'CODE-%'")
+        ).scalars().all()
+    assert len(set(codes)) == 60 and all(c.startswith("PTM-QQQQ") for c in codes)
+
+
 def test_geojson_import(engine: Engine, settings: Settings, tmp_path: Path, fresh: None) -> None:
     features = [
         {
