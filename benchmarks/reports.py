@@ -375,8 +375,9 @@ def main() -> None:
                            None, f"{runs}; reports and history rows, same columns and bytes")
                     record(n, "-", "import (geo.reports.import_file)", median(imports),
                            median(same),
-                           f"{runs}; ratio = import / raw COPY of the same rows; "
-                           f"/ bare COPY = {median(imports) / median(bare):.2f}")
+                           f"{runs} ({', '.join(f'{t:.2f}' for t in imports)} s); ratio = "
+                           f"import / raw COPY of the same rows; / bare COPY = "
+                           f"{median(imports) / median(bare):.2f}")
             for n_sites, sites in sets.items():
                 if n_sites not in args.sites or "match" not in args.steps:
                     continue
