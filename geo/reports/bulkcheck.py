@@ -181,12 +181,7 @@ _ASSEMBLED = (
     "commodity_guess",
     "confidentiality",
     "reporter_hash",
-    "external_id",
-    "location_text",
-    "title",
-    "description",
-    "reporter_name",
-    "reporter_phone",
+    *_TEXT_FIELDS,
 )
 
 #: A value :func:`clean_many` cannot prove valid (the row goes to ``clean_report``).
