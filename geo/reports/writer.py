@@ -26,6 +26,8 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from geo.errors import InputFileError
+from geo.reports.bulkcheck import Proven
+from geo.reports.bulkcheck import seal as seal_one
 from geo.reports.evidence import EvidenceFile, evidence_path, write_once
 from geo.reports.intake import CODE_ALPHABET
 from geo.reports.privacy import IdentityCache
@@ -242,9 +244,7 @@ def seal(batch: Sequence[PreparedRow], identities: IdentityCache | None) -> None
         if item.identity is not None:
             if identities is None:
                 raise ValueError("rows with an identity to encrypt need an IdentityCache")
-            name, phone = item.identity
-            item.clean.reporter_phone_enc = identities.phone(phone)
-            item.clean.reporter_name_enc = identities.name(name, item.clean.reporter_hash)
+            seal_one(Proven(item.clean, *item.identity), identities)
             item.identity = None
 
 
