@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: help install system db browser demo test lint serve clean
+.PHONY: help install system db browser demo test lint serve clean messages
 
 help:
 	@echo "make demo   set everything up and run the main job on the synthetic demo data"
@@ -39,6 +39,12 @@ test: system db browser
 lint: install
 	$(BIN)/ruff check geo api tests data benchmarks
 	$(BIN)/mypy
+
+# Gather the strings people read into geo/locale/messages.pot and merge them into the id and en
+# catalogues; translate the new msgstr lines, then `make test` proves none is missing.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --sort-by-file -o geo/locale/messages.pot --project "Pantau Tambang" .
+	$(BIN)/pybabel update -i geo/locale/messages.pot -d geo/locale --no-fuzzy-matching
 
 serve: db
 	$(BIN)/pantau serve

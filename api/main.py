@@ -171,7 +171,7 @@ def create_app(
     'Pantau Tambang API'
     """
     settings = settings or get_settings()
-    api_settings = api_settings or ApiSettings()
+    api_settings = api_settings or settings.api
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

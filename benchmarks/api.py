@@ -76,7 +76,7 @@ def free_port() -> int:
 
 
 def make_database(n_sites: int) -> str:
-    admin_url = Settings().database_url
+    admin_url = Settings().database.url
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"pantau_bench_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
@@ -119,7 +119,7 @@ def make_database(n_sites: int) -> str:
 
 
 def drop_database(url: str) -> None:
-    admin = create_engine(Settings().database_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(Settings().database.url, isolation_level="AUTOCOMMIT")
     name = make_url(url).database
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

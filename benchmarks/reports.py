@@ -70,7 +70,7 @@ BOX = (115.0, -2.0, 118.0, 2.3)
 
 @contextmanager
 def bench_database(keep: bool) -> Iterator[Engine]:
-    admin_url = Settings().database_url
+    admin_url = Settings().database.url
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))

@@ -38,7 +38,7 @@ def redact_url(url: str) -> str:
 
 
 def make_engine(url: str | None = None, *, settings: Settings | None = None) -> Engine:
-    """Create an engine for ``url`` or for ``settings.database_url``.
+    """Create an engine for ``url`` or for ``settings.database.url``.
 
     Parameters
     ----------
@@ -55,7 +55,7 @@ def make_engine(url: str | None = None, *, settings: Settings | None = None) -> 
         PostgreSQL's JIT compilation off.
     """
     settings = settings or get_settings()
-    url = url or settings.database_url
+    url = url or settings.database.url
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # JIT off: the spheroid functions' cost estimates make PostgreSQL compile (~0.5 s) queries

@@ -36,12 +36,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from geo.errors import ValidationError
+from geo.settings import MatchSettings, get_settings
 
 __all__ = [
     "MatchSettings",
@@ -61,15 +60,6 @@ RULES: tuple[str, ...] = (
     "follows_original",
 )
 _MATCHED_RULES = ("within_polygon", "nearest_within_radius")
-
-
-class MatchSettings(BaseSettings):
-    """Settings of report-to-site matching (``PANTAU_MATCH_*``)."""
-
-    model_config = SettingsConfigDict(env_prefix="PANTAU_MATCH_", env_file=".env", extra="ignore")
-
-    #: A report further than this from every site is not matched (metres on the ellipsoid).
-    radius_m: float = Field(default=1000.0, gt=0, le=50_000)
 
 
 @dataclass(frozen=True)
@@ -113,8 +103,7 @@ def current_radius(*, session: Session) -> float | None:
 
 @functools.cache
 def _default_radius() -> float:
-    # Read once per process: building BaseSettings reads the environment and .env each time.
-    return MatchSettings().radius_m
+    return get_settings().matching.radius_m
 
 
 def _check_radius(radius_m: float | None) -> float:
@@ -453,7 +442,7 @@ def match_reports(
         An open session; the caller commits.
     radius_m
         Search radius in metres on the ellipsoid. By default: for ``report_ids``, the radius
-        of the last full run; otherwise (or before any full run) ``PANTAU_MATCH_RADIUS_M``,
+        of the last full run; otherwise (or before any full run) ``PANTAU_MATCHING_RADIUS_M``,
         1000.
     report_ids
         Match only these reports (with their originals, and the duplicates that follow
@@ -527,7 +516,7 @@ def rematch_for_site(
     site_id
         The site's id (it may no longer exist after a delete).
     radius_m
-        The radius; by default that of the last full run, else ``PANTAU_MATCH_RADIUS_M``.
+        The radius; by default that of the last full run, else ``PANTAU_MATCHING_RADIUS_M``.
 
     Examples
     --------

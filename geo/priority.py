@@ -33,13 +33,12 @@ from collections.abc import Hashable, Mapping
 from typing import Any
 
 import pandas as pd
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo.db import default_engine
 from geo.errors import ValidationError
+from geo.settings import PrioritySettings, get_settings
 
 __all__ = [
     "PrioritySettings",
@@ -78,43 +77,6 @@ _COLUMNS: tuple[str, ...] = (
     "reasons",
     "as_of",
 )
-
-
-class PrioritySettings(BaseSettings):
-    """Weights of the site priority score (``PANTAU_PRIORITY_*``)."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="PANTAU_PRIORITY_", env_file=".env", extra="ignore"
-    )
-
-    half_life_days: float = Field(default=30.0, gt=0)
-    lookback_days: int = Field(default=365, ge=1)
-    w_reports: float = Field(default=35.0, ge=0)
-    reports_cap: float = Field(default=10.0, gt=0)
-    w_reporters: float = Field(default=15.0, ge=0)
-    reporters_cap: float = Field(default=5.0, gt=0)
-    w_channels: float = Field(default=10.0, ge=0)
-    channels_cap: float = Field(default=3.0, gt=0)
-    w_inspection: float = Field(default=20.0, ge=0)
-    inspection_cap_days: float = Field(default=365.0, gt=0)
-    w_status: float = Field(default=10.0, ge=0)
-    status_factors: dict[str, float] = {
-        "active": 1.0,
-        "suspected": 0.7,
-        "inspected": 0.4,
-        "dormant": 0.3,
-        "sealed": 0.1,
-        "legalised": 0.0,
-    }
-    w_commodity: float = Field(default=10.0, ge=0)
-    # Gold first: mercury amalgamation poisons rivers; then coal for the scale of its pits.
-    commodity_factors: dict[str, float] = {
-        "emas": 1.0,
-        "batubara": 0.8,
-        "pasir": 0.6,
-        "batu": 0.5,
-        "lainnya": 0.5,
-    }
 
 
 _AGGREGATES = """
@@ -279,7 +241,7 @@ def compute_priority(
     >>> frame.loc[0, "reasons"]  # doctest: +SKIP
     'never inspected: 20.0; 6.3 recent reports (decayed): 22.1; ...'
     """
-    cfg = settings or PrioritySettings()
+    cfg = settings or get_settings().priority
     when = as_of or dt.datetime.now(dt.UTC)
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)

@@ -1,7 +1,18 @@
-"""Settings, one pydantic-settings class per concern, all read from ``PANTAU_*`` variables.
+"""One settings tree for the whole process: a root :class:`Settings` with a section per concern.
 
-Settings objects are passed into factories (``geo.db.make_engine(settings=...)``) so that tests
-and notebooks can inject their own; :func:`get_settings` gives the process-wide default.
+Every field is read from a ``PANTAU_*`` environment variable (or ``.env``). Root fields are
+``PANTAU_<FIELD>``; a section's fields are ``PANTAU_<SECTION>_<FIELD>``, e.g.
+``PANTAU_DATABASE_URL``, ``PANTAU_PATROLS_OSRM_URL``, ``PANTAU_API_DEFER_INTAKE``. The tree is read
+once per process (:func:`get_settings`) and passed down: into the app factory
+(``api.main.create_app(settings=...)``), the CLI context and the use cases. Domain functions take
+the section they need as an argument and never build settings themselves, so that a test, a
+notebook or an adapter can inject its own.
+
+Examples
+--------
+>>> s = Settings(patrols={"detour": 1.5}, _env_file=None)
+>>> s.patrols.detour, s.matching.radius_m
+(1.5, 1000.0)
 """
 
 from __future__ import annotations
@@ -10,27 +21,206 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.errors import ConfigurationError
 
-__all__ = ["Settings", "get_settings", "DEFAULT_DATABASE_URL", "DEV_SECRET"]
+__all__ = [
+    "Settings",
+    "DatabaseSettings",
+    "ReportSettings",
+    "MatchSettings",
+    "HotspotSettings",
+    "PrioritySettings",
+    "PatrolSettings",
+    "MapSettings",
+    "ApiSettings",
+    "get_settings",
+    "DEFAULT_DATABASE_URL",
+    "DEFAULT_SPEEDS_KMH",
+    "DEV_SECRET",
+    "REPO_ROOT",
+]
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://pantau:pantau@127.0.0.1:5432/pantau"
 #: Placeholder secret accepted only when ``PANTAU_ENVIRONMENT=development``.
 DEV_SECRET = "changethis-development-only"
+#: The repository root when running from a checkout (``node_modules/`` is installed here).
+REPO_ROOT = Path(__file__).resolve().parents[1]
+#: Average speed in km/h along the detoured great-circle line, per vehicle mode. Kaltim's
+#: interior roads are unsealed mining and plantation tracks; river boats follow meanders.
+DEFAULT_SPEEDS_KMH: dict[str, float] = {"car": 40.0, "4wd": 30.0, "motorbike": 35.0, "boat": 25.0}
+
+
+class _Section(BaseModel):
+    """A section of the tree: plain, validated, and strict about unknown names."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class DatabaseSettings(_Section):
+    """The PostGIS database (``PANTAU_DATABASE_*``)."""
+
+    url: str = DEFAULT_DATABASE_URL
+
+
+class ReportSettings(_Section):
+    """Intake limits and deduplication thresholds (``PANTAU_REPORTS_*``).
+
+    The complaint clocks are not here: they live in the ``clock_rules`` table so that the agency
+    can change them without a deployment (see :mod:`geo.reports.clocks`).
+    """
+
+    #: A photo whose EXIF position is farther than this from the claimed point is flagged.
+    exif_max_distance_m: float = Field(default=2000.0, gt=0)
+    #: A photo taken more than this many days before the observation is flagged.
+    exif_max_age_days: float = Field(default=30.0, gt=0)
+    #: Reports by the same (or an unknown) reporter this close in space and time are near
+    #: duplicates of the earliest one.
+    near_duplicate_distance_m: float = Field(default=200.0, ge=0)
+    near_duplicate_hours: float = Field(default=48.0, ge=0)
+    #: Size limits of evidence files, per kind.
+    max_photo_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    max_video_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+    #: Rows written per transaction by the bulk importer.
+    import_batch_size: int = Field(default=2000, gt=0)
+    #: Clock skew tolerated before a time counts as "in the future".
+    future_tolerance_s: float = Field(default=300.0, ge=0)
+
+
+class MatchSettings(_Section):
+    """Report-to-site matching (``PANTAU_MATCHING_*``)."""
+
+    #: A report further than this from every site is not matched (metres on the ellipsoid).
+    radius_m: float = Field(default=1000.0, gt=0, le=50_000)
+
+
+class HotspotSettings(_Section):
+    """Hotspot clustering (``PANTAU_HOTSPOTS_*``)."""
+
+    #: DBSCAN neighbourhood radius in metres.
+    eps_m: float = Field(default=300.0, gt=0, le=20_000)
+    #: Reports needed within ``eps_m`` of a report to make it a core of a hotspot.
+    min_reports: int = Field(default=3, ge=1, le=1000)
+    #: Only reports observed in the last N days count (None: all reports).
+    window_days: int | None = Field(default=None, ge=1)
+    #: Metric CRS (EPSG code) the points are projected to for DBSCAN.
+    srid: int = 32750
+    #: Margin around the hull of a promoted hotspot to make the new site's polygon, metres.
+    promote_buffer_m: float = Field(default=100.0, gt=0, le=5000)
+
+
+class PrioritySettings(_Section):
+    """Weights of the site priority score (``PANTAU_PRIORITY_*``)."""
+
+    half_life_days: float = Field(default=30.0, gt=0)
+    lookback_days: int = Field(default=365, ge=1)
+    w_reports: float = Field(default=35.0, ge=0)
+    reports_cap: float = Field(default=10.0, gt=0)
+    w_reporters: float = Field(default=15.0, ge=0)
+    reporters_cap: float = Field(default=5.0, gt=0)
+    w_channels: float = Field(default=10.0, ge=0)
+    channels_cap: float = Field(default=3.0, gt=0)
+    w_inspection: float = Field(default=20.0, ge=0)
+    inspection_cap_days: float = Field(default=365.0, gt=0)
+    w_status: float = Field(default=10.0, ge=0)
+    status_factors: dict[str, float] = {
+        "active": 1.0,
+        "suspected": 0.7,
+        "inspected": 0.4,
+        "dormant": 0.3,
+        "sealed": 0.1,
+        "legalised": 0.0,
+    }
+    w_commodity: float = Field(default=10.0, ge=0)
+    # Gold first: mercury amalgamation poisons rivers; then coal for the scale of its pits.
+    commodity_factors: dict[str, float] = {
+        "emas": 1.0,
+        "batubara": 0.8,
+        "pasir": 0.6,
+        "batu": 0.5,
+        "lainnya": 0.5,
+    }
+
+
+class PatrolSettings(_Section):
+    """Defaults for patrol planning (``PANTAU_PATROLS_*``); a plan's own options override them.
+
+    Examples
+    --------
+    >>> PatrolSettings(detour=1.5).detour
+    1.5
+    """
+
+    #: Average speed (km/h) per vehicle mode along the detoured great-circle line (JSON).
+    speeds_kmh: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_SPEEDS_KMH))
+    #: Road distance over great-circle distance; Kaltim's tracks wind around pits and rivers.
+    detour: float = Field(default=1.3, ge=1.0)
+    #: OSRM server for road travel times (e.g. the docker-compose ``osrm`` service).
+    osrm_url: str | None = None
+    #: Daily shift and driving limit of a team.
+    shift: str = "07:30-16:30"
+    max_drive_h: float = Field(default=6.0, gt=0)
+    #: Revisit rules: skip sites inspected within N days; overdue after M days.
+    skip_within_days: int = Field(default=14, ge=0)
+    must_visit_after_days: int = Field(default=90, ge=0)
+
+
+class MapSettings(_Section):
+    """Where the pinned browser assets and Chromium live (``PANTAU_MAPS_*``)."""
+
+    #: The ``node_modules`` folder holding the pinned packages of ``package.json``.
+    assets_dir: Path = REPO_ROOT / "node_modules"
+    #: The Debian Chromium; Playwright's own browser download is never used.
+    chromium: Path = Path("/usr/bin/chromium")
+
+
+class ApiSettings(_Section):
+    """Limits and behaviour of the HTTP service (``PANTAU_API_*``)."""
+
+    #: Requests a client without a token may make per minute (per client address).
+    public_rate_per_minute: int = 30
+    #: Requests a client without a token may make in a burst before the rate applies.
+    public_burst: int = 10
+    #: Largest request body accepted, except evidence uploads.
+    max_body_bytes: int = 64 * 1024
+    #: Largest evidence upload accepted (the reports library applies its own limit too).
+    max_upload_bytes: int = 20 * 1024 * 1024
+    #: Default and largest page size of collections.
+    default_limit: int = 100
+    max_limit: int = 10_000
+    #: Upper bound on a patrol plan's solver time budget requested over HTTP (a worker is busy
+    #: for that long).
+    max_solver_budget_s: float = 60.0
+    #: Seconds a verified token is remembered (a revoked token works at most this long longer).
+    token_cache_seconds: float = 5.0
+    #: Answer GET /sites (and the OGC ``sites`` items) from an in-process cache dropped when the
+    #: registry changes (PostgreSQL notifies every process at commit); false reads every time.
+    registry_cache: bool = True
+    #: Answer POST /reports once the report and its queue row are stored, and link near
+    #: duplicates and match sites in batches a fraction of a second later
+    #: (``geo.reports.queue``); false does both before answering.
+    defer_intake: bool = True
+    #: Trust ``X-Forwarded-For`` for the client address (only behind a trusted proxy).
+    trust_forwarded_for: bool = False
 
 
 class Settings(BaseSettings):
-    """Process settings; every field can be set as ``PANTAU_<NAME>`` or in ``.env``."""
+    """The process settings: root fields, then one section per concern."""
 
     model_config = SettingsConfigDict(
-        env_prefix="PANTAU_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="PANTAU_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="ignore",
     )
 
     environment: Literal["development", "test", "production"] = "development"
-    database_url: str = DEFAULT_DATABASE_URL
+    #: Language of what people read when they do not ask for one (``id`` or ``en``).
+    language: Literal["id", "en"] = "id"
     #: Key for encrypting reporter identity and for the keyed phone hash. Never commit a real one.
     secret_key: str = DEV_SECRET
     #: Where evidence files and generated outputs are written.
@@ -42,6 +232,15 @@ class Settings(BaseSettings):
     #: Who is written into the audit trail when the CLI or a notebook makes a change.
     actor: str = Field(default="cli")
     log_level: str = "INFO"
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
+    matching: MatchSettings = Field(default_factory=MatchSettings)
+    hotspots: HotspotSettings = Field(default_factory=HotspotSettings)
+    priority: PrioritySettings = Field(default_factory=PrioritySettings)
+    patrols: PatrolSettings = Field(default_factory=PatrolSettings)
+    maps: MapSettings = Field(default_factory=MapSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -66,7 +66,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     """Settings pointing at the session's database and a temporary data folder."""
     return Settings(
         environment="test",
-        database_url=database_url,
+        database={"url": database_url},
         data_dir=tmp_path_factory.mktemp("var"),
         secret_key="test-secret-key-not-for-production",
     )

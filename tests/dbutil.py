@@ -21,7 +21,7 @@ TEMPLATE = os.environ.get("PANTAU_TEST_TEMPLATE", "pantau_template")
 
 def admin_url() -> str:
     """The URL of the role that creates test databases (the settings' database)."""
-    return Settings().database_url
+    return Settings().database.url
 
 
 def drop_database(admin: Engine, name: str, *, attempts: int = 10) -> None:

@@ -24,7 +24,7 @@ def demo_database(
     """A database holding the whole demo: registry, reports, hotspots, scores and a plan."""
     engine = make_engine(fresh_database_url_module)
     out = tmp_path_factory.mktemp("demo")
-    settings = Settings(database_url=fresh_database_url_module, data_dir=out / "var")
+    settings = Settings(database={"url": fresh_database_url_module}, data_dir=out / "var")
     demo.run(engine, settings=settings, out_dir=out, plan_budget_s=3)
     engine.dispose()
     return fresh_database_url_module

@@ -43,7 +43,7 @@ def _engine() -> Engine:
 
 def match(
     radius: float | None = typer.Option(
-        None, "--radius", help="Radius in metres (default PANTAU_MATCH_RADIUS_M, 1000)."
+        None, "--radius", help="Radius in metres (default PANTAU_MATCHING_RADIUS_M, 1000)."
     ),
 ) -> None:
     """Match every report to the nearest site within the radius (only changes are written)."""

@@ -4,7 +4,7 @@ Clustering runs in PostGIS with ``ST_ClusterDBSCAN`` on the reports projected to
 CRS, by default WGS 84 / UTM zone 50S (EPSG:32750). East Kalimantan spans about 114-119 E,
 inside or next to zone 50 (114-120 E), where UTM's scale error stays below 0.1 %, i.e. under
 half a metre at an ``eps`` of 300 m; the CRS is on WGS 84 like the stored points, so no datum
-shift is involved. For data elsewhere, set ``PANTAU_HOTSPOT_SRID`` to the local UTM zone.
+shift is involved. For data elsewhere, set ``PANTAU_HOTSPOTS_SRID`` to the local UTM zone.
 
 Reports that count are independent (not duplicates), not rejected, examined by matching and
 matched to no site, and (optionally) observed within the last ``window_days``. Duplicates

@@ -10,13 +10,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.errors import ValidationError
 from geo.matching import match_reports
+from geo.settings import HotspotSettings, get_settings
 
 __all__ = ["HOTSPOT_STATUSES", "COLUMNS", "HotspotSettings", "ClusterSummary", "cluster_reports"]
 
@@ -45,25 +44,6 @@ COLUMNS: tuple[str, ...] = (
     "promoted_site_code",
     "notes",
 )
-
-
-class HotspotSettings(BaseSettings):
-    """Settings of hotspot clustering (``PANTAU_HOTSPOT_*``)."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="PANTAU_HOTSPOT_", env_file=".env", extra="ignore"
-    )
-
-    #: DBSCAN neighbourhood radius in metres.
-    eps_m: float = Field(default=300.0, gt=0, le=20_000)
-    #: Reports needed within ``eps_m`` of a report to make it a core of a hotspot.
-    min_reports: int = Field(default=3, ge=1, le=1000)
-    #: Only reports observed in the last N days count (None: all reports).
-    window_days: int | None = Field(default=None, ge=1)
-    #: Metric CRS (EPSG code) the points are projected to for DBSCAN.
-    srid: int = 32750
-    #: Margin around the hull of a promoted hotspot to make the new site's polygon, metres.
-    promote_buffer_m: float = Field(default=100.0, gt=0, le=5000)
 
 
 @dataclass(frozen=True)
@@ -172,7 +152,7 @@ def cluster_reports(
     >>> s.created, s.kept  # doctest: +SKIP
     (['HS-0009'], ['HS-0001', 'HS-0002'])
     """
-    cfg = settings or HotspotSettings()
+    cfg = settings or get_settings().hotspots
     eps = float(_settings_or(eps_m, cfg.eps_m))
     minpts = int(_settings_or(min_reports, cfg.min_reports))
     window = window_days if window_days is not None else cfg.window_days

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from geo.db import Target, use_session
 from geo.errors import Conflict, InvalidTransition, NotFound, ValidationError
-from geo.hotspots.clustering import COLUMNS, HOTSPOT_STATUSES, HotspotSettings
+from geo.hotspots.clustering import COLUMNS, HOTSPOT_STATUSES
+from geo.settings import HotspotSettings, get_settings
 
 __all__ = ["load", "get", "promote", "dismiss"]
 
@@ -121,7 +122,7 @@ def promote(
     """Make a hotspot a new site in the registry; its reports are re-matched onto the site.
 
     The site's polygon is the hull of the hotspot's reports widened by
-    ``PANTAU_HOTSPOT_PROMOTE_BUFFER_M``. The site is created through :func:`geo.sites.upsert`,
+    ``PANTAU_HOTSPOTS_PROMOTE_BUFFER_M``. The site is created through :func:`geo.sites.upsert`,
     so the audit trail records it with ``actor`` and the hotspot as source.
 
     Parameters
@@ -156,7 +157,7 @@ def promote(
     from geo import sites
     from geo.matching import rematch_for_site
 
-    cfg = settings or HotspotSettings()
+    cfg = settings or get_settings().hotspots
     row = get(session=session, hotspot=hotspot)
     _reviewable(row, "promoted")
     site_code = (code or row["code"]).strip().upper()

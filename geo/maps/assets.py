@@ -25,7 +25,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 
 from geo.errors import ConfigurationError
-from geo.maps.settings import REPO_ROOT, MapSettings
+from geo.settings import REPO_ROOT, MapSettings, get_settings
 
 __all__ = [
     "ASSETS",
@@ -110,7 +110,7 @@ def _asset_path(name: str, settings: MapSettings) -> Path:
     if not path.is_file():
         raise ConfigurationError(
             f"offline map asset {name!r} was expected at {path} but is missing; run `npm ci` at "
-            "the repository root (or scripts/setup-browser), or set PANTAU_MAP_ASSETS_DIR"
+            "the repository root (or scripts/setup-browser), or set PANTAU_MAPS_ASSETS_DIR"
         )
     return path
 
@@ -212,7 +212,7 @@ def make_offline(m: folium.Map, *, settings: MapSettings | None = None) -> list[
     >>> make_offline(m)[:2]
     ['leaflet_css', 'leaflet']
     """
-    settings = settings or MapSettings()
+    settings = settings or get_settings().maps
     js: list[str] = []
     css: list[str] = []
     for element in _walk(m):

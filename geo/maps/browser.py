@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from geo.errors import BrowserUnavailable, PantauError
-from geo.maps.settings import MapSettings
+from geo.settings import MapSettings, get_settings
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route
@@ -78,12 +78,12 @@ def chromium(*, settings: MapSettings | None = None) -> Iterator[Browser]:
     >>> with chromium() as browser:  # doctest: +SKIP
     ...     print(browser.version)
     """
-    settings = settings or MapSettings()
+    settings = settings or get_settings().maps
     if not settings.chromium.is_file():
         raise BrowserUnavailable(
             f"headless Chromium was expected at {settings.chromium} but is missing; run "
             "scripts/setup-browser (Debian packages chromium and chromium-driver) or set "
-            "PANTAU_MAP_CHROMIUM"
+            "PANTAU_MAPS_CHROMIUM"
         )
     try:
         from playwright.sync_api import Error as PlaywrightError

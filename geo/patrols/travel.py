@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from geo.errors import InputFileError, PlanningError
+from geo.settings import DEFAULT_SPEEDS_KMH
 
 __all__ = [
     "TravelMatrix",
@@ -30,9 +31,6 @@ __all__ = [
     "read_matrix",
 ]
 
-#: Average speed in km/h along the detoured great-circle line, per vehicle mode. Kaltim's
-#: interior roads are unsealed mining and plantation tracks; river boats follow meanders.
-DEFAULT_SPEEDS_KMH: dict[str, float] = {"car": 40.0, "4wd": 30.0, "motorbike": 35.0, "boat": 25.0}
 
 _EARTH_RADIUS_M = 6_371_008.8
 

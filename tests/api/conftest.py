@@ -58,7 +58,7 @@ def api_engine(api_database_url: str) -> Iterator[Engine]:
 def api_settings_obj(api_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
         environment="test",
-        database_url=api_database_url,
+        database={"url": api_database_url},
         data_dir=tmp_path_factory.mktemp("api-var"),
         secret_key="test-secret-key-not-for-production",
     )
@@ -119,7 +119,7 @@ def start_server(settings: Settings, **api_env: str) -> Server:
     env = {
         **os.environ,
         "PANTAU_ENVIRONMENT": "test",
-        "PANTAU_DATABASE_URL": settings.database_url,
+        "PANTAU_DATABASE_URL": settings.database.url,
         "PANTAU_SECRET_KEY": settings.secret_key,
         "PANTAU_DATA_DIR": str(settings.data_dir),
         "PANTAU_API_PUBLIC_RATE_PER_MINUTE": "100000",

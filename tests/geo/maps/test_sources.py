@@ -33,7 +33,7 @@ def map_engine(
     fresh_database_url_module: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
     engine = make_engine(fresh_database_url_module)
-    demo.run(engine, settings=Settings(database_url=fresh_database_url_module), full=False)
+    demo.run(engine, settings=Settings(database={"url": fresh_database_url_module}), full=False)
     path = tmp_path_factory.mktemp("reports") / "reports.csv"
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)

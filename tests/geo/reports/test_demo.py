@@ -42,7 +42,7 @@ def test_demo_reports_load_twice_with_the_expected_mix(
     sites.import_file(engine, DEMO_DIR / "sites.geojson", actor="test")
     settings = Settings(
         environment="test",
-        database_url=fresh_database_url,
+        database={"url": fresh_database_url},
         data_dir=tmp_path,
         secret_key="demo-test-key",
     )

@@ -1,0 +1,191 @@
+"""What crosses HTTP for ``/reports``: intake, receipts, status, history, clocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from api.schemas.common import (
+    Commodity,
+    FiniteFloat,
+    Line200,
+    Line300,
+    Line1000,
+    Text2000,
+    Text10000,
+)
+from geo.reports.models import (
+    ACTIVITIES,
+    CHANNELS,
+    CONFIDENTIALITY,
+    LOCATION_SOURCES,
+    REPORT_STATUSES,
+)
+
+__all__ = [
+    "ReportChannel",
+    "LocationSource",
+    "Activity",
+    "Confidentiality",
+    "ReportStatus",
+    "ReportCode",
+    "ReportIn",
+    "ReportReceipt",
+    "ReportPublicStatus",
+    "TransitionIn",
+    "ReportHistoryEntry",
+    "EvidenceInfo",
+    "ReportDetail",
+    "ClockOut",
+]
+
+ReportChannel = Literal[CHANNELS]  # type: ignore[valid-type]
+LocationSource = Literal[LOCATION_SOURCES]  # type: ignore[valid-type]
+Activity = Literal[ACTIVITIES]  # type: ignore[valid-type]
+Confidentiality = Literal[CONFIDENTIALITY]  # type: ignore[valid-type]
+ReportStatus = Literal[REPORT_STATUSES]  # type: ignore[valid-type]
+ReportCode = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{3}-[A-Za-z0-9]{4,12}$"
+    ),
+]
+
+
+class ReportIn(BaseModel):
+    """A report of suspected illegal mining; give a point (lat, lon) or a described place."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "lat": -0.5123,
+                    "lon": 117.0871,
+                    "location_source": "device_gps",
+                    "accuracy_m": 15,
+                    "activity": "excavator",
+                    "commodity_guess": "batubara",
+                    "description": "Dua ekskavator bekerja malam hari di belakang kebun sawit.",
+                    "confidentiality": "anonim",
+                }
+            ]
+        },
+    )
+
+    channel: ReportChannel | None = Field(
+        default=None, description="Staff only; public submissions are always the web form"
+    )
+    lat: FiniteFloat | None = Field(default=None, description="WGS 84 latitude, degrees")
+    lon: FiniteFloat | None = Field(default=None, description="WGS 84 longitude, degrees")
+    observed_at: dt.datetime | None = None
+    received_at: dt.datetime | None = Field(
+        default=None, description="Staff only (back-filling a hotline log); now by default"
+    )
+    location_source: LocationSource | None = None
+    accuracy_m: Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)] | None = None
+    location_text: Line1000 | None = None
+    title: Line300 | None = None
+    description: Text10000 | None = None
+    activity: Activity | None = None
+    commodity_guess: Commodity | None = None
+    confidentiality: Confidentiality | None = Field(
+        default=None, description="rahasia (default, never shown outside the agency) or anonim"
+    )
+    reporter_name: Line200 | None = None
+    reporter_phone: (
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^[0-9+()\- .]*$")
+        ]
+        | None
+    ) = None
+    external_id: Line200 | None = None
+
+
+class ReportReceipt(BaseModel):
+    """What the submitter gets back: the tracking code to ask about the report later."""
+
+    code: str = Field(examples=["PTM-7K3Q9X"])
+    status: str = Field(examples=["received"])
+    created: bool = Field(description="False when this was a repeat of an earlier submission")
+    duplicate_of: str | None = None
+
+
+class ReportPublicStatus(BaseModel):
+    """A report's status as the public may see it: status and dates, nothing internal."""
+
+    code: str
+    status: str
+    received_at: dt.datetime
+    status_changed_at: dt.datetime
+
+
+class TransitionIn(BaseModel):
+    """A status change of a report."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"to": "verified", "reason": "Lokasi dan foto cocok"}]},
+    )
+
+    to: ReportStatus
+    reason: Text2000 | None = None
+    resolution: Annotated[str, StringConstraints(max_length=24, pattern=r"^[a-z_]*$")] | None = None
+
+
+class ReportHistoryEntry(BaseModel):
+    """One status transition of a report."""
+
+    from_status: str | None
+    to_status: str
+    actor: str
+    at: dt.datetime
+    reason: str | None
+
+
+class EvidenceInfo(BaseModel):
+    """An evidence file of a report, identified by its SHA-256."""
+
+    sha256: str
+    mime: str
+    size_bytes: int
+    exif_lat: float | None = None
+    exif_lon: float | None = None
+    exif_time: dt.datetime | None = None
+
+
+class ReportDetail(BaseModel):
+    """A report as a staff role may see it (identity only for intake operators and admins)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    channel: str
+    status: str
+    confidentiality: str
+    received_at: dt.datetime
+    lat: float | None = None
+    lon: float | None = None
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+    history: list[ReportHistoryEntry] = []
+    evidence: list[EvidenceInfo] = []
+    clocks: list[dict[str, Any]] = []
+
+
+class ClockOut(BaseModel):
+    """One complaint clock of one report."""
+
+    code: str
+    rule: str
+    started_at: dt.datetime
+    due_at: dt.datetime
+    state: str
+    days_left: int
