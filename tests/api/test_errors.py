@@ -13,7 +13,8 @@ from geo import errors as ge
 def test_every_domain_error_class_has_a_status() -> None:
     for name in ge.__all__:
         cls = getattr(ge, name)
-        assert cls in STATUS_CODES, name
+        if isinstance(cls, type):  # __all__ also names the catalogue marker and messages
+            assert cls in STATUS_CODES, name
     assert status_for(ge.InputFileError("x")) == 422
     assert status_for(ge.InvalidTransition("x")) == 409
 

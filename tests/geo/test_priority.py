@@ -18,6 +18,7 @@ from geo.priority import (
     corroboration,
     load_priority,
 )
+from geo.settings import Settings
 
 AS_OF = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
 _seq = itertools.count(1)
@@ -142,7 +143,10 @@ def test_weights_come_from_settings(session: Session, monkeypatch: pytest.Monkey
     site = add_site(session, status="active")
     monkeypatch.setenv("PANTAU_PRIORITY_W_STATUS", "50")
     monkeypatch.setenv("PANTAU_PRIORITY_STATUS_FACTORS", '{"active": 0.5}')
-    row = row_of(compute_priority(session=session, as_of=AS_OF, store=False), site)
+    from_env = Settings(_env_file=None).priority
+    row = row_of(
+        compute_priority(session=session, as_of=AS_OF, settings=from_env, store=False), site
+    )
     assert row["pts_status"] == pytest.approx(25.0)
     custom = PrioritySettings(w_inspection=0)
     row = row_of(compute_priority(session=session, as_of=AS_OF, settings=custom, store=False), site)
