@@ -1,0 +1,53 @@
+"""``pantau whatsapp``: the hotline's scheduled step (for cron or a systemd timer).
+
+``close-due`` takes in any stored deliveries the API has not processed, closes the drafts whose
+idle time or 24-hour cap has passed (each becomes one report, with a receipt sent to its sender)
+and deletes raw deliveries older than the retention time.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from geo.cli._common import console, engine_from_settings
+from geo.db import session_scope
+from geo.errors import ConfigurationError, N_
+from geo.i18n import translator
+from geo.settings import get_settings
+from geo.whatsapp.graph import GraphClient
+from geo.whatsapp.service import close_due_conversations, purge_deliveries, send_replies
+from geo.whatsapp.worker import run_once
+
+__all__ = ["app"]
+
+app = typer.Typer(help="The WhatsApp hotline.", no_args_is_help=True)
+
+
+@app.command("close-due")
+def close_due(
+    purge: bool = typer.Option(True, help="Delete raw deliveries past the retention time."),
+) -> None:
+    """Close due WhatsApp drafts into reports and send their receipts."""
+    settings = get_settings()
+    if not settings.whatsapp.enabled:
+        raise ConfigurationError.of(
+            N_("the WhatsApp hotline is off: set PANTAU_WHATSAPP_APP_SECRET, _VERIFY_TOKEN, "
+               "_ACCESS_TOKEN and _PHONE_NUMBER_ID"),
+            field="whatsapp",
+        )
+    t = translator(settings.language)
+    engine = engine_from_settings()
+    client = GraphClient(settings.whatsapp)
+    try:
+        messages = run_once(engine=engine, settings=settings, client=client)
+        with session_scope(engine) as session:
+            out = close_due_conversations(session=session, settings=settings)
+            purged = purge_deliveries(session=session, settings=settings) if purge else 0
+        sent = send_replies(out.replies, client=client)
+    finally:
+        client.close()
+        engine.dispose()
+    console.print(t.gettext("Messages taken in: {n}", n=t.number(messages)))
+    console.print(t.gettext("Reports made: {n}", n=t.number(len(out.reports))))
+    console.print(t.gettext("Replies sent: {n}", n=t.number(sent)))
+    console.print(t.gettext("Raw deliveries deleted: {n}", n=t.number(purged)))
