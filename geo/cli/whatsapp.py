@@ -11,7 +11,7 @@ import typer
 
 from geo.cli._common import console, engine_from_settings
 from geo.db import session_scope
-from geo.errors import ConfigurationError, N_
+from geo.errors import N_, ConfigurationError
 from geo.i18n import translator
 from geo.settings import get_settings
 from geo.whatsapp.graph import GraphClient

@@ -50,7 +50,11 @@ def run_once(
 
 
 class WhatsAppWorker:
-    """A daemon thread that runs :func:`run_once` when notified, and every few seconds."""
+    """A daemon thread that runs :func:`run_once` when notified, and every few seconds.
+
+    After a notification it waits ``delay_s`` so that deliveries arriving together are taken in
+    together; due drafts are closed at most every ``close_every_s`` seconds.
+    """
 
     def __init__(
         self,
@@ -58,12 +62,14 @@ class WhatsAppWorker:
         *,
         settings: Settings,
         client: GraphClient | None = None,
+        delay_s: float = 0.2,
         idle_s: float = 10.0,
         close_every_s: float = 60.0,
     ) -> None:
         self._engine = engine
         self._settings = settings
         self._client = client or GraphClient(settings.whatsapp)
+        self._delay_s = delay_s
         self._idle_s = idle_s
         self._close_every_s = close_every_s
         self._wake = threading.Event()
@@ -95,8 +101,10 @@ class WhatsAppWorker:
         last_close = 0.0
         while True:
             self._wake.wait(self._idle_s)
-            self._wake.clear()
             stopping = self._stopping.is_set()
+            if not stopping:
+                self._stopping.wait(self._delay_s)  # let a burst of deliveries gather
+            self._wake.clear()
             close_due = time.monotonic() - last_close >= self._close_every_s
             try:
                 self.processed += run_once(engine=self._engine, settings=self._settings,

@@ -25,6 +25,8 @@ from tests.geo.whatsapp.fakes import (
     location,
     sign,
     status,
+)
+from tests.geo.whatsapp.fakes import (
     text as text_message,
 )
 
@@ -63,7 +65,7 @@ def test_the_handshake_answers_the_challenge_only_for_the_verify_token(wa: TestC
     assert ok.status_code == 200 and ok.text == "1158201444"
     bad = wa.get(URL, params={"hub.mode": "subscribe", "hub.verify_token": "guess",
                               "hub.challenge": "1"})
-    assert bad.status_code == 403 and "1" != bad.text
+    assert bad.status_code == 403 and bad.text != "1"
     wrong_mode = wa.get(URL, params={"hub.mode": "unsubscribe",
                                      "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"})
     assert wrong_mode.status_code == 403
