@@ -32,7 +32,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from geo.errors import PantauError, ValidationError
+from geo.errors import N_, NotFound, PantauError, ValidationError
+from geo.reports.models import Report
 from geo.reports.privacy import decrypt_identity, encrypt_identity
 from geo.settings import Settings
 from geo.whatsapp.conversations import (
@@ -42,7 +43,7 @@ from geo.whatsapp.conversations import (
     due_conversations,
 )
 from geo.whatsapp.graph import GraphClient, GraphError
-from geo.whatsapp.models import Conversation, Delivery
+from geo.whatsapp.models import Conversation, Delivery, Message
 from geo.whatsapp.payload import parse_delivery
 from geo.whatsapp.replies import Reply
 
@@ -53,6 +54,8 @@ __all__ = [
     "close_due_conversations",
     "send_replies",
     "purge_deliveries",
+    "ConversationView",
+    "conversation_of_report",
 ]
 
 log = logging.getLogger(__name__)
@@ -197,3 +200,53 @@ def purge_deliveries(
         delete(Delivery).where(Delivery.processed_at.is_not(None), Delivery.received_at < cutoff)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of a DELETE
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    """A closed conversation as an operator reads it: no sender identity, messages in order."""
+
+    code: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    close_reason: str | None
+    confidentiality: str
+    location_requested_at: dt.datetime | None
+    messages: list[Message]
+
+
+def conversation_of_report(*, session: Session, code: str) -> ConversationView:
+    """Return the WhatsApp conversation a report was made from.
+
+    Raises
+    ------
+    NotFound
+        When no report has this code, or it did not come from a WhatsApp conversation.
+
+    Examples
+    --------
+    >>> conversation_of_report(session=session, code="PTM-7K3Q9X").messages  # doctest: +SKIP
+    [...]
+    """
+    conv = session.scalar(
+        select(Conversation)
+        .join(Report, Report.id == Conversation.report_id)
+        .where(Report.code == code.strip().upper())
+    )
+    if conv is None:
+        raise NotFound.of(N_("no WhatsApp conversation became report {code}"), field="code",
+                          code=code)
+    messages = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conv.id)
+        .order_by(Message.sent_at, Message.wamid)
+    ).all()
+    return ConversationView(
+        code=code.strip().upper(),
+        opened_at=conv.opened_at,
+        closed_at=conv.closed_at,
+        close_reason=conv.close_reason,
+        confidentiality=conv.confidentiality,
+        location_requested_at=conv.location_requested_at,
+        messages=list(messages),
+    )
