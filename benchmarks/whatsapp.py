@@ -158,7 +158,7 @@ def main() -> None:
     print("| endpoint                           | requests |    req/s |  p50 ms |  p99 ms "
           "| time vs live |")
     print("|------------------------------------|---------:|---------:|--------:|--------:"
-          "|---------------:|")
+          "|-------------:|")
     print(row("GET /health/live (reference)", args.count, live_s, live_lat, None))
     print(row("POST /webhooks/whatsapp (signed)", args.count, post_s, post_lat, live_rate))
     print(f"deliveries stored: {stored:,}; messages taken in: {messages:,}; queue empty "
