@@ -257,7 +257,7 @@ def _submit(
             lat=lat,
             lon=lon,
             location_source="map_pin" if lat is not None else None,
-            received_at=conv.opened_at,
+            received_at=min(conv.opened_at, now),  # a sender's clock may run ahead
             location_text=location_text,
             description="\n".join(draft.texts)[:5000] or None,
             confidentiality=conv.confidentiality,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
+import pytest
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -268,6 +271,18 @@ def test_a_file_that_is_not_evidence_is_refused_and_the_message_kept(
     assert kept is not None and kept.media_error == "refused" and kept.evidence_sha256 is None
 
 
+def test_a_decompression_bomb_is_refused_and_the_message_kept(
+    session: Session, desk: Desk, graph: GraphStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    buffer = io.BytesIO()
+    Image.new("L", (200, 200)).save(buffer, "PNG")
+    graph.media["m-bomb"] = (buffer.getvalue(), "image/png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # 40,000 pixels is then a bomb
+    desk.deliver(delivery(image("wamid.bomb", "m-bomb", T0)))
+    kept = session.get(Message, "wamid.bomb")
+    assert kept is not None and kept.media_error == "refused" and kept.evidence_sha256 is None
+
+
 def test_replies_carry_only_the_senders_own_data(
     session: Session, desk: Desk, graph: GraphStandIn
 ) -> None:
@@ -309,3 +324,13 @@ def test_raw_deliveries_are_purged_after_the_retention_time(
     later = now + dt.timedelta(days=wsettings.whatsapp.retention_days + 1)
     assert purge_deliveries(session=session, settings=wsettings, now=later) == 1
     assert session.get(Message, "wamid.old") is not None  # the messages stay
+
+
+def test_a_pin_outside_indonesia_is_kept_as_a_described_place(
+    session: Session, desk: Desk
+) -> None:
+    out = desk.deliver(delivery(location("wamid.l1", 51.5, -0.12, T0, name="London"),
+                                text("wamid.l2", "selesai", T0 + 1)))
+    report = _report(session, out.reports[0])
+    assert report.geom is None and report.location_source == "described"
+    assert report.location_text == "51.5, -0.12, London, Kutai Kartanegara, Kalimantan Timur"
