@@ -235,6 +235,12 @@ class WhatsAppSettings(_Section):
     closing_words: list[str] = Field(default_factory=lambda: ["selesai", "kirim"])
     #: A message consisting of one of these words makes the report ``anonim``.
     anonymous_words: list[str] = Field(default_factory=lambda: ["anonim"])
+    #: Approved WhatsApp template per report status (e.g. ``{"verified": "laporan_diverifikasi",
+    #: "closed": "laporan_selesai"}``), sent to the reporter with the tracking code as its one
+    #: parameter when the report reaches that status; empty: no status updates.
+    status_templates: dict[str, str] = Field(default_factory=dict)
+    #: Language code of those templates.
+    template_language: str = "id"
     #: Raw deliveries (kept encrypted for audit) are deleted after this many days.
     retention_days: int = Field(default=90, ge=1)
     #: Attempts and first back-off of a Graph API call (doubled at each retry).

@@ -27,6 +27,7 @@ from geo.whatsapp.service import (
     conversation_of_report,
     purge_deliveries,
     send_replies,
+    status_updates,
 )
 from geo.whatsapp.worker import run_once
 
@@ -54,6 +55,7 @@ def close_due(
         messages = run_once(engine=engine, settings=settings, client=client)
         with session_scope(engine) as session:
             out = close_due_conversations(session=session, settings=settings)
+            out.replies += status_updates(session=session, settings=settings)
             purged = purge_deliveries(session=session, settings=settings) if purge else 0
         sent = send_replies(out.replies, client=client)
     finally:

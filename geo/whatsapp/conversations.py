@@ -317,6 +317,7 @@ def close_conversation(
     result = _submit(session, conv, draft, files, place, settings, now)
     conv.status, conv.closed_at, conv.close_reason = "closed", now, reason
     conv.report_id = result.id
+    conv.notified_status = result.status  # the receipt tells it
     session.flush()
     own = result.created or result.duplicate_rule == "exact_external_id"
     body = receipt(result.code) if own else receipt_without_code()

@@ -134,3 +134,26 @@ class GraphClient:
             f"{self._settings.graph_url.rstrip('/')}/{phone_number_id}/messages",
             json=payload,
         )
+
+    def send_template(
+        self, *, phone_number_id: str, to: str, name: str, language: str, parameter: str
+    ) -> None:
+        """Send the approved template ``name`` with one body parameter to ``to``."""
+        payload = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to,
+            "type": "template",
+            "template": {
+                "name": name,
+                "language": {"code": language},
+                "components": [
+                    {"type": "body", "parameters": [{"type": "text", "text": parameter}]}
+                ],
+            },
+        }
+        self._call(
+            "POST",
+            f"{self._settings.graph_url.rstrip('/')}/{phone_number_id}/messages",
+            json=payload,
+        )

@@ -101,6 +101,8 @@ class Conversation(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     close_reason: Mapped[str | None] = mapped_column(String(20))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    #: The report status the sender was last told about (status update templates).
+    notified_status: Mapped[str | None] = mapped_column(String(24))
 
 
 class Message(Base):

@@ -25,12 +25,18 @@ REPLY_LANGUAGE = "id"
 
 @dataclass(frozen=True)
 class Reply:
-    """A text message to send: to whom (their WhatsApp id), from which number, what."""
+    """A message to send: to whom (their WhatsApp id), from which number, what.
+
+    A ``template`` reply (a status update, possibly outside the 24-hour window) sends the
+    approved template of that name with ``body`` (the tracking code) as its one parameter.
+    """
 
     to: str
     phone_number_id: str
     body: str
     kind: str
+    template: str | None = None
+    language: str = REPLY_LANGUAGE
 
 
 def receipt(code: str) -> str:

@@ -54,6 +54,7 @@ __all__ = [
     "close_due_conversations",
     "send_replies",
     "purge_deliveries",
+    "status_updates",
     "ConversationView",
     "conversation_of_report",
 ]
@@ -178,12 +179,52 @@ def close_due_conversations(
     return out
 
 
+def status_updates(*, session: Session, settings: Settings) -> list[Reply]:
+    """Return a status-update template for each WhatsApp report that reached a new status.
+
+    Only statuses with a template in ``PANTAU_WHATSAPP_STATUS_TEMPLATES`` are told; each
+    status once. The one parameter is the sender's own tracking code.
+
+    Examples
+    --------
+    >>> status_updates(session=session, settings=settings)  # doctest: +SKIP
+    [Reply(to='62812...', phone_number_id='1098...', body='PTM-7K3Q9X', kind='status', ...)]
+    """
+    wa = settings.whatsapp
+    if not wa.status_templates:
+        return []
+    rows = session.execute(
+        select(Conversation, Report.code, Report.status)
+        .join(Report, Report.id == Conversation.report_id)
+        .where(
+            Report.status.in_(list(wa.status_templates)),
+            Conversation.notified_status.is_distinct_from(Report.status),
+        )
+        .order_by(Conversation.id)
+        .with_for_update(of=Conversation, skip_locked=True)
+    ).all()
+    out = []
+    for conv, code, status in rows:
+        conv.notified_status = status
+        to = decrypt_identity(conv.sender_phone_enc, settings=settings) or ""
+        out.append(Reply(to, conv.phone_number_id, code, "status",
+                         template=wa.status_templates[status], language=wa.template_language))
+    session.flush()
+    return out
+
+
 def send_replies(replies: Iterable[Reply], *, client: GraphClient) -> int:
     """Send replies (after the commit); return how many went out. Failures are logged only."""
     sent = 0
     for reply in replies:
         try:
-            client.send_text(phone_number_id=reply.phone_number_id, to=reply.to, body=reply.body)
+            if reply.template is not None:
+                client.send_template(phone_number_id=reply.phone_number_id, to=reply.to,
+                                     name=reply.template, language=reply.language,
+                                     parameter=reply.body)
+            else:
+                client.send_text(phone_number_id=reply.phone_number_id, to=reply.to,
+                                 body=reply.body)
             sent += 1
         except GraphError as exc:
             log.warning("whatsapp %s reply not sent (%s)", reply.kind, exc.message)

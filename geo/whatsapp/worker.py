@@ -23,7 +23,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from geo.db import session_scope
 from geo.settings import Settings
 from geo.whatsapp.graph import GraphClient
-from geo.whatsapp.service import close_due_conversations, process_deliveries, send_replies
+from geo.whatsapp.service import (
+    close_due_conversations,
+    process_deliveries,
+    send_replies,
+    status_updates,
+)
 
 __all__ = ["WhatsAppWorker", "run_once"]
 
@@ -33,7 +38,10 @@ log = logging.getLogger(__name__)
 def run_once(
     *, engine: Engine, settings: Settings, client: GraphClient, close_due: bool = False
 ) -> int:
-    """Process every stored delivery (and close due drafts); return how many messages."""
+    """Process every stored delivery (and close due drafts, send status updates).
+
+    Returns how many messages were taken in.
+    """
     messages = 0
     while True:
         with session_scope(engine) as session:
@@ -45,7 +53,8 @@ def run_once(
     if close_due:
         with session_scope(engine) as session:
             out = close_due_conversations(session=session, settings=settings)
-        send_replies(out.replies, client=client)
+            updates = status_updates(session=session, settings=settings)
+        send_replies([*out.replies, *updates], client=client)
     return messages
 
 

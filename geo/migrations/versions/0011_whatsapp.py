@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("closed_at", _TS),
         sa.Column("close_reason", sa.String(20)),
         sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="SET NULL")),
+        sa.Column("notified_status", sa.String(24)),
         sa.CheckConstraint("status IN ('open', 'closed')", name="ck_whatsapp_conversations_status"),
         sa.CheckConstraint(
             "close_reason IS NULL OR close_reason IN ('closing_word', 'idle', 'cap')",

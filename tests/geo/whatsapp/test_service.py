@@ -334,3 +334,34 @@ def test_a_pin_outside_indonesia_is_kept_as_a_described_place(
     report = _report(session, out.reports[0])
     assert report.geom is None and report.location_source == "described"
     assert report.location_text == "51.5, -0.12, London, Kutai Kartanegara, Kalimantan Timur"
+
+
+def test_status_updates_send_the_configured_template_once_per_status(
+    session: Session, desk: Desk, graph: GraphStandIn, wsettings: Settings
+) -> None:
+    from geo.reports.lifecycle import transition
+    from geo.whatsapp.service import status_updates
+
+    templates = {"verified": "laporan_diverifikasi", "closed": "laporan_selesai"}
+    configured = wsettings.model_copy(update={"whatsapp": wsettings.whatsapp.model_copy(
+        update={"status_templates": templates})})
+    assert status_updates(session=session, settings=wsettings) == []  # none configured
+    out = desk.deliver(delivery(text("wamid.t1", "Tambang di Desa Jembayan", T0),
+                                text("wamid.t2", "selesai", T0 + 1)))
+    desk.deliver(delivery(text("wamid.t3", "Tambang di Desa Sebulu", T0), sender=SITI))
+    code = out.reports[0]
+    assert status_updates(session=session, settings=configured) == []  # received: the receipt
+    transition(session=session, code=code, to="verified", actor="test")
+    updates = status_updates(session=session, settings=configured)
+    assert [(u.to, u.template, u.body) for u in updates] == [
+        (BUDI[0], "laporan_diverifikasi", code)
+    ]
+    assert status_updates(session=session, settings=configured) == []  # told once
+    graph.sent.clear()
+    send_replies(updates, client=desk.client)
+    (sent,) = graph.sent
+    assert sent["type"] == "template" and sent["to"] == BUDI[0]
+    assert sent["template"]["name"] == "laporan_diverifikasi"
+    assert sent["template"]["language"] == {"code": "id"}
+    assert sent["template"]["components"][0]["parameters"] == [{"type": "text", "text": code}]
+    assert SITI[0] not in json.dumps(sent) and BUDI[1] not in json.dumps(sent)
