@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from geo.errors import ValidationError
@@ -110,6 +110,9 @@ def _open_conversation(
 ) -> Conversation:
     sender = reporter_hash(msg.sender, settings=settings)
     assert sender is not None  # a message always has a sender
+    # One sender's messages are taken in one at a time, even by workers in other processes,
+    # so that two of them never open two drafts for the same sender.
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": sender})
     conv = session.scalar(
         select(Conversation)
         .where(Conversation.sender_hash == sender, Conversation.status == "open")

@@ -365,3 +365,43 @@ def test_status_updates_send_the_configured_template_once_per_status(
     assert sent["template"]["language"] == {"code": "id"}
     assert sent["template"]["components"][0]["parameters"] == [{"type": "text", "text": code}]
     assert SITI[0] not in json.dumps(sent) and BUDI[1] not in json.dumps(sent)
+
+
+def test_two_workers_never_open_two_drafts_for_one_sender(
+    fresh_database_url: str, wsettings: Settings, client: GraphClient
+) -> None:
+    import threading
+
+    from geo import migrate
+    from geo.db import make_engine, session_scope
+    from geo.whatsapp import process_deliveries
+
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine)
+        with session_scope(engine) as session:
+            for i in (1, 2):  # the second takes the lock the first holds
+                body = delivery(text(f"wamid.race{i}", f"pesan {i}", T0 + i))
+                receive_delivery(session=session, body=json.dumps(body).encode(),
+                                 settings=wsettings)
+        first = session_scope(engine)
+        session_a = first.__enter__()
+        process_deliveries(session=session_a, client=client, settings=wsettings, limit=1)
+
+        def second() -> None:
+            with session_scope(engine) as session_b:
+                process_deliveries(session=session_b, client=client, settings=wsettings)
+
+        worker = threading.Thread(target=second)
+        worker.start()
+        worker.join(1.0)
+        assert worker.is_alive()  # waiting for the first worker's draft
+        first.__exit__(None, None, None)
+        worker.join(30)
+        with session_scope(engine) as session:
+            assert session.scalar(select(func.count()).select_from(Conversation)) == 1
+            assert session.scalar(select(func.count()).select_from(Message)) == 2
+            assert session.scalar(select(func.count()).select_from(Delivery).where(
+                Delivery.error.is_not(None))) == 0
+    finally:
+        engine.dispose()
