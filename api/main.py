@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.auth import RateLimiter, TokenCache
 from api.errors import install_error_handlers
 from api.routes import ROUTERS
+from api.routes import whatsapp as whatsapp_routes
 from api.settings import ApiSettings
 from geo.db import make_engine
 from geo.featurecache import CollectionCache
@@ -224,6 +225,7 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(whatsapp_routes.router)  # the hotline webhook (404 until configured)
     _document_errors_as_json(app)
     app.add_middleware(
         BodySizeLimit,

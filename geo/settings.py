@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.errors import ConfigurationError
@@ -36,6 +36,7 @@ __all__ = [
     "PatrolSettings",
     "MapSettings",
     "ApiSettings",
+    "WhatsAppSettings",
     "get_settings",
     "DEFAULT_DATABASE_URL",
     "DEFAULT_SPEEDS_KMH",
@@ -206,6 +207,56 @@ class ApiSettings(_Section):
     trust_forwarded_for: bool = False
 
 
+class WhatsAppSettings(_Section):
+    """The WhatsApp hotline on the Business Cloud API (``PANTAU_WHATSAPP_*``).
+
+    Off until the four secrets are set; they come from the environment, never the repository.
+
+    Examples
+    --------
+    >>> WhatsAppSettings().enabled
+    False
+    """
+
+    #: Meta app secret: deliveries are signed with it (``X-Hub-Signature-256``).
+    app_secret: SecretStr | None = None
+    #: Token Meta echoes in the verification handshake.
+    verify_token: SecretStr | None = None
+    #: Access token for the Graph API (media downloads and replies).
+    access_token: SecretStr | None = None
+    #: The hotline's phone number id, from which replies are sent.
+    phone_number_id: str | None = None
+    graph_url: str = "https://graph.facebook.com/v21.0"
+    #: A draft becomes a report after this many minutes without a message from the sender.
+    idle_minutes: float = Field(default=30.0, gt=0)
+    #: ... and at the latest this many hours after it opened (WhatsApp's customer-service window).
+    cap_hours: float = Field(default=24.0, gt=0)
+    #: A message consisting of one of these words closes the draft at once.
+    closing_words: list[str] = Field(default_factory=lambda: ["selesai", "kirim"])
+    #: A message consisting of one of these words makes the report ``anonim``.
+    anonymous_words: list[str] = Field(default_factory=lambda: ["anonim"])
+    #: Approved WhatsApp template per report status (e.g. ``{"verified": "laporan_diverifikasi",
+    #: "closed": "laporan_selesai"}``), sent to the reporter with the tracking code as its one
+    #: parameter when the report reaches that status; empty: no status updates.
+    status_templates: dict[str, str] = Field(default_factory=dict)
+    #: Language code of those templates.
+    template_language: str = "id"
+    #: Raw deliveries (kept encrypted for audit) are deleted after this many days.
+    retention_days: int = Field(default=90, ge=1)
+    #: Attempts and first back-off of a Graph API call (doubled at each retry).
+    http_attempts: int = Field(default=4, ge=1)
+    http_backoff_s: float = Field(default=0.5, ge=0)
+    http_timeout_s: float = Field(default=20.0, gt=0)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether every secret the hotline needs is set."""
+        secrets = (self.app_secret, self.verify_token, self.access_token)
+        return bool(self.phone_number_id) and all(
+            s is not None and s.get_secret_value() for s in secrets
+        )
+
+
 class Settings(BaseSettings):
     """The process settings: root fields, then one section per concern."""
 
@@ -241,6 +292,7 @@ class Settings(BaseSettings):
     patrols: PatrolSettings = Field(default_factory=PatrolSettings)
     maps: MapSettings = Field(default_factory=MapSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

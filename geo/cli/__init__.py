@@ -22,6 +22,7 @@ from geo.cli import reports as reports_cli
 from geo.cli import serve as serve_cli
 from geo.cli import sites as sites_cli
 from geo.cli import tokens as tokens_cli
+from geo.cli import whatsapp as whatsapp_cli
 from geo.errors import PantauError
 
 __all__ = ["app", "main"]
@@ -41,6 +42,7 @@ app.command("serve")(serve_cli.serve)
 hotspots_cli.mount(app)  # match, hotspots, priority
 app.add_typer(patrol_cli.app, name="patrol")
 app.command("map")(map_cli.map_command)
+app.add_typer(whatsapp_cli.app, name="whatsapp")
 
 _err = Console(stderr=True)
 

@@ -47,6 +47,8 @@ __all__ = [
 
 _PHOTO_MIMES = {"image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic"}
 _VIDEO_MIMES = {"video/mp4": ".mp4", "video/quicktime": ".mov", "video/3gpp": ".3gp"}
+#: Voice notes (WhatsApp sends OGG/Opus); held to the video size limit.
+_AUDIO_MIMES = {"audio/ogg": ".ogg"}
 _GPS_IFD = 0x8825
 _EXIF_IFD = 0x8769
 _DATETIME_ORIGINAL = 36867
@@ -109,6 +111,8 @@ def sniff_mime(head: bytes) -> str | None:
         if brand.startswith(b"3g"):
             return "video/3gpp"
         return "video/mp4"
+    if head.startswith(b"OggS") and b"OpusHead" in head[:64]:
+        return "audio/ogg"
     return None
 
 
@@ -226,10 +230,11 @@ def inspect_evidence(
     label = f"file {name!r}" if name else "the file"
     if not content:
         raise ValidationError(f"{field}: {label} is empty", field=field)
-    mime = sniff_mime(content[:32])
+    mime = sniff_mime(content[:64])
     if mime is None:
         raise ValidationError(
-            f"{field}: expected a JPEG, PNG, HEIC, MP4 or MOV file, {label} is none of these",
+            f"{field}: expected a JPEG, PNG, HEIC, MP4 or MOV file (or an OGG/Opus voice note), "
+            f"{label} is none of these",
             field=field,
         )
     limit = limits.max_photo_bytes if mime in _PHOTO_MIMES else limits.max_video_bytes
@@ -279,7 +284,7 @@ def write_once(target: Path, content: bytes) -> None:
 
 def evidence_path(sha256: str, mime: str, *, settings: Settings | None = None) -> Path:
     """Return where the file with this hash and type is kept under ``settings.data_dir``."""
-    ext = {**_PHOTO_MIMES, **_VIDEO_MIMES}.get(mime, ".bin")
+    ext = {**_PHOTO_MIMES, **_VIDEO_MIMES, **_AUDIO_MIMES}.get(mime, ".bin")
     root = (settings or get_settings()).data_dir
     return root / "evidence" / sha256[:2] / sha256[2:4] / f"{sha256}{ext}"
 
