@@ -9,7 +9,10 @@ leave days (cuti bersama) and the days off the agency adds itself. Days are coun
 the time of East Kalimantan; a deadline falls at the end of its day. A report received on a
 holiday or a weekend starts counting on the next working day.
 
-Duplicates (``duplicate_of_id`` set) ride on their first report and carry no clock.
+Near duplicates (``duplicate_of_id`` set) ride on their first report and carry no clock of
+their own, unless they came with their own channel ticket (``external_id``: a SP4N-LAPOR!
+tracking number, a hotline message id): such a complaint keeps its own clocks when linked, since
+the agency owes each ticket its answer.
 
 Examples
 --------
@@ -192,7 +195,7 @@ _EVENTS_SQL = text(
                     FILTER (WHERE h.id IS NOT NULL), '{}') AS times
     FROM reports r
     LEFT JOIN report_status_history h ON h.report_id = r.id
-    WHERE r.duplicate_of_id IS NULL
+    WHERE (r.duplicate_of_id IS NULL OR r.external_id IS NOT NULL)
       AND (CAST(:ids AS integer[]) IS NULL OR r.id = ANY(:ids))
     GROUP BY r.id
     """

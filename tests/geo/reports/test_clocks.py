@@ -20,6 +20,7 @@ from geo.reports.clocks import (
 )
 from geo.reports.intake import submit
 from geo.reports.lifecycle import transition
+from geo.reports.models import Report
 from geo.settings import Settings
 from tests.geo.reports.conftest import NOW
 
@@ -171,3 +172,18 @@ def test_duplicates_have_no_clock(session: Session, settings: Settings) -> None:
     dup = _report(session, settings, wita(2025, 12, 24, 12, 0), reporter_phone="081211110000")
     codes = {c.code for c in evaluate(session=session, now=wita(2025, 12, 31, 8))}
     assert first in codes and dup not in codes
+
+
+def test_a_linked_ticket_keeps_its_own_clocks(session: Session, settings: Settings) -> None:
+    # Two SP4N-LAPOR! tickets 10 m and 25 h apart: the second is a near duplicate of the first,
+    # but the agency owes each ticket its answer, so both keep their clocks.
+    first = _report(session, settings, wita(2025, 12, 1, 9, 0), external_id="LAPOR-0001",
+                    reporter_phone="081211110000")
+    second = _report(session, settings, wita(2025, 12, 2, 10, 0), lat=-0.42009,
+                     external_id="LAPOR-0002", reporter_phone="081211110000")
+    linked = session.execute(
+        select(Report.duplicate_of_id).where(Report.code == second)
+    ).scalar_one()
+    assert linked is not None  # linked as a near duplicate ...
+    clocks = {(c.code, c.rule) for c in evaluate(session=session, now=wita(2025, 12, 3, 8))}
+    assert (first, "verify") in clocks and (second, "verify") in clocks  # ... with its own clock
