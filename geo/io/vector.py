@@ -8,7 +8,6 @@ Writers take a GeoDataFrame in EPSG:4326. Attribute renaming for formats with sh
 
 from __future__ import annotations
 
-import csv
 import tempfile
 import zipfile
 from pathlib import Path
@@ -22,6 +21,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from geo.errors import InputFileError, ValidationError
+from geo.io.delimited import neutralise_frame, read_delimited
 
 __all__ = ["FORMATS", "Format", "format_for", "read_vector", "write_vector"]
 
@@ -85,18 +85,12 @@ def _coordinate(text: str) -> float:
 
 
 def _read_csv(path: Path) -> gpd.GeoDataFrame:
-    """Read a CSV with ``,``, ``;`` or tab separators (sniffed), as text.
+    """Read a CSV with ``,``, ``;`` or tab separators (:func:`geo.io.delimited.read_delimited`).
 
     ``_row`` is the spreadsheet row number (the header is row 1), as a user sees it in Excel or
     LibreOffice.
     """
-    try:
-        frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None,
-            engine="python",
-        )
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise InputFileError(f"{path.name}: not a readable CSV file: {exc}", field="file") from None
+    frame = read_delimited(path).drop(columns="_row")
     lower = {c.lower().strip(): c for c in frame.columns}
     wkt_col = next((lower[n] for n in WKT_NAMES if n in lower), None)
     lat_col = next((lower[n] for n in LAT_NAMES if n in lower), None)
@@ -207,7 +201,9 @@ def write_vector(
         out["lon"] = [g.x if p else None for g, p in zip(gdf.geometry, is_point, strict=True)]
         out["lat"] = [g.y if p else None for g, p in zip(gdf.geometry, is_point, strict=True)]
         out["wkt"] = gdf.geometry.to_wkt(rounding_precision=7)
-        out.to_csv(path, index=False)
+        # Text that a spreadsheet would run as a formula gets its apostrophe guard; the reader
+        # above takes it off again.
+        neutralise_frame(out).to_csv(path, index=False)
     elif kind == "shp":
         renamed = gdf.rename(columns=shp_names or {})
         with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(path, "w") as zf:
