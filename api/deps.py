@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import RateLimiter, TokenCache, anonymous, client_address, principal_from_header
+from api.auth import TokenCache, anonymous, client_address, principal_from_header
+from api.ratelimit import PgRateLimiter
 from api.settings import ApiSettings
 from geo.settings import Settings
 from geo.tokens import Principal, hash_token
@@ -154,5 +155,6 @@ async def public_rate_limit(request: Request, principal: PrincipalDep, api: ApiS
     """Apply the per-address rate limit to callers without a token."""
     if not principal.is_public:
         return
-    limiter: RateLimiter = request.app.state.rate_limiter
-    limiter.enforce(client_address(request, trust_forwarded_for=api.trust_forwarded_for))
+    limiter: PgRateLimiter = request.app.state.rate_limiter
+    key = client_address(request, trust_forwarded_for=api.trust_forwarded_for)
+    await run_in_threadpool(limiter.enforce, request.app.state.engine, key)
