@@ -10,12 +10,23 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import (
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import TokenCache, anonymous, client_address, principal_from_header
+from api.auth import (
+    TokenCache,
+    anonymous,
+    client_address,
+    principal_from_header,
+    token_from_authorization,
+)
 from api.ratelimit import PgRateLimiter
 from api.settings import ApiSettings
 from geo.settings import Settings
@@ -42,6 +53,9 @@ T = TypeVar("T")
 # Documents the bearer scheme in OpenAPI (the "Authorize" button at /docs); the check itself is
 # in api.auth so that a missing header means the public rather than an error.
 _bearer = HTTPBearer(auto_error=False, description="API token from `pantau tokens create`")
+# QGIS and other desktop GIS offer Basic authentication for OGC API services: the token is the
+# password, the user name is ignored.
+_basic = HTTPBasic(auto_error=False, description="Any user name; the API token as the password")
 
 
 # The trivial dependencies are coroutines so that FastAPI does not send them to a thread.
@@ -130,6 +144,7 @@ async def get_principal(
     request: Request,
     session: SessionDep,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+    _basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)] = None,
 ) -> Principal:
     """Return who is calling: a token's user and role, or the public.
 
@@ -140,11 +155,9 @@ async def get_principal(
     header = request.headers.get("authorization")
     if not header:
         return anonymous(request)
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer":
-        cached = cache.get(hash_token(token.strip()))
-        if cached is not None:
-            return cached
+    cached = cache.get(hash_token(token_from_authorization(header)))
+    if cached is not None:
+        return cached
     return await run_in_threadpool(principal_from_header, request, session, cache)
 
 
