@@ -6,6 +6,8 @@ single place that says which role sees what; routes ask for a set, never for a r
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import threading
 import time
@@ -111,10 +113,36 @@ class TokenCache:
             self._entries[digest] = (principal, time.monotonic() + self.ttl_s)
 
 
+def token_from_authorization(header: str) -> str:
+    """Return the API token of an ``Authorization`` header: ``Bearer <token>`` or HTTP Basic.
+
+    Basic authentication carries the token as the password (any user name), because that is what
+    QGIS and other desktop GIS offer for OGC API services: ``Basic base64(user:token)``.
+    """
+    scheme, _, value = header.partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer" and value:
+        return value
+    if scheme.lower() == "basic" and value:
+        try:
+            decoded = base64.b64decode(value, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        _user, sep, password = decoded.partition(":")
+        if sep and password.strip():
+            return password.strip()
+    raise ApiError(
+        401,
+        "Authorization header must be 'Bearer <token>', or Basic with the token as the password",
+        field="Authorization",
+        headers={"WWW-Authenticate": 'Bearer, Basic realm="Pantau Tambang"'},
+    )
+
+
 def principal_from_header(
     request: Request, session: Session, cache: TokenCache | None = None
 ) -> Principal:
-    """Return the caller's principal from ``Authorization: Bearer <token>``.
+    """Return the caller's principal from ``Authorization`` (Bearer, or Basic with the token).
 
     No header means the public; a header with an unknown or revoked token is a 401 rather than a
     silent downgrade to the public, so that a misconfigured client notices.
@@ -122,15 +150,7 @@ def principal_from_header(
     header = request.headers.get("authorization")
     if not header:
         return anonymous(request)
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(
-            401,
-            "Authorization header must be 'Bearer <token>'",
-            field="Authorization",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    token = token.strip()
+    token = token_from_authorization(header)
     digest = hash_token(token)
     cached = cache.get(digest) if cache is not None else None
     if cached is not None:

@@ -10,12 +10,24 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import (
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import RateLimiter, TokenCache, anonymous, client_address, principal_from_header
+from api.auth import (
+    TokenCache,
+    anonymous,
+    client_address,
+    principal_from_header,
+    token_from_authorization,
+)
+from api.ratelimit import PgRateLimiter
 from api.settings import ApiSettings
 from geo.settings import Settings
 from geo.tokens import Principal, hash_token
@@ -41,6 +53,9 @@ T = TypeVar("T")
 # Documents the bearer scheme in OpenAPI (the "Authorize" button at /docs); the check itself is
 # in api.auth so that a missing header means the public rather than an error.
 _bearer = HTTPBearer(auto_error=False, description="API token from `pantau tokens create`")
+# QGIS and other desktop GIS offer Basic authentication for OGC API services: the token is the
+# password, the user name is ignored.
+_basic = HTTPBasic(auto_error=False, description="Any user name; the API token as the password")
 
 
 # The trivial dependencies are coroutines so that FastAPI does not send them to a thread.
@@ -129,6 +144,7 @@ async def get_principal(
     request: Request,
     session: SessionDep,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+    _basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)] = None,
 ) -> Principal:
     """Return who is calling: a token's user and role, or the public.
 
@@ -139,11 +155,9 @@ async def get_principal(
     header = request.headers.get("authorization")
     if not header:
         return anonymous(request)
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer":
-        cached = cache.get(hash_token(token.strip()))
-        if cached is not None:
-            return cached
+    cached = cache.get(hash_token(token_from_authorization(header)))
+    if cached is not None:
+        return cached
     return await run_in_threadpool(principal_from_header, request, session, cache)
 
 
@@ -154,5 +168,6 @@ async def public_rate_limit(request: Request, principal: PrincipalDep, api: ApiS
     """Apply the per-address rate limit to callers without a token."""
     if not principal.is_public:
         return
-    limiter: RateLimiter = request.app.state.rate_limiter
-    limiter.enforce(client_address(request, trust_forwarded_for=api.trust_forwarded_for))
+    limiter: PgRateLimiter = request.app.state.rate_limiter
+    key = client_address(request, trust_forwarded_for=api.trust_forwarded_for)
+    await run_in_threadpool(limiter.enforce, request.app.state.engine, key)

@@ -13,8 +13,9 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.auth import RateLimiter, TokenCache
+from api.auth import TokenCache
 from api.errors import install_error_handlers
+from api.ratelimit import PgRateLimiter
 from api.routes import ROUTERS
 from api.routes import whatsapp as whatsapp_routes
 from api.settings import ApiSettings
@@ -218,7 +219,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.api_settings = api_settings
-    app.state.rate_limiter = RateLimiter(
+    app.state.rate_limiter = PgRateLimiter(
         api_settings.public_rate_per_minute, api_settings.public_burst
     )
     app.state.token_cache = TokenCache(api_settings.token_cache_seconds)

@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_SPEEDS_KMH",
     "DEV_SECRET",
     "REPO_ROOT",
+    "weak_secret_reason",
 ]
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://pantau:pantau@127.0.0.1:5432/pantau"
@@ -273,7 +274,12 @@ class Settings(BaseSettings):
     #: Language of what people read when they do not ask for one (``id`` or ``en``).
     language: Literal["id", "en"] = "id"
     #: Key for encrypting reporter identity and for the keyed phone hash. Never commit a real one.
+    #: Outside development it must be strong: at least 32 random bytes, e.g. the output of
+    #: ``python -c "import secrets; print(secrets.token_urlsafe(48))"``.
     secret_key: str = DEV_SECRET
+    #: Keys used before the current one (a JSON list, newest first): identities written with
+    #: them stay readable until ``pantau keys rotate`` has re-encrypted them with ``secret_key``.
+    previous_secret_keys: tuple[str, ...] = ()
     #: Where evidence files and generated outputs are written.
     data_dir: Path = Path("var")
     #: Area of interest (lon_min, lat_min, lon_max, lat_max): East Kalimantan with a margin.
@@ -295,13 +301,48 @@ class Settings(BaseSettings):
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEV_SECRET:
-            raise ConfigurationError(
-                "PANTAU_SECRET_KEY is the development placeholder; set a real secret in production",
-                field="secret_key",
-            )
+    def _refuse_weak_secret(self) -> Settings:
+        if self.environment != "development":
+            problem = weak_secret_reason(self.secret_key)
+            if problem:
+                raise ConfigurationError(
+                    f"PANTAU_SECRET_KEY {problem}; outside development it must be at least 32 "
+                    "random bytes, e.g. python -c \"import secrets; "
+                    "print(secrets.token_urlsafe(48))\"",
+                    field="secret_key",
+                )
         return self
+
+
+#: Words that mark a key as a placeholder someone forgot to replace.
+_PLACEHOLDERS = ("changethis", "change-me", "changeme", "placeholder", "example", "secret-key")
+#: Characters of a key of 32 random bytes in URL-safe base64 (``secrets.token_urlsafe(32)``).
+MIN_SECRET_CHARS = 43
+
+
+def weak_secret_reason(key: str) -> str | None:
+    """Return why ``key`` is too weak for a deployment, or ``None`` when it will do.
+
+    Examples
+    --------
+    >>> weak_secret_reason("")
+    'is empty'
+    >>> weak_secret_reason("changethis-development-only")
+    'is a placeholder'
+    >>> import secrets
+    >>> weak_secret_reason(secrets.token_urlsafe(48)) is None
+    True
+    """
+    if not key.strip():
+        return "is empty"
+    lowered = key.lower()
+    if key == DEV_SECRET or any(word in lowered for word in _PLACEHOLDERS):
+        return "is a placeholder"
+    if len(key) < MIN_SECRET_CHARS:
+        return f"is {len(key)} characters long, shorter than {MIN_SECRET_CHARS}"
+    if len(set(key)) < 16:
+        return "repeats too few distinct characters to be random"
+    return None
 
 
 @lru_cache(maxsize=1)

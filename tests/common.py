@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from shapely import Point, Polygon
 
+#: A strong key for test settings (environment "test" refuses weak ones); never used for real.
+TEST_SECRET_KEY = "pantau-uji-Zq8vLr2Nw5Kx7Jt1Hd4Mb6Ys9Pc3Gf0UaQe"
+
 #: A point in Loa Janan, Kutai Kartanegara.
 LOA_JANAN = Point(117.095, -0.58)
 #: A small valid polygon (about 4 ha) near Tenggarong.

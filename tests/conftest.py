@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from geo import migrate
 from geo.db import make_engine
 from geo.settings import Settings
+from tests.common import TEST_SECRET_KEY
 from tests.dbutil import throwaway_database
 
 
@@ -68,7 +69,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         environment="test",
         database={"url": database_url},
         data_dir=tmp_path_factory.mktemp("var"),
-        secret_key="test-secret-key-not-for-production",
+        secret_key=TEST_SECRET_KEY,
     )
 
 

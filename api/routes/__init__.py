@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, hotspots, inspections, maps, ogc, patrols, reports, sites
+from api.routes import (
+    calendar,
+    health,
+    hotspots,
+    inspections,
+    maps,
+    ogc,
+    patrols,
+    reports,
+    sites,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -16,5 +26,6 @@ ROUTERS: list[APIRouter] = [
     patrols.router,
     inspections.router,
     maps.router,
+    calendar.router,
     ogc.router,
 ]

@@ -6,6 +6,7 @@ while the routes stream the JSON that PostGIS builds (see :mod:`geo.features`).
 
 from __future__ import annotations
 
+from api.schemas.calendar import DayOffIn, NonWorkingDay
 from api.schemas.common import (
     ERRORS,
     GEOJSON,
@@ -78,6 +79,8 @@ from api.schemas.sites import (
 )
 
 __all__ = [
+    "DayOffIn",
+    "NonWorkingDay",
     "GEOJSON",
     "Commodity",
     "SiteStatus",

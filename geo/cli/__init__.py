@@ -13,9 +13,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from geo.cli import backup as backup_cli
+from geo.cli import calendar as calendar_cli
 from geo.cli import db as db_cli
 from geo.cli import demo as demo_cli
 from geo.cli import hotspots as hotspots_cli
+from geo.cli import keys as keys_cli
 from geo.cli import map as map_cli
 from geo.cli import patrol as patrol_cli
 from geo.cli import reports as reports_cli
@@ -38,6 +41,9 @@ app.add_typer(sites_cli.app, name="sites")
 app.add_typer(reports_cli.app, name="reports")
 app.command("demo")(demo_cli.demo)
 app.add_typer(tokens_cli.app, name="tokens")
+app.add_typer(keys_cli.app, name="keys")
+app.add_typer(backup_cli.app, name="backup")
+app.add_typer(calendar_cli.app, name="calendar")
 app.command("serve")(serve_cli.serve)
 hotspots_cli.mount(app)  # match, hotspots, priority
 app.add_typer(patrol_cli.app, name="patrol")

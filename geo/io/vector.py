@@ -1,4 +1,4 @@
-"""Read and write vector files (GeoJSON, GeoPackage, KML, CSV, zipped Shapefile) via pyogrio.
+"""Read and write vector files (GeoJSON, GeoPackage, KML, CSV, XLSX, zipped Shapefile).
 
 Readers return a GeoDataFrame in EPSG:4326 with a ``_row`` column naming each row as a user
 finds it: the feature's 1-based position, or for a CSV the spreadsheet row (header = row 1).
@@ -8,7 +8,6 @@ Writers take a GeoDataFrame in EPSG:4326. Attribute renaming for formats with sh
 
 from __future__ import annotations
 
-import csv
 import tempfile
 import zipfile
 from pathlib import Path
@@ -22,16 +21,18 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from geo.errors import InputFileError, ValidationError
+from geo.io.delimited import neutralise_frame, read_delimited, restore
 
 __all__ = ["FORMATS", "Format", "format_for", "read_vector", "write_vector"]
 
-Format = Literal["geojson", "gpkg", "kml", "csv", "shp"]
+Format = Literal["geojson", "gpkg", "kml", "csv", "xlsx", "shp"]
 FORMATS: dict[str, Format] = {
     ".geojson": "geojson",
     ".json": "geojson",
     ".gpkg": "gpkg",
     ".kml": "kml",
     ".csv": "csv",
+    ".xlsx": "xlsx",
     ".zip": "shp",
     ".shp": "shp",
 }
@@ -85,25 +86,34 @@ def _coordinate(text: str) -> float:
 
 
 def _read_csv(path: Path) -> gpd.GeoDataFrame:
-    """Read a CSV with ``,``, ``;`` or tab separators (sniffed), as text.
+    """Read a CSV with ``,``, ``;`` or tab separators (:func:`geo.io.delimited.read_delimited`).
 
     ``_row`` is the spreadsheet row number (the header is row 1), as a user sees it in Excel or
     LibreOffice.
     """
+    return _table_to_gdf(read_delimited(path).drop(columns="_row"), path)
+
+
+def _read_xlsx(path: Path) -> gpd.GeoDataFrame:
+    """Read the first sheet of a workbook like a CSV (every cell as text, guards taken off)."""
     try:
-        frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None,
-            engine="python",
-        )
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise InputFileError(f"{path.name}: not a readable CSV file: {exc}", field="file") from None
+        frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
+        message = f"{path.name}: not a readable XLSX file: {exc}"
+        raise InputFileError(message, field="file") from None
+    frame = frame.map(lambda v: restore(v) if isinstance(v, str) else v)
+    return _table_to_gdf(frame, path)
+
+
+def _table_to_gdf(frame: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
+    """Turn a table of text with lat/lon or WKT columns into a GeoDataFrame (rows from 2)."""
     lower = {c.lower().strip(): c for c in frame.columns}
     wkt_col = next((lower[n] for n in WKT_NAMES if n in lower), None)
     lat_col = next((lower[n] for n in LAT_NAMES if n in lower), None)
     lon_col = next((lower[n] for n in LON_NAMES if n in lower), None)
     if wkt_col is None and (lat_col is None or lon_col is None):
         raise InputFileError(
-            f"{path.name}: a CSV needs latitude/longitude columns (lat, lon) or a WKT column "
+            f"{path.name}: a table needs latitude/longitude columns (lat, lon) or a WKT column "
             f"(wkt); found columns {list(frame.columns)}",
             field="geometry",
         )
@@ -170,7 +180,8 @@ def read_vector(path: Path | str, fmt: str | None = None) -> gpd.GeoDataFrame:
     if not path.exists():
         raise InputFileError(f"{path}: no such file", field="file")
     try:
-        gdf = _read_csv(path) if kind == "csv" else _read_ogr(path, kind)
+        readers = {"csv": _read_csv, "xlsx": _read_xlsx}
+        gdf = readers[kind](path) if kind in readers else _read_ogr(path, kind)
     except InputFileError:
         raise
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
@@ -197,17 +208,24 @@ def write_vector(
     """
     path = Path(path)
     kind = format_for(path, fmt)
+    if kind == "shp" and path.suffix.lower() == ".shp":
+        raise ValidationError(
+            f"{path.name}: a Shapefile is several files and holds one geometry type; write "
+            f"{path.stem}.shp.zip (zipped, one layer per geometry type, opened by GDAL and QGIS "
+            "as it is) or .gpkg",
+            field="file",
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
-    if kind == "csv":
-        out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-        is_point = gdf.geometry.geom_type == "Point"
-        # Points also get plain lon/lat columns, which spreadsheets and people read easily.
-        out["lon"] = [g.x if p else None for g, p in zip(gdf.geometry, is_point, strict=True)]
-        out["lat"] = [g.y if p else None for g, p in zip(gdf.geometry, is_point, strict=True)]
-        out["wkt"] = gdf.geometry.to_wkt(rounding_precision=7)
-        out.to_csv(path, index=False)
+    if kind in ("csv", "xlsx"):
+        # Text that a spreadsheet would run as a formula gets its apostrophe guard; the readers
+        # above take it off again.
+        out = neutralise_frame(_as_table(gdf))
+        if kind == "csv":
+            out.to_csv(path, index=False)
+        else:
+            _write_xlsx(out, path, sheet=layer)
     elif kind == "shp":
         renamed = gdf.rename(columns=shp_names or {})
         with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(path, "w") as zf:
@@ -223,3 +241,28 @@ def write_vector(
         driver = {"geojson": "GeoJSON", "gpkg": "GPKG"}[kind]
         gdf.to_file(path, driver=driver, engine="pyogrio", layer=layer)
     return path
+
+
+def _as_table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return the attributes with lon/lat (points) and WKT (every geometry) for spreadsheets."""
+    out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    is_point = gdf.geometry.geom_type == "Point"
+    out["lon"] = [g.x if p else None for g, p in zip(gdf.geometry, is_point, strict=True)]
+    out["lat"] = [g.y if p else None for g, p in zip(gdf.geometry, is_point, strict=True)]
+    out["wkt"] = gdf.geometry.to_wkt(rounding_precision=7)
+    return out
+
+
+def _write_xlsx(table: pd.DataFrame, path: Path, *, sheet: str) -> None:
+    """Write one sheet with a bold, frozen header and columns wide enough to read."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        table.to_excel(writer, index=False, sheet_name=sheet[:31])
+        ws = writer.sheets[sheet[:31]]
+        ws.freeze_panes = "A2"
+        for i, column in enumerate(table.columns, start=1):
+            ws.cell(row=1, column=i).font = Font(bold=True)
+            width = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
+            ws.column_dimensions[get_column_letter(i)].width = min(60, width + 2)

@@ -3,18 +3,22 @@
 The rules live in the ``clock_rules`` table (by default: verify and forward within 3 working
 days, schedule the follow-up within 5 working days of verification, resolve within 60 days,
 after SP4N-LAPOR! practice and Perpres 76/2013) so the agency can change them with
-:func:`update_rule`. Working days skip Saturdays, Sundays and the public holidays of Indonesia
-(``holidays`` package, country ``ID``). Days are counted in WITA, the time of East Kalimantan;
-a deadline falls at the end of its day. A report received on a holiday or a weekend starts
-counting on the next working day.
+:func:`update_rule`. Working days follow the calendar the government uses
+(:mod:`geo.calendar`): they skip Saturdays, Sundays, Indonesia's public holidays, the joint
+leave days (cuti bersama) and the days off the agency adds itself. Days are counted in WITA,
+the time of East Kalimantan; a deadline falls at the end of its day. A report received on a
+holiday or a weekend starts counting on the next working day.
 
-Duplicates (``duplicate_of_id`` set) ride on their first report and carry no clock.
+Near duplicates (``duplicate_of_id`` set) ride on their first report and carry no clock of
+their own, unless they came with their own channel ticket (``external_id``: a SP4N-LAPOR!
+tracking number, a hotline message id): such a complaint keeps its own clocks when linked, since
+the agency owes each ticket its answer.
 
 Examples
 --------
 >>> import datetime as dt
->>> add_working_days(dt.date(2025, 12, 24), 3)  # Christmas (Thu 25th) is skipped
-datetime.date(2025, 12, 30)
+>>> add_working_days(dt.date(2025, 12, 24), 3)  # Christmas and its joint leave day skipped
+datetime.date(2025, 12, 31)
 """
 
 from __future__ import annotations
@@ -22,15 +26,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import holidays
-import numpy as np
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from geo.calendar import WorkingCalendar, load_calendar
 from geo.errors import NotFound, ValidationError
 from geo.reports.config import LOCAL_TIMEZONE
 from geo.reports.models import CLOCK_UNITS, ClockRule
@@ -52,64 +54,59 @@ _LOCAL = ZoneInfo(LOCAL_TIMEZONE)
 ClockState = Literal["running", "due_soon", "overdue", "met", "missed"]
 
 
-@lru_cache(maxsize=32)
-def _holidays_for(years: tuple[int, ...]) -> tuple[dt.date, ...]:
-    return tuple(sorted(holidays.country_holidays("ID", years=list(years)).keys()))
-
-
 def holiday_dates(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
-    """Return Indonesia's public holidays from ``start`` to ``end`` (with a year's margin).
+    """Return Indonesia's holidays and joint leave days from ``start`` to ``end`` (and a year).
 
     Examples
     --------
     >>> dt.date(2025, 12, 25) in holiday_dates(dt.date(2025, 12, 1), dt.date(2025, 12, 31))
     True
     """
-    return _holidays_for(tuple(range(start.year, end.year + 2)))
+    return tuple(WorkingCalendar.national().holidays_between(start, end))
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
+def add_working_days(
+    start: dt.date, days: int, *, calendar: WorkingCalendar | None = None
+) -> dt.date:
     """Return the ``days``-th working day after ``start`` (``start`` itself is day 0).
 
     Examples
     --------
     >>> add_working_days(dt.date(2025, 12, 24), 3)
-    datetime.date(2025, 12, 30)
+    datetime.date(2025, 12, 31)
     >>> add_working_days(dt.date(2025, 12, 27), 1)  # a Saturday: Monday is the first day
     datetime.date(2025, 12, 29)
     """
-    hol = list(holiday_dates(start, start + dt.timedelta(days=days * 3 + 30)))
-    # Rolling back to the last working day first makes a weekend or holiday start count
-    # from the next working day.
-    result = np.busday_offset(np.datetime64(start, "D"), days, roll="backward", holidays=hol)
-    return dt.date.fromisoformat(str(result))
+    return (calendar or WorkingCalendar.national()).add_working_days(start, days)
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
+def working_days_between(
+    start: dt.date, end: dt.date, *, calendar: WorkingCalendar | None = None
+) -> int:
     """Return the number of working days in ``[start, end)`` (negative when ``end < start``).
 
     Examples
     --------
-    >>> working_days_between(dt.date(2025, 12, 24), dt.date(2025, 12, 30))  # 24, 26, 29
+    >>> working_days_between(dt.date(2025, 12, 22), dt.date(2025, 12, 29))  # 22, 23, 24
     3
     """
-    lo, hi = min(start, end), max(start, end)
-    hol = list(holiday_dates(lo, hi))
-    return int(np.busday_count(np.datetime64(start, "D"), np.datetime64(end, "D"), holidays=hol))
+    return (calendar or WorkingCalendar.national()).working_days_between(start, end)
 
 
-def deadline(start: dt.datetime, *, amount: int, unit: str) -> dt.datetime:
+def deadline(
+    start: dt.datetime, *, amount: int, unit: str, calendar: WorkingCalendar | None = None
+) -> dt.datetime:
     """Return when a clock started at ``start`` runs out (end of the last allowed local day).
 
     Examples
     --------
     >>> start = dt.datetime(2025, 12, 24, 10, 0, tzinfo=dt.timezone.utc)
     >>> deadline(start, amount=3, unit="working_days").isoformat()
-    '2025-12-31T00:00:00+08:00'
+    '2026-01-01T00:00:00+08:00'
     """
     local_day = start.astimezone(_LOCAL).date()
     if unit == "working_days":
-        last = add_working_days(local_day, amount)
+        last = add_working_days(local_day, amount, calendar=calendar)
     elif unit == "calendar_days":
         last = local_day + dt.timedelta(days=amount)
     else:
@@ -198,7 +195,7 @@ _EVENTS_SQL = text(
                     FILTER (WHERE h.id IS NOT NULL), '{}') AS times
     FROM reports r
     LEFT JOIN report_status_history h ON h.report_id = r.id
-    WHERE r.duplicate_of_id IS NULL
+    WHERE (r.duplicate_of_id IS NULL OR r.external_id IS NOT NULL)
       AND (CAST(:ids AS integer[]) IS NULL OR r.id = ANY(:ids))
     GROUP BY r.id
     """
@@ -206,13 +203,18 @@ _EVENTS_SQL = text(
 
 
 def _state(
-    *, now: dt.datetime, due: dt.datetime, stopped: dt.datetime | None, rule: ClockRule
+    *,
+    now: dt.datetime,
+    due: dt.datetime,
+    stopped: dt.datetime | None,
+    rule: ClockRule,
+    calendar: WorkingCalendar,
 ) -> tuple[ClockState, int]:
     ref = stopped or now
     today = ref.astimezone(_LOCAL).date()
     due_day = (due - dt.timedelta(days=1)).date()
     if rule.unit == "working_days":
-        left = working_days_between(today, due_day)
+        left = working_days_between(today, due_day, calendar=calendar)
     else:
         left = (due_day - today).days
     if stopped is not None:
@@ -260,6 +262,7 @@ def evaluate(
     now = now or dt.datetime.now(dt.UTC)
     wanted = set(rules) if rules is not None else None
     active = [r for r in load_rules(session=session) if wanted is None or r.name in wanted]
+    calendar = load_calendar(session=session)
     out: list[ClockStatus] = []
     rows = session.execute(
         _EVENTS_SQL, {"ids": list(report_ids) if report_ids is not None else None}
@@ -280,8 +283,8 @@ def evaluate(
                 stopped = now  # stopped without a history row (should not happen)
             if stopped is not None and not include_stopped:
                 continue
-            due = deadline(started, amount=rule.amount, unit=rule.unit)
-            state, left = _state(now=now, due=due, stopped=stopped, rule=rule)
+            due = deadline(started, amount=rule.amount, unit=rule.unit, calendar=calendar)
+            state, left = _state(now=now, due=due, stopped=stopped, rule=rule, calendar=calendar)
             out.append(
                 ClockStatus(
                     report_id=row.id,

@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any, TypeVar, overload
 
 import pandas as pd
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -49,6 +49,8 @@ __all__ = [
     "redact",
     "may_see_identity",
     "IdentityCache",
+    "key_fingerprint",
+    "reencrypt_identity",
 ]
 
 #: Audiences that may receive report data, from the outside in.
@@ -81,12 +83,52 @@ def _derive(secret: str, purpose: bytes) -> bytes:
 
 
 @lru_cache(maxsize=8)
-def _fernet_for(secret: str) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(_derive(secret, b"reporter-identity")))
+def _fernet_for(secrets: tuple[str, ...]) -> MultiFernet:
+    # The first key encrypts; every key decrypts, so identities written before a key rotation
+    # stay readable until ``pantau keys rotate`` has re-encrypted them (geo.reports.keys).
+    return MultiFernet(
+        [Fernet(base64.urlsafe_b64encode(_derive(s, b"reporter-identity"))) for s in secrets]
+    )
 
 
-def _fernet(settings: Settings) -> Fernet:
-    return _fernet_for(settings.secret_key)
+def _fernet(settings: Settings) -> MultiFernet:
+    return _fernet_for((settings.secret_key, *settings.previous_secret_keys))
+
+
+def key_fingerprint(settings: Settings) -> str:
+    """Return a short public fingerprint of the current key (which key a rotation targets).
+
+    Examples
+    --------
+    >>> from geo.settings import Settings
+    >>> len(key_fingerprint(Settings(secret_key="k")))
+    16
+    """
+    return hashlib.sha256(_derive(settings.secret_key, b"key-fingerprint")).hexdigest()[:16]
+
+
+def reencrypt_identity(token: bytes | None, *, settings: Settings) -> bytes | None:
+    """Return ``token`` encrypted again with the current key (it may be under a previous one).
+
+    Raises
+    ------
+    ConfigurationError
+        When neither the current key nor any previous key can decrypt it.
+    """
+    if token is None:
+        return None
+    try:
+        return _fernet(settings).rotate(bytes(token))
+    except InvalidToken:
+        raise _undecryptable() from None
+
+
+def _undecryptable() -> ConfigurationError:
+    return ConfigurationError(
+        "reporter identity cannot be decrypted with PANTAU_SECRET_KEY or any of "
+        "PANTAU_PREVIOUS_SECRET_KEYS (was a key lost?)",
+        field="secret_key",
+    )
 
 
 def encrypt_identity(value: str | None, *, settings: Settings | None = None) -> bytes | None:
@@ -132,11 +174,7 @@ def decrypt_identity(token: bytes | None, *, settings: Settings | None = None) -
     try:
         return _fernet(settings or get_settings()).decrypt(bytes(token)).decode("utf-8")
     except InvalidToken:
-        raise ConfigurationError(
-            "reporter identity cannot be decrypted with the configured PANTAU_SECRET_KEY "
-            "(was the key changed?)",
-            field="secret_key",
-        ) from None
+        raise _undecryptable() from None
 
 
 def normalise_phone(phone: str) -> str:

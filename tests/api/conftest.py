@@ -27,6 +27,7 @@ from geo import bases, migrate, sites
 from geo.db import make_engine, session_scope
 from geo.settings import Settings
 from geo.tokens import ROLES, create_token
+from tests.common import TEST_SECRET_KEY
 from tests.dbutil import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +61,7 @@ def api_settings_obj(api_database_url: str, tmp_path_factory: pytest.TempPathFac
         environment="test",
         database={"url": api_database_url},
         data_dir=tmp_path_factory.mktemp("api-var"),
-        secret_key="test-secret-key-not-for-production",
+        secret_key=TEST_SECRET_KEY,
     )
 
 

@@ -247,7 +247,15 @@ def test_body_and_upload_size_limits(api_settings_obj: Settings) -> None:
         assert streamed.status_code == 413
 
 
-def test_public_rate_limit_per_client(api_settings_obj: Settings, tokens: dict[str, str]) -> None:
+def _fresh_buckets(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM rate_limits"))
+
+
+def test_public_rate_limit_per_client(
+    api_settings_obj: Settings, api_engine: Engine, tokens: dict[str, str]
+) -> None:
+    _fresh_buckets(api_engine)
     app = create_app(api_settings_obj, ApiSettings(public_rate_per_minute=1, public_burst=2))
     with TestClient(app) as c:
         codes = [c.get("/reports/status/PTM-ZZZZZZ").status_code for _ in range(3)]
@@ -256,6 +264,23 @@ def test_public_rate_limit_per_client(api_settings_obj: Settings, tokens: dict[s
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
         staff = c.post("/reports", json=GOOD, headers=bearer(tokens["intake_operator"]))
         assert staff.status_code == 201  # staff are not rate limited
+    _fresh_buckets(api_engine)  # other tests' apps share the database's buckets
+
+
+def test_the_rate_limit_is_shared_by_every_worker(
+    api_settings_obj: Settings, api_engine: Engine
+) -> None:
+    # Two applications stand for two worker processes: each has its own limiter object, and
+    # only the database is shared. Before, each process counted alone and let twice the rate in.
+    _fresh_buckets(api_engine)
+    limits = ApiSettings(public_rate_per_minute=1, public_burst=2)
+    first, second = create_app(api_settings_obj, limits), create_app(api_settings_obj, limits)
+    with TestClient(first) as a, TestClient(second) as b:
+        assert a.get("/reports/status/PTM-ZZZZZZ").status_code == 404
+        assert b.get("/reports/status/PTM-ZZZZZZ").status_code == 404
+        assert a.get("/reports/status/PTM-ZZZZZZ").status_code == 429
+        assert b.get("/reports/status/PTM-ZZZZZZ").status_code == 429
+    _fresh_buckets(api_engine)
 
 
 def test_accepted_report_survives_kill_9(api_settings_obj: Settings, api_engine: Engine) -> None:

@@ -179,3 +179,41 @@ def test_owslib_reads_collections_and_items(server: Server, tokens: dict[str, st
     assert len(near["features"]) < len(everything["features"])
     one = api.collection_item("sites", everything["features"][0]["id"])
     assert one["id"] == everything["features"][0]["id"]
+
+
+def test_gdal_reads_the_sites_with_basic_authentication(
+    server: Server, tokens: dict[str, str]
+) -> None:
+    # QGIS offers Basic authentication for OGC API services; GDAL's HTTP layer is what it uses.
+    _need_gdal()
+    result = subprocess.run(
+        [
+            "ogrinfo", "-ro", "-so", "-al",
+            "--config", "GDAL_HTTP_AUTH", "BASIC",
+            "--config", "GDAL_HTTP_USERPWD", f"qgis:{tokens['analyst']}",
+            f"OAPIF:{server.url}/ogc",
+        ],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Layer name: sites" in result.stdout and "Feature Count: 108" in result.stdout
+
+
+def test_basic_authentication_takes_the_token_as_password(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    import base64
+
+    def basic(user: str, password: str) -> dict[str, str]:
+        pair = base64.b64encode(f"{user}:{password}".encode()).decode()
+        return {"Authorization": f"Basic {pair}"}
+
+    ok = client.get("/ogc/collections/reports/items?limit=1", headers=basic("x", tokens["analyst"]))
+    assert ok.status_code == 200
+    for headers in (basic("x", "not-a-token"), basic("only-a-user", ""),
+                    {"Authorization": "Basic %%%"}):
+        refused = client.get("/ogc/collections/reports/items?limit=1", headers=headers)
+        assert refused.status_code == 401, headers
+        assert "Basic" in refused.headers["www-authenticate"] or "Bearer" in refused.headers[
+            "www-authenticate"
+        ]

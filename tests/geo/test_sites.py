@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import openpyxl
 import pytest
 import shapely
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from geo.errors import InputFileError, NotFound, ValidationError
 from geo.models import Site, SiteAudit
 from tests.common import BOW_TIE, LOA_JANAN, TENGGARONG_PIT, site_row
 
-FORMATS = ["geojson", "gpkg", "kml", "csv", "zip"]
+FORMATS = ["geojson", "gpkg", "kml", "csv", "xlsx", "shp.zip"]
 
 
 def write_rows(tmp_path: Path, rows: list[dict[str, object]], name: str = "s.geojson") -> Path:
@@ -64,9 +65,12 @@ def test_export_round_trips_import(
     # Every site is recognised as already stored: nothing changed through the round trip.
     assert len(summary.unchanged) == 108, (summary.updated[:3], ext)
     # And the file really holds the data (read by GDAL independently of our importer).
-    if ext == "zip":
+    if ext == "shp.zip":
         layers = [n for n in zipfile.ZipFile(path).namelist() if n.endswith(".shp")]
         assert sum(len(gpd.read_file(f"/vsizip/{path}/{n}")) for n in layers) == 108
+    elif ext == "xlsx":
+        sheet = openpyxl.load_workbook(path).active
+        assert sheet.max_row == 109 and sheet["A1"].font.b  # a header row and 108 sites
     elif ext != "csv":
         assert len(gpd.read_file(path, engine="pyogrio")) == 108
     assert sites.load(session).equals(before)
@@ -196,7 +200,8 @@ def test_missing_required_column(session: Session, tmp_path: Path) -> None:
     [
         ("broken.geojson", b'{"type": "FeatureCollection", "features": [', "unreadable geojson"),
         ("notes.txt", b"hello", "cannot tell the format from the extension '.txt'"),
-        ("latin1.csv", "kode,nama\nA,Bukit Ñ\n".encode("latin-1"), "not a readable CSV"),
+        # Windows-1252 (old Excel) is read; bytes that are text in no encoding we read are not.
+        ("binary.csv", b"kode,nama\nA,\x81\x8d\x8f\x90\n", "not a text file"),
         ("empty.zip", b"PK\x05\x06" + b"\0" * 18, "the zip holds no .shp file"),
     ],
 )
@@ -284,3 +289,22 @@ def test_moving_or_creating_a_site_rematches_nearby_reports(
     assert created.created == ["NEW-1"]
     lone_report = get_report(session=session, code=lone.code)
     assert lone_report.matched_site_id == sites.get(session, "NEW-1").id
+
+
+def test_a_bare_shp_name_is_refused_with_the_way_out(session: Session, tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match=r"sites.shp.zip") as info:
+        sites.export_file(session, tmp_path / "sites.shp")
+    assert info.value.field == "file" and not (tmp_path / "sites.shp").exists()
+
+
+def test_gdal_opens_the_zipped_shapefile_as_it_is(
+    session: Session, demo_sites: sites.UpsertSummary, tmp_path: Path
+) -> None:
+    import subprocess
+
+    path = sites.export_file(session, tmp_path / "sites.shp.zip")
+    info = subprocess.run(["ogrinfo", "-ro", "-so", "-al", str(path)], capture_output=True,
+                          text=True, check=True).stdout
+    counts = [int(line.split(":")[1]) for line in info.splitlines()
+              if line.startswith("Feature Count")]
+    assert sum(counts) == 108

@@ -13,6 +13,7 @@ from geo.db import make_engine
 from geo.reports.clocks import evaluate
 from geo.reports.demo import DEMO_DIR, load_demo_reports
 from geo.settings import Settings
+from tests.common import TEST_SECRET_KEY
 
 NOW = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
 
@@ -44,7 +45,7 @@ def test_demo_reports_load_twice_with_the_expected_mix(
         environment="test",
         database={"url": fresh_database_url},
         data_dir=tmp_path,
-        secret_key="demo-test-key",
+        secret_key=TEST_SECRET_KEY,
     )
     first = load_demo_reports(engine=engine, settings=settings, now=NOW, progress=False)
     assert first.rows > 2000
