@@ -21,6 +21,7 @@ from geo.patrols.prizes import tasks_from_frame
 from geo.patrols.problem import Base, Team
 from geo.patrols.result import Plan
 from geo.patrols.travel import HaversineTravel
+from geo.settings import PrioritySettings
 
 __all__ = [
     "default_teams", "load_sites", "load_bases", "plan_from_db", "save_plan", "load_routes",
@@ -125,12 +126,15 @@ def plan_from_db(
     start: dt.date,
     days: int,
     teams: Sequence[Team] | int = 4,
+    weights: PrioritySettings | None = None,
     **options: Any,
 ) -> Plan:
     """Plan over the registry's sites and bases; ``options`` go to :func:`plan`.
 
-    Priorities come from :func:`geo.patrols.prizes.site_priorities` with this session, and
-    ``teams`` may be a number of teams placed by :func:`default_teams`.
+    Priorities come from :func:`geo.patrols.prizes.site_priorities` with this session and the
+    priority ``weights``, and ``teams`` may be a number of teams placed by
+    :func:`default_teams`. The use case :func:`geo.patrols.service.plan_patrols` fills every
+    option from the settings.
 
     Examples
     --------
@@ -140,7 +144,7 @@ def plan_from_db(
     if isinstance(teams, int):
         teams = default_teams(load_bases(session), teams, sites=sites)
     today = options.pop("today", None) or start
-    tasks = tasks_from_frame(sites, today=today, session=session)
+    tasks = tasks_from_frame(sites, today=today, session=session, weights=weights)
     return plan(tasks, teams, start=start, days=days, today=today, **options)
 
 

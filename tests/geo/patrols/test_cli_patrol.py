@@ -16,8 +16,12 @@ from geo.patrols.models import Inspection, PatrolPlan
 DATA = Path(__file__).resolve().parents[3] / "data"
 
 
-def run_cli(*args: str, url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PANTAU_DATABASE_URL": url, "COLUMNS": "200"}
+def run_cli(
+    *args: str, url: str, data_dir: Path | None = None, **env_vars: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PANTAU_DATABASE_URL": url, "COLUMNS": "200", **env_vars}
+    if data_dir is not None:
+        env["PANTAU_DATA_DIR"] = str(data_dir)
     return subprocess.run([sys.executable, "-m", "geo.cli", "patrol", *args], env=env,
                           capture_output=True, text=True, timeout=300)
 
@@ -31,10 +35,13 @@ def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) 
     out = tmp_path / "rencana"
     first = run_cli("plan", "--teams", "2", "--days", "2", "--start", "2026-08-14",
                     "--budget", "20", "--iterations", "300", "--seed", "5",
-                    "--off", "TIM-2:2026-08-14", "--out", str(out), url=fresh_database_url)
+                    "--off", "TIM-2:2026-08-14", "--out", str(out), url=fresh_database_url,
+                    data_dir=tmp_path / "var")
     assert first.returncode == 0, first.stderr
     assert "Rencana patroli 2026-08-14 – 2026-08-18" in first.stdout  # 17 Aug skipped
-    assert "saved as plan 1" in first.stdout
+    assert "disimpan sebagai rencana 1" in first.stdout
+    # A stored plan keeps its exports where the API serves them from, whoever made it.
+    assert (tmp_path / "var" / "plans" / "1" / "lembar-kerja.pdf").is_file()
     assert {p.name for p in out.iterdir()} == {
         "rencana.csv", "rencana.xlsx", "lembar-kerja.pdf", "rencana.gpx", "rencana.kml",
         "kalender"}
@@ -54,7 +61,7 @@ def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) 
     rec = run_cli("record", code, "sealed", "--team", "TIM-1", "--track", str(gpx),
                   "--notes", "garis polisi", url=fresh_database_url)
     assert rec.returncode == 0, rec.stderr
-    assert "→ sealed" in rec.stdout
+    assert "→ Disegel" in rec.stdout
 
     second = run_cli("plan", "--teams", "2", "--days", "2", "--start", "2026-08-14",
                      "--budget", "2", "--seed", "5", "--no-save", url=fresh_database_url)
