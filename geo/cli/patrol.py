@@ -136,10 +136,10 @@ def _print_plan(t: Translator, done: PlanResult) -> None:
                    t.gettext("Priority"), t.gettext("Driving hours"), t.gettext("Km")):
         table.add_column(column)
     base_of = {team.code: team.base.code for team in result.teams}
-    for row in result.summary().itertuples(index=False):
-        table.add_row(str(row.team), base_of[str(row.team)], t.number(row.days),
-                      t.number(row.visits), t.number(row.priority, digits=1),
-                      t.number(row.drive_h, digits=1), t.number(row.km))
+    for row in result.summary().to_dict("records"):
+        table.add_row(str(row["team"]), base_of[str(row["team"])], t.number(row["days"]),
+                      t.number(row["visits"]), t.number(row["priority"], digits=1),
+                      t.number(row["drive_h"], digits=1), t.number(row["km"]))
     console.print(table)
     counts = result.unplanned_frame()["reason"].value_counts()
     for reason, n in counts.items():

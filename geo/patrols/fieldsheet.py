@@ -139,10 +139,10 @@ def _cover(t: Translator, plan: Plan, styles: Any) -> list[Any]:
         t.gettext("Team"), t.gettext("Days"), t.gettext("Visits"), t.gettext("Priority"),
         t.gettext("Driving hours"), t.gettext("Km"),
     ]]
-    for row in plan.summary().itertuples(index=False):
-        summary.append([str(row.team), t.number(row.days), t.number(row.visits),
-                        number(t, row.priority), t.number(row.drive_h, digits=1),
-                        number(t, row.km)])
+    for row in plan.summary().to_dict("records"):
+        summary.append([str(row["team"]), t.number(row["days"]), t.number(row["visits"]),
+                        number(t, row["priority"]), t.number(row["drive_h"], digits=1),
+                        number(t, row["km"])])
     period = t.gettext(
         "Period {first} to {last} · {days} working days · {visits} visits · "
         "{unplanned} sites not planned",

@@ -132,35 +132,23 @@ def plan(
 
     Parameters
     ----------
-    sites
-        A sites GeoDataFrame (as :func:`geo.sites.load` returns) or ready :class:`SiteTask`.
-    teams
-        The field teams, each with its base, shift, driving limit, mode and days off.
-    start, days
-        The horizon: ``days`` working days from ``start``.
+    sites, teams
+        A sites GeoDataFrame (as :func:`geo.sites.load` returns) or ready :class:`SiteTask`;
+        the field teams, each with its base, shift, driving limit, mode and days off.
+    start, days, today
+        The horizon (``days`` working days from ``start``) and the date the revisit
+        ``rules`` (:class:`Rules` defaults) count from (``start`` by default).
     travel
-        Travel-time provider (great-circle × detour by default).
-    rules
-        Revisit and exclusion rules (:class:`Rules` defaults).
-    today
-        The date the revisit rules count from (``start`` by default).
-    budget_s, seed, max_iterations, no_improvement
-        Solver budget and reproducibility; see :func:`geo.patrols.solver.solve`.
+        Travel-time provider (great-circle × detour by default; the use case passes the
+        settings' one).
+    budget_s, seed, max_iterations, no_improvement, progress
+        Solver budget, reproducibility and progress callback (:func:`~.solver.solve`).
     vary
-        Seeded random variation of each site's prize (0.1 = ±10 %), so that plans of nearly
-        equal value differ between seeds and patrols are not predictable.
+        Seeded variation of each site's prize (0.1 = ±10 %): patrols are not predictable.
     skip_weekends, skip_holidays, extra_holidays
-        Calendar options; see :func:`geo.patrols.calendar.working_days`.
+        Calendar options (:func:`geo.patrols.calendar.working_days`).
     area
-        Bounding box (lon_min, lat_min, lon_max, lat_max) that bases must lie in; the
-        default area of interest (East Kalimantan with a margin, :data:`DEFAULT_AREA`). The
-        use cases pass the settings' ``aoi_bbox``.
-    progress
-        Called with the solver's progress.
-
-    Returns
-    -------
-    Plan
+        Box (lon_min, lat_min, lon_max, lat_max) bases must lie in (:data:`DEFAULT_AREA`).
 
     Raises
     ------

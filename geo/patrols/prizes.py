@@ -9,7 +9,7 @@ tables, it falls back to status, risk level and days since the last inspection.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from functools import partial
 from typing import Any
 
@@ -77,7 +77,7 @@ _POINTS_TEXT: dict[str, str] = {
 }
 
 
-def score_reasons(row: Mapping[str, Any]) -> tuple[str, ...]:
+def score_reasons(row: Mapping[Hashable, Any]) -> tuple[str, ...]:
     """Explain a row of :func:`geo.priority.compute_priority`: each input's points, largest first.
 
     Examples

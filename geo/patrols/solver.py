@@ -198,30 +198,18 @@ def solve(
 
     Parameters
     ----------
-    durations
-        Travel seconds between nodes (depots first, then clients), ``n x n``, or one matrix
-        per vehicle profile stacked as ``p x n x n``.
-    clients
-        Prize, service duration and service-start window per client, in node order.
-    vehicles
-        One entry per route that may be driven.
-    num_depots
-        How many of the first nodes are depots.
-    distances
-        Metres between nodes, same shape as ``durations``; only reported, not optimised.
-    budget_s
-        Wall-clock budget of the search in seconds.
-    seed
-        Seed of PyVRP's random search. A run that stops on ``max_iterations`` or
-        ``no_improvement`` before the clock is reproducible for a seed on any machine.
-    max_iterations, no_improvement
-        Optional iteration caps (total, and since the last improvement).
+    durations, distances
+        Travel seconds (and metres, only reported) between nodes, depots first, then clients:
+        ``n x n``, or one matrix per vehicle profile stacked as ``p x n x n``.
+    clients, vehicles, num_depots
+        Prize, service duration and window per client in node order; one entry per route
+        that may be driven; how many of the first nodes are depots.
+    budget_s, seed
+        Wall-clock budget in seconds; seed of PyVRP's search. A run that stops on
+        ``max_iterations`` or ``no_improvement`` (iteration caps: total, and since the last
+        improvement) before the clock is reproducible for a seed on any machine.
     progress
         Called every 50 iterations with a :class:`Progress`.
-
-    Returns
-    -------
-    SolverResult
 
     Examples
     --------
