@@ -161,17 +161,20 @@ def to_kml(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pat
     """
     import pyogrio
 
+    t = translator(lang)
     path = Path(path)
     path.unlink(missing_ok=True)
     visits = plan.to_frame()
     visits.insert(0, "name", visits["site_code"])
+    people = _people_table(t, plan)
+    for column in ("status", "commodity", "mandatory", "reasons"):
+        visits[column] = people[column].to_numpy()
     routes = plan.routes_frame()
     routes.insert(0, "name", routes["team"] + " " + routes["date"].astype(str))
     for frame in (visits, routes):
         for column in frame.columns:
             if column != "geometry" and frame[column].dtype == object:
                 frame[column] = frame[column].map(_text)
-    t = translator(lang)
     pyogrio.write_dataframe(visits, path, layer=t.gettext("visits"), driver="KML")
     pyogrio.write_dataframe(routes, path, layer=t.gettext("routes"), driver="KML", append=True)
     return path

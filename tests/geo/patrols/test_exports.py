@@ -10,6 +10,8 @@ import pyogrio
 import pytest
 from pypdf import PdfReader
 
+from geo.i18n import translator
+from geo.labels import site_status_labels
 from geo.patrols import Plan, SiteTask, Team, plan
 from geo.patrols.exports import export_all, to_csv, to_gpx, to_ics, to_kml, to_xlsx
 from geo.patrols.fieldsheet import tanggal, to_pdf
@@ -62,6 +64,8 @@ def test_kml_read_by_gdal(small_plan: Plan, tmp_path: Path) -> None:
     visits = pyogrio.read_dataframe(path, layer="kunjungan")
     assert list(visits["Name"]) == [v.site_code for v in small_plan.visits]
     assert visits.geometry.x.iloc[0] == pytest.approx(small_plan.visits[0].lon)
+    # People read the attributes in Google Earth: labels, not codes.
+    assert set(visits["status"]) <= set(site_status_labels(translator("id")).values())
     routes = pyogrio.read_dataframe(path, layer="rute")
     assert len(routes) == len(small_plan.routes)
     assert set(routes.geom_type) == {"LineString"}
