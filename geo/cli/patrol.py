@@ -14,7 +14,7 @@ from rich.table import Table
 
 from geo.cli._common import console, engine_from_settings
 from geo.db import session_scope
-from geo.errors import PlanningError
+from geo.errors import N_, PlanningError
 from geo.i18n import Translator, translator
 from geo.labels import site_status, unplanned_reason
 from geo.patrols.exports import FORMATS
@@ -38,8 +38,8 @@ def _date(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise PlanningError(f"`{name}` must be a date like 2026-12-01, got {value!r}",
-                            field=name) from None
+        raise PlanningError.of(N_("`{name}` must be a date like 2026-12-01, got {value!r}"),
+                               field=name, name=name, value=value) from None
 
 
 def _days_off(values: list[str]) -> dict[str, set[dt.date]]:
@@ -48,8 +48,8 @@ def _days_off(values: list[str]) -> dict[str, set[dt.date]]:
         team, _, day = value.partition(":")
         parsed = _date(day, "off") if team and day else None
         if parsed is None:
-            raise PlanningError(f"`off` must look like TIM-1:2026-12-03, got {value!r}",
-                                field="off")
+            raise PlanningError.of(N_("`off` must look like TIM-1:2026-12-03, got {value!r}"),
+                                   field="off", value=value)
         away.setdefault(team, set()).add(parsed)
     return away
 

@@ -25,7 +25,7 @@ from shapely.geometry import LineString
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.errors import NotFound, ValidationError
+from geo.errors import N_, NotFound, ValidationError
 from geo.models import Site
 from geo.patrols.evidence import (
     EvidenceItem,
@@ -165,26 +165,28 @@ def _check_visit(
 ) -> WKBElement | None:
     """Check the fields of an inspection; return the track as a line (or ``None``)."""
     if result not in INSPECTION_RESULTS:
-        raise ValidationError(
-            f"`result` must be one of {', '.join(INSPECTION_RESULTS)}, got {result!r}",
-            field="result",
+        raise ValidationError.of(
+            N_("`result` must be one of {allowed}, got {result!r}"),
+            field="result", allowed=", ".join(INSPECTION_RESULTS), result=result,
         )
     if not actor or not actor.strip():
-        raise ValidationError("`actor`: who records the inspection is required", field="actor")
+        raise ValidationError.of(N_("`actor`: who records the inspection is required"),
+                                 field="actor")
     today = dt.date.today()
     if inspected_on is not None and inspected_on > today:
-        raise ValidationError(
-            f"`inspected_on` is in the future ({inspected_on}); today is {today}",
-            field="inspected_on",
+        raise ValidationError.of(
+            N_("`inspected_on` is in the future ({day}); today is {today}"),
+            field="inspected_on", day=inspected_on, today=today,
         )
     line = None
     if track is not None:
         if len(track) < 2:
-            raise ValidationError("`track` needs at least two (lon, lat) points",
-                                  field="track")
+            raise ValidationError.of(N_("`track` needs at least two (lon, lat) points"),
+                                     field="track")
         line = from_shape(LineString(track), srid=4326)
     if visit_id is not None and session.get(PatrolVisit, visit_id) is None:
-        raise ValidationError(f"`visit_id` {visit_id} is not a planned visit", field="visit_id")
+        raise ValidationError.of(N_("`visit_id` {visit_id} is not a planned visit"),
+                                 field="visit_id", visit_id=visit_id)
     return line
 
 
@@ -220,7 +222,8 @@ def get_inspection(
     """
     row = session.get(Inspection, inspection_id)
     if row is None:
-        raise NotFound(f"no inspection {inspection_id}", field="inspection_id")
+        raise NotFound.of(N_("no inspection {inspection_id}"), field="inspection_id",
+                          inspection_id=inspection_id)
     files = list_evidence(session=session, inspection_id=inspection_id, settings=settings)
     return {
         "inspection_id": row.id,

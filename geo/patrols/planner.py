@@ -41,25 +41,28 @@ DEFAULT_AREA: tuple[float, float, float, float] = Settings.model_fields["aoi_bbo
 
 def _check_teams(teams: Sequence[Team], area: tuple[float, float, float, float]) -> None:
     if not teams:
-        raise PlanningError("no teams given: a plan needs at least one team", field="teams")
+        raise PlanningError.of(N_("no teams given: a plan needs at least one team"),
+                               field="teams")
     seen: set[str] = set()
     lon0, lat0, lon1, lat1 = area
     for i, team in enumerate(teams):
         if team.code in seen:
-            raise PlanningError(f"team code {team.code!r} is used twice", field=f"teams[{i}].code")
+            raise PlanningError.of(N_("team code {code!r} is used twice"),
+                                   field=f"teams[{i}].code", code=team.code)
         seen.add(team.code)
         b = team.base
         if not (np.isfinite(b.lon) and np.isfinite(b.lat) and lon0 <= b.lon <= lon1
                 and lat0 <= b.lat <= lat1):
-            raise PlanningError(
-                f"team {team.code}: base {b.code} at lon {b.lon}, lat {b.lat} is outside the "
-                f"planning area (lon {lon0}..{lon1}, lat {lat0}..{lat1})",
-                field=f"teams[{i}].base",
+            raise PlanningError.of(
+                N_("team {team}: base {base} at lon {lon}, lat {lat} is outside the planning "
+                   "area (lon {lon0}..{lon1}, lat {lat0}..{lat1})"),
+                field=f"teams[{i}].base", team=team.code, base=b.code, lon=b.lon, lat=b.lat,
+                lon0=lon0, lon1=lon1, lat0=lat0, lat1=lat1,
             )
         if not team.max_drive_h > 0:
-            raise PlanningError(
-                f"team {team.code}: maximum driving time must be positive hours, got "
-                f"{team.max_drive_h}", field=f"teams[{i}].max_drive_h",
+            raise PlanningError.of(
+                N_("team {team}: maximum driving time must be positive hours, got {hours}"),
+                field=f"teams[{i}].max_drive_h", team=team.code, hours=team.max_drive_h,
             )
         team.shift_seconds  # noqa: B018 - validates the shift times, raising PlanningError
 
@@ -165,7 +168,8 @@ def plan(
     calendar = working_days(start, days, skip_weekends=skip_weekends,
                             skip_holidays=skip_holidays, extra_holidays=extra_holidays)
     if not 0 <= vary < 1:
-        raise PlanningError(f"`vary` must be in [0, 1), got {vary}", field="vary")
+        raise PlanningError.of(N_("`vary` must be in [0, 1), got {vary}"), field="vary",
+                               vary=vary)
     tasks = list(sites) if not isinstance(sites, gpd.GeoDataFrame) else tasks_from_frame(
         sites, today=today)
     _check_tasks(tasks)
@@ -196,18 +200,22 @@ def plan(
 def _check_tasks(tasks: Sequence[SiteTask]) -> None:
     codes = [t.code for t in tasks]
     if len(set(codes)) != len(codes):
-        raise PlanningError("site codes must be unique", field="sites")
+        raise PlanningError.of(N_("site codes must be unique"), field="sites")
     for t in tasks:
         if t.service_min < 0:
-            raise PlanningError(f"site {t.code}: inspection duration must not be negative, "
-                                f"got {t.service_min} min", field="service_min")
+            raise PlanningError.of(N_("site {code}: inspection duration must not be "
+                                      "negative, got {minutes} min"),
+                                   field="service_min", code=t.code, minutes=t.service_min)
         if not (np.isfinite(t.lon) and np.isfinite(t.lat) and -180 <= t.lon <= 180
                 and -90 <= t.lat <= 90):
-            raise PlanningError(f"site {t.code}: location must be a longitude and latitude, "
-                                f"got {t.lon}, {t.lat}", field="sites")
+            raise PlanningError.of(N_("site {code}: location must be a longitude and "
+                                      "latitude, got {lon}, {lat}"),
+                                   field="sites", code=t.code, lon=t.lon, lat=t.lat)
         if t.window[1] < t.window[0]:
-            raise PlanningError(f"site {t.code}: its window closes ({t.window[1]}) before it "
-                                f"opens ({t.window[0]})", field="window")
+            raise PlanningError.of(N_("site {code}: its window closes ({close}) before it "
+                                      "opens ({open})"),
+                                   field="window", code=t.code, close=t.window[1],
+                                   open=t.window[0])
 
 
 @dataclass(frozen=True)
@@ -301,7 +309,8 @@ def _vehicles(calendar: Sequence[dt.date], teams: Sequence[Team], net: _Network
                                     net.modes.index(team.mode)))
             labels.append((team, day))
     if not vehicles:
-        raise PlanningError("no team is available on any day of the horizon", field="teams")
+        raise PlanningError.of(N_("no team is available on any day of the horizon"),
+                               field="teams")
     return vehicles, labels
 
 

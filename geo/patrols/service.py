@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geo.errors import NotFound, PlanningError
+from geo.errors import N_, NotFound, PlanningError
 from geo.patrols import inspections
 from geo.patrols.config import travel_from_settings
 from geo.patrols.evidence import EvidenceItem
@@ -123,7 +123,8 @@ class PlanResult:
 def _shift(value: str) -> tuple[str, str]:
     parts = value.split("-")
     if len(parts) != 2 or not all(p.strip() for p in parts):
-        raise PlanningError(f"`shift` must look like 07:30-16:30, got {value!r}", field="shift")
+        raise PlanningError.of(N_("`shift` must look like 07:30-16:30, got {value!r}"),
+                               field="shift", value=value)
     return parts[0].strip(), parts[1].strip()
 
 
@@ -140,8 +141,9 @@ def _teams(session: Session, request: PlanRequest, cfg: PatrolSettings) -> list[
         teams = list(request.teams)
     unknown = set(request.days_off) - {t.code for t in teams}
     if unknown:
-        raise PlanningError(f"`off` names unknown teams {sorted(unknown)}; teams are "
-                            f"{[t.code for t in teams]}", field="off")
+        raise PlanningError.of(N_("`off` names unknown teams {unknown}; teams are {known}"),
+                               field="off", unknown=sorted(unknown),
+                               known=[t.code for t in teams])
     return [
         dataclasses.replace(t, unavailable=t.unavailable | frozenset(request.days_off[t.code]))
         if t.code in request.days_off else t
@@ -252,7 +254,7 @@ def get_plan(*, settings: Settings, session: Session, plan_id: int) -> StoredPla
     """
     row = session.get(PatrolPlan, plan_id)
     if row is None:
-        raise NotFound(f"no patrol plan {plan_id}", field="plan_id")
+        raise NotFound.of(N_("no patrol plan {plan_id}"), field="plan_id", plan_id=plan_id)
     folder = export_dir(settings, plan_id)
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) \
         if folder.is_dir() else []

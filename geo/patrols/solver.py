@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from geo.errors import PlanningError
+from geo.errors import N_, PlanningError
 from geo.patrols.travel import validate_matrix
 
 __all__ = ["Vehicle", "Client", "Stop", "Route", "SolverResult", "solve", "Progress"]
@@ -228,8 +228,8 @@ def solve(
         dist = np.repeat(dist, dur.shape[0], axis=0)
     _check(clients, vehicles, num_depots, dur.shape[0])
     if not np.isfinite(budget_s) or budget_s <= 0:
-        raise PlanningError(f"`budget` must be a positive number of seconds, got {budget_s}",
-                            field="budget")
+        raise PlanningError.of(N_("`budget` must be a positive number of seconds, got {budget}"),
+                               field="budget", budget=budget_s)
     groups = _vehicle_groups(vehicles)
     model = _model(dur, clients, groups, num_depots)
 
@@ -246,9 +246,9 @@ def solve(
     if not best.is_feasible():
         # Visits are optional, so the empty plan is always feasible; this only happens when
         # the search is stopped before it repaired its first solution.
-        raise PlanningError(
-            f"the solver found no feasible plan within {budget_s:g} s; give it a larger budget",
-            field="budget",
+        raise PlanningError.of(
+            N_("the solver found no feasible plan within {budget:g} s; give it a larger budget"),
+            field="budget", budget=budget_s,
         )
     routes = _assign(best, groups, clients, vehicles, dist, num_depots)
     visited = {s.client for r in routes for s in r.stops}

@@ -13,7 +13,7 @@ from shapely.geometry import LineString
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.errors import NotFound, PlanningError
+from geo.errors import N_, NotFound, PlanningError
 from geo.models import FieldBase, Site
 from geo.patrols.models import PatrolPlan, PatrolRoute, PatrolVisit
 from geo.patrols.planner import plan
@@ -51,11 +51,11 @@ def default_teams(
     >>> teams = default_teams(bases, 4, sites=sites)  # doctest: +SKIP
     """
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise PlanningError(f"`teams` must be a positive number of teams, got {count!r}",
-                            field="teams")
+        raise PlanningError.of(N_("`teams` must be a positive number of teams, got {count!r}"),
+                               field="teams", count=count)
     if bases.empty:
-        raise PlanningError("there are no field team bases; import them first "
-                            "(`pantau demo` loads the demo bases)", field="teams")
+        raise PlanningError.of(N_("there are no field team bases; import them first "
+                                  "(`pantau demo` loads the demo bases)"), field="teams")
     rows = list(bases.itertuples())
     order = list(range(len(rows)))
     if sites is not None and len(sites):
@@ -198,7 +198,7 @@ def load_routes(*, session: Session, plan_id: int | None = None) -> gpd.GeoDataF
     if plan_id is None:
         plan_id = session.scalar(select(PatrolPlan.id).order_by(PatrolPlan.id.desc()))
         if plan_id is None:
-            raise NotFound("no patrol plan has been saved yet", field="plan_id")
+            raise NotFound.of(N_("no patrol plan has been saved yet"), field="plan_id")
     rows = session.execute(
         select(PatrolRoute.plan_id, PatrolRoute.team, PatrolRoute.route_date,
                PatrolRoute.base_code, PatrolRoute.visits, PatrolRoute.priority,
@@ -208,7 +208,8 @@ def load_routes(*, session: Session, plan_id: int | None = None) -> gpd.GeoDataF
         .order_by(PatrolRoute.team, PatrolRoute.route_date)
     ).all()
     if not rows:
-        raise NotFound(f"no routes for patrol plan {plan_id}", field="plan_id")
+        raise NotFound.of(N_("no routes for patrol plan {plan_id}"), field="plan_id",
+                          plan_id=plan_id)
     columns = ["plan_id", "team", "date", "base_code", "visits", "priority", "drive_min",
                "distance_km"]
     return gpd.GeoDataFrame(

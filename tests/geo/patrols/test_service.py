@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from geo.errors import NotFound, PlanningError
+from geo.i18n import translator
 from geo.models import Site
 from geo.patrols.service import (
     InspectionRequest,
@@ -98,9 +99,11 @@ def test_stored_plan_with_exports_days_off_and_errors(registry: Session, tmp_pat
     assert (tmp_path / "plans" / str(stored.plan_id) / "rencana.xlsx").is_file()
     with pytest.raises(NotFound):
         get_plan(settings=settings, session=registry, plan_id=999_999)
-    with pytest.raises(PlanningError, match="unknown teams"):
+    with pytest.raises(PlanningError, match="unknown teams") as err:
         plan_patrols(settings=settings, session=registry,
                      request=PlanRequest(save=False, days_off={"TIM-9": {START}}, **FAST))
+    assert err.value.localized(translator("id")) == (
+        "`off` menyebut tim yang tidak dikenal ['TIM-9']; tim yang ada ['TIM-1', 'TIM-2']")
     with pytest.raises(PlanningError, match="shift"):
         plan_patrols(settings=settings, session=registry,
                      request=PlanRequest(save=False, shift="07:30", **FAST))
