@@ -44,7 +44,7 @@ from geo.patrols.store import (
     save_plan,
     schedule_matched_reports,
 )
-from geo.patrols.travel import TravelProvider
+from geo.patrols.travel import HaversineTravel, TravelProvider
 from geo.settings import PatrolSettings, Settings
 
 __all__ = [
@@ -136,6 +136,9 @@ def _teams(session: Session, request: PlanRequest, cfg: PatrolSettings) -> list[
             shift=_shift(request.shift or cfg.shift),
             max_drive_h=cfg.max_drive_h if request.max_drive_h is None else request.max_drive_h,
             mode=request.mode,
+            # Placing teams asks for bases × sites; the great circle at the settings' speeds
+            # is enough for that and spares an OSRM server the extra table.
+            travel=HaversineTravel(speeds_kmh=cfg.speeds_kmh, detour=cfg.detour),
         )
     else:
         teams = list(request.teams)

@@ -37,6 +37,7 @@ def default_teams(
     shift: tuple[str, str] = ("07:30", "16:30"),
     max_drive_h: float = 6.0,
     mode: str = "car",
+    travel: HaversineTravel | None = None,
 ) -> list[Team]:
     """Make ``count`` teams ``TIM-1``..., placed at bases to cover the most sites.
 
@@ -44,6 +45,7 @@ def default_teams(
     (one hour) and left again within one shift and driving limit, then the base that adds most
     sites not yet covered, and so on; ties go to the base that is nearest to more sites. With
     more teams than bases, the order starts again. Without ``sites``, bases keep their order.
+    Reach is judged with ``travel`` (great-circle × detour; the defaults when not given).
 
     Examples
     --------
@@ -59,7 +61,8 @@ def default_teams(
     rows = list(bases.itertuples())
     order = list(range(len(rows)))
     if sites is not None and len(sites):
-        order = _coverage_order(rows, sites, shift=shift, max_drive_h=max_drive_h, mode=mode)
+        order = _coverage_order(rows, sites, shift=shift, max_drive_h=max_drive_h, mode=mode,
+                                travel=travel or HaversineTravel())
     teams = []
     for k in range(count):
         r = rows[order[k % len(order)]]
@@ -71,7 +74,7 @@ def default_teams(
 
 def _coverage_order(
     rows: list[Any], sites: gpd.GeoDataFrame, *, shift: tuple[str, str], max_drive_h: float,
-    mode: str,
+    mode: str, travel: HaversineTravel,
 ) -> list[int]:
     probe = Team("probe", Base("probe", "", 0.0, 0.0), shift=shift, max_drive_h=max_drive_h,
                  mode=mode)
@@ -80,7 +83,7 @@ def _coverage_order(
     points = [(float(r.geometry.x), float(r.geometry.y)) for r in rows]
     reps = [g.representative_point() for g in sites.geometry]
     points += [(float(p.x), float(p.y)) for p in reps]
-    seconds = HaversineTravel().matrix(points, mode=mode).durations_s
+    seconds = travel.matrix(points, mode=mode).durations_s
     nb = len(rows)
     reach = [{j for j in range(len(reps)) if 2 * seconds[i, nb + j] <= limit} for i in range(nb)]
     nearest = [int(min(range(nb), key=lambda i: seconds[i, nb + j])) for j in range(len(reps))]
