@@ -21,7 +21,7 @@ from geo.patrols.prizes import tasks_from_frame
 from geo.patrols.problem import Base, Team
 from geo.patrols.result import Plan
 from geo.patrols.travel import HaversineTravel
-from geo.settings import PrioritySettings
+from geo.settings import PrioritySettings, Settings
 
 __all__ = [
     "default_teams", "load_sites", "load_bases", "plan_from_db", "save_plan", "load_routes",
@@ -259,19 +259,28 @@ def demo_plan(
     budget_s: float = 20.0,
     seed: int = 0,
     actor: str = "demo",
+    settings: Settings | None = None,
 ) -> tuple[Plan, int, dict[str, list[Path]]]:
     """Make the demo's two-week plan for four teams, save it and write every export.
 
+    With ``settings``, travel, planning area, priority weights and the exports' language are
+    the settings' (as in :func:`geo.patrols.service.plan_patrols`); without, the defaults.
     Returns the plan, its stored id and the written files per format.
 
     Examples
     --------
     >>> p, plan_id, files = demo_plan(session=session, out_dir="var/demo")  # doctest: +SKIP
     """
+    from geo.patrols.config import travel_from_settings
     from geo.patrols.exports import export_all
 
     start = start or dt.date.today() + dt.timedelta(days=1)
+    options: dict[str, Any] = {}
+    if settings is not None:
+        options = {"travel": travel_from_settings(settings.patrols), "area": settings.aoi_bbox,
+                   "weights": settings.priority}
     result = plan_from_db(session=session, start=start, days=10, teams=4, budget_s=budget_s,
-                          seed=seed, no_improvement=20_000)
+                          seed=seed, no_improvement=20_000, **options)
     plan_id = save_plan(result, session=session, actor=actor)
-    return result, plan_id, export_all(result, Path(out_dir) / "patroli")
+    lang = settings.language if settings is not None else "id"
+    return result, plan_id, export_all(result, Path(out_dir) / "patroli", lang=lang)

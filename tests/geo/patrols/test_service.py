@@ -137,3 +137,14 @@ def test_recording_an_inspection_refreshes_the_stored_priority(
     assert after["score"] < before["score"]
     fresh = compute_priority(session=registry, settings=settings.priority, store=False)
     assert float(fresh.set_index("code").loc["PTR-001", "score"]) == pytest.approx(after["score"])
+
+
+def test_demo_plan_follows_the_settings_it_is_given(registry: Session, tmp_path: Path) -> None:
+    from geo.patrols.store import demo_plan
+
+    with osrm_standin() as osrm:
+        settings = _settings(tmp_path, patrols={"osrm_url": osrm.url}, language="en")
+        p, _, files = demo_plan(session=registry, out_dir=tmp_path, start=START, budget_s=1,
+                                settings=settings)
+    assert used_standin([(v.travel_min, v.travel_km) for v in p.visits])
+    assert files["xlsx"][0].is_file()
