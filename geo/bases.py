@@ -19,12 +19,13 @@ from geo.db import Target, use_session
 from geo.errors import InputFileError
 from geo.io.vector import read_vector
 from geo.models import FieldBase
-from geo.settings import Settings, get_settings
+from geo.settings import Settings
 
 __all__ = ["COLUMNS", "load", "import_file"]
 
 #: Columns of :func:`load`'s GeoDataFrame besides ``geometry`` (EPSG:4326).
 COLUMNS: tuple[str, ...] = ("code", "name", "address", "kabupaten")
+_INDONESIA: tuple[float, float, float, float] = Settings.model_fields["indonesia_bbox"].default
 
 
 def load(target: Target | None = None) -> gpd.GeoDataFrame:
@@ -42,19 +43,22 @@ def import_file(
 ) -> tuple[int, int]:
     """Upsert bases by code from a vector file; return (created, updated).
 
+    Locations must lie in ``settings.indonesia_bbox`` (the settings' default box when no
+    settings are given; this function never reads the environment).
+
     Raises
     ------
     InputFileError
         When a row lacks code, name or kabupaten, or its location is not a point in Indonesia.
     """
-    settings = settings or get_settings()
+    indonesia = settings.indonesia_bbox if settings is not None else _INDONESIA
     path = Path(path)
     gdf = read_vector(path)
     problems = []
     for row in gdf.to_dict("records"):
         bad = [f"{c} is missing" for c in ("code", "name", "kabupaten") if not row.get(c)]
         geom_problem = check_geometry(
-            row["geometry"], indonesia=settings.indonesia_bbox, allowed=("Point",)
+            row["geometry"], indonesia=indonesia, allowed=("Point",)
         )
         if geom_problem:
             bad.append(geom_problem)

@@ -15,7 +15,18 @@ from __future__ import annotations
 
 from geo.i18n import Translator
 
-__all__ = ["site_status", "site_status_labels"]
+__all__ = [
+    "site_status",
+    "site_status_labels",
+    "risk_level",
+    "risk_level_labels",
+    "inspection_result",
+    "inspection_result_labels",
+    "unplanned_reason",
+    "unplanned_reason_labels",
+    "commodity",
+    "commodity_labels",
+]
 
 
 def site_status_labels(t: Translator) -> dict[str, str]:
@@ -33,3 +44,66 @@ def site_status_labels(t: Translator) -> dict[str, str]:
 def site_status(t: Translator, code: str) -> str:
     """Return the label of one site status; an unknown code is shown as it is."""
     return site_status_labels(t).get(code, code)
+
+
+def risk_level_labels(t: Translator) -> dict[str, str]:
+    """Return the label of every risk level (:data:`geo.vocab.RISK_LEVELS`)."""
+    return {
+        "low": t.pgettext("risk level", "low"),
+        "medium": t.pgettext("risk level", "medium"),
+        "high": t.pgettext("risk level", "high"),
+        "critical": t.pgettext("risk level", "critical"),
+    }
+
+
+def risk_level(t: Translator, code: str) -> str:
+    """Return the label of one risk level; an unknown code is shown as it is."""
+    return risk_level_labels(t).get(code, code)
+
+
+def inspection_result_labels(t: Translator) -> dict[str, str]:
+    """Return the label of every inspection result (``INSPECTION_RESULTS``)."""
+    return {
+        "active": t.pgettext("inspection result", "active"),
+        "inactive": t.pgettext("inspection result", "inactive"),
+        "equipment_seen": t.pgettext("inspection result", "equipment_seen"),
+        "sealed": t.pgettext("inspection result", "sealed"),
+        "seized": t.pgettext("inspection result", "seized"),
+    }
+
+
+def inspection_result(t: Translator, code: str) -> str:
+    """Return the label of one inspection result; an unknown code is shown as it is."""
+    return inspection_result_labels(t).get(code, code)
+
+
+def unplanned_reason_labels(t: Translator) -> dict[str, str]:
+    """Return why a site was left out of a patrol plan, per reason code (``REASONS``)."""
+    return {
+        "excluded_status": t.pgettext("unplanned reason", "excluded_status"),
+        "recently_inspected": t.pgettext("unplanned reason", "recently_inspected"),
+        "too_far": t.pgettext("unplanned reason", "too_far"),
+        "no_team_available": t.pgettext("unplanned reason", "no_team_available"),
+        "lower_priority": t.pgettext("unplanned reason", "lower_priority"),
+    }
+
+
+def unplanned_reason(t: Translator, code: str) -> str:
+    """Return the explanation of one unplanned-site reason; an unknown code is shown as it is."""
+    return unplanned_reason_labels(t).get(code, code)
+
+
+def commodity_labels(t: Translator) -> dict[str, str]:
+    """Return the label of every commodity (:data:`geo.vocab.COMMODITIES`)."""
+    return {
+        "batubara": t.pgettext("commodity", "batubara"),
+        "emas": t.pgettext("commodity", "emas"),
+        "pasir": t.pgettext("commodity", "pasir"),
+        "batu": t.pgettext("commodity", "batu"),
+        "lainnya": t.pgettext("commodity", "lainnya"),
+    }
+
+
+def commodity(t: Translator, code: str) -> str:
+    """Return the label of one commodity; an unknown code is shown as it is."""
+    return commodity_labels(t).get(code, code)

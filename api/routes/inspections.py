@@ -11,7 +11,6 @@ officers, analysts and admins record or read inspections; each write carries the
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Path, UploadFile
@@ -29,6 +28,7 @@ from api.schemas import (
     errors,
 )
 from geo.patrols import inspections as geoinspections
+from geo.patrols import service
 
 __all__ = ["router"]
 
@@ -41,11 +41,6 @@ EvidenceFiles = Annotated[
 ]
 
 
-def _out(result: geoinspections.InspectionResult) -> InspectionOut:
-    data: dict[str, Any] = dataclasses.asdict(result)
-    return InspectionOut(**data)
-
-
 def _record(
     payload: InspectionIn,
     evidence: list[tuple[str, bytes]],
@@ -55,19 +50,11 @@ def _record(
     settings: SettingsDep,
 ) -> InspectionOut:
     auth.require(principal, auth.INSPECTORS, "record inspections")
-    result = geoinspections.record_inspection(
-        session=session,
-        site_code=payload.site_code,
-        result=payload.result,
-        actor=principal.user,
-        inspected_on=payload.inspected_on,
-        team=payload.team,
-        notes=payload.notes,
-        track=payload.track,
-        evidence=evidence,
-        settings=settings,
+    request = service.InspectionRequest(**payload.model_dump(), evidence=evidence)
+    result = service.record_inspection(
+        settings=settings, session=session, request=request, actor=principal.user
     )
-    return _out(result)
+    return InspectionOut.model_validate(result, from_attributes=True)
 
 
 @router.post(

@@ -7,8 +7,6 @@ it is made, under ``<data_dir>/plans/<id>/``. Recording what a team found is in
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path as FsPath
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Request
@@ -26,40 +24,11 @@ from api.schemas import (
     errors,
 )
 from geo import features
-from geo.patrols.exports import export_all
-from geo.patrols.models import PatrolPlan
-from geo.patrols.problem import Rules
-from geo.patrols.store import default_teams, load_bases, load_sites, plan_from_db, save_plan
-from geo.settings import Settings
+from geo.patrols import service
 
 router = APIRouter(tags=["patrols"], responses=ERRORS)
 
 PlanPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="Plan id")]
-
-
-def _export_dir(settings: Settings, plan_id: int) -> FsPath:
-    return FsPath(settings.data_dir) / "plans" / str(plan_id)
-
-
-def _exports(settings: Settings, plan_id: int) -> list[str]:
-    folder = _export_dir(settings, plan_id)
-    if not folder.is_dir():
-        return []
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-
-
-def _plan_out(row: PatrolPlan, settings: Settings) -> PlanOut:
-    return PlanOut(
-        plan_id=row.id,
-        created_by=row.created_by,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        working_days=row.working_days,
-        total_priority=row.total_priority,
-        total_km=row.total_km,
-        unplanned=row.unplanned,
-        exports=_exports(settings, row.id),
-    )
 
 
 @router.post(
@@ -78,38 +47,13 @@ def create_plan(
 ) -> PlanOut:
     """Solve the plan within the time budget, store it, and write every export format."""
     auth.require(principal, auth.PATROL_PLANNERS, "plan patrols")
-    first, last = payload.shift.split("-")
-    start = payload.start or dt.date.today() + dt.timedelta(days=1)
-    teams = default_teams(
-        load_bases(session),
-        payload.teams,
-        sites=load_sites(session),
-        shift=(first, last),
-        max_drive_h=payload.max_drive_h,
-        mode=payload.mode,
+    fields = payload.model_dump(exclude_none=True)
+    fields["budget_s"] = min(payload.budget_s, api.max_solver_budget_s)
+    result = service.plan_patrols(
+        settings=settings, session=session, request=service.PlanRequest(**fields),
+        actor=principal.user,
     )
-    plan = plan_from_db(
-        session=session,
-        start=start,
-        days=payload.days,
-        teams=teams,
-        budget_s=min(payload.budget_s, api.max_solver_budget_s),
-        seed=payload.seed,
-        vary=payload.vary,
-        skip_weekends=not payload.work_weekends,
-        skip_holidays=not payload.work_holidays,
-        area=settings.aoi_bbox,
-        rules=Rules(
-            skip_within_days=payload.skip_within_days,
-            must_visit_after_days=payload.must_visit_after_days,
-            include_excluded=payload.include_excluded,
-        ),
-    )
-    plan_id = save_plan(plan, session=session, actor=principal.user)
-    export_all(plan, _export_dir(settings, plan_id))
-    row = session.get(PatrolPlan, plan_id)
-    assert row is not None
-    return _plan_out(row, settings)
+    return PlanOut.model_validate(result.stored, from_attributes=True)
 
 
 @router.get(
@@ -123,10 +67,8 @@ def get_plan(
 ) -> PlanOut:
     """Return a stored plan's period, totals, unplanned sites and export files."""
     auth.require(principal, auth.READERS, "read patrol plans")
-    row = session.get(PatrolPlan, plan_id)
-    if row is None:
-        raise ApiError(404, f"no patrol plan {plan_id}", field="plan_id")
-    return _plan_out(row, settings)
+    stored = service.get_plan(settings=settings, session=session, plan_id=plan_id)
+    return PlanOut.model_validate(stored, from_attributes=True)
 
 
 @router.get(
@@ -181,7 +123,7 @@ def plan_export(
 ) -> FileResponse:
     """Return one file written when the plan was made (list them with GET .../{plan_id})."""
     auth.require(principal, auth.READERS, "download patrol plans")
-    folder = _export_dir(settings, plan_id).resolve()
+    folder = service.export_dir(settings, plan_id).resolve()
     path = (folder / name).resolve()
     if folder not in path.parents or not path.is_file():
         raise ApiError(404, f"plan {plan_id} has no export {name[:80]!r}", field="name")

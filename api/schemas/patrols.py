@@ -35,7 +35,12 @@ INSPECTION_RESULT = Literal["active", "inactive", "equipment_seen", "sealed", "s
 
 
 class PlanIn(BaseModel):
-    """A patrol planning request: the horizon, the teams, and the solver's time budget."""
+    """A patrol planning request: the horizon, the teams, and the solver's time budget.
+
+    Fields left out (or null) that are patrol settings (``shift``, ``max_drive_h``,
+    ``skip_within_days``, ``must_visit_after_days``) take the server's ``PANTAU_PATROLS_*``
+    values, as the CLI and the library do; travel times always follow the settings.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
@@ -50,13 +55,20 @@ class PlanIn(BaseModel):
     budget_s: Annotated[float, Field(ge=0.5, le=120, allow_inf_nan=False)] = 10.0
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
     vary: Annotated[float, Field(ge=0, le=0.5, allow_inf_nan=False)] = 0.0
-    shift: Annotated[
-        str, StringConstraints(pattern=r"^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$")
-    ] = "07:30-16:30"
-    max_drive_h: Annotated[float, Field(gt=0, le=16, allow_inf_nan=False)] = 6.0
+    shift: (
+        Annotated[str, StringConstraints(pattern=r"^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$")]
+        | None
+    ) = Field(default=None, description="Daily shift, e.g. 07:30-16:30; the settings' by default")
+    max_drive_h: Annotated[float, Field(gt=0, le=16, allow_inf_nan=False)] | None = Field(
+        default=None, description="Driving hours a day; the settings' by default"
+    )
     mode: Literal["car", "4wd", "motorbike", "boat"] = "car"
-    skip_within_days: Annotated[int, Field(ge=0, le=365)] = 14
-    must_visit_after_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    skip_within_days: Annotated[int, Field(ge=0, le=365)] | None = Field(
+        default=None, description="Skip sites inspected in the last N days; settings' default"
+    )
+    must_visit_after_days: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+        default=None, description="A top site is overdue after N days; the settings' default"
+    )
     include_excluded: bool = False
     work_weekends: bool = False
     work_holidays: bool = False
@@ -73,6 +85,8 @@ class UnplannedOut(BaseModel):
 
 class PlanOut(BaseModel):
     """A stored patrol plan: period, totals, unplanned sites, and its export files."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     plan_id: int
     created_by: str
@@ -170,6 +184,8 @@ class InspectionEvidenceRef(BaseModel):
 
 class InspectionOut(BaseModel):
     """What recording an inspection changed, and the evidence files stored with it."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     inspection_id: int
     site_code: str

@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from geo.cli._common import console, engine_from_settings
 from geo.db import session_scope
-from geo.errors import PlanningError
-from geo.patrols import Rules, Team
-from geo.patrols.config import get_patrol_settings, travel_from_settings
-from geo.patrols.exports import FORMATS, export_all
-from geo.patrols.result import REASONS
-from geo.patrols.solver import Progress as SolverProgress
-from geo.patrols.store import (
-    default_teams,
-    load_bases,
-    load_sites,
-    plan_from_db,
-    save_plan,
-    schedule_matched_reports,
+from geo.errors import N_, PlanningError
+from geo.i18n import Translator, translator
+from geo.labels import site_status, unplanned_reason
+from geo.patrols.exports import FORMATS
+from geo.patrols.service import (
+    InspectionRequest,
+    PlanRequest,
+    PlanResult,
+    plan_patrols,
+    record_inspection,
 )
-from geo.patrols.travel import MatrixTravel, OsrmTravel, read_matrix
+from geo.patrols.solver import Progress as SolverProgress
+from geo.patrols.travel import MatrixTravel, OsrmTravel, TravelProvider, read_matrix
 from geo.settings import get_settings
 
 app = typer.Typer(help="Patrol and inspection schedules.", no_args_is_help=True)
@@ -37,8 +38,8 @@ def _date(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise PlanningError(f"`{name}` must be a date like 2026-12-01, got {value!r}",
-                            field=name) from None
+        raise PlanningError.of(N_("`{name}` must be a date like 2026-12-01, got {value!r}"),
+                               field=name, name=name, value=value) from None
 
 
 def _days_off(values: list[str]) -> dict[str, set[dt.date]]:
@@ -47,8 +48,8 @@ def _days_off(values: list[str]) -> dict[str, set[dt.date]]:
         team, _, day = value.partition(":")
         parsed = _date(day, "off") if team and day else None
         if parsed is None:
-            raise PlanningError(f"`off` must look like TIM-1:2026-12-03, got {value!r}",
-                                field="off")
+            raise PlanningError.of(N_("`off` must look like TIM-1:2026-12-03, got {value!r}"),
+                                   field="off", value=value)
         away.setdefault(team, set()).add(parsed)
     return away
 
@@ -70,7 +71,8 @@ def plan_(
     max_drive: float | None = typer.Option(None, "--max-drive", help="Max driving hours a day."),
     mode: str = typer.Option("car", "--mode", help="Vehicle mode: car, 4wd, motorbike, boat."),
     matrix: Path | None = typer.Option(None, "--matrix", help="Durations (minutes) CSV/XLSX."),
-    osrm: str | None = typer.Option(None, "--osrm", help="OSRM server URL for travel times."),
+    osrm: str | None = typer.Option(
+        None, "--osrm", help="OSRM server URL for travel times (PANTAU_PATROLS_OSRM_URL)."),
     skip_within: int | None = typer.Option(None, "--skip-within",
                                            help="Skip sites inspected in N days."),
     must_after: int | None = typer.Option(None, "--must-visit-after",
@@ -87,74 +89,70 @@ def plan_(
         help="Move reports assigned to planned sites to follow_up_scheduled."),
 ) -> None:
     """Plan which team inspects which site on which day, and write the exports."""
-    cfg = get_patrol_settings()
-    first = _date(start, "start") or dt.date.today() + dt.timedelta(days=1)
-    shift = shift or cfg.shift
-    parts = shift.split("-")
-    if len(parts) != 2:
-        raise PlanningError(f"`shift` must look like 07:30-16:30, got {shift!r}", field="shift")
-    max_drive = cfg.max_drive_h if max_drive is None else max_drive
-    skip_within = cfg.skip_within_days if skip_within is None else skip_within
-    must_after = cfg.must_visit_after_days if must_after is None else must_after
-    travel = (MatrixTravel(read_matrix(matrix)) if matrix else
-              OsrmTravel(osrm) if osrm else travel_from_settings(cfg))
-    engine = engine_from_settings()
-    with session_scope(engine) as session:
-        bases = load_bases(session)
-        away = _days_off(off)
-        team_list: list[Team] = [
-            Team(t.code, t.base, shift=(parts[0], parts[1]), max_drive_h=max_drive, mode=mode,
-                 unavailable=frozenset(away.get(t.code, ())))
-            for t in default_teams(bases, teams, sites=load_sites(session))
-        ]
-        unknown = set(away) - {t.code for t in team_list}
-        if unknown:
-            raise PlanningError(f"`off` names unknown teams {sorted(unknown)}; teams are "
-                                f"{[t.code for t in team_list]}", field="off")
-        with Progress(TextColumn("[bold]Menyusun rencana[/] (solving)"), BarColumn(),
-                      TextColumn("{task.fields[info]}"), TimeElapsedColumn(),
-                      console=console, transient=True) as bar:
-            task = bar.add_task("solve", total=budget, info="")
+    settings = get_settings()
+    t = translator(settings.language)
+    request = PlanRequest(
+        start=_date(start, "start"), days=days, teams=teams, budget_s=budget, seed=seed,
+        max_iterations=iterations, vary=vary, shift=shift, max_drive_h=max_drive, mode=mode,
+        skip_within_days=skip_within, must_visit_after_days=must_after,
+        include_excluded=include_excluded, work_weekends=work_weekends,
+        work_holidays=work_holidays, days_off=_days_off(off), travel=_travel(matrix, osrm),
+        save=save, schedule_reports=schedule_reports, out=out,
+    )
+    with session_scope(engine_from_settings()) as session, _solver_bar(t, budget) as report:
+        result = plan_patrols(settings=settings, session=session, request=request,
+                              progress=report)
+    _print_plan(t, result)
 
-            def report(p: SolverProgress) -> None:
-                bar.update(task, completed=min(p.elapsed_s, budget),
-                           info=f"iterasi {p.iteration}")
 
-            result = plan_from_db(
-                session=session, start=first, days=days, teams=team_list, travel=travel,
-                budget_s=budget, seed=seed, max_iterations=iterations, vary=vary,
-                progress=report,
-                skip_weekends=not work_weekends, skip_holidays=not work_holidays,
-                area=get_settings().aoi_bbox,
-                rules=Rules(skip_within_days=skip_within, must_visit_after_days=must_after,
-                            include_excluded=include_excluded),
-            )
-        actor = get_settings().actor
-        plan_id = save_plan(result, session=session, actor=actor) if save else None
-        moved = (schedule_matched_reports(result, session=session, actor=actor)
-                 if schedule_reports else [])
+def _travel(matrix: Path | None, osrm: str | None) -> TravelProvider | None:
+    """Return the provider the options ask for; ``None`` leaves it to the settings."""
+    if matrix is not None:
+        return MatrixTravel(read_matrix(matrix))
+    return OsrmTravel(osrm) if osrm else None
 
-    table = Table(title=f"Rencana patroli {result.days[0]} – {result.days[-1]} "
-                        f"({len(result.days)} hari kerja)")
-    for column in ("Tim", "Pangkalan", "Hari", "Kunjungan", "Prioritas", "Jam mengemudi", "Km"):
+
+@contextmanager
+def _solver_bar(t: Translator, budget: float) -> Iterator[Callable[[SolverProgress], None]]:
+    label = escape(t.gettext("Planning"))
+    with Progress(TextColumn(f"[bold]{label}[/]"), BarColumn(),
+                  TextColumn("{task.fields[info]}"), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("solve", total=budget, info="")
+
+        def report(p: SolverProgress) -> None:
+            bar.update(task, completed=min(p.elapsed_s, budget),
+                       info=t.gettext("iteration {n}", n=p.iteration))
+
+        yield report
+
+
+def _print_plan(t: Translator, done: PlanResult) -> None:
+    result = done.plan
+    table = Table(title=t.gettext("Patrol plan {first} – {last} ({days} working days)",
+                                  first=result.days[0].isoformat(),
+                                  last=result.days[-1].isoformat(), days=len(result.days)))
+    for column in (t.gettext("Team"), t.gettext("Base"), t.gettext("Days"), t.gettext("Visits"),
+                   t.gettext("Priority"), t.gettext("Driving hours"), t.gettext("Km")):
         table.add_column(column)
-    base_of = {t.code: t.base.code for t in result.teams}
-    for row in result.summary().itertuples(index=False):
-        table.add_row(str(row.team), base_of[str(row.team)], str(row.days), str(row.visits),
-                      f"{row.priority:.1f}", f"{row.drive_h:.1f}", f"{row.km:.0f}")
+    base_of = {team.code: team.base.code for team in result.teams}
+    for row in result.summary().to_dict("records"):
+        table.add_row(str(row["team"]), base_of[str(row["team"])], t.number(row["days"]),
+                      t.number(row["visits"]), t.number(row["priority"], digits=1),
+                      t.number(row["drive_h"], digits=1), t.number(row["km"]))
     console.print(table)
     counts = result.unplanned_frame()["reason"].value_counts()
     for reason, n in counts.items():
-        console.print(f"  tidak direncanakan: {n} — {REASONS[str(reason)][1]}")
-    if plan_id is not None:
-        console.print(f"saved as plan {plan_id}")
-    if moved:
-        console.print(f"{len(moved)} reports moved to follow_up_scheduled")
-    if out is not None:
-        written = export_all(result, out)
-        for fmt in FORMATS:
-            for path in written.get(fmt, []):
-                console.print(f"wrote {path}")
+        console.print("  " + t.gettext("not planned: {n} — {reason}", n=n,
+                                       reason=unplanned_reason(t, str(reason))))
+    if done.stored is not None:
+        console.print(t.gettext("saved as plan {id}", id=done.stored.plan_id))
+    if done.reports_scheduled:
+        console.print(t.gettext("{n} reports scheduled for a follow-up visit",
+                                n=len(done.reports_scheduled)))
+    for fmt in FORMATS:
+        for path in done.files.get(fmt, []):
+            console.print(t.gettext("wrote {path}", path=path))
 
 
 @app.command()
@@ -169,18 +167,21 @@ def record(
     actor: str | None = typer.Option(None, "--actor", help="Who records it (audit trail)."),
 ) -> None:
     """Record an inspection: updates the site, its audit trail and its matched reports."""
-    from geo.patrols.inspections import record_inspection
-
-    points = _track(track) if track else None
+    settings = get_settings()
+    t = translator(settings.language)
+    request = InspectionRequest(site_code=site, result=result, inspected_on=_date(date, "date"),
+                                team=team, notes=notes, evidence=evidence,
+                                track=_track(track) if track else None)
     with session_scope(engine_from_settings()) as session:
-        res = record_inspection(
-            session=session, site_code=site, result=result,
-            actor=actor or get_settings().actor, inspected_on=_date(date, "date"), team=team,
-            notes=notes, evidence=evidence, track=points,
-        )
-    console.print(f"{res.site_code}: {res.status_before} → {res.status_after} "
-                  f"(inspection {res.inspection_id}); reports advanced "
-                  f"{len(res.reports_advanced)}, closed {len(res.reports_closed)}")
+        res = record_inspection(settings=settings, session=session, request=request,
+                                actor=actor)
+    console.print(t.gettext(
+        "{site}: {before} → {after} (inspection {id}); reports advanced {advanced}, "
+        "closed {closed}",
+        site=res.site_code, before=site_status(t, res.status_before),
+        after=site_status(t, res.status_after), id=res.inspection_id,
+        advanced=len(res.reports_advanced), closed=len(res.reports_closed),
+    ))
 
 
 def _track(path: Path) -> list[tuple[float, float]]:

@@ -1,5 +1,8 @@
 """Patrol and inspection planning: which team inspects which site, on which day, in what order.
 
+The use cases every adapter calls (plan and store patrols with the injected settings, record an
+inspection and refresh what depends on it) are in :mod:`geo.patrols.service`.
+
 Examples
 --------
 >>> import datetime as dt
@@ -15,6 +18,7 @@ from geo.patrols.inspections import record_inspection
 from geo.patrols.planner import plan
 from geo.patrols.problem import Base, Rules, SiteTask, Team
 from geo.patrols.result import REASONS, DayRoute, Plan, Unplanned, Visit
+from geo.patrols.service import PlanRequest, PlanResult, plan_patrols
 from geo.patrols.store import default_teams, load_routes, plan_from_db
 from geo.patrols.travel import HaversineTravel, MatrixTravel, OsrmTravel, TravelMatrix
 
@@ -38,4 +42,7 @@ __all__ = [
     "plan_from_db",
     "load_routes",
     "record_inspection",
+    "PlanRequest",
+    "PlanResult",
+    "plan_patrols",
 ]

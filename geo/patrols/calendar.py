@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import holidays
 
-from geo.errors import PlanningError
+from geo.errors import N_, PlanningError
 
 __all__ = ["working_days", "holiday_names"]
 
@@ -69,9 +69,9 @@ def working_days(
     [datetime.date(2026, 8, 14), datetime.date(2026, 8, 18)]
     """
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        raise PlanningError(
-            f"`days` must be a whole number of working days from 1 to {MAX_DAYS}, got {days!r}",
-            field="days",
+        raise PlanningError.of(
+            N_("`days` must be a whole number of working days from 1 to {most}, got {days!r}"),
+            field="days", most=MAX_DAYS, days=days,
         )
     extra = set(extra_holidays)
     # The table adds each year on first lookup, so horizons across New Year work.

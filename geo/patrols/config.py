@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from geo.patrols.travel import HaversineTravel, OsrmTravel, TravelProvider
-from geo.settings import PatrolSettings, get_settings
+from geo.settings import PatrolSettings
 
-__all__ = ["PatrolSettings", "get_patrol_settings", "travel_from_settings"]
-
-
-def get_patrol_settings() -> PatrolSettings:
-    """Return the ``patrols`` section of the process-wide settings tree."""
-    return get_settings().patrols
+__all__ = ["PatrolSettings", "travel_from_settings"]
 
 
 def travel_from_settings(settings: PatrolSettings) -> TravelProvider:
@@ -20,6 +15,8 @@ def travel_from_settings(settings: PatrolSettings) -> TravelProvider:
     --------
     >>> type(travel_from_settings(PatrolSettings())).__name__
     'HaversineTravel'
+    >>> travel_from_settings(PatrolSettings(detour=1.6)).detour
+    1.6
     """
     if settings.osrm_url:
         return OsrmTravel(settings.osrm_url)

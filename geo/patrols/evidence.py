@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from geo.errors import NotFound, ValidationError
+from geo.errors import N_, NotFound, ValidationError
 from geo.patrols.models import Inspection, InspectionEvidence
 from geo.settings import Settings
 
@@ -87,10 +87,9 @@ def check_evidence(
         where = f"evidence[{i}]"
         if isinstance(item, tuple):
             if len(item) != 2 or not isinstance(item[1], bytes):
-                raise ValidationError(
-                    f"{where}: expected (file name, bytes), got a tuple of "
-                    f"{', '.join(type(v).__name__ for v in item)}",
-                    field=where,
+                raise ValidationError.of(
+                    N_("{where}: expected (file name, bytes), got a tuple of {types}"),
+                    field=where, where=where, types=", ".join(type(v).__name__ for v in item),
                 )
             name, content = item
             files.append(
@@ -101,10 +100,9 @@ def check_evidence(
             file = inspect_evidence(item, field=where, report_settings=report_settings)
             files.append(file)
         else:
-            raise ValidationError(
-                f"{where}: expected a path, bytes or (file name, bytes), got "
-                f"{type(item).__name__}",
-                field=where,
+            raise ValidationError.of(
+                N_("{where}: expected a path, bytes or (file name, bytes), got {type}"),
+                field=where, where=where, type=type(item).__name__,
             )
     return files
 
@@ -175,14 +173,16 @@ def add_evidence(
     ...              actor="tim-2")  # doctest: +SKIP
     """
     if not actor or not actor.strip():
-        raise ValidationError("`actor`: who adds the evidence is required", field="actor")
+        raise ValidationError.of(N_("`actor`: who adds the evidence is required"),
+                                 field="actor")
     if not evidence:
-        raise ValidationError("`evidence`: at least one file is required, got none",
-                              field="evidence")
+        raise ValidationError.of(N_("`evidence`: at least one file is required, got none"),
+                                 field="evidence")
     files = check_evidence(evidence, report_settings=report_settings)
     row = session.get(Inspection, inspection_id, with_for_update=True)
     if row is None:
-        raise NotFound(f"no inspection {inspection_id}", field="inspection_id")
+        raise NotFound.of(N_("no inspection {inspection_id}"), field="inspection_id",
+                          inspection_id=inspection_id)
     added = store_and_link(session, row, files, actor=actor, settings=settings)
     session.flush()
     log.info("inspection %d: %d evidence file(s) added", inspection_id, len(added))
@@ -242,8 +242,9 @@ def evidence_file(
         None,
     )
     if match is None:
-        raise NotFound(f"inspection {inspection_id} has no evidence {sha256[:12]}…",
-                       field="sha256")
+        raise NotFound.of(N_("inspection {inspection_id} has no evidence {sha}…"),
+                          field="sha256", inspection_id=inspection_id, sha=sha256[:12])
     if not match.path.is_file():
-        raise NotFound(f"evidence {sha256[:12]}… is missing from storage", field="sha256")
+        raise NotFound.of(N_("evidence {sha}… is missing from storage"), field="sha256",
+                          sha=sha256[:12])
     return match

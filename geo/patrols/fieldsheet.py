@@ -1,7 +1,9 @@
-"""Printable field sheet (PDF, A4) in Bahasa Indonesia: one section per team and day.
+"""Printable field sheet (PDF, A4), in Bahasa Indonesia by default: one section per team and day.
 
 Each day lists the stops with times, then one card per site with blank fields for the
-findings, so a team can fill it in by hand where there is no signal.
+findings, so a team can fill it in by hand where there is no signal. Every word comes from the
+message catalogue (:mod:`geo.i18n`), vocabulary through :mod:`geo.labels`, dates and numbers
+through the translator's locale.
 """
 
 from __future__ import annotations
@@ -11,16 +13,24 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from geo.patrols.result import DayRoute, Plan
+from geo.i18n import DEFAULT_LANGUAGE, Translator, translator
+from geo.labels import commodity, inspection_result_labels, site_status
+from geo.patrols.result import DayRoute, Plan, Visit
+from geo.patrols.text import localize, number
 
-__all__ = ["to_pdf", "tanggal"]
+__all__ = ["to_pdf", "tanggal", "long_date"]
 
-_HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember")
-_STATUS = {"suspected": "diduga", "active": "aktif", "inspected": "sudah diperiksa",
-           "sealed": "disegel", "dormant": "tidak aktif", "legalised": "berizin"}
-_TEMUAN = ("aktif", "tidak aktif", "alat berat terlihat", "disegel", "disita")
+
+def long_date(t: Translator, day: dt.date) -> str:
+    """Return a date with its weekday in ``t``'s language, e.g. "Selasa, 1 Desember 2026".
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> long_date(translator("en"), dt.date(2026, 12, 1))
+    'Tuesday, 1 December 2026'
+    """
+    return t.date(day, format="EEEE, d MMMM y")
 
 
 def tanggal(day: dt.date) -> str:
@@ -32,13 +42,13 @@ def tanggal(day: dt.date) -> str:
     >>> tanggal(dt.date(2026, 12, 1))
     'Selasa, 1 Desember 2026'
     """
-    return f"{_HARI[day.weekday()]}, {day.day} {_BULAN[day.month - 1]} {day.year}"
+    return long_date(translator("id"), day)
 
 
-def _day(route: DayRoute, styles: Any) -> list[Any]:
+def _stops_table(t: Translator, route: DayRoute, styles: Any) -> Any:
     from reportlab.lib import colors
     from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Table, TableStyle
 
     grid = TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -46,51 +56,110 @@ def _day(route: DayRoute, styles: Any) -> list[Any]:
         ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ])
-    story: list[Any] = [
-        Paragraph(f"Lembar Kerja Patroli — {escape(route.team)}", styles["Title"]),
-        Paragraph(f"{tanggal(route.date)} · Pangkalan {escape(route.base_code)} · berangkat "
-                  f"{route.depart:%H:%M} · kembali {route.back:%H:%M} WITA · "
-                  f"{route.distance_km:g} km · mengemudi {route.drive_min / 60:.1f} jam",
-                  styles["Normal"]),
-        Spacer(1, 4 * mm),
-    ]
-    rows = [["No", "Kode", "Nama lokasi", "Kabupaten", "Tiba", "Mulai", "Selesai", "Perj."]]
+    rows: list[list[Any]] = [[
+        t.gettext("No"), t.gettext("Code"), t.gettext("Site name"), t.gettext("Regency"),
+        t.gettext("Arrive"), t.gettext("Start"), t.gettext("Finish"), t.gettext("Travel"),
+    ]]
     for v in route.visits:
         rows.append([str(v.seq), v.site_code, Paragraph(escape(v.site_name), styles["Small"]),
                      v.kabupaten, f"{v.arrival:%H:%M}", f"{v.start:%H:%M}", f"{v.end:%H:%M}",
-                     f"{v.travel_min:.0f} mnt"])
+                     t.gettext("{minutes} min", minutes=t.number(v.travel_min))])
     widths = [8 * mm, 20 * mm, 55 * mm, 32 * mm, 13 * mm, 13 * mm, 14 * mm, 16 * mm]
-    story += [Table(rows, colWidths=widths, style=grid, repeatRows=1), Spacer(1, 5 * mm)]
+    return Table(rows, colWidths=widths, style=grid, repeatRows=1)
+
+
+def _card(t: Translator, v: Visit, styles: Any) -> Any:
+    """One site's card: what is known, then blank fields for what the team finds."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    boxes = "   ".join(f"[   ] {label}" for label in inspection_result_labels(t).values())
+    title = f"<b>{v.seq}. {escape(v.site_code)} — {escape(v.site_name)}</b>"
+    if v.mandatory:
+        title += " " + escape(t.gettext("(must be visited)"))
+    facts = t.gettext(
+        "Coordinates {lat}, {lon} · {regency} · commodity {commodity} · status {status} · "
+        "priority {priority}",
+        lat=f"{v.lat:.5f}", lon=f"{v.lon:.5f}", regency=v.kabupaten,
+        commodity=commodity(t, v.commodity), status=site_status(t, v.status),
+        priority=number(t, v.priority),
+    )
+    reasons = "; ".join(localize(t, r) for r in v.reasons) or "-"
+    return Table(
+        [
+            [Paragraph(title, styles["Normal"])],
+            [Paragraph(escape(facts), styles["Small"])],
+            [Paragraph(escape(t.gettext("Priority reasons: {reasons}", reasons=reasons)),
+                       styles["Small"])],
+            [Paragraph(escape(t.gettext("Findings: {boxes}", boxes=boxes)), styles["Small"])],
+            [t.gettext("Actual arrival: ________   Finished: ________   "
+                       "GPS point: ______________________")],
+            [t.gettext("Notes: {line}", line="_" * 88)],
+            ["_" * 100],
+            [t.gettext("Photos/evidence (file numbers): ____________________   "
+                       "Officer's initials: ________")],
+        ],
+        colWidths=[171 * mm],
+        style=TableStyle([("BOX", (0, 0), (-1, -1), 0.6, colors.black),
+                          ("FONTSIZE", (0, 0), (-1, -1), 8),
+                          ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]),
+    )
+
+
+def _day(t: Translator, route: DayRoute, styles: Any) -> list[Any]:
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
+
+    head = t.gettext(
+        "{date} · Base {base} · leave {depart} · back {back} WITA · {km} km · "
+        "driving {hours} h",
+        date=long_date(t, route.date), base=route.base_code, depart=f"{route.depart:%H:%M}",
+        back=f"{route.back:%H:%M}", km=number(t, route.distance_km),
+        hours=t.number(route.drive_min / 60, digits=1),
+    )
+    story: list[Any] = [
+        Paragraph(escape(t.gettext("Patrol Field Sheet — {team}", team=route.team)),
+                  styles["Title"]),
+        Paragraph(escape(head), styles["Normal"]),
+        Spacer(1, 4 * mm),
+        _stops_table(t, route, styles),
+        Spacer(1, 5 * mm),
+    ]
     for v in route.visits:
-        boxes = "   ".join(f"[   ] {t}" for t in _TEMUAN)
-        card = Table(
-            [
-                [Paragraph(f"<b>{v.seq}. {escape(v.site_code)} — {escape(v.site_name)}</b>"
-                           + (" (wajib dikunjungi)" if v.mandatory else ""), styles["Normal"])],
-                [Paragraph(f"Koordinat {v.lat:.5f}, {v.lon:.5f} · {escape(v.kabupaten)} · "
-                           f"komoditas {v.commodity} · status {_STATUS.get(v.status, v.status)} · "
-                           f"prioritas {v.priority:g}", styles["Small"])],
-                [Paragraph("Alasan prioritas: " + escape("; ".join(v.reasons) or "-"),
-                           styles["Small"])],
-                [Paragraph(f"Temuan: {boxes}", styles["Small"])],
-                ["Jam tiba sebenarnya: ________   Jam selesai: ________   "
-                 "Titik GPS: ______________________"],
-                ["Catatan: " + "_" * 88],
-                ["_" * 100],
-                ["Foto/bukti (nomor berkas): ____________________   Paraf petugas: ________"],
-            ],
-            colWidths=[171 * mm],
-            style=TableStyle([("BOX", (0, 0), (-1, -1), 0.6, colors.black),
-                              ("FONTSIZE", (0, 0), (-1, -1), 8),
-                              ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]),
-        )
-        story += [KeepTogether([card, Spacer(1, 4 * mm)])]
+        story.append(KeepTogether([_card(t, v, styles), Spacer(1, 4 * mm)]))
     story.append(PageBreak())
     return story
 
 
-def to_pdf(plan: Plan, path: str | Path) -> Path:
-    """Write the field sheet: a cover with the plan summary, then each team's days.
+def _cover(t: Translator, plan: Plan, styles: Any) -> list[Any]:
+    from reportlab.platypus import PageBreak, Paragraph, Table
+
+    summary: list[list[str]] = [[
+        t.gettext("Team"), t.gettext("Days"), t.gettext("Visits"), t.gettext("Priority"),
+        t.gettext("Driving hours"), t.gettext("Km"),
+    ]]
+    for row in plan.summary().to_dict("records"):
+        summary.append([str(row["team"]), t.number(row["days"]), t.number(row["visits"]),
+                        number(t, row["priority"]), t.number(row["drive_h"], digits=1),
+                        number(t, row["km"])])
+    period = t.gettext(
+        "Period {first} to {last} · {days} working days · {visits} visits · "
+        "{unplanned} sites not planned",
+        first=long_date(t, plan.days[0]), last=long_date(t, plan.days[-1]),
+        days=t.number(len(plan.days)), visits=t.number(len(plan.visits)),
+        unplanned=t.number(len(plan.unplanned)),
+    )
+    return [
+        Paragraph(escape(t.gettext("Patrol and Inspection Plan")), styles["Title"]),
+        Paragraph(escape(period), styles["Normal"]),
+        Table(summary),
+        PageBreak(),
+    ]
+
+
+def to_pdf(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Path:
+    """Write the field sheet in ``lang``: a cover with the plan summary, then each team's days.
 
     Examples
     --------
@@ -99,25 +168,18 @@ def to_pdf(plan: Plan, path: str | Path) -> Path:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
+    from reportlab.platypus import SimpleDocTemplate
 
+    t = translator(lang)
     path = Path(path)
     styles = getSampleStyleSheet()
     styles.add(ParagraphStyle("Small", parent=styles["Normal"], fontSize=8, leading=10))
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm,
-                            title="Rencana Patroli Pantau Tambang", author="Pantau Tambang")
-    summary = [["Tim", "Hari", "Kunjungan", "Prioritas", "Jam mengemudi", "Km"]]
-    summary += [[str(x) for x in row] for row in plan.summary().itertuples(index=False)]
-    story: list[Any] = [
-        Paragraph("Rencana Patroli dan Inspeksi", styles["Title"]),
-        Paragraph(f"Periode {tanggal(plan.days[0])} s.d. {tanggal(plan.days[-1])} · "
-                  f"{len(plan.days)} hari kerja · {len(plan.visits)} kunjungan · "
-                  f"{len(plan.unplanned)} lokasi tidak direncanakan", styles["Normal"]),
-        Table(summary),
-        PageBreak(),
-    ]
+                            title=t.gettext("Pantau Tambang Patrol Plan"),
+                            author="Pantau Tambang")
+    story = _cover(t, plan, styles)
     for route in plan.routes:
-        story += _day(route, styles)
+        story += _day(t, route, styles)
     doc.build(story)
     return path

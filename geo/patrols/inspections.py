@@ -19,12 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from geoalchemy2 import WKBElement
 from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.errors import NotFound, ValidationError
+from geo.errors import N_, NotFound, ValidationError
+from geo.models import Site
 from geo.patrols.evidence import (
     EvidenceItem,
     StoredEvidence,
@@ -94,10 +96,8 @@ def record_inspection(
     ----------
     session
         Open session; the caller commits (everything happens in its transaction).
-    site_code
-        The inspected site.
-    result
-        One of :data:`~geo.patrols.models.INSPECTION_RESULTS`.
+    site_code, result
+        The inspected site; one of :data:`~geo.patrols.models.INSPECTION_RESULTS`.
     actor
         Who records it (written to the audit trail and report histories).
     inspected_on
@@ -133,43 +133,11 @@ def record_inspection(
     >>> record_inspection(session=session, site_code="KKR-001", result="sealed",
     ...                   actor="tim-1", evidence=["alat-berat.jpg"])  # doctest: +SKIP
     """
-    from geo import sites as sites_mod
-
-    if result not in INSPECTION_RESULTS:
-        raise ValidationError(
-            f"`result` must be one of {', '.join(INSPECTION_RESULTS)}, got {result!r}",
-            field="result",
-        )
-    if not actor or not actor.strip():
-        raise ValidationError("`actor`: who records the inspection is required", field="actor")
-    today = dt.date.today()
-    inspected_on = inspected_on or today
-    if inspected_on > today:
-        raise ValidationError(
-            f"`inspected_on` is in the future ({inspected_on}); today is {today}",
-            field="inspected_on",
-        )
-    line = None
-    if track is not None:
-        if len(track) < 2:
-            raise ValidationError("`track` needs at least two (lon, lat) points",
-                                  field="track")
-        line = from_shape(LineString(track), srid=4326)
-    if visit_id is not None and session.get(PatrolVisit, visit_id) is None:
-        raise ValidationError(f"`visit_id` {visit_id} is not a planned visit", field="visit_id")
+    line = _check_visit(session, result=result, actor=actor, inspected_on=inspected_on,
+                        track=track, visit_id=visit_id)
+    inspected_on = inspected_on or dt.date.today()
     files = check_evidence(evidence, report_settings=report_settings)
-
-    site = sites_mod.get(session, site_code)
-    before = site.status
-    after = STATUS_AFTER[result]
-    changes: dict[str, Any] = {}
-    if after != before:
-        changes["status"] = after
-    if site.last_inspected is None or inspected_on > site.last_inspected:
-        changes["last_inspected"] = inspected_on
-    if changes:
-        sites_mod.update(session, site.code, changes, actor=actor,
-                         source=f"inspection {inspected_on.isoformat()} ({result})")
+    site, before, after = _update_site(session, site_code, result, inspected_on, actor)
     row = Inspection(
         site_id=site.id, site_code=site.code, visit_id=visit_id, team=team,
         inspected_on=inspected_on, result=result, status_before=before, status_after=after,
@@ -191,6 +159,57 @@ def record_inspection(
                             tuple(summary))
 
 
+def _check_visit(
+    session: Session, *, result: str, actor: str, inspected_on: dt.date | None,
+    track: Sequence[tuple[float, float]] | None, visit_id: int | None,
+) -> WKBElement | None:
+    """Check the fields of an inspection; return the track as a line (or ``None``)."""
+    if result not in INSPECTION_RESULTS:
+        raise ValidationError.of(
+            N_("`result` must be one of {allowed}, got {result!r}"),
+            field="result", allowed=", ".join(INSPECTION_RESULTS), result=result,
+        )
+    if not actor or not actor.strip():
+        raise ValidationError.of(N_("`actor`: who records the inspection is required"),
+                                 field="actor")
+    today = dt.date.today()
+    if inspected_on is not None and inspected_on > today:
+        raise ValidationError.of(
+            N_("`inspected_on` is in the future ({day}); today is {today}"),
+            field="inspected_on", day=inspected_on, today=today,
+        )
+    line = None
+    if track is not None:
+        if len(track) < 2:
+            raise ValidationError.of(N_("`track` needs at least two (lon, lat) points"),
+                                     field="track")
+        line = from_shape(LineString(track), srid=4326)
+    if visit_id is not None and session.get(PatrolVisit, visit_id) is None:
+        raise ValidationError.of(N_("`visit_id` {visit_id} is not a planned visit"),
+                                 field="visit_id", visit_id=visit_id)
+    return line
+
+
+def _update_site(
+    session: Session, site_code: str, result: str, inspected_on: dt.date, actor: str
+) -> tuple[Site, str, str]:
+    """Move the site's status and last inspection on, with an audit row; return the change."""
+    from geo import sites as sites_mod
+
+    site = sites_mod.get(session, site_code)
+    before = site.status
+    after = STATUS_AFTER[result]
+    changes: dict[str, Any] = {}
+    if after != before:
+        changes["status"] = after
+    if site.last_inspected is None or inspected_on > site.last_inspected:
+        changes["last_inspected"] = inspected_on
+    if changes:
+        sites_mod.update(session, site.code, changes, actor=actor,
+                         source=f"inspection {inspected_on.isoformat()} ({result})")
+    return site, before, after
+
+
 def get_inspection(
     *, session: Session, inspection_id: int, settings: Settings | None = None
 ) -> dict[str, Any]:
@@ -203,7 +222,8 @@ def get_inspection(
     """
     row = session.get(Inspection, inspection_id)
     if row is None:
-        raise NotFound(f"no inspection {inspection_id}", field="inspection_id")
+        raise NotFound.of(N_("no inspection {inspection_id}"), field="inspection_id",
+                          inspection_id=inspection_id)
     files = list_evidence(session=session, inspection_id=inspection_id, settings=settings)
     return {
         "inspection_id": row.id,

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
+from numpy.typing import NDArray
 
-from geo.errors import PlanningError
+from geo.errors import N_, PlanningError
+from geo.labels import site_status
 from geo.patrols.calendar import working_days
 from geo.patrols.prizes import tasks_from_frame
 from geo.patrols.problem import Rules, SiteTask, Team, seconds
 from geo.patrols.result import DayRoute, Plan, Unplanned, Visit
-from geo.patrols.solver import Client, Progress, Vehicle, solve
+from geo.patrols.solver import Client, Progress, Route, Vehicle, solve
+from geo.patrols.text import Message
 from geo.patrols.travel import HaversineTravel, TravelProvider, validate_matrix
-from geo.settings import get_settings
+from geo.settings import Settings
 
-__all__ = ["plan", "TIMEZONE", "PRIZE_PER_POINT", "MANDATORY_BONUS"]
+__all__ = ["plan", "TIMEZONE", "PRIZE_PER_POINT", "MANDATORY_BONUS", "DEFAULT_AREA"]
 
 #: Kalimantan Timur keeps Central Indonesian Time (WITA, UTC+8).
 TIMEZONE = ZoneInfo("Asia/Makassar")
@@ -28,31 +33,42 @@ PRIZE_PER_POINT = 3600
 #: Extra priority points of a site the revisit rule makes mandatory: more than any day's worth
 #: of optional sites, so the solver drops optional sites before a mandatory one.
 MANDATORY_BONUS = 10_000.0
+#: Bases must lie in this box (lon_min, lat_min, lon_max, lat_max) unless the caller gives
+#: one: the default of the settings' ``aoi_bbox`` (read from the class, never from the
+#: environment: the use cases pass the injected settings' box).
+DEFAULT_AREA: tuple[float, float, float, float] = Settings.model_fields["aoi_bbox"].default
 
 
 def _check_teams(teams: Sequence[Team], area: tuple[float, float, float, float]) -> None:
     if not teams:
-        raise PlanningError("no teams given: a plan needs at least one team", field="teams")
+        raise PlanningError.of(N_("no teams given: a plan needs at least one team"),
+                               field="teams")
     seen: set[str] = set()
     lon0, lat0, lon1, lat1 = area
     for i, team in enumerate(teams):
         if team.code in seen:
-            raise PlanningError(f"team code {team.code!r} is used twice", field=f"teams[{i}].code")
+            raise PlanningError.of(N_("team code {code!r} is used twice"),
+                                   field=f"teams[{i}].code", code=team.code)
         seen.add(team.code)
         b = team.base
         if not (np.isfinite(b.lon) and np.isfinite(b.lat) and lon0 <= b.lon <= lon1
                 and lat0 <= b.lat <= lat1):
-            raise PlanningError(
-                f"team {team.code}: base {b.code} at lon {b.lon}, lat {b.lat} is outside the "
-                f"planning area (lon {lon0}..{lon1}, lat {lat0}..{lat1})",
-                field=f"teams[{i}].base",
+            raise PlanningError.of(
+                N_("team {team}: base {base} at lon {lon}, lat {lat} is outside the planning "
+                   "area (lon {lon0}..{lon1}, lat {lat0}..{lat1})"),
+                field=f"teams[{i}].base", team=team.code, base=b.code, lon=b.lon, lat=b.lat,
+                lon0=lon0, lon1=lon1, lat0=lat0, lat1=lat1,
             )
         if not team.max_drive_h > 0:
-            raise PlanningError(
-                f"team {team.code}: maximum driving time must be positive hours, got "
-                f"{team.max_drive_h}", field=f"teams[{i}].max_drive_h",
+            raise PlanningError.of(
+                N_("team {team}: maximum driving time must be positive hours, got {hours}"),
+                field=f"teams[{i}].max_drive_h", team=team.code, hours=team.max_drive_h,
             )
         team.shift_seconds  # noqa: B018 - validates the shift times, raising PlanningError
+
+
+def _left_out(task: SiteTask, reason: str, detail: str) -> Unplanned:
+    return Unplanned(task.code, task.name, task.priority, reason, detail)
 
 
 def _split_by_rules(
@@ -68,13 +84,12 @@ def _split_by_rules(
     for t in tasks:
         since = None if t.last_inspected is None else (today - t.last_inspected).days
         if t.status in rules.excluded_statuses and not rules.include_excluded:
-            left_out.append(Unplanned(t.code, t.name, t.priority, "excluded_status",
-                                      f"status is {t.status}"))
+            left_out.append(_left_out(t, "excluded_status", Message(
+                N_("status is {status}"), status=partial(site_status, code=t.status))))
         elif since is not None and since < rules.skip_within_days:
-            left_out.append(Unplanned(
-                t.code, t.name, t.priority, "recently_inspected",
-                f"inspected {since} days ago (rule: skip within {rules.skip_within_days} days)",
-            ))
+            left_out.append(_left_out(t, "recently_inspected", Message(
+                N_("inspected {days} days ago (rule: skip within {limit} days)"),
+                days=since, limit=rules.skip_within_days)))
         else:
             candidates.append(t)
             if t.priority >= threshold and (
@@ -120,34 +135,23 @@ def plan(
 
     Parameters
     ----------
-    sites
-        A sites GeoDataFrame (as :func:`geo.sites.load` returns) or ready :class:`SiteTask`.
-    teams
-        The field teams, each with its base, shift, driving limit, mode and days off.
-    start, days
-        The horizon: ``days`` working days from ``start``.
+    sites, teams
+        A sites GeoDataFrame (as :func:`geo.sites.load` returns) or ready :class:`SiteTask`;
+        the field teams, each with its base, shift, driving limit, mode and days off.
+    start, days, today
+        The horizon (``days`` working days from ``start``) and the date the revisit
+        ``rules`` (:class:`Rules` defaults) count from (``start`` by default).
     travel
-        Travel-time provider (great-circle × detour by default).
-    rules
-        Revisit and exclusion rules (:class:`Rules` defaults).
-    today
-        The date the revisit rules count from (``start`` by default).
-    budget_s, seed, max_iterations, no_improvement
-        Solver budget and reproducibility; see :func:`geo.patrols.solver.solve`.
+        Travel-time provider (great-circle × detour by default; the use case passes the
+        settings' one).
+    budget_s, seed, max_iterations, no_improvement, progress
+        Solver budget, reproducibility and progress callback (:func:`~.solver.solve`).
     vary
-        Seeded random variation of each site's prize (0.1 = ±10 %), so that plans of nearly
-        equal value differ between seeds and patrols are not predictable.
+        Seeded variation of each site's prize (0.1 = ±10 %): patrols are not predictable.
     skip_weekends, skip_holidays, extra_holidays
-        Calendar options; see :func:`geo.patrols.calendar.working_days`.
+        Calendar options (:func:`geo.patrols.calendar.working_days`).
     area
-        Bounding box (lon_min, lat_min, lon_max, lat_max) that bases must lie in; the
-        settings' area of interest (``PANTAU_AOI_BBOX``) by default.
-    progress
-        Called with the solver's progress.
-
-    Returns
-    -------
-    Plan
+        Box (lon_min, lat_min, lon_max, lat_max) bases must lie in (:data:`DEFAULT_AREA`).
 
     Raises
     ------
@@ -160,69 +164,125 @@ def plan(
     """
     rules = rules or Rules()
     today = today or start
-    _check_teams(teams, area or get_settings().aoi_bbox)
+    _check_teams(teams, area or DEFAULT_AREA)
     calendar = working_days(start, days, skip_weekends=skip_weekends,
                             skip_holidays=skip_holidays, extra_holidays=extra_holidays)
     if not 0 <= vary < 1:
-        raise PlanningError(f"`vary` must be in [0, 1), got {vary}", field="vary")
+        raise PlanningError.of(N_("`vary` must be in [0, 1), got {vary}"), field="vary",
+                               vary=vary)
     tasks = list(sites) if not isinstance(sites, gpd.GeoDataFrame) else tasks_from_frame(
         sites, today=today)
+    _check_tasks(tasks)
+    candidates, mandatory, unplanned = _split_by_rules(tasks, rules, today)
+    net = _network(teams, candidates, travel or HaversineTravel())
+    kept, left_out = _keep_reachable(net, candidates, teams, calendar)
+    unplanned += left_out
+    net = net.subset([net.nb + candidates.index(t) for t in kept])
+    vehicles, labels = _vehicles(calendar, teams, net)
+    result = solve(net.dur, _clients(kept, mandatory, seed=seed, vary=vary), vehicles,
+                   num_depots=net.nb, distances=net.dist, budget_s=budget_s, seed=seed,
+                   max_iterations=max_iterations, no_improvement=no_improvement,
+                   progress=progress)
+    routes = [_day_route(route, labels[route.vehicle], vehicles[route.vehicle], kept, mandatory,
+                         net) for route in result.routes]
+    order = [t.code for t in teams]
+    routes.sort(key=lambda r: (order.index(r.team), r.date))
+    unplanned += _not_chosen(kept, routes, mandatory)
+    unplanned.sort(key=lambda u: (-u.priority, u.site_code))
+    return Plan(
+        start=start, days=calendar, teams=list(teams), routes=routes, unplanned=unplanned,
+        seed=seed, budget_s=budget_s,
+        stats={"iterations": result.iterations, "runtime_s": round(result.runtime_s, 2),
+               "mandatory": sorted(mandatory), "vary": vary, "candidates": len(kept)},
+    )
+
+
+def _check_tasks(tasks: Sequence[SiteTask]) -> None:
     codes = [t.code for t in tasks]
     if len(set(codes)) != len(codes):
-        raise PlanningError("site codes must be unique", field="sites")
+        raise PlanningError.of(N_("site codes must be unique"), field="sites")
     for t in tasks:
         if t.service_min < 0:
-            raise PlanningError(f"site {t.code}: inspection duration must not be negative, "
-                                f"got {t.service_min} min", field="service_min")
+            raise PlanningError.of(N_("site {code}: inspection duration must not be "
+                                      "negative, got {minutes} min"),
+                                   field="service_min", code=t.code, minutes=t.service_min)
         if not (np.isfinite(t.lon) and np.isfinite(t.lat) and -180 <= t.lon <= 180
                 and -90 <= t.lat <= 90):
-            raise PlanningError(f"site {t.code}: location must be a longitude and latitude, "
-                                f"got {t.lon}, {t.lat}", field="sites")
+            raise PlanningError.of(N_("site {code}: location must be a longitude and "
+                                      "latitude, got {lon}, {lat}"),
+                                   field="sites", code=t.code, lon=t.lon, lat=t.lat)
         if t.window[1] < t.window[0]:
-            raise PlanningError(f"site {t.code}: its window closes ({t.window[1]}) before it "
-                                f"opens ({t.window[0]})", field="window")
-    candidates, mandatory, unplanned = _split_by_rules(tasks, rules, today)
+            raise PlanningError.of(N_("site {code}: its window closes ({close}) before it "
+                                      "opens ({open})"),
+                                   field="window", code=t.code, close=t.window[1],
+                                   open=t.window[0])
 
+
+@dataclass(frozen=True)
+class _Network:
+    """Bases then sites as nodes, with travel seconds and metres per vehicle mode."""
+
+    base_index: dict[str, int]
+    modes: list[str]
+    dur: NDArray[np.int64]
+    dist: NDArray[np.int64]
+
+    @property
+    def nb(self) -> int:
+        return len(self.base_index)
+
+    def subset(self, sites: list[int]) -> _Network:
+        """Return the same network with only the bases and the nodes ``sites``."""
+        keep = list(range(self.nb)) + sites
+        return _Network(self.base_index, self.modes, self.dur[:, keep][:, :, keep],
+                        self.dist[:, keep][:, :, keep])
+
+
+def _network(teams: Sequence[Team], sites: Sequence[SiteTask], travel: TravelProvider
+             ) -> _Network:
     bases = list({t.base.code: t.base for t in teams}.values())
-    base_index = {b.code: i for i, b in enumerate(bases)}
-    points = [(b.lon, b.lat) for b in bases] + [(t.lon, t.lat) for t in candidates]
-    keys = [b.code for b in bases] + [t.code for t in candidates]
-    travel = travel or HaversineTravel()
+    points = [(b.lon, b.lat) for b in bases] + [(t.lon, t.lat) for t in sites]
+    keys = [b.code for b in bases] + [t.code for t in sites]
     modes = sorted({t.mode for t in teams})
     mats = [travel.matrix(points, mode=m, keys=keys) for m in modes]
     dur = np.stack([validate_matrix(m.durations_s, len(points), field="durations")
                     for m in mats])
     dist = np.stack([validate_matrix(m.distances_m, len(points), field="distances")
                      for m in mats])
-    nb = len(bases)
+    return _Network({b.code: i for i, b in enumerate(bases)}, modes, dur, dist)
 
-    # Reachability first: a site no team can do in one day is explained, not just dropped.
+
+def _keep_reachable(
+    net: _Network, candidates: Sequence[SiteTask], teams: Sequence[Team],
+    calendar: Sequence[dt.date],
+) -> tuple[list[SiteTask], list[Unplanned]]:
+    """Reachability first: a site no team can do in one day is explained, not just dropped."""
     kept: list[SiteTask] = []
-    index: list[int] = []
+    left_out: list[Unplanned] = []
     for c, task in enumerate(candidates):
         able = [
             team for team in teams
-            if _reachable(dur[modes.index(team.mode)], base_index[team.base.code], nb + c,
-                          task, team)
+            if _reachable(net.dur[net.modes.index(team.mode)], net.base_index[team.base.code],
+                          net.nb + c, task, team)
         ]
         if not able:
-            unplanned.append(Unplanned(task.code, task.name, task.priority, "too_far",
-                                       "no team can drive there, inspect and return within "
-                                       "its shift and driving limit"))
+            left_out.append(_left_out(task, "too_far", Message(N_(
+                "no team can drive there, inspect and return within its shift and driving "
+                "limit"))))
         elif not any(team.available(calendar) for team in able):
-            unplanned.append(Unplanned(
-                task.code, task.name, task.priority, "no_team_available",
-                f"only {', '.join(t.code for t in able)} can reach it, and not on these days",
-            ))
+            left_out.append(_left_out(task, "no_team_available", Message(
+                N_("only {teams} can reach it, and not on these days"),
+                teams=", ".join(t.code for t in able))))
         else:
             kept.append(task)
-            index.append(nb + c)
-    sub = list(range(nb)) + index
-    dur, dist = dur[:, sub][:, :, sub], dist[:, sub][:, :, sub]
+    return kept, left_out
 
+
+def _clients(kept: Sequence[SiteTask], mandatory: set[str], *, seed: int, vary: float
+             ) -> list[Client]:
     rng = np.random.default_rng(seed)
     jitter = rng.uniform(1 - vary, 1 + vary, size=len(kept)) if vary else np.ones(len(kept))
-    clients = [
+    return [
         Client(
             prize=int(round((t.priority + (MANDATORY_BONUS if t.code in mandatory else 0))
                             * PRIZE_PER_POINT * j)),
@@ -232,6 +292,11 @@ def plan(
         )
         for t, j in zip(kept, jitter, strict=True)
     ]
+
+
+def _vehicles(calendar: Sequence[dt.date], teams: Sequence[Team], net: _Network
+              ) -> tuple[list[Vehicle], list[tuple[Team, dt.date]]]:
+    """One vehicle per team and working day it is not away, with what it stands for."""
     vehicles: list[Vehicle] = []
     labels: list[tuple[Team, dt.date]] = []
     for day in calendar:
@@ -239,61 +304,61 @@ def plan(
             if day in team.unavailable:
                 continue
             early, late = team.shift_seconds
-            b = base_index[team.base.code]
+            b = net.base_index[team.base.code]
             vehicles.append(Vehicle(b, b, early, late, int(team.max_drive_h * 3600),
-                                    modes.index(team.mode)))
+                                    net.modes.index(team.mode)))
             labels.append((team, day))
     if not vehicles:
-        raise PlanningError("no team is available on any day of the horizon", field="teams")
-    result = solve(dur, clients, vehicles, num_depots=nb, distances=dist, budget_s=budget_s,
-                   seed=seed, max_iterations=max_iterations, no_improvement=no_improvement,
-                   progress=progress)
+        raise PlanningError.of(N_("no team is available on any day of the horizon"),
+                               field="teams")
+    return vehicles, labels
 
-    routes: list[DayRoute] = []
-    for route in result.routes:
-        team, day = labels[route.vehicle]
-        veh = vehicles[route.vehicle]
-        p = veh.profile
-        visits = []
-        prev = veh.start_depot
-        for seq, stop in enumerate(route.stops, start=1):
-            t, node = kept[stop.client], nb + stop.client
-            visits.append(Visit(
-                team=team.code, date=day, seq=seq, site_code=t.code, site_name=t.name,
-                lon=t.lon, lat=t.lat, kabupaten=t.kabupaten, commodity=t.commodity,
-                status=t.status, priority=t.priority, mandatory=t.code in mandatory,
-                arrival=_at(day, stop.arrival), start=_at(day, stop.start),
-                end=_at(day, stop.end), travel_min=round(float(dur[p, prev, node]) / 60, 1),
-                travel_km=round(float(dist[p, prev, node]) / 1000, 1), reasons=t.reasons,
-            ))
-            prev = node
-        path = ((team.base.lon, team.base.lat), *((v.lon, v.lat) for v in visits),
-                (team.base.lon, team.base.lat))
-        routes.append(DayRoute(team.code, day, team.base.code, _at(day, route.depart),
-                               _at(day, route.back), round(route.drive_s / 60, 1),
-                               round(route.distance_m / 1000, 1), tuple(visits), path))
-    routes.sort(key=lambda r: ([t.code for t in teams].index(r.team), r.date))
 
+def _day_route(
+    route: Route, label: tuple[Team, dt.date], veh: Vehicle, kept: Sequence[SiteTask],
+    mandatory: set[str], net: _Network,
+) -> DayRoute:
+    team, day = label
+    p = veh.profile
+    visits = []
+    prev = veh.start_depot
+    for seq, stop in enumerate(route.stops, start=1):
+        t, node = kept[stop.client], net.nb + stop.client
+        visits.append(Visit(
+            team=team.code, date=day, seq=seq, site_code=t.code, site_name=t.name,
+            lon=t.lon, lat=t.lat, kabupaten=t.kabupaten, commodity=t.commodity,
+            status=t.status, priority=t.priority, mandatory=t.code in mandatory,
+            arrival=_at(day, stop.arrival), start=_at(day, stop.start),
+            end=_at(day, stop.end), travel_min=round(float(net.dur[p, prev, node]) / 60, 1),
+            travel_km=round(float(net.dist[p, prev, node]) / 1000, 1), reasons=t.reasons,
+        ))
+        prev = node
+    path = ((team.base.lon, team.base.lat), *((v.lon, v.lat) for v in visits),
+            (team.base.lon, team.base.lat))
+    return DayRoute(team.code, day, team.base.code, _at(day, route.depart),
+                    _at(day, route.back), round(route.drive_s / 60, 1),
+                    round(route.distance_m / 1000, 1), tuple(visits), path)
+
+
+def _not_chosen(kept: Sequence[SiteTask], routes: Sequence[DayRoute], mandatory: set[str]
+                ) -> list[Unplanned]:
+    """Explain each reachable site the solver left out."""
     planned = {v.site_code for r in routes for v in r.visits}
     lowest = min((v.priority for r in routes for v in r.visits), default=0.0)
+    left_out = []
     for t in kept:
         if t.code in planned:
             continue
         if t.code in mandatory:
-            detail = "due for a visit by the revisit rule, but the horizon is full of other " \
-                     "due sites"
+            detail = Message(N_("due for a visit by the revisit rule, but the horizon is full "
+                                "of other due sites"))
         elif t.priority < lowest:
-            detail = f"priority {t.priority:g} is below every planned site (lowest {lowest:g})"
+            detail = Message(N_("priority {priority} is below every planned site (lowest "
+                                "{lowest})"), priority=t.priority, lowest=lowest)
         else:
-            detail = "reaching it would cost more planned priority than it brings"
-        unplanned.append(Unplanned(t.code, t.name, t.priority, "lower_priority", detail))
-    unplanned.sort(key=lambda u: (-u.priority, u.site_code))
-    return Plan(
-        start=start, days=calendar, teams=list(teams), routes=routes, unplanned=unplanned,
-        seed=seed, budget_s=budget_s,
-        stats={"iterations": result.iterations, "runtime_s": round(result.runtime_s, 2),
-               "mandatory": sorted(mandatory), "vary": vary, "candidates": len(kept)},
-    )
+            detail = Message(N_("reaching it would cost more planned priority than it brings"))
+        left_out.append(_left_out(t, "lower_priority", detail))
+    return left_out
 
 
 def _at(day: dt.date, secs: int) -> dt.datetime:

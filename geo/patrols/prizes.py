@@ -9,6 +9,8 @@ tables, it falls back to status, risk level and days since the last inspection.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable, Mapping
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -16,17 +18,21 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
+from geo.errors import N_
+from geo.labels import commodity, site_status
+from geo.labels import risk_level as risk_level_label
 from geo.patrols.problem import DAYLIGHT, SiteTask, parse_clock
+from geo.patrols.text import Message, Value
+from geo.settings import PrioritySettings
 
-__all__ = ["fallback_priority", "site_priorities", "inspection_minutes", "tasks_from_frame"]
+__all__ = [
+    "fallback_priority", "score_reasons", "site_priorities", "inspection_minutes",
+    "tasks_from_frame",
+]
 
 _STATUS_WEIGHT = {"active": 1.0, "suspected": 0.8, "inspected": 0.5, "dormant": 0.3,
                   "sealed": 0.2, "legalised": 0.0}
 _RISK_WEIGHT = {"low": 0.25, "medium": 0.5, "high": 0.75, "critical": 1.0}
-# Reasons are printed on the Indonesian field sheet.
-_STATUS_ID = {"active": "aktif", "suspected": "diduga", "inspected": "sudah diperiksa",
-              "dormant": "tidak aktif", "sealed": "disegel", "legalised": "berizin"}
-_RISK_ID = {"low": "rendah", "medium": "sedang", "high": "tinggi", "critical": "kritis"}
 #: After this many days without inspection, staleness counts in full.
 STALE_DAYS = 180
 
@@ -37,7 +43,8 @@ def fallback_priority(
     """Return a 0–100 priority and its reasons from status, risk and days since inspection.
 
     Weights: 35 for status, 40 for risk, 25 for staleness (never inspected counts as stale).
-    Reasons are in Bahasa Indonesia, for the field sheet.
+    Reasons are :class:`~geo.patrols.text.Message`: English text, shown in the reader's
+    language by the exports.
 
     Examples
     --------
@@ -53,12 +60,63 @@ def fallback_priority(
         days = (today - last_inspected).days
         stale = min(max(days, 0) / STALE_DAYS, 1.0)
     score = round(35 * s + 40 * r + 25 * stale, 1)
-    since = "belum pernah diperiksa" if days is None else f"diperiksa {days} hari lalu"
-    return score, (f"status {_STATUS_ID.get(status, status)}",
-                   f"risiko {_RISK_ID.get(risk_level, risk_level)}", since)
+    since = (Message(N_("never inspected")) if days is None
+             else Message(N_("inspected {days} days ago"), days=days))
+    return score, (Message(N_("status {status}"), status=partial(site_status, code=status)),
+                   Message(N_("risk {risk}"), risk=partial(risk_level_label, code=risk_level)),
+                   since)
 
 
-def _scored(session: Session, today: dt.date) -> dict[str, tuple[float, tuple[str, ...]]]:
+#: How each point column of :func:`geo.priority.compute_priority` is explained to a team.
+_POINTS_TEXT: dict[str, str] = {
+    "pts_reports": N_("{recent_reports} recent reports (decayed): {points}"),
+    "pts_reporters": N_("{reporter_count} reporters: {points}"),
+    "pts_channels": N_("{channel_count} channels: {points}"),
+    "pts_status": N_("status {status}: {points}"),
+    "pts_commodity": N_("commodity {commodity}: {points}"),
+}
+
+
+def score_reasons(row: Mapping[Hashable, Any]) -> tuple[str, ...]:
+    """Explain a row of :func:`geo.priority.compute_priority`: each input's points, largest first.
+
+    Examples
+    --------
+    >>> from geo.i18n import translator
+    >>> row = {"recent_reports": 2.5, "reporter_count": 3, "channel_count": 1,
+    ...        "days_since_inspection": None, "status": "active", "commodity": "emas",
+    ...        "pts_reports": 8.75, "pts_reporters": 9.0, "pts_channels": 3.3,
+    ...        "pts_inspection": 20.0, "pts_status": 10.0, "pts_commodity": 10.0}
+    >>> [r.localized(translator("id")) for r in score_reasons(row)[:2]]
+    ['belum pernah diperiksa: 20', 'status Aktif: 10']
+    """
+    from geo.priority import COMPONENTS
+
+    days = row.get("days_since_inspection")
+    values: dict[str, Value] = {
+        "recent_reports": round(float(row.get("recent_reports") or 0), 1),
+        "reporter_count": int(row.get("reporter_count") or 0),
+        "channel_count": int(row.get("channel_count") or 0),
+        "status": partial(site_status, code=str(row.get("status"))),
+        "commodity": partial(commodity, code=str(row.get("commodity"))),
+    }
+    lines: list[str] = []
+    order = sorted(COMPONENTS, key=lambda c: (-float(row[c]), COMPONENTS.index(c)))
+    for c in (c for c in order if float(row[c]) > 0):
+        points = round(float(row[c]), 1)
+        if c in _POINTS_TEXT:
+            lines.append(Message(_POINTS_TEXT[c], **values, points=points))
+        elif days is None or pd.isna(days):
+            lines.append(Message(N_("never inspected: {points}"), points=points))
+        else:
+            lines.append(Message(N_("{days} days since inspection: {points}"), days=int(days),
+                                 points=points))
+    return tuple(lines) or (Message(N_("no points")),)
+
+
+def _scored(
+    session: Session, today: dt.date, weights: PrioritySettings | None
+) -> dict[str, tuple[float, tuple[str, ...]]]:
     """Scores from :func:`geo.priority.compute_priority`, computed now, not stored."""
     try:
         from geo.priority import compute_priority
@@ -70,30 +128,30 @@ def _scored(session: Session, today: dt.date) -> dict[str, tuple[float, tuple[st
     as_of = dt.datetime.combine(today, dt.time(4), tzinfo=dt.UTC)
     try:
         with session.begin_nested():
-            frame = compute_priority(session=session, as_of=as_of, store=False)
+            frame = compute_priority(session=session, as_of=as_of, settings=weights, store=False)
     except ProgrammingError:  # a database without the reports tables: fall back
         return {}
     return {
-        str(r["code"]): (float(r["score"]), tuple(str(r["reasons"]).split("; ")))
-        for r in frame.to_dict("records")
+        str(r["code"]): (float(r["score"]), score_reasons(r)) for r in frame.to_dict("records")
     }
 
 
 def site_priorities(
-    sites: gpd.GeoDataFrame, *, today: dt.date, session: Session | None = None
+    sites: gpd.GeoDataFrame, *, today: dt.date, session: Session | None = None,
+    weights: PrioritySettings | None = None,
 ) -> pd.DataFrame:
     """Return ``priority`` (0–100) and ``reasons`` per site code for planning.
 
     With a ``session``, the explainable score of :func:`geo.priority.compute_priority` is
-    computed as of the planning day (not stored), so that reports and inspections recorded a
-    minute ago count; sites it does not score, and every site without a session, get
-    :func:`fallback_priority`.
+    computed as of the planning day (not stored) with the priority ``weights`` (the settings'
+    ``priority`` section), so that reports and inspections recorded a minute ago count; sites
+    it does not score, and every site without a session, get :func:`fallback_priority`.
 
     Examples
     --------
     >>> site_priorities(sites, today=dt.date.today(), session=session)  # doctest: +SKIP
     """
-    rows = _priority_map(sites, today=today, session=session)
+    rows = _priority_map(sites, today=today, session=session, weights=weights)
     return pd.DataFrame(
         {"priority": [v[0] for v in rows.values()], "reasons": [v[1] for v in rows.values()]},
         index=list(rows),
@@ -101,7 +159,8 @@ def site_priorities(
 
 
 def _priority_map(
-    sites: gpd.GeoDataFrame, *, today: dt.date, session: Session | None
+    sites: gpd.GeoDataFrame, *, today: dt.date, session: Session | None,
+    weights: PrioritySettings | None = None,
 ) -> dict[str, tuple[float, tuple[str, ...]]]:
     rows = {
         str(r["code"]): fallback_priority(
@@ -111,7 +170,7 @@ def _priority_map(
         for r in sites.to_dict("records")
     }
     if session is not None:
-        scored = _scored(session, today)
+        scored = _scored(session, today, weights)
         rows.update({code: value for code, value in scored.items() if code in rows})
     return rows
 
@@ -150,7 +209,8 @@ def inspection_minutes(geom: BaseGeometry, commodity: str) -> int:
 
 
 def tasks_from_frame(
-    sites: gpd.GeoDataFrame, *, today: dt.date, session: Session | None = None
+    sites: gpd.GeoDataFrame, *, today: dt.date, session: Session | None = None,
+    weights: PrioritySettings | None = None,
 ) -> list[SiteTask]:
     """Turn a sites GeoDataFrame (as :func:`geo.sites.load` returns) into planner tasks.
 
@@ -163,7 +223,7 @@ def tasks_from_frame(
     --------
     >>> tasks = tasks_from_frame(sites, today=dt.date.today())  # doctest: +SKIP
     """
-    prio = _priority_map(sites, today=today, session=session)
+    prio = _priority_map(sites, today=today, session=session, weights=weights)
     tasks = []
     for row in sites.to_dict("records"):
         code = str(row["code"])

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from geo.errors import PlanningError
+from geo.errors import N_, PlanningError
 from geo.vocab import EXCLUDED_FROM_PATROL
 
 __all__ = ["Base", "Team", "SiteTask", "Rules", "parse_clock", "DAYLIGHT"]
@@ -28,8 +28,8 @@ def parse_clock(value: str | dt.time, *, field: str) -> dt.time:
     try:
         return dt.time.fromisoformat(value.strip())
     except (AttributeError, ValueError):
-        raise PlanningError(f"`{field}` must be a time like 07:30, got {value!r}",
-                            field=field) from None
+        raise PlanningError.of(N_("`{name}` must be a time like 07:30, got {value!r}"),
+                               field=field, name=field, value=value) from None
 
 
 def seconds(value: dt.time) -> int:
@@ -72,10 +72,9 @@ class Team:
         start = seconds(parse_clock(self.shift[0], field=f"teams[{self.code}].shift"))
         end = seconds(parse_clock(self.shift[1], field=f"teams[{self.code}].shift"))
         if end <= start:
-            raise PlanningError(
-                f"team {self.code}: the shift must end after it starts, got "
-                f"{self.shift[0]}–{self.shift[1]}",
-                field="shift",
+            raise PlanningError.of(
+                N_("team {team}: the shift must end after it starts, got {start}–{end}"),
+                field="shift", team=self.code, start=self.shift[0], end=self.shift[1],
             )
         return start, end
 
@@ -135,5 +134,5 @@ class Rules:
     def __post_init__(self) -> None:
         for name in ("must_visit_after_days", "skip_within_days"):
             if getattr(self, name) < 0:
-                raise PlanningError(f"`{name}` must not be negative, got {getattr(self, name)}",
-                                    field=name)
+                raise PlanningError.of(N_("`{name}` must not be negative, got {value}"),
+                                       field=name, name=name, value=getattr(self, name))

@@ -10,18 +10,17 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString, Point
 
+from geo.i18n import Translator, translator
+from geo.labels import unplanned_reason
 from geo.patrols.problem import Team
+from geo.patrols.text import localize
 
 __all__ = ["Visit", "DayRoute", "Unplanned", "Plan", "REASONS", "VISIT_COLUMNS"]
 
-#: Why a site is not in the plan: code → explanation in English and Bahasa Indonesia.
-REASONS: dict[str, tuple[str, str]] = {
-    "excluded_status": ("status excluded from patrols", "status dikecualikan dari patroli"),
-    "recently_inspected": ("inspected recently", "baru saja diperiksa"),
-    "too_far": ("too far for one day from any base", "terlalu jauh untuk satu hari dari pangkalan"),
-    "no_team_available": ("no team that can reach it is available", "tidak ada tim yang tersedia"),
-    "lower_priority": ("lower priority than what was planned", "prioritas lebih rendah"),
-}
+#: Why a site can be left out of the plan; people read :func:`geo.labels.unplanned_reason`.
+REASONS: tuple[str, ...] = (
+    "excluded_status", "recently_inspected", "too_far", "no_team_available", "lower_priority",
+)
 
 VISIT_COLUMNS: tuple[str, ...] = (
     "team", "date", "seq", "site_code", "site_name", "kabupaten", "commodity", "status",
@@ -75,13 +74,25 @@ class DayRoute:
 
 @dataclass(frozen=True)
 class Unplanned:
-    """A site left out of the plan and why (a code from :data:`REASONS` and a detail)."""
+    """A site left out of the plan and why (a code from :data:`REASONS` and a detail).
+
+    ``detail`` is English text; when it is a :class:`~geo.patrols.text.Message`,
+    :meth:`describe` gives it in the reader's language.
+    """
 
     site_code: str
     site_name: str
     priority: float
     reason: str
     detail: str
+
+    def explain(self, t: Translator) -> str:
+        """Return the reason in ``t``'s language."""
+        return unplanned_reason(t, self.reason)
+
+    def describe(self, t: Translator) -> str:
+        """Return the detail in ``t``'s language."""
+        return localize(t, self.detail)
 
 
 @dataclass
@@ -159,12 +170,16 @@ class Plan:
             crs=4326,
         )
 
-    def unplanned_frame(self) -> pd.DataFrame:
-        """Return the unplanned sites with reason code, explanation and detail."""
+    def unplanned_frame(self, t: Translator | None = None) -> pd.DataFrame:
+        """Return the unplanned sites with reason code, explanation and detail.
+
+        Explanation and detail are in ``t``'s language (English by default).
+        """
+        t = t or translator("en")
         return pd.DataFrame(
             [
                 {"site_code": u.site_code, "site_name": u.site_name, "priority": u.priority,
-                 "reason": u.reason, "explanation": REASONS[u.reason][0], "detail": u.detail}
+                 "reason": u.reason, "explanation": u.explain(t), "detail": u.describe(t)}
                 for u in self.unplanned
             ],
             columns=["site_code", "site_name", "priority", "reason", "explanation", "detail"],

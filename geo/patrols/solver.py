@@ -16,11 +16,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from geo.errors import PlanningError
+from geo.errors import N_, PlanningError
 from geo.patrols.travel import validate_matrix
 
 __all__ = ["Vehicle", "Client", "Stop", "Route", "SolverResult", "solve", "Progress"]
@@ -197,30 +198,18 @@ def solve(
 
     Parameters
     ----------
-    durations
-        Travel seconds between nodes (depots first, then clients), ``n x n``, or one matrix
-        per vehicle profile stacked as ``p x n x n``.
-    clients
-        Prize, service duration and service-start window per client, in node order.
-    vehicles
-        One entry per route that may be driven.
-    num_depots
-        How many of the first nodes are depots.
-    distances
-        Metres between nodes, same shape as ``durations``; only reported, not optimised.
-    budget_s
-        Wall-clock budget of the search in seconds.
-    seed
-        Seed of PyVRP's random search. A run that stops on ``max_iterations`` or
-        ``no_improvement`` before the clock is reproducible for a seed on any machine.
-    max_iterations, no_improvement
-        Optional iteration caps (total, and since the last improvement).
+    durations, distances
+        Travel seconds (and metres, only reported) between nodes, depots first, then clients:
+        ``n x n``, or one matrix per vehicle profile stacked as ``p x n x n``.
+    clients, vehicles, num_depots
+        Prize, service duration and window per client in node order; one entry per route
+        that may be driven; how many of the first nodes are depots.
+    budget_s, seed
+        Wall-clock budget in seconds; seed of PyVRP's search. A run that stops on
+        ``max_iterations`` or ``no_improvement`` (iteration caps: total, and since the last
+        improvement) before the clock is reproducible for a seed on any machine.
     progress
         Called every 50 iterations with a :class:`Progress`.
-
-    Returns
-    -------
-    SolverResult
 
     Examples
     --------
@@ -230,7 +219,7 @@ def solve(
     >>> r.prize, sorted(s.client for s in r.routes[0].stops)
     (120, [0, 1])
     """
-    from pyvrp import Model, PenaltyParams, SolveParams
+    from pyvrp import PenaltyParams, SolveParams
 
     n = num_depots + len(clients)
     dur = _as_profiles(durations, n, "durations")
@@ -239,9 +228,60 @@ def solve(
         dist = np.repeat(dist, dur.shape[0], axis=0)
     _check(clients, vehicles, num_depots, dur.shape[0])
     if not np.isfinite(budget_s) or budget_s <= 0:
-        raise PlanningError(f"`budget` must be a positive number of seconds, got {budget_s}",
-                            field="budget")
+        raise PlanningError.of(N_("`budget` must be a positive number of seconds, got {budget}"),
+                               field="budget", budget=budget_s)
+    groups = _vehicle_groups(vehicles)
+    model = _model(dur, clients, groups, num_depots)
 
+    # PyVRP starts its penalties at half of max_penalty (1e5 by default) per unit of time
+    # warp or excess driving. With prizes far above that, a late visit would look worth its
+    # penalty and the search would wander among infeasible plans; a cap of twice the largest
+    # prize makes one second of lateness cost more than any visit can bring.
+    top = max((c.prize for c in clients), default=0)
+    params = SolveParams(penalty=PenaltyParams(max_penalty=max(100_000.0, 2.0 * top)))
+    stop = _Stop(budget_s, max_iterations, no_improvement, progress)
+    result = model.solve(stop=stop, seed=seed, display=False, collect_stats=False,
+                         params=params)
+    best = result.best
+    if not best.is_feasible():
+        # Visits are optional, so the empty plan is always feasible; this only happens when
+        # the search is stopped before it repaired its first solution.
+        raise PlanningError.of(
+            N_("the solver found no feasible plan within {budget:g} s; give it a larger budget"),
+            field="budget", budget=budget_s,
+        )
+    routes = _assign(best, groups, clients, vehicles, dist, num_depots)
+    visited = {s.client for r in routes for s in r.stops}
+    return SolverResult(
+        routes=tuple(routes),
+        unvisited=tuple(i for i in range(len(clients)) if i not in visited),
+        prize=int(sum(clients[i].prize for i in visited)),
+        drive_s=int(sum(r.drive_s for r in routes)),
+        iterations=stop.iteration,
+        runtime_s=float(result.runtime),
+    )
+
+
+_GroupKey = tuple[int, int, int, int, int | None, int]
+
+
+def _vehicle_groups(vehicles: Sequence[Vehicle]) -> dict[_GroupKey, list[int]]:
+    """Vehicles that are alike, by (depots, window, driving cap, profile), in first-seen order."""
+    groups: dict[_GroupKey, list[int]] = {}
+    for k, v in enumerate(vehicles):
+        key = (v.start_depot, v.end_depot, v.tw_early, v.tw_late, v.max_drive, v.profile)
+        groups.setdefault(key, []).append(k)
+    return groups
+
+
+def _model(
+    dur: NDArray[np.int64], clients: Sequence[Client], groups: dict[_GroupKey, list[int]],
+    num_depots: int,
+) -> Any:
+    """Build the PyVRP model: locations, optional clients, edges per profile, vehicle types."""
+    from pyvrp import Model
+
+    n = num_depots + len(clients)
     model = Model()
     locations = [model.add_location(0.0, 0.0) for _ in range(n)]
     depots = [model.add_depot(locations[i]) for i in range(num_depots)]
@@ -262,11 +302,6 @@ def solve(
                 drive = 0 if i == j else int(dur[p, i, j])
                 model.add_edge(locations[i], locations[j], distance=drive, duration=drive,
                                profile=profile)
-
-    groups: dict[tuple[int, int, int, int, int | None, int], list[int]] = {}
-    for k, v in enumerate(vehicles):
-        key = (v.start_depot, v.end_depot, v.tw_early, v.tw_late, v.max_drive, v.profile)
-        groups.setdefault(key, []).append(k)
     for (s, e, early, late, drive_cap, prof), members in groups.items():
         model.add_vehicle_type(
             num_available=len(members),
@@ -277,25 +312,14 @@ def solve(
             max_distance=_NO_LIMIT if drive_cap is None else drive_cap,
             profile=profiles[prof],
         )
+    return model
 
-    # PyVRP starts its penalties at half of max_penalty (1e5 by default) per unit of time
-    # warp or excess driving. With prizes far above that, a late visit would look worth its
-    # penalty and the search would wander among infeasible plans; a cap of twice the largest
-    # prize makes one second of lateness cost more than any visit can bring.
-    top = max((c.prize for c in clients), default=0)
-    params = SolveParams(penalty=PenaltyParams(max_penalty=max(100_000.0, 2.0 * top)))
-    stop = _Stop(budget_s, max_iterations, no_improvement, progress)
-    result = model.solve(stop=stop, seed=seed, display=False, collect_stats=False,
-                         params=params)
-    best = result.best
-    if not best.is_feasible():
-        # Visits are optional, so the empty plan is always feasible; this only happens when
-        # the search is stopped before it repaired its first solution.
-        raise PlanningError(
-            f"the solver found no feasible plan within {budget_s:g} s; give it a larger budget",
-            field="budget",
-        )
 
+def _assign(
+    best: Any, groups: dict[_GroupKey, list[int]], clients: Sequence[Client],
+    vehicles: Sequence[Vehicle], dist: NDArray[np.int64], num_depots: int,
+) -> list[Route]:
+    """Give PyVRP's routes to our vehicles, with the kilometres of each."""
     # Routes of one vehicle type are interchangeable: give the richest to the first vehicle
     # of the group (the earliest day), so the most valuable sites are inspected soonest.
     by_type: dict[int, list[Route]] = {}
@@ -323,12 +347,4 @@ def solve(
             routes.append(Route(vehicle, route.depart, route.stops, route.back, route.drive_s,
                                 metres))
     routes.sort(key=lambda r: r.vehicle)
-    visited = {s.client for r in routes for s in r.stops}
-    return SolverResult(
-        routes=tuple(routes),
-        unvisited=tuple(i for i in range(len(clients)) if i not in visited),
-        prize=int(sum(clients[i].prize for i in visited)),
-        drive_s=int(sum(r.drive_s for r in routes)),
-        iterations=stop.iteration,
-        runtime_s=float(result.runtime),
-    )
+    return routes

@@ -13,7 +13,7 @@ from shapely.geometry import LineString
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.errors import NotFound, PlanningError
+from geo.errors import N_, NotFound, PlanningError
 from geo.models import FieldBase, Site
 from geo.patrols.models import PatrolPlan, PatrolRoute, PatrolVisit
 from geo.patrols.planner import plan
@@ -21,6 +21,7 @@ from geo.patrols.prizes import tasks_from_frame
 from geo.patrols.problem import Base, Team
 from geo.patrols.result import Plan
 from geo.patrols.travel import HaversineTravel
+from geo.settings import PrioritySettings, Settings
 
 __all__ = [
     "default_teams", "load_sites", "load_bases", "plan_from_db", "save_plan", "load_routes",
@@ -36,6 +37,7 @@ def default_teams(
     shift: tuple[str, str] = ("07:30", "16:30"),
     max_drive_h: float = 6.0,
     mode: str = "car",
+    travel: HaversineTravel | None = None,
 ) -> list[Team]:
     """Make ``count`` teams ``TIM-1``..., placed at bases to cover the most sites.
 
@@ -43,6 +45,7 @@ def default_teams(
     (one hour) and left again within one shift and driving limit, then the base that adds most
     sites not yet covered, and so on; ties go to the base that is nearest to more sites. With
     more teams than bases, the order starts again. Without ``sites``, bases keep their order.
+    Reach is judged with ``travel`` (great-circle × detour; the defaults when not given).
 
     Examples
     --------
@@ -50,15 +53,16 @@ def default_teams(
     >>> teams = default_teams(bases, 4, sites=sites)  # doctest: +SKIP
     """
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise PlanningError(f"`teams` must be a positive number of teams, got {count!r}",
-                            field="teams")
+        raise PlanningError.of(N_("`teams` must be a positive number of teams, got {count!r}"),
+                               field="teams", count=count)
     if bases.empty:
-        raise PlanningError("there are no field team bases; import them first "
-                            "(`pantau demo` loads the demo bases)", field="teams")
+        raise PlanningError.of(N_("there are no field team bases; import them first "
+                                  "(`pantau demo` loads the demo bases)"), field="teams")
     rows = list(bases.itertuples())
     order = list(range(len(rows)))
     if sites is not None and len(sites):
-        order = _coverage_order(rows, sites, shift=shift, max_drive_h=max_drive_h, mode=mode)
+        order = _coverage_order(rows, sites, shift=shift, max_drive_h=max_drive_h, mode=mode,
+                                travel=travel or HaversineTravel())
     teams = []
     for k in range(count):
         r = rows[order[k % len(order)]]
@@ -70,7 +74,7 @@ def default_teams(
 
 def _coverage_order(
     rows: list[Any], sites: gpd.GeoDataFrame, *, shift: tuple[str, str], max_drive_h: float,
-    mode: str,
+    mode: str, travel: HaversineTravel,
 ) -> list[int]:
     probe = Team("probe", Base("probe", "", 0.0, 0.0), shift=shift, max_drive_h=max_drive_h,
                  mode=mode)
@@ -79,7 +83,7 @@ def _coverage_order(
     points = [(float(r.geometry.x), float(r.geometry.y)) for r in rows]
     reps = [g.representative_point() for g in sites.geometry]
     points += [(float(p.x), float(p.y)) for p in reps]
-    seconds = HaversineTravel().matrix(points, mode=mode).durations_s
+    seconds = travel.matrix(points, mode=mode).durations_s
     nb = len(rows)
     reach = [{j for j in range(len(reps)) if 2 * seconds[i, nb + j] <= limit} for i in range(nb)]
     nearest = [int(min(range(nb), key=lambda i: seconds[i, nb + j])) for j in range(len(reps))]
@@ -125,12 +129,15 @@ def plan_from_db(
     start: dt.date,
     days: int,
     teams: Sequence[Team] | int = 4,
+    weights: PrioritySettings | None = None,
     **options: Any,
 ) -> Plan:
     """Plan over the registry's sites and bases; ``options`` go to :func:`plan`.
 
-    Priorities come from :func:`geo.patrols.prizes.site_priorities` with this session, and
-    ``teams`` may be a number of teams placed by :func:`default_teams`.
+    Priorities come from :func:`geo.patrols.prizes.site_priorities` with this session and the
+    priority ``weights``, and ``teams`` may be a number of teams placed by
+    :func:`default_teams`. The use case :func:`geo.patrols.service.plan_patrols` fills every
+    option from the settings.
 
     Examples
     --------
@@ -140,7 +147,7 @@ def plan_from_db(
     if isinstance(teams, int):
         teams = default_teams(load_bases(session), teams, sites=sites)
     today = options.pop("today", None) or start
-    tasks = tasks_from_frame(sites, today=today, session=session)
+    tasks = tasks_from_frame(sites, today=today, session=session, weights=weights)
     return plan(tasks, teams, start=start, days=days, today=today, **options)
 
 
@@ -194,7 +201,7 @@ def load_routes(*, session: Session, plan_id: int | None = None) -> gpd.GeoDataF
     if plan_id is None:
         plan_id = session.scalar(select(PatrolPlan.id).order_by(PatrolPlan.id.desc()))
         if plan_id is None:
-            raise NotFound("no patrol plan has been saved yet", field="plan_id")
+            raise NotFound.of(N_("no patrol plan has been saved yet"), field="plan_id")
     rows = session.execute(
         select(PatrolRoute.plan_id, PatrolRoute.team, PatrolRoute.route_date,
                PatrolRoute.base_code, PatrolRoute.visits, PatrolRoute.priority,
@@ -204,7 +211,8 @@ def load_routes(*, session: Session, plan_id: int | None = None) -> gpd.GeoDataF
         .order_by(PatrolRoute.team, PatrolRoute.route_date)
     ).all()
     if not rows:
-        raise NotFound(f"no routes for patrol plan {plan_id}", field="plan_id")
+        raise NotFound.of(N_("no routes for patrol plan {plan_id}"), field="plan_id",
+                          plan_id=plan_id)
     columns = ["plan_id", "team", "date", "base_code", "visits", "priority", "drive_min",
                "distance_km"]
     return gpd.GeoDataFrame(
@@ -251,19 +259,28 @@ def demo_plan(
     budget_s: float = 20.0,
     seed: int = 0,
     actor: str = "demo",
+    settings: Settings | None = None,
 ) -> tuple[Plan, int, dict[str, list[Path]]]:
     """Make the demo's two-week plan for four teams, save it and write every export.
 
+    With ``settings``, travel, planning area, priority weights and the exports' language are
+    the settings' (as in :func:`geo.patrols.service.plan_patrols`); without, the defaults.
     Returns the plan, its stored id and the written files per format.
 
     Examples
     --------
     >>> p, plan_id, files = demo_plan(session=session, out_dir="var/demo")  # doctest: +SKIP
     """
+    from geo.patrols.config import travel_from_settings
     from geo.patrols.exports import export_all
 
     start = start or dt.date.today() + dt.timedelta(days=1)
+    options: dict[str, Any] = {}
+    if settings is not None:
+        options = {"travel": travel_from_settings(settings.patrols), "area": settings.aoi_bbox,
+                   "weights": settings.priority}
     result = plan_from_db(session=session, start=start, days=10, teams=4, budget_s=budget_s,
-                          seed=seed, no_improvement=20_000)
+                          seed=seed, no_improvement=20_000, **options)
     plan_id = save_plan(result, session=session, actor=actor)
-    return result, plan_id, export_all(result, Path(out_dir) / "patroli")
+    lang = settings.language if settings is not None else "id"
+    return result, plan_id, export_all(result, Path(out_dir) / "patroli", lang=lang)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from geo.errors import InputFileError, PlanningError
+from geo.errors import N_, InputFileError, PlanningError
 from geo.settings import DEFAULT_SPEEDS_KMH
 
 __all__ = [
@@ -128,9 +128,9 @@ class HaversineTravel:
     ) -> TravelMatrix:
         """Return the detoured great-circle matrices between ``points`` for ``mode``."""
         if mode not in self.speeds_kmh:
-            raise PlanningError(
-                f"vehicle mode must be one of {sorted(self.speeds_kmh)}, got {mode!r}",
-                field="mode",
+            raise PlanningError.of(
+                N_("vehicle mode must be one of {modes}, got {mode!r}"),
+                field="mode", modes=sorted(self.speeds_kmh), mode=mode,
             )
         speed = self.speeds_kmh[mode]
         if not speed > 0 or not self.detour >= 1:
@@ -272,10 +272,10 @@ class OsrmTravel:
         for key, table in (("durations", durations), ("distances", distances)):
             if np.isnan(table).any():
                 i, j = np.argwhere(np.isnan(table))[0]
-                raise PlanningError(
-                    f"OSRM found no route between point {i} and point {j}; give a user matrix "
-                    "or move the point onto the road network",
-                    field=key,
+                raise PlanningError.of(
+                    N_("OSRM found no route between point {i} and point {j}; give a user "
+                       "matrix or move the point onto the road network"),
+                    field=key, i=int(i), j=int(j),
                 )
         return TravelMatrix(
             validate_matrix(durations * self.slowdown, n, field="durations"),
@@ -298,9 +298,9 @@ class OsrmTravel:
             response = httpx.get(url, params=params, timeout=self.timeout_s)
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
-            raise PlanningError(
-                f"OSRM server at {self.base_url} did not answer the table request ({exc})",
-                field="osrm_url",
+            raise PlanningError.of(
+                N_("OSRM server at {url} did not answer the table request ({error})"),
+                field="osrm_url", url=self.base_url, error=str(exc),
             ) from None
         if response.status_code != 200 or not isinstance(body, dict) or body.get("code") != "Ok":
             info = body if isinstance(body, dict) else {}

@@ -331,3 +331,27 @@ def test_evidence_added_after_the_visit(
     )
     missing = client.post("/inspections/999999/evidence", files=files, headers=analyst)
     assert missing.status_code == 404 and _error(missing)["field"] == "inspection_id"
+
+
+def test_inspection_refreshes_the_site_priority(
+    client: TestClient, tokens: dict[str, str], api_engine: Engine
+) -> None:
+    """The stored priority components read the inspection at once, not at the next rescore."""
+    from geo.db import session_scope
+    from geo.priority import compute_priority
+
+    officer = bearer(tokens["field_officer"])
+    code = _site(client, officer, "suspected", 4)["id"]
+    with session_scope(api_engine) as session:
+        compute_priority(session=session)
+    query = text(
+        "SELECT p.status, p.days_since_inspection FROM site_priority p "
+        "JOIN sites s ON s.id = p.site_id WHERE s.code = :code"
+    )
+    with api_engine.connect() as conn:
+        before = tuple(conn.execute(query, {"code": code}).one())
+    assert before[0] == "suspected" and before[1] != 0
+    r = client.post("/inspections", json={"site_code": code, "result": "inactive"}, headers=officer)
+    assert r.status_code == 201, r.text
+    with api_engine.connect() as conn:
+        assert tuple(conn.execute(query, {"code": code}).one()) == ("dormant", 0)

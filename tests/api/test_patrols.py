@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-import gpxpy
-from fastapi.testclient import TestClient
+import io
+from pathlib import Path
 
+import gpxpy
+import pandas as pd
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from api.main import create_app
+from api.schemas import PlanIn
+from api.settings import ApiSettings
+from geo.patrols.models import PatrolPlan
+from geo.settings import PatrolSettings, Settings
 from tests.api.conftest import bearer
+from tests.geo.patrols.osrm_standin import osrm_standin, used_standin
 
 
 def test_plan_routes_exports_and_ogc(client: TestClient, tokens: dict[str, str]) -> None:
@@ -46,3 +58,38 @@ def test_plan_routes_exports_and_ogc(client: TestClient, tokens: dict[str, str])
     ).json()
     assert ogc["numberMatched"] == routes["numberMatched"]
 
+
+
+def test_plan_follows_the_app_settings(
+    api_settings_obj: Settings, api_engine: Engine, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    """The app's injected ``settings.patrols`` reach the plan: travel and the plan defaults."""
+    with osrm_standin() as osrm:
+        settings = api_settings_obj.model_copy(
+            update={
+                "data_dir": tmp_path,
+                "patrols": PatrolSettings(osrm_url=osrm.url, shift="08:00-15:00"),
+            }
+        )
+        app = create_app(settings, ApiSettings(max_solver_budget_s=1))
+        body = {"start": "2026-12-01", "days": 1, "teams": 2, "budget_s": 1, "seed": 3}
+        with TestClient(app) as client:
+            r = client.post("/patrols/plans", json=body, headers=bearer(tokens["analyst"]))
+            assert r.status_code == 201, r.text
+            pid = r.json()["plan_id"]
+            csv = client.get(
+                f"/patrols/plans/{pid}/exports/rencana.csv", headers=bearer(tokens["analyst"])
+            )
+    assert osrm.calls, "the API never asked the OSRM server of its settings"
+    legs = pd.read_csv(io.StringIO(csv.text))[["travel_min", "travel_km"]]
+    assert used_standin([tuple(row) for row in legs.itertuples(index=False)])
+    with Session(api_engine) as session:
+        row = session.get(PatrolPlan, pid)
+        assert row is not None
+        assert {tuple(t["shift"]) for t in row.params["teams"]} == {("08:00", "15:00")}
+
+
+def test_plan_request_does_not_repeat_the_settings_defaults() -> None:
+    fields = PlanIn.model_fields
+    for name in ("shift", "max_drive_h", "skip_within_days", "must_visit_after_days"):
+        assert fields[name].default is None, name

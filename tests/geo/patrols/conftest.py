@@ -6,7 +6,11 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from geoalchemy2.shape import from_shape
+from shapely import Point
+from sqlalchemy.orm import Session
 
+from geo.models import FieldBase, Site
 from geo.patrols import Base, HaversineTravel, Plan, SiteTask, Team
 from geo.patrols.calendar import working_days
 from geo.patrols.problem import seconds
@@ -43,6 +47,20 @@ def teams() -> list[Team]:
         Team("TIM-B", TGR, shift=("08:00", "15:00"), max_drive_h=3.0, mode="4wd",
              unavailable=frozenset({dt.date(2026, 8, 13)})),
     ]
+
+
+@pytest.fixture
+def registry(session: Session) -> Session:
+    """Two bases and 14 sites (``PTR-000``...) around Samarinda, in the test's transaction."""
+    for b in (SMD, TGR):
+        session.add(FieldBase(code=b.code, name=b.name, kabupaten="Samarinda",
+                              geom=from_shape(Point(b.lon, b.lat), srid=4326)))
+    for i, t in enumerate(make_tasks(14)):
+        session.add(Site(code=f"PTR-{i:03d}", name=t.name, kabupaten="Kutai Kartanegara",
+                         commodity="batubara", status="active" if i % 2 else "suspected",
+                         risk_level="high", geom=from_shape(Point(t.lon, t.lat), srid=4326)))
+    session.flush()
+    return session
 
 
 def assert_feasible(plan: Plan, tasks: list[SiteTask], teams: list[Team], *, days: int,

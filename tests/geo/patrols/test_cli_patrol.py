@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -12,12 +13,17 @@ from geo import bases, migrate, sites
 from geo.db import make_engine
 from geo.models import Site
 from geo.patrols.models import Inspection, PatrolPlan
+from tests.geo.patrols.osrm_standin import osrm_standin, used_standin
 
 DATA = Path(__file__).resolve().parents[3] / "data"
 
 
-def run_cli(*args: str, url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PANTAU_DATABASE_URL": url, "COLUMNS": "200"}
+def run_cli(
+    *args: str, url: str, data_dir: Path | None = None, **env_vars: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PANTAU_DATABASE_URL": url, "COLUMNS": "200", **env_vars}
+    if data_dir is not None:
+        env["PANTAU_DATA_DIR"] = str(data_dir)
     return subprocess.run([sys.executable, "-m", "geo.cli", "patrol", *args], env=env,
                           capture_output=True, text=True, timeout=300)
 
@@ -31,10 +37,13 @@ def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) 
     out = tmp_path / "rencana"
     first = run_cli("plan", "--teams", "2", "--days", "2", "--start", "2026-08-14",
                     "--budget", "20", "--iterations", "300", "--seed", "5",
-                    "--off", "TIM-2:2026-08-14", "--out", str(out), url=fresh_database_url)
+                    "--off", "TIM-2:2026-08-14", "--out", str(out), url=fresh_database_url,
+                    data_dir=tmp_path / "var")
     assert first.returncode == 0, first.stderr
     assert "Rencana patroli 2026-08-14 – 2026-08-18" in first.stdout  # 17 Aug skipped
-    assert "saved as plan 1" in first.stdout
+    assert "disimpan sebagai rencana 1" in first.stdout
+    # A stored plan keeps its exports where the API serves them from, whoever made it.
+    assert (tmp_path / "var" / "plans" / "1" / "lembar-kerja.pdf").is_file()
     assert {p.name for p in out.iterdir()} == {
         "rencana.csv", "rencana.xlsx", "lembar-kerja.pdf", "rencana.gpx", "rencana.kml",
         "kalender"}
@@ -54,7 +63,7 @@ def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) 
     rec = run_cli("record", code, "sealed", "--team", "TIM-1", "--track", str(gpx),
                   "--notes", "garis polisi", url=fresh_database_url)
     assert rec.returncode == 0, rec.stderr
-    assert "→ sealed" in rec.stdout
+    assert "→ Disegel" in rec.stdout
 
     second = run_cli("plan", "--teams", "2", "--days", "2", "--start", "2026-08-14",
                      "--budget", "2", "--seed", "5", "--no-save", url=fresh_database_url)
@@ -75,3 +84,25 @@ def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) 
     assert bad_off.returncode == 2 and "unknown teams ['TIM-9']" in bad_off.stderr
     bad_result = run_cli("record", code, "burned", url=fresh_database_url)
     assert bad_result.returncode == 2 and "`result` must be one of" in bad_result.stderr
+
+
+def test_plan_follows_the_settings_osrm_url(fresh_database_url: str, tmp_path: Path) -> None:
+    engine = make_engine(fresh_database_url)
+    migrate.upgrade(engine)
+    sites.import_file(engine, DATA / "sites.geojson", actor="test")
+    bases.import_file(engine, DATA / "bases.geojson")
+    engine.dispose()
+    args = ("plan", "--teams", "2", "--days", "1", "--start", "2026-08-14", "--budget", "5",
+            "--iterations", "100", "--no-save")
+    with osrm_standin() as osrm:
+        run = run_cli(*args, "--out", str(tmp_path / "osrm"), url=fresh_database_url,
+                      PANTAU_PATROLS_OSRM_URL=osrm.url)
+    assert run.returncode == 0, run.stderr
+    assert osrm.calls, "the CLI never asked the OSRM server of the settings"
+    legs = pd.read_csv(tmp_path / "osrm" / "rencana.csv")[["travel_min", "travel_km"]]
+    assert used_standin([tuple(r) for r in legs.itertuples(index=False)])
+
+    plain = run_cli(*args, "--out", str(tmp_path / "plain"), url=fresh_database_url)
+    assert plain.returncode == 0, plain.stderr
+    legs = pd.read_csv(tmp_path / "plain" / "rencana.csv")[["travel_min", "travel_km"]]
+    assert not used_standin([tuple(r) for r in legs.itertuples(index=False)])

@@ -7,14 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from geoalchemy2.shape import from_shape
 from PIL import Image
-from shapely import Point
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.errors import NotFound, ValidationError
-from geo.models import FieldBase, Site, SiteAudit
+from geo.models import Site, SiteAudit
 from geo.patrols import Plan, Rules
 from geo.patrols.inspections import (
     add_evidence,
@@ -35,25 +33,11 @@ from geo.reports.config import ReportSettings
 from geo.reports.evidence import evidence_path
 from geo.reports.models import Evidence, Report, ReportStatusHistory
 from geo.settings import Settings
-from tests.geo.patrols.conftest import SMD, TGR, make_tasks
 from tests.geo.reports.conftest import make_jpeg
 
 TODAY = dt.date.today()
 START = TODAY + dt.timedelta(days=1)
 FAST: dict[str, Any] = {"budget_s": 20.0, "max_iterations": 300, "seed": 3}
-
-
-@pytest.fixture
-def registry(session: Session) -> Session:
-    for b in (SMD, TGR):
-        session.add(FieldBase(code=b.code, name=b.name, kabupaten="Samarinda",
-                              geom=from_shape(Point(b.lon, b.lat), srid=4326)))
-    for i, t in enumerate(make_tasks(14)):
-        session.add(Site(code=f"PTR-{i:03d}", name=t.name, kabupaten="Kutai Kartanegara",
-                         commodity="batubara", status="active" if i % 2 else "suspected",
-                         risk_level="high", geom=from_shape(Point(t.lon, t.lat), srid=4326)))
-    session.flush()
-    return session
 
 
 def _plan(session: Session, **kw: Any) -> Plan:
