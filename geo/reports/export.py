@@ -1,0 +1,97 @@
+"""Export reports for spreadsheets and GIS (CSV, XLSX, GeoJSON, GeoPackage), as a role may see them.
+
+Rows pass :func:`geo.reports.privacy.redact` through :func:`geo.reports.query.load`, so an export
+for a partner carries ``anonim`` reports only and no reporter identity, and only the roles that
+handle complaints get names and phones. Columns use the field names that
+``pantau reports import`` reads, times are ISO 8601 in WITA with their offset, and text that a
+spreadsheet would run as a formula is guarded (:mod:`geo.io.delimited`), so an export imports
+back as the same reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from geo.io.vector import write_vector
+from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.query import load
+from geo.settings import Settings
+
+__all__ = ["EXPORT_COLUMNS", "ExportSummary", "export_reports"]
+
+#: Columns of an export, in order; identity columns only appear for roles that may see them.
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "code",
+    "channel",
+    "external_id",
+    "received_at",
+    "observed_at",
+    "location_source",
+    "accuracy_m",
+    "location_text",
+    "title",
+    "description",
+    "activity",
+    "commodity_guess",
+    "confidentiality",
+    "status",
+    "matched_site_code",
+    "hotspot_code",
+    "reporter_name",
+    "reporter_phone",
+)
+_TIMES = ("received_at", "observed_at")
+_LOCAL = ZoneInfo(LOCAL_TIMEZONE)
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """Where the export was written and how many reports it holds."""
+
+    path: Path
+    rows: int
+
+
+def _local_iso(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    if pd.isna(stamp):
+        return None
+    moment: dt.datetime = stamp.to_pydatetime()
+    return moment.astimezone(_LOCAL).isoformat(timespec="seconds")
+
+
+def export_reports(
+    *,
+    session: Session,
+    path: Path | str,
+    role: str,
+    settings: Settings,
+    since: dt.datetime | dt.date | str | None = None,
+    status: str | None = None,
+    fmt: str | None = None,
+) -> ExportSummary:
+    """Write the reports ``role`` may see to ``path`` (format from the extension or ``fmt``).
+
+    Examples
+    --------
+    >>> export_reports(session=session, path="laporan.xlsx", role="analyst",
+    ...                settings=settings)  # doctest: +SKIP
+    """
+    frame = load(session, since=since, status=status, role=role, settings=settings)
+    columns = [c for c in EXPORT_COLUMNS if c in frame.columns]
+    table = frame[[*columns, "geometry"]].copy()
+    for column in _TIMES:
+        if column in table.columns:
+            table[column] = table[column].map(_local_iso).astype(object)
+    gdf = gpd.GeoDataFrame(table, geometry="geometry", crs=4326)
+    written = write_vector(gdf, path, fmt, layer="laporan")
+    return ExportSummary(written, len(gdf))
