@@ -17,6 +17,7 @@ import pandas as pd
 
 from geo.errors import N_
 from geo.i18n import DEFAULT_LANGUAGE, Translator, translator
+from geo.io.delimited import neutralise, neutralise_frame
 from geo.labels import commodity, site_status
 from geo.patrols.result import Plan, Visit
 from geo.patrols.text import localize, number
@@ -54,7 +55,7 @@ def to_csv(plan: Plan, path: str | Path) -> Path:
     >>> to_csv(plan, "plan.csv")  # doctest: +SKIP
     """
     path = Path(path)
-    _visits_table(plan).to_csv(path, index=False)
+    neutralise_frame(_visits_table(plan)).to_csv(path, index=False)
     return path
 
 
@@ -103,12 +104,13 @@ def to_xlsx(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pa
         columns = [c for c in _XLSX_HEADINGS if c in table.columns]
         sheet.append([t.gettext(_XLSX_HEADINGS[c]) for c in columns])
         for row in table[table["team"] == team.code][columns].itertuples(index=False):
-            sheet.append(list(row))
+            sheet.append([neutralise(v) for v in row])
     left = book.create_sheet(t.gettext("Not planned"))
     left.append([t.gettext("Site code"), t.gettext("Site name"), t.gettext("Priority"),
                  t.gettext("Reason"), t.gettext("Detail")])
     for u in plan.unplanned:
-        left.append([u.site_code, u.site_name, u.priority, u.explain(t), u.describe(t)])
+        row = [u.site_code, u.site_name, u.priority, u.explain(t), u.describe(t)]
+        left.append([neutralise(v) for v in row])
     for sheet in book.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -164,3 +164,18 @@ def test_indonesian_workbook_has_no_english_codes(plan_with_reasons: Plan,
     assert left["SEAL-1"][3] == "status dikecualikan dari patroli"
     assert left["SEAL-1"][4] == "status Disegel"
     assert not _english_in(text), _english_in(text)
+
+
+def test_plan_spreadsheets_run_no_formula(tasks: list[SiteTask], teams: list[Team],
+                                          tmp_path: Path) -> None:
+    evil = '=HYPERLINK("http://evil.example","Tambang")'
+    rigged = [dataclasses.replace(t, name=evil if i % 2 else t.name, priority=99.0)
+              for i, t in enumerate(tasks[:8])]
+    p = plan(rigged, teams, start=START, days=2, budget_s=5, max_iterations=100, seed=2)
+    assert any(v.site_name == evil for v in p.visits)
+    book = openpyxl.load_workbook(to_xlsx(p, tmp_path / "p.xlsx"))
+    cells = [c for s in book.worksheets for row in s.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+    assert any(c.value == "'" + evil for c in cells)
+    text = (to_csv(p, tmp_path / "p.csv")).read_text()
+    assert "'" + evil.replace('"', '""') in text and f",{evil}" not in text
