@@ -186,6 +186,9 @@ def test_gdal_reads_the_sites_with_basic_authentication(
 ) -> None:
     # QGIS offers Basic authentication for OGC API services; GDAL's HTTP layer is what it uses.
     _need_gdal()
+    expected = httpx.get(f"{server.url}/sites?limit=1", headers=bearer(tokens["analyst"])).json()[
+        "numberMatched"
+    ]
     result = subprocess.run(
         [
             "ogrinfo", "-ro", "-so", "-al",
@@ -196,7 +199,8 @@ def test_gdal_reads_the_sites_with_basic_authentication(
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "Layer name: sites" in result.stdout and "Feature Count: 108" in result.stdout
+    assert "Layer name: sites" in result.stdout
+    assert f"Feature Count: {expected}" in result.stdout
 
 
 def test_basic_authentication_takes_the_token_as_password(
