@@ -32,7 +32,7 @@ from geo.errors import InputFileError, NotFound, ValidationError
 from geo.io.vector import read_vector, write_vector
 from geo.matching import rematch_for_site
 from geo.models import SITE_FIELDS, Site, SiteAudit
-from geo.settings import Settings, get_settings
+from geo.settings import Settings
 from geo.vocab import COMMODITIES, RISK_LEVELS, SITE_STATUSES
 
 __all__ = [
@@ -82,6 +82,10 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "risk_level": RISK_LEVELS,
 }
 _DEFAULTS: dict[str, str] = {"status": "suspected", "risk_level": "medium"}
+
+BBox = tuple[float, float, float, float]
+#: The box of :class:`geo.settings.Settings` when the caller injects none.
+_DEFAULT_INDONESIA: BBox = Settings.model_fields["indonesia_bbox"].default
 # Geometries equal within ~1 cm are the same geometry (formats round coordinates differently).
 _GEOM_TOLERANCE_DEG = 1e-7
 
@@ -133,7 +137,11 @@ def _parse_date(value: Any) -> dt.date | None:
 
 
 def validate_frame(
-    gdf: gpd.GeoDataFrame, *, source: str, settings: Settings | None = None
+    gdf: gpd.GeoDataFrame,
+    *,
+    source: str,
+    settings: Settings | None = None,
+    indonesia_bbox: BBox | None = None,
 ) -> list[dict[str, Any]]:
     """Check every row of a site table and return clean records, or raise naming every problem.
 
@@ -144,13 +152,16 @@ def validate_frame(
         Shapefile aliases (``kode``, ``first_rep``...). A ``_row`` column names rows in errors.
     source
         The file name (or other origin) used in error messages.
+    settings, indonesia_bbox
+        The box every geometry must lie in: ``indonesia_bbox``, else ``settings.indonesia_bbox``,
+        else the default of :class:`geo.settings.Settings` (the environment is not read here).
 
     Raises
     ------
     InputFileError
         Listing each bad row with its problem (up to 25), when any row is bad.
     """
-    settings = settings or get_settings()
+    box = indonesia_bbox or (settings.indonesia_bbox if settings else _DEFAULT_INDONESIA)
     frame = gdf.rename(columns=lambda c: _ALIASES.get(str(c).lower(), str(c).lower()))
     if "_row" not in frame.columns:
         frame["_row"] = range(1, len(frame) + 1)
@@ -203,7 +214,7 @@ def validate_frame(
         geom = row.get(geom_name)
         if isinstance(geom, shapely.MultiPolygon) and len(geom.geoms) == 1:
             geom = geom.geoms[0]  # Shapefiles cannot tell a polygon from a one-part multipolygon
-        problem = check_geometry(geom, indonesia=settings.indonesia_bbox, allowed=GEOM_TYPES)
+        problem = check_geometry(geom, indonesia=box, allowed=GEOM_TYPES)
         if problem:
             bad.append(problem)
         rec["geom"] = geom
@@ -336,7 +347,9 @@ def import_file(
         GeoJSON, GeoPackage, KML, CSV (lat/lon or WKT columns) or zipped Shapefile; any known
         CRS is reprojected to EPSG:4326.
     actor
-        Who is recorded in the audit trail (default: ``PANTAU_ACTOR``).
+        Who is recorded in the audit trail (default: ``settings.actor``; one is required).
+    settings
+        The injected settings (the Indonesia box and the default actor).
 
     Raises
     ------
@@ -349,11 +362,13 @@ def import_file(
     >>> len(summary.created), len(summary.unchanged)  # doctest: +SKIP
     (108, 0)
     """
-    settings = settings or get_settings()
+    who = actor or (settings.actor if settings else None)
+    if not who:
+        raise ValidationError("actor: who imports the file is required, got nothing", field="actor")
     path = Path(path)
     records = validate_frame(read_vector(path, fmt), source=path.name, settings=settings)
     with use_session(target, write=True) as session:
-        return upsert(session, records, actor=actor or settings.actor, source=f"import:{path.name}")
+        return upsert(session, records, actor=who, source=f"import:{path.name}")
 
 
 def load(

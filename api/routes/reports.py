@@ -50,6 +50,7 @@ from api.schemas import (
 from api.settings import ApiSettings
 from geo import features
 from geo import reports as georeports
+from geo.reports import service
 from geo.reports.evidence import evidence_path
 from geo.reports.queue import IntakeWorker
 from geo.settings import Settings
@@ -67,16 +68,12 @@ IdempotencyKey = Annotated[
         pattern=r"^[\x21-\x7e]+$",
     ),
 ]
-_STAFF_ONLY = ("channel", "received_at")
 
 
 def _receipt(result: georeports.SubmitResult) -> JSONResponse:
-    body = ReportReceipt(
-        code=result.code,
-        status=result.status,
-        created=result.created,
-        duplicate_of=None if result.created else result.duplicate_of,
-    )
+    body = ReportReceipt.model_validate(result, from_attributes=True)
+    if result.created:
+        body.duplicate_of = None
     return JSONResponse(body.model_dump(), status_code=201 if result.created else 200)
 
 
@@ -90,23 +87,15 @@ def _submit(
     idempotency_key: str | None,
     defer: bool = False,
 ) -> JSONResponse:
-    fields = payload.model_dump(exclude_none=True)
-    if principal.is_public:
-        for name in _STAFF_ONLY:
-            if name in fields:
-                raise ApiError(422, f"{name}: only staff may set it on a report", field=name)
-        fields["channel"] = "web"
-    fields.setdefault("channel", "web")
-    if idempotency_key and "external_id" not in fields:
-        # Stored as the channel's external id, so a retry is recognised even after a restart.
-        fields["external_id"] = f"idempotency:{idempotency_key}"
-    result = georeports.submit(
-        session=session,
-        evidence=evidence,
-        actor=principal.user,
+    result = service.submit_report(
         settings=settings,
+        session=session,
+        fields=payload.model_dump(exclude_none=True),
+        actor=principal.user,
+        public=principal.is_public,
+        evidence=evidence,
+        idempotency_key=idempotency_key,
         defer=defer,
-        **fields,
     )
     return _receipt(result)
 
@@ -224,12 +213,7 @@ def _submit_in_session(
 def public_status(code: CodePath, session: SessionDep) -> ReportPublicStatus:
     """Return only the status and its dates, for whoever holds the tracking code."""
     report = georeports.get_report(session=session, code=code)
-    return ReportPublicStatus(
-        code=report.code,
-        status=report.status,
-        received_at=report.received_at,
-        status_changed_at=report.status_changed_at,
-    )
+    return ReportPublicStatus.model_validate(report, from_attributes=True)
 
 
 @router.get(
@@ -285,14 +269,7 @@ def overdue_reports(
     """Return running clocks past their deadline (and, if asked, due soon), most urgent first."""
     auth.require(principal, auth.REPORT_READERS, "read complaint clocks")
     return [
-        ClockOut(
-            code=c.code,
-            rule=c.rule,
-            started_at=c.started_at,
-            due_at=c.due_at,
-            state=str(c.state),
-            days_left=c.days_left,
-        )
+        ClockOut.model_validate(c, from_attributes=True)
         for c in georeports.overdue(session=session, due_soon=due_soon)
     ]
 
@@ -366,13 +343,7 @@ def report_history(
     """Return every status transition: from, to, who, when, why."""
     auth.require(principal, auth.REPORT_READERS, "read report history")
     return [
-        ReportHistoryEntry(
-            from_status=h.from_status,
-            to_status=h.to_status,
-            actor=h.actor,
-            at=h.at,
-            reason=h.reason,
-        )
+        ReportHistoryEntry.model_validate(h, from_attributes=True)
         for h in georeports.history(session=session, code=code)
     ]
 
@@ -388,10 +359,12 @@ def transition_report(
     payload: Annotated[TransitionIn, Body()],
     session: SessionDep,
     principal: PrincipalDep,
+    settings: SettingsDep,
 ) -> ReportPublicStatus:
     """Change a report's status; the transition is recorded with the token's user."""
     auth.require(principal, auth.REPORT_HANDLERS, "change a report's status")
-    report = georeports.transition(
+    change = service.change_status(
+        settings=settings,
         session=session,
         code=code,
         to=payload.to,
@@ -399,9 +372,4 @@ def transition_report(
         reason=payload.reason,
         resolution=payload.resolution,
     )
-    return ReportPublicStatus(
-        code=report.code,
-        status=report.status,
-        received_at=report.received_at,
-        status_changed_at=report.status_changed_at,
-    )
+    return ReportPublicStatus.model_validate(change, from_attributes=True)

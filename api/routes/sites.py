@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 
-import geopandas as gpd
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -33,8 +32,7 @@ from api.schemas import (
     SiteUpdate,
     errors,
 )
-from geo import features, sites
-from geo.errors import Conflict, InputFileError, NotFound, ValidationError
+from geo import features, registry, sites
 from geo.featurecache import CollectionCache
 from geo.features import FeaturePage
 
@@ -181,17 +179,6 @@ async def get_site(
     return feature_response(await read_site_feature(request, session, code.upper()))
 
 
-def _as_record(payload: SiteCreate) -> list[dict[str, Any]]:
-    data = payload.model_dump(exclude={"geometry"})
-    geom = to_shapely(payload.geometry.model_dump())
-    frame = gpd.GeoDataFrame([data], geometry=[geom], crs=4326)
-    try:
-        return sites.validate_frame(frame, source="request")
-    except InputFileError as exc:
-        message = exc.message.replace("request: 1 bad row(s), nothing was imported:\n  ", "")
-        raise ValidationError(message, field=exc.field) from None
-
-
 @router.post(
     "",
     status_code=201,
@@ -204,18 +191,18 @@ def create_site(
     payload: Annotated[SiteCreate, Body()],
     session: SessionDep,
     principal: PrincipalDep,
+    settings: SettingsDep,
 ) -> Response:
     """Add a site to the registry; the audit trail records the token's user."""
     auth.require(principal, auth.SITE_EDITORS, "create sites")
-    records = _as_record(payload)
-    try:
-        sites.get(session, payload.code)
-    except NotFound:
-        pass
-    else:
-        raise Conflict(f"a site with code {payload.code} already exists", field="code")
-    sites.upsert(session, records, actor=principal.user, source="api")
-    feature = features.get_feature(session=session, collection="sites", feature_id=payload.code)
+    change = registry.create_site(
+        settings=settings,
+        session=session,
+        fields=payload.model_dump(exclude={"geometry"}),
+        geometry=to_shapely(payload.geometry.model_dump()),
+        actor=principal.user,
+    )
+    feature = features.get_feature(session=session, collection="sites", feature_id=change.code)
     _commit_and_invalidate(request, session)
     return feature_response(feature, status_code=201)
 
@@ -239,13 +226,10 @@ def update_site(
     changes = payload.model_dump(exclude_unset=True, exclude={"geometry"})
     if payload.geometry is not None:
         changes["geom"] = to_shapely(payload.geometry.model_dump())
-    if not changes:
-        raise ValidationError("the body names no field to change", field="body")
-    site = sites.update(
-        session, code, changes, actor=principal.user, source="api", settings=settings
+    change = registry.edit_site(
+        settings=settings, session=session, code=code, changes=changes, actor=principal.user
     )
-    session.flush()
-    feature = features.get_feature(session=session, collection="sites", feature_id=site.code)
+    feature = features.get_feature(session=session, collection="sites", feature_id=change.code)
     _commit_and_invalidate(request, session)
     return feature_response(feature)
 
@@ -258,7 +242,7 @@ def update_site(
 )
 def site_history(
     code: CodePath, session: SessionDep, principal: PrincipalDep
-) -> list[dict[str, Any]]:
+) -> list[SiteHistoryEntry]:
     """Return every change to the site, oldest first: who, when, and what changed."""
     auth.require(principal, auth.READERS, "read site history")
-    return sites.history(session, code)
+    return [SiteHistoryEntry.model_validate(e) for e in sites.history(session, code)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import geopandas as gpd
@@ -12,9 +13,9 @@ from sqlalchemy.orm import Session
 from geo.db import Target, use_session
 from geo.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from geo.hotspots.clustering import COLUMNS, HOTSPOT_STATUSES
-from geo.settings import HotspotSettings, get_settings
+from geo.settings import HotspotSettings
 
-__all__ = ["load", "get", "promote", "dismiss"]
+__all__ = ["load", "get", "promote", "dismiss", "refresh_statistics"]
 
 
 def load(
@@ -117,7 +118,8 @@ def promote(
     name: str | None = None,
     kabupaten: str | None = None,
     commodity: str | None = None,
-    settings: HotspotSettings | None = None,
+    settings: HotspotSettings,
+    indonesia_bbox: tuple[float, float, float, float] | None = None,
 ) -> str:
     """Make a hotspot a new site in the registry; its reports are re-matched onto the site.
 
@@ -138,6 +140,10 @@ def promote(
     kabupaten, commodity
         Default to those of the nearest known site and to the reports' most frequent
         commodity guess (else ``lainnya``).
+    settings
+        The hotspot section of the injected settings (``Settings.hotspots``).
+    indonesia_bbox
+        The country's bounding box the site must lie in (``Settings.indonesia_bbox``).
 
     Returns
     -------
@@ -157,7 +163,7 @@ def promote(
     from geo import sites
     from geo.matching import rematch_for_site
 
-    cfg = settings or get_settings().hotspots
+    cfg = settings
     row = get(session=session, hotspot=hotspot)
     _reviewable(row, "promoted")
     site_code = (code or row["code"]).strip().upper()
@@ -196,7 +202,9 @@ def promote(
         geometry=[polygon],
         crs=4326,
     )
-    (record,) = sites.validate_frame(frame, source=f"hotspot {row['code']}")
+    (record,) = sites.validate_frame(
+        frame, source=f"hotspot {row['code']}", indonesia_bbox=indonesia_bbox
+    )
     sites.upsert(session, [record], actor=actor, source=f"hotspot:{row['code']}")
     site_id = int(
         session.execute(text("SELECT id FROM sites WHERE code = :c"), {"c": site_code}).scalar_one()
@@ -246,5 +254,50 @@ def dismiss(*, session: Session, hotspot: int | str, reason: str, actor: str) ->
             """
         ),
         {"reason": reason.strip(), "actor": actor, "id": row["id"]},
+    )
+    session.flush()
+
+
+def refresh_statistics(*, session: Session, hotspot_ids: Iterable[int]) -> None:
+    """Recount the corroboration figures of some hotspots from their reports, as stored now.
+
+    A report rejected (or newly linked as a duplicate) after the clustering no longer counts:
+    ``report_count`` and ``reporter_count`` cover independent reports that are not rejected,
+    ``duplicate_count`` the duplicates among the rest, as :func:`geo.priority.corroboration`
+    counts them. The hull and centroid stay those of the last clustering.
+
+    Examples
+    --------
+    >>> refresh_statistics(session=session, hotspot_ids=[3])  # doctest: +SKIP
+    """
+    ids = sorted({int(i) for i in hotspot_ids})
+    if not ids:
+        return
+    session.execute(
+        text(
+            """
+            WITH m AS (
+                SELECT h.id AS hid,
+                       count(r.id) FILTER (WHERE r.duplicate_of_id IS NULL) AS n,
+                       count(DISTINCT coalesce(r.reporter_hash, 'report:' || r.id))
+                           FILTER (WHERE r.duplicate_of_id IS NULL) AS reporters,
+                       count(r.id) FILTER (WHERE r.duplicate_of_id IS NOT NULL) AS dups,
+                       coalesce(array_agg(DISTINCT r.channel::text)
+                           FILTER (WHERE r.duplicate_of_id IS NULL), '{}') AS channels
+                  FROM hotspots h
+                  LEFT JOIN reports r ON r.hotspot_id = h.id AND r.status <> 'rejected'
+                 WHERE h.id = ANY(:ids)
+                 GROUP BY h.id
+            )
+            UPDATE hotspots h
+               SET report_count = m.n, reporter_count = m.reporters, duplicate_count = m.dups,
+                   channels = m.channels, updated_at = now()
+              FROM m
+             WHERE h.id = m.hid
+               AND (h.report_count, h.reporter_count, h.duplicate_count, h.channels)
+                   IS DISTINCT FROM (m.n, m.reporters, m.dups, m.channels)
+            """
+        ),
+        {"ids": ids},
     )
     session.flush()

@@ -17,7 +17,9 @@ from geo.priority import (
     compute_priority,
     corroboration,
     load_priority,
+    recompute,
 )
+from geo.settings import Settings
 
 AS_OF = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
 _seq = itertools.count(1)
@@ -142,7 +144,9 @@ def test_weights_come_from_settings(session: Session, monkeypatch: pytest.Monkey
     site = add_site(session, status="active")
     monkeypatch.setenv("PANTAU_PRIORITY_W_STATUS", "50")
     monkeypatch.setenv("PANTAU_PRIORITY_STATUS_FACTORS", '{"active": 0.5}')
-    row = row_of(compute_priority(session=session, as_of=AS_OF, store=False), site)
+    # The environment is read once, into the settings tree the use case injects.
+    ranking = recompute(settings=Settings(), session=session, as_of=AS_OF)
+    row = next(r for r in ranking.rows if r["site_id"] == site)
     assert row["pts_status"] == pytest.approx(25.0)
     custom = PrioritySettings(w_inspection=0)
     row = row_of(compute_priority(session=session, as_of=AS_OF, settings=custom, store=False), site)
@@ -209,5 +213,5 @@ def test_explain_words_the_same_points_in_both_languages() -> None:
     assert id_[0] == "400 hari sejak pemeriksaan: 20.0"
     assert id_[1] == "4.2 laporan terbaru (berbobot waktu): 14.9"
     assert len(en) == len(id_) == 5  # the commodity gave no points and is not named
-    with pytest.raises(ValidationError, match="lang was 'fr'"):
+    with pytest.raises(ValidationError, match="lang` was 'fr'"):
         explain(row, lang="fr")
