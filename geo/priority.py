@@ -37,7 +37,7 @@ import pandas as pd
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from geo.db import default_engine
+from geo.db import Target, use_session
 from geo.i18n import Translator, check_language, translator
 from geo.labels import site_status
 from geo.settings import PrioritySettings, Settings
@@ -385,19 +385,19 @@ def recompute(
     return Ranking(as_of=when, rows=rows)
 
 
-def load_priority(*, engine: Engine | None = None) -> pd.DataFrame:
+def load_priority(target: Target | None = None, *, engine: Engine | None = None) -> pd.DataFrame:
     """Return the stored priority scores with their components, ordered by rank.
 
-    Columns are those of :func:`compute_priority` plus ``computed_at``; empty when no score
-    has been computed yet.
+    ``target`` is an engine or an open session (so a use case's refresh can be read before
+    it is committed); ``engine=`` is accepted too. Columns are those of
+    :func:`compute_priority` plus ``computed_at``; empty when no score has been computed yet.
 
     Examples
     --------
     >>> load_priority(engine=engine).head(10)  # doctest: +SKIP
     """
-    engine = engine or default_engine()
-    with engine.connect() as conn:
-        rows = conn.execute(
+    with use_session(engine or target) as session:
+        rows = session.execute(
             text(
                 "SELECT p.*, s.code, s.name FROM site_priority p "
                 "JOIN sites s ON s.id = p.site_id ORDER BY p.rank"
