@@ -51,6 +51,7 @@ __all__ = [
     "explain",
     "load_priority",
     "refresh_sites",
+    "site_report_counts",
     "Ranking",
     "recompute",
 ]
@@ -404,6 +405,31 @@ def load_priority(target: Target | None = None, *, engine: Engine | None = None)
             )
         ).mappings().all()
     return pd.DataFrame(rows, columns=[*_COLUMNS, "computed_at"])
+
+
+def site_report_counts(target: Target | None = None) -> dict[str, int]:
+    """Return each scored site's count of independent reports, by site code.
+
+    The one figure to show as a site's number of reports beside its priority reasons: the
+    same reports the reasons count (every confidentiality level, no duplicates, none
+    rejected), kept true by the use cases that refresh ``site_priority``. A count of the
+    report points a map may draw (``anonim`` only, within its period) is a different figure
+    and must not be labelled as the site's reports; a popup that did so read "2 reports"
+    beside "21 reporters".
+
+    Examples
+    --------
+    >>> site_report_counts(engine)["KKR-001"]  # doctest: +SKIP
+    23
+    """
+    with use_session(target) as session:
+        rows = session.execute(
+            text(
+                "SELECT s.code, p.independent_reports FROM site_priority p "
+                "JOIN sites s ON s.id = p.site_id"
+            )
+        ).all()
+    return {str(code): int(n) for code, n in rows}
 
 
 def corroboration(*, session: Session) -> pd.DataFrame:
