@@ -167,7 +167,7 @@ def _labels(t: Translator, values: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def explain(row: Mapping[Hashable, Any], *, lang: str = "en") -> list[str]:
+def explain(row: Mapping[Any, Any], *, lang: str = "en") -> list[str]:
     """Name each input of a site's score and the points it gave, largest first.
 
     Parameters

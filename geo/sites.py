@@ -136,6 +136,49 @@ def _parse_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(text[:10])
 
 
+def _check_row(
+    row: dict[str, Any], *, geom_name: str, seen: dict[str, int], box: BBox
+) -> tuple[dict[str, Any], str, list[str]]:
+    """Return one row's clean record, where it is (for messages) and what is wrong with it."""
+    where = f"row {row['_row']}"
+    code = _clean(row.get("code"))
+    if code is not None:
+        code = str(code).upper()
+        where += f" (code {code})"
+    bad: list[str] = []
+    rec: dict[str, Any] = {"code": code}
+    for name in REQUIRED[1:]:
+        if _clean(row.get(name)) is None:
+            bad.append(f"{name} is missing")
+    if code is None:
+        bad.append("code is missing")
+    elif code in seen:
+        bad.append(f"code {code} appears twice in the file (rows {seen[code]} and {row['_row']})")
+    else:
+        seen[code] = row["_row"]
+    for name in ("name", "kabupaten", "kecamatan", "notes"):
+        rec[name] = _clean(row.get(name))
+    for name, allowed in _CHOICES.items():
+        value = _clean(row.get(name))
+        value = str(value).lower() if value is not None else _DEFAULTS.get(name)
+        if value is not None and value not in allowed:
+            bad.append(f"{name} is {value!r}, expected one of {', '.join(allowed)}")
+        rec[name] = value
+    for name in ("first_reported", "last_inspected"):
+        try:
+            rec[name] = _parse_date(row.get(name))
+        except ValueError:
+            bad.append(f"{name} is {row.get(name)!r}, expected a date YYYY-MM-DD or DD/MM/YYYY")
+    geom = row.get(geom_name)
+    if isinstance(geom, shapely.MultiPolygon) and len(geom.geoms) == 1:
+        geom = geom.geoms[0]  # Shapefiles cannot tell a polygon from a one-part multipolygon
+    problem = check_geometry(geom, indonesia=box, allowed=GEOM_TYPES)
+    if problem:
+        bad.append(problem)
+    rec["geom"] = geom
+    return rec, where, bad
+
+
 def validate_frame(
     gdf: gpd.GeoDataFrame,
     *,
@@ -178,46 +221,7 @@ def validate_frame(
     seen: dict[str, int] = {}
     geom_name = frame.geometry.name
     for row in frame.to_dict("records"):
-        where = f"row {row['_row']}"
-        code = _clean(row.get("code"))
-        if code is not None:
-            code = str(code).upper()
-            where += f" (code {code})"
-        bad: list[str] = []
-        rec: dict[str, Any] = {"code": code}
-        for name in REQUIRED[1:]:
-            if _clean(row.get(name)) is None:
-                bad.append(f"{name} is missing")
-        if code is None:
-            bad.append("code is missing")
-        elif code in seen:
-            bad.append(
-                f"code {code} appears twice in the file (rows {seen[code]} and {row['_row']})"
-            )
-        else:
-            seen[code] = row["_row"]
-        for name in ("name", "kabupaten", "kecamatan", "notes"):
-            rec[name] = _clean(row.get(name))
-        for name, allowed in _CHOICES.items():
-            value = _clean(row.get(name))
-            value = str(value).lower() if value is not None else _DEFAULTS.get(name)
-            if value is not None and value not in allowed:
-                bad.append(f"{name} is {value!r}, expected one of {', '.join(allowed)}")
-            rec[name] = value
-        for name in ("first_reported", "last_inspected"):
-            try:
-                rec[name] = _parse_date(row.get(name))
-            except ValueError:
-                bad.append(
-                    f"{name} is {row.get(name)!r}, expected a date YYYY-MM-DD or DD/MM/YYYY"
-                )
-        geom = row.get(geom_name)
-        if isinstance(geom, shapely.MultiPolygon) and len(geom.geoms) == 1:
-            geom = geom.geoms[0]  # Shapefiles cannot tell a polygon from a one-part multipolygon
-        problem = check_geometry(geom, indonesia=box, allowed=GEOM_TYPES)
-        if problem:
-            bad.append(problem)
-        rec["geom"] = geom
+        rec, where, bad = _check_row(row, geom_name=geom_name, seen=seen, box=box)
         if bad:
             problems.append(f"{where}: {'; '.join(bad)}")
         records.append(rec)

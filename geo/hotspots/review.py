@@ -163,45 +163,13 @@ def promote(
     from geo import sites
     from geo.matching import rematch_for_site
 
-    cfg = settings
     row = get(session=session, hotspot=hotspot)
     _reviewable(row, "promoted")
     site_code = (code or row["code"]).strip().upper()
     if session.execute(text("SELECT 1 FROM sites WHERE code = :c"), {"c": site_code}).scalar():
         raise Conflict(f"a site with code {site_code} already exists", field="code")
-    guess = session.execute(
-        text(
-            """
-            SELECT
-              ST_AsBinary(ST_Transform(ST_Buffer(ST_Transform(h.hull, :srid), :buf, 8), 4326)),
-              (SELECT s.kabupaten FROM sites s ORDER BY s.geom <-> h.centroid LIMIT 1),
-              (SELECT r.commodity_guess FROM reports r
-                WHERE r.hotspot_id = h.id AND r.commodity_guess IS NOT NULL
-                GROUP BY r.commodity_guess ORDER BY count(*) DESC, r.commodity_guess LIMIT 1)
-              FROM hotspots h WHERE h.id = :id
-            """
-        ),
-        {"id": row["id"], "srid": cfg.srid, "buf": cfg.promote_buffer_m},
-    ).one()
-    polygon = shapely.from_wkb(bytes(guess[0]))
-    frame = gpd.GeoDataFrame(
-        [
-            {
-                "code": site_code,
-                "name": name or f"Hotspot {row['code']}",
-                "kabupaten": kabupaten or guess[1],
-                "commodity": commodity or guess[2] or "lainnya",
-                "status": "suspected",
-                "first_reported": row["first_seen"].date(),
-                "notes": (
-                    f"Promoted from hotspot {row['code']}: {row['report_count']} independent "
-                    f"reports from {row['reporter_count']} reporters"
-                ),
-            }
-        ],
-        geometry=[polygon],
-        crs=4326,
-    )
+    values = {"code": site_code, "name": name, "kabupaten": kabupaten, "commodity": commodity}
+    frame = _site_frame(session, row, values, settings)
     (record,) = sites.validate_frame(
         frame, source=f"hotspot {row['code']}", indonesia_bbox=indonesia_bbox
     )
@@ -223,6 +191,45 @@ def promote(
     rematch_for_site(session=session, site_id=site_id)
     session.flush()
     return site_code
+
+
+def _site_frame(
+    session: Session, row: dict[str, Any], values: dict[str, str | None], cfg: HotspotSettings
+) -> gpd.GeoDataFrame:
+    """Return the new site's row: the widened hull, given values or the guessed ones."""
+    guess = session.execute(
+        text(
+            """
+            SELECT
+              ST_AsBinary(ST_Transform(ST_Buffer(ST_Transform(h.hull, :srid), :buf, 8), 4326)),
+              (SELECT s.kabupaten FROM sites s ORDER BY s.geom <-> h.centroid LIMIT 1),
+              (SELECT r.commodity_guess FROM reports r
+                WHERE r.hotspot_id = h.id AND r.commodity_guess IS NOT NULL
+                GROUP BY r.commodity_guess ORDER BY count(*) DESC, r.commodity_guess LIMIT 1)
+              FROM hotspots h WHERE h.id = :id
+            """
+        ),
+        {"id": row["id"], "srid": cfg.srid, "buf": cfg.promote_buffer_m},
+    ).one()
+    polygon = shapely.from_wkb(bytes(guess[0]))
+    return gpd.GeoDataFrame(
+        [
+            {
+                "code": values["code"],
+                "name": values["name"] or f"Hotspot {row['code']}",
+                "kabupaten": values["kabupaten"] or guess[1],
+                "commodity": values["commodity"] or guess[2] or "lainnya",
+                "status": "suspected",
+                "first_reported": row["first_seen"].date(),
+                "notes": (
+                    f"Promoted from hotspot {row['code']}: {row['report_count']} independent "
+                    f"reports from {row['reporter_count']} reporters"
+                ),
+            }
+        ],
+        geometry=[polygon],
+        crs=4326,
+    )
 
 
 def dismiss(*, session: Session, hotspot: int | str, reason: str, actor: str) -> None:

@@ -22,6 +22,7 @@ def test_promoted_site_has_a_fresh_priority_and_its_reports(
     )
     cluster_hotspots(settings=settings, session=session, eps_m=200, min_reports=3)
     (hid,) = hotspot_of(session, pts)
+    assert hid is not None
     hotspot = get(session=session, hotspot=hid)
     promoted = promote_hotspot(settings=settings, session=session, hotspot=hotspot["code"],
                                actor="analis")
@@ -47,6 +48,7 @@ def test_promotion_is_seen_by_load_priority_of_the_same_transaction(
     pts = add_reports(session, blob(119.2, 2.7, 4, seed=42))
     cluster_hotspots(settings=settings, session=session, eps_m=200, min_reports=3)
     (hid,) = hotspot_of(session, pts)
+    assert hid is not None
     promoted = promote_hotspot(
         settings=settings, session=session, hotspot=hid, actor="analis", kabupaten="Berau"
     )
@@ -58,6 +60,7 @@ def test_dismissal_recounts_the_hotspot(session: Session, settings: Settings) ->
     pts = add_reports(session, blob(119.4, 2.5, 5, seed=43))
     cluster_hotspots(settings=settings, session=session, eps_m=200, min_reports=3)
     (hid,) = hotspot_of(session, pts)
+    assert hid is not None
     # A report rejected since the clustering (by a path that did not recount) ...
     session.execute(
         text("UPDATE reports SET status = 'rejected', resolution = 'insufficient_info' "
