@@ -86,6 +86,7 @@ _DEFAULTS: dict[str, str] = {"status": "suspected", "risk_level": "medium"}
 BBox = tuple[float, float, float, float]
 #: The box of :class:`geo.settings.Settings` when the caller injects none.
 _DEFAULT_INDONESIA: BBox = Settings.model_fields["indonesia_bbox"].default
+_DEFAULT_ACTOR: str = Settings.model_fields["actor"].default
 # Geometries equal within ~1 cm are the same geometry (formats round coordinates differently).
 _GEOM_TOLERANCE_DEG = 1e-7
 
@@ -351,7 +352,8 @@ def import_file(
         GeoJSON, GeoPackage, KML, CSV (lat/lon or WKT columns) or zipped Shapefile; any known
         CRS is reprojected to EPSG:4326.
     actor
-        Who is recorded in the audit trail (default: ``settings.actor``; one is required).
+        Who is recorded in the audit trail (default: ``settings.actor``, else the default
+        of :class:`geo.settings.Settings`; the environment is not read here).
     settings
         The injected settings (the Indonesia box and the default actor).
 
@@ -366,9 +368,7 @@ def import_file(
     >>> len(summary.created), len(summary.unchanged)  # doctest: +SKIP
     (108, 0)
     """
-    who = actor or (settings.actor if settings else None)
-    if not who:
-        raise ValidationError("actor: who imports the file is required, got nothing", field="actor")
+    who = actor or (settings.actor if settings else _DEFAULT_ACTOR)
     path = Path(path)
     records = validate_frame(read_vector(path, fmt), source=path.name, settings=settings)
     with use_session(target, write=True) as session:
