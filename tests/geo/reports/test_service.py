@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo.errors import InvalidTransition, ValidationError
 from geo.hotspots.service import cluster_hotspots, view_hotspot
 from geo.priority import corroboration, recompute
 from geo.reports import lifecycle
-from geo.reports.service import change_status, submit_report
+from geo.reports.service import change_status, import_reports, submit_report
 from geo.settings import Settings
 from tests.geo.reports.conftest import TENGGARONG
 from tests.geo.test_hotspots import add_reports, blob
@@ -123,3 +124,37 @@ def test_public_submission_is_the_web_form_and_retries_are_recognised(
         text("SELECT channel, external_id FROM reports WHERE code = :c"), {"c": first.code}
     ).one()
     assert (channel, external) == ("web", "idempotency:retry-1")
+
+
+def test_importing_reports_rescores_the_sites_they_match(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "hotline.csv"
+    path.write_text(
+        "external_id,channel,received_at,lat,lon,activity\n"
+        "SVC-IMP-1,hotline,2026-10-01T09:00:00+08:00,-0.6601,117.4401,excavator\n"
+        "SVC-IMP-2,whatsapp,2026-10-20T09:00:00+08:00,-0.6640,117.4440,stockpile\n"
+    )
+    with engine.begin() as conn:
+        site = conn.execute(
+            text(
+                "INSERT INTO sites (code, name, geom, kabupaten, commodity) VALUES ('IMP-001', "
+                "'Impor', ST_SetSRID(ST_MakePoint(117.44, -0.66), 4326), 'Paser', 'emas') "
+                "RETURNING id"
+            )
+        ).scalar_one()
+    try:
+        summary = import_reports(settings=settings, engine=engine, path=path, actor="test")
+        assert summary.inserted == 2
+        with engine.connect() as conn:
+            stored = conn.execute(
+                text("SELECT independent_reports FROM site_priority WHERE site_id = :s"),
+                {"s": site},
+            ).scalar_one()
+        assert stored == 2  # scored by the import, not by a later `pantau priority`
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                text("DELETE FROM reports WHERE external_id IN ('SVC-IMP-1', 'SVC-IMP-2')")
+            )
+            conn.execute(text("DELETE FROM sites WHERE id = :s"), {"s": site})
