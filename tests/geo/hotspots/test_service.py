@@ -73,3 +73,19 @@ def test_dismissal_recounts_the_hotspot(session: Session, settings: Settings) ->
     assert view.status == "dismissed" and view.report_count == 4
     counted = corroboration(session=session).query("kind == 'hotspot' and id == @hid")
     assert int(counted.iloc[0]["independent_reports"]) == view.report_count
+
+
+def test_clustering_scores_the_sites_its_first_matching_fed(
+    session: Session, settings: Settings
+) -> None:
+    from geo.priority import recompute
+
+    site = add_site(session, 119.6, 2.2)
+    recompute(settings=settings, session=session)
+    # Reports next to the site that matching has never looked at: clustering matches them first.
+    add_reports(session, blob(119.6005, 2.2005, 3, seed=44))
+    cluster_hotspots(settings=settings, session=session, eps_m=200, min_reports=3)
+    stored = session.execute(
+        text("SELECT independent_reports FROM site_priority WHERE site_id = :s"), {"s": site}
+    ).scalar_one()
+    assert stored == 3
