@@ -149,7 +149,7 @@ def _labels(t: Translator, values: Mapping[str, Any]) -> dict[str, str]:
     return {
         "pts_reports": t.gettext(
             "{recent_reports} recent reports (decayed)",
-            recent_reports=f"{values['recent_reports']:.1f}",
+            recent_reports=t.number(values["recent_reports"], digits=1),
         ),
         "pts_reporters": t.ngettext(
             "{n} reporter", "{n} reporters", values["reporter_count"]
@@ -185,8 +185,10 @@ def explain(row: Mapping[Any, Any], *, lang: str = "en") -> list[str]:
     ...        "days_since_inspection": None, "status": "active", "commodity": "emas",
     ...        "pts_reports": 8.75, "pts_reporters": 9.0, "pts_channels": 3.3,
     ...        "pts_inspection": 20.0, "pts_status": 10.0, "pts_commodity": 10.0}
-    >>> explain(row, lang="id")[:2]
-    ['belum pernah diperiksa: 20.0', 'status Aktif: 10.0']
+    >>> explain(row, lang="id")[:3]
+    ['belum pernah diperiksa: 20,0', 'status Aktif: 10,0', 'komoditas emas: 10,0']
+    >>> explain(row, lang="en")[3:]
+    ['3 reporters: 9.0', '2.5 recent reports (decayed): 8.8', '1 channel: 3.3']
     """
     t = translator(check_language(lang))
     days = row["days_since_inspection"]
@@ -201,7 +203,7 @@ def explain(row: Mapping[Any, Any], *, lang: str = "en") -> list[str]:
     }
     label = _labels(t, values)
     order = sorted(COMPONENTS, key=lambda c: (-float(row[c]), COMPONENTS.index(c)))
-    lines = [f"{label[c]}: {float(row[c]):.1f}" for c in order if float(row[c]) > 0]
+    lines = [f"{label[c]}: {t.number(float(row[c]), digits=1)}" for c in order if float(row[c]) > 0]
     return lines or [t.gettext("no points")]
 
 

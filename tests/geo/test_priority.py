@@ -210,8 +210,8 @@ def test_explain_words_the_same_points_in_both_languages() -> None:
     }
     en, id_ = explain(row, lang="en"), explain(row, lang="id")
     assert en[0] == "400 days since inspection: 20.0"
-    assert id_[0] == "400 hari sejak pemeriksaan: 20.0"
-    assert id_[1] == "4.2 laporan terbaru (berbobot waktu): 14.9"
+    assert id_[0] == "400 hari sejak pemeriksaan: 20,0"  # numbers as Indonesians write them
+    assert id_[1] == "4,2 laporan terbaru (berbobot waktu): 14,9"
     assert len(en) == len(id_) == 5  # the commodity gave no points and is not named
     with pytest.raises(ValidationError, match="lang` was 'fr'"):
         explain(row, lang="fr")
