@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Request
 
 from api import auth
-from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, SettingsDep
+from api.deps import ApiSettingsDep, SessionDep, SettingsDep
+from api.roles import role
 from api.routes._geojson import GeoJSONResponse, check_page, feature_collection, paging_links
 from api.schemas import (
     ERRORS,
@@ -23,8 +24,14 @@ from api.schemas import (
 )
 from geo import features
 from geo.hotspots import service
+from geo.tokens import Principal
 
 router = APIRouter(prefix="/hotspots", tags=["hotspots"], responses=ERRORS)
+
+HotspotReader = Annotated[Principal, role(auth.READERS, "read hotspots")]
+Clusterer = Annotated[Principal, role(auth.PATROL_PLANNERS, "run the hotspot clustering")]
+Promoter = Annotated[Principal, role(auth.PATROL_PLANNERS, "promote hotspots")]
+Dismisser = Annotated[Principal, role(auth.PATROL_PLANNERS, "dismiss hotspots")]
 
 HotspotPath = Annotated[
     str, Path(description="Hotspot code", examples=["HS-0001"], pattern=r"^[Hh][Ss]-[0-9]{1,8}$")
@@ -40,7 +47,7 @@ HotspotPath = Annotated[
 def list_hotspots(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: HotspotReader,
     api: ApiSettingsDep,
     status: HotspotStatus | None = None,
     bbox: Annotated[str | None, Query(max_length=200, examples=["116,-1,118,1"])] = None,
@@ -48,7 +55,6 @@ def list_hotspots(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> GeoJSONResponse:
     """Return hotspots (hull polygons with report counts), paged."""
-    auth.require(principal, auth.READERS, "read hotspots")
     check_page(limit, offset, api.max_limit)
     page = features.query_items(
         session=session,
@@ -68,12 +74,11 @@ def list_hotspots(
 )
 def cluster(
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Clusterer,
     settings: SettingsDep,
     payload: Annotated[ClusterIn | None, Body()] = None,
 ) -> ClusterOut:
     """Run DBSCAN on reports that match no site; hotspot codes stay stable between runs."""
-    auth.require(principal, auth.PATROL_PLANNERS, "run the hotspot clustering")
     params = payload or ClusterIn()
     summary = service.cluster_hotspots(
         settings=settings,
@@ -87,10 +92,9 @@ def cluster(
 
 @router.get("/{code}", summary="One hotspot", response_model=HotspotDetail, responses=errors(404))
 def get_hotspot(
-    code: HotspotPath, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
+    code: HotspotPath, session: SessionDep, principal: HotspotReader, settings: SettingsDep
 ) -> HotspotDetail:
     """Return one hotspot with its counts and review decision."""
-    auth.require(principal, auth.READERS, "read hotspots")
     view = service.view_hotspot(settings=settings, session=session, hotspot=code)
     return HotspotDetail.model_validate(view, from_attributes=True)
 
@@ -104,12 +108,11 @@ def get_hotspot(
 def promote(
     code: HotspotPath,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Promoter,
     settings: SettingsDep,
     payload: Annotated[PromoteIn | None, Body()] = None,
 ) -> PromoteOut:
     """Create a site from the hotspot; the site's audit trail names the token's user."""
-    auth.require(principal, auth.PATROL_PLANNERS, "promote hotspots")
     params = payload or PromoteIn()
     promotion = service.promote_hotspot(
         settings=settings,
@@ -131,11 +134,10 @@ def dismiss(
     code: HotspotPath,
     payload: Annotated[DismissIn, Body()],
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Dismisser,
     settings: SettingsDep,
 ) -> HotspotDetail:
     """Mark the hotspot dismissed; the reason and the token's user are stored with it."""
-    auth.require(principal, auth.PATROL_PLANNERS, "dismiss hotspots")
     view = service.dismiss_hotspot(
         settings=settings,
         session=session,

@@ -23,6 +23,7 @@ from api.deps import (
     run_write,
 )
 from api.errors import ApiError
+from api.roles import role
 from api.routes._geojson import (
     GeoJSONResponse,
     check_page,
@@ -57,6 +58,13 @@ from geo.settings import Settings
 from geo.tokens import Principal
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=ERRORS)
+
+ReportLister = Annotated[Principal, role(auth.REPORT_READERS, "list reports")]
+ClockReader = Annotated[Principal, role(auth.REPORT_READERS, "read complaint clocks")]
+ReportReader = Annotated[Principal, role(auth.REPORT_READERS, "read reports")]
+EvidenceReader = Annotated[Principal, role(auth.REPORT_READERS, "download evidence")]
+HistoryReader = Annotated[Principal, role(auth.REPORT_READERS, "read report history")]
+StatusChanger = Annotated[Principal, role(auth.REPORT_HANDLERS, "change a report's status")]
 
 CodePath = Annotated[ReportCode, Path(description="Tracking code", examples=["PTM-7K3Q9X"])]
 IdempotencyKey = Annotated[
@@ -225,7 +233,7 @@ def public_status(code: CodePath, session: SessionDep) -> ReportPublicStatus:
 def list_reports(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: ReportLister,
     api: ApiSettingsDep,
     status: ReportStatus | None = None,
     channel: ReportChannel | None = None,
@@ -237,7 +245,6 @@ def list_reports(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> GeoJSONResponse:
     """Return reports (rahasia included, identity never) received in a period and area."""
-    auth.require(principal, auth.REPORT_READERS, "list reports")
     check_page(limit, offset, api.max_limit)
     page = features.query_items(
         session=session,
@@ -263,11 +270,10 @@ def list_reports(
 )
 def overdue_reports(
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: ClockReader,
     due_soon: bool = False,
 ) -> list[ClockOut]:
     """Return running clocks past their deadline (and, if asked, due soon), most urgent first."""
-    auth.require(principal, auth.REPORT_READERS, "read complaint clocks")
     return [
         ClockOut.model_validate(c, from_attributes=True)
         for c in georeports.overdue(session=session, due_soon=due_soon)
@@ -281,10 +287,9 @@ def overdue_reports(
     responses=errors(404),
 )
 def get_report(
-    code: CodePath, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
+    code: CodePath, session: SessionDep, principal: ReportReader, settings: SettingsDep
 ) -> dict[str, Any]:
     """Return a report with history, evidence and clocks, as the caller's role may see it."""
-    auth.require(principal, auth.REPORT_READERS, "read reports")
     detail = georeports.show(
         session=session, code=code, role=auth.audience(principal), settings=settings
     )
@@ -308,11 +313,10 @@ def get_evidence(
     code: CodePath,
     sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: EvidenceReader,
     settings: SettingsDep,
 ) -> FileResponse:
     """Return an evidence file attached to the report (by its SHA-256)."""
-    auth.require(principal, auth.REPORT_READERS, "download evidence")
     detail = georeports.show(
         session=session, code=code, role=auth.audience(principal), settings=settings
     )
@@ -338,10 +342,9 @@ def get_evidence(
     responses=errors(404),
 )
 def report_history(
-    code: CodePath, session: SessionDep, principal: PrincipalDep
+    code: CodePath, session: SessionDep, principal: HistoryReader
 ) -> list[ReportHistoryEntry]:
     """Return every status transition: from, to, who, when, why."""
-    auth.require(principal, auth.REPORT_READERS, "read report history")
     return [
         ReportHistoryEntry.model_validate(h, from_attributes=True)
         for h in georeports.history(session=session, code=code)
@@ -358,11 +361,10 @@ def transition_report(
     code: CodePath,
     payload: Annotated[TransitionIn, Body()],
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: StatusChanger,
     settings: SettingsDep,
 ) -> ReportPublicStatus:
     """Change a report's status; the transition is recorded with the token's user."""
-    auth.require(principal, auth.REPORT_HANDLERS, "change a report's status")
     change = service.change_status(
         settings=settings,
         session=session,

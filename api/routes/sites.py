@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from api import auth
-from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, SettingsDep, run_read
+from api.deps import ApiSettingsDep, SessionDep, SettingsDep, run_read
+from api.roles import role
 from api.routes._geojson import (
     GeoJSONResponse,
     check_page,
@@ -35,8 +36,14 @@ from api.schemas import (
 from geo import features, registry, sites
 from geo.featurecache import CollectionCache
 from geo.features import FeaturePage
+from geo.tokens import Principal
 
 router = APIRouter(prefix="/sites", tags=["sites"], responses=ERRORS)
+
+SiteReader = Annotated[Principal, role(auth.READERS, "read sites")]
+SiteCreator = Annotated[Principal, role(auth.SITE_EDITORS, "create sites")]
+SiteEditor = Annotated[Principal, role(auth.SITE_EDITORS, "edit sites")]
+HistoryReader = Annotated[Principal, role(auth.READERS, "read site history")]
 
 CodePath = Annotated[
     str, Path(description="Site code", examples=["KKR-001"], pattern=r"^[A-Za-z]{2,5}-[0-9]{1,5}$")
@@ -136,7 +143,7 @@ def _commit_and_invalidate(request: Request, session: Session) -> None:
 async def list_sites(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SiteReader,
     api: ApiSettingsDep,
     bbox: Annotated[
         str | None,
@@ -150,7 +157,6 @@ async def list_sites(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     """Return the sites matching the filters as an RFC 7946 FeatureCollection, paged."""
-    auth.require(principal, auth.READERS, "read sites")
     check_page(limit, offset, api.max_limit)
     box = features.parse_bbox(bbox)
     filters = {
@@ -172,10 +178,9 @@ async def list_sites(
     responses={**errors(404), 200: {"model": Feature, "description": "GeoJSON Feature"}},
 )
 async def get_site(
-    request: Request, code: CodePath, session: SessionDep, principal: PrincipalDep
+    request: Request, code: CodePath, session: SessionDep, principal: SiteReader
 ) -> Response:
     """Return one site by its code."""
-    auth.require(principal, auth.READERS, "read sites")
     return feature_response(await read_site_feature(request, session, code.upper()))
 
 
@@ -190,11 +195,10 @@ def create_site(
     request: Request,
     payload: Annotated[SiteCreate, Body()],
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SiteCreator,
     settings: SettingsDep,
 ) -> Response:
     """Add a site to the registry; the audit trail records the token's user."""
-    auth.require(principal, auth.SITE_EDITORS, "create sites")
     change = registry.create_site(
         settings=settings,
         session=session,
@@ -218,11 +222,10 @@ def update_site(
     code: CodePath,
     payload: Annotated[SiteUpdate, Body()],
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SiteEditor,
     settings: SettingsDep,
 ) -> Response:
     """Change the given fields of a site; each change is written to the audit trail."""
-    auth.require(principal, auth.SITE_EDITORS, "edit sites")
     changes = payload.model_dump(exclude_unset=True, exclude={"geometry"})
     if payload.geometry is not None:
         changes["geom"] = to_shapely(payload.geometry.model_dump())
@@ -241,8 +244,7 @@ def update_site(
     responses=errors(404),
 )
 def site_history(
-    code: CodePath, session: SessionDep, principal: PrincipalDep
+    code: CodePath, session: SessionDep, principal: HistoryReader
 ) -> list[SiteHistoryEntry]:
     """Return every change to the site, oldest first: who, when, and what changed."""
-    auth.require(principal, auth.READERS, "read site history")
     return [SiteHistoryEntry.model_validate(e) for e in sites.history(session, code)]
