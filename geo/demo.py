@@ -118,7 +118,7 @@ def _reports_and_hotspots(
     with session_scope(engine) as session:
         matched = matching.match_reports(session=session)
         clustered = hotspots.cluster_reports(session=session)
-        scores = priority.compute_priority(session=session)
+        scores = priority.compute_priority(session=session, settings=settings.priority)
         late = overdue(session=session)
     summary.reports = {
         "in file": loaded.rows,

@@ -29,16 +29,18 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from geo.db import default_engine
-from geo.errors import ValidationError
-from geo.settings import PrioritySettings, get_settings
+from geo.db import Target, use_session
+from geo.i18n import Translator, check_language, translator
+from geo.labels import site_status
+from geo.settings import PrioritySettings, Settings
 
 __all__ = [
     "PrioritySettings",
@@ -48,6 +50,10 @@ __all__ = [
     "corroboration",
     "explain",
     "load_priority",
+    "refresh_sites",
+    "site_report_counts",
+    "Ranking",
+    "recompute",
 ]
 
 #: The stored point columns, in the order the reasons list them when tied.
@@ -96,6 +102,7 @@ SELECT s.id AS site_id, s.code, s.name, s.status, s.commodity, s.last_inspected,
            AND m.site_id IS NOT NULL
            AND coalesce(r.observed_at, r.received_at) <= :as_of
        ) t ON t.matched_site_id = s.id
+ WHERE CAST(:ids AS integer[]) IS NULL OR s.id = ANY(CAST(:ids AS integer[]))
  GROUP BY s.id
 """
 
@@ -137,31 +144,30 @@ EXPLAIN_INPUTS: tuple[str, ...] = (
     "commodity",
 )
 
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "pts_reports": "{recent_reports:.1f} recent reports (decayed)",
-        "pts_reporters": "{reporter_count} reporters",
-        "pts_channels": "{channel_count} channels",
-        "never": "never inspected",
-        "days": "{days} days since inspection",
-        "pts_status": "status {status}",
-        "pts_commodity": "commodity {commodity}",
-        "none": "no points",
-    },
-    "id": {
-        "pts_reports": "{recent_reports:.1f} laporan terbaru (berbobot waktu)",
-        "pts_reporters": "{reporter_count} pelapor",
-        "pts_channels": "{channel_count} kanal",
-        "never": "belum pernah diperiksa",
-        "days": "{days} hari sejak pemeriksaan",
-        "pts_status": "status {status}",
-        "pts_commodity": "komoditas {commodity}",
-        "none": "tanpa poin",
-    },
-}
+def _labels(t: Translator, values: Mapping[str, Any]) -> dict[str, str]:
+    """Word each component in ``t``'s language (literal calls, for the extractor)."""
+    return {
+        "pts_reports": t.gettext(
+            "{recent_reports} recent reports (decayed)",
+            recent_reports=t.number(values["recent_reports"], digits=1),
+        ),
+        "pts_reporters": t.ngettext(
+            "{n} reporter", "{n} reporters", values["reporter_count"]
+        ),
+        "pts_channels": t.ngettext("{n} channel", "{n} channels", values["channel_count"]),
+        "pts_inspection": (
+            t.gettext("never inspected")
+            if values["days"] is None
+            else t.ngettext("{n} day since inspection", "{n} days since inspection", values["days"])
+        ),
+        "pts_status": t.gettext(
+            "status {status}", status=site_status(t, str(values["status"]))
+        ),
+        "pts_commodity": t.gettext("commodity {commodity}", commodity=values["commodity"]),
+    }
 
 
-def explain(row: Mapping[Hashable, Any], *, lang: str = "en") -> list[str]:
+def explain(row: Mapping[Any, Any], *, lang: str = "en") -> list[str]:
     """Name each input of a site's score and the points it gave, largest first.
 
     Parameters
@@ -170,7 +176,8 @@ def explain(row: Mapping[Hashable, Any], *, lang: str = "en") -> list[str]:
         A row of :func:`compute_priority` or :func:`load_priority` (the ``pts_*`` columns and
         :data:`EXPLAIN_INPUTS`).
     lang
-        ``"en"`` or ``"id"`` (Bahasa Indonesia), for maps and briefings in the user's language.
+        ``"id"`` (Bahasa Indonesia) or ``"en"``, for maps and briefings in the user's language;
+        the words come from the one message catalogue (:mod:`geo.i18n`).
 
     Examples
     --------
@@ -178,13 +185,12 @@ def explain(row: Mapping[Hashable, Any], *, lang: str = "en") -> list[str]:
     ...        "days_since_inspection": None, "status": "active", "commodity": "emas",
     ...        "pts_reports": 8.75, "pts_reporters": 9.0, "pts_channels": 3.3,
     ...        "pts_inspection": 20.0, "pts_status": 10.0, "pts_commodity": 10.0}
-    >>> explain(row, lang="id")[:2]
-    ['belum pernah diperiksa: 20.0', 'status active: 10.0']
+    >>> explain(row, lang="id")[:3]
+    ['belum pernah diperiksa: 20,0', 'status Aktif: 10,0', 'komoditas emas: 10,0']
+    >>> explain(row, lang="en")[3:]
+    ['3 reporters: 9.0', '2.5 recent reports (decayed): 8.8', '1 channel: 3.3']
     """
-    if lang not in _LABELS:
-        raise ValidationError(f"lang was {lang!r} but is expected to be one of {sorted(_LABELS)}",
-                              field="lang")
-    words = _LABELS[lang]
+    t = translator(check_language(lang))
     days = row["days_since_inspection"]
     never = days is None or pd.isna(days)
     values = {
@@ -195,11 +201,10 @@ def explain(row: Mapping[Hashable, Any], *, lang: str = "en") -> list[str]:
         "commodity": row["commodity"],
         "days": None if never else int(days),
     }
-    label = {c: words[c].format(**values) for c in COMPONENTS if c != "pts_inspection"}
-    label["pts_inspection"] = words["never"] if never else words["days"].format(**values)
+    label = _labels(t, values)
     order = sorted(COMPONENTS, key=lambda c: (-float(row[c]), COMPONENTS.index(c)))
-    lines = [f"{label[c]}: {float(row[c]):.1f}" for c in order if float(row[c]) > 0]
-    return lines or [words["none"]]
+    lines = [f"{label[c]}: {t.number(float(row[c]), digits=1)}" for c in order if float(row[c]) > 0]
+    return lines or [t.gettext("no points")]
 
 
 def _reasons(row: Mapping[Hashable, Any]) -> str:
@@ -207,44 +212,15 @@ def _reasons(row: Mapping[Hashable, Any]) -> str:
     return "; ".join(explain(row, lang="en"))
 
 
-def compute_priority(
-    *,
-    session: Session,
-    as_of: dt.datetime | None = None,
-    settings: PrioritySettings | None = None,
-    store: bool = True,
-) -> pd.DataFrame:
-    """Score every site as of a moment and (by default) store the components in ``site_priority``.
-
-    Parameters
-    ----------
-    session
-        An open session; the caller commits.
-    as_of
-        The moment the score describes (default: now, UTC); reports after it are ignored.
-    settings
-        Weights, caps and factor tables (default: from ``PANTAU_PRIORITY_*``).
-    store
-        Replace the stored scores with these.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per site ordered by rank (1 = highest): ``site_id``, ``code``, ``name``,
-        ``score``, ``rank``, the inputs (``recent_reports``, ``independent_reports``,
-        ``reporter_count``, ``channel_count``, ``days_since_inspection``, ``status``,
-        ``commodity``), the points (:data:`COMPONENTS`), ``reasons`` and ``as_of``.
-
-    Examples
-    --------
-    >>> frame = compute_priority(session=session)  # doctest: +SKIP
-    >>> frame.loc[0, "reasons"]  # doctest: +SKIP
-    'never inspected: 20.0; 6.3 recent reports (decayed): 22.1; ...'
-    """
-    cfg = settings or get_settings().priority
+def _when(as_of: dt.datetime | None) -> dt.datetime:
     when = as_of or dt.datetime.now(dt.UTC)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def _score(
+    session: Session, cfg: PrioritySettings, when: dt.datetime, site_ids: list[int] | None
+) -> pd.DataFrame:
+    """Return the inputs and points of every site (or of ``site_ids``), ranked among them."""
     raw = pd.DataFrame(
         session.execute(
             text(_AGGREGATES),
@@ -252,6 +228,7 @@ def compute_priority(
                 "as_of": when,
                 "since": when - dt.timedelta(days=cfg.lookback_days),
                 "half_life": cfg.half_life_days,
+                "ids": site_ids,
             },
         )
         .mappings()
@@ -272,46 +249,189 @@ def compute_priority(
     raw["recent_reports"] = raw["recent_reports"].astype(float)
     frame = _points(raw, cfg, when)
     frame["as_of"] = when
-    frame = frame[list(_COLUMNS)]
-    if store:
+    return frame[list(_COLUMNS)]
+
+
+_STORED = [c for c in _COLUMNS if c not in ("code", "name")]
+_INSERT = text(
+    # Column names from the constant tuple above, never from data.
+    f"INSERT INTO site_priority ({', '.join(_STORED)}) "
+    f"VALUES ({', '.join(':' + c for c in _STORED)})"
+)
+_RERANK = text(
+    # Ranks are over every stored site: a refresh of a few sites moves the others' ranks too.
+    """
+    UPDATE site_priority p SET rank = r.rank
+      FROM (SELECT p2.site_id,
+                   row_number() OVER (ORDER BY p2.score DESC, s.code) AS rank
+              FROM site_priority p2 JOIN sites s ON s.id = p2.site_id) r
+     WHERE p.site_id = r.site_id AND p.rank IS DISTINCT FROM r.rank
+    """
+)
+
+
+def _store(session: Session, frame: pd.DataFrame, site_ids: list[int] | None) -> None:
+    if site_ids is None:
         session.execute(text("DELETE FROM site_priority"))
-        if len(frame):
-            records: list[dict[str, Any]] = []
-            for rec in frame.drop(columns=["code", "name"]).to_dict("records"):
-                days = rec["days_since_inspection"]
-                rec["days_since_inspection"] = None if pd.isna(days) else int(days)
-                records.append({str(k): v for k, v in rec.items()})
-            columns = [c for c in _COLUMNS if c not in ("code", "name")]
-            session.execute(
-                text(
-                    f"INSERT INTO site_priority ({', '.join(columns)}) "
-                    f"VALUES ({', '.join(':' + c for c in columns)})"
-                ),
-                records,
-            )
-        session.flush()
+    else:
+        session.execute(
+            text("DELETE FROM site_priority WHERE site_id = ANY(:ids)"), {"ids": site_ids}
+        )
+    records: list[dict[str, Any]] = []
+    for rec in frame.drop(columns=["code", "name"]).to_dict("records"):
+        days = rec["days_since_inspection"]
+        rec["days_since_inspection"] = None if pd.isna(days) else int(days)
+        records.append({str(k): v for k, v in rec.items()})
+    if records:
+        session.execute(_INSERT, records)
+    if site_ids is not None:
+        session.execute(_RERANK)
+    session.flush()
+
+
+def compute_priority(
+    *,
+    session: Session,
+    as_of: dt.datetime | None = None,
+    settings: PrioritySettings | None = None,
+    store: bool = True,
+) -> pd.DataFrame:
+    """Score every site as of a moment and (by default) store the components in ``site_priority``.
+
+    Parameters
+    ----------
+    session
+        An open session; the caller commits.
+    as_of
+        The moment the score describes (default: now, UTC); reports after it are ignored.
+    settings
+        Weights, caps and factor tables: ``Settings.priority``, passed by the use case
+        (:func:`recompute`); the built-in defaults when omitted (the environment is not read
+        here).
+    store
+        Replace the stored scores with these.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site ordered by rank (1 = highest): ``site_id``, ``code``, ``name``,
+        ``score``, ``rank``, the inputs (``recent_reports``, ``independent_reports``,
+        ``reporter_count``, ``channel_count``, ``days_since_inspection``, ``status``,
+        ``commodity``), the points (:data:`COMPONENTS`), ``reasons`` and ``as_of``.
+
+    Examples
+    --------
+    >>> frame = compute_priority(session=session)  # doctest: +SKIP
+    >>> frame.loc[0, "reasons"]  # doctest: +SKIP
+    'never inspected: 20.0; 6.3 recent reports (decayed): 22.1; ...'
+    """
+    frame = _score(session, settings or PrioritySettings(), _when(as_of), None)
+    if store:
+        _store(session, frame, None)
     return frame
 
 
-def load_priority(*, engine: Engine | None = None) -> pd.DataFrame:
+def refresh_sites(
+    *,
+    session: Session,
+    site_ids: Iterable[int] | None,
+    settings: PrioritySettings,
+    as_of: dt.datetime | None = None,
+) -> pd.DataFrame:
+    """Recompute and store the priority of some sites (all with ``None``), then re-rank all.
+
+    The use cases that change an input of the score (a report's status, a hotspot promoted
+    into a site, a site edited or imported, reports imported) call this in their own
+    transaction, so ``site_priority`` never shows a figure older than the data it describes.
+    The refreshed rows carry ``as_of`` = now; the ranks of the other stored rows are renumbered
+    around them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The refreshed rows, as :func:`compute_priority` returns them (ranks among themselves).
+
+    Examples
+    --------
+    >>> refresh_sites(session=session, site_ids=[12], settings=settings.priority)  # doctest: +SKIP
+    """
+    ids = None if site_ids is None else sorted({int(i) for i in site_ids})
+    if ids == []:
+        return _score(session, settings, _when(as_of), [])
+    frame = _score(session, settings, _when(as_of), ids)
+    _store(session, frame, ids)
+    return frame
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """What :func:`recompute` stored: the moment and every site's row, highest first."""
+
+    as_of: dt.datetime
+    rows: list[dict[str, Any]]
+
+
+def recompute(
+    *, settings: Settings, session: Session, as_of: dt.datetime | None = None
+) -> Ranking:
+    """Use case: score every site with the injected weights and store the scores.
+
+    Examples
+    --------
+    >>> ranking = recompute(settings=settings, session=session)  # doctest: +SKIP
+    >>> ranking.rows[0]["code"]  # doctest: +SKIP
+    'KKR-014'
+    """
+    when = _when(as_of)
+    frame = compute_priority(session=session, as_of=when, settings=settings.priority)
+    rows = [{str(k): v for k, v in rec.items()} for rec in frame.to_dict("records")]
+    return Ranking(as_of=when, rows=rows)
+
+
+def load_priority(target: Target | None = None, *, engine: Engine | None = None) -> pd.DataFrame:
     """Return the stored priority scores with their components, ordered by rank.
 
-    Columns are those of :func:`compute_priority` plus ``computed_at``; empty when no score
-    has been computed yet.
+    ``target`` is an engine or an open session (so a use case's refresh can be read before
+    it is committed); ``engine=`` is accepted too. Columns are those of
+    :func:`compute_priority` plus ``computed_at``; empty when no score has been computed yet.
 
     Examples
     --------
     >>> load_priority(engine=engine).head(10)  # doctest: +SKIP
     """
-    engine = engine or default_engine()
-    with engine.connect() as conn:
-        rows = conn.execute(
+    with use_session(engine or target) as session:
+        rows = session.execute(
             text(
                 "SELECT p.*, s.code, s.name FROM site_priority p "
                 "JOIN sites s ON s.id = p.site_id ORDER BY p.rank"
             )
         ).mappings().all()
     return pd.DataFrame(rows, columns=[*_COLUMNS, "computed_at"])
+
+
+def site_report_counts(target: Target | None = None) -> dict[str, int]:
+    """Return each scored site's count of independent reports, by site code.
+
+    The one figure to show as a site's number of reports beside its priority reasons: the
+    same reports the reasons count (every confidentiality level, no duplicates, none
+    rejected), kept true by the use cases that refresh ``site_priority``. A count of the
+    report points a map may draw (``anonim`` only, within its period) is a different figure
+    and must not be labelled as the site's reports; a popup that did so read "2 reports"
+    beside "21 reporters".
+
+    Examples
+    --------
+    >>> site_report_counts(engine)["KKR-001"]  # doctest: +SKIP
+    23
+    """
+    with use_session(target) as session:
+        rows = session.execute(
+            text(
+                "SELECT s.code, p.independent_reports FROM site_priority p "
+                "JOIN sites s ON s.id = p.site_id"
+            )
+        ).all()
+    return {str(code): int(n) for code, n in rows}
 
 
 def corroboration(*, session: Session) -> pd.DataFrame:

@@ -32,7 +32,7 @@ from geo.errors import InputFileError, NotFound, ValidationError
 from geo.io.vector import read_vector, write_vector
 from geo.matching import rematch_for_site
 from geo.models import SITE_FIELDS, Site, SiteAudit
-from geo.settings import Settings, get_settings
+from geo.settings import Settings
 from geo.vocab import COMMODITIES, RISK_LEVELS, SITE_STATUSES
 
 __all__ = [
@@ -82,6 +82,11 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "risk_level": RISK_LEVELS,
 }
 _DEFAULTS: dict[str, str] = {"status": "suspected", "risk_level": "medium"}
+
+BBox = tuple[float, float, float, float]
+#: The box of :class:`geo.settings.Settings` when the caller injects none.
+_DEFAULT_INDONESIA: BBox = Settings.model_fields["indonesia_bbox"].default
+_DEFAULT_ACTOR: str = Settings.model_fields["actor"].default
 # Geometries equal within ~1 cm are the same geometry (formats round coordinates differently).
 _GEOM_TOLERANCE_DEG = 1e-7
 
@@ -132,8 +137,55 @@ def _parse_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(text[:10])
 
 
+def _check_row(
+    row: dict[str, Any], *, geom_name: str, seen: dict[str, int], box: BBox
+) -> tuple[dict[str, Any], str, list[str]]:
+    """Return one row's clean record, where it is (for messages) and what is wrong with it."""
+    where = f"row {row['_row']}"
+    code = _clean(row.get("code"))
+    if code is not None:
+        code = str(code).upper()
+        where += f" (code {code})"
+    bad: list[str] = []
+    rec: dict[str, Any] = {"code": code}
+    for name in REQUIRED[1:]:
+        if _clean(row.get(name)) is None:
+            bad.append(f"{name} is missing")
+    if code is None:
+        bad.append("code is missing")
+    elif code in seen:
+        bad.append(f"code {code} appears twice in the file (rows {seen[code]} and {row['_row']})")
+    else:
+        seen[code] = row["_row"]
+    for name in ("name", "kabupaten", "kecamatan", "notes"):
+        rec[name] = _clean(row.get(name))
+    for name, allowed in _CHOICES.items():
+        value = _clean(row.get(name))
+        value = str(value).lower() if value is not None else _DEFAULTS.get(name)
+        if value is not None and value not in allowed:
+            bad.append(f"{name} is {value!r}, expected one of {', '.join(allowed)}")
+        rec[name] = value
+    for name in ("first_reported", "last_inspected"):
+        try:
+            rec[name] = _parse_date(row.get(name))
+        except ValueError:
+            bad.append(f"{name} is {row.get(name)!r}, expected a date YYYY-MM-DD or DD/MM/YYYY")
+    geom = row.get(geom_name)
+    if isinstance(geom, shapely.MultiPolygon) and len(geom.geoms) == 1:
+        geom = geom.geoms[0]  # Shapefiles cannot tell a polygon from a one-part multipolygon
+    problem = check_geometry(geom, indonesia=box, allowed=GEOM_TYPES)
+    if problem:
+        bad.append(problem)
+    rec["geom"] = geom
+    return rec, where, bad
+
+
 def validate_frame(
-    gdf: gpd.GeoDataFrame, *, source: str, settings: Settings | None = None
+    gdf: gpd.GeoDataFrame,
+    *,
+    source: str,
+    settings: Settings | None = None,
+    indonesia_bbox: BBox | None = None,
 ) -> list[dict[str, Any]]:
     """Check every row of a site table and return clean records, or raise naming every problem.
 
@@ -144,13 +196,16 @@ def validate_frame(
         Shapefile aliases (``kode``, ``first_rep``...). A ``_row`` column names rows in errors.
     source
         The file name (or other origin) used in error messages.
+    settings, indonesia_bbox
+        The box every geometry must lie in: ``indonesia_bbox``, else ``settings.indonesia_bbox``,
+        else the default of :class:`geo.settings.Settings` (the environment is not read here).
 
     Raises
     ------
     InputFileError
         Listing each bad row with its problem (up to 25), when any row is bad.
     """
-    settings = settings or get_settings()
+    box = indonesia_bbox or (settings.indonesia_bbox if settings else _DEFAULT_INDONESIA)
     frame = gdf.rename(columns=lambda c: _ALIASES.get(str(c).lower(), str(c).lower()))
     if "_row" not in frame.columns:
         frame["_row"] = range(1, len(frame) + 1)
@@ -167,46 +222,7 @@ def validate_frame(
     seen: dict[str, int] = {}
     geom_name = frame.geometry.name
     for row in frame.to_dict("records"):
-        where = f"row {row['_row']}"
-        code = _clean(row.get("code"))
-        if code is not None:
-            code = str(code).upper()
-            where += f" (code {code})"
-        bad: list[str] = []
-        rec: dict[str, Any] = {"code": code}
-        for name in REQUIRED[1:]:
-            if _clean(row.get(name)) is None:
-                bad.append(f"{name} is missing")
-        if code is None:
-            bad.append("code is missing")
-        elif code in seen:
-            bad.append(
-                f"code {code} appears twice in the file (rows {seen[code]} and {row['_row']})"
-            )
-        else:
-            seen[code] = row["_row"]
-        for name in ("name", "kabupaten", "kecamatan", "notes"):
-            rec[name] = _clean(row.get(name))
-        for name, allowed in _CHOICES.items():
-            value = _clean(row.get(name))
-            value = str(value).lower() if value is not None else _DEFAULTS.get(name)
-            if value is not None and value not in allowed:
-                bad.append(f"{name} is {value!r}, expected one of {', '.join(allowed)}")
-            rec[name] = value
-        for name in ("first_reported", "last_inspected"):
-            try:
-                rec[name] = _parse_date(row.get(name))
-            except ValueError:
-                bad.append(
-                    f"{name} is {row.get(name)!r}, expected a date YYYY-MM-DD or DD/MM/YYYY"
-                )
-        geom = row.get(geom_name)
-        if isinstance(geom, shapely.MultiPolygon) and len(geom.geoms) == 1:
-            geom = geom.geoms[0]  # Shapefiles cannot tell a polygon from a one-part multipolygon
-        problem = check_geometry(geom, indonesia=settings.indonesia_bbox, allowed=GEOM_TYPES)
-        if problem:
-            bad.append(problem)
-        rec["geom"] = geom
+        rec, where, bad = _check_row(row, geom_name=geom_name, seen=seen, box=box)
         if bad:
             problems.append(f"{where}: {'; '.join(bad)}")
         records.append(rec)
@@ -336,7 +352,10 @@ def import_file(
         GeoJSON, GeoPackage, KML, CSV (lat/lon or WKT columns) or zipped Shapefile; any known
         CRS is reprojected to EPSG:4326.
     actor
-        Who is recorded in the audit trail (default: ``PANTAU_ACTOR``).
+        Who is recorded in the audit trail (default: ``settings.actor``, else the default
+        of :class:`geo.settings.Settings`; the environment is not read here).
+    settings
+        The injected settings (the Indonesia box and the default actor).
 
     Raises
     ------
@@ -349,11 +368,11 @@ def import_file(
     >>> len(summary.created), len(summary.unchanged)  # doctest: +SKIP
     (108, 0)
     """
-    settings = settings or get_settings()
+    who = actor or (settings.actor if settings else _DEFAULT_ACTOR)
     path = Path(path)
     records = validate_frame(read_vector(path, fmt), source=path.name, settings=settings)
     with use_session(target, write=True) as session:
-        return upsert(session, records, actor=actor or settings.actor, source=f"import:{path.name}")
+        return upsert(session, records, actor=who, source=f"import:{path.name}")
 
 
 def load(

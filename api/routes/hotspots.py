@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request
 
 from api import auth
-from api.deps import ApiSettingsDep, PrincipalDep, SessionDep
+from api.deps import ApiSettingsDep, SessionDep, SettingsDep
+from api.roles import role
 from api.routes._geojson import GeoJSONResponse, check_page, feature_collection, paging_links
 from api.schemas import (
     ERRORS,
@@ -22,9 +22,16 @@ from api.schemas import (
     PromoteOut,
     errors,
 )
-from geo import features, hotspots
+from geo import features
+from geo.hotspots import service
+from geo.tokens import Principal
 
 router = APIRouter(prefix="/hotspots", tags=["hotspots"], responses=ERRORS)
+
+HotspotReader = Annotated[Principal, role(auth.READERS, "read hotspots")]
+Clusterer = Annotated[Principal, role(auth.PATROL_PLANNERS, "run the hotspot clustering")]
+Promoter = Annotated[Principal, role(auth.PATROL_PLANNERS, "promote hotspots")]
+Dismisser = Annotated[Principal, role(auth.PATROL_PLANNERS, "dismiss hotspots")]
 
 HotspotPath = Annotated[
     str, Path(description="Hotspot code", examples=["HS-0001"], pattern=r"^[Hh][Ss]-[0-9]{1,8}$")
@@ -40,7 +47,7 @@ HotspotPath = Annotated[
 def list_hotspots(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: HotspotReader,
     api: ApiSettingsDep,
     status: HotspotStatus | None = None,
     bbox: Annotated[str | None, Query(max_length=200, examples=["116,-1,118,1"])] = None,
@@ -48,7 +55,6 @@ def list_hotspots(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> GeoJSONResponse:
     """Return hotspots (hull polygons with report counts), paged."""
-    auth.require(principal, auth.READERS, "read hotspots")
     check_page(limit, offset, api.max_limit)
     page = features.query_items(
         session=session,
@@ -68,36 +74,29 @@ def list_hotspots(
 )
 def cluster(
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Clusterer,
+    settings: SettingsDep,
     payload: Annotated[ClusterIn | None, Body()] = None,
 ) -> ClusterOut:
     """Run DBSCAN on reports that match no site; hotspot codes stay stable between runs."""
-    auth.require(principal, auth.PATROL_PLANNERS, "run the hotspot clustering")
     params = payload or ClusterIn()
-    summary = hotspots.cluster_reports(
+    summary = service.cluster_hotspots(
+        settings=settings,
         session=session,
         eps_m=params.eps_m,
         min_reports=params.min_reports,
         window_days=params.window_days,
     )
-    return ClusterOut(**dataclasses.asdict(summary))
-
-
-def _detail(session: SessionDep, code: str) -> dict[str, Any]:
-    row = hotspots.get(session=session, hotspot=code)
-    wkt = row.pop("centroid_wkt", None) or ""
-    if wkt.startswith("POINT("):
-        lon, lat = (float(v) for v in wkt[6:-1].split())
-        row.update(lon=lon, lat=lat)
-    row.pop("id", None)
-    return row
+    return ClusterOut.model_validate(summary, from_attributes=True)
 
 
 @router.get("/{code}", summary="One hotspot", response_model=HotspotDetail, responses=errors(404))
-def get_hotspot(code: HotspotPath, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+def get_hotspot(
+    code: HotspotPath, session: SessionDep, principal: HotspotReader, settings: SettingsDep
+) -> HotspotDetail:
     """Return one hotspot with its counts and review decision."""
-    auth.require(principal, auth.READERS, "read hotspots")
-    return _detail(session, code)
+    view = service.view_hotspot(settings=settings, session=session, hotspot=code)
+    return HotspotDetail.model_validate(view, from_attributes=True)
 
 
 @router.post(
@@ -109,22 +108,20 @@ def get_hotspot(code: HotspotPath, session: SessionDep, principal: PrincipalDep)
 def promote(
     code: HotspotPath,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Promoter,
+    settings: SettingsDep,
     payload: Annotated[PromoteIn | None, Body()] = None,
 ) -> PromoteOut:
     """Create a site from the hotspot; the site's audit trail names the token's user."""
-    auth.require(principal, auth.PATROL_PLANNERS, "promote hotspots")
     params = payload or PromoteIn()
-    site_code = hotspots.promote(
+    promotion = service.promote_hotspot(
+        settings=settings,
         session=session,
         hotspot=code,
         actor=principal.user,
-        code=params.code,
-        name=params.name,
-        kabupaten=params.kabupaten,
-        commodity=params.commodity,
+        **params.model_dump(),
     )
-    return PromoteOut(hotspot=code.upper(), site_code=site_code)
+    return PromoteOut.model_validate(promotion, from_attributes=True)
 
 
 @router.post(
@@ -137,10 +134,15 @@ def dismiss(
     code: HotspotPath,
     payload: Annotated[DismissIn, Body()],
     session: SessionDep,
-    principal: PrincipalDep,
-) -> dict[str, Any]:
+    principal: Dismisser,
+    settings: SettingsDep,
+) -> HotspotDetail:
     """Mark the hotspot dismissed; the reason and the token's user are stored with it."""
-    auth.require(principal, auth.PATROL_PLANNERS, "dismiss hotspots")
-    hotspots.dismiss(session=session, hotspot=code, reason=payload.reason, actor=principal.user)
-    session.flush()
-    return _detail(session, code)
+    view = service.dismiss_hotspot(
+        settings=settings,
+        session=session,
+        hotspot=code,
+        reason=payload.reason,
+        actor=principal.user,
+    )
+    return HotspotDetail.model_validate(view, from_attributes=True)

@@ -23,6 +23,7 @@ from api.deps import (
     run_write,
 )
 from api.errors import ApiError
+from api.roles import role
 from api.routes._geojson import (
     GeoJSONResponse,
     check_page,
@@ -50,12 +51,20 @@ from api.schemas import (
 from api.settings import ApiSettings
 from geo import features
 from geo import reports as georeports
+from geo.reports import service
 from geo.reports.evidence import evidence_path
 from geo.reports.queue import IntakeWorker
 from geo.settings import Settings
 from geo.tokens import Principal
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=ERRORS)
+
+ReportLister = Annotated[Principal, role(auth.REPORT_READERS, "list reports")]
+ClockReader = Annotated[Principal, role(auth.REPORT_READERS, "read complaint clocks")]
+ReportReader = Annotated[Principal, role(auth.REPORT_READERS, "read reports")]
+EvidenceReader = Annotated[Principal, role(auth.REPORT_READERS, "download evidence")]
+HistoryReader = Annotated[Principal, role(auth.REPORT_READERS, "read report history")]
+StatusChanger = Annotated[Principal, role(auth.REPORT_HANDLERS, "change a report's status")]
 
 CodePath = Annotated[ReportCode, Path(description="Tracking code", examples=["PTM-7K3Q9X"])]
 IdempotencyKey = Annotated[
@@ -67,16 +76,12 @@ IdempotencyKey = Annotated[
         pattern=r"^[\x21-\x7e]+$",
     ),
 ]
-_STAFF_ONLY = ("channel", "received_at")
 
 
 def _receipt(result: georeports.SubmitResult) -> JSONResponse:
-    body = ReportReceipt(
-        code=result.code,
-        status=result.status,
-        created=result.created,
-        duplicate_of=None if result.created else result.duplicate_of,
-    )
+    body = ReportReceipt.model_validate(result, from_attributes=True)
+    if result.created:
+        body.duplicate_of = None
     return JSONResponse(body.model_dump(), status_code=201 if result.created else 200)
 
 
@@ -90,23 +95,15 @@ def _submit(
     idempotency_key: str | None,
     defer: bool = False,
 ) -> JSONResponse:
-    fields = payload.model_dump(exclude_none=True)
-    if principal.is_public:
-        for name in _STAFF_ONLY:
-            if name in fields:
-                raise ApiError(422, f"{name}: only staff may set it on a report", field=name)
-        fields["channel"] = "web"
-    fields.setdefault("channel", "web")
-    if idempotency_key and "external_id" not in fields:
-        # Stored as the channel's external id, so a retry is recognised even after a restart.
-        fields["external_id"] = f"idempotency:{idempotency_key}"
-    result = georeports.submit(
-        session=session,
-        evidence=evidence,
-        actor=principal.user,
+    result = service.submit_report(
         settings=settings,
+        session=session,
+        fields=payload.model_dump(exclude_none=True),
+        actor=principal.user,
+        public=principal.is_public,
+        evidence=evidence,
+        idempotency_key=idempotency_key,
         defer=defer,
-        **fields,
     )
     return _receipt(result)
 
@@ -224,12 +221,7 @@ def _submit_in_session(
 def public_status(code: CodePath, session: SessionDep) -> ReportPublicStatus:
     """Return only the status and its dates, for whoever holds the tracking code."""
     report = georeports.get_report(session=session, code=code)
-    return ReportPublicStatus(
-        code=report.code,
-        status=report.status,
-        received_at=report.received_at,
-        status_changed_at=report.status_changed_at,
-    )
+    return ReportPublicStatus.model_validate(report, from_attributes=True)
 
 
 @router.get(
@@ -241,7 +233,7 @@ def public_status(code: CodePath, session: SessionDep) -> ReportPublicStatus:
 def list_reports(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: ReportLister,
     api: ApiSettingsDep,
     status: ReportStatus | None = None,
     channel: ReportChannel | None = None,
@@ -253,7 +245,6 @@ def list_reports(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> GeoJSONResponse:
     """Return reports (rahasia included, identity never) received in a period and area."""
-    auth.require(principal, auth.REPORT_READERS, "list reports")
     check_page(limit, offset, api.max_limit)
     page = features.query_items(
         session=session,
@@ -279,20 +270,12 @@ def list_reports(
 )
 def overdue_reports(
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: ClockReader,
     due_soon: bool = False,
 ) -> list[ClockOut]:
     """Return running clocks past their deadline (and, if asked, due soon), most urgent first."""
-    auth.require(principal, auth.REPORT_READERS, "read complaint clocks")
     return [
-        ClockOut(
-            code=c.code,
-            rule=c.rule,
-            started_at=c.started_at,
-            due_at=c.due_at,
-            state=str(c.state),
-            days_left=c.days_left,
-        )
+        ClockOut.model_validate(c, from_attributes=True)
         for c in georeports.overdue(session=session, due_soon=due_soon)
     ]
 
@@ -304,10 +287,9 @@ def overdue_reports(
     responses=errors(404),
 )
 def get_report(
-    code: CodePath, session: SessionDep, principal: PrincipalDep, settings: SettingsDep
+    code: CodePath, session: SessionDep, principal: ReportReader, settings: SettingsDep
 ) -> dict[str, Any]:
     """Return a report with history, evidence and clocks, as the caller's role may see it."""
-    auth.require(principal, auth.REPORT_READERS, "read reports")
     detail = georeports.show(
         session=session, code=code, role=auth.audience(principal), settings=settings
     )
@@ -331,11 +313,10 @@ def get_evidence(
     code: CodePath,
     sha256: Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")],
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: EvidenceReader,
     settings: SettingsDep,
 ) -> FileResponse:
     """Return an evidence file attached to the report (by its SHA-256)."""
-    auth.require(principal, auth.REPORT_READERS, "download evidence")
     detail = georeports.show(
         session=session, code=code, role=auth.audience(principal), settings=settings
     )
@@ -361,18 +342,11 @@ def get_evidence(
     responses=errors(404),
 )
 def report_history(
-    code: CodePath, session: SessionDep, principal: PrincipalDep
+    code: CodePath, session: SessionDep, principal: HistoryReader
 ) -> list[ReportHistoryEntry]:
     """Return every status transition: from, to, who, when, why."""
-    auth.require(principal, auth.REPORT_READERS, "read report history")
     return [
-        ReportHistoryEntry(
-            from_status=h.from_status,
-            to_status=h.to_status,
-            actor=h.actor,
-            at=h.at,
-            reason=h.reason,
-        )
+        ReportHistoryEntry.model_validate(h, from_attributes=True)
         for h in georeports.history(session=session, code=code)
     ]
 
@@ -387,11 +361,12 @@ def transition_report(
     code: CodePath,
     payload: Annotated[TransitionIn, Body()],
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: StatusChanger,
+    settings: SettingsDep,
 ) -> ReportPublicStatus:
     """Change a report's status; the transition is recorded with the token's user."""
-    auth.require(principal, auth.REPORT_HANDLERS, "change a report's status")
-    report = georeports.transition(
+    change = service.change_status(
+        settings=settings,
         session=session,
         code=code,
         to=payload.to,
@@ -399,9 +374,4 @@ def transition_report(
         reason=payload.reason,
         resolution=payload.resolution,
     )
-    return ReportPublicStatus(
-        code=report.code,
-        status=report.status,
-        received_at=report.received_at,
-        status_changed_at=report.status_changed_at,
-    )
+    return ReportPublicStatus.model_validate(change, from_attributes=True)

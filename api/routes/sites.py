@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 
-import geopandas as gpd
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from api import auth
-from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, SettingsDep, run_read
+from api.deps import ApiSettingsDep, SessionDep, SettingsDep, run_read
+from api.roles import role
 from api.routes._geojson import (
     GeoJSONResponse,
     check_page,
@@ -33,12 +33,17 @@ from api.schemas import (
     SiteUpdate,
     errors,
 )
-from geo import features, sites
-from geo.errors import Conflict, InputFileError, NotFound, ValidationError
+from geo import features, registry, sites
 from geo.featurecache import CollectionCache
 from geo.features import FeaturePage
+from geo.tokens import Principal
 
 router = APIRouter(prefix="/sites", tags=["sites"], responses=ERRORS)
+
+SiteReader = Annotated[Principal, role(auth.READERS, "read sites")]
+SiteCreator = Annotated[Principal, role(auth.SITE_EDITORS, "create sites")]
+SiteEditor = Annotated[Principal, role(auth.SITE_EDITORS, "edit sites")]
+HistoryReader = Annotated[Principal, role(auth.READERS, "read site history")]
 
 CodePath = Annotated[
     str, Path(description="Site code", examples=["KKR-001"], pattern=r"^[A-Za-z]{2,5}-[0-9]{1,5}$")
@@ -138,7 +143,7 @@ def _commit_and_invalidate(request: Request, session: Session) -> None:
 async def list_sites(
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SiteReader,
     api: ApiSettingsDep,
     bbox: Annotated[
         str | None,
@@ -152,7 +157,6 @@ async def list_sites(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     """Return the sites matching the filters as an RFC 7946 FeatureCollection, paged."""
-    auth.require(principal, auth.READERS, "read sites")
     check_page(limit, offset, api.max_limit)
     box = features.parse_bbox(bbox)
     filters = {
@@ -174,22 +178,10 @@ async def list_sites(
     responses={**errors(404), 200: {"model": Feature, "description": "GeoJSON Feature"}},
 )
 async def get_site(
-    request: Request, code: CodePath, session: SessionDep, principal: PrincipalDep
+    request: Request, code: CodePath, session: SessionDep, principal: SiteReader
 ) -> Response:
     """Return one site by its code."""
-    auth.require(principal, auth.READERS, "read sites")
     return feature_response(await read_site_feature(request, session, code.upper()))
-
-
-def _as_record(payload: SiteCreate) -> list[dict[str, Any]]:
-    data = payload.model_dump(exclude={"geometry"})
-    geom = to_shapely(payload.geometry.model_dump())
-    frame = gpd.GeoDataFrame([data], geometry=[geom], crs=4326)
-    try:
-        return sites.validate_frame(frame, source="request")
-    except InputFileError as exc:
-        message = exc.message.replace("request: 1 bad row(s), nothing was imported:\n  ", "")
-        raise ValidationError(message, field=exc.field) from None
 
 
 @router.post(
@@ -203,19 +195,18 @@ def create_site(
     request: Request,
     payload: Annotated[SiteCreate, Body()],
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SiteCreator,
+    settings: SettingsDep,
 ) -> Response:
     """Add a site to the registry; the audit trail records the token's user."""
-    auth.require(principal, auth.SITE_EDITORS, "create sites")
-    records = _as_record(payload)
-    try:
-        sites.get(session, payload.code)
-    except NotFound:
-        pass
-    else:
-        raise Conflict(f"a site with code {payload.code} already exists", field="code")
-    sites.upsert(session, records, actor=principal.user, source="api")
-    feature = features.get_feature(session=session, collection="sites", feature_id=payload.code)
+    change = registry.create_site(
+        settings=settings,
+        session=session,
+        fields=payload.model_dump(exclude={"geometry"}),
+        geometry=to_shapely(payload.geometry.model_dump()),
+        actor=principal.user,
+    )
+    feature = features.get_feature(session=session, collection="sites", feature_id=change.code)
     _commit_and_invalidate(request, session)
     return feature_response(feature, status_code=201)
 
@@ -231,21 +222,17 @@ def update_site(
     code: CodePath,
     payload: Annotated[SiteUpdate, Body()],
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: SiteEditor,
     settings: SettingsDep,
 ) -> Response:
     """Change the given fields of a site; each change is written to the audit trail."""
-    auth.require(principal, auth.SITE_EDITORS, "edit sites")
     changes = payload.model_dump(exclude_unset=True, exclude={"geometry"})
     if payload.geometry is not None:
         changes["geom"] = to_shapely(payload.geometry.model_dump())
-    if not changes:
-        raise ValidationError("the body names no field to change", field="body")
-    site = sites.update(
-        session, code, changes, actor=principal.user, source="api", settings=settings
+    change = registry.edit_site(
+        settings=settings, session=session, code=code, changes=changes, actor=principal.user
     )
-    session.flush()
-    feature = features.get_feature(session=session, collection="sites", feature_id=site.code)
+    feature = features.get_feature(session=session, collection="sites", feature_id=change.code)
     _commit_and_invalidate(request, session)
     return feature_response(feature)
 
@@ -257,8 +244,7 @@ def update_site(
     responses=errors(404),
 )
 def site_history(
-    code: CodePath, session: SessionDep, principal: PrincipalDep
-) -> list[dict[str, Any]]:
+    code: CodePath, session: SessionDep, principal: HistoryReader
+) -> list[SiteHistoryEntry]:
     """Return every change to the site, oldest first: who, when, and what changed."""
-    auth.require(principal, auth.READERS, "read site history")
-    return sites.history(session, code)
+    return [SiteHistoryEntry.model_validate(e) for e in sites.history(session, code)]

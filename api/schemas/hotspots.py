@@ -30,18 +30,20 @@ HotspotStatus = Literal["candidate", "lapsed", "dismissed", "promoted"]
 class HotspotDetail(BaseModel):
     """A candidate hotspot: counts, channels, period, and the review decision if any."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", from_attributes=True)
 
     code: str
     status: str
     report_count: int
     reporter_count: int
+    duplicate_count: int | None = None
     channels: list[str]
     first_seen: dt.datetime
     last_seen: dt.datetime
     review_reason: str | None = None
     reviewed_by: str | None = None
     reviewed_at: dt.datetime | None = None
+    notes: str | None = None
     lon: float | None = None
     lat: float | None = None
 
@@ -61,10 +63,15 @@ class PromoteIn(BaseModel):
 
 
 class PromoteOut(BaseModel):
-    """The site a hotspot became."""
+    """The site a hotspot became, with its reports and priority as computed at promotion."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     hotspot: str
     site_code: str
+    independent_reports: int | None = None
+    priority_score: float | None = None
+    priority_rank: int | None = None
 
 
 class DismissIn(BaseModel):
@@ -92,6 +99,8 @@ class ClusterIn(BaseModel):
 
 class ClusterOut(BaseModel):
     """What a clustering run did."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     clusters: int
     clustered_reports: int

@@ -112,6 +112,8 @@ class ReportIn(BaseModel):
 class ReportReceipt(BaseModel):
     """What the submitter gets back: the tracking code to ask about the report later."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     code: str = Field(examples=["PTM-7K3Q9X"])
     status: str = Field(examples=["received"])
     created: bool = Field(description="False when this was a repeat of an earlier submission")
@@ -120,6 +122,8 @@ class ReportReceipt(BaseModel):
 
 class ReportPublicStatus(BaseModel):
     """A report's status as the public may see it: status and dates, nothing internal."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     code: str
     status: str
@@ -142,6 +146,8 @@ class TransitionIn(BaseModel):
 
 class ReportHistoryEntry(BaseModel):
     """One status transition of a report."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     from_status: str | None
     to_status: str
@@ -182,6 +188,8 @@ class ReportDetail(BaseModel):
 
 class ClockOut(BaseModel):
     """One complaint clock of one report."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     code: str
     rule: str

@@ -85,6 +85,8 @@ class SiteUpdate(BaseModel):
 class SiteHistoryEntry(BaseModel):
     """One change to a site from the audit trail."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     action: str
     actor: str
     source: str | None

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from geo import hotspots, matching, priority
 from geo.cli._common import console, engine_from_settings
 from geo.db import session_scope
+from geo.hotspots import service
 from geo.reports.queue import drain
 from geo.settings import get_settings
 
@@ -68,8 +69,12 @@ def cluster(
 ) -> None:
     """Cluster the unmatched reports and update the candidate hotspots."""
     with session_scope(_engine()) as session:
-        s = hotspots.cluster_reports(
-            session=session, eps_m=eps, min_reports=min_reports, window_days=window_days
+        s = service.cluster_hotspots(
+            settings=get_settings(),
+            session=session,
+            eps_m=eps,
+            min_reports=min_reports,
+            window_days=window_days,
         )
     console.print(
         f"{s.clusters} clusters of {s.clustered_reports} reports ({s.noise_reports} unclustered):"
@@ -122,16 +127,21 @@ def promote(
 ) -> None:
     """Promote a hotspot to a new site; its reports move to the site."""
     with session_scope(_engine()) as session:
-        site_code = hotspots.promote(
+        promoted = service.promote_hotspot(
+            settings=get_settings(),
             session=session,
             hotspot=hotspot,
-            actor=actor or get_settings().actor,
+            actor=actor,
             code=code,
             name=name,
             kabupaten=kabupaten,
             commodity=commodity,
         )
-    console.print(f"hotspot {hotspot} is now site [bold]{site_code}[/]")
+    console.print(
+        f"hotspot {promoted.hotspot} is now site [bold]{promoted.site_code}[/]: "
+        f"{promoted.independent_reports} reports, priority {promoted.priority_score:.1f} "
+        f"(rank {promoted.priority_rank})"
+    )
 
 
 @app.command()
@@ -142,8 +152,8 @@ def dismiss(
 ) -> None:
     """Dismiss a hotspot with a reason."""
     with session_scope(_engine()) as session:
-        hotspots.dismiss(
-            session=session, hotspot=hotspot, reason=reason, actor=actor or get_settings().actor
+        service.dismiss_hotspot(
+            settings=get_settings(), session=session, hotspot=hotspot, reason=reason, actor=actor
         )
     console.print(f"hotspot {hotspot} dismissed")
 
@@ -159,13 +169,15 @@ def priority_command(
             when = dt.datetime.fromisoformat(as_of).replace(tzinfo=dt.UTC)
         except ValueError:
             raise typer.BadParameter(f"expected a date YYYY-MM-DD, got {as_of!r}") from None
+    settings = get_settings()
     with session_scope(_engine()) as session:
-        frame = priority.compute_priority(session=session, as_of=when)
-    table = Table(title=f"Prioritas lokasi (site priority), top {min(top, len(frame))}")
+        ranking = priority.recompute(settings=settings, session=session, as_of=when)
+    rows = ranking.rows[:top]
+    table = Table(title=f"Prioritas lokasi (site priority), top {len(rows)}")
     for col in ("rank", "code", "name", "score", "reasons"):
         table.add_column(col)
-    for row in frame.head(top).itertuples():
-        table.add_row(
-            str(row.rank), str(row.code), str(row.name), f"{row.score:.1f}", str(row.reasons)
-        )
+    for row in rows:
+        reasons = "; ".join(priority.explain(row, lang=settings.language))
+        table.add_row(str(row["rank"]), str(row["code"]), str(row["name"]), f"{row['score']:.1f}",
+                      reasons)
     console.print(table)

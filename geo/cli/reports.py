@@ -15,11 +15,11 @@ from rich.table import Table
 
 from geo.cli._common import console, engine_from_settings
 from geo.db import session_scope
+from geo.reports import service
 from geo.reports.clocks import load_rules, update_rule
 from geo.reports.config import LOCAL_TIMEZONE
-from geo.reports.importer import import_file
-from geo.reports.lifecycle import transition
 from geo.reports.query import list_reports, show
+from geo.settings import get_settings
 
 __all__ = ["app"]
 
@@ -50,7 +50,8 @@ def import_(
         raise typer.BadParameter(f"expected auto, csv, geojson or lapor, got {format!r}")
     if on_error not in ("abort", "skip"):
         raise typer.BadParameter(f"expected abort or skip, got {on_error!r}")
-    summary = import_file(
+    summary = service.import_reports(
+        settings=get_settings(),
         engine=engine_from_settings(),
         path=file,
         format=format,  # type: ignore[arg-type]  # checked above
@@ -167,10 +168,16 @@ def status_(
 ) -> None:
     """Move a report to another status (recorded in its history)."""
     with session_scope(engine_from_settings()) as session:
-        report = transition(
-            session=session, code=code, to=to, actor=actor, resolution=resolution, reason=reason
+        change = service.change_status(
+            settings=get_settings(),
+            session=session,
+            code=code,
+            to=to,
+            actor=actor,
+            resolution=resolution,
+            reason=reason,
         )
-        console.print(f"{report.code}: [bold]{report.status}[/]")
+    console.print(f"{change.code}: [bold]{change.status}[/]")
 
 
 @app.command("clocks")

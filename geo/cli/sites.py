@@ -8,8 +8,9 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from geo import sites
+from geo import registry, sites
 from geo.cli._common import console, engine_from_settings
+from geo.db import session_scope
 from geo.settings import get_settings
 
 app = typer.Typer(help="The registry of suspect PETI sites.", no_args_is_help=True)
@@ -22,8 +23,10 @@ def import_(
     actor: str | None = typer.Option(None, help="Who is recorded in the audit trail."),
 ) -> None:
     """Import (upsert by code) a site file, all or nothing."""
-    engine = engine_from_settings()
-    summary = sites.import_file(engine, path, fmt=fmt, actor=actor, settings=get_settings())
+    with session_scope(engine_from_settings()) as session:
+        summary = registry.import_sites(
+            settings=get_settings(), session=session, path=path, fmt=fmt, actor=actor
+        )
     console.print(
         f"{path.name}: {len(summary.created)} created, {len(summary.updated)} updated, "
         f"{len(summary.unchanged)} unchanged"
@@ -36,7 +39,8 @@ def export(
     fmt: str | None = typer.Option(None, "--format", help="geojson, gpkg, kml, csv or shp."),
 ) -> None:
     """Export every site."""
-    out = sites.export_file(engine_from_settings(), path, fmt=fmt)
+    with session_scope(engine_from_settings()) as session:
+        out = registry.export_sites(settings=get_settings(), session=session, path=path, fmt=fmt)
     console.print(f"wrote {out}")
 
 

@@ -21,6 +21,10 @@ Examples
 >>> from geo.hotspots import cluster_reports, load
 >>> summary = cluster_reports(session=session, eps_m=300, min_reports=3)  # doctest: +SKIP
 >>> load(engine=engine).head()  # doctest: +SKIP
+
+The use cases (:mod:`geo.hotspots.service`: ``cluster_hotspots``, ``promote_hotspot``,
+``dismiss_hotspot``) take the injected settings and keep the derived figures true; the CLI, the
+API and notebooks call those.
 """
 
 
@@ -33,7 +37,15 @@ from geo.hotspots.clustering import (
     HotspotSettings,
     cluster_reports,
 )
-from geo.hotspots.review import dismiss, get, load, promote
+from geo.hotspots.review import dismiss, get, load, promote, refresh_statistics
+from geo.hotspots.service import (
+    HotspotView,
+    Promotion,
+    cluster_hotspots,
+    dismiss_hotspot,
+    promote_hotspot,
+    view_hotspot,
+)
 
 __all__ = [
     "HOTSPOT_STATUSES",
@@ -45,4 +57,11 @@ __all__ = [
     "dismiss",
     "get",
     "load",
+    "refresh_statistics",
+    "HotspotView",
+    "Promotion",
+    "cluster_hotspots",
+    "view_hotspot",
+    "promote_hotspot",
+    "dismiss_hotspot",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import geopandas as gpd
@@ -12,9 +13,9 @@ from sqlalchemy.orm import Session
 from geo.db import Target, use_session
 from geo.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from geo.hotspots.clustering import COLUMNS, HOTSPOT_STATUSES
-from geo.settings import HotspotSettings, get_settings
+from geo.settings import HotspotSettings
 
-__all__ = ["load", "get", "promote", "dismiss"]
+__all__ = ["load", "get", "promote", "dismiss", "refresh_statistics"]
 
 
 def load(
@@ -117,7 +118,8 @@ def promote(
     name: str | None = None,
     kabupaten: str | None = None,
     commodity: str | None = None,
-    settings: HotspotSettings | None = None,
+    settings: HotspotSettings,
+    indonesia_bbox: tuple[float, float, float, float] | None = None,
 ) -> str:
     """Make a hotspot a new site in the registry; its reports are re-matched onto the site.
 
@@ -138,6 +140,10 @@ def promote(
     kabupaten, commodity
         Default to those of the nearest known site and to the reports' most frequent
         commodity guess (else ``lainnya``).
+    settings
+        The hotspot section of the injected settings (``Settings.hotspots``).
+    indonesia_bbox
+        The country's bounding box the site must lie in (``Settings.indonesia_bbox``).
 
     Returns
     -------
@@ -157,46 +163,16 @@ def promote(
     from geo import sites
     from geo.matching import rematch_for_site
 
-    cfg = settings or get_settings().hotspots
     row = get(session=session, hotspot=hotspot)
     _reviewable(row, "promoted")
     site_code = (code or row["code"]).strip().upper()
     if session.execute(text("SELECT 1 FROM sites WHERE code = :c"), {"c": site_code}).scalar():
         raise Conflict(f"a site with code {site_code} already exists", field="code")
-    guess = session.execute(
-        text(
-            """
-            SELECT
-              ST_AsBinary(ST_Transform(ST_Buffer(ST_Transform(h.hull, :srid), :buf, 8), 4326)),
-              (SELECT s.kabupaten FROM sites s ORDER BY s.geom <-> h.centroid LIMIT 1),
-              (SELECT r.commodity_guess FROM reports r
-                WHERE r.hotspot_id = h.id AND r.commodity_guess IS NOT NULL
-                GROUP BY r.commodity_guess ORDER BY count(*) DESC, r.commodity_guess LIMIT 1)
-              FROM hotspots h WHERE h.id = :id
-            """
-        ),
-        {"id": row["id"], "srid": cfg.srid, "buf": cfg.promote_buffer_m},
-    ).one()
-    polygon = shapely.from_wkb(bytes(guess[0]))
-    frame = gpd.GeoDataFrame(
-        [
-            {
-                "code": site_code,
-                "name": name or f"Hotspot {row['code']}",
-                "kabupaten": kabupaten or guess[1],
-                "commodity": commodity or guess[2] or "lainnya",
-                "status": "suspected",
-                "first_reported": row["first_seen"].date(),
-                "notes": (
-                    f"Promoted from hotspot {row['code']}: {row['report_count']} independent "
-                    f"reports from {row['reporter_count']} reporters"
-                ),
-            }
-        ],
-        geometry=[polygon],
-        crs=4326,
+    values = {"code": site_code, "name": name, "kabupaten": kabupaten, "commodity": commodity}
+    frame = _site_frame(session, row, values, settings)
+    (record,) = sites.validate_frame(
+        frame, source=f"hotspot {row['code']}", indonesia_bbox=indonesia_bbox
     )
-    (record,) = sites.validate_frame(frame, source=f"hotspot {row['code']}")
     sites.upsert(session, [record], actor=actor, source=f"hotspot:{row['code']}")
     site_id = int(
         session.execute(text("SELECT id FROM sites WHERE code = :c"), {"c": site_code}).scalar_one()
@@ -215,6 +191,45 @@ def promote(
     rematch_for_site(session=session, site_id=site_id)
     session.flush()
     return site_code
+
+
+def _site_frame(
+    session: Session, row: dict[str, Any], values: dict[str, str | None], cfg: HotspotSettings
+) -> gpd.GeoDataFrame:
+    """Return the new site's row: the widened hull, given values or the guessed ones."""
+    guess = session.execute(
+        text(
+            """
+            SELECT
+              ST_AsBinary(ST_Transform(ST_Buffer(ST_Transform(h.hull, :srid), :buf, 8), 4326)),
+              (SELECT s.kabupaten FROM sites s ORDER BY s.geom <-> h.centroid LIMIT 1),
+              (SELECT r.commodity_guess FROM reports r
+                WHERE r.hotspot_id = h.id AND r.commodity_guess IS NOT NULL
+                GROUP BY r.commodity_guess ORDER BY count(*) DESC, r.commodity_guess LIMIT 1)
+              FROM hotspots h WHERE h.id = :id
+            """
+        ),
+        {"id": row["id"], "srid": cfg.srid, "buf": cfg.promote_buffer_m},
+    ).one()
+    polygon = shapely.from_wkb(bytes(guess[0]))
+    return gpd.GeoDataFrame(
+        [
+            {
+                "code": values["code"],
+                "name": values["name"] or f"Hotspot {row['code']}",
+                "kabupaten": values["kabupaten"] or guess[1],
+                "commodity": values["commodity"] or guess[2] or "lainnya",
+                "status": "suspected",
+                "first_reported": row["first_seen"].date(),
+                "notes": (
+                    f"Promoted from hotspot {row['code']}: {row['report_count']} independent "
+                    f"reports from {row['reporter_count']} reporters"
+                ),
+            }
+        ],
+        geometry=[polygon],
+        crs=4326,
+    )
 
 
 def dismiss(*, session: Session, hotspot: int | str, reason: str, actor: str) -> None:
@@ -246,5 +261,50 @@ def dismiss(*, session: Session, hotspot: int | str, reason: str, actor: str) ->
             """
         ),
         {"reason": reason.strip(), "actor": actor, "id": row["id"]},
+    )
+    session.flush()
+
+
+def refresh_statistics(*, session: Session, hotspot_ids: Iterable[int]) -> None:
+    """Recount the corroboration figures of some hotspots from their reports, as stored now.
+
+    A report rejected (or newly linked as a duplicate) after the clustering no longer counts:
+    ``report_count`` and ``reporter_count`` cover independent reports that are not rejected,
+    ``duplicate_count`` the duplicates among the rest, as :func:`geo.priority.corroboration`
+    counts them. The hull and centroid stay those of the last clustering.
+
+    Examples
+    --------
+    >>> refresh_statistics(session=session, hotspot_ids=[3])  # doctest: +SKIP
+    """
+    ids = sorted({int(i) for i in hotspot_ids})
+    if not ids:
+        return
+    session.execute(
+        text(
+            """
+            WITH m AS (
+                SELECT h.id AS hid,
+                       count(r.id) FILTER (WHERE r.duplicate_of_id IS NULL) AS n,
+                       count(DISTINCT coalesce(r.reporter_hash, 'report:' || r.id))
+                           FILTER (WHERE r.duplicate_of_id IS NULL) AS reporters,
+                       count(r.id) FILTER (WHERE r.duplicate_of_id IS NOT NULL) AS dups,
+                       coalesce(array_agg(DISTINCT r.channel::text)
+                           FILTER (WHERE r.duplicate_of_id IS NULL), '{}') AS channels
+                  FROM hotspots h
+                  LEFT JOIN reports r ON r.hotspot_id = h.id AND r.status <> 'rejected'
+                 WHERE h.id = ANY(:ids)
+                 GROUP BY h.id
+            )
+            UPDATE hotspots h
+               SET report_count = m.n, reporter_count = m.reporters, duplicate_count = m.dups,
+                   channels = m.channels, updated_at = now()
+              FROM m
+             WHERE h.id = m.hid
+               AND (h.report_count, h.reporter_count, h.duplicate_count, h.channels)
+                   IS DISTINCT FROM (m.n, m.reporters, m.dups, m.channels)
+            """
+        ),
+        {"ids": ids},
     )
     session.flush()

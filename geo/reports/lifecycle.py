@@ -107,6 +107,29 @@ def get_report(*, session: Session, code: str, for_update: bool = False) -> Repo
     return report
 
 
+def _check_resolution(code: str, current: str, to: str, resolution: str | None) -> None:
+    """Raise when the resolution does not fit the move (:data:`RESOLUTIONS_BY_STATUS`)."""
+    needed = RESOLUTIONS_BY_STATUS.get(to)
+    if needed is not None:
+        if resolution not in needed:
+            raise InvalidTransition(
+                f"resolution: moving to {to!r} needs one of {', '.join(needed)}, "
+                f"got {resolution!r}",
+                field="resolution",
+            )
+        if resolution in ("confirmed", "not_found") and current != "inspected":
+            raise InvalidTransition(
+                f"resolution: {resolution!r} can only close an inspected report; "
+                f"report {code} is {current!r}",
+                field="resolution",
+            )
+    elif resolution is not None:
+        raise InvalidTransition(
+            f"resolution: only rejected or closed take a resolution, got {resolution!r} for {to!r}",
+            field="resolution",
+        )
+
+
 def transition(
     *,
     session: Session,
@@ -157,25 +180,7 @@ def transition(
             f"status: report {report.code} is {current!r}; it may move to {allowed}, not {to!r}",
             field="status",
         )
-    needed = RESOLUTIONS_BY_STATUS.get(to)
-    if needed is not None:
-        if resolution not in needed:
-            raise InvalidTransition(
-                f"resolution: moving to {to!r} needs one of {', '.join(needed)}, "
-                f"got {resolution!r}",
-                field="resolution",
-            )
-        if resolution in ("confirmed", "not_found") and current != "inspected":
-            raise InvalidTransition(
-                f"resolution: {resolution!r} can only close an inspected report; "
-                f"report {report.code} is {current!r}",
-                field="resolution",
-            )
-    elif resolution is not None:
-        raise InvalidTransition(
-            f"resolution: only rejected or closed take a resolution, got {resolution!r} for {to!r}",
-            field="resolution",
-        )
+    _check_resolution(report.code, current, to, resolution)
     when = at or dt.datetime.now(dt.UTC)
     report.status = to
     report.resolution = resolution

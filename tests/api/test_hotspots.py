@@ -42,6 +42,9 @@ def test_cluster_promote_and_dismiss(client: TestClient, tokens: dict[str, str])
     promoted = client.post(f"/hotspots/{code}/promote", json={"code": "KTM-951"}, headers=analyst)
     assert promoted.status_code == 200, promoted.text
     assert promoted.json()["site_code"] == "KTM-951"
+    # The new site is scored in the same transaction, from the hotspot's reports.
+    assert promoted.json()["independent_reports"] == detail["report_count"]
+    assert isinstance(promoted.json()["priority_rank"], int)
     history = client.get("/sites/KTM-951/history", headers=analyst).json()
     assert history[0]["actor"] == "test-analyst"
     again = client.post(f"/hotspots/{code}/dismiss", json={"reason": "izin"}, headers=analyst)

@@ -6,6 +6,7 @@ import io
 import os
 import uuid
 
+import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine, text
@@ -206,3 +207,21 @@ def test_accepted_reports_are_linked_and_matched_shortly_after(
             break
         time.sleep(0.05)
     assert (site, queued) == ("KKR-950", 0)
+
+
+def test_status_rules_changed_in_the_lifecycle_are_obeyed_by_the_api(
+    client: TestClient, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.reports import lifecycle
+
+    op = bearer(tokens["intake_operator"])
+    code = client.post("/reports", json=REPORT).json()["code"]
+    refused = client.post(f"/reports/{code}/transitions", json={"to": "assigned"}, headers=op)
+    assert refused.status_code == 409, refused.text
+    monkeypatch.setitem(lifecycle.TRANSITIONS, "received", ("assigned",))
+    now_refused = client.post(f"/reports/{code}/transitions", json={"to": "verified"}, headers=op)
+    assert now_refused.status_code == 409 and "may move to assigned" in now_refused.text
+    moved = client.post(f"/reports/{code}/transitions", json={"to": "assigned"}, headers=op)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["status"] == "assigned"
+    assert set(moved.json()) == {"code", "status", "received_at", "status_changed_at"}

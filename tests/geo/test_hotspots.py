@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from geo.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from geo.hotspots import cluster_reports, dismiss, get, load, promote
 from geo.matching import match_reports
+from geo.settings import HotspotSettings
 
 GEOD = Geod(ellps="WGS84")
 NOW = dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC)
+HS = HotspotSettings()  # the defaults; a use case passes Settings.hotspots
 _seq = itertools.count(1)
 
 
@@ -197,7 +199,7 @@ def test_dismissed_hotspot_stays_dismissed_and_shows_new_reports(
     assert row["status"] == "dismissed" and row["report_count"] == 5
     assert row["reports_at_review"] == 4
     with pytest.raises(InvalidTransition):
-        promote(session=session, hotspot=hid, actor="analis")
+        promote(session=session, hotspot=hid, actor="analis", settings=HS)
 
 
 def test_promote_creates_an_audited_site_and_moves_the_reports(session: Session) -> None:
@@ -206,7 +208,9 @@ def test_promote_creates_an_audited_site_and_moves_the_reports(session: Session)
     cluster_reports(session=session, eps_m=200, min_reports=3, as_of=NOW)
     (hid,) = hotspot_of(session, pts)
     code = get(session=session, hotspot=hid)["code"]
-    site_code = promote(session=session, hotspot=code, actor="analis", name="Bukaan baru")
+    site_code = promote(
+        session=session, hotspot=code, actor="analis", name="Bukaan baru", settings=HS
+    )
     assert site_code == code
     site = session.execute(
         text("SELECT id, kabupaten, commodity, GeometryType(geom) FROM sites WHERE code = :c"),
@@ -238,7 +242,7 @@ def test_promote_refuses_a_taken_code_and_unknown_hotspots(session: Session) -> 
     cluster_reports(session=session, eps_m=200, min_reports=3, as_of=NOW)
     (hid,) = hotspot_of(session, pts)
     with pytest.raises(Conflict):
-        promote(session=session, hotspot=hid, actor="analis", code=taken)
+        promote(session=session, hotspot=hid, actor="analis", code=taken, settings=HS)
     with pytest.raises(NotFound) as err:
         get(session=session, hotspot="HS-9999")
     assert err.value.field == "hotspot"

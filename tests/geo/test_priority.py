@@ -17,6 +17,7 @@ from geo.priority import (
     compute_priority,
     corroboration,
     load_priority,
+    recompute,
 )
 from geo.settings import Settings
 
@@ -143,10 +144,9 @@ def test_weights_come_from_settings(session: Session, monkeypatch: pytest.Monkey
     site = add_site(session, status="active")
     monkeypatch.setenv("PANTAU_PRIORITY_W_STATUS", "50")
     monkeypatch.setenv("PANTAU_PRIORITY_STATUS_FACTORS", '{"active": 0.5}')
-    from_env = Settings(_env_file=None).priority
-    row = row_of(
-        compute_priority(session=session, as_of=AS_OF, settings=from_env, store=False), site
-    )
+    # The environment is read once, into the settings tree the use case injects.
+    ranking = recompute(settings=Settings(), session=session, as_of=AS_OF)
+    row = next(r for r in ranking.rows if r["site_id"] == site)
     assert row["pts_status"] == pytest.approx(25.0)
     custom = PrioritySettings(w_inspection=0)
     row = row_of(compute_priority(session=session, as_of=AS_OF, settings=custom, store=False), site)
@@ -210,8 +210,56 @@ def test_explain_words_the_same_points_in_both_languages() -> None:
     }
     en, id_ = explain(row, lang="en"), explain(row, lang="id")
     assert en[0] == "400 days since inspection: 20.0"
-    assert id_[0] == "400 hari sejak pemeriksaan: 20.0"
-    assert id_[1] == "4.2 laporan terbaru (berbobot waktu): 14.9"
+    assert id_[0] == "400 hari sejak pemeriksaan: 20,0"  # numbers as Indonesians write them
+    assert id_[1] == "4,2 laporan terbaru (berbobot waktu): 14,9"
     assert len(en) == len(id_) == 5  # the commodity gave no points and is not named
-    with pytest.raises(ValidationError, match="lang was 'fr'"):
+    with pytest.raises(ValidationError, match="lang` was 'fr'"):
         explain(row, lang="fr")
+
+
+def test_a_site_shows_one_report_count_whatever_the_confidentiality(
+    session: Session,
+) -> None:
+    from geo.priority import refresh_sites, site_report_counts
+
+    site = add_site(session)
+    for i in range(3):
+        add_report(session, site, i + 1, reporter=f"c{i}")
+    session.execute(
+        text(
+            "UPDATE reports SET confidentiality = 'rahasia' WHERE id IN "
+            "(SELECT report_id FROM report_matches WHERE site_id = :s LIMIT 2)"
+        ),
+        {"s": site},
+    )
+    (row,) = refresh_sites(
+        session=session, site_ids=[site], settings=PrioritySettings(), as_of=AS_OF
+    ).to_dict("records")
+    code = str(row["code"])
+    # "N reports" and "M reporters" come from the same reports: never fewer reports than
+    # reporters (the map once said 2 reports, counting only the anonim points, beside 21).
+    assert site_report_counts(session)[code] == row["independent_reports"] == 3
+    assert row["reporter_count"] <= site_report_counts(session)[code]
+
+
+def test_refreshing_some_sites_rescores_them_and_reranks_all(session: Session) -> None:
+    from geo.priority import refresh_sites
+
+    quiet, busy = add_site(session), add_site(session)
+    compute_priority(session=session, as_of=AS_OF)
+    for d in range(6):
+        add_report(session, busy, d, reporter=f"r{d}")
+    stale = session.execute(
+        text("SELECT recent_reports FROM site_priority WHERE site_id = :s"), {"s": busy}
+    ).scalar_one()
+    assert stale == 0  # the reports came after the scoring
+    refresh_sites(session=session, site_ids=[busy], settings=PrioritySettings(), as_of=AS_OF)
+    rows = session.execute(
+        text("SELECT p.site_id, p.rank, p.score, p.recent_reports FROM site_priority p "
+             "JOIN sites s ON s.id = p.site_id ORDER BY p.rank")
+    ).all()
+    assert [r.rank for r in rows] == list(range(1, len(rows) + 1))
+    assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)
+    by_site = {r.site_id: r for r in rows}
+    assert by_site[busy].recent_reports > 0 and by_site[busy].rank < by_site[quiet].rank
+    assert refresh_sites(session=session, site_ids=[], settings=PrioritySettings()).empty

@@ -153,3 +153,44 @@ def test_clock_rules_can_be_changed(database_url: str, settings: Settings, engin
     finally:
         with engine.begin() as conn:
             conn.execute(text("UPDATE clock_rules SET amount = 3 WHERE name = 'verify'"))
+
+
+def test_status_rules_changed_in_the_lifecycle_are_obeyed_by_the_cli(
+    database_url: str, settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In process (typer's CliRunner), so that the changed rule is the one the command sees."""
+    from typer.testing import CliRunner
+
+    from geo import settings as settings_module
+    from geo.cli import app
+    from geo.errors import InvalidTransition
+    from geo.reports import lifecycle
+
+    code = "PTM-CLIRUL"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO reports (code, channel, received_at, location_source, geom) "
+                "VALUES (:c, 'hotline', now(), 'device_gps', "
+                "ST_SetSRID(ST_MakePoint(117.1, -0.6), 4326))"
+            ),
+            {"c": code},
+        )
+    monkeypatch.setenv("PANTAU_DATABASE_URL", database_url)
+    monkeypatch.setenv("PANTAU_SECRET_KEY", settings.secret_key)
+    settings_module.get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        refused = runner.invoke(app, ["reports", "status", code, "assigned", "--actor", "ani"])
+        assert isinstance(refused.exception, InvalidTransition)
+        monkeypatch.setitem(lifecycle.TRANSITIONS, "received", ("assigned",))
+        now_refused = runner.invoke(app, ["reports", "status", code, "verified", "--actor", "ani"])
+        assert isinstance(now_refused.exception, InvalidTransition)
+        assert "may move to assigned" in str(now_refused.exception)
+        moved = runner.invoke(app, ["reports", "status", code, "assigned", "--actor", "ani"])
+        assert moved.exit_code == 0, moved.output
+        assert f"{code}: assigned" in moved.output
+    finally:
+        settings_module.get_settings.cache_clear()
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM reports WHERE code = :c"), {"c": code})

@@ -1,0 +1,181 @@
+"""Use cases of public reports: submit one, import a file, change a report's status.
+
+Each function is one thing a person does, shared by the CLI (``pantau reports``), the API
+(``/reports``), the coming web console and notebooks: settings and the session (or engine) are
+injected, the result is a plain object. The rules live below this layer, once: the lifecycle in
+:mod:`geo.reports.lifecycle`, intake in :mod:`geo.reports.intake`. What depends on a change is
+refreshed with it: a status change rescored the report's site (a rejected report stops counting)
+and recounts its hotspot, in the same transaction.
+
+Examples
+--------
+>>> from geo.reports.service import change_status
+>>> change = change_status(settings=settings, session=session, code="PTM-7K3Q9X",
+...                        to="verified", actor="ani")  # doctest: +SKIP
+>>> change.from_status, change.status  # doctest: +SKIP
+('received', 'verified')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from geo import priority
+from geo.db import session_scope
+from geo.errors import N_, ValidationError
+from geo.hotspots.review import refresh_statistics
+from geo.reports.importer import ImportSummary, import_file
+from geo.reports.intake import SubmitResult, submit
+from geo.reports.lifecycle import get_report, transition
+from geo.reports.readers import FileFormat
+from geo.settings import Settings
+
+__all__ = ["StatusChange", "change_status", "submit_report", "import_reports", "STAFF_ONLY"]
+
+#: Fields only staff may set on a submitted report; the public's reports are the web form's.
+STAFF_ONLY: tuple[str, ...] = ("channel", "received_at")
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A report's status after a change, with the dates the public may see."""
+
+    code: str
+    from_status: str
+    status: str
+    resolution: str | None
+    received_at: dt.datetime
+    status_changed_at: dt.datetime
+
+
+def change_status(
+    *,
+    settings: Settings,
+    session: Session,
+    code: str,
+    to: str,
+    actor: str | None = None,
+    reason: str | None = None,
+    resolution: str | None = None,
+) -> StatusChange:
+    """Use case: move a report through its lifecycle (:data:`geo.reports.lifecycle.TRANSITIONS`).
+
+    The report's site is rescored and its hotspot recounted in the same transaction, so no
+    priority or hotspot figure counts a report the status change took out (or put back).
+
+    Raises
+    ------
+    InvalidTransition, NotFound, ValidationError
+        As :func:`geo.reports.lifecycle.transition`.
+    """
+    from_status = get_report(session=session, code=code).status
+    report = transition(
+        session=session,
+        code=code,
+        to=to,
+        actor=actor or settings.actor,
+        reason=reason,
+        resolution=resolution,
+    )
+    site_id = report.matched_site_id
+    if site_id is not None:
+        priority.refresh_sites(session=session, site_ids=[site_id], settings=settings.priority)
+    if report.hotspot_id is not None:
+        refresh_statistics(session=session, hotspot_ids=[report.hotspot_id])
+    return StatusChange(
+        code=report.code,
+        from_status=from_status,
+        status=report.status,
+        resolution=report.resolution,
+        received_at=report.received_at,
+        status_changed_at=report.status_changed_at,
+    )
+
+
+def submit_report(
+    *,
+    settings: Settings,
+    session: Session,
+    fields: Mapping[str, Any],
+    actor: str | None,
+    public: bool,
+    evidence: Sequence[Path | str | bytes] = (),
+    idempotency_key: str | None = None,
+    defer: bool = False,
+) -> SubmitResult:
+    """Use case: store a submitted report (public web form or staff entry).
+
+    The public may not set :data:`STAFF_ONLY` fields and always submits through the ``web``
+    channel; an ``idempotency_key`` is stored as the channel's external id, so that a retry
+    is recognised even after a restart. With ``defer`` the report is queued for the intake
+    worker (matching and near-duplicate links later); the adapter wakes the worker after
+    the commit.
+
+    Raises
+    ------
+    ValidationError
+        A public submission sets a staff-only field, or a field is not acceptable.
+    """
+    values = dict(fields)
+    if public:
+        for name in STAFF_ONLY:
+            if name in values:
+                raise ValidationError.of(
+                    N_("{field}: only staff may set it on a report"), field=name
+                )
+        values["channel"] = "web"
+    values.setdefault("channel", "web")
+    if idempotency_key and "external_id" not in values:
+        values["external_id"] = f"idempotency:{idempotency_key}"
+    return submit(
+        session=session,
+        evidence=evidence,
+        actor=actor,
+        settings=settings,
+        report_settings=settings.reports,
+        defer=defer,
+        **values,
+    )
+
+
+def import_reports(
+    *,
+    settings: Settings,
+    engine: Engine,
+    path: Path | str,
+    format: FileFormat = "auto",  # noqa: A002 - the CLI's and the importer's name
+    channel: str | None = None,
+    on_error: Literal["abort", "skip"] = "abort",
+    batch_size: int | None = None,
+    actor: str | None = None,
+    progress: bool = False,
+) -> ImportSummary:
+    """Use case: import a CSV, GeoJSON or SP4N-LAPOR! file of reports, then rescore the sites.
+
+    The importer commits in batches (its speed depends on it), so the rescoring runs in its
+    own transaction right after the last batch: every site, since an import can add reports
+    anywhere.
+    """
+    summary = import_file(
+        engine=engine,
+        path=path,
+        format=format,
+        channel=channel,
+        on_error=on_error,
+        batch_size=batch_size,
+        actor=actor or settings.actor,
+        settings=settings,
+        report_settings=settings.reports,
+        progress=progress,
+    )
+    if summary.inserted:
+        with session_scope(engine) as session:
+            priority.refresh_sites(session=session, site_ids=None, settings=settings.priority)
+    return summary
