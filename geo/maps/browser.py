@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from geo.errors import BrowserUnavailable, PantauError
-from geo.settings import MapSettings, get_settings
+from geo.settings import MapSettings
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route
@@ -65,7 +65,7 @@ class MapPage:
 
 
 @contextmanager
-def chromium(*, settings: MapSettings | None = None) -> Iterator[Browser]:
+def chromium(*, settings: MapSettings) -> Iterator[Browser]:
     """Launch headless Chromium for the duration of the block.
 
     Raises
@@ -75,10 +75,9 @@ def chromium(*, settings: MapSettings | None = None) -> Iterator[Browser]:
 
     Examples
     --------
-    >>> with chromium() as browser:  # doctest: +SKIP
+    >>> with chromium(settings=maps) as browser:  # doctest: +SKIP
     ...     print(browser.version)
     """
-    settings = settings or get_settings().maps
     if not settings.chromium.is_file():
         raise BrowserUnavailable(
             f"headless Chromium was expected at {settings.chromium} but is missing; run "
