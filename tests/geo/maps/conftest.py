@@ -7,11 +7,14 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import folium
 import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
+from geo.maps import MapOptions, build_map
+from geo.settings import MapSettings, get_settings
 from tests.common import LOA_JANAN, TENGGARONG_PIT
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "maps"
@@ -27,6 +30,34 @@ XSS_PAYLOADS = (
     "\"'><svg onload=window.pwned=4>",
 )
 TODAY = dt.date(2026, 11, 20)
+
+
+def map_settings() -> MapSettings:
+    """The ``maps`` section of the process settings (``PANTAU_MAPS_*`` as the CI sets them)."""
+    return get_settings().maps
+
+
+def draw(
+    *,
+    sites: gpd.GeoDataFrame,
+    reports: gpd.GeoDataFrame | None = None,
+    hotspots: gpd.GeoDataFrame | None = None,
+    bases: gpd.GeoDataFrame | None = None,
+    routes: gpd.GeoDataFrame | None = None,
+    admin: gpd.GeoDataFrame | None = None,
+    **options: object,
+) -> folium.Map:
+    """Build a map from frames with the options given as keywords (``period=``, ``lang=``...)."""
+    return build_map(
+        sites=sites,
+        reports=reports,
+        hotspots=hotspots,
+        bases=bases,
+        routes=routes,
+        admin=admin,
+        options=MapOptions(**options),  # type: ignore[arg-type]
+        settings=map_settings(),
+    )
 
 
 @pytest.fixture
@@ -142,5 +173,5 @@ def frames(sites, reports, hotspots, bases, routes) -> dict[str, gpd.GeoDataFram
 def browser() -> Iterator[object]:
     from geo.maps.browser import chromium
 
-    with chromium() as b:
+    with chromium(settings=map_settings()) as b:
         yield b

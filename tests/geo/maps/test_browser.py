@@ -9,11 +9,11 @@ from typing import Any
 import geopandas as gpd
 import pytest
 
-from geo.maps import Period, build_map, map_info
+from geo.maps import Period, map_info
 from geo.maps.briefing import save_html
 from geo.maps.browser import open_map
 
-from .conftest import XSS_PAYLOADS
+from .conftest import XSS_PAYLOADS, draw
 
 pytestmark = pytest.mark.browser
 
@@ -82,7 +82,7 @@ def test_offline_map_works_without_network(
     tmp_path: Path,
     artifacts: Path,
 ) -> None:
-    m = build_map(**frames, period=_period(today), offline=True, demo=True)
+    m = draw(**frames, period=_period(today), offline=True, demo=True)
     path = save_html(m, tmp_path / "map.html")
     with open_map(browser, path, offline=True) as page:
         assert page.evaluate("() => window.pantauMap instanceof L.Map")
@@ -139,7 +139,7 @@ def test_report_text_never_executes(
         "<img src=x onerror=window.pwned=5>",
         "B",
     ]
-    m = build_map(**{**frames, "routes": routes}, period=_period(today), offline=True)
+    m = draw(**{**frames, "routes": routes}, period=_period(today), offline=True)
     path = save_html(m, tmp_path / "xss.html")
     with open_map(browser, path) as page:
         result = page.evaluate(OPEN_ALL_POPUPS, "reports")
@@ -181,7 +181,7 @@ def test_period_filter_changes_what_is_drawn(
 ) -> None:
     monkeypatch.setattr("geo.maps.build.CLUSTER_LIMIT", limit)
     period = _period(today)
-    m = build_map(**frames, period=period, offline=True)
+    m = draw(**frames, period=period, offline=True)
     path = save_html(m, tmp_path / "period.html")
     reports = frames["reports"]
     visible = reports[reports["confidentiality"] == "anonim"]
@@ -202,7 +202,7 @@ def test_period_filter_changes_what_is_drawn(
 def test_shared_map_has_counts_not_points(
     browser: Any, frames: dict[str, gpd.GeoDataFrame], today: dt.date, tmp_path: Path
 ) -> None:
-    m = build_map(**frames, period=_period(today), offline=True, share=True, lang="en")
+    m = draw(**frames, period=_period(today), offline=True, share=True, lang="en")
     path = save_html(m, tmp_path / "share.html")
     html = path.read_text()
     for code in frames["reports"]["code"]:

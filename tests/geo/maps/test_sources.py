@@ -16,14 +16,14 @@ from typer.testing import CliRunner
 from geo import demo
 from geo.cli import app
 from geo.db import make_engine
-from geo.maps import Period, map_info, overview, write_outputs
+from geo.maps import MapOptions, Period, map_info, overview, service, write_outputs
 from geo.maps.sources import load_all, load_overdue
 from geo.matching import match_reports
 from geo.priority import compute_priority
 from geo.reports import import_file
-from geo.settings import Settings
+from geo.settings import Settings, get_settings
 
-from .conftest import REPORTER_NAMES, REPORTER_PHONES
+from .conftest import REPORTER_NAMES, REPORTER_PHONES, map_settings
 
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 
@@ -87,7 +87,8 @@ def test_load_all_brings_every_library_layer(map_engine: Engine) -> None:
 
 
 def test_overview_counts(map_engine: Engine) -> None:
-    m = overview(map_engine, period=Period(dt.date(2025, 11, 21), NOW.date()), offline=True)
+    options = MapOptions(period=Period(dt.date(2025, 11, 21), NOW.date()), offline=True)
+    m = overview(map_engine, options, settings=map_settings())
     counts = map_info(m).counts
     assert counts["sites"] == 108
     assert counts["reports"] == 18  # the 6 rahasia reports are not drawn
@@ -98,7 +99,9 @@ def test_overview_counts(map_engine: Engine) -> None:
 def test_reasons_follow_the_map_language(map_engine: Engine) -> None:
     period = Period(dt.date(2025, 11, 21), NOW.date())
     reasons = {
-        lang: map_info(overview(map_engine, period=period, lang=lang)).sites["priority_reasons"]
+        lang: map_info(
+            overview(map_engine, MapOptions(period=period, lang=lang), settings=map_settings())
+        ).sites["priority_reasons"]
         for lang in ("id", "en")
     }
     indonesian = " ".join(" ".join(r) for r in reasons["id"])
@@ -119,8 +122,6 @@ def test_pantau_map_command(
     map_engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PANTAU_DATABASE_URL", map_engine.url.render_as_string(hide_password=False))
-    from geo.settings import get_settings
-
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(
@@ -160,8 +161,6 @@ def test_pantau_map_rejects_bad_options(
     from geo.cli import main
 
     monkeypatch.setenv("PANTAU_DATABASE_URL", map_engine.url.render_as_string(hide_password=False))
-    from geo.settings import get_settings
-
     get_settings.cache_clear()
     try:
         with pytest.raises(SystemExit) as exit_info:
@@ -173,7 +172,48 @@ def test_pantau_map_rejects_bad_options(
 
 @pytest.mark.browser
 def test_write_outputs_for_the_demo(map_engine: Engine, tmp_path: Path) -> None:
-    paths = write_outputs(map_engine, tmp_path / "demo", png=False)
+    paths = write_outputs(map_engine, tmp_path / "demo", settings=get_settings(), png=False)
     assert set(paths) == {"Peta offline", "Briefing PDF"}
     assert all(p.is_file() and p.stat().st_size > 10_000 for p in paths.values())
     assert len(PdfReader(paths["Briefing PDF"]).pages) == 2
+
+
+def _settings(engine: Engine) -> Settings:
+    return Settings(database={"url": engine.url.render_as_string(hide_password=False)})
+
+
+def test_map_page_use_case_counts_what_it_draws(map_engine: Engine) -> None:
+    period = Period(dt.date(2025, 11, 21), NOW.date())
+    options = MapOptions(period=period, layers=["sites", "reports"], lang="en")
+    page = service.map_page(settings=_settings(map_engine), engine=map_engine, options=options)
+    assert page.counts == {"sites": 108, "reports": 18}
+    assert page.lang == "en" and "PETI sites" in page.html and "Lokasi PETI" not in page.html
+    for secret in (*REPORTER_NAMES, *REPORTER_PHONES):
+        assert secret not in page.html
+
+
+def test_map_page_takes_its_settings_from_the_caller(
+    map_engine: Engine, tmp_path: Path
+) -> None:
+    """The injected settings are the ones used: a wrong assets folder fails the offline map."""
+    from geo.errors import ConfigurationError
+
+    settings = _settings(map_engine)
+    settings.maps.assets_dir = tmp_path  # no node_modules here
+    with pytest.raises(ConfigurationError, match="npm ci"):
+        service.map_page(settings=settings, engine=map_engine, options=MapOptions(offline=True))
+
+
+@pytest.mark.browser
+def test_briefing_file_use_case_is_a_pdf_in_the_asked_language(map_engine: Engine) -> None:
+    period = Period(dt.date(2025, 11, 21), NOW.date())
+    options = MapOptions(period=period, layers=["sites", "bases"], lang="id")
+    result = service.briefing_file(
+        settings=_settings(map_engine), engine=map_engine, options=options, fmt="pdf"
+    )
+    assert result.media_type == "application/pdf" and result.content.startswith(b"%PDF")
+    assert result.counts["sites"] == 108 and result.filename == "briefing.pdf"
+    from io import BytesIO
+
+    text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(result.content)).pages)
+    assert "Lokasi prioritas tertinggi" in text and "Top sites" not in text
