@@ -66,6 +66,8 @@ def _text(value: Any, t: Translator | None = None) -> str | None:
     With a translator, dates and decimals are written as its locale writes them (``1 Mei 2026``,
     ``12,5``); without one they stay ISO dates and ``12.5`` (data for the runtime, not prose).
     """
+    if type(value) is str:  # the common case first: a map may carry 10^5 report rows
+        return value
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -82,10 +84,11 @@ def _text(value: Any, t: Translator | None = None) -> str | None:
 def _day(value: Any, t: Translator) -> str | None:
     """Write a date given as text (``"2026-11-23"``) or as a date in the reader's format."""
     if isinstance(value, str):
+        text: str = value
         try:
-            value = dt.date.fromisoformat(value[:10])
+            return _text(dt.date.fromisoformat(text[:10]), t)
         except ValueError:
-            return value
+            return text
     return _text(value, t)
 
 

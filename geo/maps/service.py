@@ -95,7 +95,7 @@ def map_page(*, settings: Settings, engine: Engine, options: MapOptions) -> MapP
     """
     data = sources.load_all(engine, period=options.period)
     m = build_from(data, options, settings=settings.maps)
-    page = m.get_root().render()  # type: ignore[attr-defined]  # branca's Figure is untyped
+    page = m.get_root().render()
     return MapPage(str(page), dict(map_info(m).counts), options.offline, options.lang)
 
 
@@ -165,8 +165,13 @@ def briefing_file(
     m = build_from(data, options.replace(offline=True), settings=settings.maps)
     with tempfile.TemporaryDirectory(prefix="pantau-briefing-file-") as tmp:
         out = Path(tmp) / f"briefing.{fmt}"
-        paths = {"png": out} if fmt == "png" else {"pdf": out}
-        export(m, overdue=sources.load_overdue(engine), settings=settings.maps, **paths)
+        export(
+            m,
+            png=out if fmt == "png" else None,
+            pdf=out if fmt == "pdf" else None,
+            overdue=sources.load_overdue(engine),
+            settings=settings.maps,
+        )
         content = out.read_bytes()
     counts = dict(map_info(m).counts)
     return BriefingFile(content, MEDIA_TYPES[fmt], f"briefing.{fmt}", counts)
