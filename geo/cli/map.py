@@ -43,6 +43,7 @@ def map_command(
     ),
 ) -> None:
     """Write the overview map (and a PNG/PDF briefing) from the database."""
+    from geo.i18n import translator
     from geo.maps import service
     from geo.maps.options import MapOptions, parse_layers, parse_period
     from geo.maps.tiles import tile_template
@@ -58,19 +59,24 @@ def map_command(
         share=share,
     )
     settings = get_settings()
+    t = translator(settings.language)  # the operator's language; --lang is the map's
     engine = engine_from_settings()
-    status = "Loading layers..."
+    status = t.gettext("Loading layers...")
     if png is not None or pdf is not None:
-        status = "Loading layers and rendering the briefing in headless Chromium..."
+        status = t.gettext("Loading layers and rendering the briefing in headless Chromium...")
     with console.status(status):
         files = service.map_files(
             settings=settings, engine=engine, options=options, out=out, png=png, pdf=pdf,
             admin=admin,
         )
-    console.print(
-        f"Map ({'offline' if offline else 'online'}, {lang}): [bold]{files.html}[/]  "
-        + ", ".join(f"{k}={v}" for k, v in files.counts.items())
-    )
+    counts = ", ".join(f"{k}={v}" for k, v in files.counts.items())
+    if offline:
+        line = t.gettext("Offline map ({lang}): {path}  {counts}", lang=lang, path=files.html,
+                         counts=counts)
+    else:
+        line = t.gettext("Online map ({lang}): {path}  {counts}", lang=lang, path=files.html,
+                         counts=counts)
+    console.print(line, markup=False, highlight=False)
     for label, path in (("PNG", files.png), ("PDF", files.pdf)):
         if path is not None:
-            console.print(f"{label}: [bold]{path}[/]")
+            console.print(f"{label}: {path}", markup=False, highlight=False)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Final
 
-from geo.errors import ValidationError
+from geo.errors import N_, ValidationError
 from geo.i18n import DEFAULT_LANGUAGE, check_language
 
 __all__ = ["LAYERS", "Period", "MapOptions", "parse_period", "parse_layers", "check_base_url"]
@@ -38,8 +38,11 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.start > self.end:
-            raise ValidationError(
-                f"period start {self.start} is after its end {self.end}", field="period"
+            raise ValidationError.of(
+                N_("period start {start} is after its end {end}"),
+                field="period",
+                start=self.start,
+                end=self.end,
             )
 
     @classmethod
@@ -70,8 +73,10 @@ def parse_period(text: str | None, *, today: dt.date | None = None) -> Period:
             raise ValueError
         return Period(dt.date.fromisoformat(parts[0]), dt.date.fromisoformat(parts[1]))
     except ValueError:
-        raise ValidationError(
-            f"`period` must look like 2026-01-01..2026-06-30 or 90d, got {text!r}", field="period"
+        raise ValidationError.of(
+            N_("`period` must look like 2026-01-01..2026-06-30 or 90d, got {text!r}"),
+            field="period",
+            text=text,
         ) from None
 
 
@@ -94,9 +99,11 @@ def _check_layers(layers: Iterable[str] | None) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(layers))
     unknown = [k for k in chosen if k not in LAYERS]
     if unknown:
-        raise ValidationError(
-            f"`layers` has unknown key(s) {unknown}; expected some of {list(LAYERS)}",
+        raise ValidationError.of(
+            N_("`layers` has unknown key(s) {unknown}; expected some of {expected}"),
             field="layers",
+            unknown=unknown,
+            expected=list(LAYERS),
         )
     return chosen
 
@@ -112,8 +119,10 @@ def check_base_url(base_url: str | None) -> str | None:
     if base_url is None or base_url == "":
         return None
     if not (base_url.startswith(("http://", "https://")) or base_url.startswith("/")):
-        raise ValidationError(
-            f"`base_url` must start with http://, https:// or /, got {base_url!r}", field="base_url"
+        raise ValidationError.of(
+            N_("`base_url` must start with http://, https:// or /, got {url!r}"),
+            field="base_url",
+            url=base_url,
         )
     return base_url
 

@@ -87,3 +87,10 @@ def test_indonesian_page_has_no_english_label_or_code(
     # ...and each list would catch its language: the other page does show them.
     assert '"Legend"' in html_en and '"Period: ' in html_en and "Legenda" in html_id
     assert '"Diterima"' in html_id and '"Received"' in html_en  # report status labels
+
+
+def test_refused_options_can_be_read_in_indonesian() -> None:
+    with pytest.raises(ValidationError) as err:
+        MapOptions(layers=["sites", "volcanoes"])
+    assert "unknown key(s) ['volcanoes']" in str(err.value)  # logs and tests stay English
+    assert "tidak dikenal ['volcanoes']" in err.value.localized(translator("id"))
