@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from geo.errors import BrowserUnavailable, PantauError
+from geo.errors import N_, BrowserUnavailable, PantauError
 from geo.settings import MapSettings
 
 if TYPE_CHECKING:
@@ -79,10 +79,13 @@ def chromium(*, settings: MapSettings) -> Iterator[Browser]:
     ...     print(browser.version)
     """
     if not settings.chromium.is_file():
-        raise BrowserUnavailable(
-            f"headless Chromium was expected at {settings.chromium} but is missing; run "
-            "scripts/setup-browser (Debian packages chromium and chromium-driver) or set "
-            "PANTAU_MAPS_CHROMIUM"
+        raise BrowserUnavailable.of(
+            N_(
+                "headless Chromium was expected at {path} but is missing; run "
+                "scripts/setup-browser (Debian packages chromium and chromium-driver) or set "
+                "PANTAU_MAPS_CHROMIUM"
+            ),
+            path=settings.chromium,
         )
     try:
         from playwright.sync_api import Error as PlaywrightError
@@ -111,8 +114,10 @@ def chromium(*, settings: MapSettings) -> Iterator[Browser]:
                 },
             )
         except PlaywrightError as exc:
-            raise BrowserUnavailable(
-                f"Chromium at {settings.chromium} did not start: {exc.message.splitlines()[0]}"
+            raise BrowserUnavailable.of(
+                N_("Chromium at {path} did not start: {reason}"),
+                path=settings.chromium,
+                reason=exc.message.splitlines()[0],
             ) from exc
         try:
             yield browser
