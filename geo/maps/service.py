@@ -26,8 +26,8 @@ from sqlalchemy import Engine
 from geo.maps import sources
 from geo.maps.briefing import export
 from geo.maps.build import build_from, map_info
-from geo.maps.options import MapOptions
-from geo.settings import Settings
+from geo.maps.options import MapOptions, Period
+from geo.settings import MapSettings, Settings
 
 __all__ = [
     "MapPage",
@@ -119,28 +119,37 @@ def map_files(
     >>> map_files(settings=settings, engine=engine, options=MapOptions(offline=True),
     ...           out=Path("out/peta.html"), pdf=Path("out/briefing.pdf"))  # doctest: +SKIP
     """
+    return _write_files(
+        settings.maps, engine, options, out=out, png=png, pdf=pdf, admin=_read_admin(admin)
+    )
+
+
+def _write_files(
+    maps: MapSettings,
+    engine: Engine,
+    options: MapOptions,
+    *,
+    out: Path,
+    png: Path | None,
+    pdf: Path | None,
+    admin: gpd.GeoDataFrame | None = None,
+) -> MapFiles:
     data = sources.load_all(engine, period=options.period)
-    admin_frame = _read_admin(admin)
 
     def make(o: MapOptions) -> folium.Map:
-        return build_from(data, o, admin=admin_frame, settings=settings.maps)
+        return build_from(data, o, admin=admin, settings=maps)
 
     m = make(options)
-    export(m, html_path=out, settings=settings.maps)
-    info = map_info(m)
-    files = MapFiles(out, dict(info.counts), options.offline, options.lang)
+    export(m, html_path=out, settings=maps)
+    counts = dict(map_info(m).counts)
     if png is None and pdf is None:
-        return files
+        return MapFiles(out, counts, options.offline, options.lang)
     briefing_map = m if options.offline else make(options.replace(offline=True))
     result = export(
-        briefing_map,
-        png=png,
-        pdf=pdf,
-        overdue=sources.load_overdue(engine),
-        settings=settings.maps,
+        briefing_map, png=png, pdf=pdf, overdue=sources.load_overdue(engine), settings=maps
     )
     return MapFiles(
-        out, files.counts, files.offline, files.lang, result.png, result.pdf, result.console_errors
+        out, counts, options.offline, options.lang, result.png, result.pdf, result.console_errors
     )
 
 
@@ -181,33 +190,33 @@ def write_outputs(
     engine: Engine,
     out_dir: Path | str,
     *,
-    settings: Settings | None = None,
-    options: MapOptions | None = None,
+    lang: str = "id",
+    period: Period | None = None,
     png: bool = True,
+    settings: MapSettings | None = None,
 ) -> dict[str, Path]:
     """Write the offline overview map, a PNG of it and the PDF briefing into ``out_dir``.
 
     What ``pantau demo`` (or a scheduled job) writes. Returns the paths by label
     (``"Peta offline"``, ``"PNG"``, ``"Briefing PDF"``), ready for ``DemoSummary.outputs``.
-    ``settings=None`` reads the process settings: kept only for ``geo.demo``, which does not
-    pass its own yet.
+    ``settings`` is the ``maps`` section; ``None`` reads the process settings, kept only until
+    ``geo.demo`` passes its own.
 
     Examples
     --------
-    >>> write_outputs(engine, "out/demo", settings=settings)  # doctest: +SKIP
+    >>> write_outputs(engine, "out/demo", settings=settings.maps)  # doctest: +SKIP
     {'Peta offline': PosixPath('out/demo/peta-offline.html'), ...}
     """
     if settings is None:
         from geo.settings import get_settings
 
-        settings = get_settings()
+        settings = get_settings().maps
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    o = (options or MapOptions()).replace(offline=True)
-    files = map_files(
-        settings=settings,
-        engine=engine,
-        options=o,
+    files = _write_files(
+        settings,
+        engine,
+        MapOptions(period=period, lang=lang, offline=True),
         out=out / "peta-offline.html",
         png=out / "peta.png" if png else None,
         pdf=out / "briefing.pdf",
