@@ -227,6 +227,7 @@ def add_reports(c: _Canvas) -> bool:
         "fields": c.report_fields,
         "heading": c.t.gettext("Report"),
         "canvasFrom": CLUSTER_LIMIT,
+        "locale": c.t.lang,
     }
     cluster = data.size <= CLUSTER_LIMIT and not share
     ReportLayer("reports", name, data, options, cluster=cluster).add_to(c.m)
@@ -414,6 +415,7 @@ def _boxes(c: _Canvas, shown: tuple[str, ...]) -> None:
         "from": first,
         "to": last,
         "position": "bottomleft",
+        "locale": t.lang,
     }
     c.m.add_child(PeriodControl(options))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +221,29 @@ def test_shared_map_has_counts_not_points(
     anonim = int((frames["reports"]["confidentiality"] == "anonim").sum())
     assert total == anonim
     assert "Legend" in legend and "Legenda" not in legend
+
+
+@pytest.mark.parametrize(
+    ("lang", "period_text", "received"),
+    [
+        ("id", "1 Des 2025 – 20 Agu 2026", "Diterima"),
+        ("en", "Dec 1, 2025 – Aug 20, 2026", "Received"),
+    ],
+)
+def test_dates_in_the_page_follow_the_map_language(
+    browser: Any, frames: dict[str, gpd.GeoDataFrame], tmp_path: Path,
+    lang: str, period_text: str, received: str,
+) -> None:
+    period = Period(dt.date(2025, 12, 1), dt.date(2026, 8, 20))
+    path = save_html(draw(**frames, period=period, offline=True, lang=lang), tmp_path / "p.html")
+    with open_map(browser, path) as page:
+        shown = page.evaluate("() => document.querySelector('.pantau-period').innerText")
+        popup = page.evaluate(
+            """() => { const p = window.pantau.openReport('reports', 0);
+                 const text = p.getElement().innerText; p.close(); return text; }"""
+        )
+        assert page.errors == []
+    assert period_text in shown.replace("\u00a0", " ")
+    day = next(line for line in popup.splitlines() if line.startswith(received))
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", day), day  # the locale's date, not ISO
+    assert re.search(r"20(25|26)$", day.rstrip()), day
