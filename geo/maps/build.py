@@ -35,6 +35,7 @@ from geo.maps.elements import (
     ReportData,
     ReportLayer,
     Start,
+    ZoomControl,
     add_runtime,
 )
 from geo.maps.options import LAYERS, MapOptions, Period, parse_period
@@ -277,10 +278,11 @@ def _prepare_reports(c: _Canvas, reports: gpd.GeoDataFrame | None) -> None:
         )
 
 
-def _new_map(frames: list[gpd.GeoDataFrame | None]) -> folium.Map:
+def _new_map(frames: list[gpd.GeoDataFrame | None], t: Translator) -> folium.Map:
     """Return an empty map with Pantau's runtime, fitted to the extent of ``frames``."""
     m = folium.Map(
         tiles=None,
+        zoom_control=False,  # added below, with tooltips in the map's language
         control_scale=False,
         prefer_canvas=True,
         zoom_start=7,
@@ -296,6 +298,7 @@ def _new_map(frames: list[gpd.GeoDataFrame | None]) -> folium.Map:
         east = max(float(e[2]) for e in extents)
         north = max(float(e[3]) for e in extents)
         m.add_child(FitView([[south, west], [north, east]]))
+    m.add_child(ZoomControl(zoom_in=t.gettext("Zoom in"), zoom_out=t.gettext("Zoom out")))
     return m
 
 
@@ -473,7 +476,7 @@ def build_map(
     info = MapInfo(offline=o.offline, lang=o.lang, title=o.title or t.gettext(
         "Illegal Mining (PETI) Monitoring Map, East Kalimantan"))
     info.sites = pd.DataFrame(sites.drop(columns=sites.geometry.name)).reset_index(drop=True)
-    m = _new_map([sites, hotspots, bases, routes])
+    m = _new_map([sites, hotspots, bases, routes], t)
     _INFO[m] = info
     c = _Canvas(m, t, o, info, sites, hotspots=hotspots, bases=bases, routes=routes, admin=admin)
     minimap_tiles = _base_layers(c)

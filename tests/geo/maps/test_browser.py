@@ -242,7 +242,9 @@ def test_dates_in_the_page_follow_the_map_language(
             """() => { const p = window.pantau.openReport('reports', 0);
                  const text = p.getElement().innerText; p.close(); return text; }"""
         )
+        zoom_in = page.evaluate("() => document.querySelector('.leaflet-control-zoom-in').title")
         assert page.errors == []
+    assert zoom_in == {"id": "Perbesar", "en": "Zoom in"}[lang]
     assert period_text in shown.replace("\u00a0", " ")
     day = next(line for line in popup.splitlines() if line.startswith(received))
     assert not re.search(r"\d{4}-\d{2}-\d{2}", day), day  # the locale's date, not ISO
