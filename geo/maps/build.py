@@ -157,8 +157,8 @@ class _Canvas:
         return _day_number(self.options.period.start), _day_number(self.options.period.end)
 
 
-def _data_layer(c: _Canvas, key: str, name: str, features: list[dict[str, Any]]) -> bool:
-    DataLayer(key, name, features).add_to(c.m)
+def _data_layer(c: _Canvas, key: str, features: list[dict[str, Any]]) -> bool:
+    DataLayer(key, _layer_names(c.t, c.options.share)[key], features).add_to(c.m)
     c.info.counts[key] = len(features)
     return True
 
@@ -168,7 +168,7 @@ def add_sites(c: _Canvas) -> bool:
     features = L.site_features(
         c.sites, c.t, report_counts=c.report_counts, base_url=c.options.base_url
     )
-    return _data_layer(c, "sites", c.t.gettext("PETI sites"), features)
+    return _data_layer(c, "sites", features)
 
 
 def add_hotspots(c: _Canvas) -> bool:
@@ -176,7 +176,7 @@ def add_hotspots(c: _Canvas) -> bool:
     if c.hotspots is None:
         return False
     features = L.hotspot_features(c.hotspots.to_crs(4326), c.t, base_url=c.options.base_url)
-    return _data_layer(c, "hotspots", c.t.gettext("Candidate hotspots"), features)
+    return _data_layer(c, "hotspots", features)
 
 
 def add_bases(c: _Canvas) -> bool:
@@ -184,7 +184,7 @@ def add_bases(c: _Canvas) -> bool:
     if c.bases is None:
         return False
     features = L.base_features(c.bases.to_crs(4326), c.t)
-    return _data_layer(c, "bases", c.t.gettext("Field team bases"), features)
+    return _data_layer(c, "bases", features)
 
 
 def add_admin(c: _Canvas) -> bool:
@@ -192,7 +192,7 @@ def add_admin(c: _Canvas) -> bool:
     if c.admin is None:
         return False
     features = L.admin_features(c.admin)
-    return _data_layer(c, "admin", c.t.gettext("Administrative boundaries"), features)
+    return _data_layer(c, "admin", features)
 
 
 def add_routes(c: _Canvas) -> bool:
@@ -222,7 +222,7 @@ def add_reports(c: _Canvas) -> bool:
     first, last = c.days
     share = c.options.share
     name = _layer_names(c.t, share)["reports"]
-    options = {
+    options: dict[str, Any] = {
         "from": first,
         "to": last,
         "fields": c.report_fields,
@@ -243,7 +243,7 @@ def add_heat(c: _Canvas) -> bool:
         return False
     first, last = c.days
     options = {"from": first, "to": last, "days": HEAT_DAYS}
-    name = c.t.gettext("Heat map of recent reports")
+    name = _layer_names(c.t, c.options.share)["heat"]
     HeatLayer("heat", name, data, options, show=False).add_to(c.m)
     recent = 0
     if len(c.reports) and "received_at" in c.reports.columns:
@@ -372,7 +372,9 @@ _SYMBOLS: Final[dict[str, dict[str, str]]] = {
 
 
 def _layer_names(t: Translator, share: bool) -> dict[str, str]:
+    """Return the name of each layer key, as the layer control and the legend show it."""
     return {
+        "sites": t.gettext("PETI sites"),
         "hotspots": t.gettext("Candidate hotspots"),
         "reports": (
             t.gettext("Reports (counts per location)") if share else t.gettext("Public reports")
@@ -387,7 +389,7 @@ def _layer_names(t: Translator, share: bool) -> dict[str, str]:
 def _legend(t: Translator, keys: tuple[str, ...], *, share: bool) -> list[list[Any]]:
     lines: list[list[Any]] = [["pantau-title-main", t.gettext("Legend"), None]]
     if "sites" in keys:
-        lines.append(["", t.gettext("PETI sites"), None])
+        lines.append(["", _layer_names(t, share)["sites"], None])
         status_labels = labels.site_status_labels(t)
         for status, colour in L.STATUS_COLOURS.items():
             swatch = {"fill": colour, "stroke": colour}
