@@ -342,19 +342,19 @@ def _tools(c: _Canvas, minimap_tiles: str | None) -> None:
 
 def _title_lines(c: _Canvas) -> list[list[Any]]:
     t, o = c.t, c.options
-    period = o.period
-    generated = o.generated or dt.date.today()
+    start = t.date(o.period.start, format="medium")
+    end = t.date(o.period.end, format="medium")
+    generated = t.date(o.generated or dt.date.today(), format="medium")
+    source = o.source or t.gettext("Pantau Tambang registry, Dinas ESDM Kaltim")
     lines: list[list[Any]] = [
         ["pantau-title-main", c.info.title, None],
-        ["", t.gettext("Period: {start} – {end}", start=t.date(period.start, format="medium"),
-                       end=t.date(period.end, format="medium")), None],
-        ["", t.gettext("Generated: {date}", date=t.date(generated, format="medium")), None],
-        ["", t.gettext("Data source: {source}", source=o.source or t.gettext(
-            "Pantau Tambang registry, Dinas ESDM Kaltim")), None],
+        ["", t.gettext("Period: {start} – {end}", start=start, end=end), None],
+        ["", t.gettext("Generated: {date}", date=generated), None],
+        ["", t.gettext("Data source: {source}", source=source), None],
     ]
     if o.share:
-        lines.append(["", t.gettext("Report points aggregated per location/grid cell for sharing"),
-                      None])
+        note = t.gettext("Report points aggregated per location/grid cell for sharing")
+        lines.append(["", note, None])
     if o.demo:
         lines.append(["pantau-demo", t.gettext("synthetic demo data"), None])
     return lines
