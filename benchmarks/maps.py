@@ -21,13 +21,15 @@ import numpy as np
 import pandas as pd
 from folium import plugins
 
-from geo.maps import Period, build_map, map_info
+from geo.maps import MapOptions, Period, build_map, map_info
 from geo.maps.assets import make_offline
 from geo.maps.briefing import save_html
 from geo.maps.browser import chromium, open_map
 from geo.maps.build import CLUSTER_LIMIT
+from geo.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
+MAPS = get_settings().maps
 TODAY = dt.date(2026, 11, 20)
 WORDS = [
     "alat",
@@ -73,7 +75,7 @@ def reference_map(reports: gpd.GeoDataFrame) -> folium.Map:
     # No icon fonts offline: plain circle markers, as our layer uses.
     callback = "function (row) { return L.circleMarker(new L.LatLng(row[0], row[1])); }"
     plugins.FastMarkerCluster(coords, callback=callback).add_to(m)
-    make_offline(m)
+    make_offline(m, settings=MAPS)
     return m
 
 
@@ -95,11 +97,12 @@ def main() -> None:
     sites = gpd.read_file(ROOT / "data" / "sites.geojson")
     period = Period(TODAY - dt.timedelta(days=364), TODAY)
     rows = []
-    with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
+    with tempfile.TemporaryDirectory() as tmp, chromium(settings=MAPS) as browser:
         for n in sizes:
             reports = synthetic_reports(sites, n)
             t0 = time.perf_counter()
-            m = build_map(sites=sites, reports=reports, period=period, offline=True, demo=True)
+            options = MapOptions(period=period, offline=True, demo=True)
+            m = build_map(sites=sites, reports=reports, options=options, settings=MAPS)
             path = save_html(m, Path(tmp) / f"map-{n}.html")
             build_s = time.perf_counter() - t0
             ready_s = time_ready(browser, path, pantau=True)

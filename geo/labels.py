@@ -18,14 +18,22 @@ from geo.i18n import Translator
 __all__ = [
     "site_status",
     "site_status_labels",
-    "risk_level",
-    "risk_level_labels",
-    "inspection_result",
-    "inspection_result_labels",
-    "unplanned_reason",
-    "unplanned_reason_labels",
     "commodity",
     "commodity_labels",
+    "risk_level",
+    "risk_level_labels",
+    "report_status",
+    "report_status_labels",
+    "channel",
+    "channel_labels",
+    "hotspot_status",
+    "hotspot_status_labels",
+    "clock_rule",
+    "clock_rule_labels",
+    "inspection_result_labels",
+    "inspection_result",
+    "unplanned_reason_labels",
+    "unplanned_reason",
 ]
 
 
@@ -46,6 +54,22 @@ def site_status(t: Translator, code: str) -> str:
     return site_status_labels(t).get(code, code)
 
 
+def commodity_labels(t: Translator) -> dict[str, str]:
+    """Return the label of every commodity (:data:`geo.vocab.COMMODITIES`)."""
+    return {
+        "batubara": t.pgettext("commodity", "batubara"),
+        "emas": t.pgettext("commodity", "emas"),
+        "pasir": t.pgettext("commodity", "pasir"),
+        "batu": t.pgettext("commodity", "batu"),
+        "lainnya": t.pgettext("commodity", "lainnya"),
+    }
+
+
+def commodity(t: Translator, code: str) -> str:
+    """Return the label of one commodity; an unknown code is shown as it is."""
+    return commodity_labels(t).get(code, code)
+
+
 def risk_level_labels(t: Translator) -> dict[str, str]:
     """Return the label of every risk level (:data:`geo.vocab.RISK_LEVELS`)."""
     return {
@@ -59,6 +83,70 @@ def risk_level_labels(t: Translator) -> dict[str, str]:
 def risk_level(t: Translator, code: str) -> str:
     """Return the label of one risk level; an unknown code is shown as it is."""
     return risk_level_labels(t).get(code, code)
+
+
+def report_status_labels(t: Translator) -> dict[str, str]:
+    """Return the label of every report status (:data:`geo.reports.models.REPORT_STATUSES`)."""
+    return {
+        "received": t.pgettext("report status", "received"),
+        "verified": t.pgettext("report status", "verified"),
+        "rejected": t.pgettext("report status", "rejected"),
+        "assigned": t.pgettext("report status", "assigned"),
+        "follow_up_scheduled": t.pgettext("report status", "follow_up_scheduled"),
+        "inspected": t.pgettext("report status", "inspected"),
+        "closed": t.pgettext("report status", "closed"),
+    }
+
+
+def report_status(t: Translator, code: str) -> str:
+    """Return the label of one report status; an unknown code is shown as it is."""
+    return report_status_labels(t).get(code, code)
+
+
+def channel_labels(t: Translator) -> dict[str, str]:
+    """Return the label of every report channel (:data:`geo.reports.models.CHANNELS`)."""
+    return {
+        "hotline": t.pgettext("channel", "hotline"),
+        "lapor": t.pgettext("channel", "lapor"),
+        "web": t.pgettext("channel", "web"),
+        "field_team": t.pgettext("channel", "field_team"),
+        "media": t.pgettext("channel", "media"),
+        "satellite": t.pgettext("channel", "satellite"),
+    }
+
+
+def channel(t: Translator, code: str) -> str:
+    """Return the label of one report channel; an unknown code is shown as it is."""
+    return channel_labels(t).get(code, code)
+
+
+def hotspot_status_labels(t: Translator) -> dict[str, str]:
+    """Return the label of every hotspot status (``geo.hotspots.clustering.HOTSPOT_STATUSES``)."""
+    return {
+        "candidate": t.pgettext("hotspot status", "candidate"),
+        "lapsed": t.pgettext("hotspot status", "lapsed"),
+        "dismissed": t.pgettext("hotspot status", "dismissed"),
+        "promoted": t.pgettext("hotspot status", "promoted"),
+    }
+
+
+def hotspot_status(t: Translator, code: str) -> str:
+    """Return the label of one hotspot status; an unknown code is shown as it is."""
+    return hotspot_status_labels(t).get(code, code)
+
+
+def clock_rule_labels(t: Translator) -> dict[str, str]:
+    """Return the label of every complaint clock (the default rules of ``geo.reports.clocks``)."""
+    return {
+        "verify": t.pgettext("clock rule", "verify"),
+        "follow_up": t.pgettext("clock rule", "follow_up"),
+        "resolution": t.pgettext("clock rule", "resolution"),
+    }
+
+
+def clock_rule(t: Translator, code: str) -> str:
+    """Return the label of one complaint clock; a rule added later is shown by its name."""
+    return clock_rule_labels(t).get(code, code)
 
 
 def inspection_result_labels(t: Translator) -> dict[str, str]:
@@ -91,19 +179,3 @@ def unplanned_reason_labels(t: Translator) -> dict[str, str]:
 def unplanned_reason(t: Translator, code: str) -> str:
     """Return the explanation of one unplanned-site reason; an unknown code is shown as it is."""
     return unplanned_reason_labels(t).get(code, code)
-
-
-def commodity_labels(t: Translator) -> dict[str, str]:
-    """Return the label of every commodity (:data:`geo.vocab.COMMODITIES`)."""
-    return {
-        "batubara": t.pgettext("commodity", "batubara"),
-        "emas": t.pgettext("commodity", "emas"),
-        "pasir": t.pgettext("commodity", "pasir"),
-        "batu": t.pgettext("commodity", "batu"),
-        "lainnya": t.pgettext("commodity", "lainnya"),
-    }
-
-
-def commodity(t: Translator, code: str) -> str:
-    """Return the label of one commodity; an unknown code is shown as it is."""
-    return commodity_labels(t).get(code, code)

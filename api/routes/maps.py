@@ -7,17 +7,18 @@ counts instead of points).
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-from typing import Annotated, Literal
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api import auth
-from api.deps import EngineDep, PrincipalDep
+from api.deps import EngineDep, PrincipalDep, SettingsDep
 from api.schemas import ERRORS, errors
-from geo.maps import build
+from geo.maps import service
+from geo.maps.options import MapOptions, parse_layers, parse_period
+from geo.tokens import Principal
 
 router = APIRouter(prefix="/maps", tags=["maps"], responses=ERRORS)
 
@@ -42,37 +43,30 @@ Layers = Annotated[
 Lang = Annotated[Literal["id", "en"], Query(description="Bahasa Indonesia or English")]
 
 
-def _layers(value: str | None) -> list[str] | None:
-    return [k for k in value.split(",") if k] if value else None
+def require_map_reader(
+    action: str,
+) -> Callable[[PrincipalDep], Coroutine[Any, Any, Principal]]:
+    """Return a dependency that lets only the map readers (:data:`api.auth.MAP_READERS`) through."""
+
+    async def dependency(principal: PrincipalDep) -> Principal:
+        auth.require(principal, auth.MAP_READERS, action)
+        return principal
+
+    return dependency
 
 
-def _map(
-    engine: EngineDep,
-    request: Request,
-    *,
-    period: str | None,
-    layers: str | None,
-    lang: str,
-    offline: bool,
-    share: bool,
-) -> object:
-    from geo.maps.sources import load_all
-
-    the_period = build.parse_period(period)
-    data = load_all(engine, period=the_period)
-    return build.build_map(
-        sites=data.sites,
-        reports=data.reports,
-        hotspots=data.hotspots,
-        bases=data.bases,
-        routes=data.routes,
-        period=the_period,
-        layers=_layers(layers),
+def _options(
+    request: Request, *, period: str | None, layers: str | None, lang: str, share: bool,
+    offline: bool = False,
+) -> MapOptions:
+    """Return the map options of the query; site cards link back to this API."""
+    return MapOptions(
+        period=parse_period(period),
+        layers=parse_layers(layers),
         lang=lang,
         offline=offline,
         base_url=str(request.base_url).rstrip("/"),
         share=share,
-        demo=data.demo,
     )
 
 
@@ -85,7 +79,8 @@ def _map(
 def overview(
     request: Request,
     engine: EngineDep,
-    principal: PrincipalDep,
+    settings: SettingsDep,
+    _: Annotated[Principal, Depends(require_map_reader("view maps"))],
     period: Period = None,
     layers: Layers = None,
     lang: Lang = "id",
@@ -95,9 +90,11 @@ def overview(
     share: Annotated[bool, Query(description="For outside the agency: counts, no points")] = False,
 ) -> HTMLResponse:
     """Return the overview map of sites, reports, hotspots, bases and routes."""
-    auth.require(principal, auth.MAP_READERS, "view maps")
-    m = _map(engine, request, period=period, layers=layers, lang=lang, offline=offline, share=share)
-    return HTMLResponse(m.get_root().render())  # type: ignore[attr-defined]  # folium.Map
+    options = _options(
+        request, period=period, layers=layers, lang=lang, share=share, offline=offline
+    )
+    page = service.map_page(settings=settings, engine=engine, options=options)
+    return HTMLResponse(page.html)
 
 
 @router.get(
@@ -112,7 +109,8 @@ def overview(
 def briefing(
     request: Request,
     engine: EngineDep,
-    principal: PrincipalDep,
+    settings: SettingsDep,
+    _: Annotated[Principal, Depends(require_map_reader("export briefings"))],
     fmt: Literal["pdf", "png"],
     period: Period = None,
     layers: Layers = None,
@@ -120,20 +118,10 @@ def briefing(
     share: Annotated[bool, Query(description="For outside the agency: counts, no points")] = False,
 ) -> Response:
     """Render the briefing in headless Chromium (503 when Chromium is not installed)."""
-    from geo.maps.briefing import export
-    from geo.maps.sources import load_overdue
-
-    auth.require(principal, auth.MAP_READERS, "export briefings")
-    # Rendered with the network cut, so from the offline build of the map.
-    m = _map(engine, request, period=period, layers=layers, lang=lang, offline=True, share=share)
-    with tempfile.TemporaryDirectory(prefix="pantau-api-briefing-") as tmp:
-        out = Path(tmp) / f"briefing.{fmt}"
-        kwargs = {fmt: out}
-        export(m, overdue=load_overdue(engine), **kwargs)  # type: ignore[arg-type]
-        content = out.read_bytes()
-    media = "application/pdf" if fmt == "pdf" else "image/png"
+    options = _options(request, period=period, layers=layers, lang=lang, share=share)
+    result = service.briefing_file(settings=settings, engine=engine, options=options, fmt=fmt)
     return Response(
-        content,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="briefing.{fmt}"'},
+        result.content,
+        media_type=result.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
     )

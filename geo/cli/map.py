@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from geo.cli._common import console, engine_from_settings
-
-if TYPE_CHECKING:
-    import folium
 
 __all__ = ["map_command"]
 
@@ -47,45 +43,40 @@ def map_command(
     ),
 ) -> None:
     """Write the overview map (and a PNG/PDF briefing) from the database."""
-    from geo.io.vector import read_vector
-    from geo.maps import build
-    from geo.maps.briefing import export
-    from geo.maps.sources import load_all, load_overdue
+    from geo.i18n import translator
+    from geo.maps import service
+    from geo.maps.options import MapOptions, parse_layers, parse_period
     from geo.maps.tiles import tile_template
+    from geo.settings import get_settings
 
-    chosen = [k.strip() for k in layers.split(",") if k.strip()] if layers else None
-    the_period = build.parse_period(period)
-    engine = engine_from_settings()
-    admin_frame = read_vector(admin) if admin is not None else None
-    template = tile_template(tiles, html_path=out)
-    with console.status("Loading layers..."):
-        data = load_all(engine, period=the_period)
-
-    def make(offline_build: bool) -> folium.Map:
-        return build.build_from(
-            data,
-            admin=admin_frame,
-            period=the_period,
-            layers=chosen,
-            lang=lang,
-            offline=offline_build,
-            tiles=template,
-            base_url=base_url,
-            share=share,
-        )
-
-    m = make(offline)
-    export(m, html_path=out)
-    info = build.map_info(m)
-    console.print(
-        f"Map ({'offline' if offline else 'online'}, {lang}): [bold]{out}[/]  "
-        + ", ".join(f"{k}={v}" for k, v in info.counts.items())
+    options = MapOptions(
+        period=parse_period(period),
+        layers=parse_layers(layers),
+        lang=lang,
+        offline=offline,
+        tiles=tile_template(tiles, html_path=out),
+        base_url=base_url,
+        share=share,
     )
+    settings = get_settings()
+    t = translator(settings.language)  # the operator's language; --lang is the map's
+    engine = engine_from_settings()
+    status = t.gettext("Loading layers...")
     if png is not None or pdf is not None:
-        # Briefings are rendered with the network cut, so from the offline build of the map.
-        briefing_map = m if offline else make(True)
-        with console.status("Rendering the briefing in headless Chromium..."):
-            result = export(briefing_map, png=png, pdf=pdf, overdue=load_overdue(engine))
-        for label, path in (("PNG", result.png), ("PDF", result.pdf)):
-            if path is not None:
-                console.print(f"{label}: [bold]{path}[/]")
+        status = t.gettext("Loading layers and rendering the briefing in headless Chromium...")
+    with console.status(status):
+        files = service.map_files(
+            settings=settings, engine=engine, options=options, out=out, png=png, pdf=pdf,
+            admin=admin,
+        )
+    counts = ", ".join(f"{k}={v}" for k, v in files.counts.items())
+    if offline:
+        line = t.gettext("Offline map ({lang}): {path}  {counts}", lang=lang, path=files.html,
+                         counts=counts)
+    else:
+        line = t.gettext("Online map ({lang}): {path}  {counts}", lang=lang, path=files.html,
+                         counts=counts)
+    console.print(line, markup=False, highlight=False)
+    for label, path in (("PNG", files.png), ("PDF", files.pdf)):
+        if path is not None:
+            console.print(f"{label}: {path}", markup=False, highlight=False)

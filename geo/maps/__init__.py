@@ -1,30 +1,49 @@
 """Maps and briefings: Folium overview maps that work offline, and PNG/PDF briefing exports.
 
+The use cases are in :mod:`geo.maps.service`; the map options in :mod:`geo.maps.options`.
+
 Examples
 --------
 >>> import geo.maps
->>> m = geo.maps.overview(engine, lang="en", offline=True)  # doctest: +SKIP
->>> geo.maps.export(m, html_path="out/map.html", pdf="out/briefing.pdf")  # doctest: +SKIP
+>>> page = geo.maps.map_page(settings=settings, engine=engine,
+...                          options=geo.maps.MapOptions(lang="en"))  # doctest: +SKIP
+>>> geo.maps.map_files(settings=settings, engine=engine, options=geo.maps.MapOptions(),
+...                    out=Path("out/map.html"), pdf=Path("out/briefing.pdf"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from geo.maps.briefing import Briefing, export
-from geo.maps.build import LAYERS, MapInfo, Period, build_map, map_info, overview, parse_period
-from geo.maps.catalogue import Catalogue, catalogue
-from geo.maps.outputs import write_outputs
+from geo.maps.build import LAYERS, MapInfo, build_from, build_map, map_info, overview
+from geo.maps.options import MapOptions, Period, parse_layers, parse_period
+from geo.maps.service import (
+    BriefingFile,
+    MapFiles,
+    MapPage,
+    briefing_file,
+    map_files,
+    map_page,
+    write_outputs,
+)
 
 __all__ = [
     "LAYERS",
     "Briefing",
-    "Catalogue",
+    "BriefingFile",
+    "MapFiles",
     "MapInfo",
+    "MapOptions",
+    "MapPage",
     "Period",
+    "briefing_file",
+    "build_from",
     "build_map",
-    "catalogue",
     "export",
+    "map_files",
     "map_info",
+    "map_page",
     "overview",
+    "parse_layers",
     "parse_period",
     "write_outputs",
 ]

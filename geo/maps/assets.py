@@ -25,7 +25,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 
 from geo.errors import ConfigurationError
-from geo.settings import REPO_ROOT, MapSettings, get_settings
+from geo.settings import REPO_ROOT, MapSettings
 
 __all__ = [
     "ASSETS",
@@ -105,8 +105,8 @@ _REMOTE = re.compile(
 )
 
 
-def _asset_path(name: str, settings: MapSettings) -> Path:
-    path = settings.assets_dir / ASSETS[name]
+def _asset_path(name: str, assets_dir: Path) -> Path:
+    path = assets_dir / ASSETS[name]
     if not path.is_file():
         raise ConfigurationError(
             f"offline map asset {name!r} was expected at {path} but is missing; run `npm ci` at "
@@ -140,8 +140,7 @@ def _inline_css_urls(css: str, folder: Path) -> str:
 
 @lru_cache(maxsize=32)
 def _inline_tag(name: str, assets_dir: str) -> str:
-    settings = MapSettings(assets_dir=Path(assets_dir))
-    path = _asset_path(name, settings)
+    path = _asset_path(name, Path(assets_dir))
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".css":
         text = _inline_css_urls(text, path.parent).replace("</style", "<\\/style")
@@ -201,7 +200,7 @@ def _walk(element: Element) -> Iterator[Element]:
         yield from _walk(child)
 
 
-def make_offline(m: folium.Map, *, settings: MapSettings | None = None) -> list[str]:
+def make_offline(m: folium.Map, *, settings: MapSettings) -> list[str]:
     """Inline every JS/CSS resource of ``m`` and its plugins; return the asset names inlined.
 
     Call it after the last layer or control is added and before rendering.
@@ -209,10 +208,9 @@ def make_offline(m: folium.Map, *, settings: MapSettings | None = None) -> list[
     Examples
     --------
     >>> m = folium.Map(tiles=None)
-    >>> make_offline(m)[:2]
+    >>> make_offline(m, settings=MapSettings())[:2]
     ['leaflet_css', 'leaflet']
     """
-    settings = settings or get_settings().maps
     js: list[str] = []
     css: list[str] = []
     for element in _walk(m):

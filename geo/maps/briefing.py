@@ -21,22 +21,34 @@ from typing import Any, Final
 import folium
 import pandas as pd
 
-from geo.errors import BrowserUnavailable, ValidationError
+from geo import labels
+from geo.errors import N_, BrowserUnavailable, ValidationError
+from geo.i18n import Translator, translator
 from geo.maps.assets import remote_references
 from geo.maps.browser import chromium, open_map
 from geo.maps.build import map_info
-from geo.maps.catalogue import Catalogue
-from geo.maps.settings import MapSettings
+from geo.settings import MapSettings
 
 __all__ = ["Briefing", "export", "save_html", "top_sites", "OVERDUE_COLUMNS"]
 
-#: What the overdue table may show of a report (no text, no reporter, nothing else).
+#: What the overdue table may show of a report (no text, no reporter, nothing else), and the
+#: catalogue entry of each column's heading.
 OVERDUE_COLUMNS: Final[dict[str, str]] = {
-    "code": "col_report",
-    "received_at": "col_received",
-    "clock": "col_clock",
-    "due": "col_due",
-    "days_overdue": "col_days_overdue",
+    "code": N_("Report"),
+    "received_at": N_("Received"),
+    "clock": N_("Stage"),
+    "due": N_("Due"),
+    "days_overdue": N_("Days overdue"),
+}
+#: The columns of the table of top sites, and their headings.
+SITE_COLUMNS: Final[dict[str, str]] = {
+    "rank": N_("No."),
+    "code": N_("Code"),
+    "name": N_("Name"),
+    "kabupaten": N_("Regency/city"),
+    "status": N_("Status"),
+    "priority": N_("Priority"),
+    "priority_reasons": N_("Reasons"),
 }
 #: Rows of the overdue table on the briefing's second page (the most overdue first).
 OVERDUE_ROWS: Final[int] = 12
@@ -97,13 +109,17 @@ def save_html(m: folium.Map, path: Path | str) -> Path:
     return path
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, t: Translator) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return ""
     if isinstance(value, pd.Timestamp | dt.datetime):
-        return html.escape(value.date().isoformat())
+        value = value.date()
+    if isinstance(value, dt.date):
+        return html.escape(t.date(value, format="medium"))
     if isinstance(value, float):
-        return html.escape(f"{value:.1f}")
+        return html.escape(t.number(value, digits=1))
+    if isinstance(value, int):
+        return html.escape(t.number(value))
     if isinstance(value, list | tuple):
         return html.escape("; ".join(map(str, value)))
     if isinstance(value, dict):
@@ -112,19 +128,24 @@ def _cell(value: Any) -> str:
 
 
 def _table(
-    frame: pd.DataFrame | None, columns: dict[str, str], cat: Catalogue, limit: int | None = None
+    frame: pd.DataFrame | None, columns: dict[str, str], t: Translator, limit: int | None = None
 ) -> str:
     if frame is None or frame.empty:
-        return f'<p class="none">{html.escape(cat("briefing_none"))}</p>'
+        nothing = t.gettext("None")
+        return f'<p class="none">{html.escape(nothing)}</p>'
     more = ""
     if limit is not None and len(frame) > limit:
-        text = cat("briefing_more").format(n=len(frame) - limit)
+        text = t.ngettext(
+            "and {n} more (see `pantau reports list --overdue`)",
+            "and {n} more (see `pantau reports list --overdue`)",
+            len(frame) - limit,
+        )
         more = f'<p class="none">{html.escape(text)}</p>'
         frame = frame.head(limit)
     cols = [c for c in columns if c in frame.columns]
-    head = "".join(f"<th>{html.escape(cat(columns[c]))}</th>" for c in cols)
+    head = "".join(f"<th>{html.escape(t.gettext(columns[c]))}</th>" for c in cols)
     rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell(row[c])}</td>" for c in cols) + "</tr>"
+        "<tr>" + "".join(f"<td>{_cell(row[c], t)}</td>" for c in cols) + "</tr>"
         for _, row in frame.iterrows()
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
@@ -168,37 +189,68 @@ def _safe_overdue(overdue: pd.DataFrame | None) -> pd.DataFrame | None:
     return frame
 
 
-def _pdf_document(
-    png: bytes, tops: pd.DataFrame, overdue: pd.DataFrame | None, cat: Catalogue, title: str
-) -> str:
-    image = base64.b64encode(png).decode("ascii")
-    site_cols = {
-        "rank": "col_rank",
-        "code": "col_code",
-        "name": "col_name",
-        "kabupaten": "col_kabupaten",
-        "status": "col_status",
-        "priority": "col_priority",
-        "priority_reasons": "col_reasons",
-    }
-    if overdue is not None and "clock" in overdue.columns:
-        overdue = overdue.assign(
-            clock=[cat.message(f"clock_{c}", default=str(c)) for c in overdue["clock"]]
-        )
+def _worded_sites(tops: pd.DataFrame, t: Translator) -> pd.DataFrame:
+    """Return the top sites with labels, not codes (status; risk level when there is no score)."""
     tops = tops.copy()
     if "status" in tops.columns:
-        tops["status"] = [cat.status(str(s)) for s in tops["status"]]
+        status_labels = labels.site_status_labels(t)
+        tops["status"] = [status_labels.get(str(s), str(s)) for s in tops["status"]]
     if "priority" not in tops.columns and "risk_level" in tops.columns:
-        tops["priority"] = tops["risk_level"]
+        risk_labels = labels.risk_level_labels(t)
+        tops["priority"] = [risk_labels.get(str(r), r) for r in tops["risk_level"]]
+    return tops
+
+
+def _pdf_document(
+    png: bytes, tops: pd.DataFrame, overdue: pd.DataFrame | None, t: Translator, title: str
+) -> str:
+    image = base64.b64encode(png).decode("ascii")
+    if overdue is not None and "clock" in overdue.columns:
+        clocks = labels.clock_rule_labels(t)
+        overdue = overdue.assign(clock=[clocks.get(str(c), str(c)) for c in overdue["clock"]])
+    top_heading = t.gettext("Top sites by priority")
+    overdue_heading = t.gettext("Overdue reports")
     return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{_PDF_CSS}</style></head><body>"
+        f"<!doctype html><html lang='{t.lang}'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{_PDF_CSS}</style></head><body>"
         f"<div class='map'><img alt='' src='data:image/png;base64,{image}'></div>"
-        f"<div class='tables'><h2>{html.escape(cat('briefing_top_sites'))}</h2>"
-        f"{_table(tops, site_cols, cat)}"
-        f"<h2>{html.escape(cat('briefing_overdue'))}</h2>"
-        f"{_table(overdue, OVERDUE_COLUMNS, cat, limit=OVERDUE_ROWS)}</div></body></html>"
+        f"<div class='tables'><h2>{html.escape(top_heading)}</h2>"
+        f"{_table(_worded_sites(tops, t), SITE_COLUMNS, t)}"
+        f"<h2>{html.escape(overdue_heading)}</h2>"
+        f"{_table(overdue, OVERDUE_COLUMNS, t, limit=OVERDUE_ROWS)}</div></body></html>"
     )
+
+
+def _screenshot(
+    browser: Any, page_file: Path, *, offline: bool, timeout_s: float
+) -> tuple[bytes, list[str]]:
+    """Open the map and photograph it; refuse when the title block or legend is cut off."""
+    opened = open_map(browser, page_file, offline=offline, viewport=VIEWPORT, timeout_s=timeout_s)
+    with opened as mp:
+        if not offline:
+            mp.page.wait_for_load_state("networkidle", timeout=timeout_s * 1000)
+        hidden = mp.evaluate(_HIDDEN_BOXES)
+        if hidden:
+            raise BrowserUnavailable(
+                f"the briefing view does not show {hidden} inside the {VIEWPORT} viewport"
+            )
+        image: bytes = mp.page.screenshot(type="png", full_page=False)
+        return image, list(mp.errors)
+
+
+def _print_pdf(browser: Any, document: str, path: Path) -> None:
+    """Print ``document`` to ``path`` (A4 landscape) in a context with the network cut."""
+    context = browser.new_context(offline=True)
+    try:
+        page = context.new_page()
+        page.set_content(document, wait_until="load")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.pdf(
+            path=str(path), format="A4", landscape=True, print_background=True,
+            prefer_css_page_size=True,
+        )
+    finally:
+        context.close()
 
 
 def export(
@@ -210,7 +262,7 @@ def export(
     sites: pd.DataFrame | None = None,
     overdue: pd.DataFrame | None = None,
     top_n: int = 10,
-    settings: MapSettings | None = None,
+    settings: MapSettings,
     timeout_s: float = 90.0,
 ) -> Briefing:
     """Write the map as HTML and/or a PNG screenshot and/or an A4-landscape PDF briefing.
@@ -227,58 +279,37 @@ def export(
     overdue
         Overdue reports (``code``, ``received_at``, ``clock``, ``due``, ``days_overdue`` and
         ``confidentiality``); ``rahasia`` rows are left out.
+    settings
+        The ``maps`` settings (where Chromium is).
 
     Examples
     --------
-    >>> export(m, png="out/map.png", pdf="out/briefing.pdf")  # doctest: +SKIP
+    >>> export(m, png="out/map.png", pdf="out/briefing.pdf", settings=maps)  # doctest: +SKIP
     """
     if html_path is None and png is None and pdf is None:
         raise ValidationError("export needs at least one of html_path, png, pdf", field="export")
     info = map_info(m)
-    cat = Catalogue(info.lang)
     safe_overdue = _safe_overdue(overdue)
     out_html = Path(html_path) if html_path is not None else None
-    errors: list[str] = []
     if out_html is not None:
         save_html(m, out_html)
-    if png is None and pdf is None:
-        return Briefing(out_html, None, None, errors)
+    png_path = Path(png) if png is not None else None
+    pdf_path = Path(pdf) if pdf is not None else None
+    if png_path is None and pdf_path is None:
+        return Briefing(out_html, None, None, [])
     with tempfile.TemporaryDirectory(prefix="pantau-briefing-") as tmp:
         page_file = out_html if out_html is not None else save_html(m, Path(tmp) / "map.html")
         with chromium(settings=settings) as browser:
-            with open_map(
-                browser, page_file, offline=info.offline, viewport=VIEWPORT, timeout_s=timeout_s
-            ) as mp:
-                if not info.offline:
-                    mp.page.wait_for_load_state("networkidle", timeout=timeout_s * 1000)
-                hidden = mp.evaluate(_HIDDEN_BOXES)
-                if hidden:
-                    raise BrowserUnavailable(
-                        f"the briefing view does not show {hidden} inside the {VIEWPORT} viewport"
-                    )
-                image = mp.page.screenshot(type="png", full_page=False)
-                errors = list(mp.errors)
-            png_path = Path(png) if png is not None else None
+            image, errors = _screenshot(
+                browser, page_file, offline=info.offline, timeout_s=timeout_s
+            )
             if png_path is not None:
                 png_path.parent.mkdir(parents=True, exist_ok=True)
                 png_path.write_bytes(image)
-            pdf_path = Path(pdf) if pdf is not None else None
             if pdf_path is not None:
                 frame = sites if sites is not None else info.sites
                 tops = top_sites(frame if frame is not None else pd.DataFrame(), top_n)
-                document = _pdf_document(image, tops, safe_overdue, cat, info.title)
-                context = browser.new_context(offline=True)
-                try:
-                    page = context.new_page()
-                    page.set_content(document, wait_until="load")
-                    pdf_path.parent.mkdir(parents=True, exist_ok=True)
-                    page.pdf(
-                        path=str(pdf_path),
-                        format="A4",
-                        landscape=True,
-                        print_background=True,
-                        prefer_css_page_size=True,
-                    )
-                finally:
-                    context.close()
+                t = translator(info.lang)
+                document = _pdf_document(image, tops, safe_overdue, t, info.title)
+                _print_pdf(browser, document, pdf_path)
     return Briefing(out_html, png_path, pdf_path, errors)

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from geo.errors import BrowserUnavailable, PantauError
-from geo.settings import MapSettings, get_settings
+from geo.errors import N_, BrowserUnavailable, PantauError
+from geo.settings import MapSettings
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Route
@@ -65,7 +65,7 @@ class MapPage:
 
 
 @contextmanager
-def chromium(*, settings: MapSettings | None = None) -> Iterator[Browser]:
+def chromium(*, settings: MapSettings) -> Iterator[Browser]:
     """Launch headless Chromium for the duration of the block.
 
     Raises
@@ -75,15 +75,17 @@ def chromium(*, settings: MapSettings | None = None) -> Iterator[Browser]:
 
     Examples
     --------
-    >>> with chromium() as browser:  # doctest: +SKIP
+    >>> with chromium(settings=maps) as browser:  # doctest: +SKIP
     ...     print(browser.version)
     """
-    settings = settings or get_settings().maps
     if not settings.chromium.is_file():
-        raise BrowserUnavailable(
-            f"headless Chromium was expected at {settings.chromium} but is missing; run "
-            "scripts/setup-browser (Debian packages chromium and chromium-driver) or set "
-            "PANTAU_MAPS_CHROMIUM"
+        raise BrowserUnavailable.of(
+            N_(
+                "headless Chromium was expected at {path} but is missing; run "
+                "scripts/setup-browser (Debian packages chromium and chromium-driver) or set "
+                "PANTAU_MAPS_CHROMIUM"
+            ),
+            path=settings.chromium,
         )
     try:
         from playwright.sync_api import Error as PlaywrightError
@@ -112,8 +114,10 @@ def chromium(*, settings: MapSettings | None = None) -> Iterator[Browser]:
                 },
             )
         except PlaywrightError as exc:
-            raise BrowserUnavailable(
-                f"Chromium at {settings.chromium} did not start: {exc.message.splitlines()[0]}"
+            raise BrowserUnavailable.of(
+                N_("Chromium at {path} did not start: {reason}"),
+                path=settings.chromium,
+                reason=exc.message.splitlines()[0],
             ) from exc
         try:
             yield browser

@@ -1,13 +1,15 @@
 """Assemble the overview map from GeoDataFrames or from the database.
 
-:func:`build_map` takes frames (testable in memory); :func:`overview` loads them first.
+:func:`build_map` takes frames (testable in memory) and a :class:`~geo.maps.options.MapOptions`;
+each layer is drawn by its own builder (:data:`LAYER_BUILDERS`), then the tools, the title block
+and the legend are added. :func:`overview` loads the frames first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -17,10 +19,11 @@ import pandas as pd
 from folium import plugins
 from sqlalchemy import Engine
 
+from geo import labels
 from geo.errors import ValidationError
+from geo.i18n import Translator, translator
 from geo.maps import layers as L
 from geo.maps.assets import make_offline
-from geo.maps.catalogue import Catalogue
 from geo.maps.elements import (
     BoxControl,
     DataLayer,
@@ -32,18 +35,22 @@ from geo.maps.elements import (
     ReportData,
     ReportLayer,
     Start,
+    ZoomControl,
     add_runtime,
 )
+from geo.maps.options import LAYERS, MapOptions, Period, parse_period
 from geo.maps.privacy import aggregate_reports, map_reports
-from geo.maps.settings import MapSettings
+from geo.settings import MapSettings
 
 if TYPE_CHECKING:
     from geo.maps.sources import MapData
 
 __all__ = [
     "LAYERS",
+    "LAYER_BUILDERS",
     "Period",
     "MapInfo",
+    "MapOptions",
     "build_from",
     "build_map",
     "map_info",
@@ -51,16 +58,6 @@ __all__ = [
     "parse_period",
 ]
 
-#: Layer keys, in drawing order.
-LAYERS: Final[tuple[str, ...]] = (
-    "admin",
-    "hotspots",
-    "sites",
-    "reports",
-    "heat",
-    "bases",
-    "routes",
-)
 #: Up to this many report points are clustered (Leaflet.markercluster); above it they are
 #: drawn on one canvas (one path for all points, a pixel grid for clicks).
 CLUSTER_LIMIT: Final[int] = 5_000
@@ -68,52 +65,6 @@ CLUSTER_LIMIT: Final[int] = 5_000
 HEAT_DAYS: Final[int] = 90
 _OSM = "OpenStreetMap"
 _SATELLITE = "Esri.WorldImagery"
-
-
-@dataclass(frozen=True)
-class Period:
-    """The reporting period a map covers, both ends included."""
-
-    start: dt.date
-    end: dt.date
-
-    def __post_init__(self) -> None:
-        if self.start > self.end:
-            raise ValidationError(
-                f"period start {self.start} is after its end {self.end}", field="period"
-            )
-
-    @classmethod
-    def last(cls, days: int, *, today: dt.date | None = None) -> Period:
-        """Return the ``days`` days up to ``today``."""
-        end = today or dt.date.today()
-        return cls(end - dt.timedelta(days=days - 1), end)
-
-
-def parse_period(text: str | None, *, today: dt.date | None = None) -> Period:
-    """Parse ``"2026-01-01..2026-06-30"``, ``"90d"`` (last 90 days) or None (last 365 days).
-
-    Examples
-    --------
-    >>> parse_period("2026-01-01..2026-03-31")
-    Period(start=datetime.date(2026, 1, 1), end=datetime.date(2026, 3, 31))
-    >>> parse_period("30d", today=dt.date(2026, 1, 30)).start
-    datetime.date(2026, 1, 1)
-    """
-    if text is None or text == "":
-        return Period.last(365, today=today)
-    text = text.strip()
-    if text.endswith("d") and text[:-1].isdigit() and int(text[:-1]) > 0:
-        return Period.last(int(text[:-1]), today=today)
-    parts = text.split("..")
-    try:
-        if len(parts) != 2:
-            raise ValueError
-        return Period(dt.date.fromisoformat(parts[0]), dt.date.fromisoformat(parts[1]))
-    except ValueError:
-        raise ValidationError(
-            f"`period` must look like 2026-01-01..2026-06-30 or 90d, got {text!r}", field="period"
-        ) from None
 
 
 @dataclass
@@ -145,7 +96,8 @@ def map_info(m: folium.Map) -> MapInfo:
     >>> from shapely.geometry import Point
     >>> sites = gpd.GeoDataFrame({"code": ["A"], "name": ["a"], "status": ["active"]},
     ...     geometry=[Point(117.0, -0.5)], crs=4326)
-    >>> map_info(build_map(sites=sites, offline=True)).offline
+    >>> m = build_map(sites=sites, options=MapOptions(offline=True), settings=MapSettings())
+    >>> map_info(m).offline
     True
     """
     try:
@@ -154,19 +106,6 @@ def map_info(m: folium.Map) -> MapInfo:
         raise ValidationError(
             "this folium.Map was not built by geo.maps.build_map/overview", field="map"
         ) from None
-
-
-def _check_layers(layers: Iterable[str] | None) -> tuple[str, ...]:
-    if layers is None:
-        return LAYERS
-    chosen = tuple(dict.fromkeys(layers))
-    unknown = [k for k in chosen if k not in LAYERS]
-    if unknown:
-        raise ValidationError(
-            f"`layers` has unknown key(s) {unknown}; expected some of {list(LAYERS)}",
-            field="layers",
-        )
-    return chosen
 
 
 def _in_period(reports: gpd.GeoDataFrame, period: Period) -> gpd.GeoDataFrame:
@@ -178,39 +117,8 @@ def _in_period(reports: gpd.GeoDataFrame, period: Period) -> gpd.GeoDataFrame:
     return reports[(stamps >= start) & (stamps < end)]
 
 
-def _base_layers(m: folium.Map, cat: Catalogue, *, offline: bool, tiles: str | None) -> str | None:
-    """Add the base maps; return the tile URL the minimap should use (None: vector outline)."""
-    if tiles:
-        folium.TileLayer(tiles=tiles, name=cat("base_offline"), attr="local", max_zoom=19).add_to(m)
-        return tiles
-    if offline:
-        return None
-    folium.TileLayer(_OSM, name=cat("base_osm")).add_to(m)
-    folium.TileLayer(_SATELLITE, name=cat("base_satellite")).add_to(m)
-    return "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-
-
-def _legend(cat: Catalogue, keys: tuple[str, ...]) -> list[list[Any]]:
-    lines: list[list[Any]] = [["pantau-title-main", cat("legend"), None]]
-    if "sites" in keys:
-        lines.append(["", cat("layer_sites"), None])
-        for status, colour in L.STATUS_COLOURS.items():
-            lines.append(
-                ["pantau-legend-row", cat.status(status), {"fill": colour, "stroke": colour}]
-            )
-        lines.append(["", cat("legend_size"), None])
-    symbols = {
-        "hotspots": {"fill": "#de77ae", "stroke": "#c51b7d", "shape": "area"},
-        "reports": {"fill": "#807dba", "stroke": "#4a1486"},
-        "heat": {"fill": "linear-gradient(90deg,#00f,#0f0,#ff0,#f00)", "shape": "line"},
-        "bases": {"fill": "#ffffff", "stroke": "#08306b"},
-        "routes": {"fill": L.TEAM_COLOURS[0], "shape": "line"},
-        "admin": {"fill": "#525252", "shape": "line"},
-    }
-    for key, symbol in symbols.items():
-        if key in keys:
-            lines.append(["pantau-legend-row", cat(f"layer_{key}"), symbol])
-    return lines
+def _day_number(day: dt.date) -> int:
+    return int(L.epoch_day(pd.Series([pd.Timestamp(day)]))[0])
 
 
 def _worded(reasons: Any, lang: str) -> Any:
@@ -222,6 +130,308 @@ def _worded(reasons: Any, lang: str) -> Any:
     return reasons
 
 
+@dataclass
+class _Canvas:
+    """What the layer builders share while one map is drawn."""
+
+    m: folium.Map
+    t: Translator
+    options: MapOptions
+    info: MapInfo
+    sites: gpd.GeoDataFrame
+    hotspots: gpd.GeoDataFrame | None = None
+    bases: gpd.GeoDataFrame | None = None
+    routes: gpd.GeoDataFrame | None = None
+    admin: gpd.GeoDataFrame | None = None
+    #: The reports the map may show (redacted, in the period; aggregated when shared).
+    reports: gpd.GeoDataFrame | None = None
+    #: Visible reports per site code, for the site cards.
+    report_counts: dict[str, int] = field(default_factory=dict)
+    #: The report points, written once and shared by the report and heat layers.
+    report_data: ReportData | None = None
+    report_fields: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def days(self) -> tuple[int, int]:
+        """The period's first and last day, as day numbers."""
+        return _day_number(self.options.period.start), _day_number(self.options.period.end)
+
+
+def _data_layer(c: _Canvas, key: str, features: list[dict[str, Any]]) -> bool:
+    DataLayer(key, _layer_names(c.t, c.options.share)[key], features).add_to(c.m)
+    c.info.counts[key] = len(features)
+    return True
+
+
+def add_sites(c: _Canvas) -> bool:
+    """Draw the sites, coloured by status and sized by priority; cards count visible reports."""
+    features = L.site_features(
+        c.sites, c.t, report_counts=c.report_counts, base_url=c.options.base_url
+    )
+    return _data_layer(c, "sites", features)
+
+
+def add_hotspots(c: _Canvas) -> bool:
+    """Draw the candidate hotspots (hulls with report counts)."""
+    if c.hotspots is None:
+        return False
+    features = L.hotspot_features(c.hotspots.to_crs(4326), c.t, base_url=c.options.base_url)
+    return _data_layer(c, "hotspots", features)
+
+
+def add_bases(c: _Canvas) -> bool:
+    """Draw the field team bases."""
+    if c.bases is None:
+        return False
+    features = L.base_features(c.bases.to_crs(4326), c.t)
+    return _data_layer(c, "bases", features)
+
+
+def add_admin(c: _Canvas) -> bool:
+    """Draw administrative boundary outlines."""
+    if c.admin is None:
+        return False
+    features = L.admin_features(c.admin)
+    return _data_layer(c, "admin", features)
+
+
+def add_routes(c: _Canvas) -> bool:
+    """Draw the patrol routes, one layer per team."""
+    if c.routes is None:
+        return False
+    for team, feats in L.route_features(c.routes.to_crs(4326), c.t).items():
+        name = c.t.gettext("Patrol routes: team {team}", team=team)
+        DataLayer(f"routes:{team}", name, feats).add_to(c.m)
+        c.info.counts[f"routes:{team}"] = len(feats)
+    return True
+
+
+def _report_data(c: _Canvas) -> ReportData | None:
+    if c.report_data is None and c.reports is not None:
+        data, c.report_fields = L.report_columns(c.reports, c.t, aggregated=c.options.share)
+        c.report_data = ReportData(data)
+        c.m.add_child(c.report_data)
+    return c.report_data
+
+
+def add_reports(c: _Canvas) -> bool:
+    """Draw the report points: clustered up to :data:`CLUSTER_LIMIT`, else on one canvas."""
+    data = _report_data(c)
+    if data is None:
+        return False
+    first, last = c.days
+    share = c.options.share
+    name = _layer_names(c.t, share)["reports"]
+    options: dict[str, Any] = {
+        "from": first,
+        "to": last,
+        "fields": c.report_fields,
+        "heading": c.t.gettext("Report"),
+        "canvasFrom": CLUSTER_LIMIT,
+        "locale": c.t.lang,
+    }
+    cluster = data.size <= CLUSTER_LIMIT and not share
+    ReportLayer("reports", name, data, options, cluster=cluster).add_to(c.m)
+    c.info.counts["reports"] = data.size
+    return True
+
+
+def add_heat(c: _Canvas) -> bool:
+    """Draw the heat map of the last :data:`HEAT_DAYS` days of the period (hidden at first)."""
+    data = _report_data(c)
+    if data is None or c.reports is None:
+        return False
+    first, last = c.days
+    options = {"from": first, "to": last, "days": HEAT_DAYS}
+    name = _layer_names(c.t, c.options.share)["heat"]
+    HeatLayer("heat", name, data, options, show=False).add_to(c.m)
+    recent = 0
+    if len(c.reports) and "received_at" in c.reports.columns:
+        recent = int((L.epoch_day(c.reports["received_at"]) >= last - HEAT_DAYS).sum())
+    c.info.counts["heat"] = recent
+    return True
+
+
+#: One builder per layer key; each returns whether it drew its layer.
+LAYER_BUILDERS: Final[dict[str, Callable[[_Canvas], bool]]] = {
+    "admin": add_admin,
+    "hotspots": add_hotspots,
+    "sites": add_sites,
+    "reports": add_reports,
+    "heat": add_heat,
+    "bases": add_bases,
+    "routes": add_routes,
+}
+
+
+def _prepare_reports(c: _Canvas, reports: gpd.GeoDataFrame | None) -> None:
+    """Redact and filter the reports once; count them per site; aggregate them when shared."""
+    if reports is None:
+        return
+    share = c.options.share
+    visible = _in_period(map_reports(reports, share=share), c.options.period)
+    if "site_code" in visible.columns:
+        c.report_counts = visible["site_code"].dropna().astype(str).value_counts().to_dict()
+    if {"reports", "heat"} & set(c.options.layers):
+        c.reports = (
+            aggregate_reports(visible, sites=c.sites, hotspots=c.hotspots) if share else visible
+        )
+
+
+def _new_map(frames: list[gpd.GeoDataFrame | None], t: Translator) -> folium.Map:
+    """Return an empty map with Pantau's runtime, fitted to the extent of ``frames``."""
+    m = folium.Map(
+        tiles=None,
+        zoom_control=False,  # added below, with tooltips in the map's language
+        control_scale=False,
+        prefer_canvas=True,
+        zoom_start=7,
+        location=[0.5, 116.5],
+        maxZoom=19,
+        minZoom=3,
+    )
+    add_runtime(m)
+    extents = [f.total_bounds for f in frames if f is not None and len(f)]
+    if extents:
+        west = min(float(e[0]) for e in extents)
+        south = min(float(e[1]) for e in extents)
+        east = max(float(e[2]) for e in extents)
+        north = max(float(e[3]) for e in extents)
+        m.add_child(FitView([[south, west], [north, east]]))
+    m.add_child(ZoomControl(zoom_in=t.gettext("Zoom in"), zoom_out=t.gettext("Zoom out")))
+    return m
+
+
+def _base_layers(c: _Canvas) -> str | None:
+    """Add the base maps; return the tile URL the minimap should use (None: vector outline)."""
+    t, tiles = c.t, c.options.tiles
+    if tiles:
+        name = t.gettext("Local map tiles")
+        folium.TileLayer(tiles=tiles, name=name, attr="local", max_zoom=19).add_to(c.m)
+        return tiles
+    if c.options.offline:
+        return None
+    folium.TileLayer(_OSM, name=t.gettext("OpenStreetMap")).add_to(c.m)
+    folium.TileLayer(_SATELLITE, name=t.gettext("Satellite imagery")).add_to(c.m)
+    return "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def _tools(c: _Canvas, minimap_tiles: str | None) -> None:
+    """Add full screen, measuring and the minimap with the metric scale."""
+    t = c.t
+    # folium's plugin constructors are untyped.
+    plugins.Fullscreen(  # type: ignore[no-untyped-call]
+        title=t.gettext("Full screen"), title_cancel=t.gettext("Exit full screen")
+    ).add_to(c.m)
+    measure = plugins.MeasureControl(  # type: ignore[no-untyped-call]
+        position="topleft",
+        primary_length_unit="kilometers",
+        secondary_length_unit="meters",
+        primary_area_unit="hectares",
+    )
+    measure.add_to(c.m)
+    c.m.add_child(MeasureOnSvg(measure))
+    outline = [
+        {"type": "Feature", "geometry": L._geometry(g.representative_point(), 4), "properties": {}}
+        for g in c.sites.geometry
+        if g is not None and not g.is_empty
+    ]
+    strings = {"hideText": t.gettext("Hide minimap"), "showText": t.gettext("Show minimap")}
+    c.m.add_child(MiniMapControl(tiles=minimap_tiles, outline=outline, strings=strings))
+
+
+def _title_lines(c: _Canvas) -> list[list[Any]]:
+    t, o = c.t, c.options
+    start = t.date(o.period.start, format="medium")
+    end = t.date(o.period.end, format="medium")
+    generated = t.date(o.generated or dt.date.today(), format="medium")
+    source = o.source or t.gettext("Pantau Tambang registry, Dinas ESDM Kaltim")
+    lines: list[list[Any]] = [
+        ["pantau-title-main", c.info.title, None],
+        ["", t.gettext("Period: {start} – {end}", start=start, end=end), None],
+        ["", t.gettext("Generated: {date}", date=generated), None],
+        ["", t.gettext("Data source: {source}", source=source), None],
+    ]
+    if o.share:
+        note = t.gettext("Report points aggregated per location/grid cell for sharing")
+        lines.append(["", note, None])
+    if o.demo:
+        lines.append(["pantau-demo", t.gettext("synthetic demo data"), None])
+    return lines
+
+
+#: The legend symbol of each layer other than the sites.
+_SYMBOLS: Final[dict[str, dict[str, str]]] = {
+    "hotspots": {"fill": "#de77ae", "stroke": "#c51b7d", "shape": "area"},
+    "reports": {"fill": "#807dba", "stroke": "#4a1486"},
+    "heat": {"fill": "linear-gradient(90deg,#00f,#0f0,#ff0,#f00)", "shape": "line"},
+    "bases": {"fill": "#ffffff", "stroke": "#08306b"},
+    "routes": {"fill": L.TEAM_COLOURS[0], "shape": "line"},
+    "admin": {"fill": "#525252", "shape": "line"},
+}
+
+
+def _layer_names(t: Translator, share: bool) -> dict[str, str]:
+    """Return the name of each layer key, as the layer control and the legend show it."""
+    return {
+        "sites": t.gettext("PETI sites"),
+        "hotspots": t.gettext("Candidate hotspots"),
+        "reports": (
+            t.gettext("Reports (counts per location)") if share else t.gettext("Public reports")
+        ),
+        "heat": t.gettext("Heat map of recent reports"),
+        "bases": t.gettext("Field team bases"),
+        "routes": t.gettext("Patrol routes"),
+        "admin": t.gettext("Administrative boundaries"),
+    }
+
+
+def _legend(t: Translator, keys: tuple[str, ...], *, share: bool) -> list[list[Any]]:
+    lines: list[list[Any]] = [["pantau-title-main", t.gettext("Legend"), None]]
+    if "sites" in keys:
+        lines.append(["", _layer_names(t, share)["sites"], None])
+        status_labels = labels.site_status_labels(t)
+        for status, colour in L.STATUS_COLOURS.items():
+            swatch = {"fill": colour, "stroke": colour}
+            lines.append(["pantau-legend-row", status_labels[status], swatch])
+        lines.append(["", t.gettext("Larger/darker = higher priority"), None])
+    names = _layer_names(t, share)
+    for key, symbol in _SYMBOLS.items():
+        if key in keys:
+            lines.append(["pantau-legend-row", names[key], symbol])
+    return lines
+
+
+def _boxes(c: _Canvas, shown: tuple[str, ...]) -> None:
+    """Add the title block, the legend and (with report points) the period sliders."""
+    t = c.t
+    c.m.add_child(BoxControl("topright", "pantau-title", _title_lines(c)))
+    legend = _legend(t, shown, share=c.options.share)
+    c.m.add_child(BoxControl("bottomleft", "pantau-legend", legend))
+    if c.report_data is None:
+        return
+    first, last = c.days
+    options = {
+        "label": t.gettext("Period"),
+        "fromLabel": t.gettext("From"),
+        "toLabel": t.gettext("To"),
+        "min": first,
+        "max": last,
+        "from": first,
+        "to": last,
+        "position": "bottomleft",
+        "locale": t.lang,
+    }
+    c.m.add_child(PeriodControl(options))
+
+
+def _site_frame(sites: gpd.GeoDataFrame, lang: str) -> gpd.GeoDataFrame:
+    sites = sites.to_crs(4326) if sites.crs is not None else sites
+    if "priority_reasons" in sites.columns:
+        sites = sites.assign(priority_reasons=[_worded(r, lang) for r in sites["priority_reasons"]])
+    return sites
+
+
 def build_map(
     *,
     sites: gpd.GeoDataFrame,
@@ -230,18 +440,8 @@ def build_map(
     bases: gpd.GeoDataFrame | None = None,
     routes: gpd.GeoDataFrame | None = None,
     admin: gpd.GeoDataFrame | None = None,
-    period: Period | None = None,
-    layers: Iterable[str] | None = None,
-    lang: str = "id",
-    offline: bool = False,
-    tiles: str | None = None,
-    base_url: str | None = None,
-    share: bool = False,
-    demo: bool = False,
-    title: str | None = None,
-    source: str | None = None,
-    generated: dt.date | None = None,
-    settings: MapSettings | None = None,
+    options: MapOptions | None = None,
+    settings: MapSettings,
 ) -> folium.Map:
     """Build the overview map from GeoDataFrames in EPSG:4326.
 
@@ -253,22 +453,10 @@ def build_map(
     ----------
     sites, reports, hotspots, bases, routes, admin
         The layers' data; ``None`` leaves a layer out.
-    period
-        Reporting period (default: the last 365 days); reports outside it are left out.
-    layers
-        Keys of :data:`LAYERS` to draw (default: every one with data).
-    lang
-        ``"id"`` (default) or ``"en"``: every label comes from :mod:`geo.maps.catalogue`.
-    offline
-        Inline Leaflet and plugins (no network needed) and use no web tiles.
-    tiles
-        A tile URL template (e.g. ``"tiles/{z}/{x}/{y}.png"`` relative to the HTML file).
-    base_url
-        Root of the API; site cards then link to ``{base_url}/sites/{code}``.
-    share
-        For audiences outside the agency: reports aggregated, ``anonim`` only.
-    demo
-        Mark the title block "synthetic demo data".
+    options
+        Period, layers, language, offline, sharing... (default: :class:`MapOptions()`).
+    settings
+        The ``maps`` settings: where the pinned assets an offline map inlines are.
 
     Returns
     -------
@@ -280,238 +468,74 @@ def build_map(
     >>> from shapely.geometry import Point
     >>> sites = gpd.GeoDataFrame({"code": ["KKR-001"], "name": ["Loa"], "status": ["active"]},
     ...     geometry=[Point(117.0, -0.5)], crs=4326)
-    >>> map_info(build_map(sites=sites, lang="en")).counts
+    >>> opts = MapOptions(lang="en")
+    >>> map_info(build_map(sites=sites, options=opts, settings=MapSettings())).counts
     {'sites': 1}
     """
-    cat = Catalogue(lang)
-    keys = _check_layers(layers)
-    period = period or Period.last(365)
-    base_url = L.check_base_url(base_url)
-    sites = sites.to_crs(4326) if sites.crs is not None else sites
-    if "priority_reasons" in sites.columns:
-        sites = sites.assign(priority_reasons=[_worded(r, lang) for r in sites["priority_reasons"]])
-    info = MapInfo(offline=offline, lang=lang, title=title or cat("title"))
+    o = options or MapOptions()
+    t = translator(o.lang)
+    sites = _site_frame(sites, o.lang)
+    info = MapInfo(offline=o.offline, lang=o.lang, title=o.title or t.gettext(
+        "Illegal Mining (PETI) Monitoring Map, East Kalimantan"))
     info.sites = pd.DataFrame(sites.drop(columns=sites.geometry.name)).reset_index(drop=True)
-
-    m = folium.Map(
-        tiles=None,
-        control_scale=False,
-        prefer_canvas=True,
-        zoom_start=7,
-        location=[0.5, 116.5],
-        maxZoom=19,
-        minZoom=3,
-    )
+    m = _new_map([sites, hotspots, bases, routes], t)
     _INFO[m] = info
-    add_runtime(m)
-    extents = [f.total_bounds for f in (sites, hotspots, bases, routes) if f is not None and len(f)]
-    if extents:
-        west = min(float(e[0]) for e in extents)
-        south = min(float(e[1]) for e in extents)
-        east = max(float(e[2]) for e in extents)
-        north = max(float(e[3]) for e in extents)
-        m.add_child(FitView([[south, west], [north, east]]))
-    minimap_tiles = _base_layers(m, cat, offline=offline, tiles=tiles)
-
-    shown: list[str] = []
-    report_frame: gpd.GeoDataFrame | None = None
-    counts: dict[str, int] = {}
-    if reports is not None:
-        visible = _in_period(map_reports(reports, share=share), period)
-        if "site_code" in visible.columns:
-            counts = visible["site_code"].dropna().astype(str).value_counts().to_dict()
-        if {"reports", "heat"} & set(keys):
-            report_frame = visible
-            if share:
-                report_frame = aggregate_reports(visible, sites=sites, hotspots=hotspots)
-
-    data_element: ReportData | None = None
-    start_day = int(L.epoch_day(pd.Series([pd.Timestamp(period.start)]))[0])
-    end_day = int(L.epoch_day(pd.Series([pd.Timestamp(period.end)]))[0])
-    for key in LAYERS:
-        if key not in keys:
-            continue
-        if key == "sites":
-            features = L.site_features(sites, cat, report_counts=counts, base_url=base_url)
-            DataLayer("sites", cat("layer_sites"), features).add_to(m)
-            info.counts["sites"] = len(features)
-        elif key == "hotspots" and hotspots is not None:
-            features = L.hotspot_features(hotspots.to_crs(4326), cat, base_url=base_url)
-            DataLayer("hotspots", cat("layer_hotspots"), features).add_to(m)
-            info.counts["hotspots"] = len(features)
-        elif key == "bases" and bases is not None:
-            features = L.base_features(bases.to_crs(4326), cat)
-            DataLayer("bases", cat("layer_bases"), features).add_to(m)
-            info.counts["bases"] = len(features)
-        elif key == "admin" and admin is not None:
-            features = L.admin_features(admin)
-            DataLayer("admin", cat("layer_admin"), features).add_to(m)
-            info.counts["admin"] = len(features)
-        elif key == "routes" and routes is not None:
-            for team, feats in L.route_features(routes.to_crs(4326), cat).items():
-                name = f"{cat('layer_routes')}: {cat('field_team')} {team}"
-                DataLayer(f"routes:{team}", name, feats).add_to(m)
-                info.counts[f"routes:{team}"] = len(feats)
-        elif key in ("reports", "heat") and report_frame is not None:
-            if data_element is None:
-                data, fields = L.report_columns(report_frame, cat, aggregated=share)
-                data_element = ReportData(data)
-                m.add_child(data_element)
-            opts = {"from": start_day, "to": end_day}
-            if key == "reports":
-                name = cat("layer_reports_aggregated") if share else cat("layer_reports")
-                cluster = data_element.size <= CLUSTER_LIMIT and not share
-                ReportLayer(
-                    "reports",
-                    name,
-                    data_element,
-                    {
-                        **opts,
-                        "fields": fields,
-                        "heading": cat("report_heading"),
-                        "canvasFrom": CLUSTER_LIMIT,
-                    },
-                    cluster=cluster,
-                ).add_to(m)
-                info.counts["reports"] = data_element.size
-            else:
-                HeatLayer(
-                    "heat", cat("layer_heat"), data_element, {**opts, "days": HEAT_DAYS}, show=False
-                ).add_to(m)
-                recent = 0
-                if len(report_frame) and "received_at" in report_frame.columns:
-                    days = L.epoch_day(report_frame["received_at"])
-                    recent = int((days >= end_day - HEAT_DAYS).sum())
-                info.counts["heat"] = recent
-        else:
-            continue
-        shown.append(key)
-
-    # folium's plugin constructors are untyped.
-    plugins.Fullscreen(  # type: ignore[no-untyped-call]
-        title=cat("fullscreen"), title_cancel=cat("fullscreen_exit")
-    ).add_to(m)
-    measure = plugins.MeasureControl(  # type: ignore[no-untyped-call]
-        position="topleft",
-        primary_length_unit="kilometers",
-        secondary_length_unit="meters",
-        primary_area_unit="hectares",
-    )
-    measure.add_to(m)
-    m.add_child(MeasureOnSvg(measure))
-    outline = [
-        {"type": "Feature", "geometry": L._geometry(g.representative_point(), 4), "properties": {}}
-        for g in sites.geometry
-        if g is not None and not g.is_empty
-    ]
-    m.add_child(
-        MiniMapControl(
-            tiles=minimap_tiles,
-            outline=outline,
-            strings={"hideText": cat("minimap_hide"), "showText": cat("minimap_show")},
-        )
-    )
-    generated = generated or dt.date.today()
-    title_lines: list[list[Any]] = [
-        ["pantau-title-main", title or cat("title"), None],
-        ["", f"{cat('period')}: {period.start.isoformat()} – {period.end.isoformat()}", None],
-        ["", f"{cat('generated')}: {generated.isoformat()}", None],
-        ["", f"{cat('source')}: {source or cat('source_default')}", None],
-    ]
-    if share:
-        title_lines.append(["", cat("aggregated_note"), None])
-    if demo:
-        title_lines.append(["pantau-demo", cat("demo"), None])
-    m.add_child(BoxControl("topright", "pantau-title", title_lines))
-    m.add_child(BoxControl("bottomleft", "pantau-legend", _legend(cat, tuple(shown))))
-    if data_element is not None:
-        m.add_child(
-            PeriodControl(
-                {
-                    "label": cat("period"),
-                    "fromLabel": cat("filter_from"),
-                    "toLabel": cat("filter_to"),
-                    "min": start_day,
-                    "max": end_day,
-                    "from": start_day,
-                    "to": end_day,
-                    "position": "bottomleft",
-                }
-            )
-        )
+    c = _Canvas(m, t, o, info, sites, hotspots=hotspots, bases=bases, routes=routes, admin=admin)
+    minimap_tiles = _base_layers(c)
+    _prepare_reports(c, reports)
+    shown = tuple(key for key in LAYERS if key in o.layers and LAYER_BUILDERS[key](c))
+    _tools(c, minimap_tiles)
+    _boxes(c, shown)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     m.add_child(Start())
-    if offline:
+    if o.offline:
         info.assets = make_offline(m, settings=settings)
     return m
 
 
 def overview(
     engine: Engine,
+    options: MapOptions | None = None,
     *,
-    period: Period | None = None,
-    layers: Iterable[str] | None = None,
-    lang: str = "id",
-    offline: bool = False,
-    tiles: str | None = None,
-    base_url: str | None = None,
-    share: bool = False,
-    demo: bool | None = None,
     admin: gpd.GeoDataFrame | None = None,
-    settings: MapSettings | None = None,
+    settings: MapSettings,
 ) -> folium.Map:
     """Build the overview map from the database: sites, reports, hotspots, bases, routes.
 
-    Each layer is loaded through its library (``geo.sites.load``, ``geo.reports.load``...);
-    a layer whose library is not installed in this version is left out.
+    Each layer is loaded through its library (``geo.sites.load``, ``geo.reports.load``...).
 
     Examples
     --------
-    >>> m = overview(engine, lang="en", offline=True)  # doctest: +SKIP
+    >>> m = overview(engine, MapOptions(lang="en", offline=True), settings=maps)  # doctest: +SKIP
     >>> m.save("out/overview.html")  # doctest: +SKIP
     """
     from geo.maps import sources
 
-    data = sources.load_all(engine, period=period or Period.last(365))
-    return build_from(
-        data,
-        admin=admin,
-        period=period,
-        layers=layers,
-        lang=lang,
-        offline=offline,
-        tiles=tiles,
-        base_url=base_url,
-        share=share,
-        demo=demo,
-        settings=settings,
-    )
+    o = options or MapOptions()
+    data = sources.load_all(engine, period=o.period)
+    return build_from(data, o, admin=admin, settings=settings)
 
 
 def build_from(
     data: MapData,
+    options: MapOptions | None = None,
     *,
     admin: gpd.GeoDataFrame | None = None,
-    period: Period | None = None,
-    layers: Iterable[str] | None = None,
-    lang: str = "id",
-    offline: bool = False,
-    tiles: str | None = None,
-    base_url: str | None = None,
-    share: bool = False,
-    demo: bool | None = None,
-    settings: MapSettings | None = None,
+    settings: MapSettings,
 ) -> folium.Map:
     """Build a map from layers already loaded with :func:`geo.maps.sources.load_all`.
 
     Loading once and building twice (online to view, offline for the briefing) is what
-    ``pantau map`` does; the options are those of :func:`build_map`.
+    ``pantau map`` does. ``options.demo=None`` marks the map as the data say.
 
     Examples
     --------
     >>> data = geo.maps.sources.load_all(engine, period=Period.last(90))  # doctest: +SKIP
-    >>> online, offline = (build_from(data, offline=o) for o in (False, True))  # doctest: +SKIP
+    >>> online = build_from(data, MapOptions(), settings=maps)  # doctest: +SKIP
     """
+    o = options or MapOptions()
+    if o.demo is None:
+        o = o.replace(demo=data.demo)
     return build_map(
         sites=data.sites,
         reports=data.reports,
@@ -519,13 +543,6 @@ def build_from(
         bases=data.bases,
         routes=data.routes,
         admin=admin,
-        period=period,
-        layers=layers,
-        lang=lang,
-        offline=offline,
-        tiles=tiles,
-        base_url=base_url,
-        share=share,
-        demo=data.demo if demo is None else demo,
+        options=o,
         settings=settings,
     )

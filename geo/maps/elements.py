@@ -33,6 +33,7 @@ __all__ = [
     "MiniMapControl",
     "BoxControl",
     "PeriodControl",
+    "ZoomControl",
 ]
 
 # Folium-style (name, URL) resources of the ONLINE variant only, derived from the pinned npm
@@ -330,6 +331,23 @@ pantau.periodControl({{ this.options_json }}).addTo({{ this._parent.get_name() }
         super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
         self._name = "PantauPeriod"
         self.options_json = safe_json(options)
+
+
+class ZoomControl(MacroElement):
+    """Leaflet's zoom buttons with their tooltips in the map's language (Leaflet's are English)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+L.control.zoom({{ this.options_json }}).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, *, zoom_in: str, zoom_out: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
+        self._name = "PantauZoom"
+        self.options_json = safe_json(
+            {"position": "topleft", "zoomInTitle": zoom_in, "zoomOutTitle": zoom_out}
+        )
 
 
 def add_runtime(m: folium.Map) -> None:

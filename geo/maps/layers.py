@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import mapping
 
+from geo import labels
 from geo.errors import ValidationError
-from geo.maps.catalogue import Catalogue
+from geo.i18n import Translator, translator  # noqa: F401 - the Examples use translator
+from geo.maps.options import check_base_url
 from geo.vocab import RISK_LEVELS
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "admin_features",
     "report_columns",
     "epoch_day",
+    "check_base_url",
 ]
 
 #: Colour of each site status (ColorBrewer Set1-like, readable on OSM and imagery).
@@ -57,23 +60,36 @@ TEAM_COLOURS: Final[tuple[str, ...]] = (
 _DASHES: Final[tuple[str | None, ...]] = (None, "8 4", "2 4", "12 4 2 4", "6 6")
 
 
-def _text(value: Any) -> str | None:
-    """Plain text of a cell, ``None`` for missing values."""
-    if value is None:
+def _text(value: Any, t: Translator | None = None) -> str | None:
+    """Plain text of a cell, ``None`` for missing values.
+
+    With a translator, dates and decimals are written as its locale writes them (``1 Mei 2026``,
+    ``12,5``); without one they stay ISO dates and ``12.5`` (data for the runtime, not prose).
+    """
+    if type(value) is str:  # the common case first: a map may carry 10^5 report rows
+        return value
+    if value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        value = value.date()
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return t.date(value, format="medium") if t else value.isoformat()
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return t.number(value, digits=1) if t else f"{value:.1f}"
     return str(value)
+
+
+def _day(value: Any, t: Translator) -> str | None:
+    """Write a date given as text (``"2026-11-23"``) or as a date in the reader's format."""
+    if isinstance(value, str):
+        text: str = value
+        try:
+            return _text(dt.date.fromisoformat(text[:10]), t)
+        except ValueError:
+            return text
+    return _text(value, t)
 
 
 def _geometry(geom: Any, digits: int = 6) -> dict[str, Any]:
@@ -133,26 +149,62 @@ def _link(base_url: str | None, path: str, text: str) -> dict[str, str] | None:
     return {"href": base_url.rstrip("/") + path, "text": text}
 
 
-def check_base_url(base_url: str | None) -> str | None:
-    """Accept ``http(s)://...`` or a root-relative path for API links; refuse anything else.
+def _feature(geom: Any, style: dict[str, Any], card: dict[str, Any] | None, tip: str | None,
+             *, digits: int = 6) -> dict[str, Any]:
+    properties: dict[str, Any] = {"_style": style, "_tip": tip}
+    if card is not None:
+        properties["_card"] = card
+    return {"type": "Feature", "geometry": _geometry(geom, digits), "properties": properties}
 
-    Examples
-    --------
-    >>> check_base_url("https://pantau.example/api")
-    'https://pantau.example/api'
-    """
-    if base_url is None or base_url == "":
-        return None
-    if not (base_url.startswith(("http://", "https://")) or base_url.startswith("/")):
-        raise ValidationError(
-            f"`base_url` must start with http://, https:// or /, got {base_url!r}", field="base_url"
+
+def _rows(rows: list[list[str | None]]) -> list[list[str | None]]:
+    """Card rows that have a value."""
+    return [r for r in rows if r[1] not in (None, "")]
+
+
+def _site_style(geom: Any, status: str, share: float) -> dict[str, Any]:
+    colour = STATUS_COLOURS.get(status, "#999999")
+    style: dict[str, Any] = {"color": colour, "fillColor": colour, "weight": 2}
+    if geom.geom_type == "Point":
+        style.update(
+            radius=round(5 + 9 * float(share), 1), fillOpacity=round(0.35 + 0.55 * share, 2)
         )
-    return base_url
+    else:
+        style.update(fillOpacity=round(0.15 + 0.6 * float(share), 2))
+    return style
+
+
+def _site_card(
+    row: pd.Series, t: Translator, *, reports: int, base_url: str | None
+) -> dict[str, Any]:
+    code = str(row["code"])
+    priority = _text(row.get("priority"), t)
+    risk = row.get("risk_level")
+    last = _text(row.get("last_inspected"), t)
+    commodity = row.get("commodity")
+    rows: list[list[str | None]] = [
+        [t.gettext("Regency/city"), _text(row.get("kabupaten"))],
+        [t.gettext("District"), _text(row.get("kecamatan"))],
+        [t.gettext("Commodity"), labels.commodity(t, str(commodity)) if commodity else None],
+        [t.gettext("Status"), labels.site_status(t, str(row["status"]))],
+        [t.gettext("Priority"), priority or (labels.risk_level(t, str(risk)) if risk else None)],
+        [t.gettext("Reports"), t.number(reports)],
+        [t.gettext("Last inspection"), last or t.gettext("never inspected")],
+    ]
+    return {
+        "title": f"{code} {row['name']}",
+        "rows": _rows(rows),
+        "reasons": {
+            "label": t.gettext("Why this priority"),
+            "items": _reasons(row.get("priority_reasons")),
+        },
+        "link": _link(base_url, f"/sites/{quote(code, safe='')}", t.gettext("Open in the system")),
+    }
 
 
 def site_features(
     sites: gpd.GeoDataFrame,
-    cat: Catalogue,
+    t: Translator,
     *,
     report_counts: Mapping[str, int] | None = None,
     base_url: str | None = None,
@@ -168,56 +220,21 @@ def site_features(
     >>> from shapely.geometry import Point
     >>> gdf = gpd.GeoDataFrame({"code": ["KKR-001"], "name": ["Loa"], "status": ["active"]},
     ...     geometry=[Point(117.0, -0.5)], crs=4326)
-    >>> f = site_features(gdf, Catalogue("en"))[0]
+    >>> f = site_features(gdf, translator("en"))[0]
     >>> f["properties"]["_card"]["title"], f["properties"]["_style"]["fillColor"]
     ('KKR-001 Loa', '#e41a1c')
     """
     _require(sites, ("code", "name", "status"), "sites")
-    share = _priority_share(sites)
     counts = report_counts or {}
     features = []
-    for (_, row), p in zip(sites.iterrows(), share, strict=True):
+    for (_, row), share in zip(sites.iterrows(), _priority_share(sites), strict=True):
         geom = row.geometry
         if geom is None or geom.is_empty:
             continue
-        colour = STATUS_COLOURS.get(str(row["status"]), "#999999")
-        point = geom.geom_type == "Point"
-        style: dict[str, Any] = {"color": colour, "fillColor": colour, "weight": 2}
-        if point:
-            style.update(radius=round(5 + 9 * float(p), 1), fillOpacity=round(0.35 + 0.55 * p, 2))
-        else:
-            style.update(fillOpacity=round(0.15 + 0.6 * float(p), 2))
         code = str(row["code"])
-        priority = row.get("priority")
-        last = _text(row.get("last_inspected"))
-        rows: list[list[str | None]] = [
-            [cat("field_kabupaten"), _text(row.get("kabupaten"))],
-            [cat("field_kecamatan"), _text(row.get("kecamatan"))],
-            [cat("field_commodity"), cat.commodity(str(row.get("commodity") or ""))],
-            [cat("field_status"), cat.status(str(row["status"]))],
-            [
-                cat("field_priority"),
-                _text(priority) if _text(priority) is not None else _text(row.get("risk_level")),
-            ],
-            [cat("field_reports"), str(int(counts.get(code, 0)))],
-            [cat("field_last_inspected"), last if last else cat("field_never")],
-        ]
-        card: dict[str, Any] = {
-            "title": f"{code} {row['name']}",
-            "rows": [r for r in rows if r[1] not in (None, "")],
-            "reasons": {
-                "label": cat("field_reasons"),
-                "items": _reasons(row.get("priority_reasons")),
-            },
-            "link": _link(base_url, f"/sites/{quote(code, safe='')}", cat("open_in_api")),
-        }
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": _geometry(geom),
-                "properties": {"_style": style, "_card": card, "_tip": f"{code} {row['name']}"},
-            }
-        )
+        card = _site_card(row, t, reports=int(counts.get(code, 0)), base_url=base_url)
+        style = _site_style(geom, str(row["status"]), share)
+        features.append(_feature(geom, style, card, f"{code} {row['name']}"))
     return features
 
 
@@ -228,8 +245,19 @@ def _count_column(frame: gpd.GeoDataFrame) -> str | None:
     return None
 
 
+def _hotspot_style(count: int | None) -> dict[str, Any]:
+    return {
+        "color": "#c51b7d",
+        "fillColor": "#de77ae",
+        "weight": 2,
+        "dashArray": "6 4",
+        "fillOpacity": 0.25,
+        "radius": 8 if count is None else round(min(20.0, 6 + 2 * math.sqrt(count)), 1),
+    }
+
+
 def hotspot_features(
-    hotspots: gpd.GeoDataFrame, cat: Catalogue, *, base_url: str | None = None
+    hotspots: gpd.GeoDataFrame, t: Translator, *, base_url: str | None = None
 ) -> list[dict[str, Any]]:
     """Features of candidate hotspots: hulls (or centroids) with their report counts.
 
@@ -238,7 +266,7 @@ def hotspot_features(
     >>> from shapely.geometry import Point
     >>> gdf = gpd.GeoDataFrame({"id": [3], "report_count": [12]},
     ...     geometry=[Point(117, 0).buffer(0.01)], crs=4326)
-    >>> hotspot_features(gdf, Catalogue("en"))[0]["properties"]["_tip"]
+    >>> hotspot_features(gdf, translator("en"))[0]["properties"]["_tip"]
     'Hotspot 3: 12 reports'
     """
     count_col = _count_column(hotspots)
@@ -249,39 +277,28 @@ def hotspot_features(
             continue
         hid = _text(row.get("code", row.get("id", idx)))
         count = int(row[count_col]) if count_col and pd.notna(row[count_col]) else None
-        style = {
-            "color": "#c51b7d",
-            "fillColor": "#de77ae",
-            "weight": 2,
-            "dashArray": "6 4",
-            "fillOpacity": 0.25,
-            "radius": 8 if count is None else round(min(20.0, 6 + 2 * math.sqrt(count)), 1),
-        }
+        status = row.get("status")
         rows: list[list[str | None]] = [
-            [cat("field_report_count"), None if count is None else str(count)],
-            [cat("field_first_seen"), _text(row.get("first_seen"))],
-            [cat("field_last_seen"), _text(row.get("last_seen"))],
-            [cat("field_status"), _text(row.get("status"))],
+            [t.gettext("Reports"), None if count is None else t.number(count)],
+            [t.gettext("First seen"), _day(row.get("first_seen"), t)],
+            [t.gettext("Last seen"), _day(row.get("last_seen"), t)],
+            [t.gettext("Status"), labels.hotspot_status(t, str(status)) if status else None],
         ]
-        tip = f"{cat('hotspot_heading')} {hid}"
+        heading = t.gettext("Hotspot {id}", id=hid)
+        tip = heading
         if count is not None:
-            tip += f": {count} {cat('reports_count')}"
+            tip = t.ngettext("Hotspot {id}: {n} report", "Hotspot {id}: {n} reports", count, id=hid)
+        link_text = t.gettext("Open in the system")
         card = {
-            "title": f"{cat('hotspot_heading')} {hid}",
-            "rows": [r for r in rows if r[1] not in (None, "")],
-            "link": _link(base_url, f"/hotspots/{quote(str(hid), safe='')}", cat("open_in_api")),
+            "title": heading,
+            "rows": _rows(rows),
+            "link": _link(base_url, f"/hotspots/{quote(str(hid), safe='')}", link_text),
         }
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": _geometry(geom),
-                "properties": {"_style": style, "_card": card, "_tip": tip},
-            }
-        )
+        features.append(_feature(geom, _hotspot_style(count), card, tip))
     return features
 
 
-def base_features(bases: gpd.GeoDataFrame, cat: Catalogue) -> list[dict[str, Any]]:
+def base_features(bases: gpd.GeoDataFrame, t: Translator) -> list[dict[str, Any]]:
     """Features of field team bases: white squares-like circles with a dark ring.
 
     Examples
@@ -289,7 +306,7 @@ def base_features(bases: gpd.GeoDataFrame, cat: Catalogue) -> list[dict[str, Any
     >>> from shapely.geometry import Point
     >>> gdf = gpd.GeoDataFrame({"code": ["SMD"], "name": ["Kantor ESDM"]},
     ...     geometry=[Point(117.15, -0.5)], crs=4326)
-    >>> base_features(gdf, Catalogue())[0]["properties"]["_tip"]
+    >>> base_features(gdf, translator("id"))[0]["properties"]["_tip"]
     'Basis tim: Kantor ESDM'
     """
     _require(bases, ("name",), "bases")
@@ -299,28 +316,24 @@ def base_features(bases: gpd.GeoDataFrame, cat: Catalogue) -> list[dict[str, Any
         if row.geometry is None or row.geometry.is_empty:
             continue
         rows: list[list[str | None]] = [
-            [cat("field_code"), _text(row.get("code"))],
-            [cat("field_kabupaten"), _text(row.get("kabupaten"))],
-            [cat("field_address"), _text(row.get("address"))],
+            [t.gettext("Code"), _text(row.get("code"))],
+            [t.gettext("Regency/city"), _text(row.get("kabupaten"))],
+            [t.gettext("Address"), _text(row.get("address"))],
         ]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": _geometry(row.geometry),
-                "properties": {
-                    "_style": style,
-                    "_card": {
-                        "title": f"{cat('base_heading')}: {row['name']}",
-                        "rows": [r for r in rows if r[1] not in (None, "")],
-                    },
-                    "_tip": f"{cat('base_heading')}: {row['name']}",
-                },
-            }
-        )
+        heading = t.gettext("Team base: {name}", name=row["name"])
+        card = {"title": heading, "rows": _rows(rows)}
+        features.append(_feature(row.geometry, style, card, heading))
     return features
 
 
-def route_features(routes: gpd.GeoDataFrame, cat: Catalogue) -> dict[str, list[dict[str, Any]]]:
+def _route_style(colour: str, dash: str | None) -> dict[str, Any]:
+    style: dict[str, Any] = {"color": colour, "weight": 4, "opacity": 0.85}
+    if dash:
+        style["dashArray"] = dash
+    return style
+
+
+def route_features(routes: gpd.GeoDataFrame, t: Translator) -> dict[str, list[dict[str, Any]]]:
     """Route features grouped by team (one map layer each); days differ by dash pattern.
 
     ``routes`` needs ``team`` and ``day`` (a date or day number) and LineString geometries;
@@ -331,45 +344,36 @@ def route_features(routes: gpd.GeoDataFrame, cat: Catalogue) -> dict[str, list[d
     >>> from shapely.geometry import LineString
     >>> gdf = gpd.GeoDataFrame({"team": ["A", "A", "B"], "day": ["2026-12-01", "2026-12-02",
     ...     "2026-12-01"]}, geometry=[LineString([(117, 0), (117.1, 0.1)])] * 3, crs=4326)
-    >>> {k: len(v) for k, v in route_features(gdf, Catalogue()).items()}
+    >>> {k: len(v) for k, v in route_features(gdf, translator("id")).items()}
     {'A': 2, 'B': 1}
     """
     _require(routes, ("team", "day"), "routes")
     teams = list(dict.fromkeys(str(t) for t in routes["team"]))
     days = sorted({_text(d) or "" for d in routes["day"]})
-    out: dict[str, list[dict[str, Any]]] = {t: [] for t in teams}
+    out: dict[str, list[dict[str, Any]]] = {team: [] for team in teams}
     for _, row in routes.iterrows():
         if row.geometry is None or row.geometry.is_empty:
             continue
         team = str(row["team"])
         day = _text(row["day"]) or ""
-        style: dict[str, Any] = {
-            "color": TEAM_COLOURS[teams.index(team) % len(TEAM_COLOURS)],
-            "weight": 4,
-            "opacity": 0.85,
-        }
-        dash = _DASHES[days.index(day) % len(_DASHES)]
-        if dash:
-            style["dashArray"] = dash
-        rows: list[list[str | None]] = [
-            [cat("field_team"), team],
-            [cat("field_day"), day],
-            [cat("field_distance"), _text(row.get("distance_km"))],
-        ]
-        out[team].append(
-            {
-                "type": "Feature",
-                "geometry": _geometry(row.geometry, digits=5),
-                "properties": {
-                    "_style": style,
-                    "_card": {
-                        "title": f"{cat('route_heading')} {team} {day}",
-                        "rows": [r for r in rows if r[1] not in (None, "")],
-                    },
-                    "_tip": f"{cat('field_team')} {team}, {day}",
-                },
-            }
+        shown_day = _day(row["day"], t) or ""
+        style = _route_style(
+            TEAM_COLOURS[teams.index(team) % len(TEAM_COLOURS)],
+            _DASHES[days.index(day) % len(_DASHES)],
         )
+        distance = row.get("distance_km")
+        rows: list[list[str | None]] = [
+            [t.gettext("Team"), team],
+            [t.gettext("Day"), shown_day],
+            [t.gettext("Distance"), None if _text(distance) is None else
+             t.gettext("{km} km", km=t.number(float(distance), digits=1))],
+        ]
+        card = {
+            "title": t.gettext("Patrol route {team} {day}", team=team, day=shown_day),
+            "rows": _rows(rows),
+        }
+        tip = t.gettext("Team {team}, {day}", team=team, day=shown_day)
+        out[team].append(_feature(row.geometry, style, card, tip, digits=5))
     return out
 
 
@@ -416,19 +420,20 @@ def epoch_day(values: pd.Series) -> np.ndarray[Any, np.dtype[np.int64]]:
 
 
 def report_columns(
-    reports: gpd.GeoDataFrame, cat: Catalogue, *, aggregated: bool, text_limit: int = 200
+    reports: gpd.GeoDataFrame, t: Translator, *, aggregated: bool, text_limit: int = 200
 ) -> tuple[dict[str, list[Any]], list[dict[str, str]]]:
     """Columnar report data for the runtime, and the popup fields to show.
 
     Aggregated frames (``count`` column) carry no text at all; exact ones carry the tracking
-    code, received date, channel, status, matched site and a shortened description.
+    code, received date, channel, status, matched site and a shortened description. Channel and
+    status are labels of the reader's language, never the stored codes.
 
     Examples
     --------
     >>> from shapely.geometry import Point
     >>> gdf = gpd.GeoDataFrame({"code": ["PTM-1"], "received_at": ["2026-01-02"],
     ...     "description": ["<b>x</b>"]}, geometry=[Point(117, 0)], crs=4326)
-    >>> data, fields = report_columns(gdf, Catalogue("en"), aggregated=False)
+    >>> data, fields = report_columns(gdf, translator("en"), aggregated=False)
     >>> data["title"], data["text"], data["day"]
     (['PTM-1'], ['<b>x</b>'], [20455])
     """
@@ -439,35 +444,53 @@ def report_columns(
     else:
         day = [-1] * len(reports)
     data: dict[str, list[Any]] = {"lat": lat, "lon": lon, "day": day}
-    fields = [{"key": "day", "label": cat("field_received")}]
+    fields = [{"key": "day", "label": t.gettext("Received")}]
     if aggregated:
         counts = [int(c) for c in reports["count"]]
         data["count"] = counts
-        data["title"] = [f"{c} {cat('reports_count')}" for c in counts]
+        data["title"] = [t.ngettext("{n} report", "{n} reports", c) for c in counts]
         return data, fields
+    _exact_columns(reports, t, data, fields, text_limit=text_limit)
+    return data, fields
+
+
+def _exact_columns(
+    reports: gpd.GeoDataFrame,
+    t: Translator,
+    data: dict[str, list[Any]],
+    fields: list[dict[str, str]],
+    *,
+    text_limit: int,
+) -> None:
+    """Add the text columns of exact (not aggregated) report points to ``data`` and ``fields``."""
 
     def col(name: str) -> list[Any]:
         if name not in reports.columns:
             return [None] * len(reports)
         return [_text(v) for v in reports[name]]
 
-    data["title"] = [c or cat("report_heading") for c in col("code")]
+    data["title"] = [c or t.gettext("Report") for c in col("code")]
+    # One table per vocabulary, looked up per row: a map may carry 10^5 reports.
+    vocabularies = {"channel": labels.channel_labels(t), "status": labels.report_status_labels(t)}
     for key, label in (
-        ("channel", "field_channel"),
-        ("status", "field_status"),
-        ("site_code", "field_site"),
+        ("channel", t.gettext("Channel")),
+        ("status", t.gettext("Status")),
+        ("site_code", t.gettext("Matched site")),
     ):
         if key in reports.columns:
-            data[key] = col(key)
-            fields.append({"key": key, "label": cat(label)})
+            values = col(key)
+            if key in vocabularies:
+                table = vocabularies[key]
+                values = [None if v is None else table.get(v, v) for v in values]
+            data[key] = values
+            fields.append({"key": key, "label": label})
     texts = col("description")
     titles = col("title")
     merged = [
-        " — ".join(p for p in (t, d) if p) or None for t, d in zip(titles, texts, strict=True)
+        " — ".join(p for p in (a, b) if p) or None for a, b in zip(titles, texts, strict=True)
     ]
     if any(merged):
         data["text"] = [
             m if m is None or len(m) <= text_limit else m[: text_limit - 1] + "…" for m in merged
         ]
-        fields.append({"key": "text", "label": cat("field_description")})
-    return data, fields
+        fields.append({"key": "text", "label": t.gettext("Description")})

@@ -11,7 +11,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from geo.errors import InputFileError
+from geo.errors import N_, InputFileError
 
 __all__ = ["tile_template", "extract_mbtiles"]
 
@@ -32,10 +32,15 @@ def extract_mbtiles(mbtiles: Path, folder: Path) -> str:
             meta = dict(con.execute("SELECT name, value FROM metadata").fetchall())
             ext = _FORMATS.get(str(meta.get("format", "png")).lower())
             if ext is None:
-                raise InputFileError(
-                    f"{mbtiles}: tile format {meta.get('format')!r} is not an image format a "
-                    f"browser shows; expected one of {sorted(_FORMATS)}",
+                raise InputFileError.of(
+                    N_(
+                        "{file}: tile format {format!r} is not an image format a browser "
+                        "shows; expected one of {expected}"
+                    ),
                     field="tiles",
+                    file=mbtiles,
+                    format=meta.get("format"),
+                    expected=sorted(_FORMATS),
                 )
             rows = con.execute(
                 "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles"
@@ -43,8 +48,11 @@ def extract_mbtiles(mbtiles: Path, folder: Path) -> str:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise InputFileError(
-            f"{mbtiles}: not a readable MBTiles file ({exc})", field="tiles"
+        raise InputFileError.of(
+            N_("{file}: not a readable MBTiles file ({reason})"),
+            field="tiles",
+            file=mbtiles,
+            reason=exc,
         ) from exc
     for z, x, tms_y, data in rows:
         y = (1 << int(z)) - 1 - int(tms_y)
@@ -73,7 +81,9 @@ def tile_template(tiles: str | Path | None, *, html_path: Path) -> str | None:
     path = Path(tiles)
     if path.suffix.lower() == ".mbtiles":
         if not path.is_file():
-            raise InputFileError(f"MBTiles file {path} does not exist", field="tiles")
+            raise InputFileError.of(
+                N_("MBTiles file {file} does not exist"), field="tiles", file=path
+            )
         folder = html_path.parent / f"{html_path.stem}_tiles"
         ext = extract_mbtiles(path, folder)
     elif path.is_dir():
@@ -81,10 +91,13 @@ def tile_template(tiles: str | Path | None, *, html_path: Path) -> str | None:
         found = {p.suffix.lstrip(".") for p in path.glob("*/*/*.*")}
         ext = next((e for e in ("png", "jpg", "jpeg", "webp") if e in found), "png")
     else:
-        raise InputFileError(
-            f"`tiles` was {text!r}: expected a URL template with {{z}}/{{x}}/{{y}}, a tile "
-            "folder or an .mbtiles file",
+        raise InputFileError.of(
+            N_(
+                "`tiles` was {text!r}: expected a URL template with {{z}}/{{x}}/{{y}}, a tile "
+                "folder or an .mbtiles file"
+            ),
             field="tiles",
+            text=text,
         )
     rel = Path(os.path.relpath(folder.resolve(), html_path.parent.resolve())).as_posix()
     return f"{rel}/{{z}}/{{x}}/{{y}}.{ext}"

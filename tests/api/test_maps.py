@@ -37,3 +37,17 @@ def test_briefing_pdf(client: TestClient, tokens: dict[str, str]) -> None:
     assert r.status_code == 200, r.text[:500]
     assert r.headers["content-type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")
+
+
+def test_overview_map_speaks_the_asked_language(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    pages = {
+        lang: client.get(
+            "/maps/overview", params={"lang": lang}, headers=bearer(tokens["analyst"])
+        ).text
+        for lang in ("id", "en")
+    }
+    assert '"Legenda"' in pages["id"] and '"Legend"' not in pages["id"]
+    assert '"Legend"' in pages["en"] and '"Legenda"' not in pages["en"]
+    assert "never inspected" not in pages["id"] and "status active" not in pages["id"]

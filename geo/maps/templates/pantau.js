@@ -21,6 +21,17 @@
     return new Date(day * DAY).toISOString().slice(0, 10);
   }
 
+  /* A day as the reader's locale writes it ("20 Nov 2026"); ISO when no locale or no Intl. */
+  function showDay(day, locale) {
+    if (locale && window.Intl) {
+      try {
+        return new Intl.DateTimeFormat(locale, {day: "numeric", month: "short", year: "numeric",
+                                                timeZone: "UTC"}).format(new Date(day * DAY));
+      } catch (e) { /* an unknown locale: fall through to ISO */ }
+    }
+    return isoDay(day);
+  }
+
   /* card = {title, subtitle, rows: [[label, value]], reasons: {label, items}, link: {href, text}} */
   function card(spec) {
     var root = node("div", "pantau-card");
@@ -148,7 +159,7 @@
     (options.fields || []).forEach(function (f) {
       var v = data[f.key] ? data[f.key][i] : null;
       if (v !== null && v !== undefined && v !== "") {
-        rows.push([f.label, f.key === "day" ? isoDay(v) : v]);
+        rows.push([f.label, f.key === "day" ? showDay(v, options.locale) : v]);
       }
     });
     var title = data.title ? data.title[i] : options.heading;
@@ -274,12 +285,13 @@
       box.appendChild(out);
       function update() {
         var from = Math.min(+a.value, +b.value), to = Math.max(+a.value, +b.value);
-        out.textContent = isoDay(from) + " \u2013 " + isoDay(to);
+        out.textContent = showDay(from, options.locale) + " \u2013 " + showDay(to, options.locale);
         setPeriod(from, to);
       }
       a.addEventListener("input", update);
       b.addEventListener("input", update);
-      out.textContent = isoDay(options.from) + " \u2013 " + isoDay(options.to);
+      out.textContent = showDay(options.from, options.locale) + " \u2013 " +
+        showDay(options.to, options.locale);
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       return box;
@@ -327,6 +339,7 @@
   window.pantau = {
     card: card, node: node, featureLayer: featureLayer, reportLayer: reportLayer,
     heatLayer: heatLayer, periodControl: periodControl, boxControl: boxControl,
-    setPeriod: setPeriod, start: start, ready: ready, openReport: openReport, counts: counts, registry: registry, isoDay: isoDay
+    setPeriod: setPeriod, start: start, ready: ready, openReport: openReport, counts: counts, registry: registry, isoDay: isoDay,
+    showDay: showDay
   };
 })();

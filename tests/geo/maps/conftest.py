@@ -3,15 +3,26 @@ confidential rows and script payloads, hotspots, bases and patrol routes."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import folium
 import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from geo import demo
+from geo.db import make_engine
+from geo.maps import MapOptions, build_map
+from geo.matching import match_reports
+from geo.priority import compute_priority
+from geo.reports import import_file
+from geo.settings import MapSettings, Settings, get_settings
 from tests.common import LOA_JANAN, TENGGARONG_PIT
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "maps"
@@ -27,6 +38,36 @@ XSS_PAYLOADS = (
     "\"'><svg onload=window.pwned=4>",
 )
 TODAY = dt.date(2026, 11, 20)
+#: "Now" of the database fixture: the demo registry plus 24 reports in the year before it.
+NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+
+
+def map_settings() -> MapSettings:
+    """The ``maps`` section of the process settings (``PANTAU_MAPS_*`` as the CI sets them)."""
+    return get_settings().maps
+
+
+def draw(
+    *,
+    sites: gpd.GeoDataFrame,
+    reports: gpd.GeoDataFrame | None = None,
+    hotspots: gpd.GeoDataFrame | None = None,
+    bases: gpd.GeoDataFrame | None = None,
+    routes: gpd.GeoDataFrame | None = None,
+    admin: gpd.GeoDataFrame | None = None,
+    **options: object,
+) -> folium.Map:
+    """Build a map from frames with the options given as keywords (``period=``, ``lang=``...)."""
+    return build_map(
+        sites=sites,
+        reports=reports,
+        hotspots=hotspots,
+        bases=bases,
+        routes=routes,
+        admin=admin,
+        options=MapOptions(**options),  # type: ignore[arg-type]
+        settings=map_settings(),
+    )
 
 
 @pytest.fixture
@@ -142,5 +183,52 @@ def frames(sites, reports, hotspots, bases, routes) -> dict[str, gpd.GeoDataFram
 def browser() -> Iterator[object]:
     from geo.maps.browser import chromium
 
-    with chromium() as b:
+    with chromium(settings=map_settings()) as b:
         yield b
+
+
+@pytest.fixture(scope="module")
+def map_engine(
+    fresh_database_url_module: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A fresh database: the demo registry, 24 reports (every fourth rahasia), priorities."""
+    engine = make_engine(fresh_database_url_module)
+    demo.run(engine, settings=Settings(database={"url": fresh_database_url_module}), full=False)
+    path = tmp_path_factory.mktemp("reports") / "reports.csv"
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(
+            [
+                "external_id",
+                "channel",
+                "received_at",
+                "description",
+                "lat",
+                "lon",
+                "location_source",
+                "confidentiality",
+                "reporter_name",
+                "reporter_phone",
+            ]
+        )
+        for i in range(24):
+            writer.writerow(
+                [
+                    f"T-{i}",
+                    "hotline",
+                    (NOW - dt.timedelta(days=3 * i + 1)).isoformat(),
+                    f"<img src=x onerror=alert({i})> alat berat {i}",
+                    -0.58 + 0.0005 * (i % 4),
+                    117.095 + 0.0005 * (i % 3),
+                    "device_gps",
+                    "rahasia" if i % 4 == 0 else "anonim",
+                    REPORTER_NAMES[i % 2],
+                    REPORTER_PHONES[i % 2],
+                ]
+            )
+    import_file(engine=engine, path=path, progress=False, now=NOW)
+    with Session(engine) as session, session.begin():
+        match_reports(session=session)
+        compute_priority(session=session, as_of=NOW)
+    yield engine
+    engine.dispose()

@@ -12,6 +12,8 @@ from geo.errors import ConfigurationError
 from geo.maps.assets import ASSETS, make_offline, remote_references
 from geo.maps.settings import REPO_ROOT, MapSettings
 
+from .conftest import map_settings
+
 
 def test_pinned_packages_provide_every_asset() -> None:
     pins = json.loads((REPO_ROOT / "package.json").read_text())["dependencies"]
@@ -30,7 +32,7 @@ def test_offline_map_inlines_everything_and_fetches_nothing() -> None:
     plugins.Fullscreen().add_to(m)
     plugins.MeasureControl().add_to(m)
     plugins.HeatMap([[0.0, 117.0]]).add_to(m)
-    names = make_offline(m)
+    names = make_offline(m, settings=map_settings())
     html = m.get_root().render()
     assert remote_references(html) == []
     assert "cdn." not in html and "jsdelivr" not in html and "cdnjs" not in html
@@ -51,7 +53,7 @@ def test_plugin_without_pinned_asset_is_refused() -> None:
     m = folium.Map(tiles=None)
     plugins.TimestampedGeoJson({"type": "FeatureCollection", "features": []}).add_to(m)
     with pytest.raises(ConfigurationError, match="no pinned offline file"):
-        make_offline(m)
+        make_offline(m, settings=map_settings())
 
 
 def test_missing_node_modules_says_how_to_install(tmp_path: Path) -> None:

@@ -15,10 +15,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from geo.errors import ValidationError
-from geo.maps import Period, build_map, export
+from geo.maps import Period, export
 from geo.maps.briefing import VIEWPORT
 
-from .conftest import REPORTER_NAMES, REPORTER_PHONES
+from .conftest import REPORTER_NAMES, REPORTER_PHONES, draw, map_settings
 
 pytestmark = pytest.mark.browser
 
@@ -45,13 +45,14 @@ def test_png_and_pdf_briefing(
     artifacts: Path,
 ) -> None:
     period = Period(today - dt.timedelta(days=364), today)
-    m = build_map(**frames, period=period, offline=True, demo=True)
+    m = draw(**frames, period=period, offline=True, demo=True)
     out = export(
         m,
         html_path=tmp_path / "map.html",
         png=tmp_path / "map.png",
         pdf=tmp_path / "briefing.pdf",
         overdue=overdue,
+        settings=map_settings(),
     )
     assert out.console_errors == []
     with Image.open(out.png) as image:
@@ -65,7 +66,7 @@ def test_png_and_pdf_briefing(
     assert reader.pages[0].images, "page 1 carries the map screenshot"
     page2 = _pdf_text(out.pdf)[1]
     assert "Lokasi prioritas tertinggi" in page2 and "Laporan melewati tenggat" in page2
-    assert "Verifikasi (3 hari kerja)" in page2  # clock names from the catalogue
+    assert "Verifikasi" in page2 and "verify" not in page2  # clock names from the catalogue
     assert page2.index("TST-011") < page2.index("TST-010")  # ordered by priority
     anonim = overdue.loc[overdue["confidentiality"] == "anonim", "code"]
     rahasia = overdue.loc[overdue["confidentiality"] == "rahasia", "code"]
@@ -81,12 +82,13 @@ def test_exports_never_carry_reporter_identity_or_rahasia_reports(
     period = Period(today - dt.timedelta(days=364), today)
     rahasia = set(frames["reports"].loc[frames["reports"]["confidentiality"] == "rahasia", "code"])
     for share in (False, True):
-        m = build_map(**frames, period=period, offline=True, share=share)
+        m = draw(**frames, period=period, offline=True, share=share)
         out = export(
             m,
             html_path=tmp_path / f"map-{share}.html",
             pdf=tmp_path / f"b-{share}.pdf",
             overdue=overdue,
+            settings=map_settings(),
         )
         texts = [
             out.html.read_text(encoding="utf-8"),
@@ -103,12 +105,71 @@ def test_exports_never_carry_reporter_identity_or_rahasia_reports(
 def test_overdue_without_confidentiality_is_refused(
     frames: dict[str, gpd.GeoDataFrame], overdue: pd.DataFrame, tmp_path: Path
 ) -> None:
-    m = build_map(sites=frames["sites"])
+    m = draw(sites=frames["sites"])
     with pytest.raises(ValidationError) as err:
-        export(m, pdf=tmp_path / "x.pdf", overdue=overdue.drop(columns="confidentiality"))
+        export(
+            m,
+            pdf=tmp_path / "x.pdf",
+            overdue=overdue.drop(columns="confidentiality"),
+            settings=map_settings(),
+        )
     assert err.value.field == "overdue"
 
 
 def test_export_needs_an_output(frames: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
-        export(build_map(sites=frames["sites"]))
+        export(draw(sites=frames["sites"]), settings=map_settings())
+
+
+#: English labels and raw vocabulary codes that an Indonesian briefing must not show.
+ENGLISH_IN_PDF = (
+    "suspected", "active", "sealed", "legalised", "verify", "status active", "never inspected",
+    "Sites", "Top sites", "Overdue", "Received", "Due", "Priority", "Reasons", "Stage",
+    "Regency", "Days overdue", "critical", "high",
+)
+ENGLISH_IN_HTML = (
+    '"Legend"', '"PETI sites"', '"Suspected"', '"Active"', '"Last inspection"',
+    "never inspected", "status active", '"Period: ', '"Public reports"',
+)
+#: Indonesian labels that an English briefing must not show.
+INDONESIAN_IN_PDF = (
+    "Lokasi prioritas", "Laporan melewati", "Kabupaten/kota", "Tenggat", "Hari terlambat",
+    "Verifikasi", "Diduga", "Disegel", "Dilegalkan", "Prioritas", "Alasan", "Tahap",
+)
+INDONESIAN_IN_HTML = ('"Legenda"', '"Lokasi PETI"', '"Diduga"', "belum pernah", '"Periode: ')
+
+
+def _briefing_texts(
+    frames: dict[str, gpd.GeoDataFrame], overdue: pd.DataFrame, period: Period, lang: str,
+    tmp_path: Path,
+) -> tuple[str, str]:
+    m = draw(**frames, period=period, offline=True, lang=lang)
+    out = export(
+        m,
+        html_path=tmp_path / f"map-{lang}.html",
+        pdf=tmp_path / f"briefing-{lang}.pdf",
+        overdue=overdue,
+        settings=map_settings(),
+    )
+    assert out.html is not None and out.pdf is not None
+    return out.html.read_text(encoding="utf-8"), "\n".join(_pdf_text(out.pdf))
+
+
+def test_briefing_speaks_one_language(
+    frames: dict[str, gpd.GeoDataFrame], overdue: pd.DataFrame, today: dt.date, tmp_path: Path
+) -> None:
+    period = Period(today - dt.timedelta(days=364), today)
+    # No priority score: the table then shows each site's risk level, a vocabulary code too.
+    frames = {**frames, "sites": frames["sites"].drop(columns="priority")}
+    html_id, pdf_id = _briefing_texts(frames, overdue, period, "id", tmp_path)
+    html_en, pdf_en = _briefing_texts(frames, overdue, period, "en", tmp_path)
+    assert not [w for w in ENGLISH_IN_PDF if w in pdf_id], pdf_id
+    assert not [w for w in ENGLISH_IN_HTML if w in html_id]
+    assert not [w for w in INDONESIAN_IN_PDF if w in pdf_en], pdf_en
+    assert not [w for w in INDONESIAN_IN_HTML if w in html_en]
+    # The lists are not empty words: each language shows its own labels.
+    assert "Lokasi prioritas tertinggi" in pdf_id and "Top sites by priority" in pdf_en
+    assert "Verifikasi" in pdf_id and "Verification" in pdf_en
+    assert "Kritis" in pdf_id and "Critical" in pdf_en  # risk levels, labelled
+    assert "Aktif" in pdf_id and "Active" in pdf_en  # site statuses, labelled
+    assert '"Legenda"' in html_id and '"Legend"' in html_en

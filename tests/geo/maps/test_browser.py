@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pytest
 
-from geo.maps import Period, build_map, map_info
+from geo.maps import Period, map_info
 from geo.maps.briefing import save_html
 from geo.maps.browser import open_map
 
-from .conftest import XSS_PAYLOADS
+from .conftest import XSS_PAYLOADS, draw
 
 pytestmark = pytest.mark.browser
 
@@ -82,7 +83,7 @@ def test_offline_map_works_without_network(
     tmp_path: Path,
     artifacts: Path,
 ) -> None:
-    m = build_map(**frames, period=_period(today), offline=True, demo=True)
+    m = draw(**frames, period=_period(today), offline=True, demo=True)
     path = save_html(m, tmp_path / "map.html")
     with open_map(browser, path, offline=True) as page:
         assert page.evaluate("() => window.pantauMap instanceof L.Map")
@@ -139,7 +140,7 @@ def test_report_text_never_executes(
         "<img src=x onerror=window.pwned=5>",
         "B",
     ]
-    m = build_map(**{**frames, "routes": routes}, period=_period(today), offline=True)
+    m = draw(**{**frames, "routes": routes}, period=_period(today), offline=True)
     path = save_html(m, tmp_path / "xss.html")
     with open_map(browser, path) as page:
         result = page.evaluate(OPEN_ALL_POPUPS, "reports")
@@ -181,7 +182,7 @@ def test_period_filter_changes_what_is_drawn(
 ) -> None:
     monkeypatch.setattr("geo.maps.build.CLUSTER_LIMIT", limit)
     period = _period(today)
-    m = build_map(**frames, period=period, offline=True)
+    m = draw(**frames, period=period, offline=True)
     path = save_html(m, tmp_path / "period.html")
     reports = frames["reports"]
     visible = reports[reports["confidentiality"] == "anonim"]
@@ -202,7 +203,7 @@ def test_period_filter_changes_what_is_drawn(
 def test_shared_map_has_counts_not_points(
     browser: Any, frames: dict[str, gpd.GeoDataFrame], today: dt.date, tmp_path: Path
 ) -> None:
-    m = build_map(**frames, period=_period(today), offline=True, share=True, lang="en")
+    m = draw(**frames, period=_period(today), offline=True, share=True, lang="en")
     path = save_html(m, tmp_path / "share.html")
     html = path.read_text()
     for code in frames["reports"]["code"]:
@@ -220,3 +221,31 @@ def test_shared_map_has_counts_not_points(
     anonim = int((frames["reports"]["confidentiality"] == "anonim").sum())
     assert total == anonim
     assert "Legend" in legend and "Legenda" not in legend
+
+
+@pytest.mark.parametrize(
+    ("lang", "period_text", "received"),
+    [
+        ("id", "1 Des 2025 – 20 Agu 2026", "Diterima"),
+        ("en", "Dec 1, 2025 – Aug 20, 2026", "Received"),
+    ],
+)
+def test_dates_in_the_page_follow_the_map_language(
+    browser: Any, frames: dict[str, gpd.GeoDataFrame], tmp_path: Path,
+    lang: str, period_text: str, received: str,
+) -> None:
+    period = Period(dt.date(2025, 12, 1), dt.date(2026, 8, 20))
+    path = save_html(draw(**frames, period=period, offline=True, lang=lang), tmp_path / "p.html")
+    with open_map(browser, path) as page:
+        shown = page.evaluate("() => document.querySelector('.pantau-period').innerText")
+        popup = page.evaluate(
+            """() => { const p = window.pantau.openReport('reports', 0);
+                 const text = p.getElement().innerText; p.close(); return text; }"""
+        )
+        zoom_in = page.evaluate("() => document.querySelector('.leaflet-control-zoom-in').title")
+        assert page.errors == []
+    assert zoom_in == {"id": "Perbesar", "en": "Zoom in"}[lang]
+    assert period_text in shown.replace("\u00a0", " ")
+    day = next(line for line in popup.splitlines() if line.startswith(received))
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", day), day  # the locale's date, not ISO
+    assert re.search(r"20(25|26)$", day.rstrip()), day

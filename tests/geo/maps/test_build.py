@@ -6,8 +6,10 @@ import geopandas as gpd
 import pytest
 
 from geo.errors import ValidationError
-from geo.maps import LAYERS, Period, build_map, map_info, parse_period
+from geo.maps import LAYERS, Period, map_info, parse_period
 from geo.maps.assets import remote_references
+
+from .conftest import draw
 
 
 def _period(today: dt.date) -> Period:
@@ -15,7 +17,7 @@ def _period(today: dt.date) -> Period:
 
 
 def test_counts_per_layer(frames: dict[str, gpd.GeoDataFrame], today: dt.date) -> None:
-    m = build_map(**frames, period=_period(today), offline=True)
+    m = draw(**frames, period=_period(today), offline=True)
     counts = map_info(m).counts
     anonim = frames["reports"]["confidentiality"].eq("anonim")
     assert counts["sites"] == 12
@@ -32,26 +34,26 @@ def test_period_leaves_out_older_reports(
     frames: dict[str, gpd.GeoDataFrame], today: dt.date
 ) -> None:
     short = Period(today - dt.timedelta(days=29), today)
-    counts = map_info(build_map(**frames, period=short)).counts
+    counts = map_info(draw(**frames, period=short)).counts
     received = frames["reports"]["received_at"].dt.date
     expected = (frames["reports"]["confidentiality"].eq("anonim") & (received >= short.start)).sum()
     assert counts["reports"] == expected < 40
 
 
 def test_layers_can_be_chosen(frames: dict[str, gpd.GeoDataFrame], today: dt.date) -> None:
-    m = build_map(**frames, period=_period(today), layers=["sites", "bases"])
+    m = draw(**frames, period=_period(today), layers=["sites", "bases"])
     assert set(map_info(m).counts) == {"sites", "bases"}
 
 
 def test_unknown_layer_is_refused(sites: gpd.GeoDataFrame) -> None:
     with pytest.raises(ValidationError) as err:
-        build_map(sites=sites, layers=["sites", "volcanoes"])
+        draw(sites=sites, layers=["sites", "volcanoes"])
     assert err.value.field == "layers" and "volcanoes" in err.value.message
 
 
 def test_labels_follow_the_language(frames: dict[str, gpd.GeoDataFrame], today: dt.date) -> None:
-    html_id = build_map(**frames, period=_period(today), demo=True).get_root().render()
-    html_en = build_map(**frames, period=_period(today), lang="en", demo=True).get_root().render()
+    html_id = draw(**frames, period=_period(today), demo=True).get_root().render()
+    html_en = draw(**frames, period=_period(today), lang="en", demo=True).get_root().render()
     assert "Lokasi PETI" in html_id and "data demo sintetis" in html_id
     assert "PETI sites" in html_en and "synthetic demo data" in html_en
     assert "Lokasi PETI" not in html_en
@@ -60,21 +62,21 @@ def test_labels_follow_the_language(frames: dict[str, gpd.GeoDataFrame], today: 
 def test_offline_html_has_no_remote_reference(
     frames: dict[str, gpd.GeoDataFrame], today: dt.date
 ) -> None:
-    html = build_map(**frames, period=_period(today), offline=True).get_root().render()
+    html = draw(**frames, period=_period(today), offline=True).get_root().render()
     assert remote_references(html) == []
-    online = build_map(**frames, period=_period(today)).get_root().render()
+    online = draw(**frames, period=_period(today)).get_root().render()
     assert "tile.openstreetmap.org" in online and "World_Imagery" in online
 
 
 def test_user_tiles_are_a_relative_template(sites: gpd.GeoDataFrame) -> None:
-    html = build_map(sites=sites, offline=True, tiles="tiles/{z}/{x}/{y}.png").get_root().render()
+    html = draw(sites=sites, offline=True, tiles="tiles/{z}/{x}/{y}.png").get_root().render()
     assert '"tiles/{z}/{x}/{y}.png"' in html and remote_references(html) == []
 
 
 def test_payloads_never_appear_raw_in_the_page(
     frames: dict[str, gpd.GeoDataFrame], today: dt.date
 ) -> None:
-    html = build_map(**frames, period=_period(today), offline=True).get_root().render()
+    html = draw(**frames, period=_period(today), offline=True).get_root().render()
     assert "onerror=" in html  # the text is there, as data...
     assert '<img src=x onerror="window.pwned' not in html  # ...never as markup
     assert "<script>window.pwned" not in html
@@ -105,6 +107,6 @@ def test_site_cards_count_visible_reports_also_when_shared(
     ]
     assert len(visible) == 4
     for share in (False, True):
-        html = build_map(**frames, period=_period(today), share=share).get_root().render()
+        html = draw(**frames, period=_period(today), share=share).get_root().render()
         card = html.split('"title":"TST-001 Tambang Uji 1"')[1].split("}")[0]
         assert f'["Jumlah laporan","{len(visible)}"]' in card

@@ -10,7 +10,8 @@ import pytest
 MODULES = [
     "geo.maps.assets",
     "geo.maps.build",
-    "geo.maps.catalogue",
+    "geo.maps.options",
+    "geo.labels",
     "geo.maps.elements",
     "geo.maps.layers",
     "geo.maps.privacy",

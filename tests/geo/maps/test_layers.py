@@ -5,7 +5,7 @@ import pytest
 from shapely.geometry import Point
 
 from geo.errors import ValidationError
-from geo.maps.catalogue import Catalogue
+from geo.i18n import translator
 from geo.maps.layers import (
     STATUS_COLOURS,
     base_features,
@@ -18,7 +18,7 @@ from geo.maps.layers import (
 
 
 def test_sites_coloured_by_status_polygons_stay_polygons(sites: gpd.GeoDataFrame) -> None:
-    features = site_features(sites, Catalogue("en"))
+    features = site_features(sites, translator("en"))
     assert len(features) == len(sites)
     assert features[0]["geometry"]["type"] == "Polygon"
     assert features[1]["geometry"]["type"] == "Point"
@@ -27,7 +27,7 @@ def test_sites_coloured_by_status_polygons_stay_polygons(sites: gpd.GeoDataFrame
 
 
 def test_higher_priority_points_are_larger_and_darker(sites: gpd.GeoDataFrame) -> None:
-    styles = [f["properties"]["_style"] for f in site_features(sites, Catalogue())][1:]
+    styles = [f["properties"]["_style"] for f in site_features(sites, translator("id"))][1:]
     radii = [s["radius"] for s in styles]
     opacity = [s["fillOpacity"] for s in styles]
     assert radii == sorted(radii) and radii[0] < radii[-1]  # priority rises with the index
@@ -36,21 +36,21 @@ def test_higher_priority_points_are_larger_and_darker(sites: gpd.GeoDataFrame) -
 
 def test_site_card_has_reasons_counts_and_api_link(sites: gpd.GeoDataFrame) -> None:
     features = site_features(
-        sites, Catalogue("en"), report_counts={"TST-003": 4}, base_url="https://pantau.example/api"
+        sites, translator("en"), report_counts={"TST-003": 4}, base_url="https://pantau.example/api"
     )
     card = features[3]["properties"]["_card"]
     rows = dict(card["rows"])
     assert card["title"] == "TST-003 Tambang Uji 3"
     assert rows["Reports"] == "4"
     assert rows["Status"] == "Sealed"
-    assert rows["Last inspection"] == "2026-05-01"
-    assert dict(features[2]["properties"]["_card"]["rows"])["Last inspection"] == "never"
+    assert rows["Last inspection"] == "May 1, 2026"  # Babel's English date
+    assert dict(features[2]["properties"]["_card"]["rows"])["Last inspection"] == "never inspected"
     assert card["reasons"]["items"] == ["3 laporan baru", "lama tidak diperiksa"]
     assert card["link"]["href"] == "https://pantau.example/api/sites/TST-003"
 
 
 def test_site_card_without_base_url_has_no_link(sites: gpd.GeoDataFrame) -> None:
-    assert site_features(sites, Catalogue())[0]["properties"]["_card"]["link"] is None
+    assert site_features(sites, translator("id"))[0]["properties"]["_card"]["link"] is None
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://x", "data:text/html,x"])
@@ -63,17 +63,17 @@ def test_base_url_must_be_http_or_root_relative(url: str) -> None:
 def test_sites_without_required_columns_are_refused() -> None:
     frame = gpd.GeoDataFrame({"code": ["A"]}, geometry=[Point(117, 0)], crs=4326)
     with pytest.raises(ValidationError, match="name"):
-        site_features(frame, Catalogue())
+        site_features(frame, translator("id"))
 
 
 def test_hotspots_show_hull_and_count(hotspots: gpd.GeoDataFrame) -> None:
-    features = hotspot_features(hotspots, Catalogue())
+    features = hotspot_features(hotspots, translator("id"))
     assert [f["geometry"]["type"] for f in features] == ["Polygon", "Polygon"]
     assert features[0]["properties"]["_tip"] == "Hotspot 7: 12 laporan"
 
 
 def test_bases(bases: gpd.GeoDataFrame) -> None:
-    features = base_features(bases, Catalogue("en"))
+    features = base_features(bases, translator("en"))
     assert [f["properties"]["_tip"] for f in features] == [
         "Team base: Kantor Dinas ESDM Kaltim",
         "Team base: Pos Tenggarong",
@@ -81,7 +81,7 @@ def test_bases(bases: gpd.GeoDataFrame) -> None:
 
 
 def test_routes_one_layer_per_team_days_dashed_differently(routes: gpd.GeoDataFrame) -> None:
-    by_team = route_features(routes, Catalogue())
+    by_team = route_features(routes, translator("id"))
     assert {k: len(v) for k, v in by_team.items()} == {"A": 2, "B": 1}
     day1, day2 = (f["properties"]["_style"] for f in by_team["A"])
     assert day1.get("dashArray") != day2.get("dashArray")
@@ -92,7 +92,7 @@ def test_routes_one_layer_per_team_days_dashed_differently(routes: gpd.GeoDataFr
 
 
 def test_report_columns_keep_text_as_data(reports: gpd.GeoDataFrame) -> None:
-    data, fields = report_columns(reports, Catalogue(), aggregated=False)
+    data, fields = report_columns(reports, translator("id"), aggregated=False)
     assert len(data["lat"]) == len(reports)
     assert data["text"][0].startswith("<script>")  # escaped by JSON and drawn as text
     assert {f["key"] for f in fields} >= {"day", "channel", "site_code", "text"}

@@ -12,10 +12,11 @@ import pytest
 from PIL import Image
 
 from geo.errors import InputFileError
-from geo.maps import build_map
 from geo.maps.briefing import save_html
 from geo.maps.browser import open_map
 from geo.maps.tiles import tile_template
+
+from .conftest import draw
 
 
 def _png(colour: tuple[int, int, int]) -> bytes:
@@ -76,7 +77,7 @@ def test_offline_map_draws_local_tiles(
 ) -> None:
     page_path = tmp_path / "peta.html"
     template = "tiles/{z}/{x}/{y}.png"
-    save_html(build_map(sites=sites, offline=True, tiles=template), page_path)
+    save_html(draw(sites=sites, offline=True, tiles=template), page_path)
     with open_map(browser, page_path) as page:
         view = page.evaluate(VISIBLE_TILES)
     wanted = 0
