@@ -188,7 +188,7 @@ def _site_card(
         [t.gettext("Commodity"), labels.commodity(t, str(commodity)) if commodity else None],
         [t.gettext("Status"), labels.site_status(t, str(row["status"]))],
         [t.gettext("Priority"), priority or (labels.risk_level(t, str(risk)) if risk else None)],
-        [t.gettext("Reports"), t.number(reports)],
+        *_report_rows(row, t, shown=reports),
         [t.gettext("Last inspection"), last or t.gettext("never inspected")],
     ]
     return {
@@ -200,6 +200,22 @@ def _site_card(
         },
         "link": _link(base_url, f"/sites/{quote(code, safe='')}", t.gettext("Open in the system")),
     }
+
+
+def _report_rows(row: pd.Series, t: Translator, *, shown: int) -> list[list[str | None]]:
+    """The site's report count beside its priority reasons, and how many this map shows.
+
+    ``report_count`` (from the stored priority) counts every independent report, as the reasons
+    do; the points a map may draw (``anonim`` only, within its period) are a different figure and
+    are labelled as such, so a card never reads "2 reports" beside "21 reporters".
+    """
+    total = row.get("report_count")
+    if total is None or pd.isna(total):
+        return [[t.gettext("Reports"), t.number(shown)]]
+    return [
+        [t.gettext("Reports"), t.number(int(total))],
+        [t.gettext("Reports shown on this map"), t.number(shown)],
+    ]
 
 
 def site_features(

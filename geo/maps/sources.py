@@ -61,6 +61,8 @@ def _sites_with_priority(engine: Engine) -> gpd.GeoDataFrame:
     if len(scores):
         by_code = scores.set_index("code")
         sites["priority"] = sites["code"].map(by_code["score"]).astype(float)
+        # The one count of a site's reports: the one its priority reasons are worded from.
+        sites["report_count"] = sites["code"].map(by_code["independent_reports"])
         # The inputs and points, so that the map words the reasons in its own language.
         explained = by_code[[*priority_lib.COMPONENTS, *priority_lib.EXPLAIN_INPUTS]]
         rows = explained.to_dict("index")
