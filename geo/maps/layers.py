@@ -203,7 +203,7 @@ def _site_card(
 
 
 def _report_rows(row: pd.Series, t: Translator, *, shown: int) -> list[list[str | None]]:
-    """The site's report count beside its priority reasons, and how many this map shows.
+    """Return the site's report count beside its priority reasons, and how many the map shows.
 
     ``report_count`` (from the stored priority) counts every independent report, as the reasons
     do; the points a map may draw (``anonim`` only, within its period) are a different figure and
