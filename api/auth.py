@@ -15,6 +15,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
+from geo.i18n import N_
 from geo.tokens import Principal, hash_token, verify_token
 
 __all__ = [
@@ -124,9 +125,9 @@ def principal_from_header(
         return anonymous(request)
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(
+        raise ApiError.of(
             401,
-            "Authorization header must be 'Bearer <token>'",
+            N_("Authorization header must be 'Bearer <token>'"),
             field="Authorization",
             headers={"WWW-Authenticate": "Bearer"},
         )
@@ -139,9 +140,9 @@ def principal_from_header(
     if principal is not None and cache is not None:
         cache.put(digest, principal)
     if principal is None:
-        raise ApiError(
+        raise ApiError.of(
             401,
-            "the API token is unknown or revoked",
+            N_("the API token is unknown or revoked"),
             field="Authorization",
             headers={"WWW-Authenticate": "Bearer"},
         )
@@ -200,9 +201,9 @@ class RateLimiter:
         """Raise a 429 with ``Retry-After`` when ``key`` is over its rate."""
         wait = self.check(key)
         if wait > 0:
-            raise ApiError(
+            raise ApiError.of(
                 429,
-                "too many requests from this address; retry later",
+                N_("too many requests from this address; retry later"),
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import RateLimiter, TokenCache, anonymous, client_address, principal_from_header
+from api.language import request_language
 from api.settings import ApiSettings
 from geo.settings import Settings
 from geo.tokens import Principal, hash_token
@@ -26,6 +27,7 @@ __all__ = [
     "get_principal",
     "get_settings",
     "get_api_settings",
+    "get_language",
     "public_rate_limit",
     "run_read",
     "run_write",
@@ -34,6 +36,7 @@ __all__ = [
     "PrincipalDep",
     "SettingsDep",
     "ApiSettingsDep",
+    "LanguageDep",
 ]
 
 T = TypeVar("T")
@@ -57,13 +60,19 @@ async def get_settings(request: Request) -> Settings:
 
 
 async def get_api_settings(request: Request) -> ApiSettings:
-    """Return the HTTP service settings the application was created with."""
-    api_settings: ApiSettings = request.app.state.api_settings
-    return api_settings
+    """Return the HTTP service settings (``settings.api``) the application was created with."""
+    settings: Settings = request.app.state.settings
+    return settings.api
+
+
+async def get_language(request: Request) -> str:
+    """Return the reader's language from ``Accept-Language`` (the ``language`` setting else)."""
+    return request_language(request)
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LanguageDep = Annotated[str, Depends(get_language)]
 ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
 
 

@@ -16,7 +16,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.auth import RateLimiter, TokenCache
 from api.errors import install_error_handlers
 from api.routes import ROUTERS
-from api.settings import ApiSettings
 from geo.db import make_engine
 from geo.featurecache import CollectionCache
 from geo.features import FeaturePage
@@ -151,17 +150,14 @@ def _document_errors_as_json(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
 
 
-def create_app(
-    settings: Settings | None = None, api_settings: ApiSettings | None = None
-) -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; its lifespan creates the one engine and disposes of it.
 
     Parameters
     ----------
     settings
-        Domain settings (database URL, secret key, data folder); default from the environment.
-    api_settings
-        Limits of the HTTP service; default from ``PANTAU_API_*``.
+        The settings tree (database URL, secret key, data folder, and the HTTP service's limits
+        in ``settings.api``); default :func:`~geo.settings.get_settings`, read once per process.
 
     Examples
     --------
@@ -171,7 +167,7 @@ def create_app(
     'Pantau Tambang API'
     """
     settings = settings or get_settings()
-    api_settings = api_settings or settings.api
+    api_settings = settings.api
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -216,7 +212,6 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.api_settings = api_settings
     app.state.rate_limiter = RateLimiter(
         api_settings.public_rate_per_minute, api_settings.public_burst
     )
