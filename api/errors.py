@@ -72,7 +72,6 @@ _HTTP_CODES = {
 INVALID_JSON = N_("the request body is not valid JSON")
 INVALID_REQUEST = N_("the request is not valid")
 INVALID_FIELD = N_("{field}: {problem}")
-MORE_PROBLEMS = (N_("{message} (and {n} more problem)"), N_("{message} (and {n} more problems)"))
 INTERNAL = N_("the server could not complete the request")
 
 
@@ -168,7 +167,12 @@ def _validation_message(exc: RequestValidationError, lang: str) -> tuple[str, st
     else:
         message = str(first.get("msg", t.gettext(INVALID_REQUEST)))
     if len(errors) > 1:
-        message = t.ngettext(*MORE_PROBLEMS, len(errors) - 1, message=message)
+        message = t.ngettext(
+            "{message} (and {n} more problem)",
+            "{message} (and {n} more problems)",
+            len(errors) - 1,
+            message=message,
+        )
     return message[:500], field
 
 
