@@ -3,8 +3,9 @@
 Examples
 --------
 >>> import geo.maps
->>> m = geo.maps.overview(engine, lang="en", offline=True)  # doctest: +SKIP
->>> geo.maps.export(m, html_path="out/map.html", pdf="out/briefing.pdf")  # doctest: +SKIP
+>>> m = geo.maps.overview(engine, lang="en", offline=True)
+>>> geo.maps.export(m, html_path="out/map.html", pdf="out/briefing.pdf").pdf
+PosixPath('out/briefing.pdf')
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def save_html(m: folium.Map, path: Path | str) -> Path:
 
     Examples
     --------
-    >>> save_html(m, "out/map.html")  # doctest: +SKIP
+    >>> save_html(m, "out/map.html")
     PosixPath('out/map.html')
     """
     path = Path(path)
@@ -230,7 +230,8 @@ def export(
 
     Examples
     --------
-    >>> export(m, png="out/map.png", pdf="out/briefing.pdf")  # doctest: +SKIP
+    >>> export(m, png="out/map.png", pdf="out/briefing.pdf").console_errors
+    []
     """
     if html_path is None and png is None and pdf is None:
         raise ValidationError("export needs at least one of html_path, png, pdf", field="export")

@@ -75,8 +75,9 @@ def chromium(*, settings: MapSettings | None = None) -> Iterator[Browser]:
 
     Examples
     --------
-    >>> with chromium() as browser:  # doctest: +SKIP
-    ...     print(browser.version)
+    >>> with chromium() as browser:
+    ...     print(browser.version)  # doctest: +ELLIPSIS
+    1...
     """
     settings = settings or get_settings().maps
     if not settings.chromium.is_file():
@@ -143,8 +144,11 @@ def open_map(
 
     Examples
     --------
-    >>> with chromium() as b, open_map(b, "out/map.html") as mp:  # doctest: +SKIP
-    ...     print(mp.counts(), mp.errors)
+    >>> from geo.maps.briefing import save_html
+    >>> _ = save_html(geo.maps.overview(engine, offline=True), "out/map.html")
+    >>> with chromium() as b, open_map(b, "out/map.html") as mp:
+    ...     print(mp.errors)
+    []
     """
     url = Path(path).resolve().as_uri()
     context = browser.new_context(

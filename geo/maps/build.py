@@ -467,8 +467,8 @@ def overview(
 
     Examples
     --------
-    >>> m = overview(engine, lang="en", offline=True)  # doctest: +SKIP
-    >>> m.save("out/overview.html")  # doctest: +SKIP
+    >>> m = overview(engine, lang="en", offline=True)
+    >>> m.save("overview.html")
     """
     from geo.maps import sources
 
@@ -509,8 +509,9 @@ def build_from(
 
     Examples
     --------
-    >>> data = geo.maps.sources.load_all(engine, period=Period.last(90))  # doctest: +SKIP
-    >>> online, offline = (build_from(data, offline=o) for o in (False, True))  # doctest: +SKIP
+    >>> from geo.maps import Period
+    >>> data = geo.maps.sources.load_all(engine, period=Period.last(90))
+    >>> online, offline = (build_from(data, offline=o) for o in (False, True))
     """
     return build_map(
         sites=data.sites,

@@ -30,7 +30,7 @@ def write_outputs(
 
     Examples
     --------
-    >>> write_outputs(engine, "out/demo")  # doctest: +SKIP
+    >>> write_outputs(engine, "out/demo")
     {'Peta offline': PosixPath('out/demo/peta-offline.html'), ...}
     """
     out = Path(out_dir)

@@ -41,7 +41,7 @@ def to_csv(plan: Plan, path: str | Path) -> Path:
 
     Examples
     --------
-    >>> to_csv(plan, "plan.csv")  # doctest: +SKIP
+    >>> written = to_csv(plan, "plan.csv")
     """
     path = Path(path)
     _visits_table(plan).to_csv(path, index=False)
@@ -53,7 +53,7 @@ def to_xlsx(plan: Plan, path: str | Path) -> Path:
 
     Examples
     --------
-    >>> to_xlsx(plan, "plan.xlsx")  # doctest: +SKIP
+    >>> written = to_xlsx(plan, "plan.xlsx")
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -95,7 +95,7 @@ def to_gpx(plan: Plan, path: str | Path) -> Path:
 
     Examples
     --------
-    >>> to_gpx(plan, "plan.gpx")  # doctest: +SKIP
+    >>> written = to_gpx(plan, "plan.gpx")
     """
     import gpxpy.gpx
 
@@ -125,7 +125,7 @@ def to_kml(plan: Plan, path: str | Path) -> Path:
 
     Examples
     --------
-    >>> to_kml(plan, "plan.kml")  # doctest: +SKIP
+    >>> written = to_kml(plan, "plan.kml")
     """
     import pyogrio
 
@@ -160,7 +160,7 @@ def to_ics(plan: Plan, folder: str | Path) -> list[Path]:
 
     Examples
     --------
-    >>> to_ics(plan, "out/")  # doctest: +SKIP
+    >>> written = to_ics(plan, "out/")
     """
     import icalendar
 
@@ -201,7 +201,8 @@ def export_all(plan: Plan, folder: str | Path, *, formats: tuple[str, ...] = FOR
 
     Examples
     --------
-    >>> export_all(plan, "rencana-patroli/")  # doctest: +SKIP
+    >>> sorted(export_all(plan, "rencana-patroli/"))
+    ['csv', 'gpx', 'ics', 'kml', 'pdf', 'xlsx']
     """
     from geo.patrols.fieldsheet import to_pdf
 

@@ -94,7 +94,8 @@ def to_pdf(plan: Plan, path: str | Path) -> Path:
 
     Examples
     --------
-    >>> to_pdf(plan, "lembar-kerja.pdf")  # doctest: +SKIP
+    >>> to_pdf(plan, "lembar-kerja.pdf")
+    PosixPath('lembar-kerja.pdf')
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
