@@ -115,8 +115,8 @@ def _doctest_database(
         secret_key="test-secret-key-not-for-production",
         _env_file=None,
     )
-    source = "\n".join(e.source for e in request.node.dtest.examples)  # type: ignore[attr-defined]
-    module_globals = request.node.dtest.globs  # type: ignore[attr-defined]
+    source = "\n".join(e.source for e in request.node.dtest.examples)
+    module_globals = request.node.dtest.globs
     (tmp_path / "data").symlink_to(ROOT / "data")
     for name in set(re.findall(r"[\w-]+\.jpg", source)):
         _photo(tmp_path / name)
@@ -184,7 +184,7 @@ def _code(request: pytest.FixtureRequest, session: Session) -> str:
 def _sites(request: pytest.FixtureRequest, session: Session) -> object:
     import geo.sites
 
-    return geo.sites.load(session.get_bind())
+    return geo.sites.load(request.getfixturevalue("doctest_engine"))
 
 
 def _teams(request: pytest.FixtureRequest, session: Session) -> object:
@@ -192,7 +192,7 @@ def _teams(request: pytest.FixtureRequest, session: Session) -> object:
     import geo.sites
     from geo.patrols.store import default_teams
 
-    engine = session.get_bind()
+    engine = request.getfixturevalue("doctest_engine")
     return default_teams(geo.bases.load(engine), 2, sites=geo.sites.load(engine))
 
 
