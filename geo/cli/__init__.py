@@ -121,9 +121,10 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - click usage errors carry their own exit code
-        import click
+        # Typer vendors Click; its usage errors are ``typer._click`` exceptions.
+        from typer._click.exceptions import ClickException
 
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, ClickException):
             exc.show()
             sys.exit(exc.exit_code)
         raise

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import click
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
+
+# Typer 0.29 vendors Click as ``typer._click`` and re-exports no accessor for the running
+# command's context; the package-level ``click`` never sees Typer's contexts.
+from typer._click.globals import get_current_context
 
 from geo.db import check_database, make_engine
 from geo.i18n import Translator, check_language, translator
@@ -85,7 +88,7 @@ class CliContext:
             self._checked = False
 
 
-def context(ctx: typer.Context | click.Context) -> CliContext:
+def context(ctx: typer.Context) -> CliContext:
     """Return the :class:`CliContext` the root callback put on ``ctx`` (made now if missing)."""
     found = ctx.find_object(CliContext)
     if found is None:
@@ -98,7 +101,7 @@ def context(ctx: typer.Context | click.Context) -> CliContext:
 
 def current() -> CliContext:
     """Return the running command's :class:`CliContext` (one from the environment outside one)."""
-    ctx = click.get_current_context(silent=True)
+    ctx = get_current_context(silent=True)
     if ctx is None:
         return CliContext(settings=get_settings())
     return context(ctx)

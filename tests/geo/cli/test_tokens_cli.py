@@ -85,3 +85,9 @@ def test_errors_are_printed_in_the_settings_language_or_lang(
         env={**env, "PANTAU_LANGUAGE": "en"}, capture_output=True, text=True, timeout=60,
     )
     assert by_setting.returncode == 2 and "no API token with id 999999" in by_setting.stderr
+
+
+def test_a_usage_error_is_a_message_not_a_traceback(database_url: str, settings: Settings) -> None:
+    missing = _pantau("create", "--user", "x", url=database_url, settings=settings)
+    assert missing.returncode == 2
+    assert "Missing option '--role'" in missing.stderr and "Traceback" not in missing.stderr
