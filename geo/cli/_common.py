@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 
 # Typer 0.29 vendors Click as ``typer._click`` and re-exports no accessor for the running
 # command's context; the package-level ``click`` never sees Typer's contexts.
+from typer._click.core import Context as ClickContext
 from typer._click.globals import get_current_context
 
 from geo.db import check_database, make_engine
@@ -88,7 +89,7 @@ class CliContext:
             self._checked = False
 
 
-def context(ctx: typer.Context) -> CliContext:
+def context(ctx: typer.Context | ClickContext) -> CliContext:
     """Return the :class:`CliContext` the root callback put on ``ctx`` (made now if missing)."""
     found = ctx.find_object(CliContext)
     if found is None:
