@@ -154,16 +154,20 @@ def require(principal: Principal, roles: frozenset[str], action: str) -> None:
     if principal.role in roles:
         return
     if principal.is_public:
-        raise ApiError(
+        raise ApiError.of(
             401,
-            f"{action} needs an API token",
+            N_("{action} needs an API token"),
+            action=action,
             field="Authorization",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    raise ApiError(
+    raise ApiError.of(
         403,
-        f"role {principal.role!r} may not {action}; allowed roles: {sorted(roles)}",
+        N_("role {role!r} may not {action}; allowed roles: {allowed}"),
         field="Authorization",
+        role=principal.role,
+        action=action,
+        allowed=sorted(roles),
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -29,6 +30,8 @@ from geo.i18n import N_, translator
 __all__ = [
     "STATUS_CODES",
     "ApiError",
+    "LocalizedHTTPException",
+    "TOO_LARGE",
     "error_body",
     "status_for",
     "install_error_handlers",
@@ -73,6 +76,25 @@ INVALID_JSON = N_("the request body is not valid JSON")
 INVALID_REQUEST = N_("the request is not valid")
 INVALID_FIELD = N_("{field}: {problem}")
 INTERNAL = N_("the server could not complete the request")
+TOO_LARGE = N_("the request body is larger than the limit of {limit} bytes")
+#: Messages of the framework's own errors (unknown path, wrong method), by status.
+_HTTP_MESSAGES = {
+    404: N_("there is nothing at this address"),
+    405: N_("this method is not allowed here"),
+}
+
+
+class LocalizedHTTPException(StarletteHTTPException):
+    """An HTTP error raised where only an HTTP exception is let through (reading the body).
+
+    FastAPI turns any other exception raised while the body is read into a 400; this one keeps
+    its status, and its catalogue ``template`` is shown in the reader's language.
+    """
+
+    def __init__(self, status: int, template: str, **values: object) -> None:
+        super().__init__(status, template.format(**values))
+        self.template = template
+        self.values = values
 
 
 class ApiError(Exception):
@@ -208,7 +230,12 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    t = translator(request_language(request))
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
+    if isinstance(exc, LocalizedHTTPException):
+        message = t.gettext(exc.template, **exc.values)
+    elif exc.status_code in _HTTP_MESSAGES and message == HTTPStatus(exc.status_code).phrase:
+        message = t.gettext(_HTTP_MESSAGES[exc.status_code])
     return JSONResponse(
         error_body(_HTTP_CODES.get(exc.status_code, "error"), message),
         status_code=exc.status_code,

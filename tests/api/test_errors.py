@@ -141,3 +141,25 @@ def test_an_error_without_a_template_stays_as_written() -> None:
     assert N_("x") == "x"
     r = TestClient(_app()).get("/domain/NotFound")
     assert r.json()["error"]["message"] == "NotFound happened"
+
+
+def test_size_limits_and_unknown_paths_speak_the_readers_language(
+    api_settings_obj: Settings,
+) -> None:
+    from tests.api.conftest import app_with
+
+    app = app_with(api_settings_obj, max_body_bytes=100, public_rate_per_minute=1000,
+                   public_burst=1000)
+    with TestClient(app) as c:
+        big = c.post("/reports", content=b"{" + b" " * 500 + b"}",
+                     headers={"Content-Type": "application/json"})
+        assert big.status_code == 413
+        assert big.json()["error"]["message"] == "isi permintaan melebihi batas 100 byte"
+        big_en = c.post("/reports", content=b"{" + b" " * 500 + b"}",
+                        headers={"Content-Type": "application/json", "Accept-Language": "en"})
+        assert big_en.json()["error"]["message"].startswith("the request body is larger")
+        nowhere = c.get("/nowhere").json()["error"]
+        assert nowhere == {"code": "not_found", "message": "tidak ada apa pun di alamat ini",
+                           "field": None}
+        public = c.get("/sites").json()["error"]
+        assert public["message"].startswith("perlu token API untuk: ")
