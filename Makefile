@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 help:
 	@echo "make demo   set everything up and run the main job on the synthetic demo data"
 	@echo "make test   set everything up and run the whole test suite against PostGIS"
-	@echo "make lint   ruff and mypy --strict"
+	@echo "make lint   ruff check, ruff format --check and mypy --strict"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,7 @@ test: system db browser
 
 lint: install
 	$(BIN)/ruff check geo api tests data benchmarks
+	$(BIN)/ruff format --check geo api tests data benchmarks
 	$(BIN)/mypy
 
 # Gather the strings people read into geo/locale/messages.pot and merge them into the id and en

@@ -17,6 +17,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
+from geo.i18n import N_
 from geo.tokens import Principal, hash_token, verify_token
 
 __all__ = [
@@ -131,9 +132,9 @@ def token_from_authorization(header: str) -> str:
         _user, sep, password = decoded.partition(":")
         if sep and password.strip():
             return password.strip()
-    raise ApiError(
+    raise ApiError.of(
         401,
-        "Authorization header must be 'Bearer <token>', or Basic with the token as the password",
+        N_("Authorization must be 'Bearer <token>', or Basic with the token as the password"),
         field="Authorization",
         headers={"WWW-Authenticate": 'Bearer, Basic realm="Pantau Tambang"'},
     )
@@ -159,9 +160,9 @@ def principal_from_header(
     if principal is not None and cache is not None:
         cache.put(digest, principal)
     if principal is None:
-        raise ApiError(
+        raise ApiError.of(
             401,
-            "the API token is unknown or revoked",
+            N_("the API token is unknown or revoked"),
             field="Authorization",
             headers={"WWW-Authenticate": "Bearer"},
         )
@@ -173,16 +174,20 @@ def require(principal: Principal, roles: frozenset[str], action: str) -> None:
     if principal.role in roles:
         return
     if principal.is_public:
-        raise ApiError(
+        raise ApiError.of(
             401,
-            f"{action} needs an API token",
+            N_("{action} needs an API token"),
+            action=action,
             field="Authorization",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    raise ApiError(
+    raise ApiError.of(
         403,
-        f"role {principal.role!r} may not {action}; allowed roles: {sorted(roles)}",
+        N_("role {role!r} may not {action}; allowed roles: {allowed}"),
         field="Authorization",
+        role=principal.role,
+        action=action,
+        allowed=sorted(roles),
     )
 
 
@@ -220,9 +225,9 @@ class RateLimiter:
         """Raise a 429 with ``Retry-After`` when ``key`` is over its rate."""
         wait = self.check(key)
         if wait > 0:
-            raise ApiError(
+            raise ApiError.of(
                 429,
-                "too many requests from this address; retry later",
+                N_("too many requests from this address; retry later"),
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
 

@@ -27,6 +27,7 @@ from api.auth import (
     principal_from_header,
     token_from_authorization,
 )
+from api.language import request_language
 from api.ratelimit import PgRateLimiter
 from api.settings import ApiSettings
 from geo.settings import Settings
@@ -38,6 +39,7 @@ __all__ = [
     "get_principal",
     "get_settings",
     "get_api_settings",
+    "get_language",
     "public_rate_limit",
     "run_read",
     "run_write",
@@ -46,6 +48,7 @@ __all__ = [
     "PrincipalDep",
     "SettingsDep",
     "ApiSettingsDep",
+    "LanguageDep",
 ]
 
 T = TypeVar("T")
@@ -72,13 +75,19 @@ async def get_settings(request: Request) -> Settings:
 
 
 async def get_api_settings(request: Request) -> ApiSettings:
-    """Return the HTTP service settings the application was created with."""
-    api_settings: ApiSettings = request.app.state.api_settings
-    return api_settings
+    """Return the HTTP service settings (``settings.api``) the application was created with."""
+    settings: Settings = request.app.state.settings
+    return settings.api
+
+
+async def get_language(request: Request) -> str:
+    """Return the reader's language from ``Accept-Language`` (the ``language`` setting else)."""
+    return request_language(request)
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LanguageDep = Annotated[str, Depends(get_language)]
 ApiSettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
 
 

@@ -11,17 +11,17 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import TokenCache
-from api.errors import install_error_handlers
+from api.errors import TOO_LARGE, LocalizedHTTPException, install_error_handlers
+from api.language import negotiate
 from api.ratelimit import PgRateLimiter
 from api.routes import ROUTERS
 from api.routes import whatsapp as whatsapp_routes
-from api.settings import ApiSettings
 from geo.db import make_engine
 from geo.featurecache import CollectionCache
 from geo.features import FeaturePage
+from geo.i18n import translator
 from geo.models import Site
 from geo.reports.queue import IntakeWorker
 from geo.settings import Settings, get_settings
@@ -62,10 +62,13 @@ class BodySizeLimit:
     without a Content-Length are counted as they stream in.
     """
 
-    def __init__(self, app: ASGIApp, *, body_limit: int, upload_limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, body_limit: int, upload_limit: int, language: str = "id"
+    ) -> None:
         self.app = app
         self.body_limit = body_limit
         self.upload_limit = upload_limit
+        self.language = language
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         """Refuse an oversized body with 413, else pass the request on."""
@@ -77,7 +80,8 @@ class BodySizeLimit:
         limit = self.upload_limit if "multipart/" in content_type else self.body_limit
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _send_413(send, limit)
+            lang = negotiate(headers.get(b"accept-language", b"").decode("latin-1"), self.language)
+            await _send_413(send, limit, lang)
             return
         received = 0
 
@@ -87,22 +91,20 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise StarletteHTTPException(
-                        413, f"the request body is larger than the limit of {limit} bytes"
-                    )
+                    raise LocalizedHTTPException(413, TOO_LARGE, limit=limit)
             return message
 
         await self.app(scope, limited_receive, send)
 
 
-async def _send_413(send: Send, limit: int) -> None:
+async def _send_413(send: Send, limit: int, lang: str) -> None:
     import json
 
     body = json.dumps(
         {
             "error": {
                 "code": "payload_too_large",
-                "message": f"the request body is larger than the limit of {limit} bytes",
+                "message": translator(lang).gettext(TOO_LARGE, limit=limit),
                 "field": "body",
             }
         }
@@ -153,17 +155,14 @@ def _document_errors_as_json(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
 
 
-def create_app(
-    settings: Settings | None = None, api_settings: ApiSettings | None = None
-) -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; its lifespan creates the one engine and disposes of it.
 
     Parameters
     ----------
     settings
-        Domain settings (database URL, secret key, data folder); default from the environment.
-    api_settings
-        Limits of the HTTP service; default from ``PANTAU_API_*``.
+        The settings tree (database URL, secret key, data folder, and the HTTP service's limits
+        in ``settings.api``); default :func:`~geo.settings.get_settings`, read once per process.
 
     Examples
     --------
@@ -173,7 +172,7 @@ def create_app(
     'Pantau Tambang API'
     """
     settings = settings or get_settings()
-    api_settings = api_settings or settings.api
+    api_settings = settings.api
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -218,7 +217,6 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.api_settings = api_settings
     app.state.rate_limiter = PgRateLimiter(
         api_settings.public_rate_per_minute, api_settings.public_burst
     )
@@ -232,5 +230,6 @@ def create_app(
         BodySizeLimit,
         body_limit=api_settings.max_body_bytes,
         upload_limit=api_settings.max_upload_bytes,
+        language=settings.language,
     )
     return app

@@ -3,8 +3,8 @@
 Submodules are loaded on first use, so ``import geo`` stays light:
 
 >>> import geo
->>> engine = geo.connect()  # doctest: +SKIP
->>> sites = geo.sites.load(engine)  # doctest: +SKIP
+>>> engine = geo.connect()
+>>> sites = geo.sites.load(engine)
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Examples
 --------
 >>> import geo
->>> geo.bases.load(geo.connect())  # doctest: +SKIP
+>>> bases = geo.bases.load(geo.connect())
+>>> len(bases) > 0, bases.crs.to_epsg()
+(True, 4326)
 """
 
 from __future__ import annotations

@@ -1,9 +1,16 @@
 """The one place that creates database engines and sessions.
 
+Adapters make the one engine of their process from the injected settings
+(``make_engine(settings=settings)``); notebooks use :func:`connect`, which reads
+``PANTAU_DATABASE_URL`` through :func:`~geo.settings.get_settings`.
+
 Examples
 --------
 >>> from geo.db import make_engine
->>> engine = make_engine()  # doctest: +SKIP
+>>> test_engine = make_engine(settings=settings)
+>>> check_database(test_engine).startswith("3.")
+True
+>>> test_engine.dispose()
 """
 
 from __future__ import annotations
@@ -46,7 +53,8 @@ def make_engine(url: str | None = None, *, settings: Settings | None = None) -> 
         A SQLAlchemy URL (``postgresql+psycopg://...``); a plain ``postgresql://`` URL is
         given the psycopg 3 driver.
     settings
-        Settings to read the URL from when ``url`` is not given.
+        Settings to read the URL from when ``url`` is not given (the process settings of
+        :func:`~geo.settings.get_settings` when neither is).
 
     Returns
     -------
@@ -54,8 +62,8 @@ def make_engine(url: str | None = None, *, settings: Settings | None = None) -> 
         An engine with ``pool_pre_ping`` so that a restarted server is noticed, and with
         PostgreSQL's JIT compilation off.
     """
-    settings = settings or get_settings()
-    url = url or settings.database.url
+    if url is None:
+        url = (settings or get_settings()).database.url
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # JIT off: the spheroid functions' cost estimates make PostgreSQL compile (~0.5 s) queries
@@ -109,9 +117,9 @@ def connect(url: str | None = None) -> Engine:
     Examples
     --------
     >>> import geo
-    >>> engine = geo.connect()  # doctest: +SKIP
-    >>> geo.sites.load(engine).shape  # doctest: +SKIP
-    (108, 11)
+    >>> same = geo.connect(str(engine.url.render_as_string(hide_password=False)))
+    >>> same.url == engine.url
+    True
     """
     global _default
     engine = make_engine(url) if url else default_engine()

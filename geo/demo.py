@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from geo import bases, migrate, sites
 from geo.db import session_scope
-from geo.settings import Settings, get_settings
+from geo.settings import Settings
 
 __all__ = ["DEMO_DIR", "DemoSummary", "run"]
 
@@ -50,9 +50,9 @@ def _noop(_: str) -> None:
 def run(
     engine: Engine,
     *,
+    settings: Settings,
     data_dir: Path = DEMO_DIR,
     out_dir: Path | None = None,
-    settings: Settings | None = None,
     full: bool = True,
     plan_budget_s: float = 20.0,
     step: Step = _noop,
@@ -68,7 +68,8 @@ def run(
     out_dir
         Where the map, the briefing and the patrol exports go (default ``out/demo``).
     settings
-        Secret key and data folder (default: from the environment).
+        The settings tree (secret key, data folder, and every section the steps read), injected
+        by the adapter: ``pantau demo`` passes the CLI context's.
     full
         ``False`` loads only the registry and bases (fast; used by tests of other parts).
     plan_budget_s
@@ -78,11 +79,10 @@ def run(
 
     Examples
     --------
-    >>> summary = run(geo.connect())  # doctest: +SKIP
-    >>> summary.sites.total  # doctest: +SKIP
-    108
+    >>> summary = run(engine, settings=settings, full=False)
+    >>> summary.sites.total, summary.bases_created >= 0
+    (108, True)
     """
-    settings = settings or get_settings()
     out_dir = Path(out_dir or "out/demo")
     step("Migrating the database")
     migrate.upgrade(engine)
@@ -100,7 +100,7 @@ def run(
     summary = DemoSummary(sites=site_summary, bases_created=created, by_kabupaten=table)
     if full:
         _reports_and_hotspots(engine, summary, data_dir=data_dir, settings=settings, step=step)
-        _map_and_briefing(engine, summary, out_dir=out_dir, step=step)
+        _map_and_briefing(engine, summary, out_dir=out_dir, settings=settings, step=step)
         _patrol_plan(engine, summary, out_dir=out_dir, budget_s=plan_budget_s, step=step)
     return summary
 
@@ -116,8 +116,8 @@ def _reports_and_hotspots(
     loaded = load_demo_reports(engine=engine, data_dir=data_dir, settings=settings, progress=True)
     step("Matching reports to sites, clustering the rest, scoring sites")
     with session_scope(engine) as session:
-        matched = matching.match_reports(session=session)
-        clustered = hotspots.cluster_reports(session=session)
+        matched = matching.match_reports(session=session, radius_m=settings.matching.radius_m)
+        clustered = hotspots.cluster_reports(session=session, settings=settings.hotspots)
         scores = priority.compute_priority(session=session, settings=settings.priority)
         late = overdue(session=session)
     summary.reports = {
@@ -140,11 +140,17 @@ def _reports_and_hotspots(
     summary.top_sites = scores.sort_values("score", ascending=False).head(10)
 
 
-def _map_and_briefing(engine: Engine, summary: DemoSummary, *, out_dir: Path, step: Step) -> None:
+def _map_and_briefing(
+    engine: Engine, summary: DemoSummary, *, out_dir: Path, settings: Settings, step: Step
+) -> None:
     from geo.maps import write_outputs
 
     step("Drawing the offline overview map and the briefing PDF (headless Chromium)")
-    summary.outputs.update(write_outputs(engine, out_dir, png=False))
+    summary.outputs.update(
+        write_outputs(
+            engine, out_dir, png=False, lang=settings.language, settings=settings.maps
+        )
+    )
 
 
 def _patrol_plan(

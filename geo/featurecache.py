@@ -27,14 +27,20 @@ Correctness rules, in order:
 Examples
 --------
 >>> from geo.featurecache import CollectionCache
->>> cache = CollectionCache(engine)  # doctest: +SKIP
->>> cache.start()  # doctest: +SKIP
->>> version = cache.version()  # doctest: +SKIP
->>> page = cache.get(key)  # doctest: +SKIP
->>> if page is None:  # doctest: +SKIP
-...     page = read_the_database()
+>>> from geo.features import query_items
+>>> cache = CollectionCache(engine)
+>>> cache.start()
+>>> cache.wait_live(5)  # listening for changes: only now are values kept
+True
+>>> key = ("sites", 0, 100)
+>>> version = cache.version()
+>>> page = cache.get(key)
+>>> if page is None:
+...     page = query_items(session=session, collection="sites", limit=100)
 ...     cache.put(key, version, page)
->>> cache.stop()  # doctest: +SKIP
+>>> cache.get(key) is not None
+True
+>>> cache.stop()
 """
 
 from __future__ import annotations
@@ -88,12 +94,12 @@ class CollectionCache(Generic[V]):
 
     Examples
     --------
-    >>> cache = CollectionCache(engine, max_entries=2)  # doctest: +SKIP
-    >>> cache.start(); cache.wait_live(5)  # doctest: +SKIP
+    >>> cache = CollectionCache(engine, max_entries=2)
+    >>> cache.start(); cache.wait_live(5)
     True
-    >>> v = cache.version(); cache.put("k", v, "value"); cache.get("k")  # doctest: +SKIP
+    >>> v = cache.version(); cache.put("k", v, "value"); cache.get("k")
     'value'
-    >>> cache.invalidate(); cache.get("k") is None  # doctest: +SKIP
+    >>> cache.invalidate(); cache.get("k") is None
     True
     """
 

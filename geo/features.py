@@ -429,8 +429,8 @@ def query_items(
 
     Examples
     --------
-    >>> page = query_items(session=session, collection="sites", limit=5)  # doctest: +SKIP
-    >>> page.number_returned  # doctest: +SKIP
+    >>> page = query_items(session=session, collection="sites", limit=5)
+    >>> page.number_returned
     5
     """
     spec = _spec(collection)
@@ -472,8 +472,8 @@ def get_feature(*, session: Session, collection: str, feature_id: str) -> str:
 
     Examples
     --------
-    >>> get_feature(session=session, collection="sites", feature_id="KKR-001")  # doctest: +SKIP
-    '{"type": "Feature", "id": "KKR-001", ...}'
+    >>> get_feature(session=session, collection="sites", feature_id="KKR-001")
+    '{"type" : "Feature", "id" : "KKR-001", ...}'
     """
     spec = _spec(collection)
     where = f"({spec.where}) AND " if spec.where else ""
@@ -494,7 +494,9 @@ def collection_extent(
 
     Examples
     --------
-    >>> collection_extent(session=session, collection="sites")  # doctest: +SKIP
+    >>> bbox, interval = collection_extent(session=session, collection="sites")
+    >>> [round(v) for v in bbox]
+    [115, -2, 118, 2]
     """
     spec = _spec(collection)
     where = spec.where or "TRUE"

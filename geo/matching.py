@@ -22,9 +22,9 @@ The rule stored with each report says why it matched:
 Examples
 --------
 >>> from geo.matching import match_reports
->>> summary = match_reports(session=session, radius_m=1000)  # doctest: +SKIP
->>> summary.matched, summary.unmatched  # doctest: +SKIP
-(1650, 310)
+>>> summary = match_reports(session=session, radius_m=1000)
+>>> summary.matched > summary.unmatched > 0
+True
 
 """
 
@@ -91,7 +91,7 @@ def current_radius(*, session: Session) -> float | None:
 
     Examples
     --------
-    >>> current_radius(session=session)  # doctest: +SKIP
+    >>> current_radius(session=session)
     1000.0
 
     """
@@ -461,9 +461,9 @@ def match_reports(
 
     Examples
     --------
-    >>> summary = match_reports(session=session, radius_m=1000)  # doctest: +SKIP
-    >>> summary.changed  # doctest: +SKIP
-    1960
+    >>> summary = match_reports(session=session, radius_m=500)
+    >>> summary.changed > 0  # matches beyond 500 m are dropped
+    True
 
     """
     previous = current_radius(session=session)
@@ -520,8 +520,10 @@ def rematch_for_site(
 
     Examples
     --------
-    >>> rematch_for_site(session=session, site_id=site.id).changed  # doctest: +SKIP
-    4
+    >>> from geo.models import Site
+    >>> site = session.query(Site).filter_by(code="KKR-001").one()
+    >>> rematch_for_site(session=session, site_id=site.id).changed
+    0
 
     """
     if radius_m is None:
@@ -567,7 +569,7 @@ def explain(
 
     Examples
     --------
-    >>> print(explain(session=session, report_ids=[1, 2]))  # doctest: +SKIP
+    >>> print(explain(session=session, report_ids=[1, 2]))
     Aggregate ...
     """
     radius = _check_radius(radius_m)

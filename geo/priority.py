@@ -22,8 +22,9 @@ setting (``PANTAU_PRIORITY_*``; the factor tables as JSON).
 Examples
 --------
 >>> from geo.priority import compute_priority, load_priority
->>> frame = compute_priority(session=session, as_of=now)  # doctest: +SKIP
->>> frame[["code", "score", "reasons"]].head(3)  # doctest: +SKIP
+>>> frame = compute_priority(session=session, as_of=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+>>> bool(frame["score"].between(0, 100).all())
+True
 """
 
 from __future__ import annotations
@@ -397,7 +398,8 @@ def load_priority(target: Target | None = None, *, engine: Engine | None = None)
 
     Examples
     --------
-    >>> load_priority(engine=engine).head(10)  # doctest: +SKIP
+    >>> len(load_priority(engine=engine))
+    108
     """
     with use_session(engine or target) as session:
         rows = session.execute(
@@ -448,7 +450,9 @@ def corroboration(*, session: Session) -> pd.DataFrame:
 
     Examples
     --------
-    >>> corroboration(session=session).query("kind == 'site'").head()  # doctest: +SKIP
+    >>> sites = corroboration(session=session).query("kind == 'site'")
+    >>> list(sites.columns)
+    ['kind', 'id', 'code', 'independent_reports', 'reporters', 'duplicates']
     """
     rows = session.execute(
         text(

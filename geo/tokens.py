@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import CheckConstraint, DateTime, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from geo.errors import NotFound, ValidationError
+from geo.errors import N_, NotFound, ValidationError
 from geo.models import Base
 
 __all__ = [
@@ -114,19 +114,23 @@ def create_token(*, session: Session, user: str, role: str) -> tuple[ApiToken, s
 
     Examples
     --------
-    >>> row, secret = create_token(session=session, user="rina", role="analyst")  # doctest: +SKIP
-    >>> secret.startswith("ptm_")  # doctest: +SKIP
-    True
+    >>> row, secret = create_token(session=session, user="rina", role="analyst")
+    >>> secret.startswith("ptm_"), row.role
+    (True, 'analyst')
     """
     if role not in ROLES:
-        raise ValidationError(
-            f"role was {role!r} but is expected to be one of {ROLES}", field="role"
+        raise ValidationError.of(
+            N_("{field} was {value!r} but is expected to be one of {allowed}"),
+            field="role",
+            value=role,
+            allowed=", ".join(ROLES),
         )
     user = user.strip()
     if not user or len(user) > 100 or not user.isprintable():
-        raise ValidationError(
-            f"user must be 1 to 100 printable characters, got {len(user)} characters",
+        raise ValidationError.of(
+            N_("{field} must be 1 to 100 printable characters, got {n} characters"),
             field="user",
+            n=len(user),
         )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
@@ -147,12 +151,15 @@ def revoke_token(*, session: Session, token_id: int) -> ApiToken:
 
     Examples
     --------
-    >>> revoke_token(session=session, token_id=3).revoked_at is not None  # doctest: +SKIP
+    >>> row, _ = create_token(session=session, user="budi", role="field_officer")
+    >>> revoke_token(session=session, token_id=row.id).revoked_at is not None
     True
     """
     row = session.get(ApiToken, token_id)
     if row is None:
-        raise NotFound(f"no API token with id {token_id}", field="token_id")
+        raise NotFound.of(
+            N_("no API token with id {token_id}"), field="token_id", token_id=token_id
+        )
     if row.revoked_at is None:
         row.revoked_at = dt.datetime.now(dt.UTC)
         session.flush()
@@ -167,7 +174,11 @@ def verify_token(*, session: Session, token: str) -> Principal | None:
 
     Examples
     --------
-    >>> verify_token(session=session, token="ptm_not-a-real-token")  # doctest: +SKIP
+    >>> verify_token(session=session, token="ptm_not-a-real-token") is None
+    True
+    >>> _, secret = create_token(session=session, user="sari", role="admin")
+    >>> verify_token(session=session, token=secret).role
+    'admin'
     """
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
@@ -186,8 +197,9 @@ def list_tokens(*, session: Session, include_revoked: bool = False) -> list[ApiT
 
     Examples
     --------
-    >>> [t.role for t in list_tokens(session=session)]  # doctest: +SKIP
-    ['admin', 'analyst']
+    >>> _ = create_token(session=session, user="dewi", role="intake_operator")
+    >>> "intake_operator" in [t.role for t in list_tokens(session=session)]
+    True
     """
     query = select(ApiToken).order_by(ApiToken.id)
     if not include_revoked:

@@ -8,9 +8,8 @@ import typer
 from rich.table import Table
 
 from geo import demo as demo_job
-from geo.cli._common import console, engine_from_settings
+from geo.cli._common import context
 from geo.priority import explain
-from geo.settings import get_settings
 
 
 def _pairs(title: str, values: dict[str, object]) -> Table:
@@ -23,6 +22,7 @@ def _pairs(title: str, values: dict[str, object]) -> Table:
 
 
 def demo(
+    ctx: typer.Context,
     out: Path = typer.Option(Path("out/demo"), "--out", help="Folder for the map and exports."),
     budget: float = typer.Option(20.0, "--budget", help="Patrol solver time in seconds."),
     registry_only: bool = typer.Option(
@@ -30,10 +30,11 @@ def demo(
     ),
 ) -> None:
     """Set up the database, run every step on the synthetic demo data and show the results."""
-    engine = engine_from_settings()
+    cli = context(ctx)
+    console = cli.console
     with console.status("Demo...") as status:
         summary = demo_job.run(
-            engine, out_dir=out, settings=get_settings(), full=not registry_only,
+            cli.engine(), out_dir=out, settings=cli.settings, full=not registry_only,
             plan_budget_s=budget, step=lambda text: status.update(text + "..."),
         )
     s = summary.sites
@@ -57,7 +58,7 @@ def demo(
         for col in ("kode", "nama", "skor", "alasan utama"):
             top.add_column(col)
         for rec in summary.top_sites.to_dict("records"):
-            reasons = "; ".join(explain(rec, lang="id")[:3])
+            reasons = "; ".join(explain(rec, lang=cli.language)[:3])
             top.add_row(str(rec["code"]), str(rec["name"]), f"{rec['score']:.1f}", reasons)
         console.print(top)
     if summary.plan:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from geo.cli._common import console, engine_from_settings
+from geo.cli._common import context
 from geo.db import session_scope
 from geo.tokens import ROLES, create_token, list_tokens, revoke_token
 
@@ -16,15 +16,16 @@ app = typer.Typer(
 
 @app.command()
 def create(
+    ctx: typer.Context,
     role: str = typer.Option(..., "--role", help=f"One of: {', '.join(ROLES)}."),
     user: str = typer.Option(..., "--user", help="Name recorded in the audit trail."),
 ) -> None:
     """Create a token and print its secret once (it cannot be shown again)."""
-    engine = engine_from_settings()
-    with session_scope(engine) as session:
+    cli = context(ctx)
+    with session_scope(cli.engine()) as session:
         row, secret = create_token(session=session, user=user, role=role)
         token_id = row.id
-    console.print(
+    cli.console.print(
         f"Token {token_id} for [bold]{user}[/] ({role}). Keep it secret:", highlight=False
     )
     # Printed bare on its own line so that scripts can capture it.
@@ -32,10 +33,12 @@ def create(
 
 
 @app.command("list")
-def list_(all_: bool = typer.Option(False, "--all", help="Include revoked tokens.")) -> None:
+def list_(
+    ctx: typer.Context, all_: bool = typer.Option(False, "--all", help="Include revoked tokens.")
+) -> None:
     """List tokens (id, user, role, prefix, created, revoked); never their secrets."""
-    engine = engine_from_settings()
-    with session_scope(engine) as session:
+    cli = context(ctx)
+    with session_scope(cli.engine()) as session:
         rows = list_tokens(session=session, include_revoked=all_)
         table = Table("id", "user", "role", "prefix", "created", "revoked")
         for r in rows:
@@ -47,13 +50,16 @@ def list_(all_: bool = typer.Option(False, "--all", help="Include revoked tokens
                 f"{r.created_at:%Y-%m-%d %H:%M}",
                 f"{r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "",
             )
-    console.print(table)
+    cli.console.print(table)
 
 
 @app.command()
-def revoke(token_id: int = typer.Argument(..., help="Id from `pantau tokens list`.")) -> None:
+def revoke(
+    ctx: typer.Context, token_id: int = typer.Argument(..., help="Id from `pantau tokens list`.")
+) -> None:
     """Revoke a token; requests with it are refused from now on."""
-    engine = engine_from_settings()
-    with session_scope(engine) as session:
+    cli = context(ctx)
+    with session_scope(cli.engine()) as session:
         row = revoke_token(session=session, token_id=token_id)
-        console.print(f"Token {row.id} of {row.user} revoked at {row.revoked_at:%Y-%m-%d %H:%M}")
+        when = f"{row.revoked_at:%Y-%m-%d %H:%M}"
+        cli.console.print(f"Token {row.id} of {row.user} revoked at {when}")

@@ -19,8 +19,9 @@ with its new report count shown against the count at the time of review.
 Examples
 --------
 >>> from geo.hotspots import cluster_reports, load
->>> summary = cluster_reports(session=session, eps_m=300, min_reports=3)  # doctest: +SKIP
->>> load(engine=engine).head()  # doctest: +SKIP
+>>> summary = cluster_reports(session=session, eps_m=300, min_reports=3)
+>>> load(engine=engine)["code"].head(2).tolist()
+['HS-0001', 'HS-0002']
 
 The use cases (:mod:`geo.hotspots.service`: ``cluster_hotspots``, ``promote_hotspot``,
 ``dismiss_hotspot``) take the injected settings and keep the derived figures true; the CLI, the

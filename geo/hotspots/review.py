@@ -33,8 +33,10 @@ def load(
 
     Examples
     --------
-    >>> hotspots = geo.hotspots.load(engine=engine, status="candidate")  # doctest: +SKIP
-    >>> hotspots[["code", "report_count", "reporter_count"]].head()  # doctest: +SKIP
+    >>> hotspots = geo.hotspots.load(engine=engine, status="candidate")
+    >>> hotspots[["code", "report_count", "reporter_count"]].head(2)  # doctest: +ELLIPSIS
+          code  report_count  reporter_count
+    0  HS-0001  ...
     """
     if status is not None and status not in HOTSPOT_STATUSES:
         raise ValidationError(
@@ -73,8 +75,8 @@ def get(*, session: Session, hotspot: int | str) -> dict[str, Any]:
 
     Examples
     --------
-    >>> get(session=session, hotspot="HS-0001")["report_count"]  # doctest: +SKIP
-    12
+    >>> get(session=session, hotspot="HS-0001")["report_count"] >= 3
+    True
     """
     key = str(hotspot).strip().upper()
     where = "h.id = :id" if key.isdigit() else "h.code = :code"
@@ -157,7 +159,7 @@ def promote(
 
     Examples
     --------
-    >>> promote(session=session, hotspot="HS-0002", actor="analis")  # doctest: +SKIP
+    >>> promote(session=session, hotspot="HS-0002", actor="analis")
     'HS-0002'
     """
     from geo import sites
@@ -245,7 +247,7 @@ def dismiss(*, session: Session, hotspot: int | str, reason: str, actor: str) ->
     Examples
     --------
     >>> dismiss(session=session, hotspot="HS-0004", reason="galian pasir berizin",
-    ...         actor="analis")  # doctest: +SKIP
+    ...         actor="analis")
     """
     if not reason or not reason.strip():
         raise ValidationError("reason is empty; say why the hotspot is dismissed", field="reason")

@@ -93,7 +93,7 @@ def save_html(m: folium.Map, path: Path | str) -> Path:
 
     Examples
     --------
-    >>> save_html(m, "out/map.html")  # doctest: +SKIP
+    >>> save_html(m, "out/map.html")
     PosixPath('out/map.html')
     """
     path = Path(path)

@@ -147,8 +147,11 @@ def open_map(
 
     Examples
     --------
-    >>> with chromium() as b, open_map(b, "out/map.html") as mp:  # doctest: +SKIP
-    ...     print(mp.counts(), mp.errors)
+    >>> from geo.maps.briefing import save_html
+    >>> _ = save_html(geo.maps.overview(engine, offline=True), "out/map.html")
+    >>> with chromium() as b, open_map(b, "out/map.html") as mp:
+    ...     print(mp.errors)
+    []
     """
     url = Path(path).resolve().as_uri()
     context = browser.new_context(

@@ -23,7 +23,13 @@ def extract_mbtiles(mbtiles: Path, folder: Path) -> str:
 
     Examples
     --------
-    >>> extract_mbtiles(Path("kaltim.mbtiles"), Path("out/peta_tiles"))  # doctest: +SKIP
+    >>> import sqlite3
+    >>> with sqlite3.connect("kaltim.mbtiles") as db:
+    ...     _ = db.execute("CREATE TABLE tiles (zoom_level, tile_column, tile_row, tile_data)")
+    ...     _ = db.execute("CREATE TABLE metadata (name, value)")
+    ...     _ = db.execute("INSERT INTO metadata VALUES ('format', 'png')")
+    ...     _ = db.execute("INSERT INTO tiles VALUES (0, 0, 0, x'89504e47')")
+    >>> extract_mbtiles(Path("kaltim.mbtiles"), Path("out/peta_tiles"))
     'png'
     """
     try:

@@ -7,8 +7,9 @@ Examples
 --------
 >>> import datetime as dt
 >>> import geo
->>> plan = geo.patrols.plan(sites, teams, start=dt.date(2026, 12, 1), days=10)  # doctest: +SKIP
->>> plan.to_frame()  # doctest: +SKIP
+>>> plan = geo.patrols.plan(sites, teams, start=dt.date(2026, 12, 1), days=2, budget_s=1)
+>>> len(plan.to_frame()) > 0
+True
 """
 
 from __future__ import annotations

@@ -169,8 +169,12 @@ def add_evidence(
 
     Examples
     --------
-    >>> add_evidence(session=session, inspection_id=12, evidence=["lubang.jpg"],
-    ...              actor="tim-2")  # doctest: +SKIP
+    >>> from geo.patrols.inspections import record_inspection
+    >>> done = record_inspection(session=session, site_code="KKR-001", result="active",
+    ...                          actor="tim-2")
+    >>> [e["mime"] for e in add_evidence(session=session, inspection_id=done.inspection_id,
+    ...                                  evidence=["lubang.jpg"], actor="tim-2")]
+    ['image/jpeg']
     """
     if not actor or not actor.strip():
         raise ValidationError.of(N_("`actor`: who adds the evidence is required"),
@@ -196,8 +200,11 @@ def list_evidence(
 
     Examples
     --------
-    >>> [e.mime for e in list_evidence(session=session, inspection_id=12)]  # doctest: +SKIP
-    ['image/jpeg', 'video/mp4']
+    >>> from geo.patrols.inspections import record_inspection
+    >>> done = record_inspection(session=session, site_code="KKR-001", result="active",
+    ...                          actor="tim-2", evidence=["lubang.jpg"])
+    >>> [e.mime for e in list_evidence(session=session, inspection_id=done.inspection_id)]
+    ['image/jpeg']
     """
     from geo.reports.evidence import evidence_path
     from geo.reports.models import Evidence
@@ -234,7 +241,12 @@ def evidence_file(
 
     Examples
     --------
-    >>> evidence_file(session=session, inspection_id=12, sha256="ab12...")  # doctest: +SKIP
+    >>> from geo.patrols.inspections import record_inspection
+    >>> done = record_inspection(session=session, site_code="KKR-001", result="active",
+    ...                          actor="tim-2", evidence=["lubang.jpg"])
+    >>> sha = done.evidence[0]["sha256"]
+    >>> evidence_file(session=session, inspection_id=done.inspection_id, sha256=sha).mime
+    'image/jpeg'
     """
     match = next(
         (e for e in list_evidence(session=session, inspection_id=inspection_id,

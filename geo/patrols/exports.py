@@ -52,7 +52,7 @@ def to_csv(plan: Plan, path: str | Path) -> Path:
 
     Examples
     --------
-    >>> to_csv(plan, "plan.csv")  # doctest: +SKIP
+    >>> written = to_csv(plan, "plan.csv")
     """
     path = Path(path)
     neutralise_frame(_visits_table(plan)).to_csv(path, index=False)
@@ -88,7 +88,7 @@ def to_xlsx(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pa
 
     Examples
     --------
-    >>> to_xlsx(plan, "plan.xlsx")  # doctest: +SKIP
+    >>> written = to_xlsx(plan, "plan.xlsx")
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -126,7 +126,7 @@ def to_gpx(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pat
 
     Examples
     --------
-    >>> to_gpx(plan, "plan.gpx")  # doctest: +SKIP
+    >>> written = to_gpx(plan, "plan.gpx")
     """
     import gpxpy.gpx
 
@@ -159,7 +159,7 @@ def to_kml(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pat
 
     Examples
     --------
-    >>> to_kml(plan, "plan.kml")  # doctest: +SKIP
+    >>> written = to_kml(plan, "plan.kml")
     """
     import pyogrio
 
@@ -222,7 +222,7 @@ def to_ics(plan: Plan, folder: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> l
 
     Examples
     --------
-    >>> to_ics(plan, "out/")  # doctest: +SKIP
+    >>> written = to_ics(plan, "out/")
     """
     import icalendar
 
@@ -254,7 +254,8 @@ def export_all(
 
     Examples
     --------
-    >>> export_all(plan, "rencana-patroli/")  # doctest: +SKIP
+    >>> sorted(export_all(plan, "rencana-patroli/"))
+    ['csv', 'gpx', 'ics', 'kml', 'pdf', 'xlsx']
     """
     from geo.patrols.fieldsheet import to_pdf
 

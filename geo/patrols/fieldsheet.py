@@ -163,7 +163,8 @@ def to_pdf(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pat
 
     Examples
     --------
-    >>> to_pdf(plan, "lembar-kerja.pdf")  # doctest: +SKIP
+    >>> to_pdf(plan, "lembar-kerja.pdf")
+    PosixPath('lembar-kerja.pdf')
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet

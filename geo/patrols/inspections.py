@@ -130,8 +130,10 @@ def record_inspection(
 
     Examples
     --------
-    >>> record_inspection(session=session, site_code="KKR-001", result="sealed",
-    ...                   actor="tim-1", evidence=["alat-berat.jpg"])  # doctest: +SKIP
+    >>> done = record_inspection(session=session, site_code="KKR-001", result="sealed",
+    ...                          actor="tim-1", evidence=["alat-berat.jpg"])
+    >>> done.status_after, len(done.evidence)
+    ('sealed', 1)
     """
     line = _check_visit(session, result=result, actor=actor, inspected_on=inspected_on,
                         track=track, visit_id=visit_id)
@@ -217,7 +219,9 @@ def get_inspection(
 
     Examples
     --------
-    >>> get_inspection(session=session, inspection_id=12)["result"]  # doctest: +SKIP
+    >>> done = record_inspection(session=session, site_code="KKR-001", result="sealed",
+    ...                          actor="tim-1")
+    >>> get_inspection(session=session, inspection_id=done.inspection_id)["result"]
     'sealed'
     """
     row = session.get(Inspection, inspection_id)
@@ -258,8 +262,11 @@ def advance_matched_reports(
 
     Examples
     --------
-    >>> advance_matched_reports(session=session, site_id=1, result="active", actor="tim-1",
-    ...                         when=dt.datetime.now(dt.UTC))  # doctest: +SKIP
+    >>> advanced, closed = advance_matched_reports(
+    ...     session=session, site_id=1, result="active", actor="tim-1",
+    ...     when=dt.datetime.now(dt.UTC))
+    >>> set(closed) <= set(advanced)
+    True
     """
     try:
         from geo.reports.lifecycle import transition

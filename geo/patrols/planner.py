@@ -160,7 +160,9 @@ def plan(
 
     Examples
     --------
-    >>> plan(sites, teams, start=dt.date(2026, 12, 1), days=10, budget_s=5)  # doctest: +SKIP
+    >>> p = plan(sites, teams, start=dt.date(2026, 12, 1), days=2, budget_s=1)
+    >>> len(p.to_frame()) > 0
+    True
     """
     rules = rules or Rules()
     today = today or start

@@ -149,7 +149,9 @@ def site_priorities(
 
     Examples
     --------
-    >>> site_priorities(sites, today=dt.date.today(), session=session)  # doctest: +SKIP
+    >>> prio = site_priorities(sites, today=dt.date.today(), session=session)
+    >>> len(prio) == len(sites), bool(prio["priority"].between(0, 100).all())
+    (True, True)
     """
     rows = _priority_map(sites, today=today, session=session, weights=weights)
     return pd.DataFrame(
@@ -221,7 +223,9 @@ def tasks_from_frame(
 
     Examples
     --------
-    >>> tasks = tasks_from_frame(sites, today=dt.date.today())  # doctest: +SKIP
+    >>> tasks = tasks_from_frame(sites, today=dt.date.today())
+    >>> len(tasks) == len(sites)
+    True
     """
     prio = _priority_map(sites, today=today, session=session, weights=weights)
     tasks = []

@@ -101,8 +101,9 @@ class Plan:
 
     Examples
     --------
-    >>> plan = geo.patrols.plan(sites, teams, start=dt.date(2026, 12, 1), days=10)  # doctest: +SKIP
-    >>> plan.to_frame().groupby("team").size()  # doctest: +SKIP
+    >>> plan = geo.patrols.plan(sites, teams, start=dt.date(2026, 12, 1), days=2, budget_s=1)
+    >>> plan.to_frame().groupby("team").size().size
+    2
     """
 
     start: dt.date

@@ -49,8 +49,8 @@ def default_teams(
 
     Examples
     --------
-    >>> bases, sites = geo.bases.load(engine), geo.sites.load(engine)  # doctest: +SKIP
-    >>> teams = default_teams(bases, 4, sites=sites)  # doctest: +SKIP
+    >>> bases, sites = geo.bases.load(engine), geo.sites.load(engine)
+    >>> teams = default_teams(bases, 4, sites=sites)
     """
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise PlanningError.of(N_("`teams` must be a positive number of teams, got {count!r}"),
@@ -141,7 +141,9 @@ def plan_from_db(
 
     Examples
     --------
-    >>> p = plan_from_db(session=session, start=dt.date(2026, 12, 1), days=10)  # doctest: +SKIP
+    >>> p = plan_from_db(session=session, start=dt.date(2026, 12, 1), days=2, budget_s=1)
+    >>> p.start
+    datetime.date(2026, 12, 1)
     """
     sites = load_sites(session)
     if isinstance(teams, int):
@@ -156,7 +158,10 @@ def save_plan(plan_: Plan, *, session: Session, actor: str) -> int:
 
     Examples
     --------
-    >>> plan_id = save_plan(p, session=session, actor="ani")  # doctest: +SKIP
+    >>> p = plan_from_db(session=session, start=dt.date(2026, 12, 1), days=2, budget_s=1)
+    >>> plan_id = save_plan(p, session=session, actor="ani")
+    >>> plan_id > 0
+    True
     """
     site_ids = {str(r[0]): int(r[1]) for r in session.execute(select(Site.code, Site.id))}
     row = PatrolPlan(
@@ -196,7 +201,10 @@ def load_routes(*, session: Session, plan_id: int | None = None) -> gpd.GeoDataF
 
     Examples
     --------
-    >>> load_routes(session=session)  # doctest: +SKIP
+    >>> p = plan_from_db(session=session, start=dt.date(2026, 12, 1), days=2, budget_s=1)
+    >>> plan_id = save_plan(p, session=session, actor="ani")
+    >>> len(load_routes(session=session)) > 0
+    True
     """
     if plan_id is None:
         plan_id = session.scalar(select(PatrolPlan.id).order_by(PatrolPlan.id.desc()))
@@ -228,7 +236,8 @@ def schedule_matched_reports(plan_: Plan, *, session: Session, actor: str) -> li
 
     Examples
     --------
-    >>> schedule_matched_reports(p, session=session, actor="ani")  # doctest: +SKIP
+    >>> p = plan_from_db(session=session, start=dt.date(2026, 12, 1), days=2, budget_s=1)
+    >>> scheduled = schedule_matched_reports(p, session=session, actor="ani")
     """
     try:
         from geo.reports.lifecycle import transition
@@ -269,7 +278,9 @@ def demo_plan(
 
     Examples
     --------
-    >>> p, plan_id, files = demo_plan(session=session, out_dir="var/demo")  # doctest: +SKIP
+    >>> p, plan_id, files = demo_plan(session=session, out_dir="var/demo", budget_s=1)
+    >>> sorted(files)
+    ['csv', 'gpx', 'ics', 'kml', 'pdf', 'xlsx']
     """
     from geo.patrols.config import travel_from_settings
     from geo.patrols.exports import export_all

@@ -155,7 +155,10 @@ def read_matrix(path: str | Path) -> pd.DataFrame:
 
     Examples
     --------
-    >>> read_matrix("durations.csv")  # doctest: +SKIP
+    >>> frame = pd.DataFrame({"A": [0, 660], "B": [600, 0]}, index=["A", "B"])
+    >>> frame.rename_axis("code").to_csv("durations.csv")
+    >>> int(read_matrix("durations.csv").loc["B", "A"])
+    660
     """
     path = Path(path)
     try:
@@ -238,8 +241,11 @@ class OsrmTravel:
 
     Examples
     --------
-    >>> travel = OsrmTravel("http://localhost:5000")
-    >>> travel.matrix([(117.15, -0.5), (117.2, -0.45)], mode="car")  # doctest: +SKIP
+    >>> travel = OsrmTravel("http://127.0.0.1:9", timeout_s=2)  # no OSRM server here
+    >>> travel.matrix([(117.15, -0.5), (117.2, -0.45)], mode="car")
+    Traceback (most recent call last):
+    ...
+    geo.errors.PlanningError: OSRM server at http://127.0.0.1:9 did not answer ...
     """
 
     base_url: str

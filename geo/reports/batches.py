@@ -17,10 +17,8 @@ and ``on_commit`` is called after each commit, in the order of the batches.
 
 Examples
 --------
->>> with BatchWriter(engine=engine, actor="ops", reason="import", settings=s,
-...                  held=True) as out:  # doctest: +SKIP
-...     out.put(first_batch)
-...     out.put(second_batch)
+>>> with BatchWriter(engine=engine, actor="ops", reason="import", settings=settings,
+...                  held=True) as out:
 ...     out.release()
 ...     result = out.finish()
 """

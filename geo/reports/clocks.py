@@ -138,7 +138,7 @@ def load_rules(*, session: Session) -> list[ClockRule]:
 
     Examples
     --------
-    >>> [r.name for r in load_rules(session=session)]  # doctest: +SKIP
+    >>> [r.name for r in load_rules(session=session)]
     ['follow_up', 'resolution', 'verify']
     """
     return list(session.scalars(select(ClockRule).order_by(ClockRule.name)))
@@ -157,7 +157,8 @@ def update_rule(
 
     Examples
     --------
-    >>> update_rule(session=session, name="verify", amount=2, actor="admin")  # doctest: +SKIP
+    >>> update_rule(session=session, name="verify", amount=2, actor="admin").amount
+    2
     """
     rule = session.get(ClockRule, name)
     if rule is None:
@@ -256,8 +257,8 @@ def evaluate(
 
     Examples
     --------
-    >>> [c.code for c in evaluate(session=session) if c.state == "overdue"]  # doctest: +SKIP
-    ['PTM-7K3Q9X']
+    >>> [c.code for c in evaluate(session=session) if c.state == "overdue"][:1]
+    ['PTM-...']
     """
     now = now or dt.datetime.now(dt.UTC)
     wanted = set(rules) if rules is not None else None
@@ -308,8 +309,8 @@ def overdue(
 
     Examples
     --------
-    >>> len(overdue(session=session))  # doctest: +SKIP
-    12
+    >>> len(overdue(session=session)) > 0  # the demo data has overdue clocks
+    True
     """
     states = {"overdue", "due_soon"} if due_soon else {"overdue"}
     return [c for c in evaluate(session=session, now=now) if c.state in states]

@@ -14,7 +14,7 @@ The time of a report is its observation time, or its reception time when unknown
 Examples
 --------
 >>> from geo.reports.dedup import link_near_duplicates
->>> link_near_duplicates(session=session, report_ids=[42])  # doctest: +SKIP
+>>> link_near_duplicates(session=session, report_ids=[])
 {}
 """
 
@@ -236,7 +236,8 @@ def find_by_external_id(*, session: Session, channel: str, external_id: str) -> 
 
     Examples
     --------
-    >>> find_by_external_id(session=session, channel="lapor", external_id="X1")  # doctest: +SKIP
+    >>> find_by_external_id(session=session, channel="lapor", external_id="X1") is None
+    True
     """
     return session.scalar(
         select(Report).where(Report.channel == channel, Report.external_id == external_id)
@@ -248,7 +249,8 @@ def find_by_evidence(*, session: Session, sha256s: Iterable[str]) -> Report | No
 
     Examples
     --------
-    >>> find_by_evidence(session=session, sha256s=["ab" * 32])  # doctest: +SKIP
+    >>> find_by_evidence(session=session, sha256s=["ab" * 32]) is None
+    True
     """
     hashes = list(sha256s)
     if not hashes:

@@ -8,9 +8,9 @@ its content hash, so running the demo twice changes nothing.
 
 Examples
 --------
->>> summary = load_demo_reports(engine=geo.connect())  # doctest: +SKIP
->>> summary.imported, summary.rejected  # doctest: +SKIP
-(2080, 40)
+>>> summary = load_demo_reports(engine=geo.connect(), settings=settings, progress=False)
+>>> summary.rejected  # loaded already: nothing new but the rejects, refused again
+40
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def load_demo_reports(
 
     Examples
     --------
-    >>> load_demo_reports(engine=engine, progress=False).rejected  # doctest: +SKIP
+    >>> load_demo_reports(engine=engine, settings=settings, progress=False).rejected
     40
     """
     settings = settings or get_settings()

@@ -8,7 +8,7 @@ report. The content hash is kept, so re-importing the original file still recogn
 
 Examples
 --------
->>> edit(session=session, code="PTM-7K3Q9X", actor="ani", lat=-0.512, lon=117.08)  # doctest: +SKIP
+>>> edit(session=session, code=code, actor="ani", lat=-0.512, lon=117.08)
 ['lat', 'lon']
 """
 
@@ -90,7 +90,7 @@ def edit(
 
     Examples
     --------
-    >>> edit(session=session, code="PTM-7K3Q9X", actor="ani", title="Ekskavator")  # doctest: +SKIP
+    >>> edit(session=session, code=code, actor="ani", title="Ekskavator")
     ['title']
     """
     if not actor or not actor.strip():

@@ -296,7 +296,10 @@ def store_evidence(
 
     Examples
     --------
-    >>> ev = store_evidence(session=session, file=inspect_evidence("photo.jpg"))  # doctest: +SKIP
+    >>> ev = store_evidence(session=session, file=inspect_evidence("photo.jpg"),
+    ...                     settings=settings)
+    >>> ev.mime
+    'image/jpeg'
     """
     target = evidence_path(file.sha256, file.mime, settings=settings)
     write_once(target, file.content)

@@ -7,12 +7,13 @@ already attached to a report, returns the first report. Near duplicates are stor
 
 Examples
 --------
->>> from geo.db import make_engine, session_scope
->>> with session_scope(make_engine()) as session:  # doctest: +SKIP
+>>> from geo.db import session_scope
+>>> with session_scope(engine) as session:
 ...     result = submit(session=session, channel="hotline", lat=-0.52, lon=117.12,
-...                     activity="excavator", reporter_phone="0812 3456 7890")
->>> result.code  # doctest: +SKIP
-'PTM-7K3Q9X'
+...                     activity="excavator", reporter_phone="0812 3456 7890",
+...                     settings=settings)
+>>> result.code
+'PTM-...'
 """
 
 from __future__ import annotations
@@ -233,9 +234,10 @@ def submit(
 
     Examples
     --------
-    >>> submit(session=session, channel="lapor", external_id="LAP-1",  # doctest: +SKIP
+    >>> submit(session=session, channel="lapor", external_id="LAP-1",
     ...        location_text="Desa Bukit Pariaman, Tenggarong Seberang",
-    ...        location_source="described")
+    ...        location_source="described", settings=settings)
+    SubmitResult(id=..., code='PTM-...', created=True, status='received', ...)
     """
     settings = settings or get_settings()
     limits = report_settings or get_report_settings()

@@ -9,8 +9,8 @@ forget the confidentiality flag or the reporter's identity.
 Examples
 --------
 >>> import geo
->>> gdf = geo.reports.load(geo.connect(), since="2025-06-01")  # doctest: +SKIP
->>> gdf.crs.to_epsg(), "reporter_name" in gdf.columns  # doctest: +SKIP
+>>> gdf = geo.reports.load(engine=geo.connect(), since="2025-06-01")
+>>> gdf.crs.to_epsg(), "reporter_name" in gdf.columns
 (4326, False)
 """
 
@@ -127,7 +127,9 @@ def load(
 
     Examples
     --------
-    >>> gdf = load(engine=engine, status="received", role="public")  # doctest: +SKIP
+    >>> gdf = load(engine=engine, status="received", role="public")
+    >>> set(gdf["status"]), "reporter_phone" in gdf.columns
+    ({'received'}, False)
     """
     since_time = parse_time(since, "since")
     identity = _IDENTITY_SQL.replace(", ", ", r.") if may_see_identity(role) else ""
@@ -183,8 +185,9 @@ def load_history(
 
     Examples
     --------
-    >>> verified = load_history(engine, to_status="verified")  # doctest: +SKIP
-    >>> verified.groupby("code")["at"].min().head()  # doctest: +SKIP
+    >>> verified = load_history(engine, to_status="verified")
+    >>> set(verified["to_status"])
+    {'verified'}
     """
     since_time = parse_time(since, "since")
     sql = text(
@@ -223,7 +226,7 @@ def show(
 
     Examples
     --------
-    >>> show(session=session, code="PTM-7K3Q9X")["status"]  # doctest: +SKIP
+    >>> show(session=session, code=code)["status"]
     'received'
     """
     report = get_report(session=session, code=code)
@@ -285,8 +288,8 @@ def list_reports(
 
     Examples
     --------
-    >>> [r["code"] for r in list_reports(session=session, overdue=True)]  # doctest: +SKIP
-    ['PTM-7K3Q9X']
+    >>> [r["code"] for r in list_reports(session=session, overdue=True)][:1]
+    ['PTM-...']
     """
     wanted = _statuses(status)
     clocks: dict[int, Any] = {}

@@ -205,7 +205,7 @@ def read_rows(path: Path, fmt: FileFormat = "auto") -> tuple[str, list[RawRow]]:
 
     Examples
     --------
-    >>> read_rows(Path("data/demo_reports.csv"))  # doctest: +SKIP
+    >>> read_rows(Path("data/demo_reports.csv"))
     ('csv', [RawRow(row=2, fields={...}), ...])
     """
     if not path.exists():

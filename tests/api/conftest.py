@@ -15,9 +15,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -77,17 +79,34 @@ def tokens(api_engine: Engine) -> dict[str, str]:
 
 
 def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+    # The tests read English messages; the Indonesian default is tested in test_errors.py.
+    return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+
+
+#: Asks for English messages (the service answers in Indonesian unless asked).
+ENGLISH = {"Accept-Language": "en"}
+
+
+def with_api(settings: Settings, **api: Any) -> Settings:
+    """Return ``settings`` with its ``api`` section replaced by ``ApiSettings(**api)``."""
+    return settings.model_copy(update={"api": ApiSettings(**api)})
+
+
+def app_with(settings: Settings, **api: Any) -> FastAPI:
+    """Build an app on ``settings`` whose HTTP limits are ``ApiSettings(**api)``."""
+    return create_app(with_api(settings, **api))
 
 
 @pytest.fixture(scope="session")
 def client(api_settings_obj: Settings) -> Iterator[TestClient]:
     """In-process client of an app with a generous public rate limit."""
-    app = create_app(
+    app = app_with(
         api_settings_obj,
-        ApiSettings(public_rate_per_minute=100_000, public_burst=100_000, max_solver_budget_s=1),
+        public_rate_per_minute=100_000,
+        public_burst=100_000,
+        max_solver_budget_s=1,
     )
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app, raise_server_exceptions=False, headers=ENGLISH) as c:
         yield c
 
 

@@ -9,12 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.auth import RateLimiter, TokenCache
-from api.main import create_app
-from api.settings import ApiSettings
 from geo.db import session_scope
 from geo.settings import Settings
 from geo.tokens import Principal, create_token, revoke_token
-from tests.api.conftest import bearer
+from tests.api.conftest import app_with, bearer
 
 
 def _token(engine: Engine, role: str = "analyst") -> tuple[int, str]:
@@ -32,7 +30,7 @@ def test_revoked_token_is_refused_at_once_without_cache(
     api_settings_obj: Settings, api_engine: Engine
 ) -> None:
     token_id, secret = _token(api_engine)
-    app = create_app(api_settings_obj, ApiSettings(token_cache_seconds=0))
+    app = app_with(api_settings_obj, token_cache_seconds=0)
     with TestClient(app) as c:
         assert c.get("/sites?limit=1", headers=bearer(secret)).status_code == 200
         _revoke(api_engine, token_id)
@@ -43,7 +41,7 @@ def test_revoked_token_is_refused_once_the_cache_expires(
     api_settings_obj: Settings, api_engine: Engine
 ) -> None:
     token_id, secret = _token(api_engine)
-    app = create_app(api_settings_obj, ApiSettings(token_cache_seconds=0.5))
+    app = app_with(api_settings_obj, token_cache_seconds=0.5)
     with TestClient(app) as c:
         assert c.get("/sites?limit=1", headers=bearer(secret)).status_code == 200
         _revoke(api_engine, token_id)

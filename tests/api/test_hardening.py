@@ -15,10 +15,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine, text
 
-from api.main import create_app
-from api.settings import ApiSettings
 from geo.settings import Settings
-from tests.api.conftest import bearer, start_server
+from tests.api.conftest import app_with, bearer, start_server
 
 GOOD = {"lat": -0.5123, "lon": 117.0871, "activity": "excavator", "confidentiality": "anonim"}
 
@@ -214,14 +212,12 @@ def test_a_failing_request_writes_nothing(
 
 
 def test_body_and_upload_size_limits(api_settings_obj: Settings) -> None:
-    app = create_app(
+    app = app_with(
         api_settings_obj,
-        ApiSettings(
-            max_body_bytes=2048,
-            max_upload_bytes=4096,
-            public_rate_per_minute=1000,
-            public_burst=1000,
-        ),
+        max_body_bytes=2048,
+        max_upload_bytes=4096,
+        public_rate_per_minute=1000,
+        public_burst=1000,
     )
     with TestClient(app) as c:
         r = c.post("/reports", json={**GOOD, "description": "x" * 5000})
@@ -256,7 +252,7 @@ def test_public_rate_limit_per_client(
     api_settings_obj: Settings, api_engine: Engine, tokens: dict[str, str]
 ) -> None:
     _fresh_buckets(api_engine)
-    app = create_app(api_settings_obj, ApiSettings(public_rate_per_minute=1, public_burst=2))
+    app = app_with(api_settings_obj, public_rate_per_minute=1, public_burst=2)
     with TestClient(app) as c:
         codes = [c.get("/reports/status/PTM-ZZZZZZ").status_code for _ in range(3)]
         assert codes == [404, 404, 429]
@@ -273,8 +269,8 @@ def test_the_rate_limit_is_shared_by_every_worker(
     # Two applications stand for two worker processes: each has its own limiter object, and
     # only the database is shared. Before, each process counted alone and let twice the rate in.
     _fresh_buckets(api_engine)
-    limits = ApiSettings(public_rate_per_minute=1, public_burst=2)
-    first, second = create_app(api_settings_obj, limits), create_app(api_settings_obj, limits)
+    first = app_with(api_settings_obj, public_rate_per_minute=1, public_burst=2)
+    second = app_with(api_settings_obj, public_rate_per_minute=1, public_burst=2)
     with TestClient(first) as a, TestClient(second) as b:
         assert a.get("/reports/status/PTM-ZZZZZZ").status_code == 404
         assert b.get("/reports/status/PTM-ZZZZZZ").status_code == 404

@@ -276,7 +276,9 @@ def test_other_bad_requests_record_nothing(
         == site["properties"]["status"]
     )
 
-    small = create_app(api_settings_obj, ApiSettings(max_upload_bytes=2048))
+    small = create_app(
+        api_settings_obj.model_copy(update={"api": ApiSettings(max_upload_bytes=2048)})
+    )
     with TestClient(small) as c:
         big = c.post(
             "/inspections/with-evidence",

@@ -63,13 +63,15 @@ def test_cli_bad_file_gives_a_message_not_a_traceback(
     bad = tmp_path / "sites.csv"
     bad.write_text("kode,nama,kabupaten,komoditas,lat,lon\nX-1,Uji,Samarinda,batubara,117.1,-0.5\n")
     assert run_cli("db", "upgrade", url=fresh_database_url).returncode == 0
-    result = run_cli("sites", "import", str(bad), url=fresh_database_url)
+    result = run_cli("--lang", "en", "sites", "import", str(bad), url=fresh_database_url)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "row 2 (code X-1)" in result.stderr and "look swapped" in result.stderr
     # The field and bracketed ranges survive the terminal's markup.
     assert "Error [rows]:" in result.stderr
     assert "latitude 117.1 is out of range [-90, 90]" in result.stderr
+    indonesian = run_cli("sites", "import", str(bad), url=fresh_database_url)
+    assert indonesian.returncode == 2 and "Galat [rows]:" in indonesian.stderr
 
 
 def test_cli_unreachable_database_is_explained() -> None:

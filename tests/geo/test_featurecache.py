@@ -13,14 +13,13 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo.db import make_engine, session_scope
 from geo.featurecache import CHANNEL, CollectionCache
 from geo.models import Site
+from tests import factories
 
 NO_OP_CHANGE = "UPDATE sites SET name = name WHERE false"
 
@@ -250,12 +249,11 @@ def test_an_orm_commit_changing_a_site_invalidates_before_any_notification(
             session.execute(text("SELECT 1"))
         assert c.get("page") == "features"
         with Session(engine) as session:  # changes a site, then rolls back
-            session.add(_site("TST-FC1"))
-            session.flush()
+            factories.site(session, code="TST-FC1")
             session.rollback()
         assert c.get("page") == "features"
         with session_scope(engine) as session:
-            session.add(_site("TST-FC1"))
+            factories.site(session, code="TST-FC1")
         assert c.get("page") is None  # at once: the commit returned after the hook ran
         c.put("page", c.version(), "features")
         with session_scope(engine) as session:
@@ -274,8 +272,7 @@ def test_sessions_of_another_engine_and_after_stop_are_ignored(
     try:
         c.put("page", c.version(), "features")
         with Session(other) as session:
-            session.add(_site("TST-FC2"))
-            session.flush()
+            factories.site(session, code="TST-FC2")
             session.commit()
             session.delete(session.query(Site).filter_by(code="TST-FC2").one())
             session.commit()
@@ -285,12 +282,3 @@ def test_sessions_of_another_engine_and_after_stop_are_ignored(
         other.dispose()
     assert c._session_hooks == []  # removed by stop()
 
-
-def _site(code: str) -> Site:
-    return Site(
-        code=code,
-        name="Uji cache",
-        geom=from_shape(Point(117.0, -0.5), srid=4326),
-        kabupaten="Kutai Kartanegara",
-        commodity="batubara",
-    )

@@ -64,3 +64,30 @@ def test_create_list_revoke(database_url: str, settings: Settings, engine: Engin
     assert bad.returncode == 2 and "role" in bad.stderr and "Traceback" not in bad.stderr
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM api_tokens WHERE id = :i"), {"i": row.id})
+
+
+def test_errors_are_printed_in_the_settings_language_or_lang(
+    database_url: str, settings: Settings
+) -> None:
+    bad = ("create", "--role", "pilot", "--user", "x")
+    indonesian = _pantau(*bad, url=database_url, settings=settings)
+    assert indonesian.returncode == 2
+    assert "Galat [role]" in indonesian.stderr and "harus salah satu dari" in indonesian.stderr
+    env = {**os.environ, "PANTAU_DATABASE_URL": database_url, "COLUMNS": "200"}
+    english = subprocess.run(
+        [sys.executable, "-m", "geo.cli", "--lang", "en", "tokens", *bad],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert english.returncode == 2
+    assert "Error [role]" in english.stderr and "expected to be one of" in english.stderr
+    by_setting = subprocess.run(
+        [sys.executable, "-m", "geo.cli", "tokens", "revoke", "999999"],
+        env={**env, "PANTAU_LANGUAGE": "en"}, capture_output=True, text=True, timeout=60,
+    )
+    assert by_setting.returncode == 2 and "no API token with id 999999" in by_setting.stderr
+
+
+def test_a_usage_error_is_a_message_not_a_traceback(database_url: str, settings: Settings) -> None:
+    missing = _pantau("create", "--user", "x", url=database_url, settings=settings)
+    assert missing.returncode == 2
+    assert "Missing option '--role'" in missing.stderr and "Traceback" not in missing.stderr
