@@ -7,10 +7,8 @@ from pathlib import Path
 import typer
 
 from geo.backup import create_backup, restore_backup, verify_backup
-from geo.cli._common import console, engine_from_settings
+from geo.cli._common import console, current, engine_from_settings
 from geo.errors import InputFileError
-from geo.i18n import translator
-from geo.settings import get_settings
 
 app = typer.Typer(help="Backups that are proven to restore.", no_args_is_help=True)
 
@@ -18,8 +16,8 @@ app = typer.Typer(help="Backups that are proven to restore.", no_args_is_help=Tr
 @app.command()
 def create(target: Path = typer.Argument(..., help="An empty or new folder.")) -> None:
     """Back up the database and every evidence file, with a manifest of checksums."""
-    settings = get_settings()
-    t = translator(settings.language)
+    run = current()
+    settings, t = run.settings, run.t
     summary = create_backup(settings=settings, engine=engine_from_settings(), target=target)
     console.print(
         t.gettext(
@@ -38,7 +36,7 @@ def verify(
     source: Path = typer.Argument(..., help="A folder made by `pantau backup create`."),
 ) -> None:
     """Check every file against the manifest and that the database dump is readable."""
-    t = translator(get_settings().language)
+    t = current().t
     result = verify_backup(source)
     if not result.ok:
         raise InputFileError(
@@ -55,7 +53,7 @@ def restore(
     data_dir: Path = typer.Option(..., "--data-dir", help="An empty folder for the evidence."),
 ) -> None:
     """Restore a verified backup into an empty database and data folder."""
-    t = translator(get_settings().language)
+    t = current().t
     counts = restore_backup(source=source, database_url=database, data_dir=data_dir)
     console.print(
         t.gettext(

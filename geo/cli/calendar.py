@@ -8,10 +8,8 @@ import typer
 from rich.table import Table
 
 from geo.calendar import add_day_off, list_days_off, national_holidays, remove_day_off
-from geo.cli._common import console, engine_from_settings
+from geo.cli._common import console, current, engine_from_settings
 from geo.db import session_scope
-from geo.i18n import translator
-from geo.settings import get_settings
 
 app = typer.Typer(help="Working days: holidays, joint leave days and days off.",
                   no_args_is_help=True)
@@ -27,8 +25,7 @@ def _day(value: str) -> dt.date:
 @app.command("list")
 def list_(year: int = typer.Option(dt.date.today().year, "--year", help="Year to show.")) -> None:
     """Show every non-working weekday of a year: national holidays, joint leave, days off."""
-    settings = get_settings()
-    t = translator(settings.language)
+    t = current().t
     table = Table(t.gettext("Date"), t.gettext("Why"), t.gettext("Added by"))
     national = t.gettext("national")
     rows = {day: (name, national) for day, name in national_holidays(year, t.lang).items()}
@@ -46,8 +43,8 @@ def add(
     reason: str = typer.Option(..., "--reason", help="Why the office is closed."),
 ) -> None:
     """Add a day the office is closed (a regional holiday, an office closure); audited."""
-    settings = get_settings()
-    t = translator(settings.language)
+    run = current()
+    settings, t = run.settings, run.t
     with session_scope(engine_from_settings()) as session:
         add_day_off(session=session, day=_day(day), reason=reason, actor=settings.actor)
     console.print(t.gettext("Day off added: {day}.", day=t.date(_day(day))), highlight=False)
@@ -56,8 +53,8 @@ def add(
 @app.command()
 def remove(day: str = typer.Argument(..., help="The date, YYYY-MM-DD.")) -> None:
     """Remove a day off the agency had added; audited."""
-    settings = get_settings()
-    t = translator(settings.language)
+    run = current()
+    settings, t = run.settings, run.t
     with session_scope(engine_from_settings()) as session:
         remove_day_off(session=session, day=_day(day), actor=settings.actor)
     console.print(t.gettext("Day off removed: {day}.", day=t.date(_day(day))), highlight=False)

@@ -6,10 +6,8 @@ import secrets
 
 import typer
 
-from geo.cli._common import console, engine_from_settings
-from geo.i18n import translator
+from geo.cli._common import console, current, engine_from_settings
 from geo.reports.keys import rotate_identities
-from geo.settings import get_settings
 
 app = typer.Typer(help="Keys that protect reporter identity.", no_args_is_help=True)
 
@@ -28,8 +26,8 @@ def rotate(
     ),
 ) -> None:
     """Re-encrypt every reporter identity with PANTAU_SECRET_KEY (resumable)."""
-    settings = get_settings()
-    t = translator(settings.language)
+    run = current()
+    settings, t = run.settings, run.t
     summary = rotate_identities(
         engine=engine_from_settings(), settings=settings, batch_size=batch, max_batches=max_batches
     )

@@ -13,11 +13,15 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from geo.cli._common import console, engine_from_settings
+from geo import labels
+from geo.calendar import list_days_off, national_holidays
+from geo.cli._common import console, current, engine_from_settings
 from geo.db import session_scope
+from geo.i18n import Translator
 from geo.reports import service
 from geo.reports.clocks import load_rules, update_rule
 from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.models import ClockRule
 from geo.reports.query import list_reports, show
 from geo.settings import get_settings
 
@@ -188,7 +192,8 @@ def clocks_(
     due_soon_days: int | None = typer.Option(None, help="Warn this many days before."),
     actor: str = typer.Option("cli", help="Who changes the rule."),
 ) -> None:
-    """Show the complaint clock rules, or change one of them."""
+    """Show the complaint clock rules and the working-day calendar, or change a rule."""
+    t = current().t
     with session_scope(engine_from_settings()) as session:
         if name is not None:
             update_rule(
@@ -199,17 +204,39 @@ def clocks_(
                 unit=unit,
                 due_soon_days=due_soon_days,
             )
-        table = Table(title="Complaint clocks")
-        for column in ("rule", "length", "unit", "starts at", "stops at", "warn", "basis"):
-            table.add_column(column)
-        for rule in load_rules(session=session):
-            table.add_row(
-                rule.name,
-                str(rule.amount),
-                rule.unit,
-                rule.start_status,
-                ", ".join(rule.stop_statuses),
-                f"{rule.due_soon_days} d",
-                rule.legal_basis or "",
-            )
+        table = _clock_table(t, load_rules(session=session))
+        days_off = list_days_off(session=session, year=dt.date.today().year)
     console.print(table)
+    console.print(_calendar_note(t, dt.date.today().year, len(days_off)), highlight=False)
+
+
+def _clock_table(t: Translator, rules: list[ClockRule]) -> Table:
+    units = {"working_days": t.gettext("working days"), "calendar_days": t.gettext("calendar days")}
+    table = Table(title=t.gettext("Complaint clocks"))
+    for column in (t.gettext("rule"), t.gettext("length"), t.gettext("unit"),
+                   t.gettext("starts at"), t.gettext("stops at"), t.gettext("warn"),
+                   t.gettext("basis")):
+        table.add_column(column)
+    for rule in rules:
+        table.add_row(
+            rule.name,
+            str(rule.amount),
+            units.get(rule.unit, rule.unit),
+            labels.report_status(t, rule.start_status),
+            ", ".join(labels.report_status(t, s) for s in rule.stop_statuses),
+            t.gettext("{n} day(s) before", n=rule.due_soon_days),
+            rule.legal_basis or "",
+        )
+    return table
+
+
+def _calendar_note(t: Translator, year: int, days_off: int) -> str:
+    weekdays = sum(1 for d in national_holidays(year) if d.weekday() < 5)
+    return t.gettext(
+        "Working days skip Saturdays, Sundays, {holidays} national holidays and joint leave "
+        "days (cuti bersama) on weekdays in {year}, and {days_off} day(s) off the agency "
+        "added: see `pantau calendar list`.",
+        holidays=weekdays,
+        year=year,
+        days_off=days_off,
+    )

@@ -15,12 +15,10 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from geo.cli._common import console, engine_from_settings
+from geo.cli._common import console, current, engine_from_settings
 from geo.db import session_scope
 from geo.errors import N_, ConfigurationError
-from geo.i18n import translator
 from geo.reports.config import LOCAL_TIMEZONE
-from geo.settings import get_settings
 from geo.whatsapp.graph import GraphClient
 from geo.whatsapp.service import (
     close_due_conversations,
@@ -41,14 +39,14 @@ def close_due(
     purge: bool = typer.Option(True, help="Delete raw deliveries past the retention time."),
 ) -> None:
     """Close due WhatsApp drafts into reports and send their receipts."""
-    settings = get_settings()
+    settings = current().settings
     if not settings.whatsapp.enabled:
         raise ConfigurationError.of(
             N_("the WhatsApp hotline is off: set PANTAU_WHATSAPP_APP_SECRET, _VERIFY_TOKEN, "
                "_ACCESS_TOKEN and _PHONE_NUMBER_ID"),
             field="whatsapp",
         )
-    t = translator(settings.language)
+    t = current().t
     engine = engine_from_settings()
     client = GraphClient(settings.whatsapp)
     try:
@@ -76,8 +74,7 @@ def _when(value: dt.datetime | None) -> str:
 @app.command("show")
 def show(code: str = typer.Argument(..., help="Tracking code, e.g. PTM-7K3Q9X.")) -> None:
     """Show the WhatsApp messages a report was made from, in order, with their media."""
-    settings = get_settings()
-    t = translator(settings.language)
+    t = current().t
     engine = engine_from_settings()
     try:
         with session_scope(engine) as session:

@@ -140,7 +140,8 @@ def test_clock_rules_can_be_changed(database_url: str, settings: Settings, engin
             settings=settings,
         )
         assert changed.returncode == 0, changed.stderr
-        assert re.search(r"verify\s+│\s+4\s+│\s+working_days", changed.stdout), changed.stdout
+        assert re.search(r"verify\s+│\s+4\s+│\s+hari kerja", changed.stdout), changed.stdout
+        assert "cuti bersama" in changed.stdout  # the calendar in use is shown with the rules
         with engine.connect() as conn:
             assert (
                 conn.execute(
