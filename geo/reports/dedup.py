@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
-from geo.reports.config import ReportSettings, get_report_settings
+from geo.reports.config import ReportSettings
 from geo.reports.models import Report, ReportEvidence
 
 __all__ = [
@@ -40,6 +40,10 @@ __all__ = [
 #: ``duplicate_rule`` written on near duplicates (links made by hand use another value and
 #: are never rewritten here).
 NEAR_RULE = "near"
+
+#: Distance and time window when the caller passes none: the documented defaults of
+#: ``Settings.reports`` (callers with a settings tree pass ``settings.reports``).
+DEFAULT_LIMITS = ReportSettings()
 
 _WHEN = "coalesce({t}.observed_at, {t}.received_at)"
 
@@ -280,7 +284,7 @@ def link_near_duplicates(
     report_ids
         Reports just stored or edited.
     report_settings
-        Distance and time window.
+        Distance and time window (``Settings.reports``); :data:`DEFAULT_LIMITS` when omitted.
 
     Returns
     -------
@@ -295,7 +299,7 @@ def link_near_duplicates(
     """
     if not report_ids:
         return {}
-    limits = report_settings or get_report_settings()
+    limits = report_settings or DEFAULT_LIMITS
     params = {
         "ids": list(report_ids),
         "distance_m": limits.near_duplicate_distance_m,
@@ -363,16 +367,14 @@ def link_near_duplicates(
 def _write_links(session: Session, changed: dict[int, int | None]) -> None:
     """Store new links; whatever pointed at a newly linked report moves to its root.
 
-    The moves are worked out in order (earliest report first), then written in one statement.
+    The moves are worked out in order (earliest report first), then written in one statement
+    together with the root of every chain they touch (``duplicate_root_id``), so that no query
+    has to walk a chain to find it.
     """
     if not changed:
         return
-    pointer: dict[int, int | None] = dict(
-        session.execute(
-            text("SELECT id, duplicate_of_id FROM reports WHERE duplicate_of_id = ANY(:ids)"),
-            {"ids": list(changed)},
-        ).all()
-    )
+    chains = _Chains.load(session, list(changed))
+    pointer = chains.parent
     pointing: dict[int, set[int]] = {}
     for rid, target in pointer.items():
         if target is not None:
@@ -395,24 +397,105 @@ def _write_links(session: Session, changed: dict[int, int | None]) -> None:
         if target is not None:
             for other in sorted(pointing.get(report_id, set()) - {target}):
                 point(other, target)
-    ids = sorted(touched)
+    roots = chains.roots(session)
+    ids = sorted(touched | {i for i, r in roots.items() if r != chains.stored_root.get(i)})
+    # Raw SQL: an UPDATE ... FROM unnest(arrays) writes every link in one statement.
     session.execute(
         text(
-            "UPDATE reports r SET duplicate_of_id = v.target, "
+            "UPDATE reports r SET duplicate_of_id = v.target, duplicate_root_id = v.root, "
             "duplicate_rule = CASE WHEN v.set_rule THEN v.rule ELSE r.duplicate_rule END, "
-            "updated_at = now() "
+            "updated_at = CASE WHEN r.duplicate_of_id IS DISTINCT FROM v.target THEN now() "
+            "ELSE r.updated_at END "
             "FROM unnest(CAST(:ids AS integer[]), CAST(:targets AS integer[]), "
-            "CAST(:set_rule AS boolean[]), CAST(:rules AS text[])) "
-            "AS v(id, target, set_rule, rule) "
+            "CAST(:roots AS integer[]), CAST(:set_rule AS boolean[]), CAST(:rules AS text[])) "
+            "AS v(id, target, root, set_rule, rule) "
             "WHERE r.id = v.id"
         ),
         {
             "ids": ids,
             "targets": [pointer[i] for i in ids],
+            "roots": [roots[i] for i in ids],
             "set_rule": [i in rule for i in ids],
             "rules": [rule.get(i) for i in ids],
         },
     )
+
+
+#: Longest chain followed to its root (links made by linking have one step; cycles stop here).
+_MAX_DEPTH = 64
+
+
+class _Chains:
+    """The duplicate chains that links of some reports can change, as stored before they do.
+
+    ``parent`` holds ``duplicate_of_id`` of every report of those chains (the links are changed
+    in it), ``stored_root`` their stored ``duplicate_root_id``; ``outside`` the stored root of
+    reports a link points at beyond those chains.
+    """
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int | None] = {}
+        self.stored_root: dict[int, int | None] = {}
+        self.outside: dict[int, int] = {}
+
+    def _add(self, rows: Iterable[Any]) -> None:
+        for row in rows:
+            self.parent[row.id] = row.duplicate_of_id
+            self.stored_root[row.id] = row.duplicate_root_id
+
+    @classmethod
+    def load(cls, session: Session, ids: list[int]) -> _Chains:
+        """Read the given reports, what points at them, and every chain they belong to."""
+        chains = cls()
+        t = Report.__table__.c
+        columns = (t.id, t.duplicate_of_id, t.duplicate_root_id)
+        chains._add(
+            session.execute(
+                select(*columns).where(
+                    or_(
+                        t.id.in_(ids),
+                        t.duplicate_of_id.in_(ids),
+                        t.duplicate_root_id.in_(ids),
+                    )
+                )
+            )
+        )
+        # Reports that were duplicates: the rest of their chain may hang below them.
+        above = {r for i in ids if (r := chains.stored_root.get(i)) is not None}
+        above -= set(ids)
+        if above:
+            chains._add(
+                session.execute(
+                    select(*columns).where(
+                        or_(t.id.in_(above), t.duplicate_root_id.in_(above))
+                    )
+                )
+            )
+        return chains
+
+    def roots(self, session: Session) -> dict[int, int | None]:
+        """Root of every report of the chains, after the links changed in ``parent``."""
+        beyond = {p for p in self.parent.values() if p is not None and p not in self.parent}
+        if beyond:
+            t = Report.__table__.c
+            for row in session.execute(
+                select(t.id, t.duplicate_of_id, t.duplicate_root_id).where(t.id.in_(beyond))
+            ):
+                self.outside[row.id] = (
+                    row.id if row.duplicate_of_id is None else row.duplicate_root_id
+                )
+        return {rid: self._root(rid) for rid in self.parent}
+
+    def _root(self, rid: int) -> int | None:
+        current = rid
+        for _ in range(_MAX_DEPTH + 1):
+            if current not in self.parent:
+                return self.outside.get(current)
+            parent = self.parent[current]
+            if parent is None:
+                return None if current == rid else current
+            current = parent
+        return None  # a cycle: no root
 
 
 def match_new_reports(*, session: Session, report_ids: Sequence[int]) -> bool:
