@@ -23,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select, text
+from sqlalchemy import ColumnElement, Integer, any_, literal, or_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from geo.reports.config import ReportSettings
@@ -421,6 +422,11 @@ def _write_links(session: Session, changed: dict[int, int | None]) -> None:
     )
 
 
+def _among(values: Iterable[int]) -> ColumnElement[Any]:
+    """``= ANY(array)`` operand: one bound array, however many ids (IN would bind each)."""
+    return any_(literal(sorted(values), ARRAY(Integer)))
+
+
 #: Longest chain followed to its root (links made by linking have one step; cycles stop here).
 _MAX_DEPTH = 64
 
@@ -453,9 +459,9 @@ class _Chains:
             session.execute(
                 select(*columns).where(
                     or_(
-                        t.id.in_(ids),
-                        t.duplicate_of_id.in_(ids),
-                        t.duplicate_root_id.in_(ids),
+                        t.id == _among(ids),
+                        t.duplicate_of_id == _among(ids),
+                        t.duplicate_root_id == _among(ids),
                     )
                 )
             )
@@ -467,7 +473,7 @@ class _Chains:
             chains._add(
                 session.execute(
                     select(*columns).where(
-                        or_(t.id.in_(above), t.duplicate_root_id.in_(above))
+                        or_(t.id == _among(above), t.duplicate_root_id == _among(above))
                     )
                 )
             )
@@ -479,7 +485,7 @@ class _Chains:
         if beyond:
             t = Report.__table__.c
             for row in session.execute(
-                select(t.id, t.duplicate_of_id, t.duplicate_root_id).where(t.id.in_(beyond))
+                select(t.id, t.duplicate_of_id, t.duplicate_root_id).where(t.id == _among(beyond))
             ):
                 self.outside[row.id] = (
                     row.id if row.duplicate_of_id is None else row.duplicate_root_id
