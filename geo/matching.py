@@ -328,7 +328,9 @@ def _small_sql() -> str:
         cand=_CAND_BY_REPORT.format(scope=scope, dist=_DIST),
         best_roots=_BEST_ROOTS.format(scope=scope),
         best_duplicates=_BEST_DUPLICATES.format(
-            dist=_DIST, originals="best_roots", scope="r.duplicate_root_id IN (SELECT id FROM roots)"
+            dist=_DIST,
+            originals="best_roots",
+            scope="r.duplicate_root_id IN (SELECT id FROM roots)",
         ),
     )
 
@@ -483,7 +485,7 @@ def match_reports(
 
 
 def _roots_of(session: Session, ids: list[int]) -> list[int]:
-    """The roots of the chains of ``ids``: a report itself, or the root its link stored."""
+    """Return the roots of the chains of ``ids``: a report itself, or its stored root."""
     r = Report.__table__.c
     root = case((r.duplicate_of_id.is_(None), r.id), else_=r.duplicate_root_id)
     query = select(root).distinct().where(r.id == any_(literal(ids, ARRAY(Integer))))

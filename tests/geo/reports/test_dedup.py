@@ -242,9 +242,9 @@ def test_relinking_to_a_late_arrival_moves_every_root(
 def test_unlinking_a_moved_report_clears_its_root_and_keeps_chains_true(
     session: Session, settings: Settings
 ) -> None:
-    from geo.reports.dedup import link_near_duplicates
-
     from sqlalchemy import text
+
+    from geo.reports.dedup import link_near_duplicates
 
     a = _at(session, settings, 30, -0.42)
     b = _at(session, settings, 20, -0.42)
