@@ -357,7 +357,8 @@ def test_the_geography_expression_of_site_rematching_is_the_indexed_one(
 
     site = add_site(session, Point(117.2, -0.6))
     add_reports(session, [(117.2 + i * 1e-4, -0.6) for i in range(50)])
-    add_reports(session, [(117.4, -0.6)])  # 22 km away
+    # Reports far away, so that an index scan of the whole table costs more than a probe.
+    add_reports(session, [(115.5 + i * 1e-3, 1.5) for i in range(3000)])
     assert len(session.execute(_affected_by_site(site, 1000.0)).all()) == 50
     session.execute(text("ANALYZE reports"))  # statistics left by other tests' rows mislead
     session.execute(text("SET LOCAL enable_seqscan = off"))
