@@ -40,9 +40,9 @@ from sqlalchemy.orm import Session
 
 from geo.db import Target, use_session
 from geo.errors import NotFound, ValidationError
+from geo.models import Site
 from geo.reports.clocks import evaluate
 from geo.reports.lifecycle import get_report, history
-from geo.models import Site
 from geo.reports.models import (
     REPORT_STATUSES,
     Evidence,
@@ -100,7 +100,7 @@ _IDENTITY = ("reporter_name_enc", "reporter_phone_enc")
 
 
 def _columns(names: Iterable[str], *, identity: bool) -> list[ColumnElement[Any]]:
-    """The report columns ``names`` (match columns from report_matches), plus identity."""
+    """Select the report columns ``names`` (match columns from report_matches), plus identity."""
     matched = {
         "matched_site_id": _MATCHES.c.site_id,
         "match_distance_m": _MATCHES.c.distance_m,
