@@ -20,14 +20,16 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    any_,
+    cast,
     column,
+    distinct,
     func,
     insert,
     literal,
     or_,
     select,
     table,
-    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -119,6 +121,7 @@ _HOTSPOTS = table(
     column("hull", Geometry("GEOMETRY", srid=4326)),
     column("report_count", Integer),
     column("reporter_count", Integer),
+    column("duplicate_count", Integer),
     column("channels", ARRAY(Text)),
     column("first_seen", DateTime(timezone=True)),
     column("last_seen", DateTime(timezone=True)),
@@ -411,35 +414,39 @@ def _refresh_stats(
     """Recompute centroid, hull and corroboration counts of the given hotspots."""
     if not hotspot_ids:
         return
-    session.execute(
-        text(
-            """
-            WITH m AS (
-                SELECT r.hotspot_id AS hid,
-                       ST_Collect(r.geom) FILTER (WHERE r.duplicate_of_id IS NULL) AS pts,
-                       count(*) FILTER (WHERE r.duplicate_of_id IS NULL) AS n,
-                       count(DISTINCT coalesce(r.reporter_hash, 'report:' || r.id))
-                           FILTER (WHERE r.duplicate_of_id IS NULL) AS reporters,
-                       count(*) FILTER (WHERE r.duplicate_of_id IS NOT NULL) AS dups,
-                       array_agg(DISTINCT r.channel::text)
-                           FILTER (WHERE r.duplicate_of_id IS NULL) AS channels,
-                       min(coalesce(r.observed_at, r.received_at)) AS first_seen,
-                       max(coalesce(r.observed_at, r.received_at)) AS last_seen
-                  FROM reports r
-                 WHERE r.hotspot_id = ANY(:ids)
-                 GROUP BY r.hotspot_id
-            )
-            UPDATE hotspots h
-               SET centroid = ST_Centroid(m.pts), hull = ST_ConvexHull(m.pts),
-                   report_count = m.n, reporter_count = m.reporters, duplicate_count = m.dups,
-                   channels = m.channels, first_seen = m.first_seen, last_seen = m.last_seen,
-                   eps_m = :eps, min_reports = :minpts, window_days = :window,
-                   updated_at = now()
-              FROM m
-             WHERE h.id = m.hid
-            """
-        ),
-        {"ids": hotspot_ids, "eps": eps, "minpts": minpts, "window": window},
+    r = Report.__table__.c
+    independent = r.duplicate_of_id.is_(None)
+    source = func.coalesce(r.reporter_hash, literal("report:") + cast(r.id, String))
+    m = (
+        select(
+            r.hotspot_id.label("hid"),
+            func.ST_Collect(r.geom).filter(independent).label("pts"),
+            func.count().filter(independent).label("n"),
+            func.count(distinct(source)).filter(independent).label("reporters"),
+            func.count().filter(r.duplicate_of_id.is_not(None)).label("dups"),
+            func.array_agg(distinct(cast(r.channel, Text))).filter(independent).label("channels"),
+            func.min(_seen(Report.__table__)).label("first_seen"),
+            func.max(_seen(Report.__table__)).label("last_seen"),
+        )
+        .where(r.hotspot_id == any_(literal(hotspot_ids, ARRAY(Integer))))
+        .group_by(r.hotspot_id)
+        .subquery("m")
     )
-
-
+    session.execute(
+        update(_HOTSPOTS)
+        .where(_HOTSPOTS.c.id == m.c.hid)
+        .values(
+            centroid=func.ST_Centroid(m.c.pts),
+            hull=func.ST_ConvexHull(m.c.pts),
+            report_count=m.c.n,
+            reporter_count=m.c.reporters,
+            duplicate_count=m.c.dups,
+            channels=m.c.channels,
+            first_seen=m.c.first_seen,
+            last_seen=m.c.last_seen,
+            eps_m=eps,
+            min_reports=minpts,
+            window_days=window,
+            updated_at=func.now(),
+        )
+    )
