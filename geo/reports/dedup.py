@@ -23,7 +23,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, any_, literal, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    any_,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -46,6 +58,11 @@ NEAR_RULE = "near"
 #: ``Settings.reports`` (callers with a settings tree pass ``settings.reports``).
 DEFAULT_LIMITS = ReportSettings()
 
+# The search statements below stay raw SQL (text()): their shape was tuned against
+# benchmarks/reports.py and the intake benchmark (LATERAL ... LIMIT 1 probes of the geography
+# index, ix_reports_seen read backwards, a temporary table analysed on three columns, counts
+# instead of EXISTS); they are composed only from this module's constant fragments (``_WHEN``
+# takes a table alias written here), and every value is a bound parameter.
 _WHEN = "coalesce({t}.observed_at, {t}.received_at)"
 
 _SCOPE_SQL = text(
@@ -309,39 +326,62 @@ def link_near_duplicates(
     # A report that arrives late may be earlier than reports already stored near it; when no
     # other report is as recent as the earliest of these, there is nothing to look for.
     if len(report_ids) > BULK_THRESHOLD:
-        session.execute(text("DROP TABLE IF EXISTS near_subjects"))
-        session.execute(text(_BULK_SUBJECTS), params)
-        session.execute(text(_ANALYZE_SUBJECTS))
-        if session.execute(text(_BULK_ANY_LATER)).scalar():
-            session.execute(text(_BULK_ADD_LATER), params)
-            session.execute(text(_ANALYZE_SUBJECTS))
-        found = _bulk_candidates(session, params)
-        # Only reports with a candidate, or with a link to undo, can change.
-        rows = session.execute(
-            text(
-                "SELECT r.id, r.duplicate_of_id, r.duplicate_rule "
-                "FROM near_subjects s JOIN reports r USING (id) "
-                "WHERE r.duplicate_of_id IS NOT NULL OR r.id = ANY(:relevant) "
-                f"ORDER BY {_WHEN.format(t='r')}, r.id"
-            ),
-            {"relevant": sorted(found)},
-        ).all()
+        found, rows = _find_bulk(session, params)
     else:
-        later: Sequence[int] = []
-        if session.execute(_ANY_LATER_SQL, params).scalar():
-            later = session.execute(_SCOPE_SQL, params).scalars().all()
-        params["ids"] = sorted(set(report_ids) | set(later))
-        found = {
-            row.id: (row.candidate, row.candidate_root)
-            for row in session.execute(_CANDIDATES_SQL, params)
-        }
-        rows = session.execute(
-            text(
-                "SELECT id, duplicate_of_id, duplicate_rule FROM reports r WHERE id = ANY(:ids) "
-                f"ORDER BY {_WHEN.format(t='r')}, id"
-            ),
-            params,
-        ).all()
+        found, rows = _find_few(session, params)
+    changed = _resolve(rows, found)
+    _write_links(session, changed)
+    return changed
+
+
+_Found = dict[int, tuple[int, int | None]]
+_SUBJECTS = table("near_subjects", column("id", Integer))
+
+
+def _link_rows(where: ColumnElement[bool], *, subjects: bool = False) -> Select[Any]:
+    """Return the links of the reports ``where`` selects, earliest seen first."""
+    r = Report.__table__
+    seen = func.coalesce(r.c.observed_at, r.c.received_at)
+    source = r.join(_SUBJECTS, _SUBJECTS.c.id == r.c.id) if subjects else r
+    return (
+        select(r.c.id, r.c.duplicate_of_id, r.c.duplicate_rule)
+        .select_from(source)
+        .where(where)
+        .order_by(seen, r.c.id)
+    )
+
+
+def _find_bulk(session: Session, params: dict[str, Any]) -> tuple[_Found, Sequence[Any]]:
+    """Candidates and current links of many reports, set-based over a temporary table."""
+    session.execute(text("DROP TABLE IF EXISTS near_subjects"))
+    session.execute(text(_BULK_SUBJECTS), params)
+    session.execute(text(_ANALYZE_SUBJECTS))
+    if session.execute(text(_BULK_ANY_LATER)).scalar():
+        session.execute(text(_BULK_ADD_LATER), params)
+        session.execute(text(_ANALYZE_SUBJECTS))
+    found = _bulk_candidates(session, params)
+    # Only reports with a candidate, or with a link to undo, can change.
+    r = Report.__table__.c
+    relevant = or_(r.duplicate_of_id.is_not(None), r.id == _among(found))
+    return found, session.execute(_link_rows(relevant, subjects=True)).all()
+
+
+def _find_few(session: Session, params: dict[str, Any]) -> tuple[_Found, Sequence[Any]]:
+    """Candidates and current links of a few reports, one index probe per report."""
+    later: Sequence[int] = []
+    if session.execute(_ANY_LATER_SQL, params).scalar():
+        later = session.execute(_SCOPE_SQL, params).scalars().all()
+    params["ids"] = sorted(set(params["ids"]) | set(later))
+    found = {
+        row.id: (row.candidate, row.candidate_root)
+        for row in session.execute(_CANDIDATES_SQL, params)
+    }
+    r = Report.__table__.c
+    return found, session.execute(_link_rows(r.id == _among(params["ids"]))).all()
+
+
+def _resolve(rows: Sequence[Any], found: _Found) -> dict[int, int | None]:
+    """Each report's new link (earliest first), for the reports whose link changes."""
     current: dict[int, int | None] = {
         row.id: row.duplicate_of_id
         for row in rows
@@ -360,9 +400,7 @@ def link_near_duplicates(
             else:
                 target = candidate_root or candidate
         resolved[report_id] = target
-    changed = {rid: tgt for rid, tgt in resolved.items() if current[rid] != tgt}
-    _write_links(session, changed)
-    return changed
+    return {rid: tgt for rid, tgt in resolved.items() if current[rid] != tgt}
 
 
 def _write_links(session: Session, changed: dict[int, int | None]) -> None:
