@@ -492,7 +492,7 @@ def _roots_of(session: Session, ids: list[int]) -> list[int]:
     return [int(i) for i in session.execute(query).scalars() if i is not None]
 
 
-def _affected_by_site(site_id: int, radius: float) -> Select[tuple[int]]:
+def _affected_by_site(site_id: int, radius: float) -> Select[Any]:
     """Roots matched to the site, within the radius of it, or left at no site by a deletion."""
     r, m, s = Report.__table__.c, ReportMatch.__table__.c, Site.__table__.c
     # geography(geom), not CAST(... AS Geography): the latter carries a type modifier, which

@@ -7,6 +7,7 @@ matching of new clusters to stored hotspots.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from sqlalchemy import (
     FromClause,
     Integer,
     String,
+    Table,
     Text,
     and_,
     any_,
@@ -130,6 +132,9 @@ _HOTSPOTS = table(
     column("window_days", Integer),
     column("updated_at", DateTime(timezone=True)),
 )
+
+#: The reports table, typed as a Table (the model types it as any FromClause) for UPDATEs.
+_REPORTS = typing.cast(Table, Report.__table__)
 
 #: Distance and size of clusters when the caller passes no section: the documented defaults
 #: of ``Settings.hotspots`` (use cases and adapters pass ``settings.hotspots``).
@@ -347,7 +352,7 @@ def _store_membership(
     """
     ids = [rid for c in members for rid in members[c]]
     hotspot_ids = [assigned[c] for c in members for _ in members[c]]
-    reports, rm = Report.__table__, ReportMatch.__table__
+    reports, rm = _REPORTS, ReportMatch.__table__
     r2 = reports.alias("r2")
     rm2 = rm.alias("rm")
     new = func.unnest(
@@ -395,7 +400,7 @@ def _set_statuses(session: Session, *, lapsed: list[int], revived: list[int]) ->
 
 def _follow_originals(session: Session) -> None:
     """Give each duplicate its original's hotspot (the stored root of its duplicate chain)."""
-    d = Report.__table__
+    d = _REPORTS
     o = d.alias("o")
     session.execute(
         update(d)
