@@ -8,6 +8,9 @@
   ``duplicate_of_id`` to the earliest report of its group (never to another duplicate), and
   left out of corroboration counts: a site's independent reports are those with
   ``duplicate_of_id IS NULL``; its distinct reporters are the distinct non-null hashes.
+  Every link also stores the top of its chain in ``duplicate_root_id`` (NULL on a report that
+  duplicates nothing), kept true here when links move, so that matching, clustering and
+  queries read a duplicate's original without walking the chain.
 
 The time of a report is its observation time, or its reception time when unknown.
 
