@@ -433,7 +433,8 @@ def _conditions(
             clauses.append(columns[spec.datetime_column] <= end)
     for name, value in filters.items():
         if value is not None:
-            clauses.append(columns[name] == _filter_value(spec, name, value))
+            checked = _filter_value(spec, name, value)  # refuses names the spec does not list
+            clauses.append(columns[name] == checked)
     return clauses
 
 
