@@ -6,7 +6,8 @@ filters by bbox, datetime interval and simple equality filters and pages with li
 the features are serialised by PostgreSQL (``ST_AsGeoJSON`` inside ``json_agg``), so a page
 of thousands of features costs one round trip and no per-row Python.
 
-Only identifiers from a spec reach the SQL text; every value is a bound parameter.
+The statements are SQLAlchemy Core expressions over the columns a spec names (looked up in
+its source, never formatted into SQL text); every value is a bound parameter.
 
 Examples
 --------
@@ -19,11 +20,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    FromClause,
+    Text,
+    and_,
+    cast,
+    column,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from geo.errors import NotFound, ValidationError
 
@@ -41,18 +59,25 @@ __all__ = [
 
 #: Decimal places of coordinates in GeoJSON output (7 places is about 1 cm).
 COORDINATE_PRECISION = 7
+_PRECISION = literal(COORDINATE_PRECISION)
 MAX_LIMIT = 10_000
+
+
+#: Where a collection's rows come from: a table, or a subquery whose columns carry the names
+#: the spec uses. Built on first use, so that this module imports no table models.
+Source = Callable[[], FromClause]
+#: A fixed condition on the source's columns (for confidentiality).
+Where = Callable[[ReadOnlyColumnCollection[str, Any]], ColumnElement[bool]]
 
 
 @dataclass(frozen=True)
 class CollectionSpec:
-    """How one collection is read: trusted identifiers only, never user input."""
+    """How one collection is read: column names of its source, never user input."""
 
     id: str
     title: str
     description: str
-    #: A table name or a parenthesised subquery with an alias.
-    source: str
+    source: Source
     id_column: str
     geom_column: str
     properties: tuple[str, ...]
@@ -62,16 +87,57 @@ class CollectionSpec:
     filterable: tuple[str, ...] = ()
     #: Those of ``filterable`` that are integer columns (filter values arrive as text).
     integer_filters: tuple[str, ...] = ()
-    #: A fixed SQL condition (for confidentiality) applied to every query.
-    where: str | None = None
-    #: The SQL expression for the geometry as served (e.g. snapped to a grid for the public).
-    geom_expression: str | None = None
+    #: A fixed condition (for confidentiality) applied to every query.
+    where: Where | None = None
+    #: The geometry as served, from the stored one (e.g. snapped to a grid for the public).
+    geom_expression: Callable[[ColumnElement[Any]], ColumnElement[Any]] | None = None
     order_by: str = field(default="")
 
-    @property
-    def geometry_sql(self) -> str:
-        """SQL expression of the geometry served."""
-        return self.geom_expression or self.geom_column
+    def geometry(self, columns: ReadOnlyColumnCollection[str, Any]) -> ColumnElement[Any]:
+        """Return the geometry served, from the source's (or a page's) columns."""
+        geom: ColumnElement[Any] = columns[self.geom_column]
+        return self.geom_expression(geom) if self.geom_expression else geom
+
+
+# The sources import their models when first used: the registry-only deployment has no
+# patrols or reports installed, and those modules import more than this one needs.
+def _sites() -> FromClause:
+    from geo.models import Site
+
+    return Site.__table__
+
+
+def _patrol_routes() -> FromClause:
+    from geo.patrols.models import PatrolRoute
+
+    return PatrolRoute.__table__
+
+
+def _reports() -> FromClause:
+    from geo.reports.models import Report
+
+    return Report.__table__
+
+
+def _hotspots() -> FromClause:
+    """Return the hotspots table (migration 0004; written by geo.hotspots, no model)."""
+    return table(
+        "hotspots",
+        *(column(c) for c in ("id", "code", "status", "report_count", "reporter_count")),
+        *(column(c) for c in ("channels", "first_seen", "last_seen", "hull")),
+    )
+
+
+def _reports_with_match() -> FromClause:
+    """Return reports with their match distance and rule (from report_matches)."""
+    from geo.reports.models import Report, ReportMatch
+
+    r, m = Report.__table__, ReportMatch.__table__
+    return (
+        select(r, m.c.distance_m.label("match_distance_m"), m.c.rule.label("match_rule"))
+        .select_from(r.outerjoin(m, m.c.report_id == r.c.id))
+        .subquery("reports")
+    )
 
 
 COLLECTIONS: dict[str, CollectionSpec] = {}
@@ -88,7 +154,7 @@ register_collection(
         id="sites",
         title="Suspect illegal-mining (PETI) sites",
         description="The registry of suspect illegal-mining sites in East Kalimantan.",
-        source="sites",
+        source=_sites,
         id_column="code",
         geom_column="geom",
         properties=(
@@ -114,7 +180,7 @@ register_collection(
         id="hotspots",
         title="Candidate hotspots",
         description="Clusters of public reports that match no known site (hull of the cluster).",
-        source="hotspots",
+        source=_hotspots,
         id_column="code",
         geom_column="hull",
         properties=(
@@ -137,7 +203,7 @@ register_collection(
         id="patrol_routes",
         title="Patrol routes",
         description="Planned routes per team and day (base, visits in order, back to base).",
-        source="patrol_routes",
+        source=_patrol_routes,
         id_column="id",
         geom_column="geom",
         properties=(
@@ -179,13 +245,13 @@ register_collection(
         title="Public reports (non-confidential)",
         description="Reports of suspected illegal mining that are not marked rahasia; "
         "no reporter identity and no free text.",
-        source="reports",
+        source=_reports,
         id_column="code",
         geom_column="geom",
         properties=(*_REPORT_FACTS, "status", "resolution"),
         datetime_column="received_at",
         filterable=("status", "channel", "activity"),
-        where="confidentiality <> 'rahasia' AND geom IS NOT NULL",
+        where=lambda c: and_(c.confidentiality != "rahasia", c.geom.is_not(None)),
         order_by="code",
     )
 )
@@ -198,10 +264,7 @@ register_collection(
         id="reports_internal",
         title="Reports (agency internal)",
         description="Every report with a location, including rahasia; no reporter identity.",
-        source=(
-            "(SELECT r.*, m.distance_m AS match_distance_m, m.rule AS match_rule"
-            " FROM reports r LEFT JOIN report_matches m ON m.report_id = r.id) AS reports"
-        ),
+        source=_reports_with_match,
         id_column="code",
         geom_column="geom",
         properties=(
@@ -315,27 +378,48 @@ def parse_datetime_interval(
     return (start, end)
 
 
+def _bbox_condition(
+    geom: ColumnElement[Any], bbox: tuple[float, float, float, float]
+) -> ColumnElement[bool]:
+    x1, y1, x2, y2 = bbox
+
+    def overlaps(xmin: float, xmax: float) -> ColumnElement[bool]:
+        return geom.op("&&")(func.ST_MakeEnvelope(xmin, y1, xmax, y2, 4326))
+
+    if x1 <= x2:
+        return overlaps(x1, x2)
+    return or_(overlaps(x1, 180), overlaps(-180, x2))  # crosses the antimeridian: two boxes
+
+
+def _filter_value(spec: CollectionSpec, name: str, value: str | int) -> str | int:
+    if name not in spec.filterable:
+        raise ValidationError(
+            f"{name!r} is not a filter of collection {spec.id!r}; "
+            f"expected one of {spec.filterable}",
+            field=name,
+        )
+    if name not in spec.integer_filters:
+        return value
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            f"{name} must be a whole number, got {str(value)[:40]!r}", field=name
+        ) from None
+
+
 def _conditions(
     spec: CollectionSpec,
+    columns: ReadOnlyColumnCollection[str, Any],
     bbox: tuple[float, float, float, float] | None,
     interval: tuple[dt.datetime | None, dt.datetime | None] | None,
     filters: Mapping[str, str | int | None],
-) -> tuple[str, dict[str, object]]:
-    clauses: list[str] = []
-    params: dict[str, object] = {}
-    if spec.where:
-        clauses.append(f"({spec.where})")
+) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if spec.where is not None:
+        clauses.append(spec.where(columns))
     if bbox is not None:
-        x1, y1, x2, y2 = bbox
-        if x1 <= x2:
-            clauses.append(f"{spec.geom_column} && ST_MakeEnvelope(:bx1, :by1, :bx2, :by2, 4326)")
-            params.update(bx1=x1, by1=y1, bx2=x2, by2=y2)
-        else:  # crosses the antimeridian: two boxes
-            clauses.append(
-                f"({spec.geom_column} && ST_MakeEnvelope(:bx1, :by1, 180, :by2, 4326) OR "
-                f"{spec.geom_column} && ST_MakeEnvelope(-180, :by1, :bx2, :by2, 4326))"
-            )
-            params.update(bx1=x1, by1=y1, bx2=x2, by2=y2)
+        clauses.append(_bbox_condition(columns[spec.geom_column], bbox))
     if interval is not None:
         if spec.datetime_column is None:
             raise ValidationError(
@@ -344,42 +428,37 @@ def _conditions(
             )
         start, end = interval
         if start is not None:
-            clauses.append(f"{spec.datetime_column} >= :dt_start")
-            params["dt_start"] = start
+            clauses.append(columns[spec.datetime_column] >= start)
         if end is not None:
-            clauses.append(f"{spec.datetime_column} <= :dt_end")
-            params["dt_end"] = end
+            clauses.append(columns[spec.datetime_column] <= end)
     for name, value in filters.items():
-        if value is None:
-            continue
-        if name not in spec.filterable:
-            raise ValidationError(
-                f"{name!r} is not a filter of collection {spec.id!r}; "
-                f"expected one of {spec.filterable}",
-                field=name,
-            )
-        if name in spec.integer_filters:
-            try:
-                value = int(value)
-            except (TypeError, ValueError):
-                raise ValidationError(
-                    f"{name} must be a whole number, got {str(value)[:40]!r}", field=name
-                ) from None
-        clauses.append(f"{name} = :f_{name}")
-        params[f"f_{name}"] = value
-    return (" AND ".join(clauses) or "TRUE"), params
+        if value is not None:
+            checked = _filter_value(spec, name, value)  # refuses names the spec does not list
+            clauses.append(columns[name] == checked)
+    return clauses
 
 
-def _feature_sql(spec: CollectionSpec) -> str:
-    props = ", ".join(f"'{p}', {p}" for p in spec.properties)
-    return (
-        "json_build_object('type', 'Feature', "
-        f"'id', {spec.id_column}, "
-        # RFC 7946 section 3.1.6: exterior rings counterclockwise, holes clockwise.
-        f"'geometry', ST_AsGeoJSON(ST_ForcePolygonCCW({spec.geometry_sql}), "
-        f"{COORDINATE_PRECISION})::json, "
-        f"'properties', json_build_object({props}))"
+def _feature(spec: CollectionSpec, columns: ReadOnlyColumnCollection[str, Any]) -> Any:
+    """Build a GeoJSON Feature in PostgreSQL from the columns of one row."""
+    props = [x for p in spec.properties for x in (literal(p), columns[p])]
+    # RFC 7946 section 3.1.6: exterior rings counterclockwise, holes clockwise.
+    geometry = func.ST_AsGeoJSON(func.ST_ForcePolygonCCW(spec.geometry(columns)), _PRECISION)
+    return func.json_build_object(
+        literal("type"),
+        literal("Feature"),
+        literal("id"),
+        columns[spec.id_column],
+        literal("geometry"),
+        cast(geometry, JSON),
+        literal("properties"),
+        func.json_build_object(*props),
     )
+
+
+def _needed(spec: CollectionSpec, order: str) -> list[str]:
+    """Return the source columns a page of features reads, each once."""
+    names = [spec.id_column, spec.geom_column, *spec.properties, order]
+    return list(dict.fromkeys(names))
 
 
 def _spec(collection: str) -> CollectionSpec:
@@ -438,16 +517,24 @@ def query_items(
         raise ValidationError(f"limit must be 1..{MAX_LIMIT}, got {limit}", field="limit")
     if offset < 0:
         raise ValidationError(f"offset must be 0 or more, got {offset}", field="offset")
-    where, params = _conditions(spec, bbox, interval, filters or {})
+    source = spec.source()
+    where = _conditions(spec, source.c, bbox, interval, filters or {})
     order = spec.order_by or spec.id_column
     # One round trip: the page and, through a window, how many rows matched in all.
-    sql = (
-        f"SELECT coalesce(json_agg({_feature_sql(spec)} ORDER BY {order}), '[]'::json)::text, "
-        "count(*), max(_matched) "
-        f"FROM (SELECT *, count(*) OVER () AS _matched FROM {spec.source} WHERE {where} "
-        f"ORDER BY {order} LIMIT :limit OFFSET :offset) AS page"
+    page = (
+        select(*(source.c[n] for n in _needed(spec, order)), func.count().over().label("_matched"))
+        .where(*where)
+        .order_by(source.c[order])
+        .limit(limit)
+        .offset(offset)
+        .subquery("page")
     )
-    row = session.execute(text(sql), {**params, "limit": limit, "offset": offset}).one()
+    empty = cast(literal("[]"), JSON)
+    ordered = aggregate_order_by(_feature(spec, page.c), page.c[order])
+    features = func.coalesce(func.json_agg(ordered), empty)
+    row = session.execute(
+        select(cast(features, Text), func.count(), func.max(page.c._matched))
+    ).one()
     matched = -1
     if row[2] is not None:
         matched = int(row[2])
@@ -455,9 +542,7 @@ def query_items(
         matched = 0
     elif count:  # an empty page: count separately (an offset beyond the end, or no match)
         matched = int(
-            session.execute(
-                text(f"SELECT count(*) FROM {spec.source} WHERE {where}"), params
-            ).scalar_one()
+            session.execute(select(func.count()).select_from(source).where(*where)).scalar_one()
         )
     return FeaturePage(features_json=row[0], number_matched=matched, number_returned=int(row[1]))
 
@@ -476,12 +561,13 @@ def get_feature(*, session: Session, collection: str, feature_id: str) -> str:
     '{"type" : "Feature", "id" : "KKR-001", ...}'
     """
     spec = _spec(collection)
-    where = f"({spec.where}) AND " if spec.where else ""
-    sql = (
-        f"SELECT {_feature_sql(spec)}::text FROM {spec.source} "
-        f"WHERE {where}{spec.id_column}::text = :fid"
-    )
-    value = session.execute(text(sql), {"fid": feature_id}).scalar()
+    source = spec.source()
+    where = _conditions(spec, source.c, None, None, {})
+    value = session.execute(
+        select(cast(_feature(spec, source.c), Text)).where(
+            *where, cast(source.c[spec.id_column], Text) == feature_id
+        )
+    ).scalar()
     if value is None:
         raise NotFound(f"{collection} has no feature {feature_id[:64]!r}", field="featureId")
     return str(value)
@@ -499,17 +585,22 @@ def collection_extent(
     [115, -2, 118, 2]
     """
     spec = _spec(collection)
-    where = spec.where or "TRUE"
-    temporal = (
-        f"min({spec.datetime_column}), max({spec.datetime_column})"
-        if spec.datetime_column
-        else "NULL, NULL"
+    source = spec.source()
+    when = None if spec.datetime_column is None else source.c[spec.datetime_column]
+    extent = (
+        select(
+            func.ST_Extent(source.c[spec.geom_column]).label("e"),
+            (func.min(when) if when is not None else null()).label("t0"),
+            (func.max(when) if when is not None else null()).label("t1"),
+        )
+        .where(*_conditions(spec, source.c, None, None, {}))
+        .subquery("x")
     )
+    e = extent.c.e
     row = session.execute(
-        text(
-            f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), t0, t1 FROM "
-            f"(SELECT ST_Extent({spec.geom_column}) AS e, {temporal.split(', ')[0]} AS t0, "
-            f"{temporal.split(', ')[1]} AS t1 FROM {spec.source} WHERE {where}) AS x"
+        select(
+            func.ST_XMin(e), func.ST_YMin(e), func.ST_XMax(e), func.ST_YMax(e),
+            extent.c.t0, extent.c.t1,
         )
     ).one()
     bbox = None if row[0] is None else (row[0], row[1], row[2], row[3])

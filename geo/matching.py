@@ -36,15 +36,35 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    String,
+    TextClause,
+    any_,
+    case,
+    column,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from geo.errors import ValidationError
-from geo.settings import MatchSettings, get_settings
+from geo.models import Site
+from geo.reports.models import Report, ReportMatch
+from geo.settings import MatchSettings
 
 __all__ = [
     "MatchSettings",
     "MatchSummary",
+    "DEFAULT_RADIUS_M",
     "RULES",
     "match_reports",
     "rematch_for_site",
@@ -60,6 +80,18 @@ RULES: tuple[str, ...] = (
     "follows_original",
 )
 _MATCHED_RULES = ("within_polygon", "nearest_within_radius")
+
+
+#: The log of matching runs (table made by migration 0004; it has no model of its own).
+_MATCH_RUNS = table(
+    "match_runs",
+    column("id", Integer),
+    column("radius_m", Float),
+    column("scope", String),
+    column("examined", Integer),
+    column("matched", Integer),
+    column("changed", Integer),
+)
 
 
 @dataclass(frozen=True)
@@ -95,20 +127,21 @@ def current_radius(*, session: Session) -> float | None:
     1000.0
 
     """
+    runs = _MATCH_RUNS.c
     value = session.execute(
-        text("SELECT radius_m FROM match_runs WHERE scope = 'all' ORDER BY id DESC LIMIT 1")
+        select(runs.radius_m).where(runs.scope == "all").order_by(runs.id.desc()).limit(1)
     ).scalar()
     return None if value is None else float(value)
 
 
-@functools.cache
-def _default_radius() -> float:
-    return get_settings().matching.radius_m
+#: The radius when neither the caller nor a previous full run gives one: the documented
+#: default of ``Settings.matching`` (use cases pass ``settings.matching.radius_m``).
+DEFAULT_RADIUS_M: float = MatchSettings().radius_m
 
 
 def _check_radius(radius_m: float | None) -> float:
     if radius_m is None:
-        return _default_radius()
+        return DEFAULT_RADIUS_M
     value = float(radius_m)
     if not value > 0 or value > 50_000:
         raise ValidationError(
@@ -117,6 +150,11 @@ def _check_radius(radius_m: float | None) -> float:
         )
     return value
 
+
+# The matching statements below stay raw SQL (text()): their shape was tuned against
+# benchmarks/reports.py (OFFSET 0 fences, DISTINCT ON, LATERAL ... LIMIT 1 probes, a temporary
+# table written by a parallel query, one-round-trip CTEs), and they are composed only from the
+# constant fragments of this module; every value is a bound parameter.
 
 # Metres on the ellipsoid from a site to a report. Point sites (most of a registry) use
 # ST_DistanceSpheroid on the geometries, which skips two casts to geography per pair; polygons
@@ -218,53 +256,24 @@ def _roots_sql(scope: str) -> str:
     return _LARGE_ROOTS.format(cand=cand, scope=scope)
 
 
-# Walks each duplicate up its chain to the root (intake links to the earliest report, but a
-# chain is followed to its end in case links were made in another order; cycles stop at 64).
-# ``{start}`` selects the duplicates to walk from.
-_WALK_UP = """up AS (
-    SELECT d.id AS start, d.id AS cur, d.duplicate_of_id AS parent, 0 AS depth
-      FROM reports d WHERE {start}
-    UNION ALL
-    SELECT up.start, p.id, p.duplicate_of_id, up.depth + 1
-      FROM up JOIN reports p ON p.id = up.parent
-     WHERE up.depth < 64
-), root AS (
-    SELECT start AS id, cur AS root_id FROM up WHERE parent IS NULL
-)"""
-_DUP_ROOTS = "\nWITH RECURSIVE " + _WALK_UP + "\n"
-
-# The duplicates below some roots (``{roots}``: a query of their ids), found downwards through
-# ix_reports_duplicate_of_id, and those among the given ``:ids`` (a partial run must not walk
-# every duplicate of the database; a UNION, not an OR, keeps both sides on their indexes).
-_BELOW = """d.duplicate_of_id IS NOT NULL AND d.id IN (
-    WITH RECURSIVE down AS (
-        SELECT c.id, 0 AS depth FROM reports c WHERE c.duplicate_of_id IN ({roots})
-        UNION ALL
-        SELECT c.id, down.depth + 1 FROM reports c JOIN down ON c.duplicate_of_id = down.id
-         WHERE down.depth < 64
-    ) SELECT id FROM down UNION ALL SELECT unnest(CAST(:ids AS integer[])))"""
-_BELOW_ROOTS = _BELOW.format(roots="SELECT unnest(CAST(:roots AS integer[]))")
-
+# A duplicate follows the root of its chain, stored by linking (geo.reports.dedup) in
+# ``duplicate_root_id``; a duplicate with none (a chain that loops) is left unmatched, as when
+# the chains were walked here. ``{scope}`` selects the duplicates, ``{originals}`` is where
+# the roots' new matches are read from.
 _BEST_DUPLICATES = """
-    SELECT root.id, o.site_id,
+    SELECT r.id, o.site_id,
            CASE WHEN o.site_id IS NULL OR r.geom IS NULL THEN NULL ELSE {dist} END AS dist,
            'follows_original' AS rule
-      FROM root
-      JOIN reports r ON r.id = root.id
-      LEFT JOIN {originals} o ON o.{original_id} = root.root_id
+      FROM reports r
+      LEFT JOIN {originals} o ON o.id = r.duplicate_root_id
       LEFT JOIN sites s ON s.id = o.site_id
+     WHERE r.duplicate_of_id IS NOT NULL AND r.duplicate_root_id IS NOT NULL AND {scope}
 """
-_LARGE_DUPLICATES = (
-    _DUP_ROOTS
-    + f"INSERT INTO {_NEW} (id, site_id, dist, rule) "
-    + _BEST_DUPLICATES.format(dist=_DIST, originals=_NEW, original_id="id")
-)
-
-# Matches left pointing at no site by a deleted one.
-_STALE = (
-    "(r.id IN (SELECT m.report_id FROM report_matches m WHERE m.site_id IS NULL"
-    f" AND m.rule IN {_MATCHED_RULES!r}))"
-)
+_LARGE_DUPLICATES = f"INSERT INTO {_NEW} (id, site_id, dist, rule) " + _BEST_DUPLICATES.replace(
+    "{originals}", _NEW
+).replace("{dist}", _DIST)
+#: Duplicates to re-match with their roots in a partial large run (ix_reports_duplicate_root_id).
+_BELOW_ROOTS = "r.duplicate_root_id = ANY(:roots)"
 
 # A report whose point was removed (edited to a described place) keeps no match.
 _DROP_POINTLESS = """
@@ -273,37 +282,19 @@ DELETE FROM report_matches m USING reports r
 """
 
 
-# A small run (the reports of one intake, one edit, one site change) in one statement: walk
-# up from the given reports to their roots, match the roots (each probing ix_sites_geog),
-# walk down to the duplicates that follow them, and store, in a single round trip.
+# A small run (the reports of one intake, one edit, one site change) in one statement: take
+# the roots of the given reports, match them (each probing ix_sites_geog), give the
+# duplicates that follow them their root's site, and store, in a single round trip.
 _SMALL = """
-WITH RECURSIVE upi AS (
-    SELECT d.id AS start, d.id AS cur, d.duplicate_of_id AS parent, 0 AS depth
+WITH roots AS (
+    SELECT DISTINCT CASE WHEN d.duplicate_of_id IS NULL THEN d.id ELSE d.duplicate_root_id END
+           AS id
       FROM reports d WHERE d.id = ANY(:ids)
-    UNION ALL
-    SELECT upi.start, p.id, p.duplicate_of_id, upi.depth + 1
-      FROM upi JOIN reports p ON p.id = upi.parent
-     WHERE upi.depth < 64
-), roots AS (
-    SELECT DISTINCT cur AS id FROM upi WHERE parent IS NULL
 ), cand AS MATERIALIZED ({cand}), best_roots AS MATERIALIZED ({best_roots}
-), {walk_up}, origin AS MATERIALIZED (
-    -- a root matched in this statement gives its new site (none if it has no point)
-    SELECT root.id, root.root_id,
-           CASE WHEN root.root_id IN (SELECT id FROM roots) THEN b.site_id ELSE o.site_id END
-               AS site_id
-      FROM root
-      LEFT JOIN best_roots b ON b.id = root.root_id
-      LEFT JOIN report_matches o ON o.report_id = root.root_id
 ), best AS (
     SELECT id, site_id, dist, rule FROM best_roots
     UNION ALL
-    SELECT og.id, og.site_id,
-           CASE WHEN og.site_id IS NULL OR r.geom IS NULL THEN NULL ELSE {dist} END,
-           'follows_original'
-      FROM origin og
-      JOIN reports r ON r.id = og.id
-      LEFT JOIN sites s ON s.id = og.site_id
+    {best_duplicates}
 ), stored AS (
     INSERT INTO report_matches AS m (report_id, site_id, distance_m, rule, matched_at)
     SELECT id, site_id, dist, rule, now() FROM best
@@ -336,8 +327,11 @@ def _small_sql() -> str:
     return _SMALL.format(
         cand=_CAND_BY_REPORT.format(scope=scope, dist=_DIST),
         best_roots=_BEST_ROOTS.format(scope=scope),
-        walk_up=_WALK_UP.format(start=_BELOW.format(roots="SELECT id FROM roots")),
-        dist=_DIST,
+        best_duplicates=_BEST_DUPLICATES.format(
+            dist=_DIST,
+            originals="best_roots",
+            scope="r.duplicate_root_id IN (SELECT id FROM roots)",
+        ),
     )
 
 
@@ -354,7 +348,7 @@ def _store_small(session: Session, *, bind: dict[str, Any]) -> tuple[int, int, i
 
 
 def _store_large(
-    session: Session, *, root_scope: str, dup_start: str, bind: dict[str, Any], full: bool
+    session: Session, *, root_scope: str, dup_scope: str, bind: dict[str, Any], full: bool
 ) -> tuple[int, int, int, int, int]:
     """Match many reports through a temporary table; return changed and the counts."""
     # The sort that picks each report's nearest site fits in memory up to a few million
@@ -363,7 +357,7 @@ def _store_large(
     session.execute(text("SET LOCAL work_mem = '256MB'; " + _PARALLEL))
     session.execute(text(f"DROP TABLE IF EXISTS {_NEW}"))
     session.execute(text(_roots_sql(root_scope)), bind)
-    session.execute(text(_LARGE_DUPLICATES.format(start=dup_start)), bind)
+    session.execute(text(_LARGE_DUPLICATES.format(scope=dup_scope)), bind)
     examined, matched, inside, dups = session.execute(text(_COUNT_NEW)).one()
     session.execute(text(_REPLACE))
     if full:  # every report with a point is in the new table; others keep no match
@@ -387,7 +381,7 @@ def _run(
     scope: str,
     radius: float,
     root_scope: str = "",
-    dup_start: str = "",
+    dup_scope: str = "",
     params: dict[str, Any],
     large: bool,
 ) -> MatchSummary:
@@ -396,23 +390,19 @@ def _run(
     # Past a few thousand reports, one probe per site beats one probe per report.
     if large:
         changed, examined, matched, inside, dups = _store_large(
-            session, root_scope=root_scope, dup_start=dup_start, bind=bind, full=scope == "all"
+            session, root_scope=root_scope, dup_scope=dup_scope, bind=bind, full=scope == "all"
         )
     else:
         changed, examined, matched, inside, dups = _store_small(session, bind=bind)
     if scope != "reports" or examined + dups > _LOGGED_FROM:
         session.execute(
-            text(
-                "INSERT INTO match_runs (radius_m, scope, examined, matched, changed) "
-                "VALUES (:radius, :scope, :examined, :matched, :changed)"
-            ),
-            {
-                "radius": radius,
-                "scope": scope,
-                "examined": examined + dups,
-                "matched": matched,
-                "changed": changed,
-            },
+            insert(_MATCH_RUNS).values(
+                radius_m=radius,
+                scope=scope,
+                examined=examined + dups,
+                matched=matched,
+                changed=changed,
+            )
         )
     session.flush()
     return MatchSummary(
@@ -442,8 +432,8 @@ def match_reports(
         An open session; the caller commits.
     radius_m
         Search radius in metres on the ellipsoid. By default: for ``report_ids``, the radius
-        of the last full run; otherwise (or before any full run) ``PANTAU_MATCHING_RADIUS_M``,
-        1000.
+        of the last full run; otherwise (or before any full run) :data:`DEFAULT_RADIUS_M`,
+        1000. Use cases pass ``settings.matching.radius_m`` (``PANTAU_MATCHING_RADIUS_M``).
     report_ids
         Match only these reports (with their originals, and the duplicates that follow
         them). When the radius differs from the last full run's, every report is re-matched
@@ -473,19 +463,13 @@ def match_reports(
         ids = sorted({int(i) for i in report_ids})
         if len(ids) <= _BY_SITE_FROM:
             return _run(session, scope="reports", radius=radius, params={"ids": ids}, large=False)
-        roots = [
-            int(r)
-            for r in session.execute(
-                text(_DUP_ROOTS.format(start="d.id = ANY(:ids)") + "SELECT root_id FROM root"),
-                {"ids": ids},
-            ).scalars()
-        ]
+        roots = _roots_of(session, ids)
         return _run(
             session,
             scope="reports",
             radius=radius,
             root_scope="r.id = ANY(:roots)",
-            dup_start=_BELOW_ROOTS,
+            dup_scope=_BELOW_ROOTS,
             params={"roots": roots, "ids": ids},
             large=True,
         )
@@ -494,9 +478,37 @@ def match_reports(
         scope="all",
         radius=radius,
         root_scope="TRUE",
-        dup_start="d.duplicate_of_id IS NOT NULL",
+        dup_scope="TRUE",
         params={},
         large=True,
+    )
+
+
+def _roots_of(session: Session, ids: list[int]) -> list[int]:
+    """Return the roots of the chains of ``ids``: a report itself, or its stored root."""
+    r = Report.__table__.c
+    root = case((r.duplicate_of_id.is_(None), r.id), else_=r.duplicate_root_id)
+    query = select(root).distinct().where(r.id == any_(literal(ids, ARRAY(Integer))))
+    return [int(i) for i in session.execute(query).scalars() if i is not None]
+
+
+def _affected_by_site(site_id: int, radius: float) -> Select[Any]:
+    """Roots matched to the site, within the radius of it, or left at no site by a deletion."""
+    r, m, s = Report.__table__.c, ReportMatch.__table__.c, Site.__table__.c
+    # geography(geom), not CAST(... AS Geography): the latter carries a type modifier, which
+    # makes the expression differ from the one ix_sites_geog and ix_reports_geog index.
+    site_geog = select(func.geography(s.geom)).where(s.id == site_id).scalar_subquery()
+    return select(r.id).where(
+        r.duplicate_of_id.is_(None),
+        r.geom.is_not(None),
+        or_(
+            r.id.in_(select(m.report_id).where(m.site_id == site_id)),
+            # matches left pointing at no site by a deleted one
+            r.id.in_(
+                select(m.report_id).where(m.site_id.is_(None), m.rule.in_(_MATCHED_RULES))
+            ),
+            func.ST_DWithin(func.geography(r.geom), site_geog, radius),
+        ),
     )
 
 
@@ -516,7 +528,7 @@ def rematch_for_site(
     site_id
         The site's id (it may no longer exist after a delete).
     radius_m
-        The radius; by default that of the last full run, else ``PANTAU_MATCHING_RADIUS_M``.
+        The radius; by default that of the last full run, else :data:`DEFAULT_RADIUS_M`.
 
     Examples
     --------
@@ -529,23 +541,7 @@ def rematch_for_site(
     if radius_m is None:
         radius_m = current_radius(session=session)
     radius = _check_radius(radius_m)
-    ids = [
-        int(i)
-        for i in session.execute(
-            text(
-                f"""
-                SELECT r.id FROM reports r
-                 WHERE r.duplicate_of_id IS NULL AND r.geom IS NOT NULL
-                   AND (r.id IN (SELECT report_id FROM report_matches WHERE site_id = :site)
-                        OR {_STALE}
-                        OR ST_DWithin(r.geom::geography,
-                                      (SELECT s.geom::geography FROM sites s WHERE s.id = :site),
-                                      :radius))
-                """
-            ),
-            {"site": int(site_id), "radius": radius},
-        ).scalars()
-    ]
+    ids = [int(i) for i in session.execute(_affected_by_site(int(site_id), radius)).scalars()]
     if len(ids) <= _BY_SITE_FROM:
         return _run(session, scope="site", radius=radius, params={"ids": ids}, large=False)
     return _run(
@@ -553,7 +549,7 @@ def rematch_for_site(
         scope="site",
         radius=radius,
         root_scope="r.id = ANY(:roots)",
-        dup_start=_BELOW_ROOTS,
+        dup_scope=_BELOW_ROOTS,
         params={"roots": ids, "ids": []},
         large=True,
     )

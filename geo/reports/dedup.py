@@ -8,6 +8,9 @@
   ``duplicate_of_id`` to the earliest report of its group (never to another duplicate), and
   left out of corroboration counts: a site's independent reports are those with
   ``duplicate_of_id IS NULL``; its distinct reporters are the distinct non-null hashes.
+  Every link also stores the top of its chain in ``duplicate_root_id`` (NULL on a report that
+  duplicates nothing), kept true here when links move, so that matching, clustering and
+  queries read a duplicate's original without walking the chain.
 
 The time of a report is its observation time, or its reception time when unknown.
 
@@ -23,10 +26,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    any_,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from geo.reports.config import ReportSettings, get_report_settings
+from geo.reports.config import ReportSettings
 from geo.reports.models import Report, ReportEvidence
 
 __all__ = [
@@ -41,6 +57,15 @@ __all__ = [
 #: are never rewritten here).
 NEAR_RULE = "near"
 
+#: Distance and time window when the caller passes none: the documented defaults of
+#: ``Settings.reports`` (callers with a settings tree pass ``settings.reports``).
+DEFAULT_LIMITS = ReportSettings()
+
+# The search statements below stay raw SQL (text()): their shape was tuned against
+# benchmarks/reports.py and the intake benchmark (LATERAL ... LIMIT 1 probes of the geography
+# index, ix_reports_seen read backwards, a temporary table analysed on three columns, counts
+# instead of EXISTS); they are composed only from this module's constant fragments (``_WHEN``
+# takes a table alias written here), and every value is a bound parameter.
 _WHEN = "coalesce({t}.observed_at, {t}.received_at)"
 
 _SCOPE_SQL = text(
@@ -282,7 +307,7 @@ def link_near_duplicates(
     report_ids
         Reports just stored or edited.
     report_settings
-        Distance and time window.
+        Distance and time window (``Settings.reports``); :data:`DEFAULT_LIMITS` when omitted.
 
     Returns
     -------
@@ -297,7 +322,7 @@ def link_near_duplicates(
     """
     if not report_ids:
         return {}
-    limits = report_settings or get_report_settings()
+    limits = report_settings or DEFAULT_LIMITS
     params = {
         "ids": list(report_ids),
         "distance_m": limits.near_duplicate_distance_m,
@@ -306,39 +331,62 @@ def link_near_duplicates(
     # A report that arrives late may be earlier than reports already stored near it; when no
     # other report is as recent as the earliest of these, there is nothing to look for.
     if len(report_ids) > BULK_THRESHOLD:
-        session.execute(text("DROP TABLE IF EXISTS near_subjects"))
-        session.execute(text(_BULK_SUBJECTS), params)
-        session.execute(text(_ANALYZE_SUBJECTS))
-        if session.execute(text(_BULK_ANY_LATER)).scalar():
-            session.execute(text(_BULK_ADD_LATER), params)
-            session.execute(text(_ANALYZE_SUBJECTS))
-        found = _bulk_candidates(session, params)
-        # Only reports with a candidate, or with a link to undo, can change.
-        rows = session.execute(
-            text(
-                "SELECT r.id, r.duplicate_of_id, r.duplicate_rule "
-                "FROM near_subjects s JOIN reports r USING (id) "
-                "WHERE r.duplicate_of_id IS NOT NULL OR r.id = ANY(:relevant) "
-                f"ORDER BY {_WHEN.format(t='r')}, r.id"
-            ),
-            {"relevant": sorted(found)},
-        ).all()
+        found, rows = _find_bulk(session, params)
     else:
-        later: Sequence[int] = []
-        if session.execute(_ANY_LATER_SQL, params).scalar():
-            later = session.execute(_SCOPE_SQL, params).scalars().all()
-        params["ids"] = sorted(set(report_ids) | set(later))
-        found = {
-            row.id: (row.candidate, row.candidate_root)
-            for row in session.execute(_CANDIDATES_SQL, params)
-        }
-        rows = session.execute(
-            text(
-                "SELECT id, duplicate_of_id, duplicate_rule FROM reports r WHERE id = ANY(:ids) "
-                f"ORDER BY {_WHEN.format(t='r')}, id"
-            ),
-            params,
-        ).all()
+        found, rows = _find_few(session, params)
+    changed = _resolve(rows, found)
+    _write_links(session, changed)
+    return changed
+
+
+_Found = dict[int, tuple[int, int | None]]
+_SUBJECTS = table("near_subjects", column("id", Integer))
+
+
+def _link_rows(where: ColumnElement[bool], *, subjects: bool = False) -> Select[Any]:
+    """Return the links of the reports ``where`` selects, earliest seen first."""
+    r = Report.__table__
+    seen = func.coalesce(r.c.observed_at, r.c.received_at)
+    source = r.join(_SUBJECTS, _SUBJECTS.c.id == r.c.id) if subjects else r
+    return (
+        select(r.c.id, r.c.duplicate_of_id, r.c.duplicate_rule)
+        .select_from(source)
+        .where(where)
+        .order_by(seen, r.c.id)
+    )
+
+
+def _find_bulk(session: Session, params: dict[str, Any]) -> tuple[_Found, Sequence[Any]]:
+    """Candidates and current links of many reports, set-based over a temporary table."""
+    session.execute(text("DROP TABLE IF EXISTS near_subjects"))
+    session.execute(text(_BULK_SUBJECTS), params)
+    session.execute(text(_ANALYZE_SUBJECTS))
+    if session.execute(text(_BULK_ANY_LATER)).scalar():
+        session.execute(text(_BULK_ADD_LATER), params)
+        session.execute(text(_ANALYZE_SUBJECTS))
+    found = _bulk_candidates(session, params)
+    # Only reports with a candidate, or with a link to undo, can change.
+    r = Report.__table__.c
+    relevant = or_(r.duplicate_of_id.is_not(None), r.id == _among(found))
+    return found, session.execute(_link_rows(relevant, subjects=True)).all()
+
+
+def _find_few(session: Session, params: dict[str, Any]) -> tuple[_Found, Sequence[Any]]:
+    """Candidates and current links of a few reports, one index probe per report."""
+    later: Sequence[int] = []
+    if session.execute(_ANY_LATER_SQL, params).scalar():
+        later = session.execute(_SCOPE_SQL, params).scalars().all()
+    params["ids"] = sorted(set(params["ids"]) | set(later))
+    found = {
+        row.id: (row.candidate, row.candidate_root)
+        for row in session.execute(_CANDIDATES_SQL, params)
+    }
+    r = Report.__table__.c
+    return found, session.execute(_link_rows(r.id == _among(params["ids"]))).all()
+
+
+def _resolve(rows: Sequence[Any], found: _Found) -> dict[int, int | None]:
+    """Each report's new link (earliest first), for the reports whose link changes."""
     current: dict[int, int | None] = {
         row.id: row.duplicate_of_id
         for row in rows
@@ -357,24 +405,20 @@ def link_near_duplicates(
             else:
                 target = candidate_root or candidate
         resolved[report_id] = target
-    changed = {rid: tgt for rid, tgt in resolved.items() if current[rid] != tgt}
-    _write_links(session, changed)
-    return changed
+    return {rid: tgt for rid, tgt in resolved.items() if current[rid] != tgt}
 
 
 def _write_links(session: Session, changed: dict[int, int | None]) -> None:
     """Store new links; whatever pointed at a newly linked report moves to its root.
 
-    The moves are worked out in order (earliest report first), then written in one statement.
+    The moves are worked out in order (earliest report first), then written in one statement
+    together with the root of every chain they touch (``duplicate_root_id``), so that no query
+    has to walk a chain to find it.
     """
     if not changed:
         return
-    pointer: dict[int, int | None] = dict(
-        session.execute(
-            text("SELECT id, duplicate_of_id FROM reports WHERE duplicate_of_id = ANY(:ids)"),
-            {"ids": list(changed)},
-        ).all()
-    )
+    chains = _Chains.load(session, list(changed))
+    pointer = chains.parent
     pointing: dict[int, set[int]] = {}
     for rid, target in pointer.items():
         if target is not None:
@@ -397,24 +441,110 @@ def _write_links(session: Session, changed: dict[int, int | None]) -> None:
         if target is not None:
             for other in sorted(pointing.get(report_id, set()) - {target}):
                 point(other, target)
-    ids = sorted(touched)
+    roots = chains.roots(session)
+    ids = sorted(touched | {i for i, r in roots.items() if r != chains.stored_root.get(i)})
+    # Raw SQL: an UPDATE ... FROM unnest(arrays) writes every link in one statement.
     session.execute(
         text(
-            "UPDATE reports r SET duplicate_of_id = v.target, "
+            "UPDATE reports r SET duplicate_of_id = v.target, duplicate_root_id = v.root, "
             "duplicate_rule = CASE WHEN v.set_rule THEN v.rule ELSE r.duplicate_rule END, "
-            "updated_at = now() "
+            "updated_at = CASE WHEN r.duplicate_of_id IS DISTINCT FROM v.target THEN now() "
+            "ELSE r.updated_at END "
             "FROM unnest(CAST(:ids AS integer[]), CAST(:targets AS integer[]), "
-            "CAST(:set_rule AS boolean[]), CAST(:rules AS text[])) "
-            "AS v(id, target, set_rule, rule) "
+            "CAST(:roots AS integer[]), CAST(:set_rule AS boolean[]), CAST(:rules AS text[])) "
+            "AS v(id, target, root, set_rule, rule) "
             "WHERE r.id = v.id"
         ),
         {
             "ids": ids,
             "targets": [pointer[i] for i in ids],
+            "roots": [roots[i] for i in ids],
             "set_rule": [i in rule for i in ids],
             "rules": [rule.get(i) for i in ids],
         },
     )
+
+
+def _among(values: Iterable[int]) -> ColumnElement[Any]:
+    """``= ANY(array)`` operand: one bound array, however many ids (IN would bind each)."""
+    return any_(literal(sorted(values), ARRAY(Integer)))
+
+
+#: Longest chain followed to its root (links made by linking have one step; cycles stop here).
+_MAX_DEPTH = 64
+
+
+class _Chains:
+    """The duplicate chains that links of some reports can change, as stored before they do.
+
+    ``parent`` holds ``duplicate_of_id`` of every report of those chains (the links are changed
+    in it), ``stored_root`` their stored ``duplicate_root_id``; ``outside`` the stored root of
+    reports a link points at beyond those chains.
+    """
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int | None] = {}
+        self.stored_root: dict[int, int | None] = {}
+        self.outside: dict[int, int] = {}
+
+    def _add(self, rows: Iterable[Any]) -> None:
+        for row in rows:
+            self.parent[row.id] = row.duplicate_of_id
+            self.stored_root[row.id] = row.duplicate_root_id
+
+    @classmethod
+    def load(cls, session: Session, ids: list[int]) -> _Chains:
+        """Read the given reports, what points at them, and every chain they belong to."""
+        chains = cls()
+        t = Report.__table__.c
+        columns = (t.id, t.duplicate_of_id, t.duplicate_root_id)
+        chains._add(
+            session.execute(
+                select(*columns).where(
+                    or_(
+                        t.id == _among(ids),
+                        t.duplicate_of_id == _among(ids),
+                        t.duplicate_root_id == _among(ids),
+                    )
+                )
+            )
+        )
+        # Reports that were duplicates: the rest of their chain may hang below them.
+        above = {r for i in ids if (r := chains.stored_root.get(i)) is not None}
+        above -= set(ids)
+        if above:
+            chains._add(
+                session.execute(
+                    select(*columns).where(
+                        or_(t.id == _among(above), t.duplicate_root_id == _among(above))
+                    )
+                )
+            )
+        return chains
+
+    def roots(self, session: Session) -> dict[int, int | None]:
+        """Root of every report of the chains, after the links changed in ``parent``."""
+        beyond = {p for p in self.parent.values() if p is not None and p not in self.parent}
+        if beyond:
+            t = Report.__table__.c
+            for row in session.execute(
+                select(t.id, t.duplicate_of_id, t.duplicate_root_id).where(t.id == _among(beyond))
+            ):
+                self.outside[row.id] = (
+                    row.id if row.duplicate_of_id is None else row.duplicate_root_id
+                )
+        return {rid: self._root(rid) for rid in self.parent}
+
+    def _root(self, rid: int) -> int | None:
+        current = rid
+        for _ in range(_MAX_DEPTH + 1):
+            if current not in self.parent:
+                return self.outside.get(current)
+            parent = self.parent[current]
+            if parent is None:
+                return None if current == rid else current
+            current = parent
+        return None  # a cycle: no root
 
 
 def match_new_reports(*, session: Session, report_ids: Sequence[int]) -> bool:

@@ -162,6 +162,7 @@ class Report(Base):
         Index("ix_reports_status", "status"),
         Index("ix_reports_reporter_hash", "reporter_hash"),
         Index("ix_reports_duplicate_of_id", "duplicate_of_id"),
+        Index("ix_reports_duplicate_root_id", "duplicate_root_id"),
         Index(
             "ix_reports_seen",
             text("(coalesce(observed_at, received_at))"),
@@ -201,6 +202,10 @@ class Report(Base):
         ForeignKey("reports.id", ondelete="SET NULL")
     )
     duplicate_rule: Mapped[str | None] = mapped_column(String(30))
+    # The top of the duplicate chain (NULL when not a duplicate), kept by geo.reports.dedup.
+    duplicate_root_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL")
+    )
     # Filled by geo.hotspots; the site match lives in report_matches (geo.matching).
     hotspot_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(

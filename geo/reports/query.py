@@ -22,14 +22,35 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from sqlalchemy import Engine, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    FromClause,
+    Integer,
+    String,
+    any_,
+    column,
+    func,
+    literal,
+    select,
+    table,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from geo.db import Target, use_session
 from geo.errors import NotFound, ValidationError
+from geo.models import Site
 from geo.reports.clocks import evaluate
 from geo.reports.lifecycle import get_report, history
-from geo.reports.models import REPORT_STATUSES, Evidence, ReportEvidence
+from geo.reports.models import (
+    REPORT_STATUSES,
+    Evidence,
+    Report,
+    ReportEvidence,
+    ReportMatch,
+    ReportStatusHistory,
+)
 from geo.reports.privacy import may_see_identity, redact
 from geo.reports.validation import parse_time
 from geo.settings import Settings
@@ -66,15 +87,39 @@ COLUMNS: tuple[str, ...] = (
     "hotspot_id",
     "reporter_hash",
 )
-# The match columns come from report_matches (geo.matching).
-_MATCH_SQL = {
-    "matched_site_id": "m.site_id AS matched_site_id",
-    "match_distance_m": "m.distance_m AS match_distance_m",
-    "match_rule": "m.rule AS match_rule",
-}
 #: Columns :func:`load` adds from the matched site and hotspot, for analysts' group-bys.
 JOINED: tuple[str, ...] = ("matched_site_code", "matched_kabupaten", "hotspot_code")
-_IDENTITY_SQL = ", reporter_name_enc, reporter_phone_enc"
+
+_REPORTS = Report.__table__
+_MATCHES = ReportMatch.__table__
+_SITES = Site.__table__
+#: The hotspots table (geo.hotspots); only what :func:`load` joins.
+_HOTSPOTS = table("hotspots", column("id", Integer), column("code", String))
+#: What the reporter identity columns are called (decrypted by the redaction gate).
+_IDENTITY = ("reporter_name_enc", "reporter_phone_enc")
+
+
+def _columns(names: Iterable[str], *, identity: bool) -> list[ColumnElement[Any]]:
+    """Select the report columns ``names`` (match columns from report_matches), plus identity."""
+    matched = {
+        "matched_site_id": _MATCHES.c.site_id,
+        "match_distance_m": _MATCHES.c.distance_m,
+        "match_rule": _MATCHES.c.rule,
+    }
+    out: list[ColumnElement[Any]] = [
+        matched[n].label(n) if n in matched else _REPORTS.c[n] for n in names
+    ]
+    if identity:
+        out += [_REPORTS.c[n] for n in _IDENTITY]
+    return out
+
+
+def _with_match() -> FromClause:
+    return _REPORTS.outerjoin(_MATCHES, _MATCHES.c.report_id == _REPORTS.c.id)
+
+
+def _lat_lon() -> list[ColumnElement[Any]]:
+    return [func.ST_Y(_REPORTS.c.geom).label("lat"), func.ST_X(_REPORTS.c.geom).label("lon")]
 
 
 def _statuses(status: str | Iterable[str] | None) -> list[str] | None:
@@ -88,6 +133,35 @@ def _statuses(status: str | Iterable[str] | None) -> list[str] | None:
                 field="status",
             )
     return wanted
+
+
+def _filters(
+    *, since: dt.datetime | None = None, statuses: list[str] | None = None
+) -> list[ColumnElement[bool]]:
+    """Conditions on reception time and status, for the filters given."""
+    out: list[ColumnElement[bool]] = []
+    if since is not None:
+        out.append(_REPORTS.c.received_at >= since)
+    if statuses is not None:
+        out.append(_REPORTS.c.status.in_(statuses))
+    return out
+
+
+#: The columns :func:`list_reports` lists, besides ``lat`` and ``lon``.
+_LISTED = (
+    "id",
+    "code",
+    "channel",
+    "received_at",
+    "status",
+    "activity",
+    "confidentiality",
+    "flags",
+    "duplicate_of_id",
+    "matched_site_id",
+    "hotspot_id",
+    "location_text",
+)
 
 
 def load(
@@ -132,25 +206,27 @@ def load(
     ({'received'}, False)
     """
     since_time = parse_time(since, "since")
-    identity = _IDENTITY_SQL.replace(", ", ", r.") if may_see_identity(role) else ""
-    columns = ", ".join(_MATCH_SQL.get(c, f"r.{c}") for c in COLUMNS) + identity
-    sql = text(
-        f"""
-        SELECT {columns}, s.code AS matched_site_code, s.kabupaten AS matched_kabupaten,
-               h.code AS hotspot_code, r.geom AS geometry
-        FROM reports r
-        LEFT JOIN report_matches m ON m.report_id = r.id
-        LEFT JOIN sites s ON s.id = m.site_id
-        LEFT JOIN hotspots h ON h.id = r.hotspot_id
-        WHERE (CAST(:since AS timestamptz) IS NULL OR r.received_at >= :since)
-          AND (CAST(:statuses AS text[]) IS NULL OR r.status = ANY(:statuses))
-          AND (:dups OR r.duplicate_of_id IS NULL)
-        ORDER BY r.received_at, r.id
-        """
+    r = _REPORTS.c
+    sql = (
+        select(
+            *_columns(COLUMNS, identity=may_see_identity(role)),
+            _SITES.c.code.label("matched_site_code"),
+            _SITES.c.kabupaten.label("matched_kabupaten"),
+            _HOTSPOTS.c.code.label("hotspot_code"),
+            r.geom.label("geometry"),
+        )
+        .select_from(
+            _with_match()
+            .outerjoin(_SITES, _SITES.c.id == _MATCHES.c.site_id)
+            .outerjoin(_HOTSPOTS, _HOTSPOTS.c.id == r.hotspot_id)
+        )
+        .where(*_filters(since=since_time, statuses=_statuses(status)))
+        .order_by(r.received_at, r.id)
     )
-    params = {"since": since_time, "statuses": _statuses(status), "dups": include_duplicates}
+    if not include_duplicates:
+        sql = sql.where(r.duplicate_of_id.is_(None))
     with use_session(engine or target) as session:
-        frame = gpd.read_postgis(sql, session.connection(), geom_col="geometry", params=params)
+        frame = gpd.read_postgis(sql, session.connection(), geom_col="geometry")
     if frame.crs is None:
         frame = frame.set_crs(4326)
     return redact(frame, role=role, settings=settings)
@@ -190,18 +266,19 @@ def load_history(
     {'verified'}
     """
     since_time = parse_time(since, "since")
-    sql = text(
-        """
-        SELECT r.code, h.from_status, h.to_status, h.actor, h.at, h.reason
-        FROM report_status_history h JOIN reports r ON r.id = h.report_id
-        WHERE (CAST(:since AS timestamptz) IS NULL OR h.at >= :since)
-          AND (CAST(:statuses AS text[]) IS NULL OR h.to_status = ANY(:statuses))
-        ORDER BY h.at, h.id
-        """
+    h = ReportStatusHistory.__table__.c
+    sql = (
+        select(_REPORTS.c.code, h.from_status, h.to_status, h.actor, h.at, h.reason)
+        .join_from(ReportStatusHistory.__table__, _REPORTS, _REPORTS.c.id == h.report_id)
+        .order_by(h.at, h.id)
     )
-    params = {"since": since_time, "statuses": _statuses(to_status)}
+    if since_time is not None:
+        sql = sql.where(h.at >= since_time)
+    wanted = _statuses(to_status)
+    if wanted is not None:
+        sql = sql.where(h.to_status.in_(wanted))
     with use_session(target) as session:
-        rows = session.execute(sql, params).mappings().all()
+        rows = session.execute(sql).mappings().all()
     columns = ["code", "from_status", "to_status", "actor", "at", "reason"]
     frame = pd.DataFrame([dict(r) for r in rows], columns=columns)
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
@@ -230,15 +307,11 @@ def show(
     'received'
     """
     report = get_report(session=session, code=code)
-    identity = _IDENTITY_SQL.replace(", ", ", r.") if may_see_identity(role) else ""
-    columns = ", ".join(_MATCH_SQL.get(c, f"r.{c}") for c in COLUMNS) + identity
     row = (
         session.execute(
-            text(
-                f"SELECT {columns}, ST_Y(r.geom) AS lat, ST_X(r.geom) AS lon FROM reports r"
-                " LEFT JOIN report_matches m ON m.report_id = r.id WHERE r.id = :id"
-            ),
-            {"id": report.id},
+            select(*_columns(COLUMNS, identity=may_see_identity(role)), *_lat_lon())
+            .select_from(_with_match())
+            .where(_REPORTS.c.id == report.id)
         )
         .mappings()
         .one()
@@ -301,20 +374,15 @@ def list_reports(
         ids: list[int] | None = list(clocks)
     else:
         ids = None
-    rows = session.execute(
-        text(
-            """
-            SELECT r.id, r.code, r.channel, r.received_at, r.status, r.activity,
-                   r.confidentiality, r.flags, r.duplicate_of_id, m.site_id AS matched_site_id,
-                   r.hotspot_id, r.location_text, ST_Y(r.geom) AS lat, ST_X(r.geom) AS lon
-            FROM reports r LEFT JOIN report_matches m ON m.report_id = r.id
-            WHERE (CAST(:ids AS integer[]) IS NULL OR r.id = ANY(:ids))
-              AND (CAST(:statuses AS text[]) IS NULL OR r.status = ANY(:statuses))
-            ORDER BY r.received_at DESC, r.id DESC
-            """
-        ),
-        {"ids": ids, "statuses": wanted},
-    ).mappings()
+    sql = (
+        select(*_columns(_LISTED, identity=False), *_lat_lon())
+        .select_from(_with_match())
+        .where(*_filters(statuses=wanted))
+        .order_by(_REPORTS.c.received_at.desc(), _REPORTS.c.id.desc())
+    )
+    if ids is not None:
+        sql = sql.where(_REPORTS.c.id == any_(literal(ids, ARRAY(Integer))))
+    rows = session.execute(sql).mappings()
     out = redact([dict(r) for r in rows], role=role)
     for row in out:
         late = clocks.get(row["id"])

@@ -151,3 +151,25 @@ def test_polygons_follow_the_rfc7946_right_hand_rule(session: Session) -> None:
     polygon = shape(served["geometry"])
     assert polygon.exterior.is_ccw
     assert polygon.equals(clockwise)
+
+
+@pytest.mark.parametrize("name", ["name", "no_such_column", "status; DROP TABLE sites"])
+def test_filters_outside_the_spec_are_refused_by_name(two_sites: Session, name: str) -> None:
+    """Only the spec's filterable columns reach the query, whatever name a caller sends."""
+    with pytest.raises(ValidationError, match="is not a filter of collection 'sites'") as err:
+        features.query_items(session=two_sites, collection="sites", filters={name: "x"})
+    assert err.value.field == name
+
+
+def test_integer_filters_and_the_reports_views(session: Session) -> None:
+    with pytest.raises(ValidationError, match="plan_id must be a whole number"):
+        features.query_items(session=session, collection="patrol_routes", filters={"plan_id": "a"})
+    page = features.query_items(
+        session=session, collection="patrol_routes", filters={"plan_id": "-1"}
+    )
+    assert (page.number_matched, page.number_returned) == (0, 0)
+    # The internal view reads match columns through its subquery; an extent is computed.
+    internal = features.query_items(session=session, collection="reports_internal", limit=1)
+    assert internal.number_returned <= 1
+    bbox, (start, end) = features.collection_extent(session=session, collection="hotspots")
+    assert bbox is None or len(bbox) == 4

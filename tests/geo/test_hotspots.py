@@ -39,7 +39,10 @@ def add_site(session: Session, lon: float, lat: float) -> int:
 
 
 def add_reports(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert reports: each row needs lon, lat; optional reporter, channel, days_ago, status."""
+    """Insert reports: each row needs lon, lat; optional reporter, channel, days_ago, status.
+
+    A duplicate (``dup``) is stored as linking stores it, with its chain's root.
+    """
     ids = []
     for row in rows:
         ids.append(
@@ -48,10 +51,11 @@ def add_reports(session: Session, rows: list[dict[str, Any]]) -> list[int]:
                     """
                     INSERT INTO reports (code, channel, received_at, observed_at,
                                          location_source, geom, reporter_hash, status,
-                                         duplicate_of_id, commodity_guess)
+                                         duplicate_of_id, duplicate_root_id, commodity_guess)
                     VALUES (:code, :channel, :t, :t, 'device_gps',
                             ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :reporter, :status,
-                            :dup, :commodity)
+                            :dup, (SELECT coalesce(p.duplicate_root_id, p.id) FROM reports p
+                                    WHERE p.id = :dup), :commodity)
                     RETURNING id
                     """
                 ),

@@ -43,6 +43,24 @@ def _link(session: Session, report_id: int) -> int | None:
     return session.scalar(select(Report.duplicate_of_id).where(Report.id == report_id))
 
 
+def _root(session: Session, report_id: int) -> int | None:
+    return session.scalar(select(Report.duplicate_root_id).where(Report.id == report_id))
+
+
+def assert_roots_true(session: Session) -> None:
+    """Every stored ``duplicate_root_id`` is the top of its report's chain, walked in Python."""
+    session.flush()
+    rows = session.execute(select(Report.id, Report.duplicate_of_id, Report.duplicate_root_id))
+    parent, stored = {}, {}
+    for rid, of, root in rows:
+        parent[rid], stored[rid] = of, root
+    for rid, of in parent.items():
+        top = rid
+        while parent.get(top) is not None:
+            top = parent[top]  # type: ignore[assignment]
+        assert stored[rid] == (None if of is None else top), (rid, of, stored[rid], top)
+
+
 def test_same_reporter_close_in_space_and_time_is_a_near_duplicate(
     session: Session, settings: Settings
 ) -> None:
@@ -168,11 +186,17 @@ def test_set_based_linking_equals_per_report_linking(
     ]
     # Start from no links, except one made by hand that linking must leave alone.
     session.execute(
-        text("UPDATE reports SET duplicate_of_id = NULL, duplicate_rule = NULL WHERE id = ANY(:i)"),
+        text(
+            "UPDATE reports SET duplicate_of_id = NULL, duplicate_root_id = NULL,"
+            " duplicate_rule = NULL WHERE id = ANY(:i)"
+        ),
         {"i": ids},
     )
     session.execute(
-        text("UPDATE reports SET duplicate_of_id = :a, duplicate_rule = 'manual' WHERE id = :b"),
+        text(
+            "UPDATE reports SET duplicate_of_id = :a, duplicate_root_id = :a,"
+            " duplicate_rule = 'manual' WHERE id = :b"
+        ),
         {"a": ids[0], "b": ids[1]},
     )
     subset = ids[::2]  # the others are stored reports the new ones may now precede
@@ -184,6 +208,7 @@ def test_set_based_linking_equals_per_report_linking(
             session=session, report_ids=subset, report_settings=LIMITS
         )
         results[threshold] = (changed, _links(session, ids))
+        assert_roots_true(session)
         savepoint.rollback()
     per_report, bulk = results[10**9], results[0]
     assert bulk == per_report
@@ -191,3 +216,93 @@ def test_set_based_linking_equals_per_report_linking(
     # The hand-made link keeps its rule; it follows its target to the root of its group.
     root = per_report[1][ids[0]][0] or ids[0]
     assert per_report[1][ids[1]] == (root, "manual")
+
+
+def test_single_link_stores_the_root(session: Session, settings: Settings) -> None:
+    first = _at(session, settings, 30, -0.42)
+    second = _at(session, settings, 10, -0.4210)
+    assert _root(session, second.id) == first.id
+    assert _root(session, first.id) is None
+    assert_roots_true(session)
+
+
+def test_relinking_to_a_late_arrival_moves_every_root(
+    session: Session, settings: Settings
+) -> None:
+    later = _at(session, settings, 10, -0.42)
+    later2 = _at(session, settings, 5, -0.42)
+    assert _root(session, later2.id) == later.id
+    earlier = _at(session, settings, 20, -0.4205)  # observed before both: the new root
+    assert _root(session, earlier.id) is None
+    assert _root(session, later.id) == earlier.id
+    assert _root(session, later2.id) == earlier.id
+    assert_roots_true(session)
+
+
+def test_unlinking_a_moved_report_clears_its_root_and_keeps_chains_true(
+    session: Session, settings: Settings
+) -> None:
+    from sqlalchemy import text
+
+    from geo.reports.dedup import link_near_duplicates
+
+    a = _at(session, settings, 30, -0.42)
+    b = _at(session, settings, 20, -0.42)
+    assert _root(session, b.id) == a.id
+    # A link made by hand to the duplicate: it hangs below b, whose root is a.
+    c = _at(session, settings, 15, -1.0, phone="081344443333")
+    session.execute(
+        text(
+            "UPDATE reports SET duplicate_of_id = :b, duplicate_root_id = :a,"
+            " duplicate_rule = 'manual' WHERE id = :c"
+        ),
+        {"a": a.id, "b": b.id, "c": c.id},
+    )
+    # The first report is moved away (an edit of its location): the second becomes the root.
+    report = session.get(Report, a.id)
+    assert report is not None
+    report.geom = "SRID=4326;POINT(117.5 -0.9)"  # type: ignore[assignment]
+    session.flush()
+    changed = link_near_duplicates(
+        session=session, report_ids=[a.id, b.id], report_settings=LIMITS
+    )
+    assert changed == {b.id: None}
+    assert _link(session, b.id) is None and _root(session, b.id) is None
+    assert _root(session, a.id) is None
+    assert _link(session, c.id) == b.id and _root(session, c.id) == b.id
+    assert_roots_true(session)
+
+
+def test_a_hand_made_chain_below_a_relinked_report_follows_the_new_root(
+    session: Session, settings: Settings
+) -> None:
+    from sqlalchemy import text
+
+    from geo.reports.dedup import link_near_duplicates
+
+    a = _at(session, settings, 10, -0.42)
+    far = _at(session, settings, 9, -0.60, phone="081377778888")
+    # A link made by hand to ``far``, and one to that duplicate (a chain of two steps).
+    hand = _at(session, settings, 8, -0.80, phone="081366665555")
+    below = _at(session, settings, 7, -1.00, phone="081344443333")
+    session.execute(
+        text(
+            "UPDATE reports SET duplicate_of_id = :p, duplicate_root_id = :r,"
+            " duplicate_rule = 'manual' WHERE id = :i"
+        ),
+        [{"p": far.id, "r": far.id, "i": hand.id}, {"p": hand.id, "r": far.id, "i": below.id}],
+    )
+    # ``far`` is moved next to ``a`` (same reporter rule: unknown phone on neither side
+    # fails, so give it a's reporter by moving it in space and linking by hand-free rules).
+    report = session.get(Report, far.id)
+    assert report is not None
+    report.geom = "SRID=4326;POINT(117.0 -0.4201)"  # type: ignore[assignment]
+    report.reporter_hash = session.get(Report, a.id).reporter_hash  # type: ignore[union-attr]
+    session.flush()
+    changed = link_near_duplicates(session=session, report_ids=[far.id], report_settings=LIMITS)
+    assert changed == {far.id: a.id}
+    # The hand-made link moves to the root (as before); the link below it keeps its parent
+    # but its root is now ``a``.
+    assert _link(session, hand.id) == a.id and _root(session, hand.id) == a.id
+    assert _link(session, below.id) == hand.id and _root(session, below.id) == a.id
+    assert_roots_true(session)

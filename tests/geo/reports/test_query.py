@@ -149,3 +149,29 @@ def test_load_history_is_every_transition_in_one_frame(
     assert verified.iloc[0]["actor"] == "petugas" and verified.iloc[0]["from_status"] == "received"
     assert str(verified["at"].dt.tz) == "UTC"
     assert not {"reporter_name", "reporter_phone", "description"} & set(frame.columns)
+
+
+def test_load_can_leave_out_near_duplicates_and_list_filters_by_status(
+    session: Session, codes: dict[str, str], settings: Settings
+) -> None:
+    again = submit(
+        session=session,
+        channel="web",
+        lat=-0.35,
+        lon=117.3,
+        received_at=NOW - dt.timedelta(hours=20),
+        confidentiality="anonim",
+        reporter_name="Budi Santoso",
+        settings=settings,
+        now=NOW,
+    )
+    assert again.duplicate_of == codes["anonim"]
+    every = set(load(session)["code"])
+    independent = load(session, include_duplicates=False)
+    assert again.code in every and again.code not in set(independent["code"])
+    assert independent["duplicate_of_id"].isna().all()
+    transition(session=session, code=codes["anonim"], to="verified", actor="ani")
+    listed = list_reports(session=session, status="verified", limit=1000)
+    assert {r["code"] for r in listed} >= {codes["anonim"]}
+    assert {r["status"] for r in listed} == {"verified"}
+    assert all("reporter_name" not in r and "reporter_name_enc" not in r for r in listed)
