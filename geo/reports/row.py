@@ -1,0 +1,272 @@
+"""The ``reports`` row a checked report becomes, derived once from ``Report.__table__``.
+
+Every writer of new reports takes its columns from here, in the table's order:
+:func:`geo.reports.submit` inserts :func:`values`; the importer's straight ``COPY`` sends
+:func:`copy_line` for :data:`COPY_COLUMNS`; its staging table :data:`STAGING` has the same
+columns (plus the evidence hashes and two bookkeeping flags) and takes the same lines. The
+fields a report is submitted with (:data:`INPUT_FIELDS`, the CSV header of an import file) are
+derived from the same columns.
+
+What the table cannot say is where a value comes from. A column is filled from the
+:class:`~geo.reports.validation.CleanReport` attribute of the same name unless it is one of
+:data:`LATER` (left to the database or to later steps), is computed (:data:`_EXPRESSIONS`), or
+is given per row (the tracking code and the content hash). The module refuses to load when a
+column of the table is none of these, or has a type it cannot encode for ``COPY``: a column
+added to the model is a decision made here, never a silently missing value.
+
+Examples
+--------
+>>> COPY_COLUMNS[:3], "geom" in NAMES, "hotspot_id" in NAMES
+(('id', 'code', 'channel'), True, False)
+>>> INPUT_FIELDS[:3], "lat" in INPUT_FIELDS, "reporter_hash" in INPUT_FIELDS
+(('channel', 'external_id', 'received_at'), True, False)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from typing import Any, Final
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeEngine
+
+from geo.reports.models import Report
+from geo.reports.validation import CleanReport
+
+__all__ = [
+    "COLUMNS",
+    "COPY_COLUMNS",
+    "INPUT_FIELDS",
+    "LATER",
+    "NAMES",
+    "REPORTS",
+    "STAGING",
+    "STAGING_COLUMNS",
+    "array_text",
+    "copy_line",
+    "copy_sql",
+    "text_value",
+    "values",
+]
+
+REPORTS: Final[Table] = Report.__table__  # type: ignore[assignment]  # a Table, typed FromClause
+
+#: Columns a new report leaves to the database (id, timestamps) or to later steps
+#: (lifecycle: resolution; dedup: duplicate_of_id, duplicate_rule; hotspots: hotspot_id).
+LATER: Final = frozenset(
+    {"id", "resolution", "duplicate_of_id", "duplicate_rule", "hotspot_id", "created_at",
+     "updated_at"}
+)  # fmt: skip
+
+#: Given per row by the writer: the drawn tracking code and the (bulk-computed) content hash.
+_PER_ROW = ("code", "content_hash")
+
+#: Columns not read from the CleanReport attribute of the same name: Python expressions of
+#: ``c`` (the CleanReport), compiled into :func:`values` and :func:`copy_line`.
+_EXPRESSIONS: dict[str, str] = {
+    "geom": "c.ewkt",
+    "status": "'received'",
+    "status_changed_at": "c.received_at",
+}
+
+#: The submitted fields a column is checked from, where they are not the column's own name:
+#: the point from ``lat``/``lon``, the identity from clear values (stored encrypted), and
+#: nothing for values the check derives (the keyed reporter hash, the flags).
+_INPUTS: dict[str, tuple[str, ...]] = {
+    "geom": ("lat", "lon"),
+    "reporter_name_enc": ("reporter_name",),
+    "reporter_phone_enc": ("reporter_phone",),
+    "reporter_hash": (),
+    "flags": (),
+    "status": (),
+    "status_changed_at": (),
+}
+
+#: The columns of a new report, in table order.
+COLUMNS: Final[tuple[Column[Any], ...]] = tuple(c for c in REPORTS.columns if c.name not in LATER)
+NAMES: Final[tuple[str, ...]] = tuple(c.name for c in COLUMNS)
+#: Columns of the importer's straight COPY into ``reports`` (ids reserved beforehand).
+COPY_COLUMNS: Final[tuple[str, ...]] = ("id", *NAMES)
+#: What a report is submitted with (``submit``'s arguments, an import file's columns).
+INPUT_FIELDS: Final[tuple[str, ...]] = tuple(
+    field
+    for name in NAMES
+    if name not in _PER_ROW
+    for field in _INPUTS.get(name, (name,))
+)
+
+_CLEAN_FIELDS = {f.name for f in dataclasses.fields(CleanReport)}
+
+
+def _expression(name: str) -> str:
+    if name in _PER_ROW:
+        return name
+    if name in _EXPRESSIONS:
+        return _EXPRESSIONS[name]
+    if name not in _CLEAN_FIELDS:
+        raise TypeError(
+            f"reports.{name}: a new report has no value for it; say where it comes from in "
+            "geo.reports.row (LATER, _EXPRESSIONS or a CleanReport field of that name)"
+        )
+    return f"c.{name}"
+
+
+# -- COPY text format ---------------------------------------------------------------------------
+
+_NULL = "\\N"
+_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_PLAIN_ELEMENT = re.compile(r"[A-Za-z0-9_.:+-]+")
+
+
+def text_value(value: str | None) -> str:
+    r"""Return a text value in COPY text format (NULL and backslash escapes).
+
+    Examples
+    --------
+    >>> print(text_value("a\tb"), text_value(None))
+    a\tb \N
+    """
+    if value is None:
+        return _NULL
+    if "\\" in value or "\n" in value or "\r" in value or "\t" in value:
+        return value.translate(_ESCAPES)
+    return value
+
+
+def _time(value: Any) -> str:
+    return _NULL if value is None else str(value.isoformat())
+
+
+def _number(value: float | int | None) -> str:
+    return _NULL if value is None else repr(value)
+
+
+def _bytea(value: bytes | None, memo: dict[int, tuple[bytes, str]]) -> str:
+    if value is None:
+        return _NULL
+    # The identity cache hands out one ciphertext object per phone: hex it once per batch.
+    known = memo.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]
+    text = "\\\\x" + value.hex()
+    memo[id(value)] = (value, text)
+    return text
+
+
+def array_text(values: list[str] | None) -> str:
+    """Return a list of strings as a PostgreSQL array in COPY text format.
+
+    Examples
+    --------
+    >>> array_text(["outside_aoi", "exif_far"]), array_text([])
+    ('{outside_aoi,exif_far}', '{}')
+    >>> print(array_text(["a b", "c"]))
+    {"a b","c"}
+    """
+    if values is None:
+        return _NULL
+    if all(_PLAIN_ELEMENT.fullmatch(v) for v in values):
+        return "{" + ",".join(values) + "}"
+    quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    return text_value("{" + ",".join(quoted) + "}")
+
+
+def _encoder(column: Column[Any]) -> str:
+    """Return the COPY encoding of a column's value ``{}``, chosen by the column's type."""
+    kind: TypeEngine[Any] = column.type
+    if isinstance(kind, ARRAY) and isinstance(kind.item_type, String):
+        return "_array({})"
+    if isinstance(kind, Geometry | String):  # geometry goes as EWKT text
+        return "_text({})"
+    if isinstance(kind, DateTime):
+        return "_time({})"
+    if isinstance(kind, Float | Integer):
+        return "_number({})"
+    if isinstance(kind, LargeBinary):
+        return "_bytea({}, hexed)"
+    raise TypeError(f"reports.{column.name}: no COPY encoding for type {kind!r}")
+
+
+# -- the two row functions, compiled once from the columns ----------------------------------------
+#
+# Written out per column, as a hand-written function would be: a generic loop over the columns
+# calling a getter and an encoder for each value costs about twice as much per row, and the
+# importer formats every row of a file (10^6 in the largest benchmark).
+
+_VALUES_SOURCE = (
+    "def values(c, *, code, content_hash):\n    return {\n"
+    + "".join(f"        {n!r}: {_expression(n)},\n" for n in NAMES)
+    + "    }\n"
+)
+_LINE_SOURCE = (
+    "def copy_line(c, code, content_hash, hexed):\n"
+    "    return '\\t'.join((\n"
+    + "".join(f"        {_encoder(col).format(_expression(col.name))},\n" for col in COLUMNS)
+    + "    )) + '\\n'\n"
+)
+_NAMESPACE: dict[str, Any] = {
+    "_text": text_value,
+    "_array": array_text,
+    "_time": _time,
+    "_number": _number,
+    "_bytea": _bytea,
+}
+exec(_VALUES_SOURCE + _LINE_SOURCE, _NAMESPACE)  # noqa: S102 - source built from the table above
+
+#: ``values(clean, *, code, content_hash) -> dict``: the column values of a new report, by name.
+values: Final[Callable[..., dict[str, Any]]] = _NAMESPACE["values"]
+#: ``copy_line(clean, code, content_hash, hexed) -> str``: the row as one line of COPY text for
+#: :data:`NAMES` (``hexed`` is a dict shared by a batch, so that one ciphertext is hexed once).
+copy_line: Final[Callable[[CleanReport, str, str, dict[int, tuple[bytes, str]]], str]] = (
+    _NAMESPACE["copy_line"]
+)
+
+assert NAMES[0] == "code", "writers put the code first in COPY lines (geo.reports.writer)"
+
+# -- the importer's staging table -----------------------------------------------------------------
+
+#: The same columns as a new report (same types), the evidence hashes of each row, and whether
+#: a row is written (``done``) or already stored (``duplicate``). Dropped at commit.
+STAGING: Final = Table(
+    "report_staging",
+    MetaData(),
+    *(Column(c.name, c.type) for c in COLUMNS),
+    Column("evidence", ARRAY(Text)),
+    Column("done", Boolean, nullable=False, server_default=false()),
+    Column("duplicate", Boolean, nullable=False, server_default=false()),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+#: Columns COPY-ed into the staging table: a report's line, then its evidence hashes.
+STAGING_COLUMNS: Final[tuple[str, ...]] = (*NAMES, "evidence")
+
+_QUOTE = postgresql.dialect().identifier_preparer.quote
+
+
+def copy_sql(table: Table, columns: tuple[str, ...]) -> str:
+    """Return ``COPY table (columns) FROM STDIN`` with quoted names of known columns.
+
+    Examples
+    --------
+    >>> copy_sql(REPORTS, ("id", "code"))
+    'COPY reports (id, code) FROM STDIN'
+    """
+    names = ", ".join(_QUOTE(table.c[name].name) for name in columns)
+    return f"COPY {_QUOTE(table.name)} ({names}) FROM STDIN"
