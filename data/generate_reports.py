@@ -35,6 +35,8 @@ import numpy as np
 import piexif
 from PIL import Image
 
+from geo.reports.row import INPUT_FIELDS
+
 SEED = 20261125
 REFERENCE_DATE = dt.date(2026, 11, 1)
 N_REPORTS = 2000
@@ -103,25 +105,9 @@ LAST = [
     "Effendi",
     "Utami",
 ]
-FIELDS = [
-    "external_id",
-    "channel",
-    "received_at",
-    "observed_at",
-    "lat",
-    "lon",
-    "location_source",
-    "accuracy_m",
-    "location_text",
-    "title",
-    "description",
-    "activity",
-    "commodity_guess",
-    "confidentiality",
-    "reporter_name",
-    "reporter_phone",
-    "evidence",
-]
+# An import file's columns: every field of a report (derived from the reports table), then its
+# evidence files; external_id first, as the committed demo files have always had it.
+FIELDS = ["external_id", *(f for f in INPUT_FIELDS if f != "external_id"), "evidence"]
 
 
 def _sites(path: Path) -> list[dict[str, Any]]:

@@ -9,8 +9,9 @@ derived from the same columns.
 
 What the table cannot say is where a value comes from. A column is filled from the
 :class:`~geo.reports.validation.CleanReport` attribute of the same name unless it is one of
-:data:`LATER` (left to the database or to later steps), is computed (:data:`_EXPRESSIONS`), or
-is given per row (the tracking code and the content hash). The module refuses to load when a
+:data:`LATER` (left to the database or to later steps), is a constant (:data:`_CONSTANTS`),
+is read from another attribute (:data:`_EXPRESSIONS`), or is given per row (the tracking code
+and the content hash). The module refuses to load when a
 column of the table is none of these, or has a type it cannot encode for ``COPY``: a column
 added to the model is a decision made here, never a silently missing value.
 
@@ -78,13 +79,10 @@ LATER: Final = frozenset(
 #: Given per row by the writer: the drawn tracking code and the (bulk-computed) content hash.
 _PER_ROW = ("code", "content_hash")
 
-#: Columns not read from the CleanReport attribute of the same name: Python expressions of
-#: ``c`` (the CleanReport), compiled into :func:`values` and :func:`copy_line`.
-_EXPRESSIONS: dict[str, str] = {
-    "geom": "c.ewkt",
-    "status": "'received'",
-    "status_changed_at": "c.received_at",
-}
+#: The same value for every new report.
+_CONSTANTS: dict[str, str] = {"status": "received"}
+#: Columns read from another attribute of ``c`` (the CleanReport) than their own name.
+_EXPRESSIONS: dict[str, str] = {"geom": "c.ewkt", "status_changed_at": "c.received_at"}
 
 #: The submitted fields a column is checked from, where they are not the column's own name:
 #: the point from ``lat``/``lon``, the identity from clear values (stored encrypted), and
@@ -118,12 +116,14 @@ _CLEAN_FIELDS = {f.name for f in dataclasses.fields(CleanReport)}
 def _expression(name: str) -> str:
     if name in _PER_ROW:
         return name
+    if name in _CONSTANTS:
+        return repr(_CONSTANTS[name])
     if name in _EXPRESSIONS:
         return _EXPRESSIONS[name]
     if name not in _CLEAN_FIELDS:
         raise TypeError(
             f"reports.{name}: a new report has no value for it; say where it comes from in "
-            "geo.reports.row (LATER, _EXPRESSIONS or a CleanReport field of that name)"
+            "geo.reports.row (LATER, _CONSTANTS, _EXPRESSIONS or a CleanReport field of that name)"
         )
     return f"c.{name}"
 
@@ -151,7 +151,7 @@ def text_value(value: str | None) -> str:
 
 
 def _time(value: Any) -> str:
-    return _NULL if value is None else str(value.isoformat())
+    return _NULL if value is None else value.isoformat()  # type: ignore[no-any-return]
 
 
 def _number(value: float | int | None) -> str:
@@ -180,8 +180,8 @@ def array_text(values: list[str] | None) -> str:
     >>> print(array_text(["a b", "c"]))
     {"a b","c"}
     """
-    if values is None:
-        return _NULL
+    if not values:
+        return _NULL if values is None else "{}"
     if all(_PLAIN_ELEMENT.fullmatch(v) for v in values):
         return "{" + ",".join(values) + "}"
     quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
@@ -215,12 +215,32 @@ _VALUES_SOURCE = (
     + "".join(f"        {n!r}: {_expression(n)},\n" for n in NAMES)
     + "    }\n"
 )
-_LINE_SOURCE = (
-    "def copy_line(c, code, content_hash, hexed):\n"
-    "    return '\\t'.join((\n"
-    + "".join(f"        {_encoder(col).format(_expression(col.name))},\n" for col in COLUMNS)
-    + "    )) + '\\n'\n"
-)
+
+
+def _line_source() -> str:
+    """Source of ``copy_line``: one encoded value per column, each computed once."""
+    encoded: list[str] = []
+    for col in COLUMNS:
+        expression = _expression(col.name)
+        if col.name in _PER_ROW:  # a code of the alphabet and a hex digest: nothing to escape
+            encoded.append(expression)
+        elif col.name in _CONSTANTS:  # encoded once, here
+            encoded.append(repr(text_value(_CONSTANTS[col.name])))
+        else:
+            encoded.append(_encoder(col).format(expression))
+    # The same value twice (received_at is also the first status_changed_at): encode it once.
+    repeated = sorted({e for e in encoded if encoded.count(e) > 1})
+    local = {e: f"_v{i}" for i, e in enumerate(repeated)}
+    return (
+        "def copy_line(c, code, content_hash, hexed):\n"
+        + "".join(f"    {name} = {e}\n" for e, name in local.items())
+        + "    return '\\t'.join((\n"
+        + "".join(f"        {local.get(e, e)},\n" for e in encoded)
+        + "    )) + '\\n'\n"
+    )
+
+
+_LINE_SOURCE = _line_source()
 _NAMESPACE: dict[str, Any] = {
     "_text": text_value,
     "_array": array_text,
