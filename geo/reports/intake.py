@@ -82,7 +82,7 @@ class SubmitResult:
 
 def _insert(
     clean: CleanReport, *, code: str, actor: str, shas: list[str], queue: bool
-) -> Select[tuple[int]]:
+) -> Select[int]:
     """One round trip: the report, its first history row, its evidence links, its queue row.
 
     The report's values are :func:`geo.reports.row.values`. A code, content or external id

@@ -151,7 +151,7 @@ def text_value(value: str | None) -> str:
 
 
 def _time(value: Any) -> str:
-    return _NULL if value is None else value.isoformat()  # type: ignore[no-any-return]
+    return _NULL if value is None else value.isoformat()
 
 
 def _number(value: float | int | None) -> str:
@@ -277,7 +277,7 @@ STAGING: Final = Table(
 #: Columns COPY-ed into the staging table: a report's line, then its evidence hashes.
 STAGING_COLUMNS: Final[tuple[str, ...]] = (*NAMES, "evidence")
 
-_QUOTE = postgresql.dialect().identifier_preparer.quote
+_QUOTE = postgresql.dialect().identifier_preparer.quote  # type: ignore[no-untyped-call]
 
 
 def copy_sql(table: Table, columns: tuple[str, ...]) -> str:
