@@ -56,7 +56,7 @@ from geo import matching, migrate
 from geo.db import make_engine, session_scope
 from geo.hotspots import cluster_reports
 from geo.matching import match_reports
-from geo.reports.row import NAMES
+from geo.reports.row import HISTORY_COLUMNS, NAMES
 from geo.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +185,7 @@ def raw_copy(engine: Engine, rep: dict[str, np.ndarray]) -> float:
 # The columns a new report fills (geo.reports.row), and its first history row.
 _STORED = {
     "reports": ", ".join(NAMES),
-    "report_status_history": "report_id, from_status, to_status, at, actor, reason",
+    "report_status_history": ", ".join(HISTORY_COLUMNS),
 }
 
 

@@ -33,7 +33,6 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    null,
     select,
     table,
     true,
@@ -50,7 +49,7 @@ from geo.reports.dedup import (
     match_new_reports,
 )
 from geo.reports.evidence import EvidenceFile, inspect_evidence, store_evidence
-from geo.reports.models import Report, ReportEvidence, ReportStatusHistory
+from geo.reports.models import Report, ReportEvidence
 from geo.reports.validation import CleanReport, clean_report
 from geo.settings import ReportSettings, Settings, get_settings
 
@@ -58,8 +57,7 @@ __all__ = ["SubmitResult", "submit"]
 
 log = logging.getLogger(__name__)
 
-_HISTORY: Table = ReportStatusHistory.__table__  # type: ignore[assignment]  # typed FromClause
-_LINKS: Table = ReportEvidence.__table__  # type: ignore[assignment]
+_LINKS: Table = ReportEvidence.__table__  # type: ignore[assignment]  # typed FromClause
 _QUEUE = table("intake_queue", column("report_id"))
 
 
@@ -96,16 +94,11 @@ def _insert(
         .returning(report_row.REPORTS.c.id)
         .cte("report")
     )
-    history = insert(_HISTORY).from_select(
-        ["report_id", "from_status", "to_status", "actor", "at", "reason"],
-        select(
-            new.c.id,
-            null(),
-            literal("received"),
-            literal(actor),
-            literal(clean.received_at),
-            literal(f"received via {clean.channel}"),
-        ),
+    history = report_row.first_history(
+        new,
+        at=literal(clean.received_at),
+        actor=literal(actor),
+        reason=literal(f"received via {clean.channel}"),
     )
     stmt = select(new.c.id).add_cte(history.cte("history"))
     if shas:

@@ -44,16 +44,24 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    insert,
+    literal,
+    null,
+    select,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import ColumnElement, Insert
+from sqlalchemy.sql.selectable import CTE
 from sqlalchemy.types import TypeEngine
 
-from geo.reports.models import Report
+from geo.reports.models import Report, ReportStatusHistory
 from geo.reports.validation import CleanReport
 
 __all__ = [
     "COLUMNS",
     "COPY_COLUMNS",
+    "HISTORY",
+    "HISTORY_COLUMNS",
     "INPUT_FIELDS",
     "LATER",
     "NAMES",
@@ -63,6 +71,7 @@ __all__ = [
     "array_text",
     "copy_line",
     "copy_sql",
+    "first_history",
     "text_value",
     "values",
 ]
@@ -276,6 +285,28 @@ STAGING: Final = Table(
 )
 #: Columns COPY-ed into the staging table: a report's line, then its evidence hashes.
 STAGING_COLUMNS: Final[tuple[str, ...]] = (*NAMES, "evidence")
+
+# -- the first history row of a new report --------------------------------------------------------
+
+HISTORY: Final[Table] = ReportStatusHistory.__table__  # type: ignore[assignment]  # typed FromClause
+#: The columns of a report's first history row, as every writer of new reports fills them.
+HISTORY_COLUMNS: Final[tuple[str, ...]] = (
+    "report_id", "from_status", "to_status", "at", "actor", "reason"
+)  # fmt: skip
+
+
+def first_history(
+    new: CTE, *, at: ColumnElement[Any], actor: ColumnElement[Any], reason: ColumnElement[Any]
+) -> Insert:
+    """Return the INSERT of the first history row (to ``received``) of each report in ``new``.
+
+    ``new`` is the CTE of an ``INSERT INTO reports ... RETURNING id, ...``.
+    """
+    return insert(HISTORY).from_select(
+        list(HISTORY_COLUMNS),
+        select(new.c.id, null(), literal("received"), at, actor, reason),
+    )
+
 
 _QUOTE = postgresql.dialect().identifier_preparer.quote  # type: ignore[no-untyped-call]
 

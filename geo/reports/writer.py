@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, Text, bindparam, func, insert, literal, null, select, text
+from sqlalchemy import Connection, Table, Text, bindparam, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.schema import CreateTable, DropTable
 
@@ -33,7 +33,7 @@ from geo.reports.bulkcheck import Proven
 from geo.reports.bulkcheck import seal as seal_one
 from geo.reports.codes import fresh_codes, settle
 from geo.reports.evidence import EvidenceFile, evidence_path, write_once
-from geo.reports.models import ReportEvidence, ReportStatusHistory
+from geo.reports.models import ReportEvidence
 from geo.reports.privacy import IdentityCache
 from geo.reports.validation import CleanReport
 from geo.settings import Settings
@@ -49,11 +49,8 @@ __all__ = [
 
 _REPORTS = report_row.REPORTS
 _STAGING = report_row.STAGING
-_HISTORY: Table = ReportStatusHistory.__table__  # type: ignore[assignment]  # typed FromClause
-_LINKS: Table = ReportEvidence.__table__  # type: ignore[assignment]
-_HISTORY_COPY = report_row.copy_sql(
-    _HISTORY, ("report_id", "from_status", "to_status", "at", "actor", "reason")
-)
+_LINKS: Table = ReportEvidence.__table__  # type: ignore[assignment]  # typed FromClause
+_HISTORY_COPY = report_row.copy_sql(report_row.HISTORY, report_row.HISTORY_COLUMNS)
 
 
 def _insert_from_staging(*, links: bool) -> Any:
@@ -73,16 +70,11 @@ def _insert_from_staging(*, links: bool) -> Any:
         .returning(_REPORTS.c.id, _REPORTS.c.code, _REPORTS.c.received_at, _REPORTS.c.content_hash)
         .cte("ins")
     )
-    history = insert(_HISTORY).from_select(
-        ["report_id", "from_status", "to_status", "actor", "at", "reason"],
-        select(
-            new.c.id,
-            null(),
-            literal("received"),
-            bindparam("actor", type_=Text),
-            new.c.received_at,
-            bindparam("reason", type_=Text),
-        ),
+    history = report_row.first_history(
+        new,
+        at=new.c.received_at,
+        actor=bindparam("actor", type_=Text),
+        reason=bindparam("reason", type_=Text),
     )
     stmt = select(new.c.id, new.c.content_hash).add_cte(history.cte("hist"))
     if links:
