@@ -108,16 +108,10 @@ class ImportSummary:
     rejected: list[RowError] = field(default_factory=list)
 
 
-def _validate(
-    rows: Sequence[RawRow],
-    *,
-    path: Path,
-    channel: str | None,
-    settings: Settings,
-    limits: ReportSettings,
-    now: dt.datetime,
-    identities: IdentityCache,
-) -> tuple[list[PreparedRow], list[RowError]]:
+def _validate(rows: Sequence[RawRow], run: _Run) -> tuple[list[PreparedRow], list[RowError]]:
+    """Check a chunk of rows: the rows to write (in order) and the refused ones."""
+    path, channel, settings = run.path, run.channel, run.settings
+    limits, now, identities = run.limits, run.now, run.identities
     good: list[PreparedRow] = []
     errors: list[RowError] = []
     fields_of: list[dict[str, Any]] = []
@@ -412,15 +406,7 @@ def _progress_bar(*, enabled: bool) -> Progress:
 
 def _check_chunk(engine: Engine, run: _Run, chunk: Sequence[RawRow]) -> list[PreparedRow]:
     """Check a chunk of rows; return those to write (none once a row is bad and we abort)."""
-    good, bad = _validate(
-        chunk,
-        path=run.path,
-        channel=run.channel,
-        settings=run.settings,
-        limits=run.limits,
-        now=run.now,
-        identities=run.identities,
-    )
+    good, bad = _validate(chunk, run)
     run.errors += bad
     if run.errors and run.abort_on_error:
         return []  # keep checking, to count and list the bad rows
