@@ -95,15 +95,14 @@ _EXPRESSIONS: dict[str, str] = {"geom": "c.ewkt", "status_changed_at": "c.receiv
 
 #: The submitted fields a column is checked from, where they are not the column's own name:
 #: the point from ``lat``/``lon``, the identity from clear values (stored encrypted), and
-#: nothing for values the check derives (the keyed reporter hash, the flags).
+#: nothing for values the check derives (the keyed reporter hash, the flags). Constants and
+#: other columns of :data:`_EXPRESSIONS` are not submitted either.
 _INPUTS: dict[str, tuple[str, ...]] = {
     "geom": ("lat", "lon"),
     "reporter_name_enc": ("reporter_name",),
     "reporter_phone_enc": ("reporter_phone",),
     "reporter_hash": (),
     "flags": (),
-    "status": (),
-    "status_changed_at": (),
 }
 
 #: The columns of a new report, in table order.
@@ -116,7 +115,7 @@ INPUT_FIELDS: Final[tuple[str, ...]] = tuple(
     field
     for name in NAMES
     if name not in _PER_ROW
-    for field in _INPUTS.get(name, (name,))
+    for field in _INPUTS.get(name, () if name in _CONSTANTS or name in _EXPRESSIONS else (name,))
 )
 
 _CLEAN_FIELDS = {f.name for f in dataclasses.fields(CleanReport)}
