@@ -266,7 +266,8 @@ copy_line: Final[Callable[[CleanReport, str, str, dict[int, tuple[bytes, str]]],
     _NAMESPACE["copy_line"]
 )
 
-assert NAMES[0] == "code", "writers put the code first in COPY lines (geo.reports.writer)"
+if NAMES[0] != "code":  # geo.reports.writer swaps the code at the start of a COPY line
+    raise TypeError(f"reports: the code must be the first column of a new report, not {NAMES[0]}")
 
 # -- the importer's staging table -----------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from geo.errors import InputFileError
 from geo.reports import row as report_row
 from geo.reports.bulkcheck import Proven
 from geo.reports.bulkcheck import seal as seal_one
-from geo.reports.codes import fresh_codes, settle
+from geo.reports.codes import CODE_LENGTH, CODE_PREFIX, fresh_codes, settle
 from geo.reports.evidence import EvidenceFile, evidence_path, write_once
 from geo.reports.models import ReportEvidence
 from geo.reports.privacy import IdentityCache
@@ -49,6 +49,7 @@ __all__ = [
 
 _REPORTS = report_row.REPORTS
 _STAGING = report_row.STAGING
+_WIDTH = len(CODE_PREFIX) + CODE_LENGTH  # of a tracking code
 _LINKS: Table = ReportEvidence.__table__  # type: ignore[assignment]  # typed FromClause
 _HISTORY_COPY = report_row.copy_sql(report_row.HISTORY, report_row.HISTORY_COLUMNS)
 
@@ -323,14 +324,14 @@ def write_direct(
     taken = set() if taken is None else taken
     raw = conn.connection.driver_connection
     assert raw is not None
-    # Every line starts with its 10-character code (geo.reports.row puts the code first).
-    codes = settle([line[:10] for line in lines], lambda c: _clashing(raw, c), taken=taken)
+    # Every line starts with its code (geo.reports.row puts the code first).
+    codes = settle([line[:_WIDTH] for line in lines], lambda c: _clashing(raw, c), taken=taken)
     who = report_row.text_value(actor) + "\t" + report_row.text_value(reason) + "\n"
     with raw.cursor() as cur:
         with cur.copy(report_row.copy_sql(_REPORTS, report_row.COPY_COLUMNS)) as copy:
             copy.write(
                 "".join(
-                    f"{rid}\t{code}{line[10:]}"
+                    f"{rid}\t{code}{line[_WIDTH:]}"
                     for rid, code, line in zip(ids, codes, lines, strict=True)
                 )
             )
