@@ -124,3 +124,12 @@ def test_copy_text_reads_back_as_the_values_dict(
             assert bytes(got) == want, name
         else:
             assert got == want, name
+
+
+def test_the_demo_files_have_every_input_field_as_a_column() -> None:
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[3] / "data"
+    for name in ("demo_reports.csv", "demo_reports_rejects.csv"):
+        header = (data / name).read_text(encoding="utf-8").splitlines()[0].split(",")
+        assert sorted(header) == sorted([*row.INPUT_FIELDS, "evidence"]), name
