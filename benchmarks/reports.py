@@ -56,6 +56,7 @@ from geo import matching, migrate
 from geo.db import make_engine, session_scope
 from geo.hotspots import cluster_reports
 from geo.matching import match_reports
+from geo.reports.row import HISTORY_COLUMNS, NAMES
 from geo.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,14 +182,10 @@ def raw_copy(engine: Engine, rep: dict[str, np.ndarray]) -> float:
         raw.close()
 
 
+# The columns a new report fills (geo.reports.row), and its first history row.
 _STORED = {
-    "reports": (
-        "code, channel, external_id, received_at, observed_at, geom, location_source, "
-        "accuracy_m, location_text, title, description, activity, commodity_guess, "
-        "confidentiality, reporter_name_enc, reporter_phone_enc, reporter_hash, status, "
-        "status_changed_at, flags, content_hash"
-    ),
-    "report_status_history": "report_id, from_status, to_status, at, actor, reason",
+    "reports": ", ".join(NAMES),
+    "report_status_history": ", ".join(HISTORY_COLUMNS),
 }
 
 
@@ -244,9 +241,12 @@ def bulk_import(engine: Engine, path: Path) -> float | str:
         from geo.reports.importer import import_file
     except ImportError:  # the intake helper's bulk path is not there yet
         return "geo.reports.importer not available"
+    settings = Settings()
     start = time.perf_counter()
     try:
-        summary = import_file(engine=engine, path=path, progress=False, match=False)
+        summary = import_file(
+            engine=engine, path=path, settings=settings, progress=False, match=False
+        )
     except Exception as exc:  # noqa: BLE001 - the table records the failure and goes on
         return f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
     if summary.inserted != int(path.stem.split("_")[-1]):

@@ -28,12 +28,15 @@ import datetime as dt
 import io
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import piexif
 from PIL import Image
+
+from geo.reports.row import INPUT_FIELDS
 
 SEED = 20261125
 REFERENCE_DATE = dt.date(2026, 11, 1)
@@ -103,25 +106,9 @@ LAST = [
     "Effendi",
     "Utami",
 ]
-FIELDS = [
-    "external_id",
-    "channel",
-    "received_at",
-    "observed_at",
-    "lat",
-    "lon",
-    "location_source",
-    "accuracy_m",
-    "location_text",
-    "title",
-    "description",
-    "activity",
-    "commodity_guess",
-    "confidentiality",
-    "reporter_name",
-    "reporter_phone",
-    "evidence",
-]
+# An import file's columns: every field of a report (derived from the reports table), then its
+# evidence files; external_id first, as the committed demo files have always had it.
+FIELDS = ["external_id", *(f for f in INPUT_FIELDS if f != "external_id"), "evidence"]
 
 
 def _sites(path: Path) -> list[dict[str, Any]]:
@@ -231,6 +218,21 @@ def _time(rng: np.random.Generator, ref: dt.date) -> dt.datetime:
     return moment.replace(hour=hour, minute=int(rng.integers(60)), second=0, microsecond=0)
 
 
+@dataclass
+class _World:
+    """What every synthetic report is drawn from, and the counters that run through them."""
+
+    sites: list[dict[str, Any]]
+    site_w: np.ndarray
+    hotspots: list[dict[str, Any]]
+    reporters: list[tuple[str, str]]
+    reference_date: dt.date
+    evidence_dir: Path
+    seed: int
+    lapor_no: int = 4_800_000
+    photos: int = 0
+
+
 def generate(
     *,
     sites_path: Path,
@@ -240,6 +242,7 @@ def generate(
     n: int = N_REPORTS,
 ) -> dict[str, int]:
     """Write ``demo_reports.csv``, ``demo_reports_rejects.csv`` and ``evidence/`` under ``out``."""
+    # Every draw from rng happens in a fixed order: the same arguments write the same bytes.
     rng = np.random.default_rng(seed)
     sites = _sites(sites_path)
     hotspots = _hotspots(rng, sites, 6)
@@ -252,105 +255,153 @@ def generate(
     ]
     site_w = np.array([s["weight"] for s in sites])
     site_w /= site_w.sum()
-    channels, channel_p = list(CHANNELS), np.array(list(CHANNELS.values()))
     evidence_dir = out / "evidence"
     evidence_dir.mkdir(parents=True, exist_ok=True)
     for old in evidence_dir.glob("demo-*.jpg"):
         old.unlink()
-
-    rows: list[dict[str, Any]] = []
-    lapor_no = 4_800_000
+    world = _World(sites, site_w, hotspots, reporters, reference_date, evidence_dir, seed)
     kinds = rng.choice(
         ["site", "hotspot", "noise", "outside", "described"],
         size=n,
         p=[0.70, 0.16, 0.08, 0.03, 0.03],
     )
-    photos = 0
-    for i, kind in enumerate(kinds):
-        if kind == "site" or kind == "described":
-            anchor = sites[int(rng.choice(len(sites), p=site_w))]
-            lat, lon = _offset(rng, anchor["lat"], anchor["lon"], 300, 900)
-        elif kind == "hotspot":
-            anchor = hotspots[int(rng.integers(len(hotspots)))]
-            lat, lon = _offset(rng, anchor["lat"], anchor["lon"], 350, 1200)
-        elif kind == "noise":
-            anchor = sites[int(rng.integers(len(sites)))]
-            lat, lon = (
-                round(float(rng.uniform(-2.3, 2.2)), 6),
-                round(float(rng.uniform(115.2, 118.6)), 6),
-            )
-        else:  # Kalimantan Selatan, just south of the area of interest
-            anchor = sites[int(rng.integers(len(sites)))]
-            lat, lon = (
-                round(float(rng.uniform(-3.8, -3.2)), 6),
-                round(float(rng.uniform(115.0, 116.3)), 6),
-            )
-        channel = str(rng.choice(channels, p=channel_p))
-        received = _time(rng, reference_date)
-        observed = (received - dt.timedelta(hours=float(rng.uniform(1, 48)))).replace(
-            second=0, microsecond=0
-        )
-        activities, weights = ACTIVITY_BY_COMMODITY[anchor["commodity"]]
-        activity = str(rng.choice(activities, p=np.array(weights) / sum(weights)))
-        anonymous = rng.uniform() < 0.2 or channel in ("satellite", "media")
-        name, phone = ("", "") if anonymous else reporters[int(rng.integers(len(reporters)))]
-        if channel == "field_team":
-            name, phone = "", ""
-        row = {
-            "external_id": "",
-            "channel": channel,
-            "received_at": received.isoformat(),
-            "observed_at": observed.isoformat(),
-            "lat": lat,
-            "lon": lon,
-            "location_source": {
-                "hotline": "device_gps",
-                "field_team": "device_gps",
-                "satellite": "map_pin",
-            }.get(channel, "map_pin"),
-            "accuracy_m": int(rng.choice([5, 10, 15, 30, 50, 100])),
-            "location_text": f"sekitar {anchor['place']}",
-            "title": f"Dugaan PETI: {activity.replace('_', ' ')}",
-            "description": DESCRIPTIONS[activity].format(
-                n=int(rng.integers(1, 6)), when=str(rng.choice(WHEN)), place=anchor["place"]
-            ),
-            "activity": activity,
-            "commodity_guess": anchor["commodity"] if rng.uniform() < 0.6 else "",
-            "confidentiality": str(rng.choice(["rahasia", "anonim", ""], p=[0.6, 0.3, 0.1])),
-            "reporter_name": name,
-            "reporter_phone": phone,
-            "evidence": "",
-        }
-        if channel == "lapor":
-            lapor_no += int(rng.integers(1, 400))
-            row["external_id"] = str(lapor_no)
-        elif channel == "hotline":
-            row["external_id"] = f"WA-{received:%Y%m%d}-{i:05d}"
-        if kind == "described":
-            row.update(lat="", lon="", location_source="described", accuracy_m="")
-        if (
-            kind in ("site", "hotspot")
-            and channel in ("hotline", "web")
-            and photos < 60
-            and (rng.uniform() < 0.12)
-        ):
-            photos += 1
-            taken = observed.replace(tzinfo=None)
-            p_lat, p_lon = _offset(rng, lat, lon, 40, 150)
-            if photos % 12 == 0:  # taken far from where the report says
-                p_lat, p_lon = _offset(rng, lat, lon, 6_000, 9_000)
-                p_lat = round(p_lat + 0.03, 6)
-            if photos % 15 == 0:  # an old photo sent as new
-                taken -= dt.timedelta(days=120)
-            name_jpg = f"demo-{photos:03d}.jpg"
-            (evidence_dir / name_jpg).write_bytes(_photo(p_lat, p_lon, taken, seed + photos))
-            row["evidence"] = f"evidence/{name_jpg}"
-            row["location_source"] = "exif"
-            if photos % 5 == 0:  # the app sent only the photo: its EXIF gives the location
-                row.update(lat="", lon="", accuracy_m="")
-        rows.append(row)
+    rows = [_report(rng, world, i, str(kind)) for i, kind in enumerate(kinds)]
+    near = _add_near_duplicates(rng, rows, reference_date)
+    exact = _add_exact_duplicates(rng, rows)
+    rows.sort(key=lambda r: r["received_at"])
+    _write(out / "demo_reports.csv", rows)
+    rejects = _rejects(rng, reference_date)
+    _write(out / "demo_reports_rejects.csv", rejects)
+    return {
+        "reports": len(rows),
+        "near_duplicates": near,
+        "exact_duplicates": exact,
+        "photos": world.photos,
+        "rejects": len(rejects),
+        "hotspots": len(hotspots),
+    }
 
-    # Near duplicates: the same reporter again, close by, hours later.
+
+def _write(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _place(
+    rng: np.random.Generator, world: _World, kind: str
+) -> tuple[dict[str, Any], float, float]:
+    """Return the anchor (site or hotspot) of a report and its point."""
+    sites = world.sites
+    if kind == "site" or kind == "described":
+        anchor = sites[int(rng.choice(len(sites), p=world.site_w))]
+        lat, lon = _offset(rng, anchor["lat"], anchor["lon"], 300, 900)
+    elif kind == "hotspot":
+        anchor = world.hotspots[int(rng.integers(len(world.hotspots)))]
+        lat, lon = _offset(rng, anchor["lat"], anchor["lon"], 350, 1200)
+    elif kind == "noise":
+        anchor = sites[int(rng.integers(len(sites)))]
+        lat, lon = (
+            round(float(rng.uniform(-2.3, 2.2)), 6),
+            round(float(rng.uniform(115.2, 118.6)), 6),
+        )
+    else:  # Kalimantan Selatan, just south of the area of interest
+        anchor = sites[int(rng.integers(len(sites)))]
+        lat, lon = (
+            round(float(rng.uniform(-3.8, -3.2)), 6),
+            round(float(rng.uniform(115.0, 116.3)), 6),
+        )
+    return anchor, lat, lon
+
+
+def _report(rng: np.random.Generator, world: _World, i: int, kind: str) -> dict[str, Any]:
+    """Return the ``i``-th synthetic report, of the given kind."""
+    anchor, lat, lon = _place(rng, world, kind)
+    channel = str(rng.choice(list(CHANNELS), p=np.array(list(CHANNELS.values()))))
+    received = _time(rng, world.reference_date)
+    observed = (received - dt.timedelta(hours=float(rng.uniform(1, 48)))).replace(
+        second=0, microsecond=0
+    )
+    activities, weights = ACTIVITY_BY_COMMODITY[anchor["commodity"]]
+    activity = str(rng.choice(activities, p=np.array(weights) / sum(weights)))
+    anonymous = rng.uniform() < 0.2 or channel in ("satellite", "media")
+    reporters = world.reporters
+    name, phone = ("", "") if anonymous else reporters[int(rng.integers(len(reporters)))]
+    if channel == "field_team":
+        name, phone = "", ""
+    row = {
+        "external_id": "",
+        "channel": channel,
+        "received_at": received.isoformat(),
+        "observed_at": observed.isoformat(),
+        "lat": lat,
+        "lon": lon,
+        "location_source": {
+            "hotline": "device_gps",
+            "field_team": "device_gps",
+            "satellite": "map_pin",
+        }.get(channel, "map_pin"),
+        "accuracy_m": int(rng.choice([5, 10, 15, 30, 50, 100])),
+        "location_text": f"sekitar {anchor['place']}",
+        "title": f"Dugaan PETI: {activity.replace('_', ' ')}",
+        "description": DESCRIPTIONS[activity].format(
+            n=int(rng.integers(1, 6)), when=str(rng.choice(WHEN)), place=anchor["place"]
+        ),
+        "activity": activity,
+        "commodity_guess": anchor["commodity"] if rng.uniform() < 0.6 else "",
+        "confidentiality": str(rng.choice(["rahasia", "anonim", ""], p=[0.6, 0.3, 0.1])),
+        "reporter_name": name,
+        "reporter_phone": phone,
+        "evidence": "",
+    }
+    if channel == "lapor":
+        world.lapor_no += int(rng.integers(1, 400))
+        row["external_id"] = str(world.lapor_no)
+    elif channel == "hotline":
+        row["external_id"] = f"WA-{received:%Y%m%d}-{i:05d}"
+    if kind == "described":
+        row.update(lat="", lon="", location_source="described", accuracy_m="")
+    if (
+        kind in ("site", "hotspot")
+        and channel in ("hotline", "web")
+        and world.photos < 60
+        and (rng.uniform() < 0.12)
+    ):
+        _attach_photo(rng, world, row, lat, lon, observed)
+    return row
+
+
+def _attach_photo(
+    rng: np.random.Generator,
+    world: _World,
+    row: dict[str, Any],
+    lat: float,
+    lon: float,
+    observed: dt.datetime,
+) -> None:
+    """Write a JPEG with EXIF for the report and name it in its evidence column."""
+    world.photos += 1
+    photos = world.photos
+    taken = observed.replace(tzinfo=None)
+    p_lat, p_lon = _offset(rng, lat, lon, 40, 150)
+    if photos % 12 == 0:  # taken far from where the report says
+        p_lat, p_lon = _offset(rng, lat, lon, 6_000, 9_000)
+        p_lat = round(p_lat + 0.03, 6)
+    if photos % 15 == 0:  # an old photo sent as new
+        taken -= dt.timedelta(days=120)
+    name_jpg = f"demo-{photos:03d}.jpg"
+    (world.evidence_dir / name_jpg).write_bytes(_photo(p_lat, p_lon, taken, world.seed + photos))
+    row["evidence"] = f"evidence/{name_jpg}"
+    row["location_source"] = "exif"
+    if photos % 5 == 0:  # the app sent only the photo: its EXIF gives the location
+        row.update(lat="", lon="", accuracy_m="")
+
+
+def _add_near_duplicates(
+    rng: np.random.Generator, rows: list[dict[str, Any]], reference_date: dt.date
+) -> int:
+    """Append near duplicates (the same reporter again, close by, hours later); count them."""
     originals = [r for r in rows if r["reporter_phone"] and r["lat"] != ""]
     near = 0
     for k in rng.choice(len(originals), size=80, replace=False):
@@ -379,33 +430,18 @@ def generate(
             dup["external_id"] = f"WA-{later:%Y%m%d}-D{near:04d}"
         rows.append(dup)
         near += 1
-    # Exact duplicates: the same LAPOR! ticket exported twice, the same web form sent twice.
+    return near
+
+
+def _add_exact_duplicates(rng: np.random.Generator, rows: list[dict[str, Any]]) -> int:
+    """Append exact duplicates (a LAPOR! ticket exported twice, a web form sent twice)."""
     exact = 0
     for k in rng.choice(len(rows), size=60, replace=False):
         src = rows[int(k)]
         if src["channel"] in ("lapor", "web"):
             rows.append(dict(src))
             exact += 1
-    rows.sort(key=lambda r: r["received_at"])
-
-    with (out / "demo_reports.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-    rejects = _rejects(rng, reference_date)
-    with (out / "demo_reports_rejects.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rejects)
-    return {
-        "reports": len(rows),
-        "near_duplicates": near,
-        "exact_duplicates": exact,
-        "photos": photos,
-        "rejects": len(rejects),
-        "hotspots": len(hotspots),
-    }
+    return exact
 
 
 def _rejects(rng: np.random.Generator, ref: dt.date) -> list[dict[str, Any]]:

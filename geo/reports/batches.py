@@ -39,11 +39,11 @@ import psycopg
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 
+from geo.reports.codes import fresh_codes
 from geo.reports.privacy import IdentityCache
 from geo.reports.writer import (
     PreparedRow,
     Written,
-    fresh_codes,
     report_lines,
     seal,
     write_direct,

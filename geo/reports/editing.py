@@ -23,30 +23,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.errors import ValidationError
-from geo.reports.config import ReportSettings, get_report_settings
 from geo.reports.dedup import link_near_duplicates, match_new_reports
 from geo.reports.evidence import EvidenceFile, ExifInfo
 from geo.reports.lifecycle import get_report
-from geo.reports.models import Evidence, ReportEvidence, ReportStatusHistory
-from geo.reports.validation import clean_report
-from geo.settings import Settings, get_settings
+from geo.reports.models import Evidence, Report, ReportEvidence, ReportStatusHistory
+from geo.reports.row import INPUT_FIELDS
+from geo.reports.validation import CleanReport, clean_report
+from geo.settings import ReportSettings, Settings, get_settings
 
 __all__ = ["EDITABLE", "edit"]
 
-#: Fields an operator may correct.
-EDITABLE: tuple[str, ...] = (
-    "lat",
-    "lon",
-    "location_source",
-    "accuracy_m",
-    "location_text",
-    "title",
-    "description",
-    "activity",
-    "commodity_guess",
-    "confidentiality",
-    "observed_at",
-)
+#: What a report keeps as it was received: who sent it, through which channel, when.
+_FIXED_AT_INTAKE = ("channel", "external_id", "received_at", "reporter_name", "reporter_phone")
+#: Fields an operator may correct: every field of a report (geo.reports.row.INPUT_FIELDS) but
+#: those fixed at intake.
+EDITABLE: tuple[str, ...] = tuple(f for f in INPUT_FIELDS if f not in _FIXED_AT_INTAKE)
+#: The fields read back from a stored report to check it again (identity stays encrypted).
+_CHECKED = tuple(f for f in INPUT_FIELDS if f not in ("reporter_name", "reporter_phone"))
 
 
 def edit(
@@ -74,7 +67,8 @@ def edit(
     reason
         Why, for the history.
     settings, report_settings, now
-        Injected configuration and clock.
+        Injected configuration and clock. Adapters pass ``settings``; a notebook may leave it
+        out for the process-wide tree. ``report_settings`` is ``settings.reports`` unless given.
     match
         Match the report to known sites again when its position changed.
     **changes
@@ -90,9 +84,36 @@ def edit(
 
     Examples
     --------
-    >>> edit(session=session, code=code, actor="ani", title="Ekskavator")
+    >>> edit(session=session, code=code, actor="ani", title="Ekskavator", settings=settings)
     ['title']
     """
+    _check_request(actor, changes)
+    settings = settings if settings is not None else get_settings()  # see geo.reports.intake
+    limits = report_settings or settings.reports
+    report = get_report(session=session, code=code, for_update=True)
+    current = _current(report, moving="lat" in changes)
+    if "lat" in changes and changes.get("lat") is None and "location_source" not in changes:
+        changes = {**changes, "location_source": "described"}
+    # Received long ago is fine: only the edited values must not lie in the future.
+    clean = clean_report(
+        {**current, **changes},
+        evidence=[] if changes.get("lat", 0) is None else _evidence(session, report),
+        settings=settings,
+        report_settings=limits,
+        now=now,
+    )
+    changed = [name for name in EDITABLE if getattr(clean, name) != current[name]]
+    if not changed:
+        return []
+    _apply(session, report, clean, changed, actor=actor.strip(), reason=reason, now=now)
+    if {"lat", "lon", "observed_at"} & set(changed):
+        link_near_duplicates(session=session, report_ids=[report.id], report_settings=limits)
+        if match:
+            match_new_reports(session=session, report_ids=[report.id])
+    return changed
+
+
+def _check_request(actor: str, changes: dict[str, Any]) -> None:
     if not actor or not actor.strip():
         raise ValidationError("actor: who makes the change is required, got nothing", field="actor")
     unknown = sorted(set(changes) - set(EDITABLE))
@@ -101,28 +122,22 @@ def edit(
             f"{unknown[0]}: may not be edited; editable fields are {', '.join(EDITABLE)}",
             field=unknown[0],
         )
-    report = get_report(session=session, code=code, for_update=True)
+
+
+def _current(report: Report, *, moving: bool) -> dict[str, Any]:
+    """Return the stored report as the fields it would be submitted with (identity left out)."""
     point = to_shape(report.geom) if report.geom is not None else None
     assert point is None or isinstance(point, Point)  # the column is typed POINT
-    current: dict[str, Any] = {
-        "channel": report.channel,
-        "external_id": report.external_id,
-        "received_at": report.received_at,
-        "observed_at": report.observed_at,
-        "lat": point.y if point is not None else None,
-        "lon": point.x if point is not None else None,
-        "location_source": report.location_source,
-        "accuracy_m": report.accuracy_m,
-        "location_text": report.location_text,
-        "title": report.title,
-        "description": report.description,
-        "activity": report.activity,
-        "commodity_guess": report.commodity_guess,
-        "confidentiality": report.confidentiality,
-    }
-    if point is None and "lat" not in changes:
+    located = {"lat": None, "lon": None} if point is None else {"lat": point.y, "lon": point.x}
+    current = {f: located[f] if f in located else getattr(report, f) for f in _CHECKED}
+    if point is None and not moving:
         current["location_source"] = "described"
-    evidence = [
+    return current
+
+
+def _evidence(session: Session, report: Report) -> list[EvidenceFile]:
+    """Return the report's evidence files as checked at intake (hash and EXIF, no content)."""
+    return [
         EvidenceFile(
             sha256=e.sha256,
             content=b"",
@@ -137,35 +152,22 @@ def edit(
             .where(ReportEvidence.report_id == report.id)
         )
     ]
-    if "lat" in changes and changes.get("lat") is None and "location_source" not in changes:
-        changes = {**changes, "location_source": "described"}
-    # Received long ago is fine: only the edited values must not lie in the future.
-    clean = clean_report(
-        {**current, **changes},
-        evidence=[] if changes.get("lat", 0) is None else evidence,
-        settings=settings or get_settings(),
-        report_settings=report_settings or get_report_settings(),
-        now=now,
-    )
-    new = {
-        "observed_at": clean.observed_at,
-        "lat": clean.lat,
-        "lon": clean.lon,
-        "location_source": clean.location_source,
-        "accuracy_m": clean.accuracy_m,
-        "location_text": clean.location_text,
-        "title": clean.title,
-        "description": clean.description,
-        "activity": clean.activity,
-        "commodity_guess": clean.commodity_guess,
-        "confidentiality": clean.confidentiality,
-    }
-    changed = [name for name, value in new.items() if value != current[name]]
-    if not changed:
-        return []
+
+
+def _apply(
+    session: Session,
+    report: Report,
+    clean: CleanReport,
+    changed: list[str],
+    *,
+    actor: str,
+    reason: str | None,
+    now: dt.datetime | None,
+) -> None:
+    """Write the changed fields, the recomputed flags and a history row (names, no values)."""
     for name in changed:
         if name not in ("lat", "lon"):
-            setattr(report, name, new[name])
+            setattr(report, name, getattr(clean, name))
     if "lat" in changed or "lon" in changed:
         report.geom = clean.ewkt  # type: ignore[assignment]  # EWKT is bound as geometry
     report.flags = list(clean.flags)
@@ -174,16 +176,9 @@ def edit(
             report_id=report.id,
             from_status=report.status,
             to_status=report.status,
-            actor=actor.strip(),
+            actor=actor,
             at=now or dt.datetime.now(dt.UTC),
             reason=f"edited: {', '.join(changed)}" + (f" ({reason})" if reason else ""),
         )
     )
     session.flush()
-    if {"lat", "lon", "observed_at"} & set(changed):
-        link_near_duplicates(
-            session=session, report_ids=[report.id], report_settings=report_settings
-        )
-        if match:
-            match_new_reports(session=session, report_ids=[report.id])
-    return changed

@@ -66,14 +66,13 @@ from sqlalchemy.orm import Session
 from geo.errors import InputFileError, ValidationError
 from geo.reports.batches import BatchWriter
 from geo.reports.bulkcheck import clean_many, content_hashes
-from geo.reports.config import ReportSettings, get_report_settings
 from geo.reports.dedup import link_near_duplicates, match_new_reports
 from geo.reports.evidence import EvidenceFile, inspect_evidence
 from geo.reports.privacy import IdentityCache
 from geo.reports.readers import FileFormat, RawRow, read_rows
 from geo.reports.validation import clean_report
 from geo.reports.writer import PreparedRow
-from geo.settings import Settings, get_settings
+from geo.settings import ReportSettings, Settings, get_settings
 
 __all__ = ["RowError", "ImportSummary", "import_file"]
 
@@ -109,16 +108,10 @@ class ImportSummary:
     rejected: list[RowError] = field(default_factory=list)
 
 
-def _validate(
-    rows: Sequence[RawRow],
-    *,
-    path: Path,
-    channel: str | None,
-    settings: Settings,
-    limits: ReportSettings,
-    now: dt.datetime,
-    identities: IdentityCache,
-) -> tuple[list[PreparedRow], list[RowError]]:
+def _validate(rows: Sequence[RawRow], run: _Run) -> tuple[list[PreparedRow], list[RowError]]:
+    """Check a chunk of rows: the rows to write (in order) and the refused ones."""
+    path, channel, settings = run.path, run.channel, run.settings
+    limits, now, identities = run.limits, run.now, run.identities
     good: list[PreparedRow] = []
     errors: list[RowError] = []
     fields_of: list[dict[str, Any]] = []
@@ -231,7 +224,8 @@ def import_file(
     actor
         Written into each report's history (``settings.actor`` by default).
     settings, report_settings, now
-        Injected configuration and clock.
+        Injected configuration and clock. Adapters pass ``settings``; a notebook may leave it
+        out for the process-wide tree. ``report_settings`` is ``settings.reports`` unless given.
     progress
         Show a Rich progress bar on stderr.
     on_batch
@@ -258,11 +252,11 @@ def import_file(
     ...          "Lokasi Kejadian"],
     ...         ["LAP-DOC-1", "2026-11-02 09:00", "Tambang emas", "Ekskavator di sungai",
     ...          "Desa Bukit Pariaman"]])
-    >>> import_file(engine=engine, path="lapor_export.csv", format="lapor")
+    >>> import_file(engine=engine, path="lapor_export.csv", format="lapor", settings=settings)
     ImportSummary(path='lapor_export.csv', format='lapor', rows=1, inserted=..., ...)
     """
-    settings = settings or get_settings()
-    limits = report_settings or get_report_settings()
+    settings = settings if settings is not None else get_settings()  # see geo.reports.intake
+    limits = report_settings or settings.reports
     now = now or dt.datetime.now(dt.UTC)
     path = Path(path)
     if on_error not in ("abort", "skip"):
@@ -304,6 +298,24 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass
+class _Run:
+    """What one import works with, and what it has counted so far."""
+
+    path: Path
+    rows: Sequence[RawRow]
+    channel: str | None
+    abort_on_error: bool
+    settings: Settings
+    limits: ReportSettings
+    now: dt.datetime
+    identities: IdentityCache
+    errors: list[RowError] = field(default_factory=list)
+    repeats: _Repeats = field(default_factory=_Repeats)
+    dropped: int = 0
+    flagged: int = 0
+
+
 def _import(
     *,
     engine: Engine,
@@ -321,22 +333,17 @@ def _import(
     match: bool,
 ) -> ImportSummary:
     fmt, rows = read_rows(path, format)
-    summary = ImportSummary(path=str(path), format=fmt, rows=len(rows))
-    identities = IdentityCache(settings)
-    size = batch_size or limits.import_batch_size
-    errors: list[RowError] = []
-    repeats = _Repeats()
-    dropped = 0
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("[bold]Importing[/] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not progress,
-        transient=True,
-    ) as bar:
+    run = _Run(
+        path=path,
+        rows=rows,
+        channel=channel,
+        abort_on_error=on_error == "abort",
+        settings=settings,
+        limits=limits,
+        now=now,
+        identities=IdentityCache(settings),
+    )
+    with _progress_bar(enabled=progress) as bar:
         checking = bar.add_task(f"{path.name}: checked", total=len(rows))
         task = bar.add_task(f"{path.name}: written", total=len(rows))
 
@@ -352,45 +359,33 @@ def _import(
             actor=actor or settings.actor,
             reason=f"imported from {path.name}",
             settings=settings,
-            identities=identities,
-            held=on_error == "abort",
+            identities=run.identities,
+            held=run.abort_on_error,
             on_commit=committed,
         ) as writer:
+            size = batch_size or limits.import_batch_size
             for start in range(0, len(rows), size):
-                good, bad = _validate(
-                    rows[start : start + size],
-                    path=path,
-                    channel=channel,
-                    settings=settings,
-                    limits=limits,
-                    now=now,
-                    identities=identities,
-                )
-                errors += bad
-                bar.advance(checking, len(rows[start : start + size]))
-                if errors and on_error == "abort":
-                    continue  # keep checking, to count and list the bad rows
-                unique, repeated = repeats.drop(good)
-                unique, known = _drop_known_evidence(engine, unique)
-                dropped += repeated + known
-                summary.flagged += sum(1 for item in unique if item.clean.flags)
-                bar.advance(task, len(rows[start : start + size]) - len(unique))
-                writer.put(unique)
-            if errors and on_error == "abort":
+                chunk = rows[start : start + size]
+                unique = _check_chunk(engine, run, chunk)
+                bar.advance(checking, len(chunk))
+                if not (run.errors and run.abort_on_error):
+                    bar.advance(task, len(chunk) - len(unique))
+                    writer.put(unique)
+            if run.errors and run.abort_on_error:
                 writer.abort()
-                listed = "\n".join(f"  {e}" for e in errors[:_MAX_LISTED_ERRORS])
-                more = len(errors) - _MAX_LISTED_ERRORS
-                raise InputFileError(
-                    f"{path.name}: {len(errors)} of {len(rows)} rows are not valid; nothing was "
-                    f"imported:\n{listed}" + (f"\n  ... and {more} more" if more > 0 else ""),
-                    field=errors[0].field,
-                )
+                raise _refusal(run)
             writer.release()
             written = writer.finish()
-    summary.rejected = errors
-    summary.batches = written.batches
-    summary.inserted = len(written.inserted)
-    summary.duplicates = dropped + written.skipped
+    summary = ImportSummary(
+        path=str(path),
+        format=fmt,
+        rows=len(rows),
+        inserted=len(written.inserted),
+        duplicates=run.dropped + written.skipped,
+        flagged=run.flagged,
+        batches=written.batches,
+        rejected=run.errors,
+    )
     # Every report of the file, new or stored by an earlier (perhaps killed) run of it.
     ids = sorted({*written.inserted_ids, *written.stored_ids})
     with Session(engine) as session, session.begin():
@@ -399,16 +394,57 @@ def _import(
             match_new_reports(session=session, report_ids=ids)
     # New reports start unlinked: those linked now are the file's near duplicates.
     summary.near_duplicates = sum(1 for i in written.inserted_ids if links.get(i) is not None)
+    _log_summary(summary)
+    return summary
+
+
+def _progress_bar(*, enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]Importing[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=not enabled,
+        transient=True,
+    )
+
+
+def _check_chunk(engine: Engine, run: _Run, chunk: Sequence[RawRow]) -> list[PreparedRow]:
+    """Check a chunk of rows; return those to write (none once a row is bad and we abort)."""
+    good, bad = _validate(chunk, run)
+    run.errors += bad
+    if run.errors and run.abort_on_error:
+        return []  # keep checking, to count and list the bad rows
+    unique, repeated = run.repeats.drop(good)
+    unique, known = _drop_known_evidence(engine, unique)
+    run.dropped += repeated + known
+    run.flagged += sum(1 for item in unique if item.clean.flags)
+    return unique
+
+
+def _refusal(run: _Run) -> InputFileError:
+    """Return the error of an import with bad rows and ``on_error="abort"``."""
+    errors = run.errors
+    listed = "\n".join(f"  {e}" for e in errors[:_MAX_LISTED_ERRORS])
+    more = len(errors) - _MAX_LISTED_ERRORS
+    return InputFileError(
+        f"{run.path.name}: {len(errors)} of {len(run.rows)} rows are not valid; nothing was "
+        f"imported:\n{listed}" + (f"\n  ... and {more} more" if more > 0 else ""),
+        field=errors[0].field,
+    )
+
+
+def _log_summary(summary: ImportSummary) -> None:
     log.info(
         "imported %s: %d rows, %d new, %d duplicates, %d near duplicates, %d rejected",
-        path.name,
+        Path(summary.path).name,
         summary.rows,
         summary.inserted,
         summary.duplicates,
         summary.near_duplicates,
         len(summary.rejected),
     )
-    return summary
 
 
 def _drop_known_evidence(

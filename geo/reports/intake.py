@@ -20,51 +20,46 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import (
+    ARRAY,
+    Select,
+    Table,
+    Text,
+    bindparam,
+    column,
+    func,
+    insert,
+    literal,
+    select,
+    table,
+    true,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from geo.reports.config import ReportSettings, get_report_settings
+from geo.reports import row as report_row
+from geo.reports.codes import new_code, settle
 from geo.reports.dedup import (
     find_by_evidence,
     find_by_external_id,
     link_near_duplicates,
     match_new_reports,
 )
-from geo.reports.evidence import inspect_evidence, store_evidence
-from geo.reports.models import Report
+from geo.reports.evidence import EvidenceFile, inspect_evidence, store_evidence
+from geo.reports.models import Report, ReportEvidence
 from geo.reports.validation import CleanReport, clean_report
-from geo.settings import Settings, get_settings
+from geo.settings import ReportSettings, Settings, get_settings
 
-__all__ = ["SubmitResult", "submit", "new_code", "report_values", "CODE_ALPHABET"]
+__all__ = ["SubmitResult", "submit"]
 
 log = logging.getLogger(__name__)
 
-#: Letters and digits that cannot be misread over the phone (no 0/O, 1/I/L).
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-_CODE_LENGTH = 6
-
-
-def new_code() -> str:
-    """Return a fresh public tracking code, ``PTM-`` and 6 random characters (~30 bits).
-
-    Examples
-    --------
-    >>> code = new_code()
-    >>> code.startswith("PTM-") and len(code) == 10
-    True
-    """
-    value = secrets.randbelow(len(CODE_ALPHABET) ** _CODE_LENGTH)
-    chars = []
-    for _ in range(_CODE_LENGTH):
-        value, digit = divmod(value, len(CODE_ALPHABET))
-        chars.append(CODE_ALPHABET[digit])
-    return "PTM-" + "".join(chars)
+_LINKS: Table = ReportEvidence.__table__  # type: ignore[assignment]  # typed FromClause
+_QUEUE = table("intake_queue", column("report_id"))
 
 
 @dataclass(frozen=True)
@@ -84,60 +79,40 @@ class SubmitResult:
     duplicate_rule: str | None = None
 
 
-def report_values(clean: CleanReport, *, code: str) -> dict[str, Any]:
-    """Return the column values of the ``reports`` row for a checked report."""
-    return {
-        "code": code,
-        "channel": clean.channel,
-        "external_id": clean.external_id,
-        "received_at": clean.received_at,
-        "observed_at": clean.observed_at,
-        "geom": clean.ewkt,
-        "location_source": clean.location_source,
-        "accuracy_m": clean.accuracy_m,
-        "location_text": clean.location_text,
-        "title": clean.title,
-        "description": clean.description,
-        "activity": clean.activity,
-        "commodity_guess": clean.commodity_guess,
-        "confidentiality": clean.confidentiality,
-        "reporter_name_enc": clean.reporter_name_enc,
-        "reporter_phone_enc": clean.reporter_phone_enc,
-        "reporter_hash": clean.reporter_hash,
-        "status": "received",
-        "status_changed_at": clean.received_at,
-        "flags": clean.flags,
-        "content_hash": clean.content_hash(),
-    }
+def _insert(
+    clean: CleanReport, *, code: str, actor: str, shas: list[str], queue: bool
+) -> Select[int]:
+    """One round trip: the report, its first history row, its evidence links, its queue row.
 
-
-_INSERT = text(
+    The report's values are :func:`geo.reports.row.values`. A code, content or external id
+    already stored makes the insert do nothing (``ON CONFLICT DO NOTHING``): no id returned.
     """
-    WITH report AS (
-        INSERT INTO reports (code, channel, external_id, received_at, observed_at, geom,
-                             location_source, accuracy_m, location_text, title, description,
-                             activity, commodity_guess, confidentiality, reporter_name_enc,
-                             reporter_phone_enc, reporter_hash, status, status_changed_at,
-                             flags, content_hash)
-        VALUES (:code, :channel, :external_id, :received_at, :observed_at,
-                ST_GeomFromEWKT(:geom), :location_source, :accuracy_m, :location_text, :title,
-                :description, :activity, :commodity_guess, :confidentiality,
-                :reporter_name_enc, :reporter_phone_enc, :reporter_hash, :status,
-                :status_changed_at, CAST(:flags AS text[]), :content_hash)
-        ON CONFLICT DO NOTHING
-        RETURNING id
-    ), history AS (
-        INSERT INTO report_status_history (report_id, from_status, to_status, actor, at, reason)
-        SELECT id, NULL, 'received', :actor, :received_at, :reason FROM report
-    ), evidence AS (
-        INSERT INTO report_evidence (report_id, sha256)
-        SELECT report.id, sha FROM report, unnest(CAST(:shas AS text[])) AS sha
-    ), queued AS (
-        INSERT INTO intake_queue (report_id) SELECT id FROM report WHERE :queue
+    values = report_row.values(clean, code=code, content_hash=clean.content_hash())
+    new = (
+        pg_insert(report_row.REPORTS)
+        .values(values)
+        .on_conflict_do_nothing()
+        .returning(report_row.REPORTS.c.id)
+        .cte("report")
     )
-    SELECT id FROM report
-    """
-)
+    history = report_row.first_history(
+        new,
+        at=literal(clean.received_at),
+        actor=literal(actor),
+        reason=literal(f"received via {clean.channel}"),
+    )
+    stmt = select(new.c.id).add_cte(history.cte("history"))
+    if shas:
+        shas_param = bindparam("shas", shas, type_=ARRAY(Text))
+        sha = func.unnest(shas_param).table_valued("sha").render_derived()
+        links = insert(_LINKS).from_select(
+            ["report_id", "sha256"], select(new.c.id, sha.c.sha).join_from(new, sha, true())
+        )
+        stmt = stmt.add_cte(links.cte("evidence"))
+    if queue:
+        queued = insert(_QUEUE).from_select(["report_id"], select(new.c.id))
+        stmt = stmt.add_cte(queued.cte("queued"))
+    return stmt
 
 
 def _existing(report: Report, rule: str) -> SubmitResult:
@@ -215,7 +190,8 @@ def submit(
     actor
         Who records it (``settings.actor`` by default), written into the history.
     settings, report_settings, now
-        Injected configuration and clock.
+        Injected configuration and clock. Adapters pass ``settings``; a notebook may leave it
+        out for the process-wide tree. ``report_settings`` is ``settings.reports`` unless given.
     match
         Match the new report to the nearest known site (:mod:`geo.matching`) at once.
     defer
@@ -239,82 +215,37 @@ def submit(
     ...        location_source="described", settings=settings)
     SubmitResult(id=..., code='PTM-...', created=True, status='received', ...)
     """
-    settings = settings or get_settings()
-    limits = report_settings or get_report_settings()
+    arguments = dict(locals())  # the fields below are read by name
+    # Every field of a report, by the names of geo.reports.row.INPUT_FIELDS.
+    fields = {name: arguments[name] for name in report_row.INPUT_FIELDS}
+    # The one place settings may be read here: a public entry point keeps the default it has
+    # always had (a notebook may leave settings out). Everything below takes them injected.
+    settings = settings if settings is not None else get_settings()
+    limits = report_settings or settings.reports
     files = [
         inspect_evidence(item, field=f"evidence[{i}]", report_settings=limits)
         for i, item in enumerate(evidence)
     ]
     clean = clean_report(
-        {
-            "channel": channel,
-            "lat": lat,
-            "lon": lon,
-            "received_at": received_at,
-            "observed_at": observed_at,
-            "location_source": location_source,
-            "accuracy_m": accuracy_m,
-            "location_text": location_text,
-            "title": title,
-            "description": description,
-            "activity": activity,
-            "commodity_guess": commodity_guess,
-            "confidentiality": confidentiality,
-            "reporter_name": reporter_name,
-            "reporter_phone": reporter_phone,
-            "external_id": external_id,
-        },
-        evidence=files,
-        settings=settings,
-        report_settings=limits,
-        now=now,
+        fields, evidence=files, settings=settings, report_settings=limits, now=now
     )
-    if clean.external_id is not None:
-        first = find_by_external_id(
-            session=session, channel=clean.channel, external_id=clean.external_id
-        )
-        if first is not None:
-            return _existing(first, "exact_external_id")
-    first = find_by_evidence(session=session, sha256s=[f.sha256 for f in files])
+    first = _exact_duplicate(session, clean, files)
     if first is not None:
-        return _existing(first, "exact_evidence")
-
+        return first
     stored = [store_evidence(session=session, file=f, settings=settings) for f in files]
-    values = {
-        **report_values(clean, code=new_code()),
-        "actor": actor or settings.actor,
-        "reason": f"received via {clean.channel}",
-        "shas": [e.sha256 for e in stored],
-        "queue": defer,
-    }
-    report_id: int | None = None
-    while report_id is None:
-        # One round trip: the report, its first history row and its evidence links. A code
-        # already taken (1 in 10^9 per stored report) makes the insert do nothing.
-        report_id = session.execute(_INSERT, values).scalar()
-        if report_id is None:
-            # Lost a race: either the same external id was stored meanwhile, or the code.
-            if clean.external_id is not None:
-                first = find_by_external_id(
-                    session=session, channel=clean.channel, external_id=clean.external_id
-                )
-                if first is not None:
-                    return _existing(first, "exact_external_id")
-            same = session.scalar(select(Report).where(Report.content_hash == clean.content_hash()))
-            if same is not None:
-                return _existing(same, "exact_content")
-            values["code"] = new_code()
-    code = str(values["code"])
-    links: dict[int, int | None] = {}
-    if not defer:
-        links = link_near_duplicates(
-            session=session, report_ids=[report_id], report_settings=limits
-        )
-        if match:
-            match_new_reports(session=session, report_ids=[report_id])
+    written = _write(
+        session,
+        clean,
+        actor=actor or settings.actor,
+        shas=[e.sha256 for e in stored],
+        queue=defer,
+    )
+    if isinstance(written, SubmitResult):
+        return written
+    report_id, code = written
     duplicate_of = None
-    if links.get(report_id) is not None:
-        duplicate_of = session.scalar(select(Report.code).where(Report.id == links[report_id]))
+    if not defer:
+        duplicate_of = _follow_up(session, report_id, report_settings=limits, match=match)
     log.info(
         "report %s received via %s%s%s",
         code,
@@ -331,3 +262,67 @@ def submit(
         duplicate_of=duplicate_of,
         duplicate_rule="near" if duplicate_of else None,
     )
+
+
+def _exact_duplicate(
+    session: Session, clean: CleanReport, files: Sequence[EvidenceFile]
+) -> SubmitResult | None:
+    """Return the first report with the same channel and external id, or the same photo."""
+    if clean.external_id is not None:
+        first = find_by_external_id(
+            session=session, channel=clean.channel, external_id=clean.external_id
+        )
+        if first is not None:
+            return _existing(first, "exact_external_id")
+    first = find_by_evidence(session=session, sha256s=[f.sha256 for f in files])
+    return None if first is None else _existing(first, "exact_evidence")
+
+
+def _stored_meanwhile(session: Session, clean: CleanReport) -> SubmitResult | None:
+    """After an insert that did nothing: the same external id or content stored meanwhile."""
+    if clean.external_id is not None:
+        first = find_by_external_id(
+            session=session, channel=clean.channel, external_id=clean.external_id
+        )
+        if first is not None:
+            return _existing(first, "exact_external_id")
+    same = session.scalar(select(Report).where(Report.content_hash == clean.content_hash()))
+    return None if same is None else _existing(same, "exact_content")
+
+
+def _write(
+    session: Session, clean: CleanReport, *, actor: str, shas: list[str], queue: bool
+) -> tuple[int, str] | SubmitResult:
+    """Insert the report (new id and code), or return the report stored meanwhile.
+
+    An insert that does nothing lost a race (the same external id or content stored
+    meanwhile: that report is the answer) or drew a code already taken (1 in 10^9 per stored
+    report): the code is drawn again, as :func:`geo.reports.codes.settle` does for every writer.
+    """
+    found: list[int | SubmitResult] = []
+
+    def attempt(codes: list[str]) -> list[int]:
+        stmt = _insert(clean, code=codes[0], actor=actor, shas=shas, queue=queue)
+        report_id = session.execute(stmt).scalar()
+        answer = report_id if report_id is not None else _stored_meanwhile(session, clean)
+        if answer is None:
+            return [0]  # only the code clashed
+        found.append(answer)
+        return []
+
+    code = settle([new_code()], attempt, taken=set())[0]
+    return found[0] if isinstance(found[0], SubmitResult) else (found[0], code)
+
+
+def _follow_up(
+    session: Session, report_id: int, *, report_settings: ReportSettings, match: bool
+) -> str | None:
+    """Link the new report to a near duplicate and match it to a site; the original's code."""
+    links = link_near_duplicates(
+        session=session, report_ids=[report_id], report_settings=report_settings
+    )
+    if match:
+        match_new_reports(session=session, report_ids=[report_id])
+    if links.get(report_id) is None:
+        return None
+    return session.scalar(select(Report.code).where(Report.id == links[report_id]))

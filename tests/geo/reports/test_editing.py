@@ -79,10 +79,17 @@ def test_only_report_content_may_be_edited(session: Session, settings: Settings)
         session=session, channel="web", lat=-0.5, lon=117.1, settings=settings, now=NOW
     ).code
     with pytest.raises(ValidationError, match="channel: may not be edited"):
-        edit(session=session, code=code, actor="ani", channel="lapor")
+        edit(session=session, code=code, actor="ani", channel="lapor", settings=settings)
     with pytest.raises(ValidationError, match="reporter_phone: may not be edited"):
-        edit(session=session, code=code, actor="ani", reporter_phone="0812")
-    assert edit(session=session, code=code, actor="ani", activity="other", now=NOW) == []
+        edit(
+            session=session, code=code, actor="ani", reporter_phone="0812", settings=settings
+        )
+    assert (
+        edit(
+            session=session, code=code, actor="ani", activity="other", now=NOW, settings=settings
+        )
+        == []
+    )
     assert edit(
         session=session,
         code=code,
@@ -91,5 +98,6 @@ def test_only_report_content_may_be_edited(session: Session, settings: Settings)
         lon=None,
         location_text="Desa Jembayan",
         now=NOW,
+        settings=settings,
     ) == ["lat", "lon", "location_source", "location_text"]
     assert _point(session, code) is None

@@ -235,11 +235,11 @@ def test_two_writers_never_draw_the_same_code_in_one_import(
     # Draw from 64 codes only, so that 60 rows would repeat some if codes were not tracked.
     import random
 
-    import geo.reports.writer as writer
+    import geo.reports.codes as codes_module
 
     rng = random.Random(3)
     monkeypatch.setattr(
-        writer,
+        codes_module,
         "new_codes",
         lambda n: ["PTM-QQQQ" + rng.choice("23456789") + rng.choice("23456789") for _ in range(n)],
     )
@@ -564,8 +564,7 @@ def test_copy_text_keeps_odd_text_identity_and_history_exact(
 
 
 def test_new_codes_look_like_tracking_codes() -> None:
-    from geo.reports.intake import CODE_ALPHABET
-    from geo.reports.writer import new_codes
+    from geo.reports.codes import CODE_ALPHABET, new_codes
 
     codes = new_codes(5000)
     assert all(c[:4] == "PTM-" and len(c) == 10 for c in codes)

@@ -8,7 +8,8 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from geo.errors import ValidationError
-from geo.reports.intake import CODE_ALPHABET, submit
+from geo.reports.codes import CODE_ALPHABET
+from geo.reports.intake import submit
 from geo.reports.models import Evidence, Report, ReportEvidence, ReportStatusHistory
 from geo.reports.privacy import decrypt_identity, reporter_hash
 from geo.settings import Settings
