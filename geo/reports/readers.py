@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from geo.errors import InputFileError
+from geo.errors import N_, InputFileError
 
 __all__ = ["RawRow", "FileFormat", "read_rows", "detect_format", "canonical_field", "ALIASES"]
 
@@ -60,6 +60,27 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "evidence": ("evidence", "bukti", "lampiran", "foto"),
 }
 _LOOKUP = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+# Refusals of a file that cannot be read: catalogue entries, ``{file}`` its name or path.
+_NOT_A_REPORT_FILE = N_("{file}: expected a .csv or .geojson file, got {suffix}")
+_NO_EXTENSION = N_("{file}: expected a .csv or .geojson file, got 'no extension'")
+_CANNOT_OPEN = N_("{file}: cannot open the file ({reason})")
+_EMPTY_FILE = N_("{file}: the file is empty")
+_TOO_MANY_COLUMNS = N_("{file}, row {row}: expected {expected} columns, got {got}")
+_MALFORMED_CSV = N_("{file}, row {row}: malformed CSV ({reason})")
+_NOT_GEOJSON = N_("{file}: not readable as GeoJSON ({reason})")
+_NOT_A_COLLECTION = N_("{file}: expected a GeoJSON FeatureCollection, got {got}")
+_FEATURES_NOT_A_LIST = N_("{file}: features: expected a list, got {got}")
+_NOT_A_FEATURE = N_("{file}, feature {number}: expected a GeoJSON Feature object, got {got}")
+_PROPERTIES_NOT_AN_OBJECT = N_(
+    "{file}, feature {number}: properties: expected an object, got {got}"
+)
+_NOT_A_POINT = N_("{file}, feature {number}: geometry: expected a Point, got {got}")
+_NO_SUCH_FILE = N_("{file}: no such file")
+_NOT_UTF8 = N_(
+    "{file}: expected UTF-8 text, byte {byte} is not; save the file as UTF-8 "
+    "(in Excel: CSV UTF-8)"
+)
+
 #: Columns only a SP4N-LAPOR! export has.
 _LAPOR_MARKERS = {"nomor_tracking", "no_tracking", "kode_tracking", "judul_laporan", "isi_laporan"}
 
@@ -93,9 +114,10 @@ def detect_format(path: Path) -> Literal["csv", "geojson", "lapor"]:
     if suffix in (".geojson", ".json"):
         return "geojson"
     if suffix not in (".csv", ".txt"):
-        raise InputFileError(
-            f"{path.name}: expected a .csv or .geojson file, got {suffix or 'no extension'!r}",
-            field="path",
+        if not suffix:
+            raise InputFileError.of(_NO_EXTENSION, field="path", file=path.name)
+        raise InputFileError.of(
+            _NOT_A_REPORT_FILE, field="path", file=path.name, suffix=repr(suffix)
         )
     with _open_text(path) as handle:
         header = handle.readline()
@@ -107,8 +129,8 @@ def _open_text(path: Path) -> Any:
     try:
         return path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise InputFileError(
-            f"{path}: cannot open the file ({exc.strerror or exc})", field="path"
+        raise InputFileError.of(
+            _CANNOT_OPEN, field="path", file=str(path), reason=exc.strerror or exc
         ) from None
 
 
@@ -124,23 +146,26 @@ def _csv_rows(path: Path) -> Iterator[RawRow]:
         try:
             header = next(reader)
         except StopIteration:
-            raise InputFileError(f"{path.name}: the file is empty", field="path") from None
+            raise InputFileError.of(_EMPTY_FILE, field="path", file=path.name) from None
         names = [canonical_field(h) for h in header]
         try:
             for record in reader:
                 if not any(cell.strip() for cell in record):
                     continue
                 if len(record) > len(header):
-                    raise InputFileError(
-                        f"{path.name}, row {reader.line_num}: expected {len(header)} columns, "
-                        f"got {len(record)}",
+                    raise InputFileError.of(
+                        _TOO_MANY_COLUMNS,
                         field="row",
+                        file=path.name,
+                        row=reader.line_num,
+                        expected=len(header),
+                        got=len(record),
                     )
                 fields = {name: value for name, value in zip(names, record, strict=False) if name}
                 yield RawRow(row=reader.line_num, fields=fields)
         except csv.Error as exc:
-            raise InputFileError(
-                f"{path.name}, row {reader.line_num}: malformed CSV ({exc})", field="row"
+            raise InputFileError.of(
+                _MALFORMED_CSV, field="row", file=path.name, row=reader.line_num, reason=exc
             ) from None
 
 
@@ -148,33 +173,25 @@ def _geojson_rows(path: Path) -> Iterator[RawRow]:
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(
-            f"{path.name}: not readable as GeoJSON ({exc})", field="path"
-        ) from None
+        raise InputFileError.of(_NOT_GEOJSON, field="path", file=path.name, reason=exc) from None
     got = document.get("type") if isinstance(document, dict) else type(document).__name__
     if got != "FeatureCollection":
-        raise InputFileError(
-            f"{path.name}: expected a GeoJSON FeatureCollection, got {got!r}",
-            field="path",
-        )
+        raise InputFileError.of(_NOT_A_COLLECTION, field="path", file=path.name, got=repr(got))
     features = document.get("features") or []
     if not isinstance(features, list):
-        raise InputFileError(
-            f"{path.name}: features: expected a list, got {type(features).__name__}",
-            field="features",
+        raise InputFileError.of(
+            _FEATURES_NOT_A_LIST, field="features", file=path.name, got=type(features).__name__
         )
     for number, feature in enumerate(features, start=1):
-        where = f"{path.name}, feature {number}"
+        where = {"file": path.name, "number": number}
         if not isinstance(feature, dict):
-            raise InputFileError(
-                f"{where}: expected a GeoJSON Feature object, got {type(feature).__name__}",
-                field="feature",
+            raise InputFileError.of(
+                _NOT_A_FEATURE, field="feature", got=type(feature).__name__, **where
             )
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
-            raise InputFileError(
-                f"{where}: properties: expected an object, got {type(props).__name__}",
-                field="properties",
+            raise InputFileError.of(
+                _PROPERTIES_NOT_AN_OBJECT, field="properties", got=type(props).__name__, **where
             )
         fields: dict[str, Any] = {}
         for key, value in props.items():
@@ -188,9 +205,7 @@ def _geojson_rows(path: Path) -> Iterator[RawRow]:
             kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
             coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
             if kind != "Point" or not isinstance(coords, list) or len(coords) < 2:
-                raise InputFileError(
-                    f"{where}: geometry: expected a Point, got {kind!r}", field="geometry"
-                )
+                raise InputFileError.of(_NOT_A_POINT, field="geometry", got=repr(kind), **where)
             fields["lon"], fields["lat"] = coords[0], coords[1]
         yield RawRow(row=number, fields=fields)
 
@@ -209,17 +224,15 @@ def read_rows(path: Path, fmt: FileFormat = "auto") -> tuple[str, list[RawRow]]:
     ('csv', [RawRow(row=2, fields={...}), ...])
     """
     if not path.exists():
-        raise InputFileError(f"{path}: no such file", field="path")
+        raise InputFileError.of(_NO_SUCH_FILE, field="path", file=str(path))
     try:
         actual = detect_format(path) if fmt == "auto" else fmt
         if actual == "geojson":
             return actual, list(_geojson_rows(path))
         rows = list(_csv_rows(path))
     except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{path.name}: expected UTF-8 text, byte {exc.start} is not; save the file as "
-            "UTF-8 (in Excel: CSV UTF-8)",
-            field="path",
+        raise InputFileError.of(
+            _NOT_UTF8, field="path", file=path.name, byte=exc.start
         ) from None
     if actual == "lapor":
         for raw in rows:

@@ -14,6 +14,8 @@ from geo.reports.models import Evidence
 from geo.settings import Settings
 from tests.geo.reports.conftest import make_jpeg
 
+LIMITS = ReportSettings()
+
 
 def test_exif_position_and_time_are_read() -> None:
     taken = dt.datetime(2025, 11, 3, 14, 5, 6)
@@ -34,7 +36,7 @@ def test_type_comes_from_content_not_name(tmp_path: Path) -> None:
     fake = tmp_path / "photo.jpg"
     fake.write_text("this is a text file")
     with pytest.raises(ValidationError) as info:
-        inspect_evidence(fake, field="evidence[0]")
+        inspect_evidence(fake, field="evidence[0]", report_settings=LIMITS)
     assert info.value.field == "evidence[0]"
     assert "photo.jpg" in info.value.message and "JPEG" in info.value.message
     assert sniff_mime(b"\x00\x00\x00\x18ftypisom") == "video/mp4"
@@ -43,7 +45,7 @@ def test_type_comes_from_content_not_name(tmp_path: Path) -> None:
 def test_truncated_photo_is_unreadable() -> None:
     data = make_jpeg(-0.5, 117.1)
     with pytest.raises(ValidationError, match="cannot be decoded"):
-        inspect_evidence(data[: len(data) // 2])
+        inspect_evidence(data[: len(data) // 2], report_settings=LIMITS)
 
 
 def test_oversized_photo() -> None:
@@ -54,18 +56,19 @@ def test_oversized_photo() -> None:
 
 def test_missing_and_empty_files(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="cannot read file"):
-        inspect_evidence(tmp_path / "nope.jpg")
+        inspect_evidence(tmp_path / "nope.jpg", report_settings=LIMITS)
     (tmp_path / "empty.jpg").write_bytes(b"")
     with pytest.raises(ValidationError, match="is empty"):
-        inspect_evidence(tmp_path / "empty.jpg")
+        inspect_evidence(tmp_path / "empty.jpg", report_settings=LIMITS)
 
 
 def test_same_file_is_stored_once(session: Session, settings: Settings) -> None:
     content = make_jpeg(-0.5, 117.1, colour=(1, 2, 3))
-    first = store_evidence(session=session, file=inspect_evidence(content), settings=settings)
-    second = store_evidence(
-        session=session, file=inspect_evidence(content, name="copy.jpg"), settings=settings
+    first = store_evidence(
+        session=session, file=inspect_evidence(content, report_settings=LIMITS), settings=settings
     )
+    copy = inspect_evidence(content, name="copy.jpg", report_settings=LIMITS)
+    second = store_evidence(session=session, file=copy, settings=settings)
     assert first.sha256 == second.sha256
     assert (
         session.scalar(
