@@ -1,8 +1,11 @@
 """Turn raw report fields (a form, a CSV row, a GeoJSON feature) into a checked report.
 
 One function, :func:`clean_report`, serves ``submit`` and the bulk importer, so that a value is
-refused with the same message whichever way it arrives. Every refusal is a
-:class:`~geo.errors.ValidationError` naming the field, what was expected and what arrived.
+refused with the same message whichever way it arrives. Each field is read by its rule in
+:data:`~geo.reports.fieldrules.FIELD_RULES` (the table the bulk checker reads too); the checks
+across fields follow here. Every refusal is a :class:`~geo.errors.ValidationError` naming the
+field, what was expected and what arrived, made from a catalogue entry: ``str(error)`` is
+English, ``error.localized(translator("id"))`` Bahasa Indonesia.
 Warnings that must not lose a report (outside the area of interest, a photo taken far away or
 long before) become flags instead.
 
