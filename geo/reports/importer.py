@@ -63,7 +63,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from geo.errors import InputFileError, ValidationError
+from geo.errors import N_, ValidationError
 from geo.reports.batches import BatchWriter
 from geo.reports.bulkcheck import clean_many, content_hashes
 from geo.reports.config import ReportSettings, get_report_settings
@@ -71,6 +71,7 @@ from geo.reports.dedup import link_near_duplicates, match_new_reports
 from geo.reports.evidence import EvidenceFile, inspect_evidence
 from geo.reports.privacy import IdentityCache
 from geo.reports.readers import FileFormat, RawRow, read_rows
+from geo.reports.refusals import RowRefusal, RowsRefused
 from geo.reports.validation import clean_report
 from geo.reports.writer import PreparedRow
 from geo.settings import Settings, get_settings
@@ -81,17 +82,9 @@ log = logging.getLogger(__name__)
 _MAX_LISTED_ERRORS = 10
 
 
-@dataclass(frozen=True)
-class RowError:
-    """A refused row: which file, which row (line or feature), which field, and why."""
-
-    file: str
-    row: int
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}, row {self.row}: {self.message}"
+#: A refused row: which file, which row (line or feature), which field, and why (kept as the
+#: refusal itself, so that it can be shown in Indonesian: ``RowError.localized(t)``).
+RowError = RowRefusal
 
 
 @dataclass
@@ -148,16 +141,18 @@ def _validate(
                 # so that a file with thousands of photos does not have to fit in memory.
                 files.append(replace(checked, content=b"", source=path.parent / name))
             if not fields.get("channel"):
-                raise ValidationError(
-                    "channel: the file has no channel column and no channel was given "
-                    "(use --channel)",
+                raise ValidationError.of(
+                    N_(
+                        "{field}: the file has no channel column and no channel was given "
+                        "(use --channel)"
+                    ),
                     field="channel",
                 )
             clean = clean_report(
                 fields, evidence=files, settings=settings, report_settings=limits, now=now
             )
         except ValidationError as exc:
-            errors.append(RowError(path.name, raw.row, exc.field, exc.message))
+            errors.append(RowRefusal(path.name, raw.row, exc))
             continue
         good.append(PreparedRow(raw.row, clean, clean.content_hash()))
     return good, errors
@@ -371,13 +366,7 @@ def _import(
                 writer.put(unique)
             if errors and on_error == "abort":
                 writer.abort()
-                listed = "\n".join(f"  {e}" for e in errors[:_MAX_LISTED_ERRORS])
-                more = len(errors) - _MAX_LISTED_ERRORS
-                raise InputFileError(
-                    f"{path.name}: {len(errors)} of {len(rows)} rows are not valid; nothing was "
-                    f"imported:\n{listed}" + (f"\n  ... and {more} more" if more > 0 else ""),
-                    field=errors[0].field,
-                )
+                raise RowsRefused(path.name, errors, total=len(rows), listed=_MAX_LISTED_ERRORS)
             writer.release()
             written = writer.finish()
     summary.rejected = errors

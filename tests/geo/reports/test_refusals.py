@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
 from geo.errors import InputFileError, ValidationError
 from geo.i18n import translator
 from geo.reports.config import ReportSettings
+from geo.reports.importer import import_file
 from geo.reports.refusals import RowRefusal, RowsRefused
 from geo.reports.validation import clean_report
 from geo.settings import Settings
@@ -51,3 +57,44 @@ def test_the_listing_reads_in_indonesian() -> None:
     assert lines[-1] == "  ... dan 2 lainnya"
     for english in ("row", "rows", "expected", "latitude", "more"):
         assert english not in text.split(), english
+
+
+def test_an_import_refusing_rows_can_be_read_in_indonesian(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "laporan.csv"
+    path.write_text(
+        "external_id,channel,lat,lon\n"
+        "RF-1,web,-0.4,117.0\n"
+        "RF-2,sms,-0.4,117.0\n"
+        "RF-3,web,0,0\n"
+    )
+    with pytest.raises(RowsRefused) as info:
+        import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False)
+    english = str(info.value)
+    assert english.startswith("laporan.csv: 2 of 3 rows are not valid; nothing was imported:")
+    assert [(r.row, r.field) for r in info.value.refusals] == [(3, "channel"), (4, "lat")]
+    indonesian = info.value.localized(translator("id")).split("\n")
+    assert indonesian == [
+        "laporan.csv: 2 dari 3 baris tidak sah; tidak ada yang diimpor:",
+        "  laporan.csv, baris 3: channel: nilai 'sms' tidak dikenal; pilih salah satu dari "
+        "hotline, lapor, web, field_team, media, satellite",
+        "  laporan.csv, baris 4: lat/lon: terisi 0, 0, yaitu nilai yang ditulis perangkat saat "
+        "belum mendapat sinyal posisi; isikan posisi sebenarnya atau cukup uraian lokasinya",
+    ]
+
+
+def test_a_file_without_channels_is_refused_in_indonesian_too(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "tanpa_kanal.csv"
+    path.write_text("external_id,lat,lon\nRF-9,-0.4,117.0\n")
+    summary = import_file(
+        engine=engine, path=path, settings=settings, now=NOW, progress=False, on_error="skip"
+    )
+    [refusal] = summary.rejected
+    assert refusal.message.startswith("channel: the file has no channel column")
+    assert refusal.localized(translator("id")) == (
+        "tanpa_kanal.csv, baris 2: channel: berkas tidak memiliki kolom kanal dan kanal tidak "
+        "diberikan (gunakan --channel)"
+    )
