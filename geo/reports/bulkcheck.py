@@ -1,15 +1,17 @@
 """A fast path for bulk imports that proves ordinary rows valid, and leaves the rest alone.
 
-:func:`~geo.reports.validation.clean_report` stays the one source of truth for what a report may
-be and for every message. :func:`clean_many` only *accepts*: for each row it either returns the
+What a field may hold is said once, in :data:`~geo.reports.fieldrules.FIELD_RULES`, which
+:func:`~geo.reports.validation.clean_report` reads too; ``clean_report`` owns every message.
+:func:`clean_many` only *accepts*: for each row it either returns the
 same :class:`~geo.reports.validation.CleanReport` that ``clean_report`` would (its identity
 encrypted later by :func:`seal`, through an :class:`~geo.reports.privacy.IdentityCache`),
 or ``None`` when it cannot prove the row valid (a bad value, evidence files, an unusual type
 or spelling), and the caller sends that row through ``clean_report`` to get the same result
 or the right message. It never refuses.
 
-It is faster because it checks whole columns at once where it can (points with numpy), parses
-each distinct time string once, and hashes and encrypts each distinct phone once.
+It is faster because it checks whole columns at once where it can (numbers and their bounds
+with numpy), checks each distinct value of a column once with its rule (times, vocabularies,
+texts), and hashes and encrypts each distinct phone once.
 
 Examples
 --------
