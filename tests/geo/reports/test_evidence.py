@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.errors import ValidationError
+from geo.i18n import translator
 from geo.reports.config import ReportSettings
 from geo.reports.evidence import inspect_evidence, read_exif, sniff_mime, store_evidence
 from geo.reports.models import Evidence
@@ -81,3 +82,36 @@ def test_same_file_is_stored_once(session: Session, settings: Settings) -> None:
     assert path.is_relative_to(settings.data_dir)
     assert len(list(path.parent.iterdir())) == 1
     assert first.exif_lat == pytest.approx(-0.5, abs=1e-5)
+
+
+
+@pytest.mark.parametrize(
+    ("source", "english", "indonesian"),
+    [
+        (
+            "foto.jpg",
+            "evidence: expected a JPEG, PNG, HEIC, MP4 or MOV file, file 'foto.jpg' is none "
+            "of these",
+            "evidence: berkas harus berformat JPEG, PNG, HEIC, MP4 atau MOV; berkas 'foto.jpg' "
+            "bukan salah satunya",
+        ),
+        (b"", "evidence: the file is empty", "evidence: berkas kosong"),
+        (
+            make_jpeg()[:200],
+            "evidence: the file looks like image/jpeg but cannot be decoded (truncated or corrupt)",
+            "evidence: berkas tampak seperti image/jpeg tetapi tidak dapat dibuka "
+            "(terpotong atau rusak)",
+        ),
+    ],
+)
+def test_refusals_read_in_indonesian(
+    tmp_path: Path, source: str | bytes, english: str, indonesian: str
+) -> None:
+    if isinstance(source, str):
+        (tmp_path / source).write_text("bukan foto")
+    with pytest.raises(ValidationError) as info:
+        inspect_evidence(
+            tmp_path / source if isinstance(source, str) else source, report_settings=LIMITS
+        )
+    assert str(info.value) == english
+    assert info.value.localized(translator("id")) == indonesian
