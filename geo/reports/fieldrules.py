@@ -281,9 +281,7 @@ def _read_text(rule: FieldRule, value: Any) -> str:
         # PostgreSQL text cannot hold it, and no honest form sends it.
         raise ValidationError.of(NUL_CHARACTER, field=rule.name)
     if rule.max_length and len(text) > rule.max_length:
-        raise ValidationError.of(
-            TOO_LONG, field=rule.name, limit=rule.max_length, length=len(text)
-        )
+        raise ValidationError.of(TOO_LONG, field=rule.name, limit=rule.max_length, length=len(text))
     return text
 
 

@@ -77,8 +77,7 @@ _PROPERTIES_NOT_AN_OBJECT = N_(
 _NOT_A_POINT = N_("{file}, feature {number}: geometry: expected a Point, got {got}")
 _NO_SUCH_FILE = N_("{file}: no such file")
 _NOT_UTF8 = N_(
-    "{file}: expected UTF-8 text, byte {byte} is not; save the file as UTF-8 "
-    "(in Excel: CSV UTF-8)"
+    "{file}: expected UTF-8 text, byte {byte} is not; save the file as UTF-8 (in Excel: CSV UTF-8)"
 )
 
 #: Columns only a SP4N-LAPOR! export has.
@@ -231,9 +230,7 @@ def read_rows(path: Path, fmt: FileFormat = "auto") -> tuple[str, list[RawRow]]:
             return actual, list(_geojson_rows(path))
         rows = list(_csv_rows(path))
     except UnicodeDecodeError as exc:
-        raise InputFileError.of(
-            _NOT_UTF8, field="path", file=path.name, byte=exc.start
-        ) from None
+        raise InputFileError.of(_NOT_UTF8, field="path", file=path.name, byte=exc.start) from None
     if actual == "lapor":
         for raw in rows:
             raw.fields.setdefault("channel", "lapor")

@@ -84,7 +84,6 @@ def test_same_file_is_stored_once(session: Session, settings: Settings) -> None:
     assert first.exif_lat == pytest.approx(-0.5, abs=1e-5)
 
 
-
 @pytest.mark.parametrize(
     ("source", "english", "indonesian"),
     [

@@ -64,10 +64,7 @@ def test_an_import_refusing_rows_can_be_read_in_indonesian(
 ) -> None:
     path = tmp_path / "laporan.csv"
     path.write_text(
-        "external_id,channel,lat,lon\n"
-        "RF-1,web,-0.4,117.0\n"
-        "RF-2,sms,-0.4,117.0\n"
-        "RF-3,web,0,0\n"
+        "external_id,channel,lat,lon\nRF-1,web,-0.4,117.0\nRF-2,sms,-0.4,117.0\nRF-3,web,0,0\n"
     )
     with pytest.raises(RowsRefused) as info:
         import_file(engine=engine, path=path, settings=settings, now=NOW, progress=False)
