@@ -2,10 +2,11 @@
 
 :data:`FIELD_RULES` says, for each field a report may arrive with, what kind of value it is
 (a word from a vocabulary, a number, a time, a text), whether it is required, its default, its
-vocabulary and the spellings it arrives under, its bounds or length limit, and the message of
-each refusal. :func:`geo.reports.validation.clean_report` reads a row with it, one field at a
-time; :func:`geo.reports.bulkcheck.clean_many` reads whole columns with the same rules (and
-their bounds, vectorised). A rule changed here changes both.
+vocabulary and the spellings it arrives under, its bounds or length limit, the message of each
+refusal, and the other names of its column in a file (read by :mod:`geo.reports.readers`).
+:func:`geo.reports.validation.clean_report` reads a row with it, one field at a time;
+:func:`geo.reports.bulkcheck.clean_many` reads whole columns with the same rules (and their
+bounds, vectorised). A rule changed here changes both.
 
 Every refusal is a catalogue entry (``ValidationError.of(N_("..."))``): ``str(error)`` is the
 English text, ``error.localized(translator("id"))`` the reader's language.
@@ -171,6 +172,9 @@ class FieldRule:
         Most characters a text may have.
     not_valid, out_of_range
         Messages of a number that is not one, and of one outside the bounds.
+    columns
+        Other names of the field's column in a file (normalised: lower case, ``_`` for
+        spaces and punctuation), e.g. ``lintang`` or SP4N-LAPOR!'s ``nomor_tracking``.
     """
 
     name: str
@@ -185,6 +189,7 @@ class FieldRule:
     max_length: int | None = None
     not_valid: str | None = None
     out_of_range: str | None = None
+    columns: tuple[str, ...] = ()
 
     def read(self, value: Any) -> Any:
         """Return the checked value (the default when blank), or raise its refusal."""
@@ -293,17 +298,26 @@ _READERS: dict[str, Callable[[FieldRule, Any], Any]] = {
 }
 
 
-def _text(name: str, max_length: int) -> FieldRule:
-    return FieldRule(name, "text", max_length=max_length)
+def _text(name: str, max_length: int, *columns: str) -> FieldRule:
+    return FieldRule(name, "text", max_length=max_length, columns=columns)
 
 
 #: Every field of a report, in the order ``clean_report`` checks them (the first bad one is
 #: the one refused). Checks across fields (lat with lon, a point or a place, inside Indonesia,
 #: observed before received) follow in :mod:`geo.reports.validation`.
 FIELD_RULES: tuple[FieldRule, ...] = (
-    FieldRule("channel", "choice", required=True, vocabulary=CHANNELS, aliases=CHANNEL_ALIASES),
-    FieldRule("received_at", "time"),
-    FieldRule("observed_at", "time"),
+    FieldRule(
+        "channel",
+        "choice",
+        required=True,
+        vocabulary=CHANNELS,
+        aliases=CHANNEL_ALIASES,
+        columns=("kanal", "saluran", "sumber"),
+    ),
+    FieldRule(
+        "received_at", "time", columns=("date", "tanggal", "tanggal_laporan", "tanggal_masuk")
+    ),
+    FieldRule("observed_at", "time", columns=("tanggal_kejadian", "waktu_kejadian")),
     FieldRule(
         "lat",
         "number",
@@ -313,6 +327,7 @@ FIELD_RULES: tuple[FieldRule, ...] = (
         out_of_range=N_(
             "{field}: expected a latitude between {low} and {high} degrees, got {value}"
         ),
+        columns=("latitude", "lintang"),
     ),
     FieldRule(
         "lon",
@@ -323,21 +338,42 @@ FIELD_RULES: tuple[FieldRule, ...] = (
         out_of_range=N_(
             "{field}: expected a longitude between {low} and {high} degrees, got {value}"
         ),
+        columns=("lng", "long", "longitude", "bujur"),
     ),
-    _text("location_text", 1_000),
-    FieldRule("location_source", "choice", vocabulary=LOCATION_SOURCES),
+    _text("location_text", 1_000, "location", "lokasi", "lokasi_kejadian", "alamat"),
+    FieldRule("location_source", "choice", vocabulary=LOCATION_SOURCES, columns=("sumber_lokasi",)),
     FieldRule(
         "accuracy_m",
         "number",
         low=0.0,
         not_valid=N_("{field}: expected a distance in metres, got {value}"),
         out_of_range=N_("{field}: expected a distance of {low} metres or more, got {value}"),
+        columns=("accuracy", "akurasi", "akurasi_m"),
     ),
-    _text("external_id", 200),
-    _text("title", 300),
-    _text("description", 10_000),
-    FieldRule("activity", "choice", default="other", vocabulary=ACTIVITIES),
-    FieldRule("commodity_guess", "choice", vocabulary=COMMODITIES),
+    _text(
+        "external_id",
+        200,
+        "tracking_id",
+        "tracking_number",
+        "nomor_tracking",
+        "no_tracking",
+        "kode_tracking",
+        "nomor_laporan",
+        "id_laporan",
+        "message_id",
+    ),
+    _text("title", 300, "judul", "judul_laporan"),
+    _text("description", 10_000, "text", "isi", "isi_laporan", "deskripsi", "uraian"),
+    FieldRule(
+        "activity",
+        "choice",
+        default="other",
+        vocabulary=ACTIVITIES,
+        columns=("aktivitas", "kegiatan"),
+    ),
+    FieldRule(
+        "commodity_guess", "choice", vocabulary=COMMODITIES, columns=("commodity", "komoditas")
+    ),
     # When the level is missing the safest applies: the report stays in the agency.
     FieldRule(
         "confidentiality",
@@ -347,9 +383,10 @@ FIELD_RULES: tuple[FieldRule, ...] = (
         # "Rahasia & Anonim" in an export: the stricter level wins.
         keywords=(("rahasia", "rahasia"), ("anonim", "anonim")),
         aliases=MappingProxyType(dict.fromkeys(_PUBLIC_WORDS, "anonim")),
+        columns=("kerahasiaan", "sifat_laporan"),
     ),
-    _text("reporter_name", 200),
-    _text("reporter_phone", 40),
+    _text("reporter_name", 200, "nama_pelapor", "pelapor"),
+    _text("reporter_phone", 40, "phone", "telepon", "no_hp", "nomor_hp", "no_telepon"),
 )
 
 #: :data:`FIELD_RULES` by field name.

@@ -18,47 +18,28 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 from geo.errors import N_, InputFileError
+from geo.reports.fieldrules import FIELD_RULES
 
 __all__ = ["RawRow", "FileFormat", "read_rows", "detect_format", "canonical_field", "ALIASES"]
 
 FileFormat = Literal["auto", "csv", "geojson", "lapor"]
 
-#: Canonical field name to the column names it may arrive under (normalised).
-ALIASES: dict[str, tuple[str, ...]] = {
-    "external_id": (
-        "external_id",
-        "tracking_id",
-        "tracking_number",
-        "nomor_tracking",
-        "no_tracking",
-        "kode_tracking",
-        "nomor_laporan",
-        "id_laporan",
-        "message_id",
-    ),
-    "channel": ("channel", "kanal", "saluran", "sumber"),
-    "received_at": ("received_at", "date", "tanggal", "tanggal_laporan", "tanggal_masuk"),
-    "observed_at": ("observed_at", "tanggal_kejadian", "waktu_kejadian"),
-    "title": ("title", "judul", "judul_laporan"),
-    "description": ("description", "text", "isi", "isi_laporan", "deskripsi", "uraian"),
-    "location_text": ("location_text", "location", "lokasi", "lokasi_kejadian", "alamat"),
-    "lat": ("lat", "latitude", "lintang"),
-    "lon": ("lon", "lng", "long", "longitude", "bujur"),
-    "location_source": ("location_source", "sumber_lokasi"),
-    "accuracy_m": ("accuracy_m", "accuracy", "akurasi", "akurasi_m"),
-    "activity": ("activity", "aktivitas", "kegiatan"),
-    "commodity_guess": ("commodity_guess", "commodity", "komoditas"),
-    "confidentiality": ("confidentiality", "kerahasiaan", "sifat_laporan"),
-    "reporter_name": ("reporter_name", "nama_pelapor", "pelapor"),
-    "reporter_phone": ("reporter_phone", "phone", "telepon", "no_hp", "nomor_hp", "no_telepon"),
-    "evidence": ("evidence", "bukti", "lampiran", "foto"),
-}
+#: Canonical field name to the column names it may arrive under (normalised): each field's own
+#: name and the other names its rule in :data:`~geo.reports.fieldrules.FIELD_RULES` lists, and
+#: the evidence files' column, which the importer reads (it is no field of a report).
+ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        **{rule.name: (rule.name, *rule.columns) for rule in FIELD_RULES},
+        "evidence": ("evidence", "bukti", "lampiran", "foto"),
+    }
+)
 _LOOKUP = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 # Refusals of a file that cannot be read: catalogue entries, ``{file}`` its name or path.
 _NOT_A_REPORT_FILE = N_("{file}: expected a .csv or .geojson file, got {suffix}")

@@ -80,3 +80,14 @@ def test_a_file_of_another_kind(tmp_path: Path) -> None:
 def _touch(path: Path) -> Path:
     path.write_text("x")
     return path
+
+
+def test_every_column_name_of_the_field_table_is_recognised_as_its_field() -> None:
+    from geo.reports.fieldrules import FIELD_RULES
+
+    seen: dict[str, str] = {}
+    for rule in FIELD_RULES:
+        for column in (rule.name, *rule.columns):
+            assert column not in seen, f"{column} names both {seen[column]} and {rule.name}"
+            seen[column] = rule.name
+            assert canonical_field(column.replace("_", " ").title()) == rule.name, column
