@@ -200,8 +200,10 @@ def read_rows(path: Path, fmt: FileFormat = "auto") -> tuple[str, list[RawRow]]:
 
     Examples
     --------
-    >>> read_rows(Path("data/demo_reports.csv"))  # doctest: +SKIP
-    ('csv', [RawRow(row=2, fields={...}), ...])
+    >>> import geo
+    >>> fmt, rows = read_rows(Path(geo.__file__).parents[1] / "data" / "demo_reports.csv")
+    >>> fmt, rows[0].row  # the header is line 1
+    ('csv', 2)
     """
     if not path.exists():
         raise InputFileError.of(_NO_SUCH_FILE, field="path", file=str(path))
