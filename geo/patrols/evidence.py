@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from geo.errors import N_, NotFound, ValidationError
 from geo.patrols.models import Inspection, InspectionEvidence
-from geo.settings import Settings
+from geo.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from geo.reports.config import ReportSettings
@@ -94,10 +94,11 @@ def check_evidence(
             name, content = item
             files.append(
                 inspect_evidence(content, name=clean_name(str(name)), field=where,
-                                 report_settings=report_settings)
+                                 report_settings=report_settings or get_settings().reports)
             )
         elif isinstance(item, bytes | str | Path):
-            file = inspect_evidence(item, field=where, report_settings=report_settings)
+            file = inspect_evidence(item, field=where,
+                                    report_settings=report_settings or get_settings().reports)
             files.append(file)
         else:
             raise ValidationError.of(
@@ -130,7 +131,7 @@ def store_and_link(
         if file.sha256 in linked:
             continue  # the same photo sent twice for one inspection is one piece of evidence
         linked.add(file.sha256)
-        store_evidence(session=session, file=file, settings=settings)
+        store_evidence(session=session, file=file, settings=settings or get_settings())
         name = clean_name(file.original_name)
         session.execute(
             insert(InspectionEvidence)
@@ -223,7 +224,7 @@ def list_evidence(
             name=link.name,
             added_by=link.added_by,
             added_at=link.added_at,
-            path=evidence_path(ev.sha256, ev.mime, settings=settings),
+            path=evidence_path(ev.sha256, ev.mime, settings=settings or get_settings()),
         )
         for link, ev in rows
     ]

@@ -1,15 +1,17 @@
 """A fast path for bulk imports that proves ordinary rows valid, and leaves the rest alone.
 
-:func:`~geo.reports.validation.clean_report` stays the one source of truth for what a report may
-be and for every message. :func:`clean_many` only *accepts*: for each row it either returns the
+What a field may hold is said once, in :data:`~geo.reports.fieldrules.FIELD_RULES`, which
+:func:`~geo.reports.validation.clean_report` reads too; ``clean_report`` owns every message.
+:func:`clean_many` only *accepts*: for each row it either returns the
 same :class:`~geo.reports.validation.CleanReport` that ``clean_report`` would (its identity
 encrypted later by :func:`seal`, through an :class:`~geo.reports.privacy.IdentityCache`),
 or ``None`` when it cannot prove the row valid (a bad value, evidence files, an unusual type
 or spelling), and the caller sends that row through ``clean_report`` to get the same result
 or the right message. It never refuses.
 
-It is faster because it checks whole columns at once where it can (points with numpy), parses
-each distinct time string once, and hashes and encrypts each distinct phone once.
+It is faster because it checks whole columns at once where it can (numbers and their bounds
+with numpy), checks each distinct value of a column once with its rule (times, vocabularies,
+texts), and hashes and encrypts each distinct phone once.
 
 Examples
 --------
@@ -37,27 +39,14 @@ import numpy as np
 
 from geo.errors import ValidationError
 from geo.reports.config import ReportSettings
-from geo.reports.models import ACTIVITIES, CHANNELS, CONFIDENTIALITY, LOCATION_SOURCES
+from geo.reports.fieldrules import FIELD_RULES, RULES, FieldRule
 from geo.reports.privacy import IdentityCache
-from geo.reports.validation import _PUBLIC_WORDS, _TEXT_LIMITS, CHANNEL_ALIASES, CleanReport
-from geo.reports.validation import parse_time as _parse_time
-from geo.vocab import COMMODITIES
+from geo.reports.validation import CleanReport
+from geo.settings import Settings
 
 __all__ = ["Proven", "clean_many", "seal", "content_hashes"]
 
-_CHANNELS = frozenset(CHANNELS)
-_SOURCES = frozenset(LOCATION_SOURCES)
-_ACTIVITIES = frozenset(ACTIVITIES)
-_COMMODITIES = frozenset(COMMODITIES)
-_CONFIDENTIALITY = frozenset(CONFIDENTIALITY)
-_TEXT_FIELDS = (
-    "external_id",
-    "location_text",
-    "title",
-    "description",
-    "reporter_name",
-    "reporter_phone",
-)
+_LAT, _LON, _ACCURACY = RULES["lat"], RULES["lon"], RULES["accuracy_m"]
 
 
 class Proven(NamedTuple):
@@ -103,102 +92,23 @@ class _Unproven(Exception):
     """The row needs the full check."""
 
 
-def _text(value: Any, name: str) -> str | None:
-    if value is None:
-        return None
-    if type(value) is not str:
-        raise _Unproven
-    text = value.strip()
-    if not text:
-        return None
-    if "\x00" in text or len(text) > _TEXT_LIMITS.get(name, len(text)):
-        raise _Unproven
-    return text
-
-
-def _word(value: Any) -> str | None:
-    """``_choice``'s normalisation: ``None`` for blank."""
-    if value is None:
-        return None
-    if type(value) is not str:
-        raise _Unproven
-    text = value.strip()
-    return text.lower().replace(" ", "_") if text else None
-
-
-def _choice(value: Any, allowed: frozenset[str], default: str | None) -> str:
-    word = _word(value)
-    if word is None:
-        if default is None:
-            raise _Unproven
-        return default
-    if word not in allowed:
-        raise _Unproven
-    return word
-
-
-def _number(value: Any) -> float:
-    """Return a finite float, or NaN for blank; anything unusual is unproven."""
-    if value is None:
-        return float("nan")
-    kind = type(value)
-    if kind is str:
-        text = value.strip()
-        if not text:
-            return float("nan")
-        text = text.replace("\u2212", "-")
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
-        try:
-            number = float(text)
-        except ValueError:
-            raise _Unproven from None
-    elif kind is float or kind is int:
-        number = float(value)
-    else:
-        raise _Unproven
-    if number != number or number in (float("inf"), float("-inf")):
-        raise _Unproven  # NaN and infinity are refused by clean_report
-    return number
-
-
-def _confidentiality(value: Any) -> str:
-    if value is not None and type(value) is str and value.strip():
-        text = value.strip().lower()
-        if "rahasia" in text:
-            return "rahasia"
-        if "anonim" in text or text in _PUBLIC_WORDS:
-            return "anonim"
-    return _choice(value, _CONFIDENTIALITY, "rahasia")
-
-
-#: The checked columns :func:`clean_many` assembles rows from, in the order it unpacks them.
-_ASSEMBLED = (
-    "channel",
-    "received_at",
-    "observed_at",
-    "activity",
-    "commodity_guess",
-    "confidentiality",
-    "reporter_hash",
-    *_TEXT_FIELDS,
-)
-
 #: A value :func:`clean_many` cannot prove valid (the row goes to ``clean_report``).
 _UNPROVEN: Any = object()
 
 
 def _mapped(values: Sequence[Any], check: Callable[[Any], Any]) -> list[Any]:
-    """Return ``check`` of each value, or ``_UNPROVEN`` where it raises :class:`_Unproven`.
+    """Return ``check`` of each value, or ``_UNPROVEN`` where it refuses the value.
 
-    Strings and ``None`` are checked once per distinct value. Other values are checked each
-    time: ``1``, ``1.0`` and ``True`` are equal keys, but not equal values here.
+    A refusal is a :class:`~geo.errors.ValidationError` (the rule's own, whose message
+    ``clean_report`` gives) or :class:`_Unproven`. Strings and ``None`` are checked once per
+    distinct value. Other values are checked each time: ``1``, ``1.0`` and ``True`` are equal
+    keys, but not equal values here.
     """
 
     def checked(value: Any) -> Any:
         try:
             return check(value)
-        except _Unproven:
+        except (_Unproven, ValidationError):
             return _UNPROVEN
 
     if values.count(None) == len(values):  # a column the file does not have
@@ -219,12 +129,13 @@ def _mapped(values: Sequence[Any], check: Callable[[Any], Any]) -> list[Any]:
     return out
 
 
-def _numbers(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Each value as :func:`_number` reads it (NaN for blank), and where it is unproven.
+def _numbers(values: Sequence[Any], rule: FieldRule) -> tuple[np.ndarray, np.ndarray]:
+    """Each value as ``rule`` reads it (NaN for blank), and where the rule refuses it.
 
     A column of plain numeric strings is converted at once: ``float`` accepts exactly what
-    ``_number`` accepts once its spelling fixes (decimal comma, Unicode minus) are not needed,
-    and a string ``float`` refuses sends the whole column the slow way.
+    the rule accepts once its spelling fixes (decimal comma, Unicode minus) are not needed,
+    and a string ``float`` refuses sends the whole column the value-by-value way. The bounds
+    are checked by :func:`_outside`, for the whole column.
     """
     unproven = np.zeros(len(values), dtype=bool)
     if all(type(v) is str for v in values):
@@ -233,16 +144,156 @@ def _numbers(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
         except ValueError:
             pass
         else:
-            unproven |= ~np.isfinite(numbers)  # NaN and infinity are refused by clean_report
+            unproven |= ~np.isfinite(numbers)  # NaN and infinity are refused by the rule
             return numbers, unproven
     numbers = np.empty(len(values))
+    read = rule.read
     for i, value in enumerate(values):
         try:
-            numbers[i] = _number(value)
-        except _Unproven:
+            number = read(value)
+        except ValidationError:
             numbers[i] = np.nan
             unproven[i] = True
+        else:
+            numbers[i] = np.nan if number is None else number
     return numbers, unproven
+
+
+def _outside(numbers: np.ndarray, rule: FieldRule) -> np.ndarray:
+    """Where a number lies outside ``rule``'s bounds (NaN is not outside)."""
+    outside = np.zeros(len(numbers), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        if rule.low is not None:
+            outside |= numbers < rule.low
+        if rule.high is not None:
+            outside |= numbers > rule.high
+    return outside
+
+
+def _no_evidence(value: Any) -> None:
+    """Rows naming evidence files are left to the importer, which reads the files."""
+    if value is not None and (type(value) is not str or value.strip()):
+        raise _Unproven
+
+
+def _text_check(rule: FieldRule) -> Callable[[Any], Any]:
+    """Return ``rule.read`` for a text column, with a shortcut for the plain strings it accepts.
+
+    Texts are mostly distinct (tracking numbers, descriptions), so each is checked: a string
+    within the rule's length limit and without NUL is what ``rule.read`` returns, stripped;
+    anything else is left to ``rule.read``, which refuses it with the rule's message.
+    """
+    read, default = rule.read, rule.default
+    limit = rule.max_length or float("inf")
+
+    def check(value: Any) -> Any:
+        if type(value) is str:
+            text = value.strip()
+            if not text:
+                return default
+            if len(text) <= limit and "\x00" not in text:
+                return text
+        return read(value)
+
+    return check
+
+
+def _column_check(rule: FieldRule, now: dt.datetime, slack_s: float) -> Callable[[Any], Any]:
+    """Return the check of one value of ``rule``'s column (times also not in the future)."""
+    if rule.kind == "text":
+        return _text_check(rule)
+    if rule.kind != "time":
+        return rule.read
+    read, not_future = rule.read, rule.check_not_future
+    default = now if rule.name == "received_at" else None
+
+    def moment(value: Any) -> dt.datetime | None:
+        when = read(value) or default
+        not_future(when, now, slack_s)
+        return when
+
+    return moment
+
+
+def _check_columns(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    identities: IdentityCache,
+    now: dt.datetime,
+    slack_s: float,
+) -> tuple[dict[str, list[Any]], dict[str, np.ndarray]]:
+    """Check each column by its rule: (checked values by field, numbers by field).
+
+    Numbers come back as arrays (NaN for blank) with a ``<name>_bad`` mask beside them.
+    """
+    present = set().union(*rows)
+    nothing = [None] * len(rows)
+
+    def column(name: str) -> list[Any]:
+        return [row.get(name) for row in rows] if name in present else nothing
+
+    def phone_hash(phone: str | None) -> str | None:
+        if phone is _UNPROVEN:
+            raise _Unproven
+        return identities.phone_hash(phone)
+
+    columns: dict[str, list[Any]] = {}
+    numbers: dict[str, np.ndarray] = {}
+    for rule in FIELD_RULES:
+        if rule.kind == "number":
+            numbers[rule.name], numbers[rule.name + "_bad"] = _numbers(column(rule.name), rule)
+        else:
+            columns[rule.name] = _mapped(column(rule.name), _column_check(rule, now, slack_s))
+    columns["reporter_hash"] = _mapped(columns["reporter_phone"], phone_hash)
+    columns["evidence"] = _mapped(column("evidence"), _no_evidence)
+    return columns, numbers
+
+
+def _refused_points(
+    numbers: Mapping[str, np.ndarray], settings: Settings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where rows are refused for their numbers, have no point, and lie in the area of interest.
+
+    All at once: the conditions under which ``check_point`` neither refuses nor flags, with the
+    bounds of the lat, lon and accuracy rules.
+    """
+    lat, lon, accuracy = numbers["lat"], numbers["lon"], numbers["accuracy_m"]
+    indonesia, aoi = settings.indonesia_bbox, settings.aoi_bbox
+    with np.errstate(invalid="ignore"):
+        no_point = np.isnan(lat)
+        bad = numbers["lat_bad"] | numbers["lon_bad"] | numbers["accuracy_m_bad"]
+        bad |= _outside(accuracy, _ACCURACY) | (no_point != np.isnan(lon))
+        possible = (
+            (lon >= indonesia[0])
+            & (lon <= indonesia[2])
+            & (lat >= indonesia[1])
+            & (lat <= indonesia[3])
+            & ~_outside(lat, _LAT)
+            & ~_outside(lon, _LON)
+            & ~((lat == 0.0) & (lon == 0.0))
+        )
+        bad |= ~no_point & ~possible
+        in_aoi = (lon >= aoi[0]) & (lon <= aoi[2]) & (lat >= aoi[1]) & (lat <= aoi[3])
+    return bad, no_point, in_aoi
+
+
+#: The checked columns :func:`_assemble` builds rows from, in the order it unpacks them.
+_ASSEMBLED = (
+    "channel",
+    "received_at",
+    "observed_at",
+    "location_source",
+    "activity",
+    "commodity_guess",
+    "confidentiality",
+    "reporter_hash",
+    "external_id",
+    "location_text",
+    "title",
+    "description",
+    "reporter_name",
+    "reporter_phone",
+)
 
 
 def clean_many(
@@ -254,9 +305,11 @@ def clean_many(
 ) -> list[Proven | None]:
     """Return each row checked as :func:`clean_report` would, or ``None`` where not proven.
 
-    The rows are checked a column at a time: each distinct value of a column with few of them
-    (channel, times, vocabularies, phone numbers) is checked once, numbers are converted in
-    bulk, and only then is each row assembled.
+    The rows are checked a column at a time, each by its rule in
+    :data:`~geo.reports.fieldrules.FIELD_RULES` (the table ``clean_report`` reads): each
+    distinct value of a column with few of them (channel, times, vocabularies, phone numbers)
+    is checked once, numbers are converted and bounded in bulk, and only then is each row
+    assembled.
 
     Parameters
     ----------
@@ -285,111 +338,41 @@ def clean_many(
     ...            report_settings=ReportSettings(), now=now)
     [None]
     """
-    settings = identities.settings
-    n = len(rows)
-    slack = dt.timedelta(seconds=report_settings.future_tolerance_s)
-    latest = now + slack
-
-    present = set().union(*rows)
-    nothing = [None] * n
-
-    def column(name: str) -> list[Any]:
-        return [row.get(name) for row in rows] if name in present else nothing
-
-    def evidence(value: Any) -> None:
-        if value is not None and (type(value) is not str or value.strip()):
-            raise _Unproven
-
-    def channel(value: Any) -> str:
-        word = _word(value)
-        word = CHANNEL_ALIASES.get(word, word) if word else None
-        if word not in _CHANNELS:
-            raise _Unproven
-        return word
-
-    def moment(value: Any, name: str) -> dt.datetime | None:
-        if value is None:
-            return None
-        try:
-            parsed = _parse_time(value, name)
-        except ValidationError:
-            raise _Unproven from None
-        if parsed is not None and parsed > latest:
-            raise _Unproven
-        return parsed
-
-    def received(value: Any) -> dt.datetime:
-        when = moment(value, "received_at") or now
-        if when > latest:
-            raise _Unproven
-        return when
-
-    def text_of(name: str) -> list[Any]:
-        return _mapped(column(name), lambda v: _text(v, name))
-
-    def phone_hash(phone: str | None) -> str | None:
-        if phone is _UNPROVEN:
-            raise _Unproven
-        try:
-            return identities.phone_hash(phone)
-        except ValidationError:
-            raise _Unproven from None
-
-    lat, lat_bad = _numbers(column("lat"))
-    lon, lon_bad = _numbers(column("lon"))
-    accuracy, accuracy_bad = _numbers(column("accuracy_m"))
-    texts = {name: text_of(name) for name in _TEXT_FIELDS}
-    columns = {
-        "evidence": _mapped(column("evidence"), evidence),
-        "channel": _mapped(column("channel"), channel),
-        "received_at": _mapped(column("received_at"), received),
-        "observed_at": _mapped(column("observed_at"), lambda v: moment(v, "observed_at")),
-        "activity": _mapped(column("activity"), lambda v: _choice(v, _ACTIVITIES, "other")),
-        "commodity_guess": _mapped(
-            column("commodity_guess"),
-            lambda v: None if _word(v) is None else _choice(v, _COMMODITIES, None),
-        ),
-        "confidentiality": _mapped(column("confidentiality"), _confidentiality),
-        "reporter_hash": _mapped(texts["reporter_phone"], phone_hash),
-        **texts,
-    }
-    sources = column("location_source")
-    described = _mapped(sources, lambda v: _choice(v, _SOURCES, "described"))
-    pinned = _mapped(sources, lambda v: _choice(v, _SOURCES, "map_pin"))
-
-    # Points, all at once: the conditions under which check_point neither refuses nor flags.
-    indonesia, aoi = settings.indonesia_bbox, settings.aoi_bbox
-    with np.errstate(invalid="ignore"):
-        no_point = np.isnan(lat)
-        bad = lat_bad | lon_bad | accuracy_bad | (accuracy < 0) | (no_point != np.isnan(lon))
-        possible = (
-            (lon >= indonesia[0])
-            & (lon <= indonesia[2])
-            & (lat >= indonesia[1])
-            & (lat <= indonesia[3])
-            & (lat >= -90.0)
-            & (lat <= 90.0)
-            & (lon >= -180.0)
-            & (lon <= 180.0)
-            & ~((lat == 0.0) & (lon == 0.0))
-        )
-        bad |= ~no_point & ~possible
-        in_aoi = (lon >= aoi[0]) & (lon <= aoi[2]) & (lat >= aoi[1]) & (lat <= aoi[3])
+    slack_s = report_settings.future_tolerance_s
+    columns, numbers = _check_columns(rows, identities=identities, now=now, slack_s=slack_s)
+    bad, no_point, in_aoi = _refused_points(numbers, identities.settings)
     for values in columns.values():
         if _UNPROVEN in values:
             bad[[i for i, v in enumerate(values) if v is _UNPROVEN]] = True
-
-    out: list[Proven | None] = [None] * n
-    rows_of = zip(
+    return _assemble(
         bad.tolist(),
         no_point.tolist(),
         in_aoi.tolist(),
-        lat.tolist(),
-        lon.tolist(),
-        accuracy.tolist(),
-        described,
-        pinned,
-        *(columns[name] for name in _ASSEMBLED),
+        numbers,
+        [columns[name] for name in _ASSEMBLED],
+        slack=dt.timedelta(seconds=slack_s),
+    )
+
+
+def _assemble(
+    bad: list[bool],
+    no_point: list[bool],
+    in_aoi: list[bool],
+    numbers: Mapping[str, np.ndarray],
+    columns: list[list[Any]],
+    *,
+    slack: dt.timedelta,
+) -> list[Proven | None]:
+    """Build the report of each row not refused; ``None`` for the others."""
+    out: list[Proven | None] = [None] * len(bad)
+    rows_of = zip(
+        bad,
+        no_point,
+        in_aoi,
+        numbers["lat"].tolist(),
+        numbers["lon"].tolist(),
+        numbers["accuracy_m"].tolist(),
+        *columns,
         strict=True,
     )
     for i, (
@@ -399,11 +382,10 @@ def clean_many(
         y,
         x,
         accuracy_m,
-        source_if_described,
-        source_if_point,
-        channel_,
+        channel,
         receipt,
         observed,
+        source,
         activity,
         commodity,
         confidentiality,
@@ -418,23 +400,19 @@ def clean_many(
         if refused or (observed is not None and observed > receipt + slack):
             continue
         if no_location:  # a described place is required
-            if source_if_described != "described" or location_text is None:
+            if (source or "described") != "described" or location_text is None:
                 continue
             point: dict[str, Any] = {"location_source": "described", "flags": ["no_location"]}
         else:
-            if source_if_point is _UNPROVEN:
-                continue
             point = {
-                "location_source": "map_pin"
-                if source_if_point == "described"
-                else source_if_point,
+                "location_source": "map_pin" if source in (None, "described") else source,
                 "lat": y,
                 "lon": x,
                 "flags": [] if inside else ["outside_aoi"],
             }
         out[i] = Proven(
             CleanReport(
-                channel=channel_,
+                channel=channel,
                 received_at=receipt,
                 observed_at=observed,
                 accuracy_m=None if accuracy_m != accuracy_m else accuracy_m,

@@ -29,10 +29,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from geo.errors import ValidationError
-from geo.reports.config import LOCAL_TIMEZONE, ReportSettings, get_report_settings
+from geo.errors import N_, ValidationError
+from geo.reports.config import LOCAL_TIMEZONE, ReportSettings
 from geo.reports.models import Evidence
-from geo.settings import Settings, get_settings
+from geo.settings import Settings
 
 __all__ = [
     "ExifInfo",
@@ -54,6 +54,29 @@ _EXIF_IFD = 0x8769
 _DATETIME_ORIGINAL = 36867
 _OFFSET_TIME_ORIGINAL = 36881
 _DATETIME = 306
+
+# Refusals of a file, each as (the file has a name, it has none): catalogue entries.
+_EMPTY = (N_("{field}: file {name} is empty"), N_("{field}: the file is empty"))
+_UNKNOWN_TYPE = (
+    N_(
+        "{field}: expected a JPEG, PNG, HEIC, MP4 or MOV file (or an OGG/Opus voice note), "
+        "file {name} is none of these"
+    ),
+    N_(
+        "{field}: expected a JPEG, PNG, HEIC, MP4 or MOV file (or an OGG/Opus voice note), "
+        "the file is none of these"
+    ),
+)
+_OVER_TYPE_LIMIT = (
+    N_("{field}: file {name} is {size} bytes, more than the {mime} limit of {limit} bytes"),
+    N_("{field}: the file is {size} bytes, more than the {mime} limit of {limit} bytes"),
+)
+_UNDECODABLE = (
+    N_("{field}: file {name} looks like {mime} but cannot be decoded (truncated or corrupt)"),
+    N_("{field}: the file looks like {mime} but cannot be decoded (truncated or corrupt)"),
+)
+_OVER_LIMIT = N_("{field}: file {name} is {size} bytes, more than the limit of {limit} bytes")
+_UNREADABLE = N_("{field}: cannot read file {path} ({reason})")
 
 
 @dataclass(frozen=True)
@@ -176,12 +199,39 @@ def read_exif(content: bytes) -> ExifInfo:
     return ExifInfo(lat=lat, lon=lon, taken_at=taken)
 
 
+def _refusal(
+    templates: tuple[str, str], field: str, name: str | None, **values: object
+) -> ValidationError:
+    """Return the refusal of a file, naming it when it has a name."""
+    if name:
+        return ValidationError.of(templates[0], field=field, name=repr(name), **values)
+    return ValidationError.of(templates[1], field=field, **values)
+
+
+def _read_path(source: Path | str, field: str, limits: ReportSettings) -> bytes:
+    """Read a file no larger than the largest limit."""
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+        largest = max(limits.max_photo_bytes, limits.max_video_bytes)
+        if size > largest:
+            raise ValidationError.of(
+                _OVER_LIMIT, field=field, name=repr(path.name), size=size, limit=largest
+            )
+        return path.read_bytes()
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ValidationError.of(
+            _UNREADABLE, field=field, path=repr(str(source)), reason=reason
+        ) from None
+
+
 def inspect_evidence(
     source: Path | str | bytes,
     *,
     name: str | None = None,
     field: str = "evidence",
-    report_settings: ReportSettings | None = None,
+    report_settings: ReportSettings,
 ) -> EvidenceFile:
     """Read and check one evidence file: known type, within the size limit, readable.
 
@@ -194,7 +244,7 @@ def inspect_evidence(
     field
         Field name used in error messages (``evidence[2]`` for the third file).
     report_settings
-        Size limits.
+        Size limits (the injected ``settings.reports``).
 
     Raises
     ------
@@ -203,57 +253,32 @@ def inspect_evidence(
 
     Examples
     --------
-    >>> inspect_evidence(b"hello")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    >>> from geo.settings import ReportSettings
+    >>> inspect_evidence(b"hello", report_settings=ReportSettings())  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    geo.errors.ValidationError: evidence: expected a JPEG, PNG, HEIC, MP4 or MOV file...
+    geo.errors.ValidationError: evidence: expected a JPEG, PNG, HEIC, MP4 or MOV file, the file ...
     """
-    limits = report_settings or get_report_settings()
+    limits = report_settings
     if isinstance(source, bytes):
         content = source
     else:
-        path = Path(source)
-        name = name or path.name
-        try:
-            size = path.stat().st_size
-            if size > max(limits.max_photo_bytes, limits.max_video_bytes):
-                raise ValidationError(
-                    f"{field}: file {path.name!r} is {size} bytes, more than the limit of "
-                    f"{max(limits.max_photo_bytes, limits.max_video_bytes)} bytes",
-                    field=field,
-                )
-            content = path.read_bytes()
-        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise ValidationError(
-                f"{field}: cannot read file {str(source)!r} ({reason})", field=field
-            ) from None
-    label = f"file {name!r}" if name else "the file"
+        name = name or Path(source).name
+        content = _read_path(source, field, limits)
     if not content:
-        raise ValidationError(f"{field}: {label} is empty", field=field)
+        raise _refusal(_EMPTY, field, name)
     mime = sniff_mime(content[:64])
     if mime is None:
-        raise ValidationError(
-            f"{field}: expected a JPEG, PNG, HEIC, MP4 or MOV file (or an OGG/Opus voice note), "
-            f"{label} is none of these",
-            field=field,
-        )
+        raise _refusal(_UNKNOWN_TYPE, field, name)
     limit = limits.max_photo_bytes if mime in _PHOTO_MIMES else limits.max_video_bytes
     if len(content) > limit:
-        raise ValidationError(
-            f"{field}: {label} is {len(content)} bytes, more than the {mime} limit of "
-            f"{limit} bytes",
-            field=field,
-        )
+        raise _refusal(_OVER_TYPE_LIMIT, field, name, size=len(content), mime=mime, limit=limit)
     exif = ExifInfo()
     if mime in ("image/jpeg", "image/png"):
         try:
             with Image.open(io.BytesIO(content)) as image:
                 image.verify()
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-            raise ValidationError(
-                f"{field}: {label} looks like {mime} but cannot be decoded (truncated or corrupt)",
-                field=field,
-            ) from None
+            raise _refusal(_UNDECODABLE, field, name, mime=mime) from None
         exif = read_exif(content)
     return EvidenceFile(
         sha256=hashlib.sha256(content).hexdigest(),
@@ -282,22 +307,20 @@ def write_once(target: Path, content: bytes) -> None:
         raise
 
 
-def evidence_path(sha256: str, mime: str, *, settings: Settings | None = None) -> Path:
+def evidence_path(sha256: str, mime: str, *, settings: Settings) -> Path:
     """Return where the file with this hash and type is kept under ``settings.data_dir``."""
     ext = {**_PHOTO_MIMES, **_VIDEO_MIMES, **_AUDIO_MIMES}.get(mime, ".bin")
-    root = (settings or get_settings()).data_dir
+    root = settings.data_dir
     return root / "evidence" / sha256[:2] / sha256[2:4] / f"{sha256}{ext}"
 
 
-def store_evidence(
-    *, session: Session, file: EvidenceFile, settings: Settings | None = None
-) -> Evidence:
+def store_evidence(*, session: Session, file: EvidenceFile, settings: Settings) -> Evidence:
     """Write ``file`` to disk and record it, once per content hash.
 
     Examples
     --------
-    >>> ev = store_evidence(session=session, file=inspect_evidence("photo.jpg"),
-    ...                     settings=settings)
+    >>> file = inspect_evidence("photo.jpg", report_settings=settings.reports)
+    >>> ev = store_evidence(session=session, file=file, settings=settings)
     >>> ev.mime
     'image/jpeg'
     """

@@ -63,13 +63,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from geo.errors import InputFileError, ValidationError
+from geo.errors import N_, ValidationError
 from geo.reports.batches import BatchWriter
 from geo.reports.bulkcheck import clean_many, content_hashes
 from geo.reports.dedup import link_near_duplicates, match_new_reports
 from geo.reports.evidence import EvidenceFile, inspect_evidence
 from geo.reports.privacy import IdentityCache
 from geo.reports.readers import FileFormat, RawRow, read_rows
+from geo.reports.refusals import RowRefusal, RowsRefused
 from geo.reports.validation import clean_report
 from geo.reports.writer import PreparedRow
 from geo.settings import ReportSettings, Settings, get_settings
@@ -80,17 +81,9 @@ log = logging.getLogger(__name__)
 _MAX_LISTED_ERRORS = 10
 
 
-@dataclass(frozen=True)
-class RowError:
-    """A refused row: which file, which row (line or feature), which field, and why."""
-
-    file: str
-    row: int
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}, row {self.row}: {self.message}"
+#: A refused row: which file, which row (line or feature), which field, and why (kept as the
+#: refusal itself, so that it can be shown in Indonesian: ``RowError.localized(t)``).
+RowError = RowRefusal
 
 
 @dataclass
@@ -141,16 +134,18 @@ def _validate(rows: Sequence[RawRow], run: _Run) -> tuple[list[PreparedRow], lis
                 # so that a file with thousands of photos does not have to fit in memory.
                 files.append(replace(checked, content=b"", source=path.parent / name))
             if not fields.get("channel"):
-                raise ValidationError(
-                    "channel: the file has no channel column and no channel was given "
-                    "(use --channel)",
+                raise ValidationError.of(
+                    N_(
+                        "{field}: the file has no channel column and no channel was given "
+                        "(use --channel)"
+                    ),
                     field="channel",
                 )
             clean = clean_report(
                 fields, evidence=files, settings=settings, report_settings=limits, now=now
             )
         except ValidationError as exc:
-            errors.append(RowError(path.name, raw.row, exc.field, exc.message))
+            errors.append(RowRefusal(path.name, raw.row, exc))
             continue
         good.append(PreparedRow(raw.row, clean, clean.content_hash()))
     return good, errors
@@ -423,15 +418,10 @@ def _check_chunk(engine: Engine, run: _Run, chunk: Sequence[RawRow]) -> list[Pre
     return unique
 
 
-def _refusal(run: _Run) -> InputFileError:
-    """Return the error of an import with bad rows and ``on_error="abort"``."""
-    errors = run.errors
-    listed = "\n".join(f"  {e}" for e in errors[:_MAX_LISTED_ERRORS])
-    more = len(errors) - _MAX_LISTED_ERRORS
-    return InputFileError(
-        f"{run.path.name}: {len(errors)} of {len(run.rows)} rows are not valid; nothing was "
-        f"imported:\n{listed}" + (f"\n  ... and {more} more" if more > 0 else ""),
-        field=errors[0].field,
+def _refusal(run: _Run) -> RowsRefused:
+    """Return the error of an import with bad rows and ``on_error="abort"`` (names each row)."""
+    return RowsRefused(
+        run.path.name, run.errors, total=len(run.rows), listed=_MAX_LISTED_ERRORS
     )
 
 

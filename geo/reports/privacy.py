@@ -34,7 +34,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from geo.errors import ConfigurationError, PermissionDenied, ValidationError
+from geo.errors import N_, ConfigurationError, PermissionDenied, ValidationError
 from geo.settings import Settings, get_settings
 
 __all__ = [
@@ -199,9 +199,10 @@ def normalise_phone(phone: str) -> str:
     elif digits.startswith("8"):
         digits = "62" + digits
     if not 8 <= len(digits) <= 15:
-        raise ValidationError(
-            f"reporter_phone: expected a phone number of 8 to 15 digits, got {len(digits)} digits",
+        raise ValidationError.of(
+            N_("{field}: expected a phone number of 8 to 15 digits, got {count} digits"),
             field="reporter_phone",
+            count=len(digits),
         )
     return digits
 

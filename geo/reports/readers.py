@@ -18,48 +18,49 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
-from geo.errors import InputFileError
+from geo.errors import N_, InputFileError
+from geo.reports.fieldrules import FIELD_RULES
 
 __all__ = ["RawRow", "FileFormat", "read_rows", "detect_format", "canonical_field", "ALIASES"]
 
 FileFormat = Literal["auto", "csv", "geojson", "lapor"]
 
-#: Canonical field name to the column names it may arrive under (normalised).
-ALIASES: dict[str, tuple[str, ...]] = {
-    "external_id": (
-        "external_id",
-        "tracking_id",
-        "tracking_number",
-        "nomor_tracking",
-        "no_tracking",
-        "kode_tracking",
-        "nomor_laporan",
-        "id_laporan",
-        "message_id",
-    ),
-    "channel": ("channel", "kanal", "saluran", "sumber"),
-    "received_at": ("received_at", "date", "tanggal", "tanggal_laporan", "tanggal_masuk"),
-    "observed_at": ("observed_at", "tanggal_kejadian", "waktu_kejadian"),
-    "title": ("title", "judul", "judul_laporan"),
-    "description": ("description", "text", "isi", "isi_laporan", "deskripsi", "uraian"),
-    "location_text": ("location_text", "location", "lokasi", "lokasi_kejadian", "alamat"),
-    "lat": ("lat", "latitude", "lintang"),
-    "lon": ("lon", "lng", "long", "longitude", "bujur"),
-    "location_source": ("location_source", "sumber_lokasi"),
-    "accuracy_m": ("accuracy_m", "accuracy", "akurasi", "akurasi_m"),
-    "activity": ("activity", "aktivitas", "kegiatan"),
-    "commodity_guess": ("commodity_guess", "commodity", "komoditas"),
-    "confidentiality": ("confidentiality", "kerahasiaan", "sifat_laporan"),
-    "reporter_name": ("reporter_name", "nama_pelapor", "pelapor"),
-    "reporter_phone": ("reporter_phone", "phone", "telepon", "no_hp", "nomor_hp", "no_telepon"),
-    "evidence": ("evidence", "bukti", "lampiran", "foto"),
-}
+#: Canonical field name to the column names it may arrive under (normalised): each field's own
+#: name and the other names its rule in :data:`~geo.reports.fieldrules.FIELD_RULES` lists, and
+#: the evidence files' column, which the importer reads (it is no field of a report).
+ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        **{rule.name: (rule.name, *rule.columns) for rule in FIELD_RULES},
+        "evidence": ("evidence", "bukti", "lampiran", "foto"),
+    }
+)
 _LOOKUP = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+# Refusals of a file that cannot be read: catalogue entries, ``{file}`` its name or path.
+_NOT_A_REPORT_FILE = N_("{file}: expected a .csv or .geojson file, got {suffix}")
+_NO_EXTENSION = N_("{file}: expected a .csv or .geojson file, got 'no extension'")
+_CANNOT_OPEN = N_("{file}: cannot open the file ({reason})")
+_EMPTY_FILE = N_("{file}: the file is empty")
+_TOO_MANY_COLUMNS = N_("{file}, row {row}: expected {expected} columns, got {got}")
+_MALFORMED_CSV = N_("{file}, row {row}: malformed CSV ({reason})")
+_NOT_GEOJSON = N_("{file}: not readable as GeoJSON ({reason})")
+_NOT_A_COLLECTION = N_("{file}: expected a GeoJSON FeatureCollection, got {got}")
+_FEATURES_NOT_A_LIST = N_("{file}: features: expected a list, got {got}")
+_NOT_A_FEATURE = N_("{file}, feature {number}: expected a GeoJSON Feature object, got {got}")
+_PROPERTIES_NOT_AN_OBJECT = N_(
+    "{file}, feature {number}: properties: expected an object, got {got}"
+)
+_NOT_A_POINT = N_("{file}, feature {number}: geometry: expected a Point, got {got}")
+_NO_SUCH_FILE = N_("{file}: no such file")
+_NOT_UTF8 = N_(
+    "{file}: expected UTF-8 text, byte {byte} is not; save the file as UTF-8 (in Excel: CSV UTF-8)"
+)
+
 #: Columns only a SP4N-LAPOR! export has.
 _LAPOR_MARKERS = {"nomor_tracking", "no_tracking", "kode_tracking", "judul_laporan", "isi_laporan"}
 
@@ -93,9 +94,10 @@ def detect_format(path: Path) -> Literal["csv", "geojson", "lapor"]:
     if suffix in (".geojson", ".json"):
         return "geojson"
     if suffix not in (".csv", ".txt"):
-        raise InputFileError(
-            f"{path.name}: expected a .csv or .geojson file, got {suffix or 'no extension'!r}",
-            field="path",
+        if not suffix:
+            raise InputFileError.of(_NO_EXTENSION, field="path", file=path.name)
+        raise InputFileError.of(
+            _NOT_A_REPORT_FILE, field="path", file=path.name, suffix=repr(suffix)
         )
     with _open_text(path) as handle:
         header = handle.readline()
@@ -107,8 +109,8 @@ def _open_text(path: Path) -> Any:
     try:
         return path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise InputFileError(
-            f"{path}: cannot open the file ({exc.strerror or exc})", field="path"
+        raise InputFileError.of(
+            _CANNOT_OPEN, field="path", file=str(path), reason=exc.strerror or exc
         ) from None
 
 
@@ -124,23 +126,26 @@ def _csv_rows(path: Path) -> Iterator[RawRow]:
         try:
             header = next(reader)
         except StopIteration:
-            raise InputFileError(f"{path.name}: the file is empty", field="path") from None
+            raise InputFileError.of(_EMPTY_FILE, field="path", file=path.name) from None
         names = [canonical_field(h) for h in header]
         try:
             for record in reader:
                 if not any(cell.strip() for cell in record):
                     continue
                 if len(record) > len(header):
-                    raise InputFileError(
-                        f"{path.name}, row {reader.line_num}: expected {len(header)} columns, "
-                        f"got {len(record)}",
+                    raise InputFileError.of(
+                        _TOO_MANY_COLUMNS,
                         field="row",
+                        file=path.name,
+                        row=reader.line_num,
+                        expected=len(header),
+                        got=len(record),
                     )
                 fields = {name: value for name, value in zip(names, record, strict=False) if name}
                 yield RawRow(row=reader.line_num, fields=fields)
         except csv.Error as exc:
-            raise InputFileError(
-                f"{path.name}, row {reader.line_num}: malformed CSV ({exc})", field="row"
+            raise InputFileError.of(
+                _MALFORMED_CSV, field="row", file=path.name, row=reader.line_num, reason=exc
             ) from None
 
 
@@ -148,33 +153,25 @@ def _geojson_rows(path: Path) -> Iterator[RawRow]:
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(
-            f"{path.name}: not readable as GeoJSON ({exc})", field="path"
-        ) from None
+        raise InputFileError.of(_NOT_GEOJSON, field="path", file=path.name, reason=exc) from None
     got = document.get("type") if isinstance(document, dict) else type(document).__name__
     if got != "FeatureCollection":
-        raise InputFileError(
-            f"{path.name}: expected a GeoJSON FeatureCollection, got {got!r}",
-            field="path",
-        )
+        raise InputFileError.of(_NOT_A_COLLECTION, field="path", file=path.name, got=repr(got))
     features = document.get("features") or []
     if not isinstance(features, list):
-        raise InputFileError(
-            f"{path.name}: features: expected a list, got {type(features).__name__}",
-            field="features",
+        raise InputFileError.of(
+            _FEATURES_NOT_A_LIST, field="features", file=path.name, got=type(features).__name__
         )
     for number, feature in enumerate(features, start=1):
-        where = f"{path.name}, feature {number}"
+        where = {"file": path.name, "number": number}
         if not isinstance(feature, dict):
-            raise InputFileError(
-                f"{where}: expected a GeoJSON Feature object, got {type(feature).__name__}",
-                field="feature",
+            raise InputFileError.of(
+                _NOT_A_FEATURE, field="feature", got=type(feature).__name__, **where
             )
         props = feature.get("properties") or {}
         if not isinstance(props, dict):
-            raise InputFileError(
-                f"{where}: properties: expected an object, got {type(props).__name__}",
-                field="properties",
+            raise InputFileError.of(
+                _PROPERTIES_NOT_AN_OBJECT, field="properties", got=type(props).__name__, **where
             )
         fields: dict[str, Any] = {}
         for key, value in props.items():
@@ -188,9 +185,7 @@ def _geojson_rows(path: Path) -> Iterator[RawRow]:
             kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
             coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
             if kind != "Point" or not isinstance(coords, list) or len(coords) < 2:
-                raise InputFileError(
-                    f"{where}: geometry: expected a Point, got {kind!r}", field="geometry"
-                )
+                raise InputFileError.of(_NOT_A_POINT, field="geometry", got=repr(kind), **where)
             fields["lon"], fields["lat"] = coords[0], coords[1]
         yield RawRow(row=number, fields=fields)
 
@@ -205,22 +200,20 @@ def read_rows(path: Path, fmt: FileFormat = "auto") -> tuple[str, list[RawRow]]:
 
     Examples
     --------
-    >>> read_rows(Path("data/demo_reports.csv"))
-    ('csv', [RawRow(row=2, fields={...}), ...])
+    >>> import geo
+    >>> fmt, rows = read_rows(Path(geo.__file__).parents[1] / "data" / "demo_reports.csv")
+    >>> fmt, rows[0].row  # the header is line 1
+    ('csv', 2)
     """
     if not path.exists():
-        raise InputFileError(f"{path}: no such file", field="path")
+        raise InputFileError.of(_NO_SUCH_FILE, field="path", file=str(path))
     try:
         actual = detect_format(path) if fmt == "auto" else fmt
         if actual == "geojson":
             return actual, list(_geojson_rows(path))
         rows = list(_csv_rows(path))
     except UnicodeDecodeError as exc:
-        raise InputFileError(
-            f"{path.name}: expected UTF-8 text, byte {exc.start} is not; save the file as "
-            "UTF-8 (in Excel: CSV UTF-8)",
-            field="path",
-        ) from None
+        raise InputFileError.of(_NOT_UTF8, field="path", file=path.name, byte=exc.start) from None
     if actual == "lapor":
         for raw in rows:
             raw.fields.setdefault("channel", "lapor")

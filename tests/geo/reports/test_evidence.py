@@ -8,11 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.errors import ValidationError
+from geo.i18n import translator
 from geo.reports.config import ReportSettings
 from geo.reports.evidence import inspect_evidence, read_exif, sniff_mime, store_evidence
 from geo.reports.models import Evidence
 from geo.settings import Settings
 from tests.geo.reports.conftest import make_jpeg
+
+LIMITS = ReportSettings()
 
 
 def test_exif_position_and_time_are_read() -> None:
@@ -34,7 +37,7 @@ def test_type_comes_from_content_not_name(tmp_path: Path) -> None:
     fake = tmp_path / "photo.jpg"
     fake.write_text("this is a text file")
     with pytest.raises(ValidationError) as info:
-        inspect_evidence(fake, field="evidence[0]")
+        inspect_evidence(fake, field="evidence[0]", report_settings=LIMITS)
     assert info.value.field == "evidence[0]"
     assert "photo.jpg" in info.value.message and "JPEG" in info.value.message
     assert sniff_mime(b"\x00\x00\x00\x18ftypisom") == "video/mp4"
@@ -43,7 +46,7 @@ def test_type_comes_from_content_not_name(tmp_path: Path) -> None:
 def test_truncated_photo_is_unreadable() -> None:
     data = make_jpeg(-0.5, 117.1)
     with pytest.raises(ValidationError, match="cannot be decoded"):
-        inspect_evidence(data[: len(data) // 2])
+        inspect_evidence(data[: len(data) // 2], report_settings=LIMITS)
 
 
 def test_oversized_photo() -> None:
@@ -54,18 +57,19 @@ def test_oversized_photo() -> None:
 
 def test_missing_and_empty_files(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="cannot read file"):
-        inspect_evidence(tmp_path / "nope.jpg")
+        inspect_evidence(tmp_path / "nope.jpg", report_settings=LIMITS)
     (tmp_path / "empty.jpg").write_bytes(b"")
     with pytest.raises(ValidationError, match="is empty"):
-        inspect_evidence(tmp_path / "empty.jpg")
+        inspect_evidence(tmp_path / "empty.jpg", report_settings=LIMITS)
 
 
 def test_same_file_is_stored_once(session: Session, settings: Settings) -> None:
     content = make_jpeg(-0.5, 117.1, colour=(1, 2, 3))
-    first = store_evidence(session=session, file=inspect_evidence(content), settings=settings)
-    second = store_evidence(
-        session=session, file=inspect_evidence(content, name="copy.jpg"), settings=settings
+    first = store_evidence(
+        session=session, file=inspect_evidence(content, report_settings=LIMITS), settings=settings
     )
+    copy = inspect_evidence(content, name="copy.jpg", report_settings=LIMITS)
+    second = store_evidence(session=session, file=copy, settings=settings)
     assert first.sha256 == second.sha256
     assert (
         session.scalar(
@@ -78,3 +82,35 @@ def test_same_file_is_stored_once(session: Session, settings: Settings) -> None:
     assert path.is_relative_to(settings.data_dir)
     assert len(list(path.parent.iterdir())) == 1
     assert first.exif_lat == pytest.approx(-0.5, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("source", "english", "indonesian"),
+    [
+        (
+            "foto.jpg",
+            "evidence: expected a JPEG, PNG, HEIC, MP4 or MOV file, file 'foto.jpg' is none "
+            "of these",
+            "evidence: berkas harus berformat JPEG, PNG, HEIC, MP4 atau MOV; berkas 'foto.jpg' "
+            "bukan salah satunya",
+        ),
+        (b"", "evidence: the file is empty", "evidence: berkas kosong"),
+        (
+            make_jpeg()[:200],
+            "evidence: the file looks like image/jpeg but cannot be decoded (truncated or corrupt)",
+            "evidence: berkas tampak seperti image/jpeg tetapi tidak dapat dibuka "
+            "(terpotong atau rusak)",
+        ),
+    ],
+)
+def test_refusals_read_in_indonesian(
+    tmp_path: Path, source: str | bytes, english: str, indonesian: str
+) -> None:
+    if isinstance(source, str):
+        (tmp_path / source).write_text("bukan foto")
+    with pytest.raises(ValidationError) as info:
+        inspect_evidence(
+            tmp_path / source if isinstance(source, str) else source, report_settings=LIMITS
+        )
+    assert str(info.value) == english
+    assert info.value.localized(translator("id")) == indonesian

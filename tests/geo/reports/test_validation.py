@@ -7,12 +7,18 @@ import pytest
 
 from geo.errors import ValidationError
 from geo.reports.config import ReportSettings
-from geo.reports.evidence import inspect_evidence
+from geo.reports.evidence import EvidenceFile, inspect_evidence
 from geo.reports.validation import clean_report, parse_time
 from geo.settings import Settings
 from tests.geo.reports.conftest import NOW, make_jpeg
 
 S = Settings(secret_key="unit-test-key")
+
+
+def _photo(
+    lat: float | None = None, lon: float | None = None, taken_at: dt.datetime | None = None
+) -> EvidenceFile:
+    return inspect_evidence(make_jpeg(lat, lon, taken_at), report_settings=ReportSettings())
 
 
 def clean(**raw: object):  # type: ignore[no-untyped-def]
@@ -158,7 +164,7 @@ def test_identity_is_encrypted_and_not_in_repr() -> None:
 
 
 def test_photo_position_is_used_when_no_point_is_claimed() -> None:
-    photo = inspect_evidence(make_jpeg(-0.5, 117.15, NOW - dt.timedelta(days=1)))
+    photo = _photo(-0.5, 117.15, NOW - dt.timedelta(days=1))
     r = clean_report({"channel": "hotline"}, evidence=[photo], settings=S, now=NOW)
     assert r.location_source == "exif"
     assert r.lat == pytest.approx(-0.5, abs=1e-5) and r.lon == pytest.approx(117.15, abs=1e-5)
@@ -166,7 +172,7 @@ def test_photo_position_is_used_when_no_point_is_claimed() -> None:
 
 
 def test_photo_far_and_old_is_flagged_not_refused() -> None:
-    far_old = inspect_evidence(make_jpeg(-0.6, 117.0, NOW - dt.timedelta(days=90)))
+    far_old = _photo(-0.6, 117.0, NOW - dt.timedelta(days=90))
     r = clean_report(
         {"channel": "hotline", "lat": -0.42, "lon": 117.0}, evidence=[far_old], settings=S, now=NOW
     )
@@ -175,7 +181,7 @@ def test_photo_far_and_old_is_flagged_not_refused() -> None:
 
 
 def test_photo_close_and_recent_is_not_flagged() -> None:
-    near = inspect_evidence(make_jpeg(-0.425, 117.0, NOW - dt.timedelta(days=2)))  # ~550 m
+    near = _photo(-0.425, 117.0, NOW - dt.timedelta(days=2))  # ~550 m
     r = clean_report(
         {"channel": "hotline", "lat": -0.42, "lon": 117.0}, evidence=[near], settings=S, now=NOW
     )
@@ -183,7 +189,7 @@ def test_photo_close_and_recent_is_not_flagged() -> None:
 
 
 def test_stripped_photo_keeps_the_claimed_location() -> None:
-    stripped = inspect_evidence(make_jpeg())
+    stripped = _photo()
     r = clean_report(
         {"channel": "hotline", "lat": -0.42, "lon": 117.0}, evidence=[stripped], settings=S, now=NOW
     )
