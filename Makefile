@@ -45,7 +45,7 @@ lint: install
 # catalogues; translate the new msgstr lines, then `make test` proves none is missing.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg --sort-by-file -o geo/locale/messages.pot --project "Pantau Tambang" .
-	$(BIN)/pybabel update -i geo/locale/messages.pot -d geo/locale --no-fuzzy-matching
+	$(BIN)/pybabel update -i geo/locale/messages.pot -d geo/locale --no-fuzzy-matching --ignore-obsolete
 
 serve: db
 	$(BIN)/pantau serve

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from geo.errors import N_, ValidationError
 from geo.reports.config import LOCAL_TIMEZONE, ReportSettings
+from geo.reports.media import check_structure
 from geo.reports.models import Evidence
 from geo.settings import Settings
 
@@ -272,14 +273,10 @@ def inspect_evidence(
     limit = limits.max_photo_bytes if mime in _PHOTO_MIMES else limits.max_video_bytes
     if len(content) > limit:
         raise _refusal(_OVER_TYPE_LIMIT, field, name, size=len(content), mime=mime, limit=limit)
-    exif = ExifInfo()
-    if mime in ("image/jpeg", "image/png"):
-        try:
-            with Image.open(io.BytesIO(content)) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-            raise _refusal(_UNDECODABLE, field, name, mime=mime) from None
-        exif = read_exif(content)
+    # Checked by structure, not by the first bytes alone: a photo by its decoder with the pixel
+    # limit read from its header (decompression bombs), a video by its boxes.
+    check_structure(content, mime, field=field, name=name)
+    exif = read_exif(content) if mime in _PHOTO_MIMES else ExifInfo()
     return EvidenceFile(
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,

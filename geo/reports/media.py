@@ -29,7 +29,7 @@ import warnings
 import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
-from geo.errors import ValidationError
+from geo.errors import N_, ValidationError
 
 __all__ = ["MAX_PIXELS", "check_structure", "iso_boxes"]
 
@@ -37,6 +37,48 @@ __all__ = ["MAX_PIXELS", "check_structure", "iso_boxes"]
 MAX_PIXELS = 100_000_000
 
 pillow_heif.register_heif_opener()
+
+#: Each refusal naming the file, and for a file without a name.
+_NOT_WELL_FORMED = (
+    N_("{field}: file {name} looks like {mime} but is not a well-formed video ({problem})"),
+    N_("{field}: the file looks like {mime} but is not a well-formed video ({problem})"),
+)
+_NO_DESCRIPTION = (
+    N_(
+        "{field}: file {name} looks like {mime} but has no video description (ftyp and moov "
+        "boxes); it may be truncated"
+    ),
+    N_(
+        "{field}: the file looks like {mime} but has no video description (ftyp and moov "
+        "boxes); it may be truncated"
+    ),
+)
+_OVER_PIXELS = (
+    N_(
+        "{field}: file {name} declares {width} x {height} pixels, more than the limit of "
+        "{limit} (a decompression bomb?)"
+    ),
+    N_(
+        "{field}: the file declares {width} x {height} pixels, more than the limit of "
+        "{limit} (a decompression bomb?)"
+    ),
+)
+_BOMB = (
+    N_("{field}: file {name} declares more pixels than any photo (a decompression bomb?)"),
+    N_("{field}: the file declares more pixels than any photo (a decompression bomb?)"),
+)
+_UNDECODABLE = (
+    N_("{field}: file {name} looks like {mime} but cannot be decoded (truncated or corrupt)"),
+    N_("{field}: the file looks like {mime} but cannot be decoded (truncated or corrupt)"),
+)
+
+
+def _refuse(
+    templates: tuple[str, str], field: str, name: str | None, **values: object
+) -> ValidationError:
+    if name:
+        return ValidationError.of(templates[0], field=field, name=repr(name), **values)
+    return ValidationError.of(templates[1], field=field, **values)
 
 
 def iso_boxes(content: bytes) -> list[tuple[str, int, int]]:
@@ -70,48 +112,33 @@ def iso_boxes(content: bytes) -> list[tuple[str, int, int]]:
     return boxes
 
 
-def _check_video(content: bytes, mime: str, field: str, label: str) -> None:
+def _check_video(content: bytes, mime: str, field: str, name: str | None) -> None:
     try:
         boxes = iso_boxes(content)
     except ValueError as exc:
-        raise ValidationError(
-            f"{field}: {label} looks like {mime} but is not a well-formed video ({exc})",
-            field=field,
-        ) from None
+        raise _refuse(_NOT_WELL_FORMED, field, name, mime=mime, problem=str(exc)) from None
     kinds = [kind for kind, _, _ in boxes]
     if not kinds or kinds[0] != "ftyp" or "moov" not in kinds:
-        raise ValidationError(
-            f"{field}: {label} looks like {mime} but has no video description "
-            "(ftyp and moov boxes); it may be truncated",
-            field=field,
-        )
+        raise _refuse(_NO_DESCRIPTION, field, name, mime=mime)
 
 
-def _check_photo(content: bytes, mime: str, field: str, label: str, max_pixels: int) -> tuple[
-    int, int
-]:
+def _check_photo(
+    content: bytes, mime: str, field: str, name: str | None, max_pixels: int
+) -> tuple[int, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(content)) as image:
                 width, height = image.size  # read from the header, nothing decoded yet
                 if width * height > max_pixels:
-                    raise ValidationError(
-                        f"{field}: {label} declares {width} x {height} pixels, more than the "
-                        f"limit of {max_pixels:,} (a decompression bomb?)",
-                        field=field,
+                    raise _refuse(
+                        _OVER_PIXELS, field, name, width=width, height=height, limit=max_pixels
                     )
                 image.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(
-            f"{field}: {label} declares more pixels than any photo (a decompression bomb?)",
-            field=field,
-        ) from None
+        raise _refuse(_BOMB, field, name) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, RuntimeError):
-        raise ValidationError(
-            f"{field}: {label} looks like {mime} but cannot be decoded (truncated or corrupt)",
-            field=field,
-        ) from None
+        raise _refuse(_UNDECODABLE, field, name, mime=mime) from None
     return width, height
 
 
@@ -120,7 +147,7 @@ def check_structure(
     mime: str,
     *,
     field: str = "evidence",
-    label: str = "the file",
+    name: str | None = None,
     max_pixels: int = MAX_PIXELS,
 ) -> tuple[int, int] | None:
     """Check a file whose first bytes said ``mime``; return a photo's (width, height).
@@ -131,7 +158,7 @@ def check_structure(
         A decompression bomb, a photo its decoder cannot read, or a malformed video.
     """
     if mime.startswith("image/"):
-        return _check_photo(content, mime, field, label, max_pixels)
+        return _check_photo(content, mime, field, name, max_pixels)
     if mime in ("video/mp4", "video/quicktime", "video/3gpp"):
-        _check_video(content, mime, field, label)
+        _check_video(content, mime, field, name)
     return None

@@ -81,8 +81,8 @@ REPORTS: Final[Table] = Report.__table__  # type: ignore[assignment]  # a Table,
 #: Columns a new report leaves to the database (id, timestamps) or to later steps
 #: (lifecycle: resolution; dedup: duplicate_of_id, duplicate_rule; hotspots: hotspot_id).
 LATER: Final = frozenset(
-    {"id", "resolution", "duplicate_of_id", "duplicate_rule", "hotspot_id", "created_at",
-     "updated_at"}
+    {"id", "resolution", "duplicate_of_id", "duplicate_root_id", "duplicate_rule", "hotspot_id",
+     "created_at", "updated_at"}
 )  # fmt: skip
 
 #: Given per row by the writer: the drawn tracking code and the (bulk-computed) content hash.

@@ -11,12 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.main import create_app
 from api.schemas import PlanIn
-from api.settings import ApiSettings
 from geo.patrols.models import PatrolPlan
 from geo.settings import PatrolSettings, Settings
-from tests.api.conftest import bearer
+from tests.api.conftest import app_with, bearer
 from tests.geo.patrols.osrm_standin import osrm_standin, used_standin
 
 
@@ -71,7 +69,7 @@ def test_plan_follows_the_app_settings(
                 "patrols": PatrolSettings(osrm_url=osrm.url, shift="08:00-15:00"),
             }
         )
-        app = create_app(settings, ApiSettings(max_solver_budget_s=1))
+        app = app_with(settings, max_solver_budget_s=1)
         body = {"start": "2026-12-01", "days": 1, "teams": 2, "budget_s": 1, "seed": 3}
         with TestClient(app) as client:
             r = client.post("/patrols/plans", json=body, headers=bearer(tokens["analyst"]))

@@ -11,10 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from api.main import create_app
-from api.settings import ApiSettings
 from geo.settings import Settings
 from geo.whatsapp.models import Delivery, Message
+from tests.api.conftest import app_with
 from tests.geo.whatsapp.conftest import hotline
 from tests.geo.whatsapp.fakes import (
     BUDI,
@@ -42,7 +41,7 @@ def graph() -> Iterator[GraphStandIn]:
 @pytest.fixture(scope="module")
 def wa(api_settings_obj: Settings, graph: GraphStandIn) -> Iterator[TestClient]:
     settings = api_settings_obj.model_copy(update={"whatsapp": hotline(graph.graph_url)})
-    app = create_app(settings, ApiSettings(public_rate_per_minute=100_000, public_burst=100_000))
+    app = app_with(settings, public_rate_per_minute=100_000, public_burst=100_000)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 

@@ -89,10 +89,11 @@ def test_same_file_is_stored_once(session: Session, settings: Settings) -> None:
     [
         (
             "foto.jpg",
-            "evidence: expected a JPEG, PNG, HEIC, MP4 or MOV file, file 'foto.jpg' is none "
+            "evidence: expected a JPEG, PNG, HEIC, MP4 or MOV file (or an OGG/Opus voice note), "
+            "file 'foto.jpg' is none "
             "of these",
-            "evidence: berkas harus berformat JPEG, PNG, HEIC, MP4 atau MOV; berkas 'foto.jpg' "
-            "bukan salah satunya",
+            "evidence: berkas harus berformat JPEG, PNG, HEIC, MP4 atau MOV (atau pesan suara "
+            "OGG/Opus); berkas 'foto.jpg' bukan salah satunya",
         ),
         (b"", "evidence: the file is empty", "evidence: berkas kosong"),
         (

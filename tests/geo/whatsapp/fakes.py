@@ -109,7 +109,12 @@ def ogg_opus(seed: bytes = b"") -> bytes:
 
 
 def mp4() -> bytes:
-    return b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 300
+    """A structurally whole MP4: ftyp, a moov with its header, and media data."""
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return (8 + len(payload)).to_bytes(4, "big") + kind + payload
+
+    return (box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2")
+            + box(b"moov", box(b"mvhd", bytes(100))) + box(b"mdat", bytes(300)))
 
 
 @dataclass

@@ -9,6 +9,7 @@ import pytest
 
 from geo.errors import ValidationError
 from geo.reports.evidence import inspect_evidence, sniff_mime
+from geo.settings import ReportSettings
 from geo.whatsapp.payload import parse_delivery, signature_ok
 from tests.geo.whatsapp.fakes import (
     APP_SECRET,
@@ -86,7 +87,8 @@ def test_the_signature_is_the_hmac_of_the_raw_body() -> None:
 def test_a_voice_note_is_accepted_as_evidence() -> None:
     note = ogg_opus()
     assert sniff_mime(note[:64]) == "audio/ogg"
-    checked = inspect_evidence(note, name="voice.ogg")
+    limits = ReportSettings()
+    checked = inspect_evidence(note, name="voice.ogg", report_settings=limits)
     assert checked.mime == "audio/ogg" and not checked.is_photo
     with pytest.raises(ValidationError, match="OGG/Opus"):
-        inspect_evidence(b"OggS" + b"\x00" * 60)  # an Ogg file that is not Opus
+        inspect_evidence(b"OggS" + b"\x00" * 60, report_settings=limits)  # Ogg, not Opus
