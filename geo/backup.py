@@ -151,7 +151,9 @@ def create_backup(*, settings: Settings, engine: Engine, target: Path) -> Backup
         "pg_dump",
     )
     source = Path(settings.data_dir) / EVIDENCE
-    files = {DUMP: {"sha256": _sha256(dump), "bytes": dump.stat().st_size}}
+    files: dict[str, dict[str, str | int]] = {
+        DUMP: {"sha256": _sha256(dump), "bytes": dump.stat().st_size}
+    }
     for path in _files(source):
         rel = Path(EVIDENCE) / path.relative_to(source)
         (target / rel).parent.mkdir(parents=True, exist_ok=True)

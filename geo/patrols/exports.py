@@ -109,8 +109,8 @@ def to_xlsx(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pa
     left.append([t.gettext("Site code"), t.gettext("Site name"), t.gettext("Priority"),
                  t.gettext("Reason"), t.gettext("Detail")])
     for u in plan.unplanned:
-        row = [u.site_code, u.site_name, u.priority, u.explain(t), u.describe(t)]
-        left.append([neutralise(v) for v in row])
+        cells = [u.site_code, u.site_name, u.priority, u.explain(t), u.describe(t)]
+        left.append([neutralise(v) for v in cells])
     for sheet in book.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
