@@ -45,6 +45,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from tests.common import TEST_SECRET_KEY
+
 ROOT = Path(__file__).resolve().parent
 
 #: Files a doctest run must not import: entry points that run the CLI, Alembic's environment.
@@ -65,7 +67,7 @@ def doctest_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]
             environment="test",
             database={"url": url},
             data_dir=tmp_path_factory.mktemp("doctest-var"),
-            secret_key="test-secret-key-not-for-production",
+            secret_key=TEST_SECRET_KEY,
             _env_file=None,
         )
         eng = make_engine(url)
@@ -112,7 +114,7 @@ def _doctest_database(
         environment="test",
         database={"url": engine.url.render_as_string(hide_password=False)},
         data_dir=tmp_path / "var",
-        secret_key="test-secret-key-not-for-production",
+        secret_key=TEST_SECRET_KEY,
         _env_file=None,
     )
     source = "\n".join(e.source for e in request.node.dtest.examples)

@@ -38,6 +38,7 @@ from geo.reports.intake import submit
 from geo.reports.lifecycle import RESOLUTIONS_BY_STATUS, TRANSITIONS, transition
 from geo.reports.models import Report
 from geo.settings import Settings
+from tests.common import TEST_SECRET_KEY
 
 __all__ = ["site", "report", "reports_around", "hotspot", "inspection", "path_to", "TEST_SETTINGS"]
 
@@ -47,7 +48,7 @@ _HOTSPOTS = table("hotspots", column("id"), column("code"))
 
 #: Settings for factories called without any: a test secret, nothing read from ``.env``.
 TEST_SETTINGS = Settings(
-    environment="test", secret_key="test-secret-key-not-for-production", _env_file=None
+    environment="test", secret_key=TEST_SECRET_KEY, _env_file=None
 )
 
 

@@ -23,6 +23,7 @@ from geo.patrols.service import (
 from geo.patrols.travel import HaversineTravel, haversine_m
 from geo.priority import compute_priority
 from geo.settings import Settings
+from tests.common import TEST_SECRET_KEY
 from tests.geo.patrols.osrm_standin import osrm_standin, used_standin
 
 TODAY = dt.date.today()
@@ -32,7 +33,8 @@ FAST: dict[str, Any] = {"budget_s": 20.0, "max_iterations": 300, "seed": 3, "day
 
 
 def _settings(tmp_path: Path, **sections: Any) -> Settings:
-    return Settings(environment="test", data_dir=tmp_path, _env_file=None, **sections)
+    return Settings(environment="test", data_dir=tmp_path, secret_key=TEST_SECRET_KEY,
+                    _env_file=None, **sections)
 
 
 def _legs(result: Any) -> list[tuple[float, float]]:
