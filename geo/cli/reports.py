@@ -21,6 +21,7 @@ from geo.i18n import Translator
 from geo.reports import service
 from geo.reports.clocks import load_rules, update_rule
 from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.export import export_reports
 from geo.reports.models import ClockRule
 from geo.reports.query import list_reports, show
 from geo.settings import get_settings
@@ -79,6 +80,38 @@ def import_(
     console.print(table)
     for error in summary.rejected[:20]:
         console.print(f"[yellow]skipped[/] {error}", highlight=False, markup=False)
+    t = current().t
+    for column, like in summary.unknown_columns:
+        warning = (
+            t.gettext("column {column!r} is not read by the import; did you mean {like!r}?",
+                      column=column, like=like)
+            if like
+            else t.gettext("column {column!r} is not read by the import", column=column)
+        )
+        console.print(t.gettext("Warning: {what}", what=warning), highlight=False, markup=False)
+
+
+@app.command("export")
+def export_(
+    file: Path = typer.Argument(..., help="laporan.xlsx, .csv, .geojson or .gpkg."),
+    role: str = typer.Option(
+        "analyst", help="Whose view: partner, field_team, analyst, operator or admin."
+    ),
+    status: str | None = typer.Option(None, help="Only reports in this status."),
+    since: str | None = typer.Option(None, help="Only reports received since (YYYY-MM-DD)."),
+) -> None:
+    """Export reports for spreadsheets or GIS as ROLE may see them (identity: operators only)."""
+    run = current()
+    with session_scope(engine_from_settings()) as session:
+        summary = export_reports(
+            session=session, path=file, role=role, settings=run.settings, status=status,
+            since=since,
+        )
+    console.print(
+        run.t.gettext("{rows} report(s) written to {path}", rows=run.t.number(summary.rows),
+                      path=str(summary.path)),
+        highlight=False,
+    )
 
 
 @app.command("list")

@@ -82,8 +82,13 @@ def _decode(raw: bytes, name: str) -> str:
     raise InputFileError(f"{name}: not a text file in UTF-8 or Windows-1252", field="file")
 
 
-def _parse(text: str, delimiter: str) -> list[list[str]]:
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+#: Characters of a file parsed with every candidate delimiter; the winner parses the whole file.
+SAMPLE_CHARS = 256 * 1024
+
+
+def _parse(text: str, delimiter: str, *, strict: bool = True) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+    rows = list(reader)
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()  # trailing blank lines
     return rows
@@ -108,11 +113,15 @@ def detect_delimiter(text: str, candidates: Iterable[str] = DELIMITERS) -> str:
     ','
     """
     best: tuple[int, str] | None = None
+    sample = text[:SAMPLE_CHARS]
+    cut = len(sample) < len(text)
     for delimiter in candidates:
         try:
-            rows = _parse(text, delimiter)
+            rows = _parse(sample, delimiter, strict=not cut)
         except csv.Error:
             continue
+        if cut:
+            rows = rows[:-1]  # the sample may end inside the last record
         if rows and len(rows[0]) > 1 and _fits(rows):
             width = len(rows[0])
             if best is None or width > best[0]:

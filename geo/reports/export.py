@@ -66,7 +66,7 @@ def _local_iso(value: object) -> str | None:
     if pd.isna(stamp):
         return None
     moment: dt.datetime = stamp.to_pydatetime()
-    return moment.astimezone(_LOCAL).isoformat(timespec="seconds")
+    return moment.astimezone(_LOCAL).isoformat()  # to the microsecond: it imports back exactly
 
 
 def export_reports(

@@ -363,7 +363,8 @@ FIELD_RULES: tuple[FieldRule, ...] = (
         "message_id",
     ),
     _text("title", 300, "judul", "judul_laporan"),
-    _text("description", 10_000, "text", "isi", "isi_laporan", "deskripsi", "uraian"),
+    _text("description", 10_000, "text", "desc", "isi", "isi_laporan", "deskripsi", "uraian",
+          "keterangan"),
     FieldRule(
         "activity",
         "choice",

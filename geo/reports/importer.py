@@ -69,7 +69,7 @@ from geo.reports.bulkcheck import clean_many, content_hashes
 from geo.reports.dedup import link_near_duplicates, match_new_reports
 from geo.reports.evidence import EvidenceFile, inspect_evidence
 from geo.reports.privacy import IdentityCache
-from geo.reports.readers import FileFormat, RawRow, read_rows
+from geo.reports.readers import FileFormat, RawRow, read_rows, unknown_columns
 from geo.reports.refusals import RowRefusal, RowsRefused
 from geo.reports.validation import clean_report
 from geo.reports.writer import PreparedRow
@@ -99,6 +99,9 @@ class ImportSummary:
     flagged: int = 0
     batches: int = 0
     rejected: list[RowError] = field(default_factory=list)
+    #: Columns no field reads, each with the field it most resembles (or None): never dropped
+    #: without a word.
+    unknown_columns: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 def _validate(rows: Sequence[RawRow], run: _Run) -> tuple[list[PreparedRow], list[RowError]]:
@@ -380,6 +383,7 @@ def _import(
         flagged=run.flagged,
         batches=written.batches,
         rejected=run.errors,
+        unknown_columns=unknown_columns(path),
     )
     # Every report of the file, new or stored by an earlier (perhaps killed) run of it.
     ids = sorted({*written.inserted_ids, *written.stored_ids})

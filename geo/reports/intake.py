@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geoalchemy2.shape import to_shape
 from sqlalchemy import (
     ARRAY,
     Select,
@@ -49,8 +50,8 @@ from geo.reports.dedup import (
     link_near_duplicates,
     match_new_reports,
 )
-from geo.reports.evidence import EvidenceFile, inspect_evidence, store_evidence
-from geo.reports.models import Report, ReportEvidence
+from geo.reports.evidence import inspect_evidence, store_evidence
+from geo.reports.models import Report, ReportCorroboration, ReportEvidence
 from geo.reports.validation import CleanReport, clean_report
 from geo.settings import ReportSettings, Settings, get_settings
 
@@ -229,9 +230,12 @@ def submit(
     clean = clean_report(
         fields, evidence=files, settings=settings, report_settings=limits, now=now
     )
-    first = _exact_duplicate(session, clean, files)
+    first = _exact_duplicate(session, clean)
     if first is not None:
         return first
+    shared = find_by_evidence(session=session, sha256s=[f.sha256 for f in files])
+    if shared is not None and _same_submitter(shared, clean):
+        return _existing(shared, "exact_evidence")
     stored = [store_evidence(session=session, file=f, settings=settings) for f in files]
     written = _write(
         session,
@@ -243,6 +247,8 @@ def submit(
     if isinstance(written, SubmitResult):
         return written
     report_id, code = written
+    if shared is not None:  # someone else's report with the same file: corroboration
+        _corroborate(session, report_id, shared.id)
     duplicate_of = None
     if not defer:
         duplicate_of = _follow_up(session, report_id, report_settings=limits, match=match)
@@ -264,18 +270,47 @@ def submit(
     )
 
 
-def _exact_duplicate(
-    session: Session, clean: CleanReport, files: Sequence[EvidenceFile]
-) -> SubmitResult | None:
-    """Return the first report with the same channel and external id, or the same photo."""
+def _exact_duplicate(session: Session, clean: CleanReport) -> SubmitResult | None:
+    """Return the first report with the same channel and external id (a repeated ticket)."""
     if clean.external_id is not None:
         first = find_by_external_id(
             session=session, channel=clean.channel, external_id=clean.external_id
         )
         if first is not None:
             return _existing(first, "exact_external_id")
-    first = find_by_evidence(session=session, sha256s=[f.sha256 for f in files])
-    return None if first is None else _existing(first, "exact_evidence")
+    return None
+
+
+def _same_submitter(first: Report, clean: CleanReport) -> bool:
+    """Whether a report with the same file is this submission sent again by the same person.
+
+    The same reporter (keyed phone hash), or, without any phone on either side, the same text
+    at the same place. Anyone else who sends the file (a forwarded photo) makes a report of
+    their own and never receives the first reporter's code.
+    """
+    if first.reporter_hash or clean.reporter_hash:
+        return first.reporter_hash == clean.reporter_hash
+    point = None if first.geom is None else to_shape(first.geom)
+    same_point = (point is None and clean.lat is None) or (
+        point is not None
+        and clean.lat is not None
+        and clean.lon is not None
+        and abs(point.y - clean.lat) < 1e-6
+        and abs(point.x - clean.lon) < 1e-6
+    )
+    return (
+        same_point
+        and (first.description or "") == (clean.description or "")
+        and (first.location_text or "") == (clean.location_text or "")
+    )
+
+
+def _corroborate(session: Session, report_id: int, first_id: int) -> None:
+    session.execute(
+        pg_insert(ReportCorroboration)
+        .values(report_id=report_id, corroborates_id=first_id)
+        .on_conflict_do_nothing()
+    )
 
 
 def _stored_meanwhile(session: Session, clean: CleanReport) -> SubmitResult | None:

@@ -51,6 +51,8 @@ __all__ = [
     "Evidence",
     "ReportEvidence",
     "ClockRule",
+    "IdempotencyKey",
+    "ReportCorroboration",
 ]
 
 #: Where a report came from: hotline/WhatsApp, SP4N-LAPOR!, web form, field team,
@@ -325,6 +327,43 @@ class ReportEvidence(Base):
     )
     sha256: Mapped[str] = mapped_column(
         ForeignKey("evidence.sha256", ondelete="RESTRICT"), primary_key=True
+    )
+
+
+class ReportCorroboration(Base):
+    """A report that carries the same evidence file as an earlier one from someone else.
+
+    A forwarded photo sent by a second citizen is a complaint of its own (its own code, status
+    and clocks), corroborating the first: it is linked here, never folded into the first.
+    """
+
+    __tablename__ = "report_corroborations"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    corroborates_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class IdempotencyKey(Base):
+    """An ``Idempotency-Key`` a submitter sent, the fingerprint of its request and its report.
+
+    The same key with the same request returns the same report; with another request it is a
+    conflict, never another report's tracking code.
+    """
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
     )
 
 

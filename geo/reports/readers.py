@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-import csv
+import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -25,9 +25,18 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from geo.errors import N_, InputFileError
+from geo.io.delimited import read_delimited
 from geo.reports.fieldrules import FIELD_RULES
 
-__all__ = ["RawRow", "FileFormat", "read_rows", "detect_format", "canonical_field", "ALIASES"]
+__all__ = [
+    "RawRow",
+    "FileFormat",
+    "read_rows",
+    "detect_format",
+    "canonical_field",
+    "unknown_columns",
+    "ALIASES",
+]
 
 FileFormat = Literal["auto", "csv", "geojson", "lapor"]
 
@@ -115,38 +124,57 @@ def _open_text(path: Path) -> Any:
 
 
 def _csv_rows(path: Path) -> Iterator[RawRow]:
-    with _open_text(path) as handle:
-        sample = handle.read(8192)
-        handle.seek(0)
-        try:
-            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.reader(handle, dialect)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise InputFileError.of(_EMPTY_FILE, field="path", file=path.name) from None
-        names = [canonical_field(h) for h in header]
-        try:
-            for record in reader:
-                if not any(cell.strip() for cell in record):
-                    continue
-                if len(record) > len(header):
-                    raise InputFileError.of(
-                        _TOO_MANY_COLUMNS,
-                        field="row",
-                        file=path.name,
-                        row=reader.line_num,
-                        expected=len(header),
-                        got=len(record),
-                    )
-                fields = {name: value for name, value in zip(names, record, strict=False) if name}
-                yield RawRow(row=reader.line_num, fields=fields)
-        except csv.Error as exc:
-            raise InputFileError.of(
-                _MALFORMED_CSV, field="row", file=path.name, row=reader.line_num, reason=exc
-            ) from None
+    """Rows of a delimited file, read without guessing (:func:`geo.io.delimited.read_delimited`).
+
+    Every delimiter is tried on the file and the one that fits every record wins; cells that an
+    export guarded against formula injection come back as they were written.
+    """
+    frame = read_delimited(path)
+    names = [canonical_field(str(h)) for h in frame.columns if h != "_row"]
+    for record in frame.itertuples(index=False, name=None):
+        *cells, row = record
+        if not any(str(cell).strip() for cell in cells):
+            continue
+        fields = {name: value for name, value in zip(names, cells, strict=True) if name}
+        yield RawRow(row=int(row), fields=fields)
+
+
+#: Columns of the project's own report export that describe a stored report (its code, status,
+#: match) and are not read back on import; not worth a warning.
+EXPORT_ONLY = frozenset({"code", "status", "matched_site_code", "hotspot_code", "wkt"})
+
+
+def unknown_columns(path: Path) -> list[tuple[str, str | None]]:
+    r"""Return the columns of a report file that no field reads, each with its likely meaning.
+
+    A column is never dropped silently: the import names these in a warning, with the known
+    field a misspelt name most resembles (``desc`` → ``description``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "r.csv").write_text("lat,lon,deskrpsi,warna\n-0.5,117,x,merah\n") > 0
+    True
+    >>> unknown_columns(folder / "r.csv")
+    [('deskrpsi', 'description'), ('warna', None)]
+    """
+    if path.suffix.lower() in (".geojson", ".json"):
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+        features = document.get("features") or [] if isinstance(document, dict) else []
+        headers = list(dict.fromkeys(
+            str(k) for f in features[:1000] if isinstance(f, dict)
+            for k in (f.get("properties") or {})
+        ))
+    else:
+        headers = [str(h) for h in read_delimited(path).columns if h != "_row"]
+    known = sorted(_LOOKUP)
+    notes = []
+    for header in headers:
+        if canonical_field(header) is None and _normalise(header) not in EXPORT_ONLY:
+            close = difflib.get_close_matches(_normalise(header), known, n=1, cutoff=0.75)
+            notes.append((header, _LOOKUP[close[0]] if close else None))
+    return notes
 
 
 def _geojson_rows(path: Path) -> Iterator[RawRow]:

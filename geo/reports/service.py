@@ -19,6 +19,8 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +31,12 @@ from sqlalchemy.orm import Session
 
 from geo import priority
 from geo.db import session_scope
-from geo.errors import N_, ValidationError
+from geo.errors import N_, Conflict, ValidationError
 from geo.hotspots.review import refresh_statistics
 from geo.reports.importer import ImportSummary, import_file
 from geo.reports.intake import SubmitResult, submit
 from geo.reports.lifecycle import get_report, transition
+from geo.reports.models import IdempotencyKey
 from geo.reports.readers import FileFormat
 from geo.settings import Settings
 
@@ -132,9 +135,11 @@ def submit_report(
                 )
         values["channel"] = "web"
     values.setdefault("channel", "web")
-    if idempotency_key and "external_id" not in values:
-        values["external_id"] = f"idempotency:{idempotency_key}"
-    return submit(
+    fingerprint = _fingerprint(values, evidence) if idempotency_key else ""
+    if idempotency_key:
+        _check_key(session, idempotency_key, fingerprint)
+        values.setdefault("external_id", f"idempotency:{idempotency_key}")
+    result = submit(
         session=session,
         evidence=evidence,
         actor=actor,
@@ -143,6 +148,41 @@ def submit_report(
         defer=defer,
         **values,
     )
+    if idempotency_key:
+        _remember_key(session, idempotency_key, fingerprint, result)
+    return result
+
+
+#: A repeated ``Idempotency-Key`` with a different request.
+KEY_REUSED = N_(
+    "{field}: this key was already used for a different report; send a new key with a new report"
+)
+
+
+def _fingerprint(values: Mapping[str, Any], evidence: Sequence[Path | str | bytes]) -> str:
+    """Return a digest of a submission: its fields and the content of its files."""
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode("utf-8"))
+    for item in evidence:
+        data = item if isinstance(item, bytes) else Path(item).read_bytes()
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def _check_key(session: Session, key: str, fingerprint: str) -> None:
+    prior = session.get(IdempotencyKey, key)
+    if prior is not None and prior.fingerprint != fingerprint:
+        raise Conflict.of(KEY_REUSED, field="Idempotency-Key")
+
+
+def _remember_key(session: Session, key: str, fingerprint: str, result: SubmitResult) -> None:
+    """Record a new key, or (a race lost to a concurrent request) check the one stored."""
+    if result.created:
+        session.add(IdempotencyKey(key=key, fingerprint=fingerprint, report_id=result.id))
+        session.flush()
+        return
+    prior = session.get(IdempotencyKey, key)
+    if prior is None or prior.fingerprint != fingerprint:
+        raise Conflict.of(KEY_REUSED, field="Idempotency-Key")
 
 
 def import_reports(

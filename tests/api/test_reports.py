@@ -225,3 +225,24 @@ def test_status_rules_changed_in_the_lifecycle_are_obeyed_by_the_api(
     assert moved.status_code == 200, moved.text
     assert moved.json()["status"] == "assigned"
     assert set(moved.json()) == {"code", "status", "received_at", "status_changed_at"}
+
+
+def test_a_reused_idempotency_key_with_another_body_is_a_conflict(
+    client: TestClient, api_engine: Engine
+) -> None:
+    key = str(uuid.uuid4())
+    mine = {**REPORT, "description": f"punya saya {key}"}
+    theirs = {**REPORT, "description": f"punya orang lain {key}"}
+    first = client.post("/reports", json=mine, headers={"Idempotency-Key": key})
+    assert first.status_code == 201
+    other = client.post("/reports", json=theirs, headers={"Idempotency-Key": key})
+    assert other.status_code == 409, other.text
+    error = other.json()["error"]
+    assert error["field"] == "Idempotency-Key" and first.json()["code"] not in other.text
+    with api_engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT count(*) FROM reports WHERE description LIKE :d"), {"d": f"%{key}"}
+        ).scalar_one()
+    assert stored == 1  # the second body was not stored
+    retry = client.post("/reports", json=mine, headers={"Idempotency-Key": key})
+    assert retry.status_code == 200 and retry.json()["code"] == first.json()["code"]

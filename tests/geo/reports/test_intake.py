@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 from geo.errors import ValidationError
 from geo.reports.codes import CODE_ALPHABET
 from geo.reports.intake import submit
-from geo.reports.models import Evidence, Report, ReportEvidence, ReportStatusHistory
+from geo.reports.models import (
+    Evidence,
+    Report,
+    ReportCorroboration,
+    ReportEvidence,
+    ReportStatusHistory,
+)
 from geo.reports.privacy import decrypt_identity, reporter_hash
 from geo.settings import Settings
 from tests.geo.reports.conftest import NOW, make_jpeg
@@ -111,22 +117,37 @@ def test_same_external_id_returns_the_first_report(session: Session, settings: S
     assert _count(session, Report) == 2
 
 
-def test_same_photo_returns_the_first_report(session: Session, settings: Settings) -> None:
+def test_the_same_photo_sent_again_by_its_reporter_returns_the_first_report(
+    session: Session, settings: Settings
+) -> None:
     photo = make_jpeg(-0.42, 117.0, NOW - dt.timedelta(days=1), colour=(9, 9, 9))
-    first = submit(session=session, channel="hotline", evidence=[photo], settings=settings, now=NOW)
-    again = submit(
-        session=session,
-        channel="web",
-        lat=-0.9,
-        lon=116.5,
-        evidence=[photo],
-        settings=settings,
-        now=NOW,
-    )
+    kw = {"channel": "hotline", "evidence": [photo], "settings": settings, "now": NOW}
+    first = submit(session=session, reporter_phone="0812-1111-2222", **kw)
+    again = submit(session=session, reporter_phone="+62 812 1111 2222", **kw)
     assert first.created and first.flags == []
     assert not again.created and again.code == first.code
     assert again.duplicate_rule == "exact_evidence"
     assert _count(session, Evidence) == 1 and _count(session, ReportEvidence) == 1
+
+
+def test_the_same_photo_from_someone_else_is_their_own_report_corroborating_the_first(
+    session: Session, settings: Settings
+) -> None:
+    # A forwarded WhatsApp photo: another citizen must never receive the first one's code.
+    photo = make_jpeg(-0.42, 117.0, NOW - dt.timedelta(days=1), colour=(8, 9, 9))
+    first = submit(session=session, channel="hotline", evidence=[photo], settings=settings,
+                   reporter_phone="0812-1111-2222", now=NOW)
+    other = submit(session=session, channel="hotline", evidence=[photo], settings=settings,
+                   reporter_phone="0813-9999-0000", now=NOW)
+    elsewhere = submit(session=session, channel="web", lat=-0.9, lon=116.5, evidence=[photo],
+                       settings=settings, now=NOW)
+    assert other.created and elsewhere.created
+    assert len({first.code, other.code, elsewhere.code}) == 3
+    links = session.execute(
+        select(ReportCorroboration.report_id, ReportCorroboration.corroborates_id)
+    ).all()
+    assert sorted(tuple(r) for r in links) == [(other.id, first.id), (elsewhere.id, first.id)]
+    assert _count(session, Evidence) == 1 and _count(session, ReportEvidence) == 3
 
 
 def test_exif_far_photo_is_flagged(session: Session, settings: Settings) -> None:
