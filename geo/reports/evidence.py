@@ -44,6 +44,8 @@ __all__ = [
     "store_evidence",
     "evidence_path",
     "write_once",
+    "stored_name",
+    "stored_file",
 ]
 
 _PHOTO_MIMES = {"image/jpeg": ".jpg", "image/png": ".png", "image/heic": ".heic"}
@@ -311,6 +313,29 @@ def evidence_path(sha256: str, mime: str, *, settings: Settings) -> Path:
     return root / "evidence" / sha256[:2] / sha256[2:4] / f"{sha256}{ext}"
 
 
+def stored_name(target: Path, *, settings: Settings) -> str:
+    """Return the name an evidence file is recorded under: relative to ``PANTAU_DATA_DIR``.
+
+    So a restored system (``pantau backup restore --data-dir``) finds its files wherever its
+    data folder now is.
+
+    Examples
+    --------
+    >>> stored_name(evidence_path("ab" * 32, "image/jpeg", settings=settings), settings=settings)
+    'evidence/ab/ab/abababababababababababababababababababababababababababababababab.jpg'
+    """
+    return target.relative_to(settings.data_dir).as_posix()
+
+
+def stored_file(name: str, *, settings: Settings) -> Path:
+    """Return where a recorded evidence file is: its name under ``PANTAU_DATA_DIR``.
+
+    Absolute names, recorded before names became relative, are taken as they are.
+    """
+    path = Path(name)
+    return path if path.is_absolute() else Path(settings.data_dir) / path
+
+
 def store_evidence(*, session: Session, file: EvidenceFile, settings: Settings) -> Evidence:
     """Write ``file`` to disk and record it, once per content hash.
 
@@ -327,7 +352,7 @@ def store_evidence(*, session: Session, file: EvidenceFile, settings: Settings) 
         insert(Evidence)
         .values(
             sha256=file.sha256,
-            path=str(target),
+            path=stored_name(target, settings=settings),
             size_bytes=file.size_bytes,
             mime=file.mime,
             original_name=file.original_name,

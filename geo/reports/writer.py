@@ -32,7 +32,7 @@ from geo.reports import row as report_row
 from geo.reports.bulkcheck import Proven
 from geo.reports.bulkcheck import seal as seal_one
 from geo.reports.codes import CODE_LENGTH, CODE_PREFIX, fresh_codes, settle
-from geo.reports.evidence import EvidenceFile, evidence_path, write_once
+from geo.reports.evidence import EvidenceFile, evidence_path, stored_name, write_once
 from geo.reports.models import ReportEvidence
 from geo.reports.privacy import IdentityCache
 from geo.reports.validation import CleanReport
@@ -151,7 +151,7 @@ def _store_files(conn: Connection, batch: Sequence[PreparedRow], settings: Setti
                 write_once(target, _reread(e, row=item.row))
             rows[e.sha256] = {
                 "sha256": e.sha256,
-                "path": str(target),
+                "path": stored_name(target, settings=settings),
                 "size_bytes": e.size_bytes,
                 "mime": e.mime,
                 "original_name": e.original_name,

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from geo.errors import ValidationError
 from geo.i18n import translator
-from geo.reports.evidence import inspect_evidence, store_evidence
+from geo.reports.evidence import inspect_evidence, store_evidence, stored_file
 from geo.reports.intake import SubmitResult, submit
 from geo.reports.models import Evidence
 from geo.reports.privacy import decrypt_identity, encrypt_identity, reporter_hash
@@ -237,9 +237,11 @@ def _draft(messages: list[Message], settings: Settings) -> _Draft:
     return draft
 
 
-def _evidence_files(session: Session, shas: list[str]) -> tuple[list[Path], bool]:
+def _evidence_files(
+    session: Session, shas: list[str], settings: Settings
+) -> tuple[list[Path], bool]:
     rows = {e.sha256: e for e in session.scalars(select(Evidence).where(Evidence.sha256.in_(shas)))}
-    files = [Path(rows[s].path) for s in shas if s in rows]
+    files = [stored_file(rows[s].path, settings=settings) for s in shas if s in rows]
     has_exif = any(e.exif_lat is not None and e.exif_lon is not None for e in rows.values())
     return files, has_exif
 
@@ -307,7 +309,7 @@ def close_conversation(
         )
     )
     draft = _draft(messages, settings)
-    files, has_exif = _evidence_files(session, draft.evidence)
+    files, has_exif = _evidence_files(session, draft.evidence, settings)
     to = decrypt_identity(conv.sender_phone_enc, settings=settings) or ""
     place = draft.place if draft.lat is not None else ("\n".join(draft.texts)[:1000] or None)
     if draft.lat is None and not has_exif and place is None:

@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo import migrate, sites
 from geo.backup import create_backup, restore_backup, table_counts, verify_backup
 from geo.db import make_engine
 from geo.errors import InputFileError, ValidationError
+from geo.reports.evidence import stored_file
 from geo.reports.intake import submit
 from geo.settings import Settings
 from tests.common import TEST_SECRET_KEY
@@ -105,6 +106,11 @@ def test_restore_into_a_fresh_database_has_every_row_and_file(
         try:
             assert table_counts(restored) == table_counts(engine)
             assert migrate.current_revisions(restored) == migrate.current_revisions(engine)
+            # Evidence is recorded relative to the data folder, so the restored system finds it.
+            with restored.connect() as conn:
+                names = conn.execute(text("SELECT path FROM evidence")).scalars().all()
+            moved = settings.model_copy(update={"data_dir": tmp_path / "var"})
+            assert names and all(stored_file(n, settings=moved).is_file() for n in names)
         finally:
             restored.dispose()
     original = _digests(Path(settings.data_dir) / "evidence")
