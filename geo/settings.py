@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.errors import ConfigurationError
+from geo.layers.config import LayerSettings
 
 __all__ = [
     "Settings",
@@ -241,6 +242,7 @@ class Settings(BaseSettings):
     patrols: PatrolSettings = Field(default_factory=PatrolSettings)
     maps: MapSettings = Field(default_factory=MapSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    layers: LayerSettings = Field(default_factory=LayerSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -1,0 +1,100 @@
+"""Classification against hand-made geometries, in PostGIS."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from shapely.geometry import Point, box
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo.layers.classify import classify_objects
+from geo.layers.config import LayerSettings
+from geo.layers.models import LayerClassification
+from tests.geo.layers.conftest import FOREST_FEATURES, WIUP_FEATURES, add_site, east_of, load
+
+ON = dt.date(2026, 6, 1)
+
+
+def classes(session: Session) -> dict[str, LayerClassification]:
+    rows = session.scalars(
+        select(LayerClassification).where(LayerClassification.object_kind == "site")
+    ).all()
+    return {r.object_code: r for r in rows}
+
+
+@pytest.fixture
+def layered(session: Session, tmp_path: Path) -> Session:
+    load(session, tmp_path, "wiup", WIUP_FEATURES, snapshot_date=dt.date(2026, 5, 1))
+    load(session, tmp_path, "kawasan_hutan", FOREST_FEATURES, snapshot_date=dt.date(2026, 4, 1))
+    add_site(session, "T-OP", Point(117.005, 0.005), commodity="batu")
+    add_site(session, "T-EKS", Point(117.025, 0.005))
+    add_site(session, "T-EXP", Point(117.045, 0.005))
+    add_site(session, "T-OUT", Point(117.2, 0.005), commodity="pasir")
+    add_site(session, "T-EDGE-IN", east_of(117.01, 30))
+    add_site(session, "T-EDGE-OUT", east_of(117.03, 80))
+    add_site(session, "T-HALF", box(117.005, 0.002, 117.015, 0.004))
+    return session
+
+
+def test_inside_outside_and_expired(layered: Session) -> None:
+    summary = classify_objects(session=layered, settings=LayerSettings(), on=ON)
+    c = classes(layered)
+    assert c["T-OP"].permit_class == "WIUP_OP" and c["T-OP"].permit_share == 1.0
+    assert c["T-OP"].permit["kode_wiup"] == "W-OP"
+    # The permit's commodity (coal) decides the authority, not the site's guess (rock).
+    assert c["T-OP"].authority == "PUSAT"
+    assert c["T-EKS"].permit_class == "WIUP_EKSPLORASI" and c["T-EKS"].authority == "PROVINSI"
+    assert c["T-EXP"].permit_class == "WIUP_BERAKHIR"
+    assert c["T-OUT"].permit_class == "LUAR_WIUP" and c["T-OUT"].permit is None
+    assert c["T-OUT"].authority == "PROVINSI"  # from the site's commodity, sand
+    assert c["T-OP"].wiup_snapshot_date == dt.date(2026, 5, 1)
+    assert c["T-OP"].forest_snapshot_date == dt.date(2026, 4, 1)
+    assert summary.by_class["WIUP_OP"] >= 2 and summary.tolerance_m == 50
+
+
+def test_edge_within_and_beyond_the_tolerance(layered: Session) -> None:
+    classify_objects(session=layered, settings=LayerSettings(), on=ON)
+    c = classes(layered)
+    assert c["T-EDGE-IN"].permit_class == "WIUP_OP"
+    assert c["T-EDGE-IN"].permit_share == 0.0
+    assert c["T-EDGE-IN"].permit_distance_m == pytest.approx(30, abs=1)
+    assert c["T-EDGE-OUT"].permit_class == "LUAR_WIUP"
+    classify_objects(session=layered, settings=LayerSettings(tolerance_m=100), on=ON)
+    assert classes(layered)["T-EDGE-OUT"].permit_class == "WIUP_EKSPLORASI"
+    classify_objects(session=layered, settings=LayerSettings(tolerance_m=10), on=ON)
+    assert classes(layered)["T-EDGE-IN"].permit_class == "LUAR_WIUP"
+
+
+def test_expired_by_the_evaluation_date(layered: Session) -> None:
+    classify_objects(session=layered, settings=LayerSettings(), on=dt.date(2029, 12, 31))
+    assert classes(layered)["T-EKS"].permit_class == "WIUP_EKSPLORASI"
+    classify_objects(session=layered, settings=LayerSettings(), on=dt.date(2030, 1, 2))
+    assert classes(layered)["T-EKS"].permit_class == "WIUP_BERAKHIR"
+    # The production permit ends in 2040 (epoch milliseconds in the file).
+    classify_objects(session=layered, settings=LayerSettings(), on=dt.date(2040, 1, 2))
+    assert classes(layered)["T-OP"].permit_class == "WIUP_BERAKHIR"
+
+
+def test_polygon_overlap_shares_with_permits_and_forest(layered: Session) -> None:
+    classify_objects(session=layered, settings=LayerSettings(), on=ON)
+    half = classes(layered)["T-HALF"]
+    assert half.permit_class == "WIUP_OP"
+    assert half.permit_share == pytest.approx(0.5, abs=0.01)
+    assert half.forest_shares == {
+        "HUTAN_LINDUNG": pytest.approx(0.25, abs=0.01),
+        "HUTAN_PRODUKSI_KONVERSI": pytest.approx(0.75, abs=0.01),
+    }
+    assert half.forest_flags == ["HUTAN_PRODUKSI_KONVERSI", "HUTAN_LINDUNG"]
+    assert classes(layered)["T-OP"].forest_flags == ["HUTAN_LINDUNG"]
+    assert classes(layered)["T-OUT"].forest_flags == []
+    assert half.moratorium is None  # no PIPPIB layer imported
+
+
+def test_without_layers_the_permit_class_is_unknown(session: Session) -> None:
+    add_site(session, "T-NONE", Point(117.005, 0.005))
+    classify_objects(session=session, settings=LayerSettings(), on=ON)
+    row = classes(session)["T-NONE"]
+    assert row.permit_class is None and row.wiup_snapshot_id is None
