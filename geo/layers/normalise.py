@@ -161,7 +161,8 @@ def wiup_attrs(record: Mapping[str, object], *, row: int) -> dict[str, Any]:
     lower = lower_keys(record)
     attrs: dict[str, Any] = {}
     for name in WIUP_FIELDS:
-        value = lower.get(name)
+        # A Shapefile cuts names to ten characters (tgl_berlaku -> tgl_berlak).
+        value = lower.get(name, lower.get(name[:10]))
         if name in _DATES:
             date = parse_date(value, field=name, row=row)
             attrs[name] = date.isoformat() if date else None
