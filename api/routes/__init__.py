@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, hotspots, inspections, maps, ogc, patrols, reports, sites
+from api.routes import health, hotspots, inspections, layers, maps, ogc, patrols, reports, sites
 
 __all__ = ["ROUTERS"]
 
@@ -17,4 +17,5 @@ ROUTERS: list[APIRouter] = [
     inspections.router,
     maps.router,
     ogc.router,
+    layers.router,
 ]

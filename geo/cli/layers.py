@@ -121,7 +121,8 @@ def show_command(
 
 
 def _print_view(t: Translator, v: service.ClassificationView) -> None:
-    console.print(f"[bold]{escape(v.object_code)}[/] — {escape(t.gettext('Indicative class'))}")
+    title = t.gettext("Indicative class")
+    console.print(f"[bold]{escape(v.object_code)}[/] — {escape(title)}")
     if v.permit_class:
         share = t.percent(v.permit_share or 0)
         console.print(f"  {v.permit_class}: {escape(v.permit_label or '')} ({share})")
