@@ -1,5 +1,7 @@
-"""``/layers``: the imported permit and land-status snapshots, and the indicative class of a
-site, report or hotspot (analysts and admins)."""
+"""``/layers``: imported permit and land-status snapshots, and indicative classes.
+
+The class of a site, report or hotspot is for analysts and admins: it points at enforcement.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Permit and land-status layers (WIUP, kawasan hutan, PIPPIB): import as dated snapshots and
-classify sites, reports and hotspots by them, indicatively.
+"""Permit and land-status layers (WIUP, kawasan hutan, PIPPIB), classified indicatively.
+
+Layers are imported as dated snapshots; sites, reports and hotspots are classified by them.
 
 Modules: :mod:`~geo.layers.config` (vocabulary, settings), :mod:`~geo.layers.models` (tables),
 :mod:`~geo.layers.importer` (files and ArcGIS services), :mod:`~geo.layers.classify` (PostGIS),

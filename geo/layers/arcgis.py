@@ -42,10 +42,13 @@ def query_url(url: str, *, offset: int, page_size: int) -> str:
 
 def _get(url: str, timeout_s: float) -> dict[str, Any]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout_s) as response:  # noqa: S310 - http(s) only, checked by the caller
+        # The scheme is checked by fetch_features: only http(s) reaches here.
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:  # noqa: S310
             body = response.read()
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise InputFileError(f"{url}: the layer service did not answer: {exc}", field="url") from None
+        raise InputFileError(
+            f"{url}: the layer service did not answer: {exc}", field="url"
+        ) from None
     try:
         doc = json.loads(body)
     except ValueError:
@@ -53,7 +56,9 @@ def _get(url: str, timeout_s: float) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise InputFileError(f"{url}: the answer is not a GeoJSON object", field="url")
     if "error" in doc:
-        raise InputFileError(f"{url}: the layer service answered an error: {doc['error']}", field="url")
+        raise InputFileError(
+            f"{url}: the layer service answered an error: {doc['error']}", field="url"
+        )
     return doc
 
 
@@ -74,7 +79,8 @@ def fetch_features(url: str, *, settings: LayerSettings) -> list[dict[str, Any]]
         raise InputFileError(f"{url}: expected an http:// or https:// URL", field="url")
     features: list[dict[str, Any]] = []
     for _ in range(settings.max_pages):
-        doc = _get(query_url(url, offset=len(features), page_size=settings.page_size), settings.timeout_s)
+        page_url = query_url(url, offset=len(features), page_size=settings.page_size)
+        doc = _get(page_url, settings.timeout_s)
         page = doc.get("features")
         if not isinstance(page, list):
             raise InputFileError(f"{url}: the answer has no GeoJSON 'features'", field="url")

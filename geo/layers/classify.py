@@ -64,9 +64,9 @@ GROUP BY kind, id, grp
 """
 ).bindparams(bindparam("kinds", expanding=True))
 
-_ALL = text(_OBJECTS + "SELECT kind, id, code, commodity FROM objs WHERE kind IN :kinds").bindparams(
-    bindparam("kinds", expanding=True)
-)
+_ALL = text(
+    _OBJECTS + "SELECT kind, id, code, commodity FROM objs WHERE kind IN :kinds"
+).bindparams(bindparam("kinds", expanding=True))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,7 +118,9 @@ def _matches(
     out: dict[tuple[str, int], list[Any]] = defaultdict(list)
     if snapshot is None:
         return out
-    params = {"snapshot_id": snapshot.id, "tolerance_m": tol, "kinds": kinds, "by_feature": by_feature}
+    params = {
+        "snapshot_id": snapshot.id, "tolerance_m": tol, "kinds": kinds, "by_feature": by_feature
+    }
     for row in session.execute(_MATCHES, params):
         out[(row.kind, row.id)].append(row)
     return out

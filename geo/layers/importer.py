@@ -75,7 +75,11 @@ def _polygons(gdf: gpd.GeoDataFrame, source: str) -> tuple[list[tuple[int, Any]]
             continue
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             raise InputFileError.of(
-                _NOT_POLYGON, field="geometry", source=source, row=int(row), geom_type=geom.geom_type
+                _NOT_POLYGON,
+                field="geometry",
+                source=source,
+                row=int(row),
+                geom_type=geom.geom_type,
             )
         fixed = shapely.make_valid(shapely.force_2d(geom))
         parts = [g for g in shapely.get_parts(fixed) if g.geom_type in ("Polygon", "MultiPolygon")]

@@ -1,5 +1,7 @@
-"""Tables of the permit and land-status layers: snapshots, their features, the editable
-``FUNGSIKWS`` mapping and the indicative classification of every site, report and hotspot.
+"""Tables of the permit and land-status layers.
+
+Snapshots, their features, the editable ``FUNGSIKWS`` mapping and the indicative
+classification of every site, report and hotspot.
 """
 
 from __future__ import annotations

@@ -121,7 +121,9 @@ def classify(
 def list_snapshots(*, session: Session, kind: str | None = None) -> list[SnapshotInfo]:
     """Return the stored snapshots, newest first, marking the one classification uses."""
     newest = {s.id for s in classify_mod.newest_snapshots(session).values()}
-    query = select(LayerSnapshot).order_by(LayerSnapshot.imported_at.desc(), LayerSnapshot.id.desc())
+    query = select(LayerSnapshot).order_by(
+        LayerSnapshot.imported_at.desc(), LayerSnapshot.id.desc()
+    )
     if kind is not None:
         query = query.where(LayerSnapshot.kind == kind)
     return [

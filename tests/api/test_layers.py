@@ -36,7 +36,8 @@ def test_snapshots_for_analysts_only(
     assert r.status_code == 200, r.text
     kinds = {s["kind"] for s in r.json() if s["newest"]}
     assert kinds == {"wiup", "kawasan_hutan"}
-    assert client.get("/layers/snapshots", headers=bearer(tokens["field_officer"])).status_code == 403
+    officer = bearer(tokens["field_officer"])
+    assert client.get("/layers/snapshots", headers=officer).status_code == 403
     assert client.get("/layers/snapshots").status_code in (401, 403)
 
 

@@ -41,8 +41,9 @@ def test_demo_layers_are_marked_synthetic() -> None:
 def test_demo_layers_produce_every_class(session: Session, settings: Settings) -> None:
     _demo_sites(session)
     on = dt.date(2026, 11, 1)
-    for kind, name in (("wiup", "demo_wiup.geojson"), ("kawasan_hutan", "demo_kawasan_hutan.geojson")):
-        service.import_layer(session=session, kind=kind, path=DATA / name, actor="demo",
+    for kind in ("wiup", "kawasan_hutan"):
+        service.import_layer(session=session, kind=kind, path=DATA / f"demo_{kind}.geojson",
+                             actor="demo",
                              settings=settings, snapshot_date=on, reclassify=False)
     service.classify(session=session, settings=settings, on=on)
     rows = session.scalars(

@@ -30,7 +30,6 @@ from tests.geo.layers.conftest import (
     WIUP_FEATURES,
     add_site,
     load,
-    write_geojson,
 )
 
 
@@ -82,7 +81,9 @@ def test_gpkg_and_zipped_shapefile(session: Session, tmp_path: Path) -> None:
     with zipfile.ZipFile(archive, "w") as zf:
         for part in shp_dir.iterdir():
             zf.write(part, part.name)
-    s2 = import_layer(session=session, kind="wiup", path=archive, actor="t", settings=LayerSettings())
+    s2 = import_layer(
+        session=session, kind="wiup", path=archive, actor="t", settings=LayerSettings()
+    )
     shp = features(session, s2.snapshot_id)
     assert [f.attrs["kode_wiup"] for f in shp] == ["G-1", "G-2"]
     assert shp[0].attrs["tgl_berlaku"] == "2020-01-01" and shp[1].attrs["badan_usaha"] == "CV"
