@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from shapely.geometry import Point, box
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from geo.layers.classify import classify_objects
@@ -98,3 +98,29 @@ def test_without_layers_the_permit_class_is_unknown(session: Session) -> None:
     classify_objects(session=session, settings=LayerSettings(), on=ON)
     row = classes(session)["T-NONE"]
     assert row.permit_class is None and row.wiup_snapshot_id is None
+
+
+def test_reports_and_the_moratorium_layer(layered: Session, tmp_path: Path) -> None:
+    row = layered.execute(
+        text(
+            "INSERT INTO reports (code, channel, received_at, location_source, geom,"
+            " commodity_guess) VALUES ('T-RPT-1', 'hotline', now(), 'device_gps',"
+            " ST_SetSRID(ST_MakePoint(117.025, 0.005), 4326), 'emas') RETURNING id"
+        )
+    ).scalar_one()
+    load(layered, tmp_path, "pippib", [(box(117.02, 0.0, 117.021, 0.01), {"NAMOBJ": "PIPPIB"})])
+    classify_objects(session=layered, settings=LayerSettings(), on=ON)
+    report = layered.scalars(
+        select(LayerClassification).where(
+            LayerClassification.object_kind == "report", LayerClassification.object_id == row
+        )
+    ).one()
+    # Inside the exploration permit of rock: the permit's commodity decides the authority.
+    assert report.permit_class == "WIUP_EKSPLORASI" and report.authority == "PROVINSI"
+    assert report.moratorium is False  # 117.025 is about 440 m from the PIPPIB strip
+    c = classes(layered)
+    assert c["T-EKS"].moratorium is False and c["T-OP"].moratorium is False
+    add_site(layered, "T-PIP", Point(117.0205, 0.005))
+    classify_objects(session=layered, settings=LayerSettings(), on=ON)
+    assert classes(layered)["T-PIP"].moratorium is True
+    assert classes(layered)["T-PIP"].pippib_snapshot_date is not None
