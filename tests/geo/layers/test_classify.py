@@ -124,3 +124,24 @@ def test_reports_and_the_moratorium_layer(layered: Session, tmp_path: Path) -> N
     classify_objects(session=layered, settings=LayerSettings(), on=ON)
     assert classes(layered)["T-PIP"].moratorium is True
     assert classes(layered)["T-PIP"].pippib_snapshot_date is not None
+
+
+def test_hotspot_hulls_are_classified(layered: Session) -> None:
+    hotspot = layered.execute(
+        text(
+            "INSERT INTO hotspots (centroid, hull, report_count, reporter_count, channels,"
+            " first_seen, last_seen, eps_m, min_reports) VALUES ("
+            " ST_SetSRID(ST_MakePoint(117.0095, 0.005), 4326),"
+            " ST_MakeEnvelope(117.008, 0.004, 117.012, 0.006, 4326),"
+            " 3, 3, ARRAY['hotline'], now(), now(), 300, 3) RETURNING id"
+        )
+    ).scalar_one()
+    classify_objects(session=layered, settings=LayerSettings(), on=ON)
+    row = layered.scalars(
+        select(LayerClassification).where(
+            LayerClassification.object_kind == "hotspot", LayerClassification.object_id == hotspot
+        )
+    ).one()
+    assert row.object_code.startswith("HS-")
+    assert row.permit_class == "WIUP_OP" and row.permit_share == pytest.approx(0.5, abs=0.01)
+    assert row.authority == "PUSAT"  # a hotspot has no commodity: the permit's decides
