@@ -132,3 +132,27 @@ def _print_view(t: Translator, v: service.ClassificationView) -> None:
         console.print(f"  {v.authority}: {escape(v.authority_label or '')}")
     for line in v.guidance:
         console.print(f"  - {escape(line)}")
+
+
+@app.command("codes")
+def codes_command() -> None:
+    """List the FUNGSIKWS code → forest function table the forest import uses."""
+    t = translator(get_settings().language)
+    labels = forest_labels(t)
+    with session_scope(engine_from_settings()) as session:
+        codes = service.forest_codes(session=session)
+    for code, function in codes.items():
+        console.print(f"{code:<8} {function:<24} {escape(labels.get(function, ''))}")
+
+
+@app.command("set-code")
+def set_code_command(
+    code: str = typer.Argument(..., help="FUNGSIKWS value as the forest layer writes it."),
+    function: str = typer.Argument(..., help="KONSERVASI, HUTAN_LINDUNG, ..., APL."),
+    note: str | None = typer.Option(None, "--note", help="Why (source legend, letter)."),
+) -> None:
+    """Add or change one FUNGSIKWS code of the mapping table (import the layer again after)."""
+    t = translator(get_settings().language)
+    with session_scope(engine_from_settings()) as session:
+        key = service.set_forest_code(session=session, code=code, function=function, note=note)
+    console.print(t.gettext("FUNGSIKWS {code} now means {function}", code=key, function=function))

@@ -33,8 +33,8 @@ _NO_POLYGONS = N_("{source}: the layer holds no polygons")
 _NOT_POLYGON = N_("{source}: row {row} has a {geom_type} geometry; a layer holds polygons")
 _NO_FUNGSIKWS = N_("{source}: the forest layer has no {field} column; found columns {columns}")
 _UNKNOWN_CODES = N_(
-    "{source}: {field} codes not in the mapping table: {codes}; add them to the "
-    "forest_functions table or import with --allow-unknown-codes"
+    "{source}: {field} codes not in the mapping table: {codes}; add them with "
+    "`pantau layers set-code CODE FUNCTION` or import with --allow-unknown-codes"
 )
 
 

@@ -18,9 +18,10 @@ from geo.errors import N_, NotFound, ValidationError
 from geo.i18n import translator
 from geo.layers import classify as classify_mod
 from geo.layers import importer
-from geo.layers.config import OBJECT_KINDS
+from geo.layers.config import FOREST_FUNCTIONS, OBJECT_KINDS
 from geo.layers.guidance import authority_labels, forest_labels, guidance, permit_class_labels
-from geo.layers.models import LayerClassification, LayerSnapshot
+from geo.layers.models import ForestFunction, LayerClassification, LayerSnapshot
+from geo.layers.normalise import forest_code
 from geo.settings import Settings
 
 __all__ = [
@@ -30,11 +31,15 @@ __all__ = [
     "classification_of",
     "classify",
     "import_layer",
+    "forest_codes",
     "list_snapshots",
+    "set_forest_code",
 ]
 
 _NOT_CLASSIFIED = N_("{kind} {code} has no classification yet; run `pantau layers classify`")
 _BAD_OBJECT_KIND = N_("object kind was {kind} but is expected to be one of {allowed}")
+_BAD_FUNCTION = N_("forest function was {function} but is expected to be one of {allowed}")
+_BAD_CODE = N_("{field} code must not be empty")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,3 +199,27 @@ def _view(row: LayerClassification, language: str) -> ClassificationView:
             wiup_date=wiup_date,
         ),
     )
+
+
+def forest_codes(*, session: Session) -> dict[str, str]:
+    """Return the agency's ``FUNGSIKWS`` code → forest function table."""
+    query = select(ForestFunction.code, ForestFunction.function).order_by(ForestFunction.code)
+    return dict(session.execute(query).tuples().all())
+
+
+def set_forest_code(*, session: Session, code: str, function: str, note: str | None = None) -> str:
+    """Map one ``FUNGSIKWS`` code to a forest function (added or changed); return the code.
+
+    Polygons already imported keep the function of their import: import the layer again to
+    apply the new mapping to it.
+    """
+    key = forest_code(code)
+    if not key:
+        raise ValidationError.of(_BAD_CODE, field="FUNGSIKWS")
+    if function not in FOREST_FUNCTIONS:
+        raise ValidationError.of(
+            _BAD_FUNCTION, field="function", function=repr(function), allowed=list(FOREST_FUNCTIONS)
+        )
+    session.merge(ForestFunction(code=key, function=function, note=note))
+    session.flush()
+    return key

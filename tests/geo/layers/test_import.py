@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.errors import InputFileError, ValidationError
+from geo.layers import service
 from geo.layers.classify import classify_objects
 from geo.layers.config import LayerSettings
 from geo.layers.importer import import_layer
@@ -209,3 +210,15 @@ def test_mapserver_that_never_ends_is_an_error(session: Session, mapserver: str)
         import_layer(session=session, kind="wiup", path="http://127.0.0.1:9/query", actor="t",
                      settings=LayerSettings(timeout_s=2))
     assert err.value.field == "url"
+
+
+def test_the_agency_edits_the_forest_code_table(session: Session, tmp_path: Path) -> None:
+    assert service.forest_codes(session=session)["1004"] == "HUTAN_LINDUNG"
+    with pytest.raises(ValidationError) as err:
+        service.set_forest_code(session=session, code="9999", function="HUTAN")
+    assert err.value.field == "function"
+    assert service.set_forest_code(session=session, code=" 9999 ", function="APL") == "9999"
+    s = load(session, tmp_path, "kawasan_hutan", [(box(1, 1, 2, 2), {"FUNGSIKWS": 9999.0})])
+    assert [f.attrs["function"] for f in features(session, s.snapshot_id)] == ["APL"]
+    service.set_forest_code(session=session, code="1004", function="KONSERVASI")
+    assert service.forest_codes(session=session)["1004"] == "KONSERVASI"
