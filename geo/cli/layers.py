@@ -14,6 +14,7 @@ from rich.table import Table
 
 from geo.cli._common import console, engine_from_settings
 from geo.db import session_scope
+from geo.errors import N_, ValidationError
 from geo.i18n import Translator, translator
 from geo.layers import service
 from geo.layers.classify import ClassifySummary
@@ -22,14 +23,19 @@ from geo.settings import get_settings
 
 __all__ = ["app"]
 
+_NOT_A_DAY = N_("{field} must be a date as YYYY-MM-DD, got {value}")
+
 app = typer.Typer(
     help="Mining permit (WIUP), forest estate and moratorium layers; indicative classes.",
     no_args_is_help=True,
 )
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+def _date(text: str | None, option: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        raise ValidationError.of(_NOT_A_DAY, field=option, value=text) from None
 
 
 def _print_classes(t: Translator, s: ClassifySummary) -> None:
@@ -60,7 +66,7 @@ def import_command(
     with session_scope(engine_from_settings()) as session:
         result = service.import_layer(
             session=session, kind=kind, path=source, actor=settings.actor, settings=settings,
-            snapshot_date=_date(date), allow_unknown_codes=allow_unknown_codes,
+            snapshot_date=_date(date, "--date"), allow_unknown_codes=allow_unknown_codes,
             reclassify=classify,
         )
     s = result.snapshot
@@ -102,7 +108,7 @@ def classify_command(
         layers = settings.layers.model_copy(update={"tolerance_m": tolerance})
         settings = settings.model_copy(update={"layers": layers})
     with session_scope(engine_from_settings()) as session:
-        summary = service.classify(session=session, settings=settings, on=_date(on))
+        summary = service.classify(session=session, settings=settings, on=_date(on, "--on"))
     _print_classes(translator(settings.language), summary)
 
 

@@ -56,3 +56,5 @@ def test_import_list_classify_show(fresh_database_url: str, settings: Settings) 
     assert "bukan temuan hukum" in shown.stdout
     bad = _pantau("import", "tambang", str(DATA / "demo_wiup.geojson"), url=url, settings=settings)
     assert bad.returncode == 2 and "[kind]" in bad.stderr
+    bad_day = _pantau("classify", "--on", "1/11/2026", url=url, settings=settings)
+    assert bad_day.returncode == 2 and "[--on]" in bad_day.stderr
