@@ -14,59 +14,112 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, text
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    CTE,
+    Integer,
+    Select,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    column,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    table,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from geo.layers.config import OBJECT_KINDS, PERMIT_CLASSES, LayerSettings, authority_for
-from geo.layers.models import LayerClassification, LayerSnapshot
+from geo.layers.models import LayerClassification, LayerFeature, LayerSnapshot
+from geo.models import Site
+from geo.reports.models import Report
 
-__all__ = ["ClassifySummary", "classify_objects", "newest_snapshots", "permit_class"]
+__all__ = [
+    "ClassifySummary",
+    "classify_objects",
+    "matches_query",
+    "newest_snapshots",
+    "objects_cte",
+    "permit_class",
+]
 
-# Every classified object, as (kind, id, code, geom, commodity).
-_OBJECTS = """
-WITH objs AS (
-    SELECT 'site'::text AS kind, id, code::text AS code, geom, commodity::text AS commodity
-    FROM sites
-    UNION ALL
-    SELECT 'report', id, code, geom, commodity_guess FROM reports WHERE geom IS NOT NULL
-    UNION ALL
-    SELECT 'hotspot', id, code, hull, NULL FROM hotspots
+# The hotspots table has no ORM model: the columns classification reads.
+_HOTSPOTS = table(
+    "hotspots", column("id", Integer), column("code", String), column("hull", Geometry)
 )
-"""
 
-# Per object and group (a permit feature, or a forest function): distance, overlap share.
-_MATCHES = text(
-    _OBJECTS
-    + """
-, hits AS (
-    SELECT o.kind, o.id, f.id AS feature_id, f.attrs,
-           ST_Distance(o.geom::geography, f.geom::geography) AS distance_m,
-           ST_Dimension(o.geom) = 2 AS areal,
-           ST_Intersects(o.geom, f.geom) AS touches,
-           CASE WHEN ST_Dimension(o.geom) = 2 THEN ST_Intersection(o.geom, f.geom) END AS part,
-           ST_Area(o.geom::geography) AS obj_area
-    FROM objs o
-    JOIN layer_features f
-      ON f.snapshot_id = :snapshot_id
-     AND ST_DWithin(o.geom::geography, f.geom::geography, :tolerance_m)
-    WHERE o.kind IN :kinds
-)
-SELECT kind, id,
-       CASE WHEN :by_feature THEN feature_id::text ELSE attrs ->> 'function' END AS grp,
-       min(feature_id) AS feature_id,
-       (array_agg(attrs ORDER BY feature_id))[1] AS attrs,
-       min(distance_m) AS distance_m,
-       CASE WHEN bool_or(areal)
-            THEN coalesce(ST_Area(ST_Union(part)::geography) / nullif(max(obj_area), 0), 0)
-            WHEN bool_or(touches) THEN 1.0 ELSE 0.0 END AS share
-FROM hits
-GROUP BY kind, id, grp
-"""
-).bindparams(bindparam("kinds", expanding=True))
 
-_ALL = text(
-    _OBJECTS + "SELECT kind, id, code, commodity FROM objs WHERE kind IN :kinds"
-).bindparams(bindparam("kinds", expanding=True))
+def objects_cte(kinds: list[str]) -> CTE:
+    """Every classified object of ``kinds`` as (kind, id, code, geom, commodity)."""
+    # Any: the three selects differ in their (invariant) column types, not in their shape.
+    parts: list[Any] = []
+    if "site" in kinds:
+        parts.append(
+            select(literal("site").label("kind"), Site.id, Site.code.label("code"),
+                   Site.geom.label("geom"), Site.commodity.label("commodity"))
+        )
+    if "report" in kinds:
+        parts.append(
+            select(literal("report"), Report.id, Report.code, Report.geom, Report.commodity_guess)
+            .where(Report.geom.is_not(None))
+        )
+    if "hotspot" in kinds:
+        h = _HOTSPOTS.c
+        parts.append(select(literal("hotspot"), h.id, h.code, h.hull, null()))
+    return union_all(*parts).cte("objs")
+
+
+def matches_query(objs: CTE, snapshot_id: int, tol: float, by_feature: bool) -> Select[Any]:
+    """Per object and group (a permit feature, or a forest function): distance and share.
+
+    ``ST_DWithin`` on the geography uses ``ix_layer_features_geog``; the share is the area of
+    the object inside the group's polygons over the object's area, or 1/0 for a point or line
+    inside/outside.
+    """
+    f = LayerFeature
+    areal = func.ST_Dimension(objs.c.geom) == 2
+    hits = (
+        select(
+            objs.c.kind, objs.c.id, f.id.label("feature_id"), f.attrs,
+            func.ST_Distance(func.geography(objs.c.geom), func.geography(f.geom)).label(
+                "distance_m"
+            ),
+            areal.label("areal"),
+            func.ST_Intersects(objs.c.geom, f.geom).label("touches"),
+            case((areal, func.ST_Intersection(objs.c.geom, f.geom))).label("part"),
+            func.ST_Area(func.geography(objs.c.geom)).label("obj_area"),
+        )
+        .join(f, and_(
+            f.snapshot_id == snapshot_id,
+            func.ST_DWithin(func.geography(objs.c.geom), func.geography(f.geom), tol),
+        ))
+        .cte("hits")
+    )
+    share = case(
+        (func.bool_or(hits.c.areal), func.coalesce(
+            func.ST_Area(func.geography(func.ST_Union(hits.c.part)))
+            / func.nullif(func.max(hits.c.obj_area), 0), 0.0,
+        )),
+        (func.bool_or(hits.c.touches), 1.0),
+        else_=0.0,
+    )
+    # A permit is judged feature by feature; the forest estate function by function.
+    keys = [hits.c.feature_id, hits.c.attrs] if by_feature else [hits.c.attrs["function"].astext]
+    return select(
+        hits.c.kind, hits.c.id,
+        (cast(hits.c.feature_id, Text) if by_feature else keys[0]).label("grp"),
+        func.min(hits.c.feature_id).label("feature_id"),
+        (hits.c.attrs if by_feature else null()).label("attrs"),
+        func.min(hits.c.distance_m).label("distance_m"),
+        share.label("share"),
+    ).group_by(hits.c.kind, hits.c.id, *keys)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,10 +171,8 @@ def _matches(
     out: dict[tuple[str, int], list[Any]] = defaultdict(list)
     if snapshot is None:
         return out
-    params = {
-        "snapshot_id": snapshot.id, "tolerance_m": tol, "kinds": kinds, "by_feature": by_feature
-    }
-    for row in session.execute(_MATCHES, params):
+    query = matches_query(objects_cte(kinds), snapshot.id, tol, by_feature)
+    for row in session.execute(query):
         out[(row.kind, row.id)].append(row)
     return out
 
@@ -197,6 +248,8 @@ def classify_objects(
     {'LUAR_WIUP': 80, 'WIUP_OP': 12, ...}
     """
     on = on or dt.date.today()
+    if not kinds:
+        return ClassifySummary(0, on, settings.tolerance_m, {}, {})
     tol = settings.tolerance_m
     snaps = newest_snapshots(session)
     kind_list = list(kinds)
@@ -205,7 +258,9 @@ def classify_objects(
         "kawasan_hutan": _matches(session, snaps.get("kawasan_hutan"), kind_list, tol, False),
         "pippib": _matches(session, snaps.get("pippib"), kind_list, tol, by_feature=True),
     }
-    rows = [_row(obj, on, tol, snaps, found) for obj in session.execute(_ALL, {"kinds": kind_list})]
+    objs = objects_cte(kind_list)
+    everything = select(objs.c.kind, objs.c.id, objs.c.code, objs.c.commodity)
+    rows = [_row(obj, on, tol, snaps, found) for obj in session.execute(everything)]
     session.execute(delete(LayerClassification).where(LayerClassification.object_kind.in_(kinds)))
     if rows:
         session.execute(insert(LayerClassification), rows)

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from shapely.geometry import Point, box
 from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from geo.layers.classify import classify_objects
+from geo.layers.classify import classify_objects, matches_query, objects_cte
 from geo.layers.config import LayerSettings
 from geo.layers.models import LayerClassification
 from tests.geo.layers.conftest import FOREST_FEATURES, WIUP_FEATURES, add_site, east_of, load
@@ -145,3 +146,13 @@ def test_hotspot_hulls_are_classified(layered: Session) -> None:
     assert row.object_code.startswith("HS-")
     assert row.permit_class == "WIUP_OP" and row.permit_share == pytest.approx(0.5, abs=0.01)
     assert row.authority == "PUSAT"  # a hotspot has no commodity: the permit's decides
+
+
+def test_the_tolerance_search_uses_the_geography_index(layered: Session) -> None:
+    query = matches_query(objects_cte(["site"]), 1, 50.0, by_feature=True)
+    compiled = query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    layered.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(r[0] for r in layered.execute(text(f"EXPLAIN {compiled}")))
+    # geography(geom) must match the (geom::geography) expression indexes on either side.
+    assert "ix_layer_features_geog" in plan or "ix_sites_geog" in plan
+    assert "_st_expand(geography(" in plan
