@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.errors import ConfigurationError
+from geo.layers.config import LayerSettings
 
 __all__ = [
     "Settings",
@@ -299,6 +300,7 @@ class Settings(BaseSettings):
     maps: MapSettings = Field(default_factory=MapSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
+    layers: LayerSettings = Field(default_factory=LayerSettings)
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:

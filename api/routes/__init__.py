@@ -9,6 +9,7 @@ from api.routes import (
     health,
     hotspots,
     inspections,
+    layers,
     maps,
     ogc,
     patrols,
@@ -28,4 +29,5 @@ ROUTERS: list[APIRouter] = [
     maps.router,
     calendar.router,
     ogc.router,
+    layers.router,
 ]

@@ -22,6 +22,7 @@ from geo.cli import db as db_cli
 from geo.cli import demo as demo_cli
 from geo.cli import hotspots as hotspots_cli
 from geo.cli import keys as keys_cli
+from geo.cli import layers as layers_cli
 from geo.cli import map as map_cli
 from geo.cli import patrol as patrol_cli
 from geo.cli import reports as reports_cli
@@ -81,6 +82,7 @@ hotspots_cli.mount(app)  # match, hotspots, priority
 app.add_typer(patrol_cli.app, name="patrol")
 app.command("map")(map_cli.map_command)
 app.add_typer(whatsapp_cli.app, name="whatsapp")
+app.add_typer(layers_cli.app, name="layers")
 
 _err = Console(stderr=True)
 ERROR = N_("Error")

@@ -1,0 +1,225 @@
+"""Use cases of the permit and land-status layers, for the CLI and the API alike.
+
+Each takes the session and the injected :class:`~geo.settings.Settings` and returns a dataclass;
+the adapters only parse their input and print or serialise the answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from geo.errors import N_, NotFound, ValidationError
+from geo.i18n import translator
+from geo.layers import classify as classify_mod
+from geo.layers import importer
+from geo.layers.config import FOREST_FUNCTIONS, OBJECT_KINDS
+from geo.layers.guidance import authority_labels, forest_labels, guidance, permit_class_labels
+from geo.layers.models import ForestFunction, LayerClassification, LayerSnapshot
+from geo.layers.normalise import forest_code
+from geo.settings import Settings
+
+__all__ = [
+    "ClassificationView",
+    "ImportResult",
+    "SnapshotInfo",
+    "classification_of",
+    "classify",
+    "import_layer",
+    "forest_codes",
+    "list_snapshots",
+    "set_forest_code",
+]
+
+_NOT_CLASSIFIED = N_("{kind} {code} has no classification yet; run `pantau layers classify`")
+_BAD_OBJECT_KIND = N_("object kind was {kind} but is expected to be one of {allowed}")
+_BAD_FUNCTION = N_("forest function was {function} but is expected to be one of {allowed}")
+_BAD_CODE = N_("{field} code must not be empty")
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportResult:
+    """A stored snapshot and, when asked for, the classification run that followed it."""
+
+    snapshot: importer.ImportSummary
+    classification: classify_mod.ClassifySummary | None
+
+
+@dataclasses.dataclass(frozen=True)
+class SnapshotInfo:
+    """One stored snapshot, as listed."""
+
+    id: int
+    kind: str
+    source: str
+    snapshot_date: dt.date
+    imported_at: dt.datetime
+    imported_by: str
+    feature_count: int
+    skipped_count: int
+    newest: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassificationView:
+    """The indicative class of one object with its evidence, labels and guidance."""
+
+    object_kind: str
+    object_code: str
+    indicative: bool
+    permit_class: str | None
+    permit_label: str | None
+    permit_share: float | None
+    permit_distance_m: float | None
+    permit: dict[str, Any] | None
+    forest_flags: list[str]
+    forest_labels: list[str]
+    forest_shares: dict[str, float]
+    moratorium: bool | None
+    authority: str | None
+    authority_label: str | None
+    wiup_snapshot_date: dt.date | None
+    forest_snapshot_date: dt.date | None
+    pippib_snapshot_date: dt.date | None
+    evaluated_on: dt.date
+    tolerance_m: float
+    guidance: list[str]
+
+
+def import_layer(
+    *,
+    session: Session,
+    kind: str,
+    path: str | Path,
+    actor: str,
+    settings: Settings,
+    snapshot_date: dt.date | None = None,
+    allow_unknown_codes: bool = False,
+    reclassify: bool = True,
+) -> ImportResult:
+    """Import a layer as a new snapshot and (by default) re-classify every object by it."""
+    summary = importer.import_layer(
+        session=session,
+        kind=kind,
+        path=path,
+        actor=actor,
+        settings=settings.layers,
+        snapshot_date=snapshot_date,
+        allow_unknown_codes=allow_unknown_codes,
+    )
+    again = classify(session=session, settings=settings) if reclassify else None
+    return ImportResult(summary, again)
+
+
+def classify(
+    *, session: Session, settings: Settings, on: dt.date | None = None
+) -> classify_mod.ClassifySummary:
+    """Classify every site, report and hotspot by the newest snapshot of each layer."""
+    return classify_mod.classify_objects(session=session, settings=settings.layers, on=on)
+
+
+def list_snapshots(*, session: Session, kind: str | None = None) -> list[SnapshotInfo]:
+    """Return the stored snapshots, newest first, marking the one classification uses."""
+    newest = {s.id for s in classify_mod.newest_snapshots(session).values()}
+    query = select(LayerSnapshot).order_by(
+        LayerSnapshot.imported_at.desc(), LayerSnapshot.id.desc()
+    )
+    if kind is not None:
+        query = query.where(LayerSnapshot.kind == kind)
+    return [
+        SnapshotInfo(
+            s.id, s.kind, s.source, s.snapshot_date, s.imported_at, s.imported_by,
+            s.feature_count, s.skipped_count, s.id in newest,
+        )
+        for s in session.scalars(query)
+    ]
+
+
+def classification_of(
+    *, session: Session, object_kind: str, code: str, language: str
+) -> ClassificationView:
+    """Return the stored class of one site, report or hotspot, in ``language``.
+
+    Raises
+    ------
+    NotFound
+        When the object has not been classified (or does not exist).
+    """
+    if object_kind not in OBJECT_KINDS:
+        raise ValidationError.of(
+            _BAD_OBJECT_KIND, field="kind", kind=repr(object_kind), allowed=list(OBJECT_KINDS)
+        )
+    row = session.scalars(
+        select(LayerClassification).where(
+            LayerClassification.object_kind == object_kind,
+            func.upper(LayerClassification.object_code) == code.strip().upper(),
+        )
+    ).first()
+    if row is None:
+        raise NotFound.of(_NOT_CLASSIFIED, kind=object_kind, code=code)
+    return _view(row, language)
+
+
+def _view(row: LayerClassification, language: str) -> ClassificationView:
+    t = translator(language)
+    forests = forest_labels(t)
+    wiup_date = t.date(row.wiup_snapshot_date) if row.wiup_snapshot_date else "?"
+    return ClassificationView(
+        object_kind=row.object_kind,
+        object_code=row.object_code,
+        indicative=True,
+        permit_class=row.permit_class,
+        permit_label=permit_class_labels(t).get(row.permit_class or ""),
+        permit_share=row.permit_share,
+        permit_distance_m=row.permit_distance_m,
+        permit=row.permit,
+        forest_flags=list(row.forest_flags),
+        forest_labels=[forests.get(f, f) for f in row.forest_flags],
+        forest_shares={k: float(v) for k, v in row.forest_shares.items()},
+        moratorium=row.moratorium,
+        authority=row.authority,
+        authority_label=authority_labels(t).get(row.authority or ""),
+        wiup_snapshot_date=row.wiup_snapshot_date,
+        forest_snapshot_date=row.forest_snapshot_date,
+        pippib_snapshot_date=row.pippib_snapshot_date,
+        evaluated_on=row.evaluated_on,
+        tolerance_m=row.tolerance_m,
+        guidance=guidance(
+            t,
+            permit_class=row.permit_class,
+            permit=row.permit,
+            forest_flags=row.forest_flags,
+            moratorium=row.moratorium,
+            authority=row.authority,
+            wiup_date=wiup_date,
+        ),
+    )
+
+
+def forest_codes(*, session: Session) -> dict[str, str]:
+    """Return the agency's ``FUNGSIKWS`` code → forest function table."""
+    query = select(ForestFunction.code, ForestFunction.function).order_by(ForestFunction.code)
+    return dict(session.execute(query).tuples().all())
+
+
+def set_forest_code(*, session: Session, code: str, function: str, note: str | None = None) -> str:
+    """Map one ``FUNGSIKWS`` code to a forest function (added or changed); return the code.
+
+    Polygons already imported keep the function of their import: import the layer again to
+    apply the new mapping to it.
+    """
+    key = forest_code(code)
+    if not key:
+        raise ValidationError.of(_BAD_CODE, field="FUNGSIKWS")
+    if function not in FOREST_FUNCTIONS:
+        raise ValidationError.of(
+            _BAD_FUNCTION, field="function", function=repr(function), allowed=list(FOREST_FUNCTIONS)
+        )
+    session.merge(ForestFunction(code=key, function=function, note=note))
+    session.flush()
+    return key

@@ -1,0 +1,60 @@
+"""``pantau layers import|list|classify|show`` on a database of its own, in Indonesian."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from geo import migrate, sites
+from geo.db import make_engine
+from geo.settings import Settings
+
+DATA = Path(__file__).resolve().parents[3] / "data"
+
+
+def _pantau(*args: str, url: str, settings: Settings) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PANTAU_DATABASE_URL": url,
+        "PANTAU_SECRET_KEY": settings.secret_key,
+        "PANTAU_LANGUAGE": "id",
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "geo.cli", "layers", *args],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_import_list_classify_show(fresh_database_url: str, settings: Settings) -> None:
+    engine = make_engine(fresh_database_url)
+    try:
+        migrate.upgrade(engine)
+        sites.import_file(engine, DATA / "sites.geojson", actor="demo")
+    finally:
+        engine.dispose()
+    url = fresh_database_url
+    wiup = _pantau("import", "wiup", str(DATA / "demo_wiup.geojson"), "--date", "2026-11-01",
+                   "--no-classify", url=url, settings=settings)
+    assert wiup.returncode == 0, wiup.stderr
+    assert "bertanggal 1 November 2026" in wiup.stdout
+    forest = _pantau("import", "kawasan_hutan", str(DATA / "demo_kawasan_hutan.geojson"),
+                     url=url, settings=settings)
+    assert forest.returncode == 0, forest.stderr
+    assert "108 objek diklasifikasikan (indikatif)" in forest.stdout
+    listing = _pantau("list", url=url, settings=settings)
+    assert "demo_wiup.geojson" in listing.stdout and "*" in listing.stdout
+    run = _pantau("classify", "--on", "2026-11-01", url=url, settings=settings)
+    assert run.returncode == 0 and "WIUP_BERAKHIR" in run.stdout
+    first = json.loads((DATA / "demo_wiup.geojson").read_text())["features"][0]["properties"]
+    shown = _pantau("show", first["near_site"], url=url, settings=settings)
+    assert shown.returncode == 0, shown.stderr
+    assert "Kelas indikatif" in shown.stdout and "WIUP_OP" in shown.stdout
+    assert "bukan temuan hukum" in shown.stdout
+    bad = _pantau("import", "tambang", str(DATA / "demo_wiup.geojson"), url=url, settings=settings)
+    assert bad.returncode == 2 and "[kind]" in bad.stderr
+    bad_day = _pantau("classify", "--on", "1/11/2026", url=url, settings=settings)
+    assert bad_day.returncode == 2 and "[--on]" in bad_day.stderr
