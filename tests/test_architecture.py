@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,14 @@ def test_only_the_privacy_module_decrypts_identity() -> None:
     ]
     # bulkcheck.py shows in a doctest that what it seals can be read back.
     assert set(users) <= {"geo/reports/bulkcheck.py"}, users
+
+
+def test_identity_is_decrypted_elsewhere_only_for_a_stated_purpose() -> None:
+    from geo.reports.privacy import PURPOSES
+
+    stated = set()
+    for folder in ("geo", "api"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            stated |= set(re.findall(r'decrypt_for\([^)]*purpose="([a-z_]+)"', text, re.S))
+    assert stated and stated <= set(PURPOSES), stated

@@ -25,7 +25,7 @@ from geo.errors import ValidationError
 from geo.models import Base
 from geo.reports.models import Report
 from geo.reports.privacy import (
-    decrypt_identity,
+    decrypt_for,
     key_fingerprint,
     reencrypt_identity,
     reporter_hash,
@@ -80,7 +80,7 @@ def _rotate_batch(
         .with_for_update()
     ).all()
     for report_id, name_enc, phone_enc in rows:
-        phone = decrypt_identity(phone_enc, settings=settings)
+        phone = decrypt_for(phone_enc, purpose="key_rotation", settings=settings)
         session.execute(
             update(Report)
             .where(Report.id == report_id)

@@ -49,6 +49,8 @@ __all__ = [
     "redact",
     "may_see_identity",
     "IdentityCache",
+    "PURPOSES",
+    "decrypt_for",
     "key_fingerprint",
     "reencrypt_identity",
 ]
@@ -175,6 +177,33 @@ def decrypt_identity(token: bytes | None, *, settings: Settings | None = None) -
         return _fernet(settings or get_settings()).decrypt(bytes(token)).decode("utf-8")
     except InvalidToken:
         raise _undecryptable() from None
+
+
+#: The only reasons code outside this module may have an identity decrypted (no role is asking
+#: to see it): answering a sender on the channel they wrote from, turning a channel's stored
+#: message into a report, reading a raw delivery kept for audit, and re-encrypting for a new key.
+PURPOSES: tuple[str, ...] = (
+    "reply_to_sender",
+    "report_from_channel",
+    "raw_delivery",
+    "key_rotation",
+)
+
+
+def decrypt_for(token: bytes | None, *, purpose: str, settings: Settings) -> str | None:
+    """Decrypt an identity (or a sealed raw message) for one of :data:`PURPOSES`.
+
+    The wall: outside this module nothing calls :func:`decrypt_identity`; it states why it
+    needs the clear text, and a test keeps that list short.
+
+    Raises
+    ------
+    PermissionDenied
+        For a purpose that is not one of :data:`PURPOSES`.
+    """
+    if purpose not in PURPOSES:
+        raise PermissionDenied(f"purpose: expected one of {', '.join(PURPOSES)}, got {purpose!r}")
+    return decrypt_identity(token, settings=settings)
 
 
 def normalise_phone(phone: str) -> str:

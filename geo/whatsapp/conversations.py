@@ -30,7 +30,7 @@ from geo.i18n import translator
 from geo.reports.evidence import inspect_evidence, store_evidence, stored_file
 from geo.reports.intake import SubmitResult, submit
 from geo.reports.models import Evidence
-from geo.reports.privacy import decrypt_identity, encrypt_identity, reporter_hash
+from geo.reports.privacy import decrypt_for, encrypt_identity, reporter_hash
 from geo.settings import Settings
 from geo.whatsapp.graph import GraphClient, GraphError
 from geo.whatsapp.models import Conversation, Message
@@ -266,8 +266,12 @@ def _submit(
             location_text=location_text,
             description="\n".join(draft.texts)[:5000] or None,
             confidentiality=conv.confidentiality,
-            reporter_phone=decrypt_identity(conv.sender_phone_enc, settings=settings),
-            reporter_name=decrypt_identity(conv.sender_name_enc, settings=settings),
+            reporter_phone=decrypt_for(
+                conv.sender_phone_enc, purpose="report_from_channel", settings=settings
+            ),
+            reporter_name=decrypt_for(
+                conv.sender_name_enc, purpose="report_from_channel", settings=settings
+            ),
             external_id=f"wa:{draft.first_wamid}"[:200],
             evidence=files,
             settings=settings,
@@ -310,7 +314,7 @@ def close_conversation(
     )
     draft = _draft(messages, settings)
     files, has_exif = _evidence_files(session, draft.evidence, settings)
-    to = decrypt_identity(conv.sender_phone_enc, settings=settings) or ""
+    to = decrypt_for(conv.sender_phone_enc, purpose="reply_to_sender", settings=settings) or ""
     place = draft.place if draft.lat is not None else ("\n".join(draft.texts)[:1000] or None)
     if draft.lat is None and not has_exif and place is None:
         if conv.location_requested_at is None and reason != "cap":

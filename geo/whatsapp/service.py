@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from geo.errors import N_, NotFound, PantauError, ValidationError
 from geo.reports.models import Report
-from geo.reports.privacy import decrypt_identity, encrypt_identity
+from geo.reports.privacy import decrypt_for, encrypt_identity
 from geo.settings import Settings
 from geo.whatsapp.conversations import (
     Outcome,
@@ -106,7 +106,7 @@ def _process_one(
 ) -> Outcome:
     out = Outcome()
     try:
-        raw = decrypt_identity(delivery.body_enc, settings=settings) or ""
+        raw = decrypt_for(delivery.body_enc, purpose="raw_delivery", settings=settings) or ""
         messages = parse_delivery(json.loads(raw))
     except (ValueError, ValidationError):
         delivery.error = "unreadable"
@@ -206,7 +206,7 @@ def status_updates(*, session: Session, settings: Settings) -> list[Reply]:
     out = []
     for conv, code, status in rows:
         conv.notified_status = status
-        to = decrypt_identity(conv.sender_phone_enc, settings=settings) or ""
+        to = decrypt_for(conv.sender_phone_enc, purpose="reply_to_sender", settings=settings) or ""
         out.append(Reply(to, conv.phone_number_id, code, "status",
                          template=wa.status_templates[status], language=wa.template_language))
     session.flush()

@@ -12,6 +12,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from geo.reports.evidence import stored_file
 from geo.reports.models import Evidence, Report, ReportEvidence
 from geo.reports.privacy import decrypt_identity, reporter_hash
 from geo.settings import Settings
@@ -121,7 +122,7 @@ def test_forwarded_photo_without_exif_and_text_closes_as_described_place_when_id
     assert report.location_text == "Desa Bukit Pariaman, Tenggarong Seberang"
     assert "no_location" in report.flags
     (ev,) = _evidence(session, report)
-    assert ev.exif_lat is None and Path(ev.path).read_bytes() == graph.media["m-fwd"][0]
+    assert ev.exif_lat is None and stored_file(ev.path, settings=desk.settings).read_bytes() == graph.media["m-fwd"][0]
     conv = session.scalar(select(Conversation).where(Conversation.report_id == report.id))
     assert conv is not None and conv.close_reason == "idle"
 
@@ -150,7 +151,7 @@ def test_a_voice_note_is_stored_as_evidence(
     report = _report(session, out.reports[0])
     (ev,) = _evidence(session, report)
     assert ev.mime == "audio/ogg" and ev.path.endswith(".ogg")
-    assert Path(ev.path).read_bytes() == note
+    assert stored_file(ev.path, settings=desk.settings).read_bytes() == note
     message = session.get(Message, "wamid.v1")
     assert message is not None and message.evidence_sha256 == ev.sha256
 
