@@ -164,8 +164,12 @@ def doctest_plan(doctest_engine: Engine) -> object:
 def doctest_map(doctest_engine: Engine) -> object:
     """Draw the offline overview map of the demo data once."""
     import geo.maps
+    from geo.maps.options import MapOptions
+    from geo.settings import Settings
 
-    return geo.maps.overview(doctest_engine, offline=True)
+    return geo.maps.overview(
+        doctest_engine, MapOptions(offline=True), settings=Settings(_env_file=None).maps
+    )
 
 
 def _code(request: pytest.FixtureRequest, session: Session) -> str:

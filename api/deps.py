@@ -12,8 +12,6 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 from fastapi.security import (
     HTTPAuthorizationCredentials,
-    HTTPBasic,
-    HTTPBasicCredentials,
     HTTPBearer,
 )
 from sqlalchemy import Engine
@@ -55,10 +53,12 @@ T = TypeVar("T")
 
 # Documents the bearer scheme in OpenAPI (the "Authorize" button at /docs); the check itself is
 # in api.auth so that a missing header means the public rather than an error.
-_bearer = HTTPBearer(auto_error=False, description="API token from `pantau tokens create`")
-# QGIS and other desktop GIS offer Basic authentication for OGC API services: the token is the
-# password, the user name is ignored.
-_basic = HTTPBasic(auto_error=False, description="Any user name; the API token as the password")
+# QGIS and other desktop GIS send the token as the password of HTTP Basic authentication, which
+# api.auth accepts too; FastAPI's HTTPBasic is not used, as it answers a malformed header itself.
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="API token from `pantau tokens create` (or HTTP Basic with the token as password)",
+)
 
 
 # The trivial dependencies are coroutines so that FastAPI does not send them to a thread.
@@ -153,7 +153,6 @@ async def get_principal(
     request: Request,
     session: SessionDep,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
-    _basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)] = None,
 ) -> Principal:
     """Return who is calling: a token's user and role, or the public.
 

@@ -5,24 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, status
+from fastapi import APIRouter, Path, status
 
 from api import auth
-from api.deps import PrincipalDep, SessionDep
+from api.deps import LanguageDep, PrincipalDep, SessionDep
 from api.schemas import ERRORS, DayOffIn, NonWorkingDay
 from geo.calendar import add_day_off, list_days_off, national_holidays, remove_day_off
 
 router = APIRouter(prefix="/calendar", tags=["calendar"], responses=ERRORS)
 
 
-def _lang(request: Request) -> str:
-    accepted = request.headers.get("accept-language", "").lower()
-    return "en" if accepted.startswith("en") else "id"
-
-
 @router.get("/{year}", summary="Non-working weekdays of a year", response_model=list[NonWorkingDay])
 def non_working_days(
-    request: Request,
+    lang: LanguageDep,
     session: SessionDep,
     principal: PrincipalDep,
     year: Annotated[int, Path(ge=2000, le=2100)],
@@ -31,7 +26,7 @@ def non_working_days(
     auth.require(principal, auth.ANY_STAFF, "read the calendar")
     days = {
         day: NonWorkingDay(day=day, kind="national", name=name)
-        for day, name in national_holidays(year, _lang(request)).items()
+        for day, name in national_holidays(year, lang).items()
     }
     for off in list_days_off(session=session, year=year):
         days[off.day] = NonWorkingDay(

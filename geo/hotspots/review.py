@@ -159,7 +159,7 @@ def promote(
 
     Examples
     --------
-    >>> promote(session=session, hotspot="HS-0002", actor="analis")
+    >>> promote(session=session, hotspot="HS-0002", actor="analis", settings=settings.hotspots)
     'HS-0002'
     """
     from geo import sites

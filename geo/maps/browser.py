@@ -148,8 +148,10 @@ def open_map(
     Examples
     --------
     >>> from geo.maps.briefing import save_html
-    >>> _ = save_html(geo.maps.overview(engine, offline=True), "out/map.html")
-    >>> with chromium() as b, open_map(b, "out/map.html") as mp:
+    >>> from geo.maps.options import MapOptions
+    >>> m = geo.maps.overview(engine, MapOptions(offline=True), settings=settings.maps)
+    >>> _ = save_html(m, "out/map.html")
+    >>> with chromium(settings=settings.maps) as b, open_map(b, "out/map.html") as mp:
     ...     print(mp.errors)
     []
     """

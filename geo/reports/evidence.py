@@ -259,7 +259,7 @@ def inspect_evidence(
     >>> from geo.settings import ReportSettings
     >>> inspect_evidence(b"hello", report_settings=ReportSettings())  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    geo.errors.ValidationError: evidence: expected a JPEG, PNG, HEIC, MP4 or MOV file, the file ...
+    geo.errors.ValidationError: evidence: expected a JPEG, PNG, HEIC, MP4 or MOV file ...
     """
     limits = report_settings
     if isinstance(source, bytes):

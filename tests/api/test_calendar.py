@@ -12,7 +12,7 @@ def test_calendar_lists_joint_leave_and_days_off(
 ) -> None:
     analyst, admin = bearer(tokens["analyst"]), bearer(tokens["admin"])
     assert client.get("/calendar/2026").status_code == 401
-    days = client.get("/calendar/2026", headers=analyst).json()
+    days = client.get("/calendar/2026", headers={**analyst, "Accept-Language": "id"}).json()
     names = {d["day"]: d["name"] for d in days}
     assert names["2026-03-23"] == "Cuti Bersama Hari Raya Idul Fitri"  # Indonesian by default
     english = client.get("/calendar/2026", headers={**analyst, "Accept-Language": "en"}).json()

@@ -125,7 +125,7 @@ def test_the_settings_language_is_the_default(api_settings_obj: Settings) -> Non
         r = c.get("/sites", headers={"Authorization": "Bearer ptm_not-a-token"})
         assert r.json()["error"]["message"] == "the API token is unknown or revoked"
         r = c.get("/sites", headers={"Authorization": "Basic x", "Accept-Language": "id"})
-        assert r.json()["error"]["message"].startswith("header Authorization harus")
+        assert r.json()["error"]["message"].startswith("Authorization harus berupa 'Bearer")
 
 
 @pytest.mark.parametrize(

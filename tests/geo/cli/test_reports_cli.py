@@ -122,7 +122,7 @@ def test_bad_file_is_a_message_not_a_traceback(
     result = run_cli("import", str(path), "--no-progress", url=database_url, settings=settings)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "bad.csv, row 2" in result.stderr and "swapped" in result.stderr
+    assert "bad.csv, baris 2" in result.stderr and "lat/lon" in result.stderr  # in Indonesian
     missing = run_cli("show", "PTM-ZZZZZZ", url=database_url, settings=settings)
     assert missing.returncode == 2 and "PTM-ZZZZZZ" in missing.stderr
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -122,7 +121,8 @@ def test_forwarded_photo_without_exif_and_text_closes_as_described_place_when_id
     assert report.location_text == "Desa Bukit Pariaman, Tenggarong Seberang"
     assert "no_location" in report.flags
     (ev,) = _evidence(session, report)
-    assert ev.exif_lat is None and stored_file(ev.path, settings=desk.settings).read_bytes() == graph.media["m-fwd"][0]
+    stored = stored_file(ev.path, settings=desk.settings)
+    assert ev.exif_lat is None and stored.read_bytes() == graph.media["m-fwd"][0]
     conv = session.scalar(select(Conversation).where(Conversation.report_id == report.id))
     assert conv is not None and conv.close_reason == "idle"
 
