@@ -77,12 +77,14 @@ def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) 
 
     bad = run_cli("plan", "--teams", "0", "--days", "2", url=fresh_database_url)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
-    assert "`teams` must be a positive number" in bad.stderr
-    bad_days = run_cli("plan", "--days", "0", url=fresh_database_url)
+    assert "`teams` harus berupa jumlah tim yang positif" in bad.stderr  # Indonesian by default
+    # The same errors in English when asked for (PANTAU_LANGUAGE), naming the field.
+    bad_days = run_cli("plan", "--days", "0", url=fresh_database_url, PANTAU_LANGUAGE="en")
     assert bad_days.returncode == 2 and "`days` must be" in bad_days.stderr
-    bad_off = run_cli("plan", "--off", "TIM-9:2026-08-14", "--no-save", url=fresh_database_url)
+    bad_off = run_cli("plan", "--off", "TIM-9:2026-08-14", "--no-save", url=fresh_database_url,
+                      PANTAU_LANGUAGE="en")
     assert bad_off.returncode == 2 and "unknown teams ['TIM-9']" in bad_off.stderr
-    bad_result = run_cli("record", code, "burned", url=fresh_database_url)
+    bad_result = run_cli("record", code, "burned", url=fresh_database_url, PANTAU_LANGUAGE="en")
     assert bad_result.returncode == 2 and "`result` must be one of" in bad_result.stderr
 
 
