@@ -37,8 +37,8 @@ test: system db browser
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check geo api tests data benchmarks
-	$(BIN)/ruff format --check geo api tests data benchmarks
+	$(BIN)/ruff check geo api tests data benchmarks conftest.py
+	$(BIN)/ruff format --check geo api tests data benchmarks conftest.py
 	$(BIN)/mypy
 
 # Gather the strings people read into geo/locale/messages.pot and merge them into the id and en

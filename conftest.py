@@ -142,7 +142,6 @@ def _doctest_database(
             outer.rollback()
 
 
-
 def _photo(path: Path) -> None:
     from PIL import Image
 

@@ -61,8 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     tasks, teams = load()
     print(f"{len(tasks)} sites; teams: " + ", ".join(f"{t.code}@{t.base.code}" for t in teams))
-    print(f"{'days':>4} {'run':>10} {'wall_s':>7} {'visits':>6} {'priority':>9} {'drive_h':>8} "
-          f"{'km':>7} {'prio_gap%':>9} {'drive_gap%':>10} {'obj_gap%':>8}")
+    print(
+        f"{'days':>4} {'run':>10} {'wall_s':>7} {'visits':>6} {'priority':>9} {'drive_h':>8} "
+        f"{'km':>7} {'prio_gap%':>9} {'drive_gap%':>10} {'obj_gap%':>8}"
+    )
     for days in (int(d) for d in args.days.split(",")):
         ref, ref_t = run(tasks, teams, days, args.ref, 0)
         rows = [(f"ref {args.ref:g}s", ref, ref_t)]
@@ -73,9 +75,12 @@ def main(argv: list[str] | None = None) -> int:
             prio_gap = 100 * (ref.total_priority - p.total_priority) / ref.total_priority
             drive_gap = 100 * (p.total_drive_h - ref.total_drive_h) / ref.total_drive_h
             obj_gap = 100 * (objective(p) - objective(ref)) / abs(objective(ref))
-            print(f"{days:>4} {label:>10} {t:>7.1f} {len(p.visits):>6} {p.total_priority:>9.1f} "
-                  f"{p.total_drive_h:>8.1f} {p.total_km:>7.0f} {prio_gap:>9.2f} "
-                  f"{drive_gap:>10.2f} {obj_gap:>8.3f}", flush=True)
+            print(
+                f"{days:>4} {label:>10} {t:>7.1f} {len(p.visits):>6} {p.total_priority:>9.1f} "
+                f"{p.total_drive_h:>8.1f} {p.total_km:>7.0f} {prio_gap:>9.2f} "
+                f"{drive_gap:>10.2f} {obj_gap:>8.3f}",
+                flush=True,
+            )
         reasons = pd.Series([u.reason for u in ref.unplanned]).value_counts().to_dict()
         print(f"     unplanned in the reference plan: {reasons}")
     return 0

@@ -70,8 +70,9 @@ def make_world(tasks: list[SiteTask], days: int, seed: int) -> World:
 
 
 Route = list[int]  # site indices in visiting order
-Scheduler = Callable[[int, list[dt.date], dict[int, list[int]], dict[int, int]],
-                     dict[tuple[str, dt.date], Route]]
+Scheduler = Callable[
+    [int, list[dt.date], dict[int, list[int]], dict[int, int]], dict[tuple[str, dt.date], Route]
+]
 
 
 class Sim:
@@ -83,8 +84,9 @@ class Sim:
         self.days = working_days(START, 5 * WEEKS, skip_holidays=False)
 
     # --- feasibility shared by the greedy baselines -------------------------------------
-    def extend(self, k: int, route: Route, site: int, clock: int, drive: int
-               ) -> tuple[int, int] | None:
+    def extend(
+        self, k: int, route: Route, site: int, clock: int, drive: int
+    ) -> tuple[int, int] | None:
         """Try appending ``site`` after the route's last stop; return new (clock, drive)."""
         team, task = self.teams[k], self.tasks[site]
         here = k if not route else self.nb + route[-1]
@@ -109,8 +111,9 @@ class Sim:
         back = clock + int(self.m[self.nb + route[-1], k])
         return (back - self.teams[k].shift_seconds[0]) / 3600
 
-    def greedy_day(self, k: int, pick: Callable[[int | None, set[int]], list[int]],
-                   eligible: set[int]) -> Route:
+    def greedy_day(
+        self, k: int, pick: Callable[[int | None, set[int]], list[int]], eligible: set[int]
+    ) -> Route:
         route: Route = []
         clock, drive = self.teams[k].shift_seconds[0], 0
         while True:
@@ -125,45 +128,70 @@ class Sim:
                 return route
 
     # --- schedulers ---------------------------------------------------------------------
-    def ours(self, week: int, days: list[dt.date], reports: dict[int, list[int]],
-             last: dict[int, int]) -> dict[tuple[str, dt.date], Route]:
+    def ours(
+        self, week: int, days: list[dt.date], reports: dict[int, list[int]], last: dict[int, int]
+    ) -> dict[tuple[str, dt.date], Route]:
         today = week * 5
         tasks = []
         for i, t in enumerate(self.tasks):
             r = sum(0.5 ** ((today - d) / 10) for d in reports.get(i, []) if today - d <= 45)
             since = (today - last[i]) * 7 / 5 if i in last else 120
-            prio = 60 * (1 - np.exp(-r / 1.5)) + 25 * min(since / 60, 1) \
+            prio = (
+                60 * (1 - np.exp(-r / 1.5))
+                + 25 * min(since / 60, 1)
                 + 15 * RISK_POINTS[t.risk_level]
+            )
             seen = START + dt.timedelta(days=last[i] * 7 // 5) if i in last else None
-            tasks.append(dataclasses.replace(t, priority=round(float(prio), 2),
-                                             last_inspected=seen, status="active"))
-        p = plan(tasks, self.teams, start=days[0], days=len(days), today=days[0],
-                 budget_s=self.args.budget, seed=self.args.seed + week,
-                 skip_holidays=False, rules=Rules(skip_within_days=SKIP_DAYS))
+            tasks.append(
+                dataclasses.replace(
+                    t, priority=round(float(prio), 2), last_inspected=seen, status="active"
+                )
+            )
+        p = plan(
+            tasks,
+            self.teams,
+            start=days[0],
+            days=len(days),
+            today=days[0],
+            budget_s=self.args.budget,
+            seed=self.args.seed + week,
+            skip_holidays=False,
+            rules=Rules(skip_within_days=SKIP_DAYS),
+        )
         index = {t.code: i for i, t in enumerate(self.tasks)}
         return {(r.team, r.date): [index[v.site_code] for v in r.visits] for r in p.routes}
 
-    def nearest(self, week: int, days: list[dt.date], reports: dict[int, list[int]],
-                last: dict[int, int]) -> dict[tuple[str, dt.date], Route]:
+    def nearest(
+        self, week: int, days: list[dt.date], reports: dict[int, list[int]], last: dict[int, int]
+    ) -> dict[tuple[str, dt.date], Route]:
         today = week * 5
-        eligible = {i for i in range(len(self.tasks))
-                    if i not in last or today - last[i] >= SKIP_DAYS * 5 / 7}
+        eligible = {
+            i
+            for i in range(len(self.tasks))
+            if i not in last or today - last[i] >= SKIP_DAYS * 5 / 7
+        }
         out = {}
         for day in days:
             for k, team in enumerate(self.teams):
+
                 def pick(prev: int | None, left: set[int], k: int = k) -> list[int]:
                     row = k if prev is None else self.nb + prev
                     return sorted(left, key=lambda s: self.m[row, self.nb + s])
+
                 out[(team.code, day)] = self.greedy_day(k, pick, eligible)
         return out
 
-    def round_robin(self, week: int, days: list[dt.date], reports: dict[int, list[int]],
-                    last: dict[int, int]) -> dict[tuple[str, dt.date], Route]:
+    def round_robin(
+        self, week: int, days: list[dt.date], reports: dict[int, list[int]], last: dict[int, int]
+    ) -> dict[tuple[str, dt.date], Route]:
         if not hasattr(self, "_rr"):
-            home = {i: int(np.argmin(self.m[: self.nb, self.nb + i]))
-                    for i in range(len(self.tasks))}
-            self._rr = {k: sorted((i for i in home if home[i] == k),
-                                  key=lambda i: self.tasks[i].code) for k in range(self.nb)}
+            home = {
+                i: int(np.argmin(self.m[: self.nb, self.nb + i])) for i in range(len(self.tasks))
+            }
+            self._rr = {
+                k: sorted((i for i in home if home[i] == k), key=lambda i: self.tasks[i].code)
+                for k in range(self.nb)
+            }
             self._pos = dict.fromkeys(range(self.nb), 0)
         today = week * 5
         out = {}
@@ -201,7 +229,7 @@ class Sim:
         for d in range(-PRE, 0):
             self._reports(world, rate, d + PRE, d, reports)
         for week in range(WEEKS):
-            week_days = self.days[week * 5:(week + 1) * 5]
+            week_days = self.days[week * 5 : (week + 1) * 5]
             days = week_days[: self.args.days_per_week]
             routes = schedule(week, days, reports, last)
             for j, day in enumerate(week_days):
@@ -221,8 +249,9 @@ class Sim:
                 self._reports(world, rate, d + PRE, d, reports)
         return detections, hours, visits
 
-    def _reports(self, world: World, rate: np.ndarray, col: int, day: int,
-                 reports: dict[int, list[int]]) -> None:
+    def _reports(
+        self, world: World, rate: np.ndarray, col: int, day: int, reports: dict[int, list[int]]
+    ) -> None:
         active = world.u_active[:, col] < rate
         real = active & (world.u_report[:, col] < self.args.report_p)
         false = world.u_false[:, col] < self.args.false_p
@@ -243,30 +272,38 @@ def main(argv: list[str] | None = None) -> int:
     tasks, teams = load()
     tasks = [t for t in tasks if t.status != "legalised"]
     sim = Sim(tasks, teams, args)
-    print(f"{len(tasks)} sites, {len(teams)} teams x {args.days_per_week} days/week, "
-          f"{WEEKS} weeks; detect p={args.detect_p}, "
-          f"report p={args.report_p}, false p={args.false_p}, budget {args.budget:g} s/week")
-    print(f"{'world':>5} {'schedule':>12} {'visits':>6} {'detections':>10} {'hours':>7} "
-          f"{'det/hour':>8}")
+    print(
+        f"{len(tasks)} sites, {len(teams)} teams x {args.days_per_week} days/week, "
+        f"{WEEKS} weeks; detect p={args.detect_p}, "
+        f"report p={args.report_p}, false p={args.false_p}, budget {args.budget:g} s/week"
+    )
+    print(
+        f"{'world':>5} {'schedule':>12} {'visits':>6} {'detections':>10} {'hours':>7} "
+        f"{'det/hour':>8}"
+    )
     ratios: dict[str, list[float]] = {"nearest-first": [], "round-robin": []}
     for w in range(args.worlds):
         world = make_world(tasks, PRE + 5 * WEEKS, seed=1000 + w)
         res = {}
-        for name, fn in (("ours", sim.ours), ("nearest-first", sim.nearest),
-                         ("round-robin", sim.round_robin)):
+        for name, fn in (
+            ("ours", sim.ours),
+            ("nearest-first", sim.nearest),
+            ("round-robin", sim.round_robin),
+        ):
             if name == "round-robin":
                 sim.__dict__.pop("_rr", None)
             det, hrs, vis = sim.run(world, fn)
             res[name] = det / hrs
-            print(f"{w:>5} {name:>12} {vis:>6} {det:>10} {hrs:>7.0f} {det / hrs:>8.4f}",
-                  flush=True)
+            print(f"{w:>5} {name:>12} {vis:>6} {det:>10} {hrs:>7.0f} {det / hrs:>8.4f}", flush=True)
         for name in ratios:
             ratios[name].append(res["ours"] / res[name])
     print()
     for name, values in ratios.items():
         sd = statistics.stdev(values) if len(values) > 1 else 0.0
-        print(f"ours / {name}: detections per patrol-hour ratio {statistics.mean(values):.2f} "
-              f"(sd {sd:.2f}, {len(values)} worlds)")
+        print(
+            f"ours / {name}: detections per patrol-hour ratio {statistics.mean(values):.2f} "
+            f"(sd {sd:.2f}, {len(values)} worlds)"
+        )
     return 0
 
 

@@ -111,8 +111,10 @@ def site_sets(rng: np.random.Generator) -> dict[int, gpd.GeoDataFrame]:
         crs=4326,
     )
     both = gpd.GeoDataFrame(
-        [*demo[["code", "kabupaten", "commodity", "geometry"]].to_dict("records"),
-         *extra.to_dict("records")],
+        [
+            *demo[["code", "kabupaten", "commodity", "geometry"]].to_dict("records"),
+            *extra.to_dict("records"),
+        ],
         geometry="geometry",
         crs=4326,
     )
@@ -134,7 +136,9 @@ def synth_reports(
     centres_y = rng.uniform(BOX[1], BOX[3], 25)
     which = rng.integers(0, 25, hot)
     hx, hy, _ = GEOD.fwd(
-        centres_x[which], centres_y[which], rng.uniform(0, 360, hot),
+        centres_x[which],
+        centres_y[which],
+        rng.uniform(0, 360, hot),
         np.abs(rng.normal(0, 250, hot)),
     )
     sx = rng.uniform(BOX[0], BOX[2], scatter)
@@ -215,7 +219,7 @@ def copy_stored_rows(engine: Engine) -> float:
                 with cur.copy(f"COPY {table} (id, {columns}) FROM STDIN") as copy:
                     blob = data[table]
                     for i in range(0, len(blob), 1 << 20):
-                        copy.write(bytes(blob[i:i + (1 << 20)]))
+                        copy.write(bytes(blob[i : i + (1 << 20)]))
         raw.commit()
         return time.perf_counter() - start
     finally:
@@ -225,15 +229,30 @@ def copy_stored_rows(engine: Engine) -> float:
 def write_csv(rep: dict[str, np.ndarray], path: Path) -> None:
     with path.open("w", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(["external_id", "channel", "received_at", "lat", "lon", "location_source",
-                      "reporter_phone"])
+        out.writerow(
+            [
+                "external_id",
+                "channel",
+                "received_at",
+                "lat",
+                "lon",
+                "location_source",
+                "reporter_phone",
+            ]
+        )
         for i in range(len(rep["lon"])):
             day = time.gmtime(1_793_000_000 - rep["days_ago"][i] * 86400)
-            out.writerow([
-                f"B-{i}", rep["channel"][i], time.strftime("%Y-%m-%dT08:00:00+00:00", day),
-                f"{rep['lat'][i]:.7f}", f"{rep['lon'][i]:.7f}", "device_gps",
-                f"+62812{rep['reporter'][i]:07d}",
-            ])
+            out.writerow(
+                [
+                    f"B-{i}",
+                    rep["channel"][i],
+                    time.strftime("%Y-%m-%dT08:00:00+00:00", day),
+                    f"{rep['lat'][i]:.7f}",
+                    f"{rep['lon'][i]:.7f}",
+                    "device_gps",
+                    f"+62812{rep['reporter'][i]:07d}",
+                ]
+            )
 
 
 def bulk_import(engine: Engine, path: Path) -> float | str:
@@ -265,8 +284,12 @@ def load_sites(engine: Engine, sites: gpd.GeoDataFrame) -> None:
                 "VALUES (:code, :code, ST_GeomFromText(:wkt, 4326), :kabupaten, :commodity)"
             ),
             [
-                {"code": r["code"], "wkt": r["geometry"].wkt, "kabupaten": r["kabupaten"],
-                 "commodity": r["commodity"]}
+                {
+                    "code": r["code"],
+                    "wkt": r["geometry"].wkt,
+                    "kabupaten": r["kabupaten"],
+                    "commodity": r["commodity"],
+                }
                 for r in sites.to_dict("records")
             ],
         )
@@ -275,9 +298,7 @@ def load_sites(engine: Engine, sites: gpd.GeoDataFrame) -> None:
 
 def empty_reports(engine: Engine) -> None:
     with engine.begin() as conn:
-        conn.execute(
-            text("TRUNCATE reports, hotspots, match_runs RESTART IDENTITY CASCADE")
-        )
+        conn.execute(text("TRUNCATE reports, hotspots, match_runs RESTART IDENTITY CASCADE"))
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -311,14 +332,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--million", action="store_true", help="also run 10^6 reports")
-    parser.add_argument("--import-max", type=int, default=100_000,
-                        help="largest size run through geo.reports.import_file")
-    parser.add_argument("--sites", type=int, nargs="*", default=[108, 2741],
-                        help="site sets to run (108 and/or 2741)")
+    parser.add_argument(
+        "--import-max",
+        type=int,
+        default=100_000,
+        help="largest size run through geo.reports.import_file",
+    )
+    parser.add_argument(
+        "--sites",
+        type=int,
+        nargs="*",
+        default=[108, 2741],
+        help="site sets to run (108 and/or 2741)",
+    )
     parser.add_argument("--keep-db", action="store_true")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="import rows: runs of copy, import and copy of the stored rows; "
-                             "the medians are printed")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="import rows: runs of copy, import and copy of the stored rows; "
+        "the medians are printed",
+    )
     parser.add_argument(
         "--steps",
         nargs="*",
@@ -332,8 +366,9 @@ def main() -> None:
     sets = site_sets(rng)
     rows: list[tuple[str, ...]] = []
 
-    def record(n: int, n_sites: int | str, step: str, seconds: float, ref: float | None,
-               note: str = "") -> None:
+    def record(
+        n: int, n_sites: int | str, step: str, seconds: float, ref: float | None, note: str = ""
+    ) -> None:
         rate = n / seconds if seconds > 0 else float("inf")
         ratio = "" if ref is None else f"{seconds / ref:.2f}"
         load = f"load {os.getloadavg()[0]:.1f}"
@@ -364,20 +399,38 @@ def main() -> None:
                     imports.append(imp)
                     same.append(copy_stored_rows(engine))
                 runs = f"median of {len(bare)}"
-                record(n, "-", "copy (raw psycopg COPY)", median(bare), None,
-                       f"{runs}; input columns only, into reports")
+                record(
+                    n,
+                    "-",
+                    "copy (raw psycopg COPY)",
+                    median(bare),
+                    None,
+                    f"{runs}; input columns only, into reports",
+                )
                 if failure:
-                    rows.append((f"{n:,}", "-", "import (geo.reports.import_file)", "", "", "",
-                                 failure))
+                    rows.append(
+                        (f"{n:,}", "-", "import (geo.reports.import_file)", "", "", "", failure)
+                    )
                     print(" | ".join(rows[-1]), flush=True)
                 else:
-                    record(n, "-", "copy (raw COPY of the rows import stored)", median(same),
-                           None, f"{runs}; reports and history rows, same columns and bytes")
-                    record(n, "-", "import (geo.reports.import_file)", median(imports),
-                           median(same),
-                           f"{runs} ({', '.join(f'{t:.2f}' for t in imports)} s); ratio = "
-                           f"import / raw COPY of the same rows; / bare COPY = "
-                           f"{median(imports) / median(bare):.2f}")
+                    record(
+                        n,
+                        "-",
+                        "copy (raw COPY of the rows import stored)",
+                        median(same),
+                        None,
+                        f"{runs}; reports and history rows, same columns and bytes",
+                    )
+                    record(
+                        n,
+                        "-",
+                        "import (geo.reports.import_file)",
+                        median(imports),
+                        median(same),
+                        f"{runs} ({', '.join(f'{t:.2f}' for t in imports)} s); ratio = "
+                        f"import / raw COPY of the same rows; / bare COPY = "
+                        f"{median(imports) / median(bare):.2f}",
+                    )
             for n_sites, sites in sets.items():
                 if n_sites not in args.sites or "match" not in args.steps:
                     continue
@@ -404,15 +457,39 @@ def main() -> None:
                         lambda s=session: match_reports(session=s, radius_m=RADIUS_M)
                     )
                 bt_s, bt_matched = balltree(sites, rep)
-                record(n, n_sites, "match (match_reports, writes)", match_s, plain_s,
-                       f"{summary.matched:,} matched; ratio vs plain ST_DWithin")
-                record(n, n_sites, "match again (nothing changed)", again_s, plain_s,
-                       f"{again.changed:,} changed")
-                record(n, n_sites, "match query only", query_s, plain_s,
-                       f"{nearest:,} nearest; ratio vs plain ST_DWithin")
+                record(
+                    n,
+                    n_sites,
+                    "match (match_reports, writes)",
+                    match_s,
+                    plain_s,
+                    f"{summary.matched:,} matched; ratio vs plain ST_DWithin",
+                )
+                record(
+                    n,
+                    n_sites,
+                    "match again (nothing changed)",
+                    again_s,
+                    plain_s,
+                    f"{again.changed:,} changed",
+                )
+                record(
+                    n,
+                    n_sites,
+                    "match query only",
+                    query_s,
+                    plain_s,
+                    f"{nearest:,} nearest; ratio vs plain ST_DWithin",
+                )
                 record(n, n_sites, "plain ST_DWithin count", plain_s, None, f"{pairs:,} pairs")
-                record(n, n_sites, "BallTree haversine", bt_s, None,
-                       f"{bt_matched:,} matched; match/BallTree = {match_s / bt_s:.1f}")
+                record(
+                    n,
+                    n_sites,
+                    "BallTree haversine",
+                    bt_s,
+                    None,
+                    f"{bt_matched:,} matched; match/BallTree = {match_s / bt_s:.1f}",
+                )
                 with engine.begin() as conn:
                     conn.execute(text("ANALYZE reports"))
                 with session_scope(engine) as session:
@@ -420,9 +497,17 @@ def main() -> None:
                         lambda s=session: cluster_reports(session=s, eps_m=300, min_reports=3)
                     )
                 unmatched = cs.clustered_reports + cs.noise_reports
-                rows.append((f"{n:,}", str(n_sites), "cluster (cluster_reports)", f"{cl_s:.2f}",
-                             f"{unmatched / cl_s:,.0f}", "",
-                             f"{unmatched:,} unmatched -> {cs.clusters} clusters"))
+                rows.append(
+                    (
+                        f"{n:,}",
+                        str(n_sites),
+                        "cluster (cluster_reports)",
+                        f"{cl_s:.2f}",
+                        f"{unmatched / cl_s:,.0f}",
+                        "",
+                        f"{unmatched:,} unmatched -> {cs.clusters} clusters",
+                    )
+                )
                 print(" | ".join(rows[-1]), flush=True)
                 del copy_s
     print()

@@ -62,8 +62,9 @@ def read_instance(path: Path) -> Instance:
         c.append(float(r[-1]))
     if len(rows) != n + 1:
         raise ValueError(f"{path}: expected {n + 1} vertices, read {len(rows)}")
-    return Instance(path.stem, np.array(xy), _scaled(d), np.array(s, dtype=np.int64), _scaled(o),
-                    _scaled(c))
+    return Instance(
+        path.stem, np.array(xy), _scaled(d), np.array(s, dtype=np.int64), _scaled(o), _scaled(c)
+    )
 
 
 def _scaled(values: list[float]) -> np.ndarray:
@@ -91,8 +92,12 @@ def check(inst: Instance, routes: list[list[int]], m: int) -> int:
 
 def ours(inst: Instance, m: int, budget: float, seed: int = 0) -> list[list[int]]:
     n = len(inst.profit)
-    clients = [Client(int(inst.profit[i]) * BIG, int(inst.service[i]), int(inst.open_[i]),
-                      int(inst.close[i])) for i in range(1, n)]
+    clients = [
+        Client(
+            int(inst.profit[i]) * BIG, int(inst.service[i]), int(inst.open_[i]), int(inst.close[i])
+        )
+        for i in range(1, n)
+    ]
     vehicles = [Vehicle(0, 0, int(inst.open_[0]), int(inst.close[0]))] * m
     res = solve(inst.travel, clients, vehicles, num_depots=1, budget_s=budget, seed=seed)
     return [[s.client + 1 for s in r.stops] for r in res.routes]
@@ -106,10 +111,13 @@ def ortools(inst: Instance, m: int, budget: float) -> list[list[int]]:
     manager = pywrapcp.RoutingIndexManager(n, m, 0)
     routing = pywrapcp.RoutingModel(manager)
     arc = routing.RegisterTransitCallback(
-        lambda i, j: int(t[manager.IndexToNode(i), manager.IndexToNode(j)]))
+        lambda i, j: int(t[manager.IndexToNode(i), manager.IndexToNode(j)])
+    )
     time_cb = routing.RegisterTransitCallback(
-        lambda i, j: int(t[manager.IndexToNode(i), manager.IndexToNode(j)]
-                         + inst.service[manager.IndexToNode(i)]))
+        lambda i, j: int(
+            t[manager.IndexToNode(i), manager.IndexToNode(j)] + inst.service[manager.IndexToNode(i)]
+        )
+    )
     routing.SetArcCostEvaluatorOfAllVehicles(arc)
     horizon = int(inst.close[0])
     routing.AddDimension(time_cb, horizon, horizon, False, "Time")
@@ -124,7 +132,8 @@ def ortools(inst: Instance, m: int, budget: float) -> list[list[int]]:
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     params.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
     params.time_limit.FromMilliseconds(int(budget * 1000))
     sol = routing.SolveWithParameters(params)
     if sol is None:
@@ -156,8 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     ms = [int(x) for x in args.routes.split(",")]
     b = args.budget
     print(f"TOPTW, budget B = {b:g} s, instances: {len(names)}, m = {ms}")
-    print(f"{'inst':8} {'m':>2} {'ours':>6} {'ORT@B':>6} {'ORT@10B':>7} {'ours/ORT@B':>10} "
-          f"{'ours/ORT@10B':>12} {'t_ours':>6}")
+    print(
+        f"{'inst':8} {'m':>2} {'ours':>6} {'ORT@B':>6} {'ORT@10B':>7} {'ours/ORT@B':>10} "
+        f"{'ours/ORT@10B':>12} {'t_ours':>6}"
+    )
     ratios_b: dict[int, list[float]] = {m: [] for m in ms}
     ratios_10: dict[int, list[float]] = {m: [] for m in ms}
     for name in names:
@@ -171,16 +182,21 @@ def main(argv: list[str] | None = None) -> int:
             ratios_b[m].append(p_ours / p_b)
             if not args.no_10x:
                 ratios_10[m].append(p_ours / p_10)
-            print(f"{name:8} {m:>2} {p_ours:>6} {p_b:>6} {p_10:>7} {p_ours / p_b:>10.3f} "
-                  f"{p_ours / p_10:>12.3f} {t_ours:>6.1f}", flush=True)
+            print(
+                f"{name:8} {m:>2} {p_ours:>6} {p_b:>6} {p_10:>7} {p_ours / p_b:>10.3f} "
+                f"{p_ours / p_10:>12.3f} {t_ours:>6.1f}",
+                flush=True,
+            )
     print()
     print(f"{'m':>2} {'mean ours/ORT@B':>16} {'mean ours/ORT@10B':>18} {'wins/ties/losses @B':>20}")
     for m in ms:
         rb = ratios_b[m]
         r10 = ratios_10[m] or [math.nan]
         wtl = (sum(r > 1 for r in rb), sum(r == 1 for r in rb), sum(r < 1 for r in rb))
-        print(f"{m:>2} {statistics.mean(rb):>16.4f} {statistics.mean(r10):>18.4f} "
-              f"{'/'.join(map(str, wtl)):>20}")
+        print(
+            f"{m:>2} {statistics.mean(rb):>16.4f} {statistics.mean(r10):>18.4f} "
+            f"{'/'.join(map(str, wtl)):>20}"
+        )
     allb = [r for m in ms for r in ratios_b[m]]
     all10 = [r for m in ms for r in ratios_10[m]] or [math.nan]
     print(f"all {statistics.mean(allb):>15.4f} {statistics.mean(all10):>18.4f}")

@@ -64,8 +64,18 @@ def serve(url: str, data_dir: str, graph_url: str) -> tuple[subprocess.Popen[byt
         "PANTAU_WHATSAPP_GRAPH_URL": graph_url,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "geo", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "geo",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env=env,
         cwd=ROOT,
     )
@@ -116,8 +126,10 @@ def row(name: str, count: int, seconds: float, lat: list[float], ref: float | No
     rate = count / seconds
     cuts = statistics.quantiles(lat, n=100)
     ratio = "1.00" if ref is None else f"{ref / rate:.2f}"
-    return (f"| {name:<34} | {count:>8,} | {rate:>8,.0f} | {cuts[49] * 1000:>7.1f} | "
-            f"{cuts[98] * 1000:>7.1f} | {ratio:>14} |")
+    return (
+        f"| {name:<34} | {count:>8,} | {rate:>8,.0f} | {cuts[49] * 1000:>7.1f} | "
+        f"{cuts[98] * 1000:>7.1f} | {ratio:>14} |"
+    )
 
 
 def main() -> None:
@@ -126,25 +138,38 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     payloads = bodies(args.count)
-    with throwaway_database("pantau_bench_wa") as url, graph_stand_in() as graph, \
-            TemporaryDirectory() as data_dir:
+    with (
+        throwaway_database("pantau_bench_wa") as url,
+        graph_stand_in() as graph,
+        TemporaryDirectory() as data_dir,
+    ):
         engine = make_engine(url)
         migrate.upgrade(engine)
         process, base = serve(url, data_dir, graph.graph_url)
         try:
-            live_s, live_lat = load(args.count, args.concurrency,
-                                    lambda c, i: c.get(f"{base}/health/live").status_code)
+            live_s, live_lat = load(
+                args.count, args.concurrency, lambda c, i: c.get(f"{base}/health/live").status_code
+            )
             post_s, post_lat = load(
-                args.count, args.concurrency,
-                lambda c, i: c.post(f"{base}/webhooks/whatsapp", content=payloads[i],
-                                    headers={"X-Hub-Signature-256": sign(payloads[i]),
-                                             "Content-Type": "application/json"}).status_code,
+                args.count,
+                args.concurrency,
+                lambda c, i: (
+                    c.post(
+                        f"{base}/webhooks/whatsapp",
+                        content=payloads[i],
+                        headers={
+                            "X-Hub-Signature-256": sign(payloads[i]),
+                            "Content-Type": "application/json",
+                        },
+                    ).status_code
+                ),
             )
             started = time.perf_counter()
             with engine.connect() as conn:
                 stored = conn.execute(text("SELECT count(*) FROM whatsapp_deliveries")).scalar()
-                while conn.execute(text("SELECT count(*) FROM whatsapp_deliveries "
-                                        "WHERE processed_at IS NULL")).scalar():
+                while conn.execute(
+                    text("SELECT count(*) FROM whatsapp_deliveries WHERE processed_at IS NULL")
+                ).scalar():
                     time.sleep(0.2)
                     conn.rollback()
                 messages = conn.execute(text("SELECT count(*) FROM whatsapp_messages")).scalar()
@@ -155,14 +180,20 @@ def main() -> None:
             engine.dispose()
     live_rate = args.count / live_s
     print(f"{args.count:,} requests each, {args.concurrency} client threads, one uvicorn worker")
-    print("| endpoint                           | requests |    req/s |  p50 ms |  p99 ms "
-          "| time vs live |")
-    print("|------------------------------------|---------:|---------:|--------:|--------:"
-          "|-------------:|")
+    print(
+        "| endpoint                           | requests |    req/s |  p50 ms |  p99 ms "
+        "| time vs live |"
+    )
+    print(
+        "|------------------------------------|---------:|---------:|--------:|--------:"
+        "|-------------:|"
+    )
     print(row("GET /health/live (reference)", args.count, live_s, live_lat, None))
     print(row("POST /webhooks/whatsapp (signed)", args.count, post_s, post_lat, live_rate))
-    print(f"deliveries stored: {stored:,}; messages taken in: {messages:,}; queue empty "
-          f"{drained:.1f} s after the last delivery was accepted")
+    print(
+        f"deliveries stored: {stored:,}; messages taken in: {messages:,}; queue empty "
+        f"{drained:.1f} s after the last delivery was accepted"
+    )
 
 
 if __name__ == "__main__":

@@ -91,8 +91,13 @@ def forest_features() -> list[dict[str, Any]]:
             continue
         fungsi = _FOREST_CODES[(i // 4) % len(_FOREST_CODES)]
         geom = box(x - 0.0003, y - 0.01, x + 0.02, y + 0.01)
-        props = {"FUNGSIKWS": fungsi, "NAMOBJ": f"Kawasan sintetis {i:03d}", "synthetic": True,
-                 "keterangan": NOTE, "near_site": code}
+        props = {
+            "FUNGSIKWS": fungsi,
+            "NAMOBJ": f"Kawasan sintetis {i:03d}",
+            "synthetic": True,
+            "keterangan": NOTE,
+            "near_site": code,
+        }
         features.append({"type": "Feature", "properties": props, "geometry": mapping(geom)})
     return features
 

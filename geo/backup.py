@@ -146,8 +146,15 @@ def create_backup(*, settings: Settings, engine: Engine, target: Path) -> Backup
     counts = table_counts(engine)
     dump = target / DUMP
     _run(
-        ["pg_dump", "--format=custom", "--no-owner", "--file", str(dump),
-         "--dbname", _libpq_url(settings.database.url)],
+        [
+            "pg_dump",
+            "--format=custom",
+            "--no-owner",
+            "--file",
+            str(dump),
+            "--dbname",
+            _libpq_url(settings.database.url),
+        ],
         "pg_dump",
     )
     source = Path(settings.data_dir) / EVIDENCE
@@ -167,9 +174,7 @@ def create_backup(*, settings: Settings, engine: Engine, target: Path) -> Backup
         "files": files,
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return BackupSummary(
-        target, counts, len(files), sum(int(f["bytes"]) for f in files.values())
-    )
+    return BackupSummary(target, counts, len(files), sum(int(f["bytes"]) for f in files.values()))
 
 
 def _manifest(path: Path) -> dict[str, object]:
@@ -250,8 +255,16 @@ def restore_backup(*, source: Path, database_url: str, data_dir: Path) -> dict[s
         with tempfile.TemporaryDirectory() as work:
             listing = _restore_list(source / DUMP, engine, Path(work))
             _run(
-                ["pg_restore", "--no-owner", "--exit-on-error", "--use-list", str(listing),
-                 "--dbname", _libpq_url(database_url), str(source / DUMP)],
+                [
+                    "pg_restore",
+                    "--no-owner",
+                    "--exit-on-error",
+                    "--use-list",
+                    str(listing),
+                    "--dbname",
+                    _libpq_url(database_url),
+                    str(source / DUMP),
+                ],
                 "pg_restore",
             )
         for rel in manifest["files"]:  # type: ignore[attr-defined]

@@ -59,9 +59,7 @@ def import_file(
     problems = []
     for row in gdf.to_dict("records"):
         bad = [f"{c} is missing" for c in ("code", "name", "kabupaten") if not row.get(c)]
-        geom_problem = check_geometry(
-            row["geometry"], indonesia=indonesia, allowed=("Point",)
-        )
+        geom_problem = check_geometry(row["geometry"], indonesia=indonesia, allowed=("Point",))
         if geom_problem:
             bad.append(geom_problem)
         if bad:

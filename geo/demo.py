@@ -93,7 +93,9 @@ def run(
     created, _ = bases.import_file(engine, data_dir / "bases.geojson", settings=settings)
     frame = sites.load(engine)
     table = (
-        frame.groupby(["kabupaten", "status"]).size().unstack(fill_value=0)
+        frame.groupby(["kabupaten", "status"])
+        .size()
+        .unstack(fill_value=0)
         .assign(total=lambda t: t.sum(axis=1))
         .sort_values("total", ascending=False)
     )
@@ -147,9 +149,7 @@ def _map_and_briefing(
 
     step("Drawing the offline overview map and the briefing PDF (headless Chromium)")
     summary.outputs.update(
-        write_outputs(
-            engine, out_dir, png=False, lang=settings.language, settings=settings.maps
-        )
+        write_outputs(engine, out_dir, png=False, lang=settings.language, settings=settings.maps)
     )
 
 

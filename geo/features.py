@@ -599,8 +599,12 @@ def collection_extent(
     e = extent.c.e
     row = session.execute(
         select(
-            func.ST_XMin(e), func.ST_YMin(e), func.ST_XMax(e), func.ST_YMax(e),
-            extent.c.t0, extent.c.t1,
+            func.ST_XMin(e),
+            func.ST_YMin(e),
+            func.ST_XMax(e),
+            func.ST_YMax(e),
+            extent.c.t0,
+            extent.c.t1,
         )
     ).one()
     bbox = None if row[0] is None else (row[0], row[1], row[2], row[3])

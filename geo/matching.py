@@ -218,8 +218,7 @@ _BEST_ROOTS = """
 # matches are then replaced by set operations on it instead of a million-row upsert.
 _NEW = "pantau_match_new"
 _LARGE_ROOTS = (
-    f"CREATE TEMPORARY TABLE {_NEW} ON COMMIT DROP AS "
-    "WITH cand AS ({cand})" + _BEST_ROOTS
+    f"CREATE TEMPORARY TABLE {_NEW} ON COMMIT DROP AS WITH cand AS ({{cand}})" + _BEST_ROOTS
 )
 _PARALLEL = (
     "SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL parallel_setup_cost = 0;"
@@ -504,9 +503,7 @@ def _affected_by_site(site_id: int, radius: float) -> Select[Any]:
         or_(
             r.id.in_(select(m.report_id).where(m.site_id == site_id)),
             # matches left pointing at no site by a deleted one
-            r.id.in_(
-                select(m.report_id).where(m.site_id.is_(None), m.rule.in_(_MATCHED_RULES))
-            ),
+            r.id.in_(select(m.report_id).where(m.site_id.is_(None), m.rule.in_(_MATCHED_RULES))),
             func.ST_DWithin(func.geography(r.geom), site_geog, radius),
         ),
     )

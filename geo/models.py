@@ -61,9 +61,7 @@ class Site(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    geom: Mapped[WKBElement] = mapped_column(
-        Geometry("GEOMETRY", srid=4326, spatial_index=True)
-    )
+    geom: Mapped[WKBElement] = mapped_column(Geometry("GEOMETRY", srid=4326, spatial_index=True))
     kabupaten: Mapped[str] = mapped_column(String(100))
     kecamatan: Mapped[str | None] = mapped_column(String(100))
     commodity: Mapped[str] = mapped_column(String(20))
@@ -106,8 +104,6 @@ class FieldBase(Base):
     address: Mapped[str | None] = mapped_column(Text)
     kabupaten: Mapped[str] = mapped_column(String(100))
     geom: Mapped[WKBElement] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True))
-
-
 
 
 class SiteAudit(Base):

@@ -125,9 +125,7 @@ def _points(frame: pd.DataFrame, cfg: PrioritySettings, as_of: dt.datetime) -> p
         days.fillna(cfg.inspection_cap_days).clip(lower=0), cfg.inspection_cap_days
     )
     out["pts_status"] = cfg.w_status * out["status"].map(cfg.status_factors).fillna(0.0)
-    out["pts_commodity"] = cfg.w_commodity * out["commodity"].map(cfg.commodity_factors).fillna(
-        0.0
-    )
+    out["pts_commodity"] = cfg.w_commodity * out["commodity"].map(cfg.commodity_factors).fillna(0.0)
     out["score"] = out[list(COMPONENTS)].sum(axis=1).round(6)
     out = out.sort_values(["score", "code"], ascending=[False, True]).reset_index(drop=True)
     out["rank"] = range(1, len(out) + 1)
@@ -145,6 +143,7 @@ EXPLAIN_INPUTS: tuple[str, ...] = (
     "commodity",
 )
 
+
 def _labels(t: Translator, values: Mapping[str, Any]) -> dict[str, str]:
     """Word each component in ``t``'s language (literal calls, for the extractor)."""
     return {
@@ -152,18 +151,14 @@ def _labels(t: Translator, values: Mapping[str, Any]) -> dict[str, str]:
             "{recent_reports} recent reports (decayed)",
             recent_reports=t.number(values["recent_reports"], digits=1),
         ),
-        "pts_reporters": t.ngettext(
-            "{n} reporter", "{n} reporters", values["reporter_count"]
-        ),
+        "pts_reporters": t.ngettext("{n} reporter", "{n} reporters", values["reporter_count"]),
         "pts_channels": t.ngettext("{n} channel", "{n} channels", values["channel_count"]),
         "pts_inspection": (
             t.gettext("never inspected")
             if values["days"] is None
             else t.ngettext("{n} day since inspection", "{n} days since inspection", values["days"])
         ),
-        "pts_status": t.gettext(
-            "status {status}", status=site_status(t, str(values["status"]))
-        ),
+        "pts_status": t.gettext("status {status}", status=site_status(t, str(values["status"]))),
         "pts_commodity": t.gettext("commodity {commodity}", commodity=values["commodity"]),
     }
 
@@ -372,9 +367,7 @@ class Ranking:
     rows: list[dict[str, Any]]
 
 
-def recompute(
-    *, settings: Settings, session: Session, as_of: dt.datetime | None = None
-) -> Ranking:
+def recompute(*, settings: Settings, session: Session, as_of: dt.datetime | None = None) -> Ranking:
     """Use case: score every site with the injected weights and store the scores.
 
     Examples
@@ -402,12 +395,16 @@ def load_priority(target: Target | None = None, *, engine: Engine | None = None)
     108
     """
     with use_session(engine or target) as session:
-        rows = session.execute(
-            text(
-                "SELECT p.*, s.code, s.name FROM site_priority p "
-                "JOIN sites s ON s.id = p.site_id ORDER BY p.rank"
+        rows = (
+            session.execute(
+                text(
+                    "SELECT p.*, s.code, s.name FROM site_priority p "
+                    "JOIN sites s ON s.id = p.site_id ORDER BY p.rank"
+                )
             )
-        ).mappings().all()
+            .mappings()
+            .all()
+        )
     return pd.DataFrame(rows, columns=[*_COLUMNS, "computed_at"])
 
 
@@ -454,9 +451,10 @@ def corroboration(*, session: Session) -> pd.DataFrame:
     >>> list(sites.columns)
     ['kind', 'id', 'code', 'independent_reports', 'reporters', 'duplicates']
     """
-    rows = session.execute(
-        text(
-            """
+    rows = (
+        session.execute(
+            text(
+                """
             WITH r AS (
                 SELECT m.site_id AS matched_site_id, x.hotspot_id, x.duplicate_of_id, x.status,
                        coalesce(x.reporter_hash, 'report:' || x.id) AS who
@@ -478,8 +476,11 @@ def corroboration(*, session: Session) -> pd.DataFrame:
              GROUP BY h.id
              ORDER BY 1, 3
             """
+            )
         )
-    ).mappings().all()
+        .mappings()
+        .all()
+    )
     return pd.DataFrame(
         rows, columns=["kind", "id", "code", "independent_reports", "reporters", "duplicates"]
     )

@@ -309,8 +309,8 @@ class Settings(BaseSettings):
             if problem:
                 raise ConfigurationError(
                     f"PANTAU_SECRET_KEY {problem}; outside development it must be at least 32 "
-                    "random bytes, e.g. python -c \"import secrets; "
-                    "print(secrets.token_urlsafe(48))\"",
+                    'random bytes, e.g. python -c "import secrets; '
+                    'print(secrets.token_urlsafe(48))"',
                     field="secret_key",
                 )
         return self

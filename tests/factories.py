@@ -47,9 +47,7 @@ _seq = itertools.count(1)
 _HOTSPOTS = table("hotspots", column("id"), column("code"))
 
 #: Settings for factories called without any: a test secret, nothing read from ``.env``.
-TEST_SETTINGS = Settings(
-    environment="test", secret_key=TEST_SECRET_KEY, _env_file=None
-)
+TEST_SETTINGS = Settings(environment="test", secret_key=TEST_SECRET_KEY, _env_file=None)
 
 
 def _next() -> int:
@@ -180,9 +178,7 @@ def reports_around(
         angle = 2 * math.pi * i / max(n, 1)
         dlat = spread_m * math.sin(angle) / 111_320
         dlon = spread_m * math.cos(angle) / (111_320 * math.cos(math.radians(lat)))
-        rows.append(
-            report(session, lon=lon + dlon, lat=lat + dlat, settings=settings, **fields)
-        )
+        rows.append(report(session, lon=lon + dlon, lat=lat + dlat, settings=settings, **fields))
     return rows
 
 

@@ -9,13 +9,24 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = ("geo", "api", "api/routes", "geo/cli", "geo/reports", "geo/hotspots", "geo/patrols",
-           "geo/maps", "geo/io", "api/schemas")
+FOLDERS = (
+    "geo",
+    "api",
+    "api/routes",
+    "geo/cli",
+    "geo/reports",
+    "geo/hotspots",
+    "geo/patrols",
+    "geo/maps",
+    "geo/io",
+    "api/schemas",
+)
 
 
 def _names(folder: str) -> list[str]:
     return sorted(
-        p.name for p in (ROOT / folder).iterdir()
+        p.name
+        for p in (ROOT / folder).iterdir()
         if p.name != "__pycache__" and not p.name.startswith(".")
     )
 

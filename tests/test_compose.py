@@ -19,7 +19,11 @@ def compose_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in SECRETS}
     return subprocess.run(
         [exe, "-f", str(ROOT / "docker-compose.yml"), "config"],
-        env={**clean, **env}, capture_output=True, text=True, cwd=ROOT / "tests", timeout=60,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        cwd=ROOT / "tests",
+        timeout=60,
     )
 
 

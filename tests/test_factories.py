@@ -40,7 +40,10 @@ def test_hotspot_and_inspection(session: Session, settings: Settings) -> None:
     assert clustered is not None
     s = factories.site(session, lon=116.5, lat=0.3)
     done = factories.inspection(
-        session, site_code=s.code, result="sealed", inspected_on=dt.date(2026, 11, 2),
+        session,
+        site_code=s.code,
+        result="sealed",
+        inspected_on=dt.date(2026, 11, 2),
         settings=settings,
     )
     assert (done.status_before, done.status_after) == ("suspected", "sealed")

@@ -18,9 +18,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 
 
 @pytest.fixture(scope="module")
-def demo_database(
-    fresh_database_url_module: str, tmp_path_factory: pytest.TempPathFactory
-) -> str:
+def demo_database(fresh_database_url_module: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database holding the whole demo: registry, reports, hotspots, scores and a plan."""
     engine = make_engine(fresh_database_url_module)
     out = tmp_path_factory.mktemp("demo")
@@ -45,7 +43,8 @@ def test_notebook_is_committed_without_outputs(path: Path) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_uses_only_the_public_library(path: Path) -> None:
     source = "\n".join(
-        "".join(c["source"]) for c in json.loads(path.read_text())["cells"]
+        "".join(c["source"])
+        for c in json.loads(path.read_text())["cells"]
         if c["cell_type"] == "code"
     )
     assert not re.search(r"\bgeo(\.\w+)*\._\w+", source), "reaches into a private module"
@@ -61,7 +60,8 @@ def test_notebook_runs_top_to_bottom(
     monkeypatch.setenv("PANTAU_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors

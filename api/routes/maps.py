@@ -56,7 +56,12 @@ def require_map_reader(
 
 
 def _options(
-    request: Request, *, period: str | None, layers: str | None, lang: str, share: bool,
+    request: Request,
+    *,
+    period: str | None,
+    layers: str | None,
+    lang: str,
+    share: bool,
     offline: bool = False,
 ) -> MapOptions:
     """Return the map options of the query; site cards link back to this API."""

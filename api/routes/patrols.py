@@ -50,7 +50,9 @@ def create_plan(
     fields = payload.model_dump(exclude_none=True)
     fields["budget_s"] = min(payload.budget_s, api.max_solver_budget_s)
     result = service.plan_patrols(
-        settings=settings, session=session, request=service.PlanRequest(**fields),
+        settings=settings,
+        session=session,
+        request=service.PlanRequest(**fields),
         actor=principal.user,
     )
     return PlanOut.model_validate(result.stored, from_attributes=True)
@@ -128,4 +130,3 @@ def plan_export(
     if folder not in path.parents or not path.is_file():
         raise ApiError(404, f"plan {plan_id} has no export {name[:80]!r}", field="name")
     return FileResponse(path, filename=path.name)
-

@@ -66,8 +66,10 @@ async def verify(
     wa = _hotline(settings)
     expected = wa.verify_token.get_secret_value() if wa.verify_token else ""
     given = (token or "").encode("utf-8")
-    if mode != "subscribe" or challenge is None or not hmac.compare_digest(
-        given, expected.encode("utf-8")
+    if (
+        mode != "subscribe"
+        or challenge is None
+        or not hmac.compare_digest(given, expected.encode("utf-8"))
     ):
         raise ApiError(403, "the verification token does not match", field="hub.verify_token")
     return PlainTextResponse(challenge)

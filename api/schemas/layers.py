@@ -36,9 +36,9 @@ class ClassificationOut(BaseModel):
     object_kind: ObjectKind
     object_code: str
     indicative: bool = Field(description="Always true: guidance, not a legal finding.")
-    permit_class: (
-        Literal["LUAR_WIUP", "WIUP_OP", "WIUP_EKSPLORASI", "WIUP_BERAKHIR"] | None
-    ) = Field(description="None when no permit layer has been imported.")
+    permit_class: Literal["LUAR_WIUP", "WIUP_OP", "WIUP_EKSPLORASI", "WIUP_BERAKHIR"] | None = (
+        Field(description="None when no permit layer has been imported.")
+    )
     permit_label: str | None
     permit_share: float | None = Field(description="Share of the object inside the permit, 0-1.")
     permit_distance_m: float | None

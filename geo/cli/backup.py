@@ -41,7 +41,8 @@ def verify(
     if not result.ok:
         raise InputFileError(
             t.gettext("The backup {path} is damaged:", path=str(source))
-            + "\n  " + "\n  ".join(result.problems)
+            + "\n  "
+            + "\n  ".join(result.problems)
         )
     console.print(t.gettext("The backup {path} is whole.", path=str(source)), highlight=False)
 

@@ -11,8 +11,9 @@ from geo.calendar import add_day_off, list_days_off, national_holidays, remove_d
 from geo.cli._common import console, current, engine_from_settings
 from geo.db import session_scope
 
-app = typer.Typer(help="Working days: holidays, joint leave days and days off.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Working days: holidays, joint leave days and days off.", no_args_is_help=True
+)
 
 
 def _day(value: str) -> dt.date:

@@ -34,8 +34,12 @@ def demo(
     console = cli.console
     with console.status("Demo...") as status:
         summary = demo_job.run(
-            cli.engine(), out_dir=out, settings=cli.settings, full=not registry_only,
-            plan_budget_s=budget, step=lambda text: status.update(text + "..."),
+            cli.engine(),
+            out_dir=out,
+            settings=cli.settings,
+            full=not registry_only,
+            plan_budget_s=budget,
+            step=lambda text: status.update(text + "..."),
         )
     s = summary.sites
     console.print(

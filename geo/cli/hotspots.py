@@ -94,8 +94,16 @@ def list_(
     """List hotspots with their corroboration."""
     frame = hotspots.load(engine=_engine(), status=status)
     table = Table(title=f"{len(frame)} hotspot")
-    for col in ("code", "status", "reports", "reporters", "channels", "last seen", "centroid",
-                "note"):
+    for col in (
+        "code",
+        "status",
+        "reports",
+        "reporters",
+        "channels",
+        "last seen",
+        "centroid",
+        "note",
+    ):
         table.add_column(col)
     for row in frame.itertuples():
         note = _text(row.review_reason)
@@ -178,6 +186,7 @@ def priority_command(
         table.add_column(col)
     for row in rows:
         reasons = "; ".join(priority.explain(row, lang=settings.language))
-        table.add_row(str(row["rank"]), str(row["code"]), str(row["name"]), f"{row['score']:.1f}",
-                      reasons)
+        table.add_row(
+            str(row["rank"]), str(row["code"]), str(row["name"]), f"{row['score']:.1f}", reasons
+        )
     console.print(table)

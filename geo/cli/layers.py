@@ -43,7 +43,9 @@ def _print_classes(t: Translator, s: ClassifySummary) -> None:
     console.print(
         t.gettext(
             "{n} objects classified (indicative) on {date}, tolerance {tol} m",
-            n=s.classified, date=t.date(s.evaluated_on), tol=t.number(s.tolerance_m),
+            n=s.classified,
+            date=t.date(s.evaluated_on),
+            tol=t.number(s.tolerance_m),
         )
     )
     for code, count in s.by_class.items():
@@ -65,8 +67,13 @@ def import_command(
     t = translator(settings.language)
     with session_scope(engine_from_settings()) as session:
         result = service.import_layer(
-            session=session, kind=kind, path=source, actor=settings.actor, settings=settings,
-            snapshot_date=_date(date, "--date"), allow_unknown_codes=allow_unknown_codes,
+            session=session,
+            kind=kind,
+            path=source,
+            actor=settings.actor,
+            settings=settings,
+            snapshot_date=_date(date, "--date"),
+            allow_unknown_codes=allow_unknown_codes,
             reclassify=classify,
         )
     s = result.snapshot
@@ -74,8 +81,12 @@ def import_command(
         t.gettext(
             "Snapshot {id} of {kind} from {source} dated {date}: {n} polygons, {skipped} rows "
             "without geometry skipped",
-            id=s.snapshot_id, kind=s.kind, source=escape(s.source), date=t.date(s.snapshot_date),
-            n=s.features, skipped=s.skipped,
+            id=s.snapshot_id,
+            kind=s.kind,
+            source=escape(s.source),
+            date=t.date(s.snapshot_date),
+            n=s.features,
+            skipped=s.skipped,
         )
     )
     for code, count in sorted(s.unknown_codes.items()):
@@ -92,8 +103,15 @@ def list_command(kind: str | None = typer.Option(None, "--kind", help="Only this
         rows = service.list_snapshots(session=session, kind=kind)
     table = Table("", "id", "kind", t.gettext("date"), t.gettext("polygons"), "source", "by")
     for r in rows:
-        table.add_row("*" if r.newest else "", str(r.id), r.kind, r.snapshot_date.isoformat(),
-                      str(r.feature_count), escape(r.source), escape(r.imported_by))
+        table.add_row(
+            "*" if r.newest else "",
+            str(r.id),
+            r.kind,
+            r.snapshot_date.isoformat(),
+            str(r.feature_count),
+            escape(r.source),
+            escape(r.imported_by),
+        )
     console.print(table)
 
 

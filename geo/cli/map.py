@@ -66,16 +66,23 @@ def map_command(
         status = t.gettext("Loading layers and rendering the briefing in headless Chromium...")
     with console.status(status):
         files = service.map_files(
-            settings=settings, engine=engine, options=options, out=out, png=png, pdf=pdf,
+            settings=settings,
+            engine=engine,
+            options=options,
+            out=out,
+            png=png,
+            pdf=pdf,
             admin=admin,
         )
     counts = ", ".join(f"{k}={v}" for k, v in files.counts.items())
     if offline:
-        line = t.gettext("Offline map ({lang}): {path}  {counts}", lang=lang, path=files.html,
-                         counts=counts)
+        line = t.gettext(
+            "Offline map ({lang}): {path}  {counts}", lang=lang, path=files.html, counts=counts
+        )
     else:
-        line = t.gettext("Online map ({lang}): {path}  {counts}", lang=lang, path=files.html,
-                         counts=counts)
+        line = t.gettext(
+            "Online map ({lang}): {path}  {counts}", lang=lang, path=files.html, counts=counts
+        )
     console.print(line, markup=False, highlight=False)
     for label, path in (("PNG", files.png), ("PDF", files.pdf)):
         if path is not None:

@@ -38,8 +38,12 @@ def _date(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise PlanningError.of(N_("`{name}` must be a date like 2026-12-01, got {value!r}"),
-                               field=name, name=name, value=value) from None
+        raise PlanningError.of(
+            N_("`{name}` must be a date like 2026-12-01, got {value!r}"),
+            field=name,
+            name=name,
+            value=value,
+        ) from None
 
 
 def _days_off(values: list[str]) -> dict[str, set[dt.date]]:
@@ -48,8 +52,9 @@ def _days_off(values: list[str]) -> dict[str, set[dt.date]]:
         team, _, day = value.partition(":")
         parsed = _date(day, "off") if team and day else None
         if parsed is None:
-            raise PlanningError.of(N_("`off` must look like TIM-1:2026-12-03, got {value!r}"),
-                                   field="off", value=value)
+            raise PlanningError.of(
+                N_("`off` must look like TIM-1:2026-12-03, got {value!r}"), field="off", value=value
+            )
         away.setdefault(team, set()).add(parsed)
     return away
 
@@ -62,9 +67,11 @@ def plan_(
     budget: float = typer.Option(20.0, "--budget", help="Solver time budget in seconds."),
     seed: int = typer.Option(0, "--seed", help="Seed of the search and of --vary."),
     iterations: int | None = typer.Option(
-        None, "--iterations",
+        None,
+        "--iterations",
         help="Stop after N solver iterations: the same seed then gives the same plan on any "
-             "machine (the clock budget still applies as a cap)."),
+        "machine (the clock budget still applies as a cap).",
+    ),
     vary: float = typer.Option(0.0, "--vary", help="Random prize variation (0.1 = ±10%)."),
     out: Path | None = typer.Option(None, "--out", help="Folder for CSV/XLSX/PDF/GPX/KML/ICS."),
     shift: str | None = typer.Option(None, "--shift", help="Daily shift, e.g. 07:30-16:30."),
@@ -72,36 +79,52 @@ def plan_(
     mode: str = typer.Option("car", "--mode", help="Vehicle mode: car, 4wd, motorbike, boat."),
     matrix: Path | None = typer.Option(None, "--matrix", help="Durations (minutes) CSV/XLSX."),
     osrm: str | None = typer.Option(
-        None, "--osrm", help="OSRM server URL for travel times (PANTAU_PATROLS_OSRM_URL)."),
-    skip_within: int | None = typer.Option(None, "--skip-within",
-                                           help="Skip sites inspected in N days."),
-    must_after: int | None = typer.Option(None, "--must-visit-after",
-                                          help="Overdue after N days."),
-    include_excluded: bool = typer.Option(False, "--include-excluded",
-                                          help="Also plan sealed and legalised sites."),
+        None, "--osrm", help="OSRM server URL for travel times (PANTAU_PATROLS_OSRM_URL)."
+    ),
+    skip_within: int | None = typer.Option(
+        None, "--skip-within", help="Skip sites inspected in N days."
+    ),
+    must_after: int | None = typer.Option(None, "--must-visit-after", help="Overdue after N days."),
+    include_excluded: bool = typer.Option(
+        False, "--include-excluded", help="Also plan sealed and legalised sites."
+    ),
     work_weekends: bool = typer.Option(False, "--work-weekends", help="Patrol on weekends."),
-    work_holidays: bool = typer.Option(False, "--work-holidays",
-                                       help="Patrol on public holidays."),
+    work_holidays: bool = typer.Option(False, "--work-holidays", help="Patrol on public holidays."),
     off: list[str] = typer.Option([], "--off", help="TEAM:YYYY-MM-DD a team is away (repeat)."),
     save: bool = typer.Option(True, "--save/--no-save", help="Store the plan in the database."),
     schedule_reports: bool = typer.Option(
-        False, "--schedule-reports",
-        help="Move reports assigned to planned sites to follow_up_scheduled."),
+        False,
+        "--schedule-reports",
+        help="Move reports assigned to planned sites to follow_up_scheduled.",
+    ),
 ) -> None:
     """Plan which team inspects which site on which day, and write the exports."""
     settings = get_settings()
     t = translator(settings.language)
     request = PlanRequest(
-        start=_date(start, "start"), days=days, teams=teams, budget_s=budget, seed=seed,
-        max_iterations=iterations, vary=vary, shift=shift, max_drive_h=max_drive, mode=mode,
-        skip_within_days=skip_within, must_visit_after_days=must_after,
-        include_excluded=include_excluded, work_weekends=work_weekends,
-        work_holidays=work_holidays, days_off=_days_off(off), travel=_travel(matrix, osrm),
-        save=save, schedule_reports=schedule_reports, out=out,
+        start=_date(start, "start"),
+        days=days,
+        teams=teams,
+        budget_s=budget,
+        seed=seed,
+        max_iterations=iterations,
+        vary=vary,
+        shift=shift,
+        max_drive_h=max_drive,
+        mode=mode,
+        skip_within_days=skip_within,
+        must_visit_after_days=must_after,
+        include_excluded=include_excluded,
+        work_weekends=work_weekends,
+        work_holidays=work_holidays,
+        days_off=_days_off(off),
+        travel=_travel(matrix, osrm),
+        save=save,
+        schedule_reports=schedule_reports,
+        out=out,
     )
     with session_scope(engine_from_settings()) as session, _solver_bar(t, budget) as report:
-        result = plan_patrols(settings=settings, session=session, request=request,
-                              progress=report)
+        result = plan_patrols(settings=settings, session=session, request=request, progress=report)
     _print_plan(t, result)
 
 
@@ -115,41 +138,70 @@ def _travel(matrix: Path | None, osrm: str | None) -> TravelProvider | None:
 @contextmanager
 def _solver_bar(t: Translator, budget: float) -> Iterator[Callable[[SolverProgress], None]]:
     label = escape(t.gettext("Planning"))
-    with Progress(TextColumn(f"[bold]{label}[/]"), BarColumn(),
-                  TextColumn("{task.fields[info]}"), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+    with Progress(
+        TextColumn(f"[bold]{label}[/]"),
+        BarColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("solve", total=budget, info="")
 
         def report(p: SolverProgress) -> None:
-            bar.update(task, completed=min(p.elapsed_s, budget),
-                       info=t.gettext("iteration {n}", n=p.iteration))
+            bar.update(
+                task,
+                completed=min(p.elapsed_s, budget),
+                info=t.gettext("iteration {n}", n=p.iteration),
+            )
 
         yield report
 
 
 def _print_plan(t: Translator, done: PlanResult) -> None:
     result = done.plan
-    table = Table(title=t.gettext("Patrol plan {first} – {last} ({days} working days)",
-                                  first=result.days[0].isoformat(),
-                                  last=result.days[-1].isoformat(), days=len(result.days)))
-    for column in (t.gettext("Team"), t.gettext("Base"), t.gettext("Days"), t.gettext("Visits"),
-                   t.gettext("Priority"), t.gettext("Driving hours"), t.gettext("Km")):
+    table = Table(
+        title=t.gettext(
+            "Patrol plan {first} – {last} ({days} working days)",
+            first=result.days[0].isoformat(),
+            last=result.days[-1].isoformat(),
+            days=len(result.days),
+        )
+    )
+    for column in (
+        t.gettext("Team"),
+        t.gettext("Base"),
+        t.gettext("Days"),
+        t.gettext("Visits"),
+        t.gettext("Priority"),
+        t.gettext("Driving hours"),
+        t.gettext("Km"),
+    ):
         table.add_column(column)
     base_of = {team.code: team.base.code for team in result.teams}
     for row in result.summary().to_dict("records"):
-        table.add_row(str(row["team"]), base_of[str(row["team"])], t.number(row["days"]),
-                      t.number(row["visits"]), t.number(row["priority"], digits=1),
-                      t.number(row["drive_h"], digits=1), t.number(row["km"]))
+        table.add_row(
+            str(row["team"]),
+            base_of[str(row["team"])],
+            t.number(row["days"]),
+            t.number(row["visits"]),
+            t.number(row["priority"], digits=1),
+            t.number(row["drive_h"], digits=1),
+            t.number(row["km"]),
+        )
     console.print(table)
     counts = result.unplanned_frame()["reason"].value_counts()
     for reason, n in counts.items():
-        console.print("  " + t.gettext("not planned: {n} — {reason}", n=n,
-                                       reason=unplanned_reason(t, str(reason))))
+        console.print(
+            "  "
+            + t.gettext("not planned: {n} — {reason}", n=n, reason=unplanned_reason(t, str(reason)))
+        )
     if done.stored is not None:
         console.print(t.gettext("saved as plan {id}", id=done.stored.plan_id))
     if done.reports_scheduled:
-        console.print(t.gettext("{n} reports scheduled for a follow-up visit",
-                                n=len(done.reports_scheduled)))
+        console.print(
+            t.gettext("{n} reports scheduled for a follow-up visit", n=len(done.reports_scheduled))
+        )
     for fmt in FORMATS:
         for path in done.files.get(fmt, []):
             console.print(t.gettext("wrote {path}", path=path))
@@ -169,19 +221,29 @@ def record(
     """Record an inspection: updates the site, its audit trail and its matched reports."""
     settings = get_settings()
     t = translator(settings.language)
-    request = InspectionRequest(site_code=site, result=result, inspected_on=_date(date, "date"),
-                                team=team, notes=notes, evidence=evidence,
-                                track=_track(track) if track else None)
+    request = InspectionRequest(
+        site_code=site,
+        result=result,
+        inspected_on=_date(date, "date"),
+        team=team,
+        notes=notes,
+        evidence=evidence,
+        track=_track(track) if track else None,
+    )
     with session_scope(engine_from_settings()) as session:
-        res = record_inspection(settings=settings, session=session, request=request,
-                                actor=actor)
-    console.print(t.gettext(
-        "{site}: {before} → {after} (inspection {id}); reports advanced {advanced}, "
-        "closed {closed}",
-        site=res.site_code, before=site_status(t, res.status_before),
-        after=site_status(t, res.status_after), id=res.inspection_id,
-        advanced=len(res.reports_advanced), closed=len(res.reports_closed),
-    ))
+        res = record_inspection(settings=settings, session=session, request=request, actor=actor)
+    console.print(
+        t.gettext(
+            "{site}: {before} → {after} (inspection {id}); reports advanced {advanced}, "
+            "closed {closed}",
+            site=res.site_code,
+            before=site_status(t, res.status_before),
+            after=site_status(t, res.status_after),
+            id=res.inspection_id,
+            advanced=len(res.reports_advanced),
+            closed=len(res.reports_closed),
+        )
+    )
 
 
 def _track(path: Path) -> list[tuple[float, float]]:

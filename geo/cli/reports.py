@@ -83,8 +83,11 @@ def import_(
     t = current().t
     for column, like in summary.unknown_columns:
         warning = (
-            t.gettext("column {column!r} is not read by the import; did you mean {like!r}?",
-                      column=column, like=like)
+            t.gettext(
+                "column {column!r} is not read by the import; did you mean {like!r}?",
+                column=column,
+                like=like,
+            )
             if like
             else t.gettext("column {column!r} is not read by the import", column=column)
         )
@@ -104,12 +107,19 @@ def export_(
     run = current()
     with session_scope(engine_from_settings()) as session:
         summary = export_reports(
-            session=session, path=file, role=role, settings=run.settings, status=status,
+            session=session,
+            path=file,
+            role=role,
+            settings=run.settings,
+            status=status,
             since=since,
         )
     console.print(
-        run.t.gettext("{rows} report(s) written to {path}", rows=run.t.number(summary.rows),
-                      path=str(summary.path)),
+        run.t.gettext(
+            "{rows} report(s) written to {path}",
+            rows=run.t.number(summary.rows),
+            path=str(summary.path),
+        ),
         highlight=False,
     )
 
@@ -246,9 +256,15 @@ def clocks_(
 def _clock_table(t: Translator, rules: list[ClockRule]) -> Table:
     units = {"working_days": t.gettext("working days"), "calendar_days": t.gettext("calendar days")}
     table = Table(title=t.gettext("Complaint clocks"))
-    for column in (t.gettext("rule"), t.gettext("length"), t.gettext("unit"),
-                   t.gettext("starts at"), t.gettext("stops at"), t.gettext("warn"),
-                   t.gettext("basis")):
+    for column in (
+        t.gettext("rule"),
+        t.gettext("length"),
+        t.gettext("unit"),
+        t.gettext("starts at"),
+        t.gettext("stops at"),
+        t.gettext("warn"),
+        t.gettext("basis"),
+    ):
         table.add_column(column)
     for rule in rules:
         table.add_row(

@@ -59,7 +59,12 @@ def list_(
         table.add_column(col)
     for row in frame.itertuples():
         table.add_row(
-            row.code, row.name, row.kabupaten, row.commodity, row.status, row.risk_level,
+            row.code,
+            row.name,
+            row.kabupaten,
+            row.commodity,
+            row.status,
+            row.risk_level,
             str(row.last_inspected or "-"),
         )
     console.print(table)
@@ -80,7 +85,9 @@ def show(code: str = typer.Argument(..., help="Site code, e.g. KKR-001.")) -> No
             trail.add_column(col)
         for entry in sites.history(session, code):
             trail.add_row(
-                f"{entry['changed_at']:%Y-%m-%d %H:%M}", entry["actor"], entry["action"],
+                f"{entry['changed_at']:%Y-%m-%d %H:%M}",
+                entry["actor"],
+                entry["action"],
                 ", ".join(sorted(entry["changes"])),
             )
         console.print(trail)

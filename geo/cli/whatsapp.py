@@ -42,8 +42,10 @@ def close_due(
     settings = current().settings
     if not settings.whatsapp.enabled:
         raise ConfigurationError.of(
-            N_("the WhatsApp hotline is off: set PANTAU_WHATSAPP_APP_SECRET, _VERIFY_TOKEN, "
-               "_ACCESS_TOKEN and _PHONE_NUMBER_ID"),
+            N_(
+                "the WhatsApp hotline is off: set PANTAU_WHATSAPP_APP_SECRET, _VERIFY_TOKEN, "
+                "_ACCESS_TOKEN and _PHONE_NUMBER_ID"
+            ),
             field="whatsapp",
         )
     t = current().t
@@ -66,8 +68,10 @@ def close_due(
 
 
 def _when(value: dt.datetime | None) -> str:
-    return "" if value is None else value.astimezone(ZoneInfo(LOCAL_TIMEZONE)).strftime(
-        "%Y-%m-%d %H:%M"
+    return (
+        ""
+        if value is None
+        else value.astimezone(ZoneInfo(LOCAL_TIMEZONE)).strftime("%Y-%m-%d %H:%M")
     )
 
 
@@ -81,13 +85,25 @@ def show(code: str = typer.Argument(..., help="Tracking code, e.g. PTM-7K3Q9X.")
             view = conversation_of_report(session=session, code=code)
     finally:
         engine.dispose()
-    console.print(t.gettext("Report {code}: WhatsApp conversation from {start} to {end} ({reason})",
-                            code=view.code, start=_when(view.opened_at),
-                            end=_when(view.closed_at), reason=view.close_reason or ""),
-                  highlight=False, markup=False)
+    console.print(
+        t.gettext(
+            "Report {code}: WhatsApp conversation from {start} to {end} ({reason})",
+            code=view.code,
+            start=_when(view.opened_at),
+            end=_when(view.closed_at),
+            reason=view.close_reason or "",
+        ),
+        highlight=False,
+        markup=False,
+    )
     table = Table()
-    for name in (t.gettext("sent (WITA)"), t.gettext("type"), t.gettext("text"),
-                 t.gettext("media"), t.gettext("location")):
+    for name in (
+        t.gettext("sent (WITA)"),
+        t.gettext("type"),
+        t.gettext("text"),
+        t.gettext("media"),
+        t.gettext("location"),
+    ):
         table.add_column(name)
     for m in view.messages:
         media = m.evidence_sha256[:12] if m.evidence_sha256 else (m.media_error or "")

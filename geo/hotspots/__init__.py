@@ -28,7 +28,6 @@ The use cases (:mod:`geo.hotspots.service`: ``cluster_hotspots``, ``promote_hots
 API and notebooks call those.
 """
 
-
 from __future__ import annotations
 
 from geo.hotspots.clustering import (

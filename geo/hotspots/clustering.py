@@ -289,11 +289,15 @@ def cluster_reports(
 def _match_pending(session: Session) -> None:
     """Match the reports with a point that matching never examined."""
     r, m = Report.__table__, ReportMatch.__table__
-    pending = session.execute(
-        select(r.c.id)
-        .select_from(r.outerjoin(m, m.c.report_id == r.c.id))
-        .where(r.c.geom.is_not(None), m.c.report_id.is_(None))
-    ).scalars().all()
+    pending = (
+        session.execute(
+            select(r.c.id)
+            .select_from(r.outerjoin(m, m.c.report_id == r.c.id))
+            .where(r.c.geom.is_not(None), m.c.report_id.is_(None))
+        )
+        .scalars()
+        .all()
+    )
     if pending:
         match_reports(session=session, report_ids=[int(i) for i in pending])
 
@@ -329,9 +333,16 @@ def _create_hotspots(
         hid = session.execute(
             insert(_HOTSPOTS)
             .values(
-                centroid=nowhere, hull=nowhere, report_count=0, reporter_count=0,
-                channels=[], first_seen=run.as_of, last_seen=run.as_of, eps_m=run.eps,
-                min_reports=run.minpts, window_days=run.window,
+                centroid=nowhere,
+                hull=nowhere,
+                report_count=0,
+                reporter_count=0,
+                channels=[],
+                first_seen=run.as_of,
+                last_seen=run.as_of,
+                eps_m=run.eps,
+                min_reports=run.minpts,
+                window_days=run.window,
             )
             .returning(_HOTSPOTS.c.id)
         ).scalar_one()
@@ -355,9 +366,11 @@ def _store_membership(
     reports, rm = _REPORTS, ReportMatch.__table__
     r2 = reports.alias("r2")
     rm2 = rm.alias("rm")
-    new = func.unnest(
-        literal(ids, ARRAY(Integer)), literal(hotspot_ids, ARRAY(Integer))
-    ).table_valued(column("id", Integer), column("hid", Integer)).render_derived(name="m")
+    new = (
+        func.unnest(literal(ids, ARRAY(Integer)), literal(hotspot_ids, ARRAY(Integer)))
+        .table_valued(column("id", Integer), column("hid", Integer))
+        .render_derived(name="m")
+    )
     promoted = select(_HOTSPOTS.c.id).where(_HOTSPOTS.c.status == "promoted")
     released = and_(
         r2.c.hotspot_id.is_not(None),

@@ -97,8 +97,9 @@ def get(*, session: Session, hotspot: int | str) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        raise NotFound(f"no hotspot {hotspot!r} (expected an id or a code like HS-0001)",
-                       field="hotspot")
+        raise NotFound(
+            f"no hotspot {hotspot!r} (expected an id or a code like HS-0001)", field="hotspot"
+        )
     return dict(row)
 
 

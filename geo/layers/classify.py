@@ -62,13 +62,19 @@ def objects_cte(kinds: list[str]) -> CTE:
     parts: list[Any] = []
     if "site" in kinds:
         parts.append(
-            select(literal("site").label("kind"), Site.id, Site.code.label("code"),
-                   Site.geom.label("geom"), Site.commodity.label("commodity"))
+            select(
+                literal("site").label("kind"),
+                Site.id,
+                Site.code.label("code"),
+                Site.geom.label("geom"),
+                Site.commodity.label("commodity"),
+            )
         )
     if "report" in kinds:
         parts.append(
-            select(literal("report"), Report.id, Report.code, Report.geom, Report.commodity_guess)
-            .where(Report.geom.is_not(None))
+            select(
+                literal("report"), Report.id, Report.code, Report.geom, Report.commodity_guess
+            ).where(Report.geom.is_not(None))
         )
     if "hotspot" in kinds:
         h = _HOTSPOTS.c
@@ -87,7 +93,10 @@ def matches_query(objs: CTE, snapshot_id: int, tol: float, by_feature: bool) -> 
     areal = func.ST_Dimension(objs.c.geom) == 2
     hits = (
         select(
-            objs.c.kind, objs.c.id, f.id.label("feature_id"), f.attrs,
+            objs.c.kind,
+            objs.c.id,
+            f.id.label("feature_id"),
+            f.attrs,
             func.ST_Distance(func.geography(objs.c.geom), func.geography(f.geom)).label(
                 "distance_m"
             ),
@@ -96,24 +105,32 @@ def matches_query(objs: CTE, snapshot_id: int, tol: float, by_feature: bool) -> 
             case((areal, func.ST_Intersection(objs.c.geom, f.geom))).label("part"),
             func.ST_Area(func.geography(objs.c.geom)).label("obj_area"),
         )
-        .join(f, and_(
-            f.snapshot_id == snapshot_id,
-            func.ST_DWithin(func.geography(objs.c.geom), func.geography(f.geom), tol),
-        ))
+        .join(
+            f,
+            and_(
+                f.snapshot_id == snapshot_id,
+                func.ST_DWithin(func.geography(objs.c.geom), func.geography(f.geom), tol),
+            ),
+        )
         .cte("hits")
     )
     share = case(
-        (func.bool_or(hits.c.areal), func.coalesce(
-            func.ST_Area(func.geography(func.ST_Union(hits.c.part)))
-            / func.nullif(func.max(hits.c.obj_area), 0), 0.0,
-        )),
+        (
+            func.bool_or(hits.c.areal),
+            func.coalesce(
+                func.ST_Area(func.geography(func.ST_Union(hits.c.part)))
+                / func.nullif(func.max(hits.c.obj_area), 0),
+                0.0,
+            ),
+        ),
         (func.bool_or(hits.c.touches), 1.0),
         else_=0.0,
     )
     # A permit is judged feature by feature; the forest estate function by function.
     keys = [hits.c.feature_id, hits.c.attrs] if by_feature else [hits.c.attrs["function"].astext]
     return select(
-        hits.c.kind, hits.c.id,
+        hits.c.kind,
+        hits.c.id,
         (cast(hits.c.feature_id, Text) if by_feature else keys[0]).label("grp"),
         func.min(hits.c.feature_id).label("feature_id"),
         (hits.c.attrs if by_feature else null()).label("attrs"),

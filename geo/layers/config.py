@@ -65,12 +65,39 @@ DEFAULT_FOREST_CODES: dict[str, str] = {
 
 # Commodity words (lower case) of permits and of the registry, by issuing authority.
 _PUSAT_WORDS = (
-    "batubara", "batu bara", "coal", "emas", "gold", "nikel", "nickel", "timah", "bauksit",
-    "tembaga", "besi", "mangan", "perak", "logam", "zircon", "zirkon",
+    "batubara",
+    "batu bara",
+    "coal",
+    "emas",
+    "gold",
+    "nikel",
+    "nickel",
+    "timah",
+    "bauksit",
+    "tembaga",
+    "besi",
+    "mangan",
+    "perak",
+    "logam",
+    "zircon",
+    "zirkon",
 )
 _PROVINSI_WORDS = (
-    "bukan logam", "batuan", "batu", "pasir", "sirtu", "kerikil", "tanah urug", "andesit",
-    "granit", "kapur", "gamping", "lempung", "tanah liat", "kuarsa", "felspar",
+    "bukan logam",
+    "batuan",
+    "batu",
+    "pasir",
+    "sirtu",
+    "kerikil",
+    "tanah urug",
+    "andesit",
+    "granit",
+    "kapur",
+    "gamping",
+    "lempung",
+    "tanah liat",
+    "kuarsa",
+    "felspar",
 )
 
 

@@ -168,8 +168,13 @@ def import_layer(
     session.execute(
         insert(LayerFeature),
         [
-            {"snapshot_id": snapshot.id, "source_row": row, "geom": from_shape(geom, srid=4326),
-             "attrs": a, "raw": rec}
+            {
+                "snapshot_id": snapshot.id,
+                "source_row": row,
+                "geom": from_shape(geom, srid=4326),
+                "attrs": a,
+                "raw": rec,
+            }
             for (row, geom), a, rec in zip(polygons, attrs, records, strict=True)
         ],
     )

@@ -133,8 +133,15 @@ def list_snapshots(*, session: Session, kind: str | None = None) -> list[Snapsho
         query = query.where(LayerSnapshot.kind == kind)
     return [
         SnapshotInfo(
-            s.id, s.kind, s.source, s.snapshot_date, s.imported_at, s.imported_by,
-            s.feature_count, s.skipped_count, s.id in newest,
+            s.id,
+            s.kind,
+            s.source,
+            s.snapshot_date,
+            s.imported_at,
+            s.imported_by,
+            s.feature_count,
+            s.skipped_count,
+            s.id in newest,
         )
         for s in session.scalars(query)
     ]

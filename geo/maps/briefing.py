@@ -246,7 +246,10 @@ def _print_pdf(browser: Any, document: str, path: Path) -> None:
         page.set_content(document, wait_until="load")
         path.parent.mkdir(parents=True, exist_ok=True)
         page.pdf(
-            path=str(path), format="A4", landscape=True, print_background=True,
+            path=str(path),
+            format="A4",
+            landscape=True,
+            print_background=True,
             prefer_css_page_size=True,
         )
     finally:

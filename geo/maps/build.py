@@ -475,8 +475,11 @@ def build_map(
     o = options or MapOptions()
     t = translator(o.lang)
     sites = _site_frame(sites, o.lang)
-    info = MapInfo(offline=o.offline, lang=o.lang, title=o.title or t.gettext(
-        "Illegal Mining (PETI) Monitoring Map, East Kalimantan"))
+    info = MapInfo(
+        offline=o.offline,
+        lang=o.lang,
+        title=o.title or t.gettext("Illegal Mining (PETI) Monitoring Map, East Kalimantan"),
+    )
     info.sites = pd.DataFrame(sites.drop(columns=sites.geometry.name)).reset_index(drop=True)
     m = _new_map([sites, hotspots, bases, routes], t)
     _INFO[m] = info

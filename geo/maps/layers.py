@@ -149,8 +149,14 @@ def _link(base_url: str | None, path: str, text: str) -> dict[str, str] | None:
     return {"href": base_url.rstrip("/") + path, "text": text}
 
 
-def _feature(geom: Any, style: dict[str, Any], card: dict[str, Any] | None, tip: str | None,
-             *, digits: int = 6) -> dict[str, Any]:
+def _feature(
+    geom: Any,
+    style: dict[str, Any],
+    card: dict[str, Any] | None,
+    tip: str | None,
+    *,
+    digits: int = 6,
+) -> dict[str, Any]:
     properties: dict[str, Any] = {"_style": style, "_tip": tip}
     if card is not None:
         properties["_card"] = card
@@ -381,8 +387,12 @@ def route_features(routes: gpd.GeoDataFrame, t: Translator) -> dict[str, list[di
         rows: list[list[str | None]] = [
             [t.gettext("Team"), team],
             [t.gettext("Day"), shown_day],
-            [t.gettext("Distance"), None if _text(distance) is None else
-             t.gettext("{km} km", km=t.number(float(distance), digits=1))],
+            [
+                t.gettext("Distance"),
+                None
+                if _text(distance) is None
+                else t.gettext("{km} km", km=t.number(float(distance), digits=1)),
+            ],
         ]
         card = {
             "title": t.gettext("Patrol route {team} {day}", team=team, day=shown_day),

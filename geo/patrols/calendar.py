@@ -71,7 +71,9 @@ def working_days(
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise PlanningError.of(
             N_("`days` must be a whole number of working days from 1 to {most}, got {days!r}"),
-            field="days", most=MAX_DAYS, days=days,
+            field="days",
+            most=MAX_DAYS,
+            days=days,
         )
     extra = set(extra_holidays)
     # The table adds each year on first lookup, so horizons across New Year work.

@@ -89,21 +89,30 @@ def check_evidence(
             if len(item) != 2 or not isinstance(item[1], bytes):
                 raise ValidationError.of(
                     N_("{where}: expected (file name, bytes), got a tuple of {types}"),
-                    field=where, where=where, types=", ".join(type(v).__name__ for v in item),
+                    field=where,
+                    where=where,
+                    types=", ".join(type(v).__name__ for v in item),
                 )
             name, content = item
             files.append(
-                inspect_evidence(content, name=clean_name(str(name)), field=where,
-                                 report_settings=report_settings or get_settings().reports)
+                inspect_evidence(
+                    content,
+                    name=clean_name(str(name)),
+                    field=where,
+                    report_settings=report_settings or get_settings().reports,
+                )
             )
         elif isinstance(item, bytes | str | Path):
-            file = inspect_evidence(item, field=where,
-                                    report_settings=report_settings or get_settings().reports)
+            file = inspect_evidence(
+                item, field=where, report_settings=report_settings or get_settings().reports
+            )
             files.append(file)
         else:
             raise ValidationError.of(
                 N_("{where}: expected a path, bytes or (file name, bytes), got {type}"),
-                field=where, where=where, type=type(item).__name__,
+                field=where,
+                where=where,
+                type=type(item).__name__,
             )
     return files
 
@@ -119,13 +128,16 @@ def store_and_link(
     """Store each file once by hash, link it to ``row`` and extend its JSON summary."""
     from geo.reports.evidence import store_evidence
 
-    linked = set(session.scalars(
-        select(InspectionEvidence.sha256).where(InspectionEvidence.inspection_id == row.id)
-    ))
+    linked = set(
+        session.scalars(
+            select(InspectionEvidence.sha256).where(InspectionEvidence.inspection_id == row.id)
+        )
+    )
     # Entries recorded before migration 0006 have a hash but no stored file: sending the file
     # again stores and links it, and replaces the old entry rather than repeating it.
-    summary = [e for e in (row.evidence or [])
-               if e.get("sha256") not in {f.sha256 for f in files} - linked]
+    summary = [
+        e for e in (row.evidence or []) if e.get("sha256") not in {f.sha256 for f in files} - linked
+    ]
     added: list[dict[str, Any]] = []
     for file in files:
         if file.sha256 in linked:
@@ -138,8 +150,7 @@ def store_and_link(
             .values(inspection_id=row.id, sha256=file.sha256, name=name, added_by=actor)
             .on_conflict_do_nothing(index_elements=["inspection_id", "sha256"])
         )
-        entry = {"name": name, "sha256": file.sha256, "bytes": file.size_bytes,
-                 "mime": file.mime}
+        entry = {"name": name, "sha256": file.sha256, "bytes": file.size_bytes, "mime": file.mime}
         summary.append(entry)
         added.append(entry)
     row.evidence = summary  # a new list, so the JSONB change is flushed
@@ -178,16 +189,17 @@ def add_evidence(
     ['image/jpeg']
     """
     if not actor or not actor.strip():
-        raise ValidationError.of(N_("`actor`: who adds the evidence is required"),
-                                 field="actor")
+        raise ValidationError.of(N_("`actor`: who adds the evidence is required"), field="actor")
     if not evidence:
-        raise ValidationError.of(N_("`evidence`: at least one file is required, got none"),
-                                 field="evidence")
+        raise ValidationError.of(
+            N_("`evidence`: at least one file is required, got none"), field="evidence"
+        )
     files = check_evidence(evidence, report_settings=report_settings)
     row = session.get(Inspection, inspection_id, with_for_update=True)
     if row is None:
-        raise NotFound.of(N_("no inspection {inspection_id}"), field="inspection_id",
-                          inspection_id=inspection_id)
+        raise NotFound.of(
+            N_("no inspection {inspection_id}"), field="inspection_id", inspection_id=inspection_id
+        )
     added = store_and_link(session, row, files, actor=actor, settings=settings)
     session.flush()
     log.info("inspection %d: %d evidence file(s) added", inspection_id, len(added))
@@ -250,14 +262,22 @@ def evidence_file(
     'image/jpeg'
     """
     match = next(
-        (e for e in list_evidence(session=session, inspection_id=inspection_id,
-                                  settings=settings) if e.sha256 == sha256),
+        (
+            e
+            for e in list_evidence(session=session, inspection_id=inspection_id, settings=settings)
+            if e.sha256 == sha256
+        ),
         None,
     )
     if match is None:
-        raise NotFound.of(N_("inspection {inspection_id} has no evidence {sha}…"),
-                          field="sha256", inspection_id=inspection_id, sha=sha256[:12])
+        raise NotFound.of(
+            N_("inspection {inspection_id} has no evidence {sha}…"),
+            field="sha256",
+            inspection_id=inspection_id,
+            sha=sha256[:12],
+        )
     if not match.path.is_file():
-        raise NotFound.of(N_("evidence {sha}… is missing from storage"), field="sha256",
-                          sha=sha256[:12])
+        raise NotFound.of(
+            N_("evidence {sha}… is missing from storage"), field="sha256", sha=sha256[:12]
+        )
     return match

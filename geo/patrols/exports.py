@@ -28,13 +28,23 @@ FORMATS: tuple[str, ...] = ("csv", "xlsx", "pdf", "gpx", "kml", "ics")
 
 #: Column headings of the spreadsheet (catalogue entries; people read them translated).
 _XLSX_HEADINGS: dict[str, str] = {
-    "date": N_("Date"), "seq": N_("Order"), "site_code": N_("Site code"),
-    "site_name": N_("Site name"), "kabupaten": N_("Regency/City"),
-    "commodity": N_("Commodity"), "status": N_("Status"), "priority": N_("Priority"),
-    "mandatory": N_("Must be visited"), "arrival": N_("Arrive"),
-    "start": N_("Start of inspection"), "end": N_("Finish"),
-    "travel_min": N_("Travel (minutes)"), "travel_km": N_("Distance (km)"),
-    "lat": N_("Latitude"), "lon": N_("Longitude"), "reasons": N_("Priority reasons"),
+    "date": N_("Date"),
+    "seq": N_("Order"),
+    "site_code": N_("Site code"),
+    "site_name": N_("Site name"),
+    "kabupaten": N_("Regency/City"),
+    "commodity": N_("Commodity"),
+    "status": N_("Status"),
+    "priority": N_("Priority"),
+    "mandatory": N_("Must be visited"),
+    "arrival": N_("Arrive"),
+    "start": N_("Start of inspection"),
+    "end": N_("Finish"),
+    "travel_min": N_("Travel (minutes)"),
+    "travel_km": N_("Distance (km)"),
+    "lat": N_("Latitude"),
+    "lon": N_("Longitude"),
+    "reasons": N_("Priority reasons"),
 }
 
 
@@ -64,22 +74,32 @@ def _people_table(t: Translator, plan: Plan) -> pd.DataFrame:
     table = _visits_table(plan)
     table["status"] = [site_status(t, v.status) for v in plan.visits]
     table["commodity"] = [commodity(t, v.commodity) for v in plan.visits]
-    table["mandatory"] = [t.gettext("yes") if v.mandatory else t.gettext("no")
-                          for v in plan.visits]
+    table["mandatory"] = [t.gettext("yes") if v.mandatory else t.gettext("no") for v in plan.visits]
     table["reasons"] = ["; ".join(localize(t, r) for r in v.reasons) for v in plan.visits]
     return table
 
 
 def _summary_sheet(t: Translator, plan: Plan, sheet: Any) -> None:
     sheet.title = t.gettext("Summary")
-    sheet.append([t.gettext("Team"), t.gettext("Working days"), t.gettext("Visits"),
-                  t.gettext("Priority"), t.gettext("Driving hours"), t.gettext("Km")])
+    sheet.append(
+        [
+            t.gettext("Team"),
+            t.gettext("Working days"),
+            t.gettext("Visits"),
+            t.gettext("Priority"),
+            t.gettext("Driving hours"),
+            t.gettext("Km"),
+        ]
+    )
     for row in plan.summary().itertuples(index=False):
         sheet.append(list(row))
     sheet.append([])
-    sheet.append([t.gettext("Period"), t.gettext("{first} to {last}",
-                                                 first=t.date(plan.days[0]),
-                                                 last=t.date(plan.days[-1]))])
+    sheet.append(
+        [
+            t.gettext("Period"),
+            t.gettext("{first} to {last}", first=t.date(plan.days[0]), last=t.date(plan.days[-1])),
+        ]
+    )
     sheet.append([t.gettext("Seed"), plan.seed])
 
 
@@ -106,8 +126,15 @@ def to_xlsx(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pa
         for row in table[table["team"] == team.code][columns].itertuples(index=False):
             sheet.append([neutralise(v) for v in row])
     left = book.create_sheet(t.gettext("Not planned"))
-    left.append([t.gettext("Site code"), t.gettext("Site name"), t.gettext("Priority"),
-                 t.gettext("Reason"), t.gettext("Detail")])
+    left.append(
+        [
+            t.gettext("Site code"),
+            t.gettext("Site name"),
+            t.gettext("Priority"),
+            t.gettext("Reason"),
+            t.gettext("Detail"),
+        ]
+    )
     for u in plan.unplanned:
         cells = [u.site_code, u.site_name, u.priority, u.explain(t), u.describe(t)]
         left.append([neutralise(v) for v in cells])
@@ -135,17 +162,23 @@ def to_gpx(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pat
     gpx = gpxpy.gpx.GPX()
     gpx.creator = "Pantau Tambang"
     for v in plan.visits:
-        gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(
-            latitude=v.lat, longitude=v.lon, name=v.site_code,
-            description=f"{v.site_name} | {v.team} {v.date:%Y-%m-%d} #{v.seq} "
-                        f"{v.start:%H:%M}-{v.end:%H:%M}",
-            symbol="Flag, Red" if v.mandatory else "Flag, Blue",
-        ))
+        gpx.waypoints.append(
+            gpxpy.gpx.GPXWaypoint(
+                latitude=v.lat,
+                longitude=v.lon,
+                name=v.site_code,
+                description=f"{v.site_name} | {v.team} {v.date:%Y-%m-%d} #{v.seq} "
+                f"{v.start:%H:%M}-{v.end:%H:%M}",
+                symbol="Flag, Red" if v.mandatory else "Flag, Blue",
+            )
+        )
     for r in plan.routes:
-        route = gpxpy.gpx.GPXRoute(name=f"{r.team} {r.date:%Y-%m-%d}",
-                                   description=t.gettext("{sites} sites, {km} km",
-                                                         sites=t.number(len(r.visits)),
-                                                         km=number(t, r.distance_km)))
+        route = gpxpy.gpx.GPXRoute(
+            name=f"{r.team} {r.date:%Y-%m-%d}",
+            description=t.gettext(
+                "{sites} sites, {km} km", sites=t.number(len(r.visits)), km=number(t, r.distance_km)
+            ),
+        )
         names = [r.base_code, *(v.site_code for v in r.visits), r.base_code]
         for (lon, lat), name in zip(r.path, names, strict=True):
             route.points.append(gpxpy.gpx.GPXRoutePoint(latitude=lat, longitude=lon, name=name))
@@ -198,15 +231,17 @@ def _event(t: Translator, v: Visit, stamp: dt.datetime) -> Any:
     event.add("dtstamp", stamp)
     event.add("dtstart", v.start)
     event.add("dtend", v.end)
-    event.add("summary", t.gettext("Inspection {code} {name}", code=v.site_code,
-                                   name=v.site_name))
+    event.add("summary", t.gettext("Inspection {code} {name}", code=v.site_code, name=v.site_name))
     event.add("location", f"{v.site_name}, {v.kabupaten} ({v.lat:.5f}, {v.lon:.5f})")
     event.add("geo", (v.lat, v.lon))
     description = t.gettext(
         "Order {seq}; arrive {arrival}; commodity {commodity}; status {status}; "
         "priority {priority}",
-        seq=v.seq, arrival=f"{v.arrival:%H:%M}", commodity=commodity(t, v.commodity),
-        status=site_status(t, v.status), priority=number(t, v.priority),
+        seq=v.seq,
+        arrival=f"{v.arrival:%H:%M}",
+        commodity=commodity(t, v.commodity),
+        status=site_status(t, v.status),
+        priority=number(t, v.priority),
     )
     if v.mandatory:
         description += "; " + t.gettext("must be visited")
@@ -247,7 +282,10 @@ def to_ics(plan: Plan, folder: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> l
 
 
 def export_all(
-    plan: Plan, folder: str | Path, *, formats: tuple[str, ...] = FORMATS,
+    plan: Plan,
+    folder: str | Path,
+    *,
+    formats: tuple[str, ...] = FORMATS,
     lang: str = DEFAULT_LANGUAGE,
 ) -> dict[str, list[Path]]:
     """Write every export of ``plan`` into ``folder`` in ``lang``; return the paths per format.

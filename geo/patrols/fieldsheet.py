@@ -50,20 +50,39 @@ def _stops_table(t: Translator, route: DayRoute, styles: Any) -> Any:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Table, TableStyle
 
-    grid = TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
-        ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ])
-    rows: list[list[Any]] = [[
-        t.gettext("No"), t.gettext("Code"), t.gettext("Site name"), t.gettext("Regency"),
-        t.gettext("Arrive"), t.gettext("Start"), t.gettext("Finish"), t.gettext("Travel"),
-    ]]
+    grid = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+            ("FONTSIZE", (0, 0), (-1, -1), 8),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
+    rows: list[list[Any]] = [
+        [
+            t.gettext("No"),
+            t.gettext("Code"),
+            t.gettext("Site name"),
+            t.gettext("Regency"),
+            t.gettext("Arrive"),
+            t.gettext("Start"),
+            t.gettext("Finish"),
+            t.gettext("Travel"),
+        ]
+    ]
     for v in route.visits:
-        rows.append([str(v.seq), v.site_code, Paragraph(escape(v.site_name), styles["Small"]),
-                     v.kabupaten, f"{v.arrival:%H:%M}", f"{v.start:%H:%M}", f"{v.end:%H:%M}",
-                     t.gettext("{minutes} min", minutes=t.number(v.travel_min))])
+        rows.append(
+            [
+                str(v.seq),
+                v.site_code,
+                Paragraph(escape(v.site_name), styles["Small"]),
+                v.kabupaten,
+                f"{v.arrival:%H:%M}",
+                f"{v.start:%H:%M}",
+                f"{v.end:%H:%M}",
+                t.gettext("{minutes} min", minutes=t.number(v.travel_min)),
+            ]
+        )
     widths = [8 * mm, 20 * mm, 55 * mm, 32 * mm, 13 * mm, 13 * mm, 14 * mm, 16 * mm]
     return Table(rows, colWidths=widths, style=grid, repeatRows=1)
 
@@ -81,8 +100,11 @@ def _card(t: Translator, v: Visit, styles: Any) -> Any:
     facts = t.gettext(
         "Coordinates {lat}, {lon} · {regency} · commodity {commodity} · status {status} · "
         "priority {priority}",
-        lat=f"{v.lat:.5f}", lon=f"{v.lon:.5f}", regency=v.kabupaten,
-        commodity=commodity(t, v.commodity), status=site_status(t, v.status),
+        lat=f"{v.lat:.5f}",
+        lon=f"{v.lon:.5f}",
+        regency=v.kabupaten,
+        commodity=commodity(t, v.commodity),
+        status=site_status(t, v.status),
         priority=number(t, v.priority),
     )
     reasons = "; ".join(localize(t, r) for r in v.reasons) or "-"
@@ -90,20 +112,36 @@ def _card(t: Translator, v: Visit, styles: Any) -> Any:
         [
             [Paragraph(title, styles["Normal"])],
             [Paragraph(escape(facts), styles["Small"])],
-            [Paragraph(escape(t.gettext("Priority reasons: {reasons}", reasons=reasons)),
-                       styles["Small"])],
+            [
+                Paragraph(
+                    escape(t.gettext("Priority reasons: {reasons}", reasons=reasons)),
+                    styles["Small"],
+                )
+            ],
             [Paragraph(escape(t.gettext("Findings: {boxes}", boxes=boxes)), styles["Small"])],
-            [t.gettext("Actual arrival: ________   Finished: ________   "
-                       "GPS point: ______________________")],
+            [
+                t.gettext(
+                    "Actual arrival: ________   Finished: ________   "
+                    "GPS point: ______________________"
+                )
+            ],
             [t.gettext("Notes: {line}", line="_" * 88)],
             ["_" * 100],
-            [t.gettext("Photos/evidence (file numbers): ____________________   "
-                       "Officer's initials: ________")],
+            [
+                t.gettext(
+                    "Photos/evidence (file numbers): ____________________   "
+                    "Officer's initials: ________"
+                )
+            ],
         ],
         colWidths=[171 * mm],
-        style=TableStyle([("BOX", (0, 0), (-1, -1), 0.6, colors.black),
-                          ("FONTSIZE", (0, 0), (-1, -1), 8),
-                          ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]),
+        style=TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.6, colors.black),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        ),
     )
 
 
@@ -112,15 +150,18 @@ def _day(t: Translator, route: DayRoute, styles: Any) -> list[Any]:
     from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
     head = t.gettext(
-        "{date} · Base {base} · leave {depart} · back {back} WITA · {km} km · "
-        "driving {hours} h",
-        date=long_date(t, route.date), base=route.base_code, depart=f"{route.depart:%H:%M}",
-        back=f"{route.back:%H:%M}", km=number(t, route.distance_km),
+        "{date} · Base {base} · leave {depart} · back {back} WITA · {km} km · driving {hours} h",
+        date=long_date(t, route.date),
+        base=route.base_code,
+        depart=f"{route.depart:%H:%M}",
+        back=f"{route.back:%H:%M}",
+        km=number(t, route.distance_km),
         hours=t.number(route.drive_min / 60, digits=1),
     )
     story: list[Any] = [
-        Paragraph(escape(t.gettext("Patrol Field Sheet — {team}", team=route.team)),
-                  styles["Title"]),
+        Paragraph(
+            escape(t.gettext("Patrol Field Sheet — {team}", team=route.team)), styles["Title"]
+        ),
         Paragraph(escape(head), styles["Normal"]),
         Spacer(1, 4 * mm),
         _stops_table(t, route, styles),
@@ -135,19 +176,34 @@ def _day(t: Translator, route: DayRoute, styles: Any) -> list[Any]:
 def _cover(t: Translator, plan: Plan, styles: Any) -> list[Any]:
     from reportlab.platypus import PageBreak, Paragraph, Table
 
-    summary: list[list[str]] = [[
-        t.gettext("Team"), t.gettext("Days"), t.gettext("Visits"), t.gettext("Priority"),
-        t.gettext("Driving hours"), t.gettext("Km"),
-    ]]
+    summary: list[list[str]] = [
+        [
+            t.gettext("Team"),
+            t.gettext("Days"),
+            t.gettext("Visits"),
+            t.gettext("Priority"),
+            t.gettext("Driving hours"),
+            t.gettext("Km"),
+        ]
+    ]
     for row in plan.summary().to_dict("records"):
-        summary.append([str(row["team"]), t.number(row["days"]), t.number(row["visits"]),
-                        number(t, row["priority"]), t.number(row["drive_h"], digits=1),
-                        number(t, row["km"])])
+        summary.append(
+            [
+                str(row["team"]),
+                t.number(row["days"]),
+                t.number(row["visits"]),
+                number(t, row["priority"]),
+                t.number(row["drive_h"], digits=1),
+                number(t, row["km"]),
+            ]
+        )
     period = t.gettext(
         "Period {first} to {last} · {days} working days · {visits} visits · "
         "{unplanned} sites not planned",
-        first=long_date(t, plan.days[0]), last=long_date(t, plan.days[-1]),
-        days=t.number(len(plan.days)), visits=t.number(len(plan.visits)),
+        first=long_date(t, plan.days[0]),
+        last=long_date(t, plan.days[-1]),
+        days=t.number(len(plan.days)),
+        visits=t.number(len(plan.visits)),
         unplanned=t.number(len(plan.unplanned)),
     )
     return [
@@ -175,10 +231,16 @@ def to_pdf(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pat
     path = Path(path)
     styles = getSampleStyleSheet()
     styles.add(ParagraphStyle("Small", parent=styles["Normal"], fontSize=8, leading=10))
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm,
-                            title=t.gettext("Pantau Tambang Patrol Plan"),
-                            author="Pantau Tambang")
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=t.gettext("Pantau Tambang Patrol Plan"),
+        author="Pantau Tambang",
+    )
     story = _cover(t, plan, styles)
     for route in plan.routes:
         story += _day(t, route, styles)

@@ -135,15 +135,30 @@ def record_inspection(
     >>> done.status_after, len(done.evidence)
     ('sealed', 1)
     """
-    line = _check_visit(session, result=result, actor=actor, inspected_on=inspected_on,
-                        track=track, visit_id=visit_id)
+    line = _check_visit(
+        session,
+        result=result,
+        actor=actor,
+        inspected_on=inspected_on,
+        track=track,
+        visit_id=visit_id,
+    )
     inspected_on = inspected_on or dt.date.today()
     files = check_evidence(evidence, report_settings=report_settings)
     site, before, after = _update_site(session, site_code, result, inspected_on, actor)
     row = Inspection(
-        site_id=site.id, site_code=site.code, visit_id=visit_id, team=team,
-        inspected_on=inspected_on, result=result, status_before=before, status_after=after,
-        notes=notes, evidence=[], track=line, recorded_by=actor,
+        site_id=site.id,
+        site_code=site.code,
+        visit_id=visit_id,
+        team=team,
+        inspected_on=inspected_on,
+        result=result,
+        status_before=before,
+        status_after=after,
+        notes=notes,
+        evidence=[],
+        track=line,
+        recorded_by=actor,
     )
     session.add(row)
     session.flush()
@@ -152,43 +167,63 @@ def record_inspection(
     closed: tuple[str, ...] = ()
     if close_reports:
         advanced, closed = advance_matched_reports(
-            session=session, site_id=site.id, result=result, actor=actor,
+            session=session,
+            site_id=site.id,
+            result=result,
+            actor=actor,
             when=dt.datetime.combine(inspected_on, dt.time(12), tzinfo=dt.UTC),
         )
-    log.info("inspection of %s: %s (%s -> %s), %d evidence file(s)", site.code, result, before,
-             after, len(summary))
-    return InspectionResult(int(row.id), site.code, before, after, advanced, closed,
-                            tuple(summary))
+    log.info(
+        "inspection of %s: %s (%s -> %s), %d evidence file(s)",
+        site.code,
+        result,
+        before,
+        after,
+        len(summary),
+    )
+    return InspectionResult(int(row.id), site.code, before, after, advanced, closed, tuple(summary))
 
 
 def _check_visit(
-    session: Session, *, result: str, actor: str, inspected_on: dt.date | None,
-    track: Sequence[tuple[float, float]] | None, visit_id: int | None,
+    session: Session,
+    *,
+    result: str,
+    actor: str,
+    inspected_on: dt.date | None,
+    track: Sequence[tuple[float, float]] | None,
+    visit_id: int | None,
 ) -> WKBElement | None:
     """Check the fields of an inspection; return the track as a line (or ``None``)."""
     if result not in INSPECTION_RESULTS:
         raise ValidationError.of(
             N_("`result` must be one of {allowed}, got {result!r}"),
-            field="result", allowed=", ".join(INSPECTION_RESULTS), result=result,
+            field="result",
+            allowed=", ".join(INSPECTION_RESULTS),
+            result=result,
         )
     if not actor or not actor.strip():
-        raise ValidationError.of(N_("`actor`: who records the inspection is required"),
-                                 field="actor")
+        raise ValidationError.of(
+            N_("`actor`: who records the inspection is required"), field="actor"
+        )
     today = dt.date.today()
     if inspected_on is not None and inspected_on > today:
         raise ValidationError.of(
             N_("`inspected_on` is in the future ({day}); today is {today}"),
-            field="inspected_on", day=inspected_on, today=today,
+            field="inspected_on",
+            day=inspected_on,
+            today=today,
         )
     line = None
     if track is not None:
         if len(track) < 2:
-            raise ValidationError.of(N_("`track` needs at least two (lon, lat) points"),
-                                     field="track")
+            raise ValidationError.of(
+                N_("`track` needs at least two (lon, lat) points"), field="track"
+            )
         line = from_shape(LineString(track), srid=4326)
     if visit_id is not None and session.get(PatrolVisit, visit_id) is None:
-        raise ValidationError.of(N_("`visit_id` {visit_id} is not a planned visit"),
-                                 field="visit_id", visit_id=visit_id)
+        raise ValidationError.of(
+            N_("`visit_id` {visit_id} is not a planned visit"), field="visit_id", visit_id=visit_id
+        )
     return line
 
 
@@ -207,8 +242,13 @@ def _update_site(
     if site.last_inspected is None or inspected_on > site.last_inspected:
         changes["last_inspected"] = inspected_on
     if changes:
-        sites_mod.update(session, site.code, changes, actor=actor,
-                         source=f"inspection {inspected_on.isoformat()} ({result})")
+        sites_mod.update(
+            session,
+            site.code,
+            changes,
+            actor=actor,
+            source=f"inspection {inspected_on.isoformat()} ({result})",
+        )
     return site, before, after
 
 
@@ -226,8 +266,9 @@ def get_inspection(
     """
     row = session.get(Inspection, inspection_id)
     if row is None:
-        raise NotFound.of(N_("no inspection {inspection_id}"), field="inspection_id",
-                          inspection_id=inspection_id)
+        raise NotFound.of(
+            N_("no inspection {inspection_id}"), field="inspection_id", inspection_id=inspection_id
+        )
     files = list_evidence(session=session, inspection_id=inspection_id, settings=settings)
     return {
         "inspection_id": row.id,
@@ -242,8 +283,14 @@ def get_inspection(
         "recorded_by": row.recorded_by,
         "recorded_at": row.recorded_at,
         "evidence": [
-            {"sha256": e.sha256, "bytes": e.bytes, "mime": e.mime, "name": e.name,
-             "added_by": e.added_by, "added_at": e.added_at}
+            {
+                "sha256": e.sha256,
+                "bytes": e.bytes,
+                "mime": e.mime,
+                "name": e.name,
+                "added_by": e.added_by,
+                "added_at": e.added_at,
+            }
             for e in files
         ],
     }
@@ -274,22 +321,38 @@ def advance_matched_reports(
     except ModuleNotFoundError:  # the reports package is optional for planning alone
         return (), ()
     reports = session.scalars(
-        select(Report).where(
+        select(Report)
+        .where(
             Report.matched_site_id == site_id,
             Report.status.in_(("assigned", "follow_up_scheduled")),
-        ).order_by(Report.id)
+        )
+        .order_by(Report.id)
     ).all()
     advanced, closed = [], []
     reason = f"site inspected: {result}"
     for report in reports:
         if report.status == "assigned":
-            transition(session=session, code=report.code, to="follow_up_scheduled",
-                       actor=actor, reason=reason, at=when)
-        transition(session=session, code=report.code, to="inspected", actor=actor,
-                   reason=reason, at=when)
+            transition(
+                session=session,
+                code=report.code,
+                to="follow_up_scheduled",
+                actor=actor,
+                reason=reason,
+                at=when,
+            )
+        transition(
+            session=session, code=report.code, to="inspected", actor=actor, reason=reason, at=when
+        )
         advanced.append(report.code)
         if result in _CONFIRMING:
-            transition(session=session, code=report.code, to="closed", actor=actor,
-                       reason=reason, resolution="confirmed", at=when)
+            transition(
+                session=session,
+                code=report.code,
+                to="closed",
+                actor=actor,
+                reason=reason,
+                resolution="confirmed",
+                at=when,
+            )
             closed.append(report.code)
     return tuple(advanced), tuple(closed)

@@ -24,8 +24,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from geo.models import Base
 
-__all__ = ["PatrolPlan", "PatrolRoute", "PatrolVisit", "Inspection", "InspectionEvidence",
-           "INSPECTION_RESULTS", "STATUS_AFTER"]
+__all__ = [
+    "PatrolPlan",
+    "PatrolRoute",
+    "PatrolVisit",
+    "Inspection",
+    "InspectionEvidence",
+    "INSPECTION_RESULTS",
+    "STATUS_AFTER",
+]
 
 #: What a team can find at a site: activity, none, heavy equipment, and enforcement done.
 INSPECTION_RESULTS: tuple[str, ...] = ("active", "inactive", "equipment_seen", "sealed", "seized")

@@ -41,28 +41,43 @@ DEFAULT_AREA: tuple[float, float, float, float] = Settings.model_fields["aoi_bbo
 
 def _check_teams(teams: Sequence[Team], area: tuple[float, float, float, float]) -> None:
     if not teams:
-        raise PlanningError.of(N_("no teams given: a plan needs at least one team"),
-                               field="teams")
+        raise PlanningError.of(N_("no teams given: a plan needs at least one team"), field="teams")
     seen: set[str] = set()
     lon0, lat0, lon1, lat1 = area
     for i, team in enumerate(teams):
         if team.code in seen:
-            raise PlanningError.of(N_("team code {code!r} is used twice"),
-                                   field=f"teams[{i}].code", code=team.code)
+            raise PlanningError.of(
+                N_("team code {code!r} is used twice"), field=f"teams[{i}].code", code=team.code
+            )
         seen.add(team.code)
         b = team.base
-        if not (np.isfinite(b.lon) and np.isfinite(b.lat) and lon0 <= b.lon <= lon1
-                and lat0 <= b.lat <= lat1):
+        if not (
+            np.isfinite(b.lon)
+            and np.isfinite(b.lat)
+            and lon0 <= b.lon <= lon1
+            and lat0 <= b.lat <= lat1
+        ):
             raise PlanningError.of(
-                N_("team {team}: base {base} at lon {lon}, lat {lat} is outside the planning "
-                   "area (lon {lon0}..{lon1}, lat {lat0}..{lat1})"),
-                field=f"teams[{i}].base", team=team.code, base=b.code, lon=b.lon, lat=b.lat,
-                lon0=lon0, lon1=lon1, lat0=lat0, lat1=lat1,
+                N_(
+                    "team {team}: base {base} at lon {lon}, lat {lat} is outside the planning "
+                    "area (lon {lon0}..{lon1}, lat {lat0}..{lat1})"
+                ),
+                field=f"teams[{i}].base",
+                team=team.code,
+                base=b.code,
+                lon=b.lon,
+                lat=b.lat,
+                lon0=lon0,
+                lon1=lon1,
+                lat0=lat0,
+                lat1=lat1,
             )
         if not team.max_drive_h > 0:
             raise PlanningError.of(
                 N_("team {team}: maximum driving time must be positive hours, got {hours}"),
-                field=f"teams[{i}].max_drive_h", team=team.code, hours=team.max_drive_h,
+                field=f"teams[{i}].max_drive_h",
+                team=team.code,
+                hours=team.max_drive_h,
             )
         team.shift_seconds  # noqa: B018 - validates the shift times, raising PlanningError
 
@@ -84,24 +99,33 @@ def _split_by_rules(
     for t in tasks:
         since = None if t.last_inspected is None else (today - t.last_inspected).days
         if t.status in rules.excluded_statuses and not rules.include_excluded:
-            left_out.append(_left_out(t, "excluded_status", Message(
-                N_("status is {status}"), status=partial(site_status, code=t.status))))
+            left_out.append(
+                _left_out(
+                    t,
+                    "excluded_status",
+                    Message(N_("status is {status}"), status=partial(site_status, code=t.status)),
+                )
+            )
         elif since is not None and since < rules.skip_within_days:
-            left_out.append(_left_out(t, "recently_inspected", Message(
-                N_("inspected {days} days ago (rule: skip within {limit} days)"),
-                days=since, limit=rules.skip_within_days)))
+            left_out.append(
+                _left_out(
+                    t,
+                    "recently_inspected",
+                    Message(
+                        N_("inspected {days} days ago (rule: skip within {limit} days)"),
+                        days=since,
+                        limit=rules.skip_within_days,
+                    ),
+                )
+            )
         else:
             candidates.append(t)
-            if t.priority >= threshold and (
-                since is None or since > rules.must_visit_after_days
-            ):
+            if t.priority >= threshold and (since is None or since > rules.must_visit_after_days):
                 mandatory.add(t.code)
     return candidates, mandatory, left_out
 
 
-def _reachable(
-    dur: np.ndarray, base: int, client: int, task: SiteTask, team: Team
-) -> bool:
+def _reachable(dur: np.ndarray, base: int, client: int, task: SiteTask, team: Team) -> bool:
     """Whether ``team`` can visit ``task`` alone in one day (out, inspect, back)."""
     early, late = team.shift_seconds
     out, home = int(dur[base, client]), int(dur[client, base])
@@ -167,13 +191,20 @@ def plan(
     rules = rules or Rules()
     today = today or start
     _check_teams(teams, area or DEFAULT_AREA)
-    calendar = working_days(start, days, skip_weekends=skip_weekends,
-                            skip_holidays=skip_holidays, extra_holidays=extra_holidays)
+    calendar = working_days(
+        start,
+        days,
+        skip_weekends=skip_weekends,
+        skip_holidays=skip_holidays,
+        extra_holidays=extra_holidays,
+    )
     if not 0 <= vary < 1:
-        raise PlanningError.of(N_("`vary` must be in [0, 1), got {vary}"), field="vary",
-                               vary=vary)
-    tasks = list(sites) if not isinstance(sites, gpd.GeoDataFrame) else tasks_from_frame(
-        sites, today=today)
+        raise PlanningError.of(N_("`vary` must be in [0, 1), got {vary}"), field="vary", vary=vary)
+    tasks = (
+        list(sites)
+        if not isinstance(sites, gpd.GeoDataFrame)
+        else tasks_from_frame(sites, today=today)
+    )
     _check_tasks(tasks)
     candidates, mandatory, unplanned = _split_by_rules(tasks, rules, today)
     net = _network(teams, candidates, travel or HaversineTravel())
@@ -181,21 +212,41 @@ def plan(
     unplanned += left_out
     net = net.subset([net.nb + candidates.index(t) for t in kept])
     vehicles, labels = _vehicles(calendar, teams, net)
-    result = solve(net.dur, _clients(kept, mandatory, seed=seed, vary=vary), vehicles,
-                   num_depots=net.nb, distances=net.dist, budget_s=budget_s, seed=seed,
-                   max_iterations=max_iterations, no_improvement=no_improvement,
-                   progress=progress)
-    routes = [_day_route(route, labels[route.vehicle], vehicles[route.vehicle], kept, mandatory,
-                         net) for route in result.routes]
+    result = solve(
+        net.dur,
+        _clients(kept, mandatory, seed=seed, vary=vary),
+        vehicles,
+        num_depots=net.nb,
+        distances=net.dist,
+        budget_s=budget_s,
+        seed=seed,
+        max_iterations=max_iterations,
+        no_improvement=no_improvement,
+        progress=progress,
+    )
+    routes = [
+        _day_route(route, labels[route.vehicle], vehicles[route.vehicle], kept, mandatory, net)
+        for route in result.routes
+    ]
     order = [t.code for t in teams]
     routes.sort(key=lambda r: (order.index(r.team), r.date))
     unplanned += _not_chosen(kept, routes, mandatory)
     unplanned.sort(key=lambda u: (-u.priority, u.site_code))
     return Plan(
-        start=start, days=calendar, teams=list(teams), routes=routes, unplanned=unplanned,
-        seed=seed, budget_s=budget_s,
-        stats={"iterations": result.iterations, "runtime_s": round(result.runtime_s, 2),
-               "mandatory": sorted(mandatory), "vary": vary, "candidates": len(kept)},
+        start=start,
+        days=calendar,
+        teams=list(teams),
+        routes=routes,
+        unplanned=unplanned,
+        seed=seed,
+        budget_s=budget_s,
+        stats={
+            "iterations": result.iterations,
+            "runtime_s": round(result.runtime_s, 2),
+            "mandatory": sorted(mandatory),
+            "vary": vary,
+            "candidates": len(kept),
+        },
     )
 
 
@@ -205,19 +256,33 @@ def _check_tasks(tasks: Sequence[SiteTask]) -> None:
         raise PlanningError.of(N_("site codes must be unique"), field="sites")
     for t in tasks:
         if t.service_min < 0:
-            raise PlanningError.of(N_("site {code}: inspection duration must not be "
-                                      "negative, got {minutes} min"),
-                                   field="service_min", code=t.code, minutes=t.service_min)
-        if not (np.isfinite(t.lon) and np.isfinite(t.lat) and -180 <= t.lon <= 180
-                and -90 <= t.lat <= 90):
-            raise PlanningError.of(N_("site {code}: location must be a longitude and "
-                                      "latitude, got {lon}, {lat}"),
-                                   field="sites", code=t.code, lon=t.lon, lat=t.lat)
+            raise PlanningError.of(
+                N_("site {code}: inspection duration must not be negative, got {minutes} min"),
+                field="service_min",
+                code=t.code,
+                minutes=t.service_min,
+            )
+        if not (
+            np.isfinite(t.lon)
+            and np.isfinite(t.lat)
+            and -180 <= t.lon <= 180
+            and -90 <= t.lat <= 90
+        ):
+            raise PlanningError.of(
+                N_("site {code}: location must be a longitude and latitude, got {lon}, {lat}"),
+                field="sites",
+                code=t.code,
+                lon=t.lon,
+                lat=t.lat,
+            )
         if t.window[1] < t.window[0]:
-            raise PlanningError.of(N_("site {code}: its window closes ({close}) before it "
-                                      "opens ({open})"),
-                                   field="window", code=t.code, close=t.window[1],
-                                   open=t.window[0])
+            raise PlanningError.of(
+                N_("site {code}: its window closes ({close}) before it opens ({open})"),
+                field="window",
+                code=t.code,
+                close=t.window[1],
+                open=t.window[0],
+            )
 
 
 @dataclass(frozen=True)
@@ -236,26 +301,29 @@ class _Network:
     def subset(self, sites: list[int]) -> _Network:
         """Return the same network with only the bases and the nodes ``sites``."""
         keep = list(range(self.nb)) + sites
-        return _Network(self.base_index, self.modes, self.dur[:, keep][:, :, keep],
-                        self.dist[:, keep][:, :, keep])
+        return _Network(
+            self.base_index,
+            self.modes,
+            self.dur[:, keep][:, :, keep],
+            self.dist[:, keep][:, :, keep],
+        )
 
 
-def _network(teams: Sequence[Team], sites: Sequence[SiteTask], travel: TravelProvider
-             ) -> _Network:
+def _network(teams: Sequence[Team], sites: Sequence[SiteTask], travel: TravelProvider) -> _Network:
     bases = list({t.base.code: t.base for t in teams}.values())
     points = [(b.lon, b.lat) for b in bases] + [(t.lon, t.lat) for t in sites]
     keys = [b.code for b in bases] + [t.code for t in sites]
     modes = sorted({t.mode for t in teams})
     mats = [travel.matrix(points, mode=m, keys=keys) for m in modes]
-    dur = np.stack([validate_matrix(m.durations_s, len(points), field="durations")
-                    for m in mats])
-    dist = np.stack([validate_matrix(m.distances_m, len(points), field="distances")
-                     for m in mats])
+    dur = np.stack([validate_matrix(m.durations_s, len(points), field="durations") for m in mats])
+    dist = np.stack([validate_matrix(m.distances_m, len(points), field="distances") for m in mats])
     return _Network({b.code: i for i, b in enumerate(bases)}, modes, dur, dist)
 
 
 def _keep_reachable(
-    net: _Network, candidates: Sequence[SiteTask], teams: Sequence[Team],
+    net: _Network,
+    candidates: Sequence[SiteTask],
+    teams: Sequence[Team],
     calendar: Sequence[dt.date],
 ) -> tuple[list[SiteTask], list[Unplanned]]:
     """Reachability first: a site no team can do in one day is explained, not just dropped."""
@@ -263,31 +331,59 @@ def _keep_reachable(
     left_out: list[Unplanned] = []
     for c, task in enumerate(candidates):
         able = [
-            team for team in teams
-            if _reachable(net.dur[net.modes.index(team.mode)], net.base_index[team.base.code],
-                          net.nb + c, task, team)
+            team
+            for team in teams
+            if _reachable(
+                net.dur[net.modes.index(team.mode)],
+                net.base_index[team.base.code],
+                net.nb + c,
+                task,
+                team,
+            )
         ]
         if not able:
-            left_out.append(_left_out(task, "too_far", Message(N_(
-                "no team can drive there, inspect and return within its shift and driving "
-                "limit"))))
+            left_out.append(
+                _left_out(
+                    task,
+                    "too_far",
+                    Message(
+                        N_(
+                            "no team can drive there, inspect and return within its shift and driving "
+                            "limit"
+                        )
+                    ),
+                )
+            )
         elif not any(team.available(calendar) for team in able):
-            left_out.append(_left_out(task, "no_team_available", Message(
-                N_("only {teams} can reach it, and not on these days"),
-                teams=", ".join(t.code for t in able))))
+            left_out.append(
+                _left_out(
+                    task,
+                    "no_team_available",
+                    Message(
+                        N_("only {teams} can reach it, and not on these days"),
+                        teams=", ".join(t.code for t in able),
+                    ),
+                )
+            )
         else:
             kept.append(task)
     return kept, left_out
 
 
-def _clients(kept: Sequence[SiteTask], mandatory: set[str], *, seed: int, vary: float
-             ) -> list[Client]:
+def _clients(
+    kept: Sequence[SiteTask], mandatory: set[str], *, seed: int, vary: float
+) -> list[Client]:
     rng = np.random.default_rng(seed)
     jitter = rng.uniform(1 - vary, 1 + vary, size=len(kept)) if vary else np.ones(len(kept))
     return [
         Client(
-            prize=int(round((t.priority + (MANDATORY_BONUS if t.code in mandatory else 0))
-                            * PRIZE_PER_POINT * j)),
+            prize=int(
+                round(
+                    (t.priority + (MANDATORY_BONUS if t.code in mandatory else 0))
+                    * PRIZE_PER_POINT
+                    * j
+                )
+            ),
             service=t.service_min * 60,
             tw_early=seconds(t.window[0]),
             tw_late=seconds(t.window[1]),
@@ -296,8 +392,9 @@ def _clients(kept: Sequence[SiteTask], mandatory: set[str], *, seed: int, vary: 
     ]
 
 
-def _vehicles(calendar: Sequence[dt.date], teams: Sequence[Team], net: _Network
-              ) -> tuple[list[Vehicle], list[tuple[Team, dt.date]]]:
+def _vehicles(
+    calendar: Sequence[dt.date], teams: Sequence[Team], net: _Network
+) -> tuple[list[Vehicle], list[tuple[Team, dt.date]]]:
     """One vehicle per team and working day it is not away, with what it stands for."""
     vehicles: list[Vehicle] = []
     labels: list[tuple[Team, dt.date]] = []
@@ -307,18 +404,22 @@ def _vehicles(calendar: Sequence[dt.date], teams: Sequence[Team], net: _Network
                 continue
             early, late = team.shift_seconds
             b = net.base_index[team.base.code]
-            vehicles.append(Vehicle(b, b, early, late, int(team.max_drive_h * 3600),
-                                    net.modes.index(team.mode)))
+            vehicles.append(
+                Vehicle(b, b, early, late, int(team.max_drive_h * 3600), net.modes.index(team.mode))
+            )
             labels.append((team, day))
     if not vehicles:
-        raise PlanningError.of(N_("no team is available on any day of the horizon"),
-                               field="teams")
+        raise PlanningError.of(N_("no team is available on any day of the horizon"), field="teams")
     return vehicles, labels
 
 
 def _day_route(
-    route: Route, label: tuple[Team, dt.date], veh: Vehicle, kept: Sequence[SiteTask],
-    mandatory: set[str], net: _Network,
+    route: Route,
+    label: tuple[Team, dt.date],
+    veh: Vehicle,
+    kept: Sequence[SiteTask],
+    mandatory: set[str],
+    net: _Network,
 ) -> DayRoute:
     team, day = label
     p = veh.profile
@@ -326,24 +427,50 @@ def _day_route(
     prev = veh.start_depot
     for seq, stop in enumerate(route.stops, start=1):
         t, node = kept[stop.client], net.nb + stop.client
-        visits.append(Visit(
-            team=team.code, date=day, seq=seq, site_code=t.code, site_name=t.name,
-            lon=t.lon, lat=t.lat, kabupaten=t.kabupaten, commodity=t.commodity,
-            status=t.status, priority=t.priority, mandatory=t.code in mandatory,
-            arrival=_at(day, stop.arrival), start=_at(day, stop.start),
-            end=_at(day, stop.end), travel_min=round(float(net.dur[p, prev, node]) / 60, 1),
-            travel_km=round(float(net.dist[p, prev, node]) / 1000, 1), reasons=t.reasons,
-        ))
+        visits.append(
+            Visit(
+                team=team.code,
+                date=day,
+                seq=seq,
+                site_code=t.code,
+                site_name=t.name,
+                lon=t.lon,
+                lat=t.lat,
+                kabupaten=t.kabupaten,
+                commodity=t.commodity,
+                status=t.status,
+                priority=t.priority,
+                mandatory=t.code in mandatory,
+                arrival=_at(day, stop.arrival),
+                start=_at(day, stop.start),
+                end=_at(day, stop.end),
+                travel_min=round(float(net.dur[p, prev, node]) / 60, 1),
+                travel_km=round(float(net.dist[p, prev, node]) / 1000, 1),
+                reasons=t.reasons,
+            )
+        )
         prev = node
-    path = ((team.base.lon, team.base.lat), *((v.lon, v.lat) for v in visits),
-            (team.base.lon, team.base.lat))
-    return DayRoute(team.code, day, team.base.code, _at(day, route.depart),
-                    _at(day, route.back), round(route.drive_s / 60, 1),
-                    round(route.distance_m / 1000, 1), tuple(visits), path)
+    path = (
+        (team.base.lon, team.base.lat),
+        *((v.lon, v.lat) for v in visits),
+        (team.base.lon, team.base.lat),
+    )
+    return DayRoute(
+        team.code,
+        day,
+        team.base.code,
+        _at(day, route.depart),
+        _at(day, route.back),
+        round(route.drive_s / 60, 1),
+        round(route.distance_m / 1000, 1),
+        tuple(visits),
+        path,
+    )
 
 
-def _not_chosen(kept: Sequence[SiteTask], routes: Sequence[DayRoute], mandatory: set[str]
-                ) -> list[Unplanned]:
+def _not_chosen(
+    kept: Sequence[SiteTask], routes: Sequence[DayRoute], mandatory: set[str]
+) -> list[Unplanned]:
     """Explain each reachable site the solver left out."""
     planned = {v.site_code for r in routes for v in r.visits}
     lowest = min((v.priority for r in routes for v in r.visits), default=0.0)
@@ -352,11 +479,18 @@ def _not_chosen(kept: Sequence[SiteTask], routes: Sequence[DayRoute], mandatory:
         if t.code in planned:
             continue
         if t.code in mandatory:
-            detail = Message(N_("due for a visit by the revisit rule, but the horizon is full "
-                                "of other due sites"))
+            detail = Message(
+                N_(
+                    "due for a visit by the revisit rule, but the horizon is full "
+                    "of other due sites"
+                )
+            )
         elif t.priority < lowest:
-            detail = Message(N_("priority {priority} is below every planned site (lowest "
-                                "{lowest})"), priority=t.priority, lowest=lowest)
+            detail = Message(
+                N_("priority {priority} is below every planned site (lowest {lowest})"),
+                priority=t.priority,
+                lowest=lowest,
+            )
         else:
             detail = Message(N_("reaching it would cost more planned priority than it brings"))
         left_out.append(_left_out(t, "lower_priority", detail))

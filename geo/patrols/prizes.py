@@ -26,12 +26,21 @@ from geo.patrols.text import Message, Value
 from geo.settings import PrioritySettings
 
 __all__ = [
-    "fallback_priority", "score_reasons", "site_priorities", "inspection_minutes",
+    "fallback_priority",
+    "score_reasons",
+    "site_priorities",
+    "inspection_minutes",
     "tasks_from_frame",
 ]
 
-_STATUS_WEIGHT = {"active": 1.0, "suspected": 0.8, "inspected": 0.5, "dormant": 0.3,
-                  "sealed": 0.2, "legalised": 0.0}
+_STATUS_WEIGHT = {
+    "active": 1.0,
+    "suspected": 0.8,
+    "inspected": 0.5,
+    "dormant": 0.3,
+    "sealed": 0.2,
+    "legalised": 0.0,
+}
 _RISK_WEIGHT = {"low": 0.25, "medium": 0.5, "high": 0.75, "critical": 1.0}
 #: After this many days without inspection, staleness counts in full.
 STALE_DAYS = 180
@@ -60,11 +69,16 @@ def fallback_priority(
         days = (today - last_inspected).days
         stale = min(max(days, 0) / STALE_DAYS, 1.0)
     score = round(35 * s + 40 * r + 25 * stale, 1)
-    since = (Message(N_("never inspected")) if days is None
-             else Message(N_("inspected {days} days ago"), days=days))
-    return score, (Message(N_("status {status}"), status=partial(site_status, code=status)),
-                   Message(N_("risk {risk}"), risk=partial(risk_level_label, code=risk_level)),
-                   since)
+    since = (
+        Message(N_("never inspected"))
+        if days is None
+        else Message(N_("inspected {days} days ago"), days=days)
+    )
+    return score, (
+        Message(N_("status {status}"), status=partial(site_status, code=status)),
+        Message(N_("risk {risk}"), risk=partial(risk_level_label, code=risk_level)),
+        since,
+    )
 
 
 #: How each point column of :func:`geo.priority.compute_priority` is explained to a team.
@@ -109,8 +123,9 @@ def score_reasons(row: Mapping[Hashable, Any]) -> tuple[str, ...]:
         elif days is None or pd.isna(days):
             lines.append(Message(N_("never inspected: {points}"), points=points))
         else:
-            lines.append(Message(N_("{days} days since inspection: {points}"), days=int(days),
-                                 points=points))
+            lines.append(
+                Message(N_("{days} days since inspection: {points}"), days=int(days), points=points)
+            )
     return tuple(lines) or (Message(N_("no points")),)
 
 
@@ -131,13 +146,14 @@ def _scored(
             frame = compute_priority(session=session, as_of=as_of, settings=weights, store=False)
     except ProgrammingError:  # a database without the reports tables: fall back
         return {}
-    return {
-        str(r["code"]): (float(r["score"]), score_reasons(r)) for r in frame.to_dict("records")
-    }
+    return {str(r["code"]): (float(r["score"]), score_reasons(r)) for r in frame.to_dict("records")}
 
 
 def site_priorities(
-    sites: gpd.GeoDataFrame, *, today: dt.date, session: Session | None = None,
+    sites: gpd.GeoDataFrame,
+    *,
+    today: dt.date,
+    session: Session | None = None,
     weights: PrioritySettings | None = None,
 ) -> pd.DataFrame:
     """Return ``priority`` (0–100) and ``reasons`` per site code for planning.
@@ -161,13 +177,18 @@ def site_priorities(
 
 
 def _priority_map(
-    sites: gpd.GeoDataFrame, *, today: dt.date, session: Session | None,
+    sites: gpd.GeoDataFrame,
+    *,
+    today: dt.date,
+    session: Session | None,
     weights: PrioritySettings | None = None,
 ) -> dict[str, tuple[float, tuple[str, ...]]]:
     rows = {
         str(r["code"]): fallback_priority(
-            str(r.get("status") or "suspected"), str(r.get("risk_level") or "medium"),
-            _date(r.get("last_inspected")), today=today,
+            str(r.get("status") or "suspected"),
+            str(r.get("risk_level") or "medium"),
+            _date(r.get("last_inspected")),
+            today=today,
         )
         for r in sites.to_dict("records")
     }
@@ -211,7 +232,10 @@ def inspection_minutes(geom: BaseGeometry, commodity: str) -> int:
 
 
 def tasks_from_frame(
-    sites: gpd.GeoDataFrame, *, today: dt.date, session: Session | None = None,
+    sites: gpd.GeoDataFrame,
+    *,
+    today: dt.date,
+    session: Session | None = None,
     weights: PrioritySettings | None = None,
 ) -> list[SiteTask]:
     """Turn a sites GeoDataFrame (as :func:`geo.sites.load` returns) into planner tasks.
@@ -242,8 +266,11 @@ def tasks_from_frame(
                 lon=float(point.x),
                 lat=float(point.y),
                 priority=float(priority) if _present(priority) else prio[code][0],
-                service_min=int(service if _present(service) else
-                                inspection_minutes(geom, str(row.get("commodity") or ""))),
+                service_min=int(
+                    service
+                    if _present(service)
+                    else inspection_minutes(geom, str(row.get("commodity") or ""))
+                ),
                 status=str(row.get("status") or "suspected"),
                 risk_level=str(row.get("risk_level") or "medium"),
                 last_inspected=_date(row.get("last_inspected")),
@@ -252,9 +279,11 @@ def tasks_from_frame(
                 reasons=prio[code][1],
                 window=(
                     parse_clock(str(row["window_open"]), field=f"{code}.window_open")
-                    if _present(row.get("window_open")) else DAYLIGHT[0],
+                    if _present(row.get("window_open"))
+                    else DAYLIGHT[0],
                     parse_clock(str(row["window_close"]), field=f"{code}.window_close")
-                    if _present(row.get("window_close")) else DAYLIGHT[1],
+                    if _present(row.get("window_close"))
+                    else DAYLIGHT[1],
                 ),
             )
         )

@@ -28,8 +28,12 @@ def parse_clock(value: str | dt.time, *, field: str) -> dt.time:
     try:
         return dt.time.fromisoformat(value.strip())
     except (AttributeError, ValueError):
-        raise PlanningError.of(N_("`{name}` must be a time like 07:30, got {value!r}"),
-                               field=field, name=field, value=value) from None
+        raise PlanningError.of(
+            N_("`{name}` must be a time like 07:30, got {value!r}"),
+            field=field,
+            name=field,
+            value=value,
+        ) from None
 
 
 def seconds(value: dt.time) -> int:
@@ -74,7 +78,10 @@ class Team:
         if end <= start:
             raise PlanningError.of(
                 N_("team {team}: the shift must end after it starts, got {start}–{end}"),
-                field="shift", team=self.code, start=self.shift[0], end=self.shift[1],
+                field="shift",
+                team=self.code,
+                start=self.shift[0],
+                end=self.shift[1],
             )
         return start, end
 
@@ -134,5 +141,9 @@ class Rules:
     def __post_init__(self) -> None:
         for name in ("must_visit_after_days", "skip_within_days"):
             if getattr(self, name) < 0:
-                raise PlanningError.of(N_("`{name}` must not be negative, got {value}"),
-                                       field=name, name=name, value=getattr(self, name))
+                raise PlanningError.of(
+                    N_("`{name}` must not be negative, got {value}"),
+                    field=name,
+                    name=name,
+                    value=getattr(self, name),
+                )

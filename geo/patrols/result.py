@@ -19,12 +19,30 @@ __all__ = ["Visit", "DayRoute", "Unplanned", "Plan", "REASONS", "VISIT_COLUMNS"]
 
 #: Why a site can be left out of the plan; people read :func:`geo.labels.unplanned_reason`.
 REASONS: tuple[str, ...] = (
-    "excluded_status", "recently_inspected", "too_far", "no_team_available", "lower_priority",
+    "excluded_status",
+    "recently_inspected",
+    "too_far",
+    "no_team_available",
+    "lower_priority",
 )
 
 VISIT_COLUMNS: tuple[str, ...] = (
-    "team", "date", "seq", "site_code", "site_name", "kabupaten", "commodity", "status",
-    "priority", "mandatory", "arrival", "start", "end", "travel_min", "travel_km", "reasons",
+    "team",
+    "date",
+    "seq",
+    "site_code",
+    "site_name",
+    "kabupaten",
+    "commodity",
+    "status",
+    "priority",
+    "mandatory",
+    "arrival",
+    "start",
+    "end",
+    "travel_min",
+    "travel_km",
+    "reasons",
 )
 
 
@@ -155,18 +173,33 @@ class Plan:
         """
         rows = [
             {
-                "team": r.team, "date": r.date, "base_code": r.base_code,
-                "visits": len(r.visits), "priority": round(r.priority, 1),
-                "drive_min": r.drive_min, "distance_km": r.distance_km,
-                "depart": r.depart, "back": r.back,
+                "team": r.team,
+                "date": r.date,
+                "base_code": r.base_code,
+                "visits": len(r.visits),
+                "priority": round(r.priority, 1),
+                "drive_min": r.drive_min,
+                "distance_km": r.distance_km,
+                "depart": r.depart,
+                "back": r.back,
                 "sites": " → ".join(v.site_code for v in r.visits),
             }
             for r in self.routes
         ]
         return gpd.GeoDataFrame(
             rows,
-            columns=["team", "date", "base_code", "visits", "priority", "drive_min",
-                     "distance_km", "depart", "back", "sites"],
+            columns=[
+                "team",
+                "date",
+                "base_code",
+                "visits",
+                "priority",
+                "drive_min",
+                "distance_km",
+                "depart",
+                "back",
+                "sites",
+            ],
             geometry=[LineString(r.path) for r in self.routes],
             crs=4326,
         )
@@ -179,8 +212,14 @@ class Plan:
         t = t or translator("en")
         return pd.DataFrame(
             [
-                {"site_code": u.site_code, "site_name": u.site_name, "priority": u.priority,
-                 "reason": u.reason, "explanation": u.explain(t), "detail": u.describe(t)}
+                {
+                    "site_code": u.site_code,
+                    "site_name": u.site_name,
+                    "priority": u.priority,
+                    "reason": u.reason,
+                    "explanation": u.explain(t),
+                    "detail": u.describe(t),
+                }
                 for u in self.unplanned
             ],
             columns=["site_code", "site_name", "priority", "reason", "explanation", "detail"],
@@ -189,8 +228,17 @@ class Plan:
     def summary(self) -> pd.DataFrame:
         """Return per team: days worked, visits, priority collected, hours driven, kilometres."""
         frame = pd.DataFrame(
-            [{"team": r.team, "days": 1, "visits": len(r.visits), "priority": r.priority,
-              "drive_h": r.drive_min / 60, "km": r.distance_km} for r in self.routes],
+            [
+                {
+                    "team": r.team,
+                    "days": 1,
+                    "visits": len(r.visits),
+                    "priority": r.priority,
+                    "drive_h": r.drive_min / 60,
+                    "km": r.distance_km,
+                }
+                for r in self.routes
+            ],
             columns=["team", "days", "visits", "priority", "drive_h", "km"],
         )
         return frame.groupby("team", as_index=False).sum().round(1)

@@ -123,8 +123,9 @@ class PlanResult:
 def _shift(value: str) -> tuple[str, str]:
     parts = value.split("-")
     if len(parts) != 2 or not all(p.strip() for p in parts):
-        raise PlanningError.of(N_("`shift` must look like 07:30-16:30, got {value!r}"),
-                               field="shift", value=value)
+        raise PlanningError.of(
+            N_("`shift` must look like 07:30-16:30, got {value!r}"), field="shift", value=value
+        )
     return parts[0].strip(), parts[1].strip()
 
 
@@ -132,7 +133,9 @@ def _teams(session: Session, request: PlanRequest, cfg: PatrolSettings) -> list[
     """Return the request's teams (or teams placed at the bases), with their days off."""
     if isinstance(request.teams, int):
         teams = default_teams(
-            load_bases(session), request.teams, sites=load_sites(session),
+            load_bases(session),
+            request.teams,
+            sites=load_sites(session),
             shift=_shift(request.shift or cfg.shift),
             max_drive_h=cfg.max_drive_h if request.max_drive_h is None else request.max_drive_h,
             mode=request.mode,
@@ -144,22 +147,30 @@ def _teams(session: Session, request: PlanRequest, cfg: PatrolSettings) -> list[
         teams = list(request.teams)
     unknown = set(request.days_off) - {t.code for t in teams}
     if unknown:
-        raise PlanningError.of(N_("`off` names unknown teams {unknown}; teams are {known}"),
-                               field="off", unknown=sorted(unknown),
-                               known=[t.code for t in teams])
+        raise PlanningError.of(
+            N_("`off` names unknown teams {unknown}; teams are {known}"),
+            field="off",
+            unknown=sorted(unknown),
+            known=[t.code for t in teams],
+        )
     return [
         dataclasses.replace(t, unavailable=t.unavailable | frozenset(request.days_off[t.code]))
-        if t.code in request.days_off else t
+        if t.code in request.days_off
+        else t
         for t in teams
     ]
 
 
 def _rules(request: PlanRequest, cfg: PatrolSettings) -> Rules:
     return Rules(
-        skip_within_days=(cfg.skip_within_days if request.skip_within_days is None
-                          else request.skip_within_days),
-        must_visit_after_days=(cfg.must_visit_after_days if request.must_visit_after_days is None
-                               else request.must_visit_after_days),
+        skip_within_days=(
+            cfg.skip_within_days if request.skip_within_days is None else request.skip_within_days
+        ),
+        must_visit_after_days=(
+            cfg.must_visit_after_days
+            if request.must_visit_after_days is None
+            else request.must_visit_after_days
+        ),
         include_excluded=request.include_excluded,
     )
 
@@ -207,21 +218,36 @@ def plan_patrols(
     cfg = settings.patrols
     start = request.start or dt.date.today() + dt.timedelta(days=1)
     plan = plan_from_db(
-        session=session, start=start, days=request.days, teams=_teams(session, request, cfg),
-        travel=request.travel or travel_from_settings(cfg), rules=_rules(request, cfg),
+        session=session,
+        start=start,
+        days=request.days,
+        teams=_teams(session, request, cfg),
+        travel=request.travel or travel_from_settings(cfg),
+        rules=_rules(request, cfg),
         weights=settings.priority,
-        today=request.today, budget_s=request.budget_s, seed=request.seed,
-        max_iterations=request.max_iterations, no_improvement=request.no_improvement,
-        vary=request.vary, skip_weekends=not request.work_weekends,
-        skip_holidays=not request.work_holidays, area=settings.aoi_bbox, progress=progress,
+        today=request.today,
+        budget_s=request.budget_s,
+        seed=request.seed,
+        max_iterations=request.max_iterations,
+        no_improvement=request.no_improvement,
+        vary=request.vary,
+        skip_weekends=not request.work_weekends,
+        skip_holidays=not request.work_holidays,
+        area=settings.aoi_bbox,
+        progress=progress,
     )
     who = actor or settings.actor
-    stored = store_plan(settings=settings, session=session, plan=plan, actor=who) \
-        if request.save else None
-    moved = (schedule_matched_reports(plan, session=session, actor=who)
-             if request.schedule_reports else [])
-    files = (export_all(plan, request.out, lang=settings.language) if request.out is not None
-             else {})
+    stored = (
+        store_plan(settings=settings, session=session, plan=plan, actor=who)
+        if request.save
+        else None
+    )
+    moved = (
+        schedule_matched_reports(plan, session=session, actor=who)
+        if request.schedule_reports
+        else []
+    )
+    files = export_all(plan, request.out, lang=settings.language) if request.out is not None else {}
     return PlanResult(plan=plan, stored=stored, files=files, reports_scheduled=tuple(moved))
 
 
@@ -259,13 +285,21 @@ def get_plan(*, settings: Settings, session: Session, plan_id: int) -> StoredPla
     if row is None:
         raise NotFound.of(N_("no patrol plan {plan_id}"), field="plan_id", plan_id=plan_id)
     folder = export_dir(settings, plan_id)
-    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) \
-        if folder.is_dir() else []
+    files = (
+        sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+        if folder.is_dir()
+        else []
+    )
     return StoredPlan(
-        plan_id=row.id, created_by=row.created_by, start_date=row.start_date,
-        end_date=row.end_date, working_days=row.working_days,
-        total_priority=row.total_priority, total_km=row.total_km,
-        unplanned=list(row.unplanned), exports=files,
+        plan_id=row.id,
+        created_by=row.created_by,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        working_days=row.working_days,
+        total_priority=row.total_priority,
+        total_km=row.total_km,
+        unplanned=list(row.unplanned),
+        exports=files,
     )
 
 
@@ -299,10 +333,18 @@ def record_inspection(
     ...                   request=InspectionRequest("KKR-001", "sealed"))  # doctest: +SKIP
     """
     result = inspections.record_inspection(
-        session=session, site_code=request.site_code, result=request.result,
-        actor=actor or settings.actor, inspected_on=request.inspected_on, team=request.team,
-        notes=request.notes, evidence=request.evidence, track=request.track,
-        visit_id=request.visit_id, settings=settings, report_settings=settings.reports,
+        session=session,
+        site_code=request.site_code,
+        result=request.result,
+        actor=actor or settings.actor,
+        inspected_on=request.inspected_on,
+        team=request.team,
+        notes=request.notes,
+        evidence=request.evidence,
+        track=request.track,
+        visit_id=request.visit_id,
+        settings=settings,
+        report_settings=settings.reports,
     )
     _refresh_priority(settings=settings, session=session)
     return result
@@ -316,4 +358,3 @@ def _refresh_priority(*, settings: Settings, session: Session) -> None:
     # site's new score can move the others' rank.
     compute_priority(session=session, settings=settings.priority, store=True)
     log.debug("site priorities refreshed after an inspection")
-

@@ -177,8 +177,7 @@ def _check(
                 field="max_drive",
             )
         if not 0 <= v.profile < profiles:
-            raise PlanningError(f"vehicle {k}: no matrix for profile {v.profile}",
-                                field="vehicles")
+            raise PlanningError(f"vehicle {k}: no matrix for profile {v.profile}", field="vehicles")
 
 
 def solve(
@@ -228,8 +227,11 @@ def solve(
         dist = np.repeat(dist, dur.shape[0], axis=0)
     _check(clients, vehicles, num_depots, dur.shape[0])
     if not np.isfinite(budget_s) or budget_s <= 0:
-        raise PlanningError.of(N_("`budget` must be a positive number of seconds, got {budget}"),
-                               field="budget", budget=budget_s)
+        raise PlanningError.of(
+            N_("`budget` must be a positive number of seconds, got {budget}"),
+            field="budget",
+            budget=budget_s,
+        )
     groups = _vehicle_groups(vehicles)
     model = _model(dur, clients, groups, num_depots)
 
@@ -240,15 +242,15 @@ def solve(
     top = max((c.prize for c in clients), default=0)
     params = SolveParams(penalty=PenaltyParams(max_penalty=max(100_000.0, 2.0 * top)))
     stop = _Stop(budget_s, max_iterations, no_improvement, progress)
-    result = model.solve(stop=stop, seed=seed, display=False, collect_stats=False,
-                         params=params)
+    result = model.solve(stop=stop, seed=seed, display=False, collect_stats=False, params=params)
     best = result.best
     if not best.is_feasible():
         # Visits are optional, so the empty plan is always feasible; this only happens when
         # the search is stopped before it repaired its first solution.
         raise PlanningError.of(
             N_("the solver found no feasible plan within {budget:g} s; give it a larger budget"),
-            field="budget", budget=budget_s,
+            field="budget",
+            budget=budget_s,
         )
     routes = _assign(best, groups, clients, vehicles, dist, num_depots)
     visited = {s.client for r in routes for s in r.stops}
@@ -275,7 +277,9 @@ def _vehicle_groups(vehicles: Sequence[Vehicle]) -> dict[_GroupKey, list[int]]:
 
 
 def _model(
-    dur: NDArray[np.int64], clients: Sequence[Client], groups: dict[_GroupKey, list[int]],
+    dur: NDArray[np.int64],
+    clients: Sequence[Client],
+    groups: dict[_GroupKey, list[int]],
     num_depots: int,
 ) -> Any:
     """Build the PyVRP model: locations, optional clients, edges per profile, vehicle types."""
@@ -300,8 +304,9 @@ def _model(
             for j in range(n):
                 # Distance in PyVRP's sense is driving time: it is capped and costed per day.
                 drive = 0 if i == j else int(dur[p, i, j])
-                model.add_edge(locations[i], locations[j], distance=drive, duration=drive,
-                               profile=profile)
+                model.add_edge(
+                    locations[i], locations[j], distance=drive, duration=drive, profile=profile
+                )
     for (s, e, early, late, drive_cap, prof), members in groups.items():
         model.add_vehicle_type(
             num_available=len(members),
@@ -316,8 +321,12 @@ def _model(
 
 
 def _assign(
-    best: Any, groups: dict[_GroupKey, list[int]], clients: Sequence[Client],
-    vehicles: Sequence[Vehicle], dist: NDArray[np.int64], num_depots: int,
+    best: Any,
+    groups: dict[_GroupKey, list[int]],
+    clients: Sequence[Client],
+    vehicles: Sequence[Vehicle],
+    dist: NDArray[np.int64],
+    num_depots: int,
 ) -> list[Route]:
     """Give PyVRP's routes to our vehicles, with the kilometres of each."""
     # Routes of one vehicle type are interchangeable: give the richest to the first vehicle
@@ -327,8 +336,12 @@ def _assign(
         schedule = list(found.schedule())
         depart, back = int(schedule[0].end_time), int(schedule[-1].start_time)
         stops = [
-            Stop(int(a.idx), int(a.start_time) - int(a.wait_duration), int(a.start_time),
-                 int(a.end_time))
+            Stop(
+                int(a.idx),
+                int(a.start_time) - int(a.wait_duration),
+                int(a.start_time),
+                int(a.end_time),
+            )
             for a in schedule[1:-1]
         ]
         by_type.setdefault(found.vehicle_type(), []).append(
@@ -344,7 +357,8 @@ def _assign(
             v = vehicles[vehicle]
             nodes = [v.start_depot, *(num_depots + s.client for s in route.stops), v.end_depot]
             metres = int(sum(dist[v.profile, a, b] for a, b in zip(nodes, nodes[1:], strict=False)))
-            routes.append(Route(vehicle, route.depart, route.stops, route.back, route.drive_s,
-                                metres))
+            routes.append(
+                Route(vehicle, route.depart, route.stops, route.back, route.drive_s, metres)
+            )
     routes.sort(key=lambda r: r.vehicle)
     return routes

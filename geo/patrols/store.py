@@ -24,8 +24,14 @@ from geo.patrols.travel import HaversineTravel
 from geo.settings import PrioritySettings, Settings
 
 __all__ = [
-    "default_teams", "load_sites", "load_bases", "plan_from_db", "save_plan", "load_routes",
-    "schedule_matched_reports", "demo_plan",
+    "default_teams",
+    "load_sites",
+    "load_bases",
+    "plan_from_db",
+    "save_plan",
+    "load_routes",
+    "schedule_matched_reports",
+    "demo_plan",
 ]
 
 
@@ -53,31 +59,50 @@ def default_teams(
     >>> teams = default_teams(bases, 4, sites=sites)
     """
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise PlanningError.of(N_("`teams` must be a positive number of teams, got {count!r}"),
-                               field="teams", count=count)
+        raise PlanningError.of(
+            N_("`teams` must be a positive number of teams, got {count!r}"),
+            field="teams",
+            count=count,
+        )
     if bases.empty:
-        raise PlanningError.of(N_("there are no field team bases; import them first "
-                                  "(`pantau demo` loads the demo bases)"), field="teams")
+        raise PlanningError.of(
+            N_(
+                "there are no field team bases; import them first "
+                "(`pantau demo` loads the demo bases)"
+            ),
+            field="teams",
+        )
     rows = list(bases.itertuples())
     order = list(range(len(rows)))
     if sites is not None and len(sites):
-        order = _coverage_order(rows, sites, shift=shift, max_drive_h=max_drive_h, mode=mode,
-                                travel=travel or HaversineTravel())
+        order = _coverage_order(
+            rows,
+            sites,
+            shift=shift,
+            max_drive_h=max_drive_h,
+            mode=mode,
+            travel=travel or HaversineTravel(),
+        )
     teams = []
     for k in range(count):
         r = rows[order[k % len(order)]]
         base = Base(str(r.code), str(r.name), float(r.geometry.x), float(r.geometry.y))
-        teams.append(Team(f"TIM-{k + 1}", base, shift=shift, max_drive_h=max_drive_h,
-                          mode=mode))
+        teams.append(Team(f"TIM-{k + 1}", base, shift=shift, max_drive_h=max_drive_h, mode=mode))
     return teams
 
 
 def _coverage_order(
-    rows: list[Any], sites: gpd.GeoDataFrame, *, shift: tuple[str, str], max_drive_h: float,
-    mode: str, travel: HaversineTravel,
+    rows: list[Any],
+    sites: gpd.GeoDataFrame,
+    *,
+    shift: tuple[str, str],
+    max_drive_h: float,
+    mode: str,
+    travel: HaversineTravel,
 ) -> list[int]:
-    probe = Team("probe", Base("probe", "", 0.0, 0.0), shift=shift, max_drive_h=max_drive_h,
-                 mode=mode)
+    probe = Team(
+        "probe", Base("probe", "", 0.0, 0.0), shift=shift, max_drive_h=max_drive_h, mode=mode
+    )
     early, late = probe.shift_seconds
     limit = min(max_drive_h * 3600, late - early - 3600)
     points = [(float(r.geometry.x), float(r.geometry.y)) for r in rows]
@@ -91,8 +116,10 @@ def _coverage_order(
     order: list[int] = []
     covered: set[int] = set()
     while len(order) < nb:
-        best = max((i for i in range(nb) if i not in order),
-                   key=lambda i: (len(reach[i] - covered), load[i], -i))
+        best = max(
+            (i for i in range(nb) if i not in order),
+            key=lambda i: (len(reach[i] - covered), load[i], -i),
+        )
         order.append(best)
         covered |= reach[best]
     return order
@@ -108,8 +135,10 @@ def load_sites(session: Session) -> gpd.GeoDataFrame:
 
     rows = session.scalars(select(Site).order_by(Site.code)).all()
     return gpd.GeoDataFrame(
-        [{c: getattr(r, c) for c in COLUMNS} for r in rows], columns=list(COLUMNS),
-        geometry=[to_shape(r.geom) for r in rows], crs=4326,
+        [{c: getattr(r, c) for c in COLUMNS} for r in rows],
+        columns=list(COLUMNS),
+        geometry=[to_shape(r.geom) for r in rows],
+        crs=4326,
     )
 
 
@@ -119,7 +148,8 @@ def load_bases(session: Session) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         [{"code": r.code, "name": r.name, "kabupaten": r.kabupaten} for r in rows],
         columns=["code", "name", "kabupaten"],
-        geometry=[to_shape(r.geom) for r in rows], crs=4326,
+        geometry=[to_shape(r.geom) for r in rows],
+        crs=4326,
     )
 
 
@@ -165,33 +195,74 @@ def save_plan(plan_: Plan, *, session: Session, actor: str) -> int:
     """
     site_ids = {str(r[0]): int(r[1]) for r in session.execute(select(Site.code, Site.id))}
     row = PatrolPlan(
-        created_by=actor, start_date=plan_.days[0], end_date=plan_.days[-1],
-        working_days=len(plan_.days), seed=plan_.seed, budget_s=plan_.budget_s,
-        total_priority=plan_.total_priority, total_km=plan_.total_km,
-        params={"teams": [{"code": t.code, "base": t.base.code, "shift": [str(s) for s in
-                                                                          t.shift],
-                           "max_drive_h": t.max_drive_h, "mode": t.mode} for t in plan_.teams],
-                "days": [d.isoformat() for d in plan_.days], **{
-                    k: v for k, v in plan_.stats.items() if k != "mandatory"}},
-        unplanned=[{"site_code": u.site_code, "reason": u.reason, "detail": u.detail,
-                    "priority": u.priority} for u in plan_.unplanned],
+        created_by=actor,
+        start_date=plan_.days[0],
+        end_date=plan_.days[-1],
+        working_days=len(plan_.days),
+        seed=plan_.seed,
+        budget_s=plan_.budget_s,
+        total_priority=plan_.total_priority,
+        total_km=plan_.total_km,
+        params={
+            "teams": [
+                {
+                    "code": t.code,
+                    "base": t.base.code,
+                    "shift": [str(s) for s in t.shift],
+                    "max_drive_h": t.max_drive_h,
+                    "mode": t.mode,
+                }
+                for t in plan_.teams
+            ],
+            "days": [d.isoformat() for d in plan_.days],
+            **{k: v for k, v in plan_.stats.items() if k != "mandatory"},
+        },
+        unplanned=[
+            {
+                "site_code": u.site_code,
+                "reason": u.reason,
+                "detail": u.detail,
+                "priority": u.priority,
+            }
+            for u in plan_.unplanned
+        ],
     )
     session.add(row)
     session.flush()
     for r in plan_.routes:
-        session.add(PatrolRoute(
-            plan_id=row.id, team=r.team, route_date=r.date, base_code=r.base_code,
-            depart=r.depart, back=r.back, drive_min=r.drive_min, distance_km=r.distance_km,
-            visits=len(r.visits), priority=r.priority,
-            geom=from_shape(LineString(r.path), srid=4326),
-        ))
+        session.add(
+            PatrolRoute(
+                plan_id=row.id,
+                team=r.team,
+                route_date=r.date,
+                base_code=r.base_code,
+                depart=r.depart,
+                back=r.back,
+                drive_min=r.drive_min,
+                distance_km=r.distance_km,
+                visits=len(r.visits),
+                priority=r.priority,
+                geom=from_shape(LineString(r.path), srid=4326),
+            )
+        )
         for v in r.visits:
-            session.add(PatrolVisit(
-                plan_id=row.id, team=v.team, visit_date=v.date, seq=v.seq,
-                site_id=site_ids.get(v.site_code), site_code=v.site_code, arrival=v.arrival,
-                planned_start=v.start, planned_end=v.end, travel_min=v.travel_min,
-                travel_km=v.travel_km, priority=v.priority, mandatory=v.mandatory,
-            ))
+            session.add(
+                PatrolVisit(
+                    plan_id=row.id,
+                    team=v.team,
+                    visit_date=v.date,
+                    seq=v.seq,
+                    site_id=site_ids.get(v.site_code),
+                    site_code=v.site_code,
+                    arrival=v.arrival,
+                    planned_start=v.start,
+                    planned_end=v.end,
+                    travel_min=v.travel_min,
+                    travel_km=v.travel_km,
+                    priority=v.priority,
+                    mandatory=v.mandatory,
+                )
+            )
     session.flush()
     return int(row.id)
 
@@ -211,20 +282,37 @@ def load_routes(*, session: Session, plan_id: int | None = None) -> gpd.GeoDataF
         if plan_id is None:
             raise NotFound.of(N_("no patrol plan has been saved yet"), field="plan_id")
     rows = session.execute(
-        select(PatrolRoute.plan_id, PatrolRoute.team, PatrolRoute.route_date,
-               PatrolRoute.base_code, PatrolRoute.visits, PatrolRoute.priority,
-               PatrolRoute.drive_min, PatrolRoute.distance_km,
-               PatrolRoute.geom.ST_AsBinary())
+        select(
+            PatrolRoute.plan_id,
+            PatrolRoute.team,
+            PatrolRoute.route_date,
+            PatrolRoute.base_code,
+            PatrolRoute.visits,
+            PatrolRoute.priority,
+            PatrolRoute.drive_min,
+            PatrolRoute.distance_km,
+            PatrolRoute.geom.ST_AsBinary(),
+        )
         .where(PatrolRoute.plan_id == plan_id)
         .order_by(PatrolRoute.team, PatrolRoute.route_date)
     ).all()
     if not rows:
-        raise NotFound.of(N_("no routes for patrol plan {plan_id}"), field="plan_id",
-                          plan_id=plan_id)
-    columns = ["plan_id", "team", "date", "base_code", "visits", "priority", "drive_min",
-               "distance_km"]
+        raise NotFound.of(
+            N_("no routes for patrol plan {plan_id}"), field="plan_id", plan_id=plan_id
+        )
+    columns = [
+        "plan_id",
+        "team",
+        "date",
+        "base_code",
+        "visits",
+        "priority",
+        "drive_min",
+        "distance_km",
+    ]
     return gpd.GeoDataFrame(
-        [dict(zip(columns, r[:-1], strict=True)) for r in rows], columns=columns,
+        [dict(zip(columns, r[:-1], strict=True)) for r in rows],
+        columns=columns,
         geometry=gpd.GeoSeries.from_wkb([bytes(r[-1]) for r in rows], crs=4326),
     )
 
@@ -254,8 +342,13 @@ def schedule_matched_reports(plan_: Plan, *, session: Session, actor: str) -> li
     moved = []
     for report_code, site_code in rows:
         v = when[site_code]
-        transition(session=session, code=report_code, to="follow_up_scheduled", actor=actor,
-                   reason=f"patrol {v.team} on {v.date.isoformat()}")
+        transition(
+            session=session,
+            code=report_code,
+            to="follow_up_scheduled",
+            actor=actor,
+            reason=f"patrol {v.team} on {v.date.isoformat()}",
+        )
         moved.append(str(report_code))
     return moved
 
@@ -288,10 +381,21 @@ def demo_plan(
     start = start or dt.date.today() + dt.timedelta(days=1)
     options: dict[str, Any] = {}
     if settings is not None:
-        options = {"travel": travel_from_settings(settings.patrols), "area": settings.aoi_bbox,
-                   "weights": settings.priority}
-    result = plan_from_db(session=session, start=start, days=10, teams=4, budget_s=budget_s,
-                          seed=seed, no_improvement=20_000, **options)
+        options = {
+            "travel": travel_from_settings(settings.patrols),
+            "area": settings.aoi_bbox,
+            "weights": settings.priority,
+        }
+    result = plan_from_db(
+        session=session,
+        start=start,
+        days=10,
+        teams=4,
+        budget_s=budget_s,
+        seed=seed,
+        no_improvement=20_000,
+        **options,
+    )
     plan_id = save_plan(result, session=session, actor=actor)
     lang = settings.language if settings is not None else "id"
     return result, plan_id, export_all(result, Path(out_dir) / "patroli", lang=lang)

@@ -130,7 +130,9 @@ class HaversineTravel:
         if mode not in self.speeds_kmh:
             raise PlanningError.of(
                 N_("vehicle mode must be one of {modes}, got {mode!r}"),
-                field="mode", modes=sorted(self.speeds_kmh), mode=mode,
+                field="mode",
+                modes=sorted(self.speeds_kmh),
+                mode=mode,
             )
         speed = self.speeds_kmh[mode]
         if not speed > 0 or not self.detour >= 1:
@@ -142,9 +144,10 @@ class HaversineTravel:
         lat = np.radians([p[1] for p in points])
         dlat = lat[:, None] - lat[None, :]
         dlon = lon[:, None] - lon[None, :]
-        h = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(
-            dlon / 2
-        ) ** 2
+        h = (
+            np.sin(dlat / 2) ** 2
+            + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
+        )
         metres = 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0, 1))) * self.detour
         seconds = metres / (speed * 1000 / 3600)
         return TravelMatrix(np.rint(seconds).astype(np.int64), np.rint(metres).astype(np.int64))
@@ -205,8 +208,9 @@ class MatrixTravel:
     ) -> TravelMatrix:
         """Return the user's matrices re-ordered to ``keys``."""
         if keys is None or len(keys) != len(points):
-            raise PlanningError("a user matrix is looked up by code; give one key per point",
-                                field="keys")
+            raise PlanningError(
+                "a user matrix is looked up by code; give one key per point", field="keys"
+            )
         durations = self._pick(self.minutes, keys, "durations") * 60
         if self.km is not None:
             distances = self._pick(self.km, keys, "distances") * 1000
@@ -270,8 +274,7 @@ class OsrmTravel:
         for rows in blocks:
             for cols in blocks:
                 ids = rows if rows == cols else rows + cols
-                body = self._request([points[i] for i in ids], mode, len(rows),
-                                     same=rows == cols)
+                body = self._request([points[i] for i in ids], mode, len(rows), same=rows == cols)
                 size = (len(rows), len(cols))
                 durations[np.ix_(rows, cols)] = self._table(body, "durations", size)
                 distances[np.ix_(rows, cols)] = self._table(body, "distances", size)
@@ -279,9 +282,13 @@ class OsrmTravel:
             if np.isnan(table).any():
                 i, j = np.argwhere(np.isnan(table))[0]
                 raise PlanningError.of(
-                    N_("OSRM found no route between point {i} and point {j}; give a user "
-                       "matrix or move the point onto the road network"),
-                    field=key, i=int(i), j=int(j),
+                    N_(
+                        "OSRM found no route between point {i} and point {j}; give a user "
+                        "matrix or move the point onto the road network"
+                    ),
+                    field=key,
+                    i=int(i),
+                    j=int(j),
                 )
         return TravelMatrix(
             validate_matrix(durations * self.slowdown, n, field="durations"),
@@ -306,7 +313,9 @@ class OsrmTravel:
         except (httpx.HTTPError, ValueError) as exc:
             raise PlanningError.of(
                 N_("OSRM server at {url} did not answer the table request ({error})"),
-                field="osrm_url", url=self.base_url, error=str(exc),
+                field="osrm_url",
+                url=self.base_url,
+                error=str(exc),
             ) from None
         if response.status_code != 200 or not isinstance(body, dict) or body.get("code") != "Ok":
             info = body if isinstance(body, dict) else {}
@@ -318,9 +327,7 @@ class OsrmTravel:
         return body
 
     @staticmethod
-    def _table(
-        body: Mapping[str, object], key: str, size: tuple[int, int]
-    ) -> NDArray[np.float64]:
+    def _table(body: Mapping[str, object], key: str, size: tuple[int, int]) -> NDArray[np.float64]:
         rows = body.get(key)
         if not isinstance(rows, list):
             raise PlanningError(f"OSRM answer has no `{key}` table", field="osrm_url")

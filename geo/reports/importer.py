@@ -424,9 +424,7 @@ def _check_chunk(engine: Engine, run: _Run, chunk: Sequence[RawRow]) -> list[Pre
 
 def _refusal(run: _Run) -> RowsRefused:
     """Return the error of an import with bad rows and ``on_error="abort"`` (names each row)."""
-    return RowsRefused(
-        run.path.name, run.errors, total=len(run.rows), listed=_MAX_LISTED_ERRORS
-    )
+    return RowsRefused(run.path.name, run.errors, total=len(run.rows), listed=_MAX_LISTED_ERRORS)
 
 
 def _log_summary(summary: ImportSummary) -> None:

@@ -227,9 +227,7 @@ def submit(
         inspect_evidence(item, field=f"evidence[{i}]", report_settings=limits)
         for i, item in enumerate(evidence)
     ]
-    clean = clean_report(
-        fields, evidence=files, settings=settings, report_settings=limits, now=now
-    )
+    clean = clean_report(fields, evidence=files, settings=settings, report_settings=limits, now=now)
     first = _exact_duplicate(session, clean)
     if first is not None:
         return first

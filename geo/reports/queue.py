@@ -88,9 +88,7 @@ def drain(
     done = 0
     while True:
         with session_scope(engine) as session:
-            ids = sorted(
-                int(i) for i in session.execute(_TAKE, {"limit": batch_size}).scalars()
-            )
+            ids = sorted(int(i) for i in session.execute(_TAKE, {"limit": batch_size}).scalars())
             if not ids:
                 return done
             link_near_duplicates(session=session, report_ids=ids, report_settings=report_settings)
@@ -152,7 +150,8 @@ class IntakeWorker:
             try:
                 self.processed += drain(engine=self._engine)
             except SQLAlchemyError as exc:
-                log.warning("intake queue: a batch failed and stays queued (%s)",
-                            type(exc).__name__)
+                log.warning(
+                    "intake queue: a batch failed and stays queued (%s)", type(exc).__name__
+                )
             if stopping:
                 return

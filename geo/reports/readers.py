@@ -162,10 +162,14 @@ def unknown_columns(path: Path) -> list[tuple[str, str | None]]:
     if path.suffix.lower() in (".geojson", ".json"):
         document = json.loads(path.read_text(encoding="utf-8-sig"))
         features = document.get("features") or [] if isinstance(document, dict) else []
-        headers = list(dict.fromkeys(
-            str(k) for f in features[:1000] if isinstance(f, dict)
-            for k in (f.get("properties") or {})
-        ))
+        headers = list(
+            dict.fromkeys(
+                str(k)
+                for f in features[:1000]
+                if isinstance(f, dict)
+                for k in (f.get("properties") or {})
+            )
+        )
     else:
         headers = [str(h) for h in read_delimited(path).columns if h != "_row"]
     known = sorted(_LOOKUP)

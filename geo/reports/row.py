@@ -262,9 +262,9 @@ exec(_VALUES_SOURCE + _LINE_SOURCE, _NAMESPACE)  # noqa: S102 - source built fro
 values: Final[Callable[..., dict[str, Any]]] = _NAMESPACE["values"]
 #: ``copy_line(clean, code, content_hash, hexed) -> str``: the row as one line of COPY text for
 #: :data:`NAMES` (``hexed`` is a dict shared by a batch, so that one ciphertext is hexed once).
-copy_line: Final[Callable[[CleanReport, str, str, dict[int, tuple[bytes, str]]], str]] = (
-    _NAMESPACE["copy_line"]
-)
+copy_line: Final[Callable[[CleanReport, str, str, dict[int, tuple[bytes, str]]], str]] = _NAMESPACE[
+    "copy_line"
+]
 
 if NAMES[0] != "code":  # geo.reports.writer swaps the code at the start of a COPY line
     raise TypeError(f"reports: the code must be the first column of a new report, not {NAMES[0]}")

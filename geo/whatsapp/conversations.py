@@ -96,18 +96,18 @@ def due_conversations(*, session: Session, settings: Settings, now: dt.datetime)
     """Return the ids of open drafts whose idle time or 24-hour cap has passed."""
     wa = settings.whatsapp
     rows = session.execute(
-        select(Conversation.id).where(
+        select(Conversation.id)
+        .where(
             Conversation.status == "open",
             (Conversation.last_message_at <= now - dt.timedelta(minutes=wa.idle_minutes))
             | (Conversation.opened_at <= now - dt.timedelta(hours=wa.cap_hours)),
-        ).order_by(Conversation.id)
+        )
+        .order_by(Conversation.id)
     )
     return [int(i) for i in rows.scalars()]
 
 
-def _open_conversation(
-    session: Session, msg: InboundMessage, settings: Settings
-) -> Conversation:
+def _open_conversation(session: Session, msg: InboundMessage, settings: Settings) -> Conversation:
     sender = reporter_hash(msg.sender, settings=settings)
     assert sender is not None  # a message always has a sender
     # One sender's messages are taken in one at a time, even by workers in other processes,
@@ -177,8 +177,11 @@ def add_message(
     conv = _open_conversation(session, message, settings)
     reason = _is_due(conv, message.sent_at, settings)
     if reason is not None:
-        out.add(close_conversation(session=session, conversation=conv, reason=reason,
-                                   settings=settings, now=now))
+        out.add(
+            close_conversation(
+                session=session, conversation=conv, reason=reason, settings=settings, now=now
+            )
+        )
         if conv.status != "open":
             conv = _open_conversation(session, message, settings)
     sha, error = _keep_media(session, message, client, settings)
@@ -207,8 +210,15 @@ def add_message(
     if _has_word(message.text, wa.anonymous_words):
         conv.confidentiality = "anonim"
     if message.kind == "text" and is_word(message.text, wa.closing_words):
-        out.add(close_conversation(session=session, conversation=conv, reason="closing_word",
-                                   settings=settings, now=now))
+        out.add(
+            close_conversation(
+                session=session,
+                conversation=conv,
+                reason="closing_word",
+                settings=settings,
+                now=now,
+            )
+        )
     return out
 
 
@@ -320,8 +330,9 @@ def close_conversation(
         if conv.location_requested_at is None and reason != "cap":
             conv.location_requested_at = now
             conv.last_message_at = max(conv.last_message_at, now)  # the idle time starts again
-            return Outcome(replies=[Reply(to, conv.phone_number_id, location_request(),
-                                          "location_request")])
+            return Outcome(
+                replies=[Reply(to, conv.phone_number_id, location_request(), "location_request")]
+            )
         place = translator(settings.language).gettext(NO_LOCATION_TEXT)
     result = _submit(session, conv, draft, files, place, settings, now)
     conv.status, conv.closed_at, conv.close_reason = "closed", now, reason
@@ -331,5 +342,7 @@ def close_conversation(
     own = result.created or result.duplicate_rule == "exact_external_id"
     body = receipt(result.code) if own else receipt_without_code()
     log.info("whatsapp conversation %s closed (%s)", conv.id, reason)
-    return Outcome(reports=[result.code] if result.created else [],
-                   replies=[Reply(to, conv.phone_number_id, body, "receipt")])
+    return Outcome(
+        reports=[result.code] if result.created else [],
+        replies=[Reply(to, conv.phone_number_id, body, "receipt")],
+    )

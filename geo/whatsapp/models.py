@@ -70,9 +70,7 @@ class Conversation(Base):
 
     __tablename__ = "whatsapp_conversations"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('open', 'closed')", name="ck_whatsapp_conversations_status"
-        ),
+        CheckConstraint("status IN ('open', 'closed')", name="ck_whatsapp_conversations_status"),
         CheckConstraint(
             "close_reason IS NULL OR close_reason IN ('closing_word', 'idle', 'cap')",
             name="ck_whatsapp_conversations_close_reason",
@@ -109,9 +107,7 @@ class Message(Base):
     """One message of a conversation, stored once by its WhatsApp id (``wamid``)."""
 
     __tablename__ = "whatsapp_messages"
-    __table_args__ = (
-        Index("ix_whatsapp_messages_conversation", "conversation_id", "sent_at"),
-    )
+    __table_args__ = (Index("ix_whatsapp_messages_conversation", "conversation_id", "sent_at"),)
 
     wamid: Mapped[str] = mapped_column(String(200), primary_key=True)
     conversation_id: Mapped[int] = mapped_column(

@@ -16,8 +16,14 @@ from dataclasses import dataclass
 from geo.errors import N_
 from geo.i18n import translator
 
-__all__ = ["Reply", "REPLY_LANGUAGE", "receipt", "receipt_without_code", "location_request",
-           "NO_LOCATION_TEXT"]
+__all__ = [
+    "Reply",
+    "REPLY_LANGUAGE",
+    "receipt",
+    "receipt_without_code",
+    "location_request",
+    "NO_LOCATION_TEXT",
+]
 
 #: Citizens write to the hotline in Bahasa Indonesia; replies are in it whatever the desk reads.
 REPLY_LANGUAGE = "id"

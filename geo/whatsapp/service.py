@@ -101,7 +101,10 @@ _TAKE = text(
 
 
 def _process_one(
-    session: Session, delivery: Delivery, client: GraphClient, settings: Settings,
+    session: Session,
+    delivery: Delivery,
+    client: GraphClient,
+    settings: Settings,
     now: dt.datetime,
 ) -> Outcome:
     out = Outcome()
@@ -114,8 +117,16 @@ def _process_one(
     for message in messages:
         try:
             with session.begin_nested():
-                out.add(add_message(session=session, message=message, delivery_id=delivery.id,
-                                    client=client, settings=settings, now=now))
+                out.add(
+                    add_message(
+                        session=session,
+                        message=message,
+                        delivery_id=delivery.id,
+                        client=client,
+                        settings=settings,
+                        now=now,
+                    )
+                )
         except (PantauError, SQLAlchemyError) as exc:
             # One bad message never fails the others; the raw delivery keeps it for audit.
             log.warning("whatsapp message not taken in (%s)", type(exc).__name__)
@@ -172,8 +183,15 @@ def close_due_conversations(
         reason = "cap" if now - conv.opened_at >= cap else "idle"
         try:
             with session.begin_nested():
-                out.add(close_conversation(session=session, conversation=conv, reason=reason,
-                                           settings=settings, now=now))
+                out.add(
+                    close_conversation(
+                        session=session,
+                        conversation=conv,
+                        reason=reason,
+                        settings=settings,
+                        now=now,
+                    )
+                )
         except (PantauError, SQLAlchemyError) as exc:
             log.warning("whatsapp conversation %s not closed (%s)", conv_id, type(exc).__name__)
     return out
@@ -207,8 +225,16 @@ def status_updates(*, session: Session, settings: Settings) -> list[Reply]:
     for conv, code, status in rows:
         conv.notified_status = status
         to = decrypt_for(conv.sender_phone_enc, purpose="reply_to_sender", settings=settings) or ""
-        out.append(Reply(to, conv.phone_number_id, code, "status",
-                         template=wa.status_templates[status], language=wa.template_language))
+        out.append(
+            Reply(
+                to,
+                conv.phone_number_id,
+                code,
+                "status",
+                template=wa.status_templates[status],
+                language=wa.template_language,
+            )
+        )
     session.flush()
     return out
 
@@ -219,12 +245,17 @@ def send_replies(replies: Iterable[Reply], *, client: GraphClient) -> int:
     for reply in replies:
         try:
             if reply.template is not None:
-                client.send_template(phone_number_id=reply.phone_number_id, to=reply.to,
-                                     name=reply.template, language=reply.language,
-                                     parameter=reply.body)
+                client.send_template(
+                    phone_number_id=reply.phone_number_id,
+                    to=reply.to,
+                    name=reply.template,
+                    language=reply.language,
+                    parameter=reply.body,
+                )
             else:
-                client.send_text(phone_number_id=reply.phone_number_id, to=reply.to,
-                                 body=reply.body)
+                client.send_text(
+                    phone_number_id=reply.phone_number_id, to=reply.to, body=reply.body
+                )
             sent += 1
         except GraphError as exc:
             log.warning("whatsapp %s reply not sent (%s)", reply.kind, exc.message)
@@ -275,8 +306,9 @@ def conversation_of_report(*, session: Session, code: str) -> ConversationView:
         .where(Report.code == code.strip().upper())
     )
     if conv is None:
-        raise NotFound.of(N_("no WhatsApp conversation became report {code}"), field="code",
-                          code=code)
+        raise NotFound.of(
+            N_("no WhatsApp conversation became report {code}"), field="code", code=code
+        )
     messages = session.scalars(
         select(Message)
         .where(Message.conversation_id == conv.id)

@@ -116,12 +116,17 @@ class WhatsAppWorker:
             self._wake.clear()
             close_due = time.monotonic() - last_close >= self._close_every_s
             try:
-                self.processed += run_once(engine=self._engine, settings=self._settings,
-                                           client=self._client, close_due=close_due)
+                self.processed += run_once(
+                    engine=self._engine,
+                    settings=self._settings,
+                    client=self._client,
+                    close_due=close_due,
+                )
                 if close_due:
                     last_close = time.monotonic()
             except SQLAlchemyError as exc:
-                log.warning("whatsapp worker: a round failed and is retried (%s)",
-                            type(exc).__name__)
+                log.warning(
+                    "whatsapp worker: a round failed and is retried (%s)", type(exc).__name__
+                )
             if stopping:
                 return

@@ -35,9 +35,11 @@ def test_calendar_lists_joint_leave_and_days_off(
 
 def test_bad_day_off_names_the_field(client: TestClient, tokens: dict[str, str]) -> None:
     admin = bearer(tokens["admin"])
-    bad = client.post("/calendar/days-off", json={"day": "2032-13-01", "reason": "x"},
-                      headers=admin)
+    bad = client.post(
+        "/calendar/days-off", json={"day": "2032-13-01", "reason": "x"}, headers=admin
+    )
     assert bad.status_code == 422 and "day" in bad.text
-    empty = client.post("/calendar/days-off", json={"day": "2032-06-02", "reason": ""},
-                        headers=admin)
+    empty = client.post(
+        "/calendar/days-off", json={"day": "2032-06-02", "reason": ""}, headers=admin
+    )
     assert empty.status_code == 422 and "reason" in empty.text

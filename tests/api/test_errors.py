@@ -82,8 +82,11 @@ def test_request_validation_names_the_field() -> None:
 def test_a_domain_error_is_in_indonesian_by_default_and_names_the_field() -> None:
     r = TestClient(_app()).get("/required")
     assert r.status_code == 422
-    assert r.json()["error"] == {"code": "validation_error", "message": "lat wajib diisi",
-                                 "field": "lat"}
+    assert r.json()["error"] == {
+        "code": "validation_error",
+        "message": "lat wajib diisi",
+        "field": "lat",
+    }
 
 
 def test_a_domain_error_is_in_english_when_asked() -> None:
@@ -91,9 +94,10 @@ def test_a_domain_error_is_in_english_when_asked() -> None:
     for header in ("en", "en-GB,en;q=0.9", "fr, en;q=0.5"):
         r = c.get("/required", headers={"Accept-Language": header})
         assert r.json()["error"]["message"] == "lat is required", header
-    assert c.get("/required", headers={"Accept-Language": "id, en;q=0.5"}).json()["error"][
-        "message"
-    ] == "lat wajib diisi"
+    assert (
+        c.get("/required", headers={"Accept-Language": "id, en;q=0.5"}).json()["error"]["message"]
+        == "lat wajib diisi"
+    )
 
 
 def test_request_validation_is_in_indonesian_by_default() -> None:
@@ -130,8 +134,17 @@ def test_the_settings_language_is_the_default(api_settings_obj: Settings) -> Non
 
 @pytest.mark.parametrize(
     ("header", "lang"),
-    [(None, "id"), ("", "id"), ("en", "en"), ("EN-us", "en"), ("de, fr", "id"),
-     ("en;q=0, id;q=0.1", "id"), ("en;q=0.2, id;q=0.1", "en"), ("*", "id"), ("en;q=abc", "id")],
+    [
+        (None, "id"),
+        ("", "id"),
+        ("en", "en"),
+        ("EN-us", "en"),
+        ("de, fr", "id"),
+        ("en;q=0, id;q=0.1", "id"),
+        ("en;q=0.2, id;q=0.1", "en"),
+        ("*", "id"),
+        ("en;q=abc", "id"),
+    ],
 )
 def test_negotiate(header: str | None, lang: str) -> None:
     assert negotiate(header) == lang
@@ -148,18 +161,28 @@ def test_size_limits_and_unknown_paths_speak_the_readers_language(
 ) -> None:
     from tests.api.conftest import app_with
 
-    app = app_with(api_settings_obj, max_body_bytes=100, public_rate_per_minute=1000,
-                   public_burst=1000)
+    app = app_with(
+        api_settings_obj, max_body_bytes=100, public_rate_per_minute=1000, public_burst=1000
+    )
     with TestClient(app) as c:
-        big = c.post("/reports", content=b"{" + b" " * 500 + b"}",
-                     headers={"Content-Type": "application/json"})
+        big = c.post(
+            "/reports",
+            content=b"{" + b" " * 500 + b"}",
+            headers={"Content-Type": "application/json"},
+        )
         assert big.status_code == 413
         assert big.json()["error"]["message"] == "isi permintaan melebihi batas 100 byte"
-        big_en = c.post("/reports", content=b"{" + b" " * 500 + b"}",
-                        headers={"Content-Type": "application/json", "Accept-Language": "en"})
+        big_en = c.post(
+            "/reports",
+            content=b"{" + b" " * 500 + b"}",
+            headers={"Content-Type": "application/json", "Accept-Language": "en"},
+        )
         assert big_en.json()["error"]["message"].startswith("the request body is larger")
         nowhere = c.get("/nowhere").json()["error"]
-        assert nowhere == {"code": "not_found", "message": "tidak ada apa pun di alamat ini",
-                           "field": None}
+        assert nowhere == {
+            "code": "not_found",
+            "message": "tidak ada apa pun di alamat ini",
+            "field": None,
+        }
         public = c.get("/sites").json()["error"]
         assert public["message"].startswith("perlu token API untuk: ")

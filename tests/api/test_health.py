@@ -17,7 +17,11 @@ def test_live_and_ready(client: TestClient) -> None:
 
 def test_ready_is_503_when_the_database_is_unreachable(api_settings_obj: Settings) -> None:
     dead = api_settings_obj.model_copy(
-        update={"database": DatabaseSettings(url="postgresql+psycopg://pantau:wrong@127.0.0.1:1/nowhere")}
+        update={
+            "database": DatabaseSettings(
+                url="postgresql+psycopg://pantau:wrong@127.0.0.1:1/nowhere"
+            )
+        }
     )
     with TestClient(create_app(dead)) as c:
         assert c.get("/health/live").status_code == 200

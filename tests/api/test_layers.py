@@ -23,8 +23,13 @@ def demo_layers(api_engine: Engine, api_settings_obj: Settings) -> None:
     with session_scope(api_engine) as session:
         for kind in ("wiup", "kawasan_hutan"):
             service.import_layer(
-                session=session, kind=kind, path=DATA / f"demo_{kind}.geojson", actor="demo",
-                settings=api_settings_obj, snapshot_date=dt.date(2026, 11, 1), reclassify=False,
+                session=session,
+                kind=kind,
+                path=DATA / f"demo_{kind}.geojson",
+                actor="demo",
+                settings=api_settings_obj,
+                snapshot_date=dt.date(2026, 11, 1),
+                reclassify=False,
             )
         service.classify(session=session, settings=api_settings_obj, on=dt.date(2026, 11, 1))
 
@@ -55,7 +60,8 @@ def test_classification_of_a_demo_site(
     assert body["wiup_snapshot_date"] == "2026-11-01"
     assert "bukan temuan hukum" in body["guidance"][-1]
     en = client.get(
-        f"/layers/classification/site/{code}", params={"lang": "en"},
+        f"/layers/classification/site/{code}",
+        params={"lang": "en"},
         headers=bearer(tokens["analyst"]),
     ).json()
     assert "not a legal finding" in en["guidance"][-1]

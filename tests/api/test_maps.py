@@ -39,9 +39,7 @@ def test_briefing_pdf(client: TestClient, tokens: dict[str, str]) -> None:
     assert r.content.startswith(b"%PDF")
 
 
-def test_overview_map_speaks_the_asked_language(
-    client: TestClient, tokens: dict[str, str]
-) -> None:
+def test_overview_map_speaks_the_asked_language(client: TestClient, tokens: dict[str, str]) -> None:
     pages = {
         lang: client.get(
             "/maps/overview", params={"lang": lang}, headers=bearer(tokens["analyst"])

@@ -191,12 +191,21 @@ def test_gdal_reads_the_sites_with_basic_authentication(
     ]
     result = subprocess.run(
         [
-            "ogrinfo", "-ro", "-so", "-al",
-            "--config", "GDAL_HTTP_AUTH", "BASIC",
-            "--config", "GDAL_HTTP_USERPWD", f"qgis:{tokens['analyst']}",
+            "ogrinfo",
+            "-ro",
+            "-so",
+            "-al",
+            "--config",
+            "GDAL_HTTP_AUTH",
+            "BASIC",
+            "--config",
+            "GDAL_HTTP_USERPWD",
+            f"qgis:{tokens['analyst']}",
             f"OAPIF:{server.url}/ogc",
         ],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "Layer name: sites" in result.stdout
@@ -214,10 +223,14 @@ def test_basic_authentication_takes_the_token_as_password(
 
     ok = client.get("/ogc/collections/reports/items?limit=1", headers=basic("x", tokens["analyst"]))
     assert ok.status_code == 200
-    for headers in (basic("x", "not-a-token"), basic("only-a-user", ""),
-                    {"Authorization": "Basic %%%"}):
+    for headers in (
+        basic("x", "not-a-token"),
+        basic("only-a-user", ""),
+        {"Authorization": "Basic %%%"},
+    ):
         refused = client.get("/ogc/collections/reports/items?limit=1", headers=headers)
         assert refused.status_code == 401, headers
-        assert "Basic" in refused.headers["www-authenticate"] or "Bearer" in refused.headers[
-            "www-authenticate"
-        ]
+        assert (
+            "Basic" in refused.headers["www-authenticate"]
+            or "Bearer" in refused.headers["www-authenticate"]
+        )

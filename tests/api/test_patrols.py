@@ -57,7 +57,6 @@ def test_plan_routes_exports_and_ogc(client: TestClient, tokens: dict[str, str])
     assert ogc["numberMatched"] == routes["numberMatched"]
 
 
-
 def test_plan_follows_the_app_settings(
     api_settings_obj: Settings, api_engine: Engine, tokens: dict[str, str], tmp_path: Path
 ) -> None:

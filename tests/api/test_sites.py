@@ -306,9 +306,7 @@ def test_with_the_listener_stopped_every_request_reads_the_database(
 
 
 def test_the_cache_can_be_turned_off(api_settings_obj: Settings, tokens: dict[str, str]) -> None:
-    app = create_app(
-        api_settings_obj.model_copy(update={"api": ApiSettings(registry_cache=False)})
-    )
+    app = create_app(api_settings_obj.model_copy(update={"api": ApiSettings(registry_cache=False)}))
     h = bearer(tokens["analyst"])
     with TestClient(app) as c:
         assert app.state.registry_cache is None

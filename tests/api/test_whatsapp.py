@@ -59,14 +59,23 @@ def _post(c: TestClient, body: bytes, signature: str | None) -> int:
 
 
 def test_the_handshake_answers_the_challenge_only_for_the_verify_token(wa: TestClient) -> None:
-    ok = wa.get(URL, params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN,
-                             "hub.challenge": "1158201444"})
+    ok = wa.get(
+        URL,
+        params={
+            "hub.mode": "subscribe",
+            "hub.verify_token": VERIFY_TOKEN,
+            "hub.challenge": "1158201444",
+        },
+    )
     assert ok.status_code == 200 and ok.text == "1158201444"
-    bad = wa.get(URL, params={"hub.mode": "subscribe", "hub.verify_token": "guess",
-                              "hub.challenge": "1"})
+    bad = wa.get(
+        URL, params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"}
+    )
     assert bad.status_code == 403 and bad.text != "1"
-    wrong_mode = wa.get(URL, params={"hub.mode": "unsubscribe",
-                                     "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"})
+    wrong_mode = wa.get(
+        URL,
+        params={"hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"},
+    )
     assert wrong_mode.status_code == 403
     assert wa.get(URL).status_code == 403
 
@@ -88,11 +97,13 @@ def test_a_missing_or_bad_signature_is_refused_and_nothing_stored(
 def test_a_signed_delivery_is_stored_at_once_and_processed_in_the_background(
     wa: TestClient, api_engine: Engine, graph: GraphStandIn
 ) -> None:
-    body = json.dumps(delivery(
-        text_message("wamid.api1", "Ada tambang emas di Kecamatan Loa Kulu"),
-        location("wamid.api2", -0.42, 117.0),
-        text_message("wamid.api3", "selesai"),
-    )).encode()
+    body = json.dumps(
+        delivery(
+            text_message("wamid.api1", "Ada tambang emas di Kecamatan Loa Kulu"),
+            location("wamid.api2", -0.42, 117.0),
+            text_message("wamid.api3", "selesai"),
+        )
+    ).encode()
     before = _deliveries(api_engine)
     response = wa.post(URL, content=body, headers={"X-Hub-Signature-256": sign(body)})
     assert response.status_code == 200 and response.json()["duplicate"] is False
@@ -106,12 +117,18 @@ def test_a_signed_delivery_is_stored_at_once_and_processed_in_the_background(
         time.sleep(0.1)
     assert len(graph.sent) == 1 and graph.sent[0]["to"] == BUDI[0]
     with Session(api_engine) as s:
-        code = s.execute(text(
-            "SELECT r.code FROM whatsapp_conversations c JOIN reports r ON r.id = c.report_id "
-            "JOIN whatsapp_messages m ON m.conversation_id = c.id WHERE m.wamid = 'wamid.api1'"
-        )).scalar_one()
-        assert s.scalar(select(func.count()).select_from(Message).where(
-            Message.wamid.like("wamid.api%"))) == 3
+        code = s.execute(
+            text(
+                "SELECT r.code FROM whatsapp_conversations c JOIN reports r ON r.id = c.report_id "
+                "JOIN whatsapp_messages m ON m.conversation_id = c.id WHERE m.wamid = 'wamid.api1'"
+            )
+        ).scalar_one()
+        assert (
+            s.scalar(
+                select(func.count()).select_from(Message).where(Message.wamid.like("wamid.api%"))
+            )
+            == 3
+        )
     assert code in graph.sent[0]["text"]["body"]
 
 
@@ -121,7 +138,11 @@ def test_a_status_only_delivery_is_accepted(wa: TestClient, api_engine: Engine) 
 
 
 def test_the_webhook_is_off_until_the_secrets_are_set(client: TestClient) -> None:
-    assert client.get(URL, params={"hub.mode": "subscribe", "hub.verify_token": "",
-                                   "hub.challenge": "1"}).status_code == 404
+    assert (
+        client.get(
+            URL, params={"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "1"}
+        ).status_code
+        == 404
+    )
     body = b"{}"
     assert _post(client, body, sign(body)) == 404

@@ -91,8 +91,11 @@ def test_a_damaged_or_incomplete_backup_is_named(backup: Path, tmp_path: Path) -
     assert any("missing" in p for p in problems)
     assert any("stray.bin: not in the manifest" in p for p in problems)
     with pytest.raises(InputFileError, match="does not verify"):
-        restore_backup(source=copy, database_url="postgresql+psycopg://x@127.0.0.1/none",
-                       data_dir=tmp_path / "nowhere")
+        restore_backup(
+            source=copy,
+            database_url="postgresql+psycopg://x@127.0.0.1/none",
+            data_dir=tmp_path / "nowhere",
+        )
 
 
 def test_restore_into_a_fresh_database_has_every_row_and_file(

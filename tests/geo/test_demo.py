@@ -14,15 +14,17 @@ from geo.models import FieldBase, Site, SiteAudit
 from geo.reports.models import Report
 
 
-def run_cli(
-    *args: str, url: str, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, url: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PANTAU_DATABASE_URL": url, "COLUMNS": "200"}
     if cwd is not None:
         env["PANTAU_DATA_DIR"] = str(cwd / "var")
     return subprocess.run(
-        [sys.executable, "-m", "geo.cli", *args], env=env, capture_output=True, text=True,
-        timeout=900, cwd=cwd,
+        [sys.executable, "-m", "geo.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=cwd,
     )
 
 

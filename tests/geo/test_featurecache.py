@@ -281,4 +281,3 @@ def test_sessions_of_another_engine_and_after_stop_are_ignored(
         c.stop()
         other.dispose()
     assert c._session_hooks == []  # removed by stop()
-

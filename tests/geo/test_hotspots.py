@@ -176,9 +176,7 @@ def test_time_window_lapses_and_revives_the_same_hotspot(session: Session) -> No
     old = add_reports(session, blob(118.0, 2.0, 4, seed=10, days_ago=100))
     cluster_reports(session=session, eps_m=200, min_reports=3, as_of=NOW)
     (hid,) = hotspot_of(session, old)
-    summary = cluster_reports(
-        session=session, eps_m=200, min_reports=3, window_days=30, as_of=NOW
-    )
+    summary = cluster_reports(session=session, eps_m=200, min_reports=3, window_days=30, as_of=NOW)
     assert summary.clusters == 0
     assert get(session=session, hotspot=hid)["status"] == "lapsed"
     assert hotspot_of(session, old) == {hid}  # out-of-window reports keep their link
@@ -270,8 +268,11 @@ def test_codes_are_padded_but_never_truncated(session: Session) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"eps_m": 0}, "eps_m"), ({"min_reports": 0}, "min_reports"), ({"window_days": 0},
-                                                                      "window_days")],
+    [
+        ({"eps_m": 0}, "eps_m"),
+        ({"min_reports": 0}, "min_reports"),
+        ({"window_days": 0}, "window_days"),
+    ],
 )
 def test_bad_parameters_name_the_field(
     session: Session, kwargs: dict[str, Any], field: str
@@ -345,8 +346,9 @@ def test_same_clusters_as_scikit_learn_dbscan_with_haversine(session: Session) -
     lat, lon = radians[:, 0], radians[:, 1]
     h = (
         np.sin((lat[:, None] - lat[None, :]) / 2) ** 2
-        + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin((lon[:, None] - lon[None, :]) / 2)
-        ** 2
+        + np.cos(lat[:, None])
+        * np.cos(lat[None, :])
+        * np.sin((lon[:, None] - lon[None, :]) / 2) ** 2
     )
     dist = 2 * radius * np.arcsin(np.sqrt(h))
     within_lo = (dist <= eps * 0.995).sum(axis=1)
@@ -372,7 +374,9 @@ def test_same_clusters_as_scikit_learn_dbscan_with_haversine(session: Session) -
 
 
 def test_cli_match_cluster_list_and_dismiss(
-    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch,
+    engine: Engine,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from geo.cli import main
@@ -405,8 +409,12 @@ def test_cli_match_cluster_list_and_dismiss(
     finally:
         with Session(engine) as own:
             own.execute(text("DELETE FROM reports WHERE id = ANY(:i)"), {"i": pts})
-            own.execute(text("DELETE FROM hotspots WHERE status = 'dismissed' "
-                             "AND review_reason = 'sudah ditutup'"))
+            own.execute(
+                text(
+                    "DELETE FROM hotspots WHERE status = 'dismissed' "
+                    "AND review_reason = 'sudah ditutup'"
+                )
+            )
             own.execute(text("DELETE FROM match_runs WHERE id > :i"), {"i": runs_before})
             own.commit()
         get_settings.cache_clear()

@@ -195,9 +195,7 @@ def _random_layout(
 ) -> tuple[np.ndarray, np.ndarray, list[int], list[int]]:
     # Sites and reports in a 0.3 degree box near Samarinda, dense enough that most reports
     # have several sites within the radius and many have none.
-    sites = np.column_stack(
-        [rng.uniform(117.0, 117.3, n_sites), rng.uniform(-0.6, -0.3, n_sites)]
-    )
+    sites = np.column_stack([rng.uniform(117.0, 117.3, n_sites), rng.uniform(-0.6, -0.3, n_sites)])
     reports = np.column_stack(
         [rng.uniform(117.0, 117.3, n_reports), rng.uniform(-0.6, -0.3, n_reports)]
     )
@@ -252,9 +250,7 @@ def test_matches_brute_force_reference_on_random_points(session: Session) -> Non
         return ids, ambiguous
 
     exact, exact_tie = assign(geodesic, 0.01)
-    mismatched = [
-        i for i in range(n_r) if got[report_ids[i]] != exact[i] and not exact_tie[i]
-    ]
+    mismatched = [i for i in range(n_r) if got[report_ids[i]] != exact[i] and not exact_tie[i]]
     assert mismatched == []
     assert sum(x is not None for x in exact) > 1000  # the test exercises many matches
     assert sum(x is None for x in exact) > 100  # and many misses
@@ -325,7 +321,7 @@ def test_large_and_small_runs_store_the_same_matches(session: Session) -> None:
     assert got[dup] == got[report_ids[0]]
     session.execute(text("DELETE FROM report_matches"))
     for chunk in range(0, 6000, 1000):
-        match_reports(session=session, radius_m=1000, report_ids=report_ids[chunk:chunk + 1000])
+        match_reports(session=session, radius_m=1000, report_ids=report_ids[chunk : chunk + 1000])
     again = dict(
         session.execute(text("SELECT report_id, site_id FROM report_matches")).tuples().all()
     )

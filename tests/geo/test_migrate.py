@@ -68,14 +68,18 @@ def test_duplicate_roots_are_backfilled(fresh_database_url: str) -> None:
     try:
         migrate.upgrade(eng, "0010_intake_queue")
         with eng.begin() as conn:
-            ids = conn.execute(
-                text(
-                    "INSERT INTO reports (code, channel, received_at, location_source, geom)"
-                    " SELECT 'MIG-' || i, 'hotline', now(), 'device_gps',"
-                    " ST_SetSRID(ST_MakePoint(117, -0.5), 4326) FROM generate_series(1, 6) i"
-                    " ORDER BY i RETURNING id"
+            ids = (
+                conn.execute(
+                    text(
+                        "INSERT INTO reports (code, channel, received_at, location_source, geom)"
+                        " SELECT 'MIG-' || i, 'hotline', now(), 'device_gps',"
+                        " ST_SetSRID(ST_MakePoint(117, -0.5), 4326) FROM generate_series(1, 6) i"
+                        " ORDER BY i RETURNING id"
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             a, b, c, d, e, f = ids
             # a <- b <- c (a chain of two steps), a <- d, e <- f
             links = [(b, a), (c, b), (d, a), (f, e)]
@@ -85,9 +89,7 @@ def test_duplicate_roots_are_backfilled(fresh_database_url: str) -> None:
             )
         migrate.upgrade(eng)
         with eng.connect() as conn:
-            roots = dict(
-                conn.execute(text("SELECT id, duplicate_root_id FROM reports")).all()
-            )
+            roots = dict(conn.execute(text("SELECT id, duplicate_root_id FROM reports")).all())
             indexes = {i["name"] for i in inspect(conn).get_indexes("reports")}
         assert roots == {a: None, b: a, c: a, d: a, e: None, f: e}
         assert "ix_reports_duplicate_root_id" in indexes

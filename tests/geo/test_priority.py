@@ -126,8 +126,7 @@ def test_reporters_and_channels_are_counted_distinct(session: Session) -> None:
 def test_inspection_status_and_commodity_points(session: Session) -> None:
     never = add_site(session, status="active", commodity="emas")
     recent = add_site(
-        session,
-        status="sealed", commodity="pasir", last_inspected=AS_OF.date() - dt.timedelta(73)
+        session, status="sealed", commodity="pasir", last_inspected=AS_OF.date() - dt.timedelta(73)
     )
     frame = compute_priority(session=session, as_of=AS_OF, store=False)
     a, b = row_of(frame, never), row_of(frame, recent)
@@ -159,8 +158,10 @@ def test_stored_components_sum_to_the_score(session: Session) -> None:
         add_report(session, site, d * 10, reporter=f"p{d % 2}")
     frame = compute_priority(session=session, as_of=AS_OF)
     stored = session.execute(
-        text(f"SELECT score, {', '.join(COMPONENTS)}, rank, reasons FROM site_priority "
-             "WHERE site_id = :s"),
+        text(
+            f"SELECT score, {', '.join(COMPONENTS)}, rank, reasons FROM site_priority "
+            "WHERE site_id = :s"
+        ),
         {"s": site},
     ).one()
     assert stored[0] == pytest.approx(sum(stored[1:7]))
@@ -203,10 +204,18 @@ def test_explain_words_the_same_points_in_both_languages() -> None:
     from geo.priority import explain
 
     row = {
-        "recent_reports": 4.25, "reporter_count": 3, "channel_count": 2,
-        "days_since_inspection": 400, "status": "active", "commodity": "emas",
-        "pts_reports": 14.9, "pts_reporters": 9.0, "pts_channels": 6.7,
-        "pts_inspection": 20.0, "pts_status": 10.0, "pts_commodity": 0.0,
+        "recent_reports": 4.25,
+        "reporter_count": 3,
+        "channel_count": 2,
+        "days_since_inspection": 400,
+        "status": "active",
+        "commodity": "emas",
+        "pts_reports": 14.9,
+        "pts_reporters": 9.0,
+        "pts_channels": 6.7,
+        "pts_inspection": 20.0,
+        "pts_status": 10.0,
+        "pts_commodity": 0.0,
     }
     en, id_ = explain(row, lang="en"), explain(row, lang="id")
     assert en[0] == "400 days since inspection: 20.0"
@@ -255,8 +264,10 @@ def test_refreshing_some_sites_rescores_them_and_reranks_all(session: Session) -
     assert stale == 0  # the reports came after the scoring
     refresh_sites(session=session, site_ids=[busy], settings=PrioritySettings(), as_of=AS_OF)
     rows = session.execute(
-        text("SELECT p.site_id, p.rank, p.score, p.recent_reports FROM site_priority p "
-             "JOIN sites s ON s.id = p.site_id ORDER BY p.rank")
+        text(
+            "SELECT p.site_id, p.rank, p.score, p.recent_reports FROM site_priority p "
+            "JOIN sites s ON s.id = p.site_id ORDER BY p.rank"
+        )
     ).all()
     assert [r.rank for r in rows] == list(range(1, len(rows) + 1))
     assert [r.score for r in rows] == sorted((r.score for r in rows), reverse=True)

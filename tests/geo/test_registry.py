@@ -24,18 +24,20 @@ def write_rows(tmp_path: Path, rows: list[dict[str, object]], name: str = "s.geo
 
 
 def priority_of(session: Session, code: str) -> dict[str, object]:
-    row = session.execute(
-        text(
-            "SELECT p.* FROM site_priority p JOIN sites s ON s.id = p.site_id WHERE s.code = :c"
-        ),
-        {"c": code},
-    ).mappings().one()
+    row = (
+        session.execute(
+            text(
+                "SELECT p.* FROM site_priority p JOIN sites s ON s.id = p.site_id WHERE s.code = :c"
+            ),
+            {"c": code},
+        )
+        .mappings()
+        .one()
+    )
     return dict(row)
 
 
-def test_import_scores_every_new_site(
-    session: Session, settings: Settings, tmp_path: Path
-) -> None:
+def test_import_scores_every_new_site(session: Session, settings: Settings, tmp_path: Path) -> None:
     rows = [
         site_row("REG-1", geometry=shapely.Point(117.10, -0.30)),
         site_row("REG-2", geometry=shapely.Point(117.20, -0.35), status="active"),
@@ -50,12 +52,17 @@ def test_import_scores_every_new_site(
 
 def test_editing_a_site_rescores_it(session: Session, settings: Settings, tmp_path: Path) -> None:
     registry.import_sites(
-        settings=settings, session=session, actor="test",
+        settings=settings,
+        session=session,
+        actor="test",
         path=write_rows(tmp_path, [site_row("REG-3", geometry=shapely.Point(117.4, -0.3))]),
     )
     before = priority_of(session, "REG-3")
     change = registry.edit_site(
-        settings=settings, session=session, code="REG-3", changes={"status": "active"},
+        settings=settings,
+        session=session,
+        code="REG-3",
+        changes={"status": "active"},
         actor="admin",
     )
     after = priority_of(session, "REG-3")
@@ -76,15 +83,25 @@ def test_moving_a_site_rescores_the_site_that_lost_reports_and_the_one_that_took
     registry.import_sites(
         settings=settings, session=session, path=write_rows(tmp_path, rows), actor="test"
     )
-    submit(session=session, channel="hotline", lat=-0.4007, lon=117.3002,
-           description="alat berat", settings=settings, report_settings=settings.reports)
+    submit(
+        session=session,
+        channel="hotline",
+        lat=-0.4007,
+        lon=117.3002,
+        description="alat berat",
+        settings=settings,
+        report_settings=settings.reports,
+    )
     registry.edit_site(  # nothing moved yet: the report's site is scored with it
         settings=settings, session=session, code="MVA-1", changes={"name": "Titik A"}
     )
     assert priority_of(session, "MVA-1")["independent_reports"] == 1
     registry.edit_site(
-        settings=settings, session=session, code="MVA-1",
-        changes={"geom": shapely.Point(117.9, -0.9)}, actor="petugas",
+        settings=settings,
+        session=session,
+        code="MVA-1",
+        changes={"geom": shapely.Point(117.9, -0.9)},
+        actor="petugas",
     )
     assert priority_of(session, "MVA-1")["independent_reports"] == 0
     assert priority_of(session, "MVB-1")["independent_reports"] == 1
@@ -95,25 +112,34 @@ def test_creating_a_site_scores_it_and_refuses_a_taken_code(
 ) -> None:
     fields = {k: v for k, v in site_row("NEWR-1").items() if k != "geometry"}
     change = registry.create_site(
-        settings=settings, session=session, fields=fields,
-        geometry=shapely.Point(117.5, -0.2), actor="admin",
+        settings=settings,
+        session=session,
+        fields=fields,
+        geometry=shapely.Point(117.5, -0.2),
+        actor="admin",
     )
     assert change.code == "NEWR-1" and change.priority_rank is not None
     assert priority_of(session, "NEWR-1")["score"] == change.priority_score
     with pytest.raises(Conflict):
-        registry.create_site(settings=settings, session=session, fields=fields,
-                             geometry=shapely.Point(117.5, -0.2))
+        registry.create_site(
+            settings=settings, session=session, fields=fields, geometry=shapely.Point(117.5, -0.2)
+        )
     with pytest.raises(ValidationError, match="status"):
-        registry.create_site(settings=settings, session=session,
-                             fields={**fields, "code": "NEWR-2", "status": "hilang"},
-                             geometry=shapely.Point(117.5, -0.2))
+        registry.create_site(
+            settings=settings,
+            session=session,
+            fields={**fields, "code": "NEWR-2", "status": "hilang"},
+            geometry=shapely.Point(117.5, -0.2),
+        )
 
 
 def test_export_imports_back_unchanged(
     session: Session, settings: Settings, tmp_path: Path
 ) -> None:
     registry.import_sites(
-        settings=settings, session=session, actor="test",
+        settings=settings,
+        session=session,
+        actor="test",
         path=write_rows(tmp_path, [site_row("EXP-1", geometry=shapely.Point(117.6, -0.1))]),
     )
     out = registry.export_sites(settings=settings, session=session, path=tmp_path / "all.gpkg")

@@ -225,7 +225,9 @@ def test_update_validates_the_field_and_audits(session: Session, tmp_path: Path)
         sites.update(session, "TST-001", {"status": "hilang"}, actor="x")
     assert err.value.field == "status"
     site = sites.update(
-        session, "TST-001", {"last_inspected": dt.date(2026, 11, 2), "status": "inspected"},
+        session,
+        "TST-001",
+        {"last_inspected": dt.date(2026, 11, 2), "status": "inspected"},
         actor="petugas",
     )
     assert site.status == "inspected"
@@ -271,8 +273,14 @@ def test_moving_or_creating_a_site_rematches_nearby_reports(
     far_away = shapely.Point(117.30, -0.40)
     sites.import_file(session, write_rows(tmp_path, [site_row("MV-1")]), actor="test")
     # A report about 80 m from where the site is about to move, ~25 km from where it is now.
-    result = submit(session=session, channel="hotline", lat=-0.4007, lon=117.3002,
-                    description="alat berat", settings=None)
+    result = submit(
+        session=session,
+        channel="hotline",
+        lat=-0.4007,
+        lon=117.3002,
+        description="alat berat",
+        settings=None,
+    )
     report = get_report(session=session, code=result.code)
     assert report.matched_site_id is None
     site = sites.update(session, "MV-1", {"geom": far_away}, actor="petugas")
@@ -303,8 +311,10 @@ def test_gdal_opens_the_zipped_shapefile_as_it_is(
     import subprocess
 
     path = sites.export_file(session, tmp_path / "sites.shp.zip")
-    info = subprocess.run(["ogrinfo", "-ro", "-so", "-al", str(path)], capture_output=True,
-                          text=True, check=True).stdout
-    counts = [int(line.split(":")[1]) for line in info.splitlines()
-              if line.startswith("Feature Count")]
+    info = subprocess.run(
+        ["ogrinfo", "-ro", "-so", "-al", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    counts = [
+        int(line.split(":")[1]) for line in info.splitlines() if line.startswith("Feature Count")
+    ]
     assert sum(counts) == 108

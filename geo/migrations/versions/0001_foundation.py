@@ -31,9 +31,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("code", sa.String(32), nullable=False, unique=True),
         sa.Column("name", sa.String(200), nullable=False),
-        sa.Column(
-            "geom", Geometry("GEOMETRY", srid=4326, spatial_index=False), nullable=False
-        ),
+        sa.Column("geom", Geometry("GEOMETRY", srid=4326, spatial_index=False), nullable=False),
         sa.Column("kabupaten", sa.String(100), nullable=False),
         sa.Column("kecamatan", sa.String(100)),
         sa.Column("commodity", sa.String(20), nullable=False),
@@ -42,10 +40,12 @@ def upgrade() -> None:
         sa.Column("first_reported", sa.Date),
         sa.Column("last_inspected", sa.Date),
         sa.Column("notes", sa.Text),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
-                  nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
-                  nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.CheckConstraint(f"commodity IN {COMMODITIES}", name="ck_sites_commodity"),
         sa.CheckConstraint(f"status IN {STATUSES}", name="ck_sites_status"),
         sa.CheckConstraint(f"risk_level IN {RISKS}", name="ck_sites_risk_level"),
@@ -80,8 +80,9 @@ def upgrade() -> None:
         sa.Column("action", sa.String(10), nullable=False),
         sa.Column("actor", sa.String(100), nullable=False),
         sa.Column("source", sa.String(300)),
-        sa.Column("changed_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
-                  nullable=False),
+        sa.Column(
+            "changed_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
         sa.Column("changes", JSONB, nullable=False),
         sa.CheckConstraint("action IN ('create', 'update', 'delete')", name="ck_site_audit_action"),
     )

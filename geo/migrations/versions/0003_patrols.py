@@ -46,8 +46,12 @@ def upgrade() -> None:
     op.create_table(
         "patrol_routes",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("plan_id", sa.Integer, sa.ForeignKey("patrol_plans.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "plan_id",
+            sa.Integer,
+            sa.ForeignKey("patrol_plans.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("team", sa.String(32), nullable=False),
         sa.Column("route_date", sa.Date, nullable=False),
         sa.Column("base_code", sa.String(32), nullable=False),
@@ -57,16 +61,19 @@ def upgrade() -> None:
         sa.Column("distance_km", sa.Float, nullable=False),
         sa.Column("visits", sa.Integer, nullable=False),
         sa.Column("priority", sa.Float, nullable=False),
-        sa.Column("geom", Geometry("LINESTRING", srid=4326, spatial_index=False),
-                  nullable=False),
+        sa.Column("geom", Geometry("LINESTRING", srid=4326, spatial_index=False), nullable=False),
         sa.UniqueConstraint("plan_id", "team", "route_date"),
     )
     op.create_index("idx_patrol_routes_geom", "patrol_routes", ["geom"], postgresql_using="gist")
     op.create_table(
         "patrol_visits",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("plan_id", sa.Integer, sa.ForeignKey("patrol_plans.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "plan_id",
+            sa.Integer,
+            sa.ForeignKey("patrol_plans.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("team", sa.String(32), nullable=False),
         sa.Column("visit_date", sa.Date, nullable=False),
         sa.Column("seq", sa.Integer, nullable=False),
@@ -87,8 +94,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id", ondelete="SET NULL")),
         sa.Column("site_code", sa.String(32), nullable=False),
-        sa.Column("visit_id", sa.Integer,
-                  sa.ForeignKey("patrol_visits.id", ondelete="SET NULL")),
+        sa.Column("visit_id", sa.Integer, sa.ForeignKey("patrol_visits.id", ondelete="SET NULL")),
         sa.Column("team", sa.String(32)),
         sa.Column("inspected_on", sa.Date, nullable=False),
         sa.Column("result", sa.String(20), nullable=False),

@@ -59,9 +59,7 @@ def upgrade() -> None:
         sa.Column("reviewed_by", sa.String(100)),
         sa.Column("review_reason", sa.Text),
         sa.Column("reports_at_review", sa.Integer),
-        sa.Column(
-            "promoted_site_id", sa.Integer, sa.ForeignKey("sites.id", ondelete="SET NULL")
-        ),
+        sa.Column("promoted_site_id", sa.Integer, sa.ForeignKey("sites.id", ondelete="SET NULL")),
         sa.Column("notes", sa.Text),
         sa.CheckConstraint(f"status IN {HOTSPOT_STATUSES}", name="ck_hotspots_status"),
         sa.CheckConstraint(

@@ -83,16 +83,12 @@ def _snapshots() -> None:
             nullable=False,
         ),
         sa.Column("source_row", sa.Integer, nullable=False),
-        sa.Column(
-            "geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False
-        ),
+        sa.Column("geom", Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False),
         sa.Column("attrs", JSONB, nullable=False),
         sa.Column("raw", JSONB, nullable=False),
     )
     op.create_index("ix_layer_features_snapshot_id", "layer_features", ["snapshot_id"])
-    op.create_index(
-        "idx_layer_features_geom", "layer_features", ["geom"], postgresql_using="gist"
-    )
+    op.create_index("idx_layer_features_geom", "layer_features", ["geom"], postgresql_using="gist")
     # Distances are measured on the geography; this index serves ST_DWithin(geog, geog, m).
     op.create_index(
         "ix_layer_features_geog",

@@ -65,9 +65,7 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("status = 'open'"),
     )
-    op.create_index(
-        "ix_whatsapp_conversations_report_id", "whatsapp_conversations", ["report_id"]
-    )
+    op.create_index("ix_whatsapp_conversations_report_id", "whatsapp_conversations", ["report_id"])
     op.create_table(
         "whatsapp_messages",
         sa.Column("wamid", sa.String(200), primary_key=True),

@@ -41,11 +41,15 @@ def upgrade() -> None:
     op.create_table(
         "report_corroborations",
         sa.Column(
-            "report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"),
+            "report_id",
+            sa.Integer,
+            sa.ForeignKey("reports.id", ondelete="CASCADE"),
             primary_key=True,
         ),
         sa.Column(
-            "corroborates_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"),
+            "corroborates_id",
+            sa.Integer,
+            sa.ForeignKey("reports.id", ondelete="CASCADE"),
             primary_key=True,
         ),
         sa.Column(

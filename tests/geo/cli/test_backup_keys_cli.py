@@ -53,19 +53,26 @@ def test_a_weak_key_stops_the_cli_with_a_message_naming_the_setting(settings: Se
 def test_keys_new_prints_a_key_the_settings_accept() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "geo.cli", "keys", "new"],
-        capture_output=True, text=True, timeout=60, cwd=ROOT, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=True,
     ).stdout.strip()
     Settings(environment="production", secret_key=out, _env_file=None)
 
 
 def test_calendar_add_list_remove(engine: object, settings: Settings) -> None:
-    added = _pantau("calendar", "add", "2031-06-02", "--reason", "Hari jadi Kaltim",
-                    settings=settings)
+    added = _pantau(
+        "calendar", "add", "2031-06-02", "--reason", "Hari jadi Kaltim", settings=settings
+    )
     assert added.returncode == 0, added.stderr
     listed = _pantau("calendar", "list", "--year", "2031", settings=settings)
     assert "Hari jadi Kaltim" in listed.stdout and "Tahun Baru" in listed.stdout
     again = _pantau("calendar", "add", "2031-06-02", "--reason", "x", settings=settings)
     assert again.returncode == 2 and "[day]" in again.stderr
     assert _pantau("calendar", "remove", "2031-06-02", settings=settings).returncode == 0
-    assert "Hari jadi Kaltim" not in _pantau("calendar", "list", "--year", "2031",
-                                             settings=settings).stdout
+    assert (
+        "Hari jadi Kaltim"
+        not in _pantau("calendar", "list", "--year", "2031", settings=settings).stdout
+    )

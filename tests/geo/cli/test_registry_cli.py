@@ -57,8 +57,10 @@ def test_imported_sites_are_scored_and_reasons_read_in_the_configured_language(
     assert "1 created" in imported.output
     with own_engine.connect() as conn:
         scored = conn.execute(
-            text("SELECT p.reasons FROM site_priority p JOIN sites s ON s.id = p.site_id "
-                 "WHERE s.code = 'CLI-101'")
+            text(
+                "SELECT p.reasons FROM site_priority p JOIN sites s ON s.id = p.site_id "
+                "WHERE s.code = 'CLI-101'"
+            )
         ).scalar_one()
     assert "never inspected" in scored  # stored reasons stay English, the codes' language
 

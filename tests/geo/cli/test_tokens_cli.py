@@ -76,13 +76,19 @@ def test_errors_are_printed_in_the_settings_language_or_lang(
     env = {**os.environ, "PANTAU_DATABASE_URL": database_url, "COLUMNS": "200"}
     english = subprocess.run(
         [sys.executable, "-m", "geo.cli", "--lang", "en", "tokens", *bad],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert english.returncode == 2
     assert "Error [role]" in english.stderr and "expected to be one of" in english.stderr
     by_setting = subprocess.run(
         [sys.executable, "-m", "geo.cli", "tokens", "revoke", "999999"],
-        env={**env, "PANTAU_LANGUAGE": "en"}, capture_output=True, text=True, timeout=60,
+        env={**env, "PANTAU_LANGUAGE": "en"},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert by_setting.returncode == 2 and "no API token with id 999999" in by_setting.stderr
 

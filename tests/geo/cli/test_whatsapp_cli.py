@@ -91,17 +91,26 @@ def test_show_prints_the_conversation_without_the_sender(
         with graph_stand_in() as graph, session_scope(engine) as session:
             wsettings = settings.model_copy(update={"whatsapp": hotline(graph.graph_url)})
             client = GraphClient(wsettings.whatsapp)
-            body = delivery(text("wamid.sh1", "Ada [bold]tambang[/bold] emas", T0),
-                            location("wamid.sh2", -0.42, 117.0, T0 + 1),
-                            text("wamid.sh3", "selesai", T0 + 2))
+            body = delivery(
+                text("wamid.sh1", "Ada [bold]tambang[/bold] emas", T0),
+                location("wamid.sh2", -0.42, 117.0, T0 + 1),
+                text("wamid.sh3", "selesai", T0 + 2),
+            )
             receive_delivery(session=session, body=json.dumps(body).encode(), settings=wsettings)
             out = process_deliveries(session=session, client=client, settings=wsettings)
             client.close()
         shown = subprocess.run(
             [sys.executable, "-m", "geo.cli", "whatsapp", "show", out.reports[0]],
-            env={**os.environ, "PANTAU_DATABASE_URL": fresh_database_url,
-                 "PANTAU_SECRET_KEY": settings.secret_key, "COLUMNS": "200"},
-            capture_output=True, text=True, timeout=120, cwd=ROOT,
+            env={
+                **os.environ,
+                "PANTAU_DATABASE_URL": fresh_database_url,
+                "PANTAU_SECRET_KEY": settings.secret_key,
+                "COLUMNS": "200",
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
         )
         assert shown.returncode == 0, shown.stderr
         assert "Ada [bold]tambang[/bold] emas" in shown.stdout
@@ -110,7 +119,10 @@ def test_show_prints_the_conversation_without_the_sender(
         missing = subprocess.run(
             [sys.executable, "-m", "geo.cli", "whatsapp", "show", "PTM-ZZZZZZ"],
             env={**os.environ, "PANTAU_DATABASE_URL": fresh_database_url},
-            capture_output=True, text=True, timeout=120, cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
         )
         assert missing.returncode == 2 and "PTM-ZZZZZZ" in missing.stderr
     finally:

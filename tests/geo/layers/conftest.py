@@ -27,12 +27,35 @@ P_EXP = box(117.04, 0.00, 117.05, 0.01)
 EPOCH_2040 = int(dt.datetime(2040, 1, 1, tzinfo=dt.UTC).timestamp() * 1000)
 
 WIUP_FEATURES: list[tuple[BaseGeometry, dict[str, Any]]] = [
-    (P_OP, {"KODE_WIUP": "W-OP", "Kegiatan": "OPERASI PRODUKSI", "komoditas": "Batubara",
-            "tgl_akhir": EPOCH_2040, "tgl_berlaku": "2020-01-01", "luas_sk": "123,5"}),
-    (P_EKS, {"kode_wiup": "W-EKS", "KEGIATAN": "Eksplorasi", "KOMODITAS": "Batuan",
-             "TGL_AKHIR": "2030-01-01"}),
-    (P_EXP, {"kode_wiup": "W-EXP", "kegiatan": "Operasi Produksi", "komoditas": "Emas",
-             "tgl_akhir": "2020-01-01T00:00:00Z"}),
+    (
+        P_OP,
+        {
+            "KODE_WIUP": "W-OP",
+            "Kegiatan": "OPERASI PRODUKSI",
+            "komoditas": "Batubara",
+            "tgl_akhir": EPOCH_2040,
+            "tgl_berlaku": "2020-01-01",
+            "luas_sk": "123,5",
+        },
+    ),
+    (
+        P_EKS,
+        {
+            "kode_wiup": "W-EKS",
+            "KEGIATAN": "Eksplorasi",
+            "KOMODITAS": "Batuan",
+            "TGL_AKHIR": "2030-01-01",
+        },
+    ),
+    (
+        P_EXP,
+        {
+            "kode_wiup": "W-EXP",
+            "kegiatan": "Operasi Produksi",
+            "komoditas": "Emas",
+            "tgl_akhir": "2020-01-01T00:00:00Z",
+        },
+    ),
 ]
 
 HL = box(117.0, 0.0, 117.0075, 0.01)
@@ -56,8 +79,11 @@ def write_geojson(path: Path, features: list[tuple[BaseGeometry | None, dict[str
 
 
 def load(
-    session: Session, tmp_path: Path, kind: str,
-    features: list[tuple[BaseGeometry | None, dict[str, Any]]], **kw: Any,
+    session: Session,
+    tmp_path: Path,
+    kind: str,
+    features: list[tuple[BaseGeometry | None, dict[str, Any]]],
+    **kw: Any,
 ) -> ImportSummary:
     path = write_geojson(tmp_path / f"{kind}.geojson", features)
     return import_layer(
@@ -66,8 +92,13 @@ def load(
 
 
 def add_site(session: Session, code: str, geom: BaseGeometry, commodity: str = "pasir") -> int:
-    site = Site(code=code, name=code, kabupaten="Kutai Kartanegara", commodity=commodity,
-                geom=from_shape(geom, srid=4326))
+    site = Site(
+        code=code,
+        name=code,
+        kabupaten="Kutai Kartanegara",
+        commodity=commodity,
+        geom=from_shape(geom, srid=4326),
+    )
     session.add(site)
     session.flush()
     return site.id

@@ -25,7 +25,10 @@ def _pantau(*args: str, url: str, settings: Settings) -> subprocess.CompletedPro
     }
     return subprocess.run(
         [sys.executable, "-m", "geo.cli", "layers", *args],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -37,12 +40,25 @@ def test_import_list_classify_show(fresh_database_url: str, settings: Settings) 
     finally:
         engine.dispose()
     url = fresh_database_url
-    wiup = _pantau("import", "wiup", str(DATA / "demo_wiup.geojson"), "--date", "2026-11-01",
-                   "--no-classify", url=url, settings=settings)
+    wiup = _pantau(
+        "import",
+        "wiup",
+        str(DATA / "demo_wiup.geojson"),
+        "--date",
+        "2026-11-01",
+        "--no-classify",
+        url=url,
+        settings=settings,
+    )
     assert wiup.returncode == 0, wiup.stderr
     assert "bertanggal 1 November 2026" in wiup.stdout
-    forest = _pantau("import", "kawasan_hutan", str(DATA / "demo_kawasan_hutan.geojson"),
-                     url=url, settings=settings)
+    forest = _pantau(
+        "import",
+        "kawasan_hutan",
+        str(DATA / "demo_kawasan_hutan.geojson"),
+        url=url,
+        settings=settings,
+    )
     assert forest.returncode == 0, forest.stderr
     assert "108 objek diklasifikasikan (indikatif)" in forest.stdout
     listing = _pantau("list", url=url, settings=settings)

@@ -25,8 +25,13 @@ def _demo_sites(session: Session) -> None:
     for f in doc["features"]:
         p = f["properties"]
         session.add(
-            Site(code="Z" + p["code"], name=p["name"], kabupaten=p["kabupaten"],
-                 commodity=p["commodity"], geom=from_shape(shape(f["geometry"]), srid=4326))
+            Site(
+                code="Z" + p["code"],
+                name=p["name"],
+                kabupaten=p["kabupaten"],
+                commodity=p["commodity"],
+                geom=from_shape(shape(f["geometry"]), srid=4326),
+            )
         )
     session.flush()
 
@@ -42,9 +47,15 @@ def test_demo_layers_produce_every_class(session: Session, settings: Settings) -
     _demo_sites(session)
     on = dt.date(2026, 11, 1)
     for kind in ("wiup", "kawasan_hutan"):
-        service.import_layer(session=session, kind=kind, path=DATA / f"demo_{kind}.geojson",
-                             actor="demo",
-                             settings=settings, snapshot_date=on, reclassify=False)
+        service.import_layer(
+            session=session,
+            kind=kind,
+            path=DATA / f"demo_{kind}.geojson",
+            actor="demo",
+            settings=settings,
+            snapshot_date=on,
+            reclassify=False,
+        )
     service.classify(session=session, settings=settings, on=on)
     rows = session.scalars(
         select(LayerClassification).where(LayerClassification.object_code.like("Z%"))

@@ -20,8 +20,12 @@ from geo.layers.guidance import authority_labels, forest_labels, guidance, permi
 )
 def test_permit_guidance_in_indonesian(cls: str, law: str) -> None:
     lines = guidance(
-        translator("id"), permit_class=cls, permit={"kode_wiup": "W-1"},
-        forest_flags=["HUTAN_LINDUNG", "APL"], moratorium=True, authority="PUSAT",
+        translator("id"),
+        permit_class=cls,
+        permit={"kode_wiup": "W-1"},
+        forest_flags=["HUTAN_LINDUNG", "APL"],
+        moratorium=True,
+        authority="PUSAT",
         wiup_date="1 November 2026",
     )
     assert law in lines[0]

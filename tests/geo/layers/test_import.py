@@ -96,7 +96,8 @@ def test_forest_codes_are_mapped_and_unknown_codes_reported(
 ) -> None:
     s = load(session, tmp_path, "kawasan_hutan", FOREST_FEATURES)
     assert [f.attrs["function"] for f in features(session, s.snapshot_id)] == [
-        "HUTAN_LINDUNG", "HUTAN_PRODUKSI_KONVERSI"
+        "HUTAN_LINDUNG",
+        "HUTAN_PRODUKSI_KONVERSI",
     ]
     odd = [*FOREST_FEATURES, (box(1, 1, 2, 2), {"FUNGSIKWS": 9999}), (box(1, 1, 2, 2), {})]
     with pytest.raises(InputFileError) as err:
@@ -178,8 +179,15 @@ class _MapServer(BaseHTTPRequestHandler):
 @pytest.fixture
 def mapserver() -> Iterator[str]:
     _MapServer.features = [
-        {"type": "Feature", "geometry": mapping(box(117 + i / 100, 0, 117.005 + i / 100, 0.005)),
-         "properties": {"KODE_WIUP": f"M-{i}", "TGL_AKHIR": EPOCH_2040, "KEGIATAN": "EKSPLORASI"}}
+        {
+            "type": "Feature",
+            "geometry": mapping(box(117 + i / 100, 0, 117.005 + i / 100, 0.005)),
+            "properties": {
+                "KODE_WIUP": f"M-{i}",
+                "TGL_AKHIR": EPOCH_2040,
+                "KEGIATAN": "EKSPLORASI",
+            },
+        }
         for i in range(5)
     ]
     _MapServer.requests = []
@@ -207,8 +215,13 @@ def test_mapserver_that_never_ends_is_an_error(session: Session, mapserver: str)
     with pytest.raises(InputFileError, match="MAX_PAGES"):
         import_layer(session=session, kind="wiup", path=mapserver, actor="t", settings=settings)
     with pytest.raises(InputFileError) as err:
-        import_layer(session=session, kind="wiup", path="http://127.0.0.1:9/query", actor="t",
-                     settings=LayerSettings(timeout_s=2))
+        import_layer(
+            session=session,
+            kind="wiup",
+            path="http://127.0.0.1:9/query",
+            actor="t",
+            settings=LayerSettings(timeout_s=2),
+        )
     assert err.value.field == "url"
 
 

@@ -83,8 +83,11 @@ def test_online_resources_are_the_pinned_files_on_the_cdn() -> None:
 
     pins = json.loads((REPO_ROOT / "package.json").read_text())["dependencies"]
     online = [
-        *elements._MARKERCLUSTER_JS, *elements._MARKERCLUSTER_CSS, *elements._HEAT_JS,
-        *elements._MINIMAP_JS, *elements._MINIMAP_CSS,
+        *elements._MARKERCLUSTER_JS,
+        *elements._MARKERCLUSTER_CSS,
+        *elements._HEAT_JS,
+        *elements._MINIMAP_JS,
+        *elements._MINIMAP_CSS,
     ]
     for name, url in online:
         package, _, path = ASSETS[name].partition("/")

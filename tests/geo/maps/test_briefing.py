@@ -123,24 +123,60 @@ def test_export_needs_an_output(frames: dict[str, Any]) -> None:
 
 #: English labels and raw vocabulary codes that an Indonesian briefing must not show.
 ENGLISH_IN_PDF = (
-    "suspected", "active", "sealed", "legalised", "verify", "status active", "never inspected",
-    "Sites", "Top sites", "Overdue", "Received", "Due", "Priority", "Reasons", "Stage",
-    "Regency", "Days overdue", "critical", "high",
+    "suspected",
+    "active",
+    "sealed",
+    "legalised",
+    "verify",
+    "status active",
+    "never inspected",
+    "Sites",
+    "Top sites",
+    "Overdue",
+    "Received",
+    "Due",
+    "Priority",
+    "Reasons",
+    "Stage",
+    "Regency",
+    "Days overdue",
+    "critical",
+    "high",
 )
 ENGLISH_IN_HTML = (
-    '"Legend"', '"PETI sites"', '"Suspected"', '"Active"', '"Last inspection"',
-    "never inspected", "status active", '"Period: ', '"Public reports"',
+    '"Legend"',
+    '"PETI sites"',
+    '"Suspected"',
+    '"Active"',
+    '"Last inspection"',
+    "never inspected",
+    "status active",
+    '"Period: ',
+    '"Public reports"',
 )
 #: Indonesian labels that an English briefing must not show.
 INDONESIAN_IN_PDF = (
-    "Lokasi prioritas", "Laporan melewati", "Kabupaten/kota", "Tenggat", "Hari terlambat",
-    "Verifikasi", "Diduga", "Disegel", "Dilegalkan", "Prioritas", "Alasan", "Tahap",
+    "Lokasi prioritas",
+    "Laporan melewati",
+    "Kabupaten/kota",
+    "Tenggat",
+    "Hari terlambat",
+    "Verifikasi",
+    "Diduga",
+    "Disegel",
+    "Dilegalkan",
+    "Prioritas",
+    "Alasan",
+    "Tahap",
 )
 INDONESIAN_IN_HTML = ('"Legenda"', '"Lokasi PETI"', '"Diduga"', "belum pernah", '"Periode: ')
 
 
 def _briefing_texts(
-    frames: dict[str, gpd.GeoDataFrame], overdue: pd.DataFrame, period: Period, lang: str,
+    frames: dict[str, gpd.GeoDataFrame],
+    overdue: pd.DataFrame,
+    period: Period,
+    lang: str,
     tmp_path: Path,
 ) -> tuple[str, str]:
     m = draw(**frames, period=period, offline=True, lang=lang)

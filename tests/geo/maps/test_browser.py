@@ -231,8 +231,12 @@ def test_shared_map_has_counts_not_points(
     ],
 )
 def test_dates_in_the_page_follow_the_map_language(
-    browser: Any, frames: dict[str, gpd.GeoDataFrame], tmp_path: Path,
-    lang: str, period_text: str, received: str,
+    browser: Any,
+    frames: dict[str, gpd.GeoDataFrame],
+    tmp_path: Path,
+    lang: str,
+    period_text: str,
+    received: str,
 ) -> None:
     period = Period(dt.date(2025, 12, 1), dt.date(2026, 8, 20))
     path = save_html(draw(**frames, period=period, offline=True, lang=lang), tmp_path / "p.html")

@@ -95,9 +95,7 @@ def test_map_page_use_case_counts_what_it_draws(map_engine: Engine) -> None:
         assert secret not in page.html
 
 
-def test_map_page_takes_its_settings_from_the_caller(
-    map_engine: Engine, tmp_path: Path
-) -> None:
+def test_map_page_takes_its_settings_from_the_caller(map_engine: Engine, tmp_path: Path) -> None:
     """The injected settings are the ones used: a wrong assets folder fails the offline map."""
     settings = _settings(map_engine)
     settings.maps.assets_dir = tmp_path  # no node_modules here
@@ -122,7 +120,9 @@ def test_map_files_writes_the_page_and_counts_without_a_browser(
 ) -> None:
     options = MapOptions(period=PERIOD, layers=["sites", "reports", "hotspots"], share=True)
     files = service.map_files(
-        settings=_settings(map_engine), engine=map_engine, options=options,
+        settings=_settings(map_engine),
+        engine=map_engine,
+        options=options,
         out=tmp_path / "peta.html",
     )
     assert files.html.is_file() and files.png is None and files.pdf is None

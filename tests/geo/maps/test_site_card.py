@@ -12,7 +12,8 @@ from geo.maps.layers import site_features
 def _card(**columns: object) -> dict[str, str]:
     sites = gpd.GeoDataFrame(
         {"code": ["KKR-001"], "name": ["Loa"], "status": ["active"], **columns},
-        geometry=[Point(117.0, -0.5)], crs=4326,
+        geometry=[Point(117.0, -0.5)],
+        crs=4326,
     )
     feature = site_features(sites, translator("id"), report_counts={"KKR-001": 2})[0]
     return {r[0]: r[1] for r in feature["properties"]["_card"]["rows"]}

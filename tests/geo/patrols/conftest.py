@@ -26,12 +26,21 @@ def make_tasks(n: int = 24, seed: int = 3) -> list[SiteTask]:
     for i in range(n):
         lon = 117.05 + rng.uniform(-0.35, 0.35)
         lat = -0.45 + rng.uniform(-0.35, 0.35)
-        tasks.append(SiteTask(
-            code=f"T-{i:03d}", name=f"Site {i}", lon=lon, lat=lat,
-            priority=float(rng.integers(10, 100)), service_min=int(rng.integers(30, 120)),
-            status="active" if i % 3 else "suspected", risk_level="high",
-            last_inspected=None, kabupaten="Kutai Kartanegara", commodity="batubara",
-        ))
+        tasks.append(
+            SiteTask(
+                code=f"T-{i:03d}",
+                name=f"Site {i}",
+                lon=lon,
+                lat=lat,
+                priority=float(rng.integers(10, 100)),
+                service_min=int(rng.integers(30, 120)),
+                status="active" if i % 3 else "suspected",
+                risk_level="high",
+                last_inspected=None,
+                kabupaten="Kutai Kartanegara",
+                commodity="batubara",
+            )
+        )
     return tasks
 
 
@@ -44,8 +53,14 @@ def tasks() -> list[SiteTask]:
 def teams() -> list[Team]:
     return [
         Team("TIM-A", SMD, shift=("07:30", "16:30"), max_drive_h=5.0),
-        Team("TIM-B", TGR, shift=("08:00", "15:00"), max_drive_h=3.0, mode="4wd",
-             unavailable=frozenset({dt.date(2026, 8, 13)})),
+        Team(
+            "TIM-B",
+            TGR,
+            shift=("08:00", "15:00"),
+            max_drive_h=3.0,
+            mode="4wd",
+            unavailable=frozenset({dt.date(2026, 8, 13)}),
+        ),
     ]
 
 
@@ -53,18 +68,33 @@ def teams() -> list[Team]:
 def registry(session: Session) -> Session:
     """Two bases and 14 sites (``PTR-000``...) around Samarinda, in the test's transaction."""
     for b in (SMD, TGR):
-        session.add(FieldBase(code=b.code, name=b.name, kabupaten="Samarinda",
-                              geom=from_shape(Point(b.lon, b.lat), srid=4326)))
+        session.add(
+            FieldBase(
+                code=b.code,
+                name=b.name,
+                kabupaten="Samarinda",
+                geom=from_shape(Point(b.lon, b.lat), srid=4326),
+            )
+        )
     for i, t in enumerate(make_tasks(14)):
-        session.add(Site(code=f"PTR-{i:03d}", name=t.name, kabupaten="Kutai Kartanegara",
-                         commodity="batubara", status="active" if i % 2 else "suspected",
-                         risk_level="high", geom=from_shape(Point(t.lon, t.lat), srid=4326)))
+        session.add(
+            Site(
+                code=f"PTR-{i:03d}",
+                name=t.name,
+                kabupaten="Kutai Kartanegara",
+                commodity="batubara",
+                status="active" if i % 2 else "suspected",
+                risk_level="high",
+                geom=from_shape(Point(t.lon, t.lat), srid=4326),
+            )
+        )
     session.flush()
     return session
 
 
-def assert_feasible(plan: Plan, tasks: list[SiteTask], teams: list[Team], *, days: int,
-                    start: dt.date = START) -> None:
+def assert_feasible(
+    plan: Plan, tasks: list[SiteTask], teams: list[Team], *, days: int, start: dt.date = START
+) -> None:
     """Check every rule a plan must keep, recomputing travel independently."""
     by_code = {t.code: t for t in tasks}
     by_team = {t.code: t for t in teams}

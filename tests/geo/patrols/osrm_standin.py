@@ -35,10 +35,16 @@ def _handler(calls: list[str]) -> type[BaseHTTPRequestHandler]:
             parsed = urlsplit(self.path)
             n = len(parsed.path.split("/")[4].split(";"))
             query = parse_qs(parsed.query)
-            rows = [int(i) for i in query["sources"][0].split(";")] if "sources" in query \
+            rows = (
+                [int(i) for i in query["sources"][0].split(";")]
+                if "sources" in query
                 else list(range(n))
-            cols = [int(i) for i in query["destinations"][0].split(";")] \
-                if "destinations" in query else list(range(n))
+            )
+            cols = (
+                [int(i) for i in query["destinations"][0].split(";")]
+                if "destinations" in query
+                else list(range(n))
+            )
             same = "sources" not in query
             body = {
                 "code": "Ok",

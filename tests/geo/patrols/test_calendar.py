@@ -8,8 +8,12 @@ from geo.patrols.calendar import holiday_names, working_days
 
 def test_skips_weekend_and_independence_day() -> None:
     days = working_days(dt.date(2026, 8, 13), 4)  # Thu 13 .. ; 15-16 weekend, 17 holiday
-    assert days == [dt.date(2026, 8, 13), dt.date(2026, 8, 14), dt.date(2026, 8, 18),
-                    dt.date(2026, 8, 19)]
+    assert days == [
+        dt.date(2026, 8, 13),
+        dt.date(2026, 8, 14),
+        dt.date(2026, 8, 18),
+        dt.date(2026, 8, 19),
+    ]
 
 
 def test_eid_al_fitr_2026_is_skipped() -> None:

@@ -24,8 +24,13 @@ def run_cli(
     env = {**os.environ, "PANTAU_DATABASE_URL": url, "COLUMNS": "200", **env_vars}
     if data_dir is not None:
         env["PANTAU_DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, "-m", "geo.cli", "patrol", *args], env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "geo.cli", "patrol", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) -> None:
@@ -35,18 +40,40 @@ def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) 
     bases.import_file(engine, DATA / "bases.geojson")
 
     out = tmp_path / "rencana"
-    first = run_cli("plan", "--teams", "2", "--days", "2", "--start", "2026-08-14",
-                    "--budget", "20", "--iterations", "300", "--seed", "5",
-                    "--off", "TIM-2:2026-08-14", "--out", str(out), url=fresh_database_url,
-                    data_dir=tmp_path / "var")
+    first = run_cli(
+        "plan",
+        "--teams",
+        "2",
+        "--days",
+        "2",
+        "--start",
+        "2026-08-14",
+        "--budget",
+        "20",
+        "--iterations",
+        "300",
+        "--seed",
+        "5",
+        "--off",
+        "TIM-2:2026-08-14",
+        "--out",
+        str(out),
+        url=fresh_database_url,
+        data_dir=tmp_path / "var",
+    )
     assert first.returncode == 0, first.stderr
     assert "Rencana patroli 2026-08-14 – 2026-08-18" in first.stdout  # 17 Aug skipped
     assert "disimpan sebagai rencana 1" in first.stdout
     # A stored plan keeps its exports where the API serves them from, whoever made it.
     assert (tmp_path / "var" / "plans" / "1" / "lembar-kerja.pdf").is_file()
     assert {p.name for p in out.iterdir()} == {
-        "rencana.csv", "rencana.xlsx", "lembar-kerja.pdf", "rencana.gpx", "rencana.kml",
-        "kalender"}
+        "rencana.csv",
+        "rencana.xlsx",
+        "lembar-kerja.pdf",
+        "rencana.gpx",
+        "rencana.kml",
+        "kalender",
+    }
     book = openpyxl.load_workbook(out / "rencana.xlsx")
     assert book.sheetnames[1:3] == ["TIM-1", "TIM-2"]
     code = book["TIM-1"]["C2"].value
@@ -60,13 +87,36 @@ def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) 
         '<trkpt lat="-0.50" lon="117.10"></trkpt><trkpt lat="-0.51" lon="117.11"></trkpt>'
         "</trkseg></trk></gpx>"
     )
-    rec = run_cli("record", code, "sealed", "--team", "TIM-1", "--track", str(gpx),
-                  "--notes", "garis polisi", url=fresh_database_url)
+    rec = run_cli(
+        "record",
+        code,
+        "sealed",
+        "--team",
+        "TIM-1",
+        "--track",
+        str(gpx),
+        "--notes",
+        "garis polisi",
+        url=fresh_database_url,
+    )
     assert rec.returncode == 0, rec.stderr
     assert "→ Disegel" in rec.stdout
 
-    second = run_cli("plan", "--teams", "2", "--days", "2", "--start", "2026-08-14",
-                     "--budget", "2", "--seed", "5", "--no-save", url=fresh_database_url)
+    second = run_cli(
+        "plan",
+        "--teams",
+        "2",
+        "--days",
+        "2",
+        "--start",
+        "2026-08-14",
+        "--budget",
+        "2",
+        "--seed",
+        "5",
+        "--no-save",
+        url=fresh_database_url,
+    )
     assert second.returncode == 0, second.stderr
     with Session(engine) as session:
         assert session.scalar(select(Site.status).where(Site.code == code)) == "sealed"
@@ -81,8 +131,14 @@ def test_plan_export_record_and_replan(fresh_database_url: str, tmp_path: Path) 
     # The same errors in English when asked for (PANTAU_LANGUAGE), naming the field.
     bad_days = run_cli("plan", "--days", "0", url=fresh_database_url, PANTAU_LANGUAGE="en")
     assert bad_days.returncode == 2 and "`days` must be" in bad_days.stderr
-    bad_off = run_cli("plan", "--off", "TIM-9:2026-08-14", "--no-save", url=fresh_database_url,
-                      PANTAU_LANGUAGE="en")
+    bad_off = run_cli(
+        "plan",
+        "--off",
+        "TIM-9:2026-08-14",
+        "--no-save",
+        url=fresh_database_url,
+        PANTAU_LANGUAGE="en",
+    )
     assert bad_off.returncode == 2 and "unknown teams ['TIM-9']" in bad_off.stderr
     bad_result = run_cli("record", code, "burned", url=fresh_database_url, PANTAU_LANGUAGE="en")
     assert bad_result.returncode == 2 and "`result` must be one of" in bad_result.stderr
@@ -94,11 +150,28 @@ def test_plan_follows_the_settings_osrm_url(fresh_database_url: str, tmp_path: P
     sites.import_file(engine, DATA / "sites.geojson", actor="test")
     bases.import_file(engine, DATA / "bases.geojson")
     engine.dispose()
-    args = ("plan", "--teams", "2", "--days", "1", "--start", "2026-08-14", "--budget", "5",
-            "--iterations", "100", "--no-save")
+    args = (
+        "plan",
+        "--teams",
+        "2",
+        "--days",
+        "1",
+        "--start",
+        "2026-08-14",
+        "--budget",
+        "5",
+        "--iterations",
+        "100",
+        "--no-save",
+    )
     with osrm_standin() as osrm:
-        run = run_cli(*args, "--out", str(tmp_path / "osrm"), url=fresh_database_url,
-                      PANTAU_PATROLS_OSRM_URL=osrm.url)
+        run = run_cli(
+            *args,
+            "--out",
+            str(tmp_path / "osrm"),
+            url=fresh_database_url,
+            PANTAU_PATROLS_OSRM_URL=osrm.url,
+        )
     assert run.returncode == 0, run.stderr
     assert osrm.calls, "the CLI never asked the OSRM server of the settings"
     legs = pd.read_csv(tmp_path / "osrm" / "rencana.csv")[["travel_min", "travel_km"]]

@@ -20,8 +20,10 @@ from tests.geo.patrols.conftest import START
 
 @pytest.fixture
 def small_plan(tasks: list[SiteTask], teams: list[Team]) -> Plan:
-    tasks = [*tasks[:11], dataclasses.replace(tasks[11], name="Tambang <b>& 'Kutai'</b>",
-                                                 priority=99.0)]
+    tasks = [
+        *tasks[:11],
+        dataclasses.replace(tasks[11], name="Tambang <b>& 'Kutai'</b>", priority=99.0),
+    ]
     return plan(tasks, teams, start=START, days=2, budget_s=20, max_iterations=300, seed=2)
 
 
@@ -31,7 +33,10 @@ def test_csv(small_plan: Plan, tmp_path: Path) -> None:
     first = small_plan.visits[0]
     row = frame.iloc[0]
     assert (row["team"], row["site_code"], row["start"]) == (
-        first.team, first.site_code, f"{first.start:%H:%M}")
+        first.team,
+        first.site_code,
+        f"{first.start:%H:%M}",
+    )
     assert row["lat"] == pytest.approx(first.lat, abs=1e-6)
 
 
@@ -109,9 +114,25 @@ def test_export_all(small_plan: Plan, tmp_path: Path) -> None:
 
 
 #: English words and codes that must never reach a reader of the Indonesian exports.
-ENGLISH = ("never inspected", "status active", "suspected", "active", "sealed", "too_far",
-           "too far", "excluded_status", "recently_inspected", "lower_priority", "days ago",
-           "equipment", "seized", "risk high", "reports (decayed)", "commodity", "priority")
+ENGLISH = (
+    "never inspected",
+    "status active",
+    "suspected",
+    "active",
+    "sealed",
+    "too_far",
+    "too far",
+    "excluded_status",
+    "recently_inspected",
+    "lower_priority",
+    "days ago",
+    "equipment",
+    "seized",
+    "risk high",
+    "reports (decayed)",
+    "commodity",
+    "priority",
+)
 
 
 @pytest.fixture
@@ -124,16 +145,33 @@ def plan_with_reasons(tasks: list[SiteTask], teams: list[Team]) -> Plan:
         inspected = None if i % 2 else START - dt.timedelta(days=40)
         score, reasons = fallback_priority(t.status, "high", inspected, today=START)
         out.append(dataclasses.replace(t, priority=score, reasons=reasons, commodity="emas"))
-    row = {"recent_reports": 2.5, "reporter_count": 3, "channel_count": 1,
-           "days_since_inspection": None, "status": "active", "commodity": "emas",
-           "pts_reports": 8.75, "pts_reporters": 9.0, "pts_channels": 3.3,
-           "pts_inspection": 20.0, "pts_status": 10.0, "pts_commodity": 10.0}
+    row = {
+        "recent_reports": 2.5,
+        "reporter_count": 3,
+        "channel_count": 1,
+        "days_since_inspection": None,
+        "status": "active",
+        "commodity": "emas",
+        "pts_reports": 8.75,
+        "pts_reporters": 9.0,
+        "pts_channels": 3.3,
+        "pts_inspection": 20.0,
+        "pts_status": 10.0,
+        "pts_commodity": 10.0,
+    }
     out[0] = dataclasses.replace(out[0], reasons=score_reasons(row), priority=99.0)
     far = dataclasses.replace(tasks[10], code="FAR-1", lon=119.2, lat=2.5)
     sealed = dataclasses.replace(tasks[11], code="SEAL-1", status="sealed")
     recent = dataclasses.replace(tasks[12], code="RCT-1", last_inspected=START)
-    return plan([*out, far, sealed, recent], teams, start=START, days=2, budget_s=20,
-                max_iterations=300, seed=2)
+    return plan(
+        [*out, far, sealed, recent],
+        teams,
+        start=START,
+        days=2,
+        budget_s=20,
+        max_iterations=300,
+        seed=2,
+    )
 
 
 def _english_in(text: str) -> list[str]:
@@ -141,8 +179,9 @@ def _english_in(text: str) -> list[str]:
     return [word for word in ENGLISH if word in lowered]
 
 
-def test_indonesian_field_sheet_has_no_english_codes(plan_with_reasons: Plan,
-                                                     tmp_path: Path) -> None:
+def test_indonesian_field_sheet_has_no_english_codes(
+    plan_with_reasons: Plan, tmp_path: Path
+) -> None:
     reader = PdfReader(to_pdf(plan_with_reasons, tmp_path / "p.pdf", lang="id"))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "belum pernah diperiksa" in text and "Aktif" in text and "Emas" in text
@@ -153,11 +192,15 @@ def test_indonesian_field_sheet_has_no_english_codes(plan_with_reasons: Plan,
     assert "never inspected" in text_en and "Patrol Field Sheet" in text_en
 
 
-def test_indonesian_workbook_has_no_english_codes(plan_with_reasons: Plan,
-                                                  tmp_path: Path) -> None:
+def test_indonesian_workbook_has_no_english_codes(plan_with_reasons: Plan, tmp_path: Path) -> None:
     book = openpyxl.load_workbook(to_xlsx(plan_with_reasons, tmp_path / "p.xlsx", lang="id"))
-    cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-             for c in row if isinstance(c, str)]
+    cells = [
+        str(c)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if isinstance(c, str)
+    ]
     text = "\n".join(c for c in cells if c not in {"TIM-A", "TIM-B"})
     left = {row[0]: row for row in book["Tidak direncanakan"].iter_rows(values_only=True)}
     assert left["FAR-1"][3] == "terlalu jauh untuk satu hari dari pangkalan"
@@ -166,11 +209,14 @@ def test_indonesian_workbook_has_no_english_codes(plan_with_reasons: Plan,
     assert not _english_in(text), _english_in(text)
 
 
-def test_plan_spreadsheets_run_no_formula(tasks: list[SiteTask], teams: list[Team],
-                                          tmp_path: Path) -> None:
+def test_plan_spreadsheets_run_no_formula(
+    tasks: list[SiteTask], teams: list[Team], tmp_path: Path
+) -> None:
     evil = '=HYPERLINK("http://evil.example","Tambang")'
-    rigged = [dataclasses.replace(t, name=evil if i % 2 else t.name, priority=99.0)
-              for i, t in enumerate(tasks[:8])]
+    rigged = [
+        dataclasses.replace(t, name=evil if i % 2 else t.name, priority=99.0)
+        for i, t in enumerate(tasks[:8])
+    ]
     p = plan(rigged, teams, start=START, days=2, budget_s=5, max_iterations=100, seed=2)
     assert any(v.site_name == evil for v in p.visits)
     book = openpyxl.load_workbook(to_xlsx(p, tmp_path / "p.xlsx"))

@@ -41,8 +41,7 @@ FAST: dict[str, Any] = {"budget_s": 20.0, "max_iterations": 300, "seed": 3}
 
 
 def _plan(session: Session, **kw: Any) -> Plan:
-    return plan_from_db(session=session, start=START, days=2, teams=2, today=TODAY,
-                        **FAST, **kw)
+    return plan_from_db(session=session, start=START, days=2, teams=2, today=TODAY, **FAST, **kw)
 
 
 def test_plan_from_db_save_and_load_routes(registry: Session) -> None:
@@ -69,6 +68,7 @@ def test_load_routes_without_plan(session: Session) -> None:
 def test_default_teams_busiest_base_first(registry: Session) -> None:
     bases = load_bases(registry)
     from geo.patrols.store import load_sites
+
     teams = default_teams(bases, 3, sites=load_sites(registry))
     assert [t.code for t in teams] == ["TIM-1", "TIM-2", "TIM-3"]
     assert teams[0].base.code == teams[2].base.code  # two bases, three teams: wraps around
@@ -84,13 +84,26 @@ def test_recording_updates_site_audit_and_next_plan(
     sealed_code, quiet_code = planned[0], planned[1]
     photo = tmp_path / "foto.jpg"
     photo.write_bytes(make_jpeg(colour=(1, 2, 3)))
-    res = record_inspection(session=registry, site_code=sealed_code, result="sealed",
-                            actor="tim-1", inspected_on=TODAY, team="TIM-1",
-                            notes="police line", evidence=[photo],
-                            track=[(117.1, -0.5), (117.11, -0.49)], settings=settings)
+    res = record_inspection(
+        session=registry,
+        site_code=sealed_code,
+        result="sealed",
+        actor="tim-1",
+        inspected_on=TODAY,
+        team="TIM-1",
+        notes="police line",
+        evidence=[photo],
+        track=[(117.1, -0.5), (117.11, -0.49)],
+        settings=settings,
+    )
     assert (res.status_after, res.site_code) == ("sealed", sealed_code)
-    record_inspection(session=registry, site_code=quiet_code, result="inactive",
-                      actor="tim-2", inspected_on=TODAY - dt.timedelta(days=3))
+    record_inspection(
+        session=registry,
+        site_code=quiet_code,
+        result="inactive",
+        actor="tim-2",
+        inspected_on=TODAY - dt.timedelta(days=3),
+    )
     site = registry.scalar(select(Site).where(Site.code == sealed_code))
     assert site is not None and site.status == "sealed" and site.last_inspected == TODAY
     audit = registry.scalars(select(SiteAudit).where(SiteAudit.site_code == sealed_code)).all()
@@ -114,21 +127,40 @@ def test_matched_reports_advance_and_close(registry: Session) -> None:
     site = registry.scalar(select(Site).where(Site.code == "PTR-001"))
     assert site is not None
     now = dt.datetime.now(dt.UTC) - dt.timedelta(days=5)
-    codes = {"PTM-AAAAA1": "assigned", "PTM-AAAAA2": "follow_up_scheduled",
-             "PTM-AAAAA3": "received"}
+    codes = {
+        "PTM-AAAAA1": "assigned",
+        "PTM-AAAAA2": "follow_up_scheduled",
+        "PTM-AAAAA3": "received",
+    }
     for code, status in codes.items():
-        registry.add(Report(code=code, channel="hotline", received_at=now,
-                            location_source="described", status=status,
-                            status_changed_at=now, matched_site_id=site.id))
+        registry.add(
+            Report(
+                code=code,
+                channel="hotline",
+                received_at=now,
+                location_source="described",
+                status=status,
+                status_changed_at=now,
+                matched_site_id=site.id,
+            )
+        )
     registry.flush()
-    res = record_inspection(session=registry, site_code="PTR-001", result="equipment_seen",
-                            actor="tim-1", inspected_on=TODAY)
+    res = record_inspection(
+        session=registry,
+        site_code="PTR-001",
+        result="equipment_seen",
+        actor="tim-1",
+        inspected_on=TODAY,
+    )
     assert set(res.reports_advanced) == set(res.reports_closed) == {"PTM-AAAAA1", "PTM-AAAAA2"}
     statuses = {r[0]: r[1] for r in registry.execute(select(Report.code, Report.status))}
     assert statuses == {"PTM-AAAAA1": "closed", "PTM-AAAAA2": "closed", "PTM-AAAAA3": "received"}
-    hist = registry.scalars(select(ReportStatusHistory.to_status).join(
-        Report, Report.id == ReportStatusHistory.report_id).where(Report.code == "PTM-AAAAA1")
-        .order_by(ReportStatusHistory.id)).all()
+    hist = registry.scalars(
+        select(ReportStatusHistory.to_status)
+        .join(Report, Report.id == ReportStatusHistory.report_id)
+        .where(Report.code == "PTM-AAAAA1")
+        .order_by(ReportStatusHistory.id)
+    ).all()
     assert list(hist)[-3:] == ["follow_up_scheduled", "inspected", "closed"]
 
 
@@ -136,15 +168,21 @@ def test_inactive_leaves_reports_inspected(registry: Session) -> None:
     site = registry.scalar(select(Site).where(Site.code == "PTR-002"))
     assert site is not None
     now = dt.datetime.now(dt.UTC) - dt.timedelta(days=5)
-    registry.add(Report(code="PTM-BBBBB1", channel="web", received_at=now,
-                        location_source="described", status="follow_up_scheduled",
-                        status_changed_at=now, matched_site_id=site.id))
+    registry.add(
+        Report(
+            code="PTM-BBBBB1",
+            channel="web",
+            received_at=now,
+            location_source="described",
+            status="follow_up_scheduled",
+            status_changed_at=now,
+            matched_site_id=site.id,
+        )
+    )
     registry.flush()
-    res = record_inspection(session=registry, site_code="PTR-002", result="inactive",
-                            actor="tim-1")
+    res = record_inspection(session=registry, site_code="PTR-002", result="inactive", actor="tim-1")
     assert res.reports_advanced == ("PTM-BBBBB1",) and res.reports_closed == ()
-    assert registry.scalar(select(Report.status).where(Report.code == "PTM-BBBBB1")) == \
-        "inspected"
+    assert registry.scalar(select(Report.status).where(Report.code == "PTM-BBBBB1")) == "inspected"
 
 
 @pytest.mark.parametrize(
@@ -181,9 +219,17 @@ def test_schedule_matched_reports(registry: Session) -> None:
     assert site is not None
     now = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
     for code, status in (("PTM-CCCCC1", "assigned"), ("PTM-CCCCC2", "verified")):
-        registry.add(Report(code=code, channel="hotline", received_at=now,
-                            location_source="described", status=status,
-                            status_changed_at=now, matched_site_id=site.id))
+        registry.add(
+            Report(
+                code=code,
+                channel="hotline",
+                received_at=now,
+                location_source="described",
+                status=status,
+                status_changed_at=now,
+                matched_site_id=site.id,
+            )
+        )
     registry.flush()
     moved = schedule_matched_reports(p, session=registry, actor="planner")
     assert moved == ["PTM-CCCCC1"]
@@ -211,10 +257,19 @@ def test_priority_comes_from_reports_through_geo_priority(registry: Session) -> 
     assert target is not None
     for i in range(4):
         at = dt.datetime.now(dt.UTC) - dt.timedelta(days=i + 1)
-        registry.add(Report(code=f"PTM-DDDDD{i}", channel="hotline", received_at=at,
-                            observed_at=at, location_source="described", status="verified",
-                            status_changed_at=at, matched_site_id=target.id,
-                            reporter_hash=f"{i:064d}"))
+        registry.add(
+            Report(
+                code=f"PTM-DDDDD{i}",
+                channel="hotline",
+                received_at=at,
+                observed_at=at,
+                location_source="described",
+                status="verified",
+                status_changed_at=at,
+                matched_site_id=target.id,
+                reporter_hash=f"{i:064d}",
+            )
+        )
     registry.flush()
     after = {t.code: t for t in tasks_from_frame(sites, today=TODAY, session=registry)}
     assert after["PTR-004"].priority > before["PTR-004"] + 10
@@ -249,8 +304,12 @@ def test_evidence_stored_once_by_hash_and_linked(
     path = tmp_path / "alat-berat.jpg"
     path.write_bytes(first)
     res = record_inspection(
-        session=registry, site_code="PTR-003", result="equipment_seen", actor="tim-3",
-        evidence=[path, ("C:\\DCIM\\lubang\x07.jpg", second), first], settings=settings,
+        session=registry,
+        site_code="PTR-003",
+        result="equipment_seen",
+        actor="tim-3",
+        evidence=[path, ("C:\\DCIM\\lubang\x07.jpg", second), first],
+        settings=settings,
     )
     sha1, sha2 = (hashlib.sha256(b).hexdigest() for b in (first, second))
     # the same photo sent twice in one inspection counts once
@@ -261,28 +320,37 @@ def test_evidence_stored_once_by_hash_and_linked(
         stored = evidence_path(sha, "image/jpeg", settings=settings)
         assert stored.is_file() and stored.read_bytes() == content
         assert stored.parent.parent.name == sha[:2]
-    links = registry.scalars(select(InspectionEvidence).where(
-        InspectionEvidence.inspection_id == res.inspection_id)).all()
+    links = registry.scalars(
+        select(InspectionEvidence).where(InspectionEvidence.inspection_id == res.inspection_id)
+    ).all()
     assert {(link.sha256, link.added_by) for link in links} == {(sha1, "tim-3"), (sha2, "tim-3")}
     evidence_rows = _count(registry, Evidence)
 
     # The same photo in a later inspection of another site: linked again, stored once.
-    again = record_inspection(session=registry, site_code="PTR-005", result="active",
-                              actor="tim-4", evidence=[("ulang.jpg", first)], settings=settings)
+    again = record_inspection(
+        session=registry,
+        site_code="PTR-005",
+        result="active",
+        actor="tim-4",
+        evidence=[("ulang.jpg", first)],
+        settings=settings,
+    )
     assert _count(registry, Evidence) == evidence_rows
-    assert [e.sha256 for e in list_evidence(session=registry,
-                                            inspection_id=again.inspection_id)] == [sha1]
+    assert [
+        e.sha256 for e in list_evidence(session=registry, inspection_id=again.inspection_id)
+    ] == [sha1]
 
-    detail = get_inspection(session=registry, inspection_id=res.inspection_id,
-                            settings=settings)
+    detail = get_inspection(session=registry, inspection_id=res.inspection_id, settings=settings)
     assert detail["result"] == "equipment_seen" and detail["recorded_by"] == "tim-3"
     assert {e["sha256"] for e in detail["evidence"]} == {sha1, sha2}
-    found = evidence_file(session=registry, inspection_id=res.inspection_id, sha256=sha2,
-                          settings=settings)
+    found = evidence_file(
+        session=registry, inspection_id=res.inspection_id, sha256=sha2, settings=settings
+    )
     assert found.path.read_bytes() == second and found.name == "lubang.jpg"
     with pytest.raises(NotFound):  # linked to another inspection only
-        evidence_file(session=registry, inspection_id=again.inspection_id, sha256=sha2,
-                      settings=settings)
+        evidence_file(
+            session=registry, inspection_id=again.inspection_id, sha256=sha2, settings=settings
+        )
     with pytest.raises(NotFound):
         get_inspection(session=registry, inspection_id=-1)
 
@@ -315,12 +383,17 @@ def test_bad_evidence_writes_nothing(
     site = registry.scalar(select(Site).where(Site.code == "PTR-000"))
     assert site is not None
     before = (site.status, site.last_inspected)
-    counts = {m: _count(registry, m) for m in (Inspection, InspectionEvidence, Evidence,
-                                                 SiteAudit)}
+    counts = {m: _count(registry, m) for m in (Inspection, InspectionEvidence, Evidence, SiteAudit)}
     with pytest.raises(ValidationError) as err:
-        record_inspection(session=registry, site_code="PTR-000", result="sealed",
-                          actor="tim-1", evidence=[good, bad], settings=settings,
-                          report_settings=limits)
+        record_inspection(
+            session=registry,
+            site_code="PTR-000",
+            result="sealed",
+            actor="tim-1",
+            evidence=[good, bad],
+            settings=settings,
+            report_settings=limits,
+        )
     assert err.value.field == "evidence[1]"
     assert message in err.value.message and "evidence[1]" in err.value.message
     assert {m: _count(registry, m) for m in counts} == counts
@@ -331,20 +404,39 @@ def test_bad_evidence_writes_nothing(
 
 
 def test_evidence_added_after_the_visit(registry: Session, settings: Settings) -> None:
-    res = record_inspection(session=registry, site_code="PTR-007", result="inactive",
-                            actor="tim-1", settings=settings)
+    res = record_inspection(
+        session=registry, site_code="PTR-007", result="inactive", actor="tim-1", settings=settings
+    )
     assert res.evidence == ()
     photo, video_like = _photo(), _photo()
-    added = add_evidence(session=registry, inspection_id=res.inspection_id,
-                         evidence=[("a.jpg", photo)], actor="analis-1", settings=settings)
+    added = add_evidence(
+        session=registry,
+        inspection_id=res.inspection_id,
+        evidence=[("a.jpg", photo)],
+        actor="analis-1",
+        settings=settings,
+    )
     assert [e["sha256"] for e in added] == [hashlib.sha256(photo).hexdigest()]
     # Already linked: skipped; a bad file among new ones: nothing added at all.
     with pytest.raises(ValidationError) as err:
-        add_evidence(session=registry, inspection_id=res.inspection_id,
-                     evidence=[video_like, b"%PDF-1.4"], actor="analis-1", settings=settings)
+        add_evidence(
+            session=registry,
+            inspection_id=res.inspection_id,
+            evidence=[video_like, b"%PDF-1.4"],
+            actor="analis-1",
+            settings=settings,
+        )
     assert err.value.field == "evidence[1]"
-    assert add_evidence(session=registry, inspection_id=res.inspection_id,
-                        evidence=[photo], actor="analis-2", settings=settings) == []
+    assert (
+        add_evidence(
+            session=registry,
+            inspection_id=res.inspection_id,
+            evidence=[photo],
+            actor="analis-2",
+            settings=settings,
+        )
+        == []
+    )
     row = registry.get(Inspection, res.inspection_id)
     assert row is not None and [e["name"] for e in row.evidence] == ["a.jpg"]
     stored = list_evidence(session=registry, inspection_id=res.inspection_id)
@@ -360,16 +452,23 @@ def test_legacy_summary_entry_is_stored_when_the_file_comes(
 ) -> None:
     photo = _photo()
     sha = hashlib.sha256(photo).hexdigest()
-    res = record_inspection(session=registry, site_code="PTR-008", result="active",
-                            actor="tim-1", settings=settings)
+    res = record_inspection(
+        session=registry, site_code="PTR-008", result="active", actor="tim-1", settings=settings
+    )
     row = registry.get(Inspection, res.inspection_id)
     assert row is not None
     # As recorded before migration 0006: a hash in the summary, no file, no link.
     row.evidence = [{"name": "lama.jpg", "sha256": sha, "bytes": len(photo)}]
     registry.flush()
-    add_evidence(session=registry, inspection_id=row.id, evidence=[("lama.jpg", photo)],
-                 actor="tim-1", settings=settings)
+    add_evidence(
+        session=registry,
+        inspection_id=row.id,
+        evidence=[("lama.jpg", photo)],
+        actor="tim-1",
+        settings=settings,
+    )
     registry.refresh(row)
-    assert row.evidence == [{"name": "lama.jpg", "sha256": sha, "bytes": len(photo),
-                             "mime": "image/jpeg"}]
+    assert row.evidence == [
+        {"name": "lama.jpg", "sha256": sha, "bytes": len(photo), "mime": "image/jpeg"}
+    ]
     assert evidence_path(sha, "image/jpeg", settings=settings).is_file()

@@ -59,16 +59,21 @@ def test_exclusions(tasks: list[SiteTask], teams: list[Team]) -> None:
     p = plan([sealed, legal, *tasks[2:6]], teams, start=START, days=2, **FAST)
     reasons = {u.site_code: u.reason for u in p.unplanned}
     assert reasons[sealed.code] == reasons[legal.code] == "excluded_status"
-    p2 = plan([sealed, legal, *tasks[2:6]], teams, start=START, days=2,
-              rules=Rules(include_excluded=True), **FAST)
+    p2 = plan(
+        [sealed, legal, *tasks[2:6]],
+        teams,
+        start=START,
+        days=2,
+        rules=Rules(include_excluded=True),
+        **FAST,
+    )
     assert {sealed.code, legal.code} <= {v.site_code for v in p2.visits}
 
 
 def test_recently_inspected_is_skipped(tasks: list[SiteTask], teams: list[Team]) -> None:
     recent = dataclasses.replace(tasks[0], last_inspected=START - dt.timedelta(days=5))
     older = dataclasses.replace(tasks[1], last_inspected=START - dt.timedelta(days=40))
-    p = plan([recent, older], teams, start=START, days=1, rules=Rules(skip_within_days=14),
-             **FAST)
+    p = plan([recent, older], teams, start=START, days=1, rules=Rules(skip_within_days=14), **FAST)
     assert [u.reason for u in p.unplanned] == ["recently_inspected"]
     assert "5 days ago" in p.unplanned[0].detail
     assert [v.site_code for v in p.visits] == [older.code]
@@ -76,15 +81,31 @@ def test_recently_inspected_is_skipped(tasks: list[SiteTask], teams: list[Team])
 
 def test_revisit_rule_forces_an_overdue_site_in() -> None:
     team = Team("T", SMD, shift=("08:00", "12:00"), max_drive_h=4)
-    near = [SiteTask(f"N-{i}", f"near {i}", SMD.lon + 0.01 * i, SMD.lat, priority=80,
-                     service_min=30) for i in range(1, 7)]
-    overdue = SiteTask("FAR", "overdue", SMD.lon + 0.35, SMD.lat + 0.2, priority=86,
-                       service_min=30, last_inspected=START - dt.timedelta(days=400))
-    without = plan([*near, overdue], [team], start=START, days=1,
-                   rules=Rules(must_visit_priority=101), **FAST)
+    near = [
+        SiteTask(f"N-{i}", f"near {i}", SMD.lon + 0.01 * i, SMD.lat, priority=80, service_min=30)
+        for i in range(1, 7)
+    ]
+    overdue = SiteTask(
+        "FAR",
+        "overdue",
+        SMD.lon + 0.35,
+        SMD.lat + 0.2,
+        priority=86,
+        service_min=30,
+        last_inspected=START - dt.timedelta(days=400),
+    )
+    without = plan(
+        [*near, overdue], [team], start=START, days=1, rules=Rules(must_visit_priority=101), **FAST
+    )
     assert "FAR" not in {v.site_code for v in without.visits}
-    with_rule = plan([*near, overdue], [team], start=START, days=1,
-                     rules=Rules(must_visit_after_days=90, must_visit_priority=85), **FAST)
+    with_rule = plan(
+        [*near, overdue],
+        [team],
+        start=START,
+        days=1,
+        rules=Rules(must_visit_after_days=90, must_visit_priority=85),
+        **FAST,
+    )
     visit = {v.site_code: v for v in with_rule.visits}
     assert "FAR" in visit and visit["FAR"].mandatory
     assert with_rule.stats["mandatory"] == ["FAR"]
@@ -94,8 +115,9 @@ def test_unplanned_reasons_too_far_and_no_team(tasks: list[SiteTask], teams: lis
     far = SiteTask("FAR-1", "Mahakam Ulu", 114.9, 0.8, priority=95)
     trb = Base("TRB", "Tanjung Redeb", 117.493, 2.153)
     berau = SiteTask("BRU-1", "near Tanjung Redeb", 117.45, 2.10, priority=95)
-    away = Team("TIM-C", trb, unavailable=frozenset(
-        START + dt.timedelta(days=i) for i in range(20)))
+    away = Team(
+        "TIM-C", trb, unavailable=frozenset(START + dt.timedelta(days=i) for i in range(20))
+    )
     p = plan([far, berau, *tasks[:4]], [*teams, away], start=START, days=3, **FAST)
     reasons = {u.site_code: u.reason for u in p.unplanned}
     assert reasons["FAR-1"] == "too_far"
@@ -113,15 +135,15 @@ def test_seeds_vary_near_equal_plans(teams: list[Team]) -> None:
     # Equal priorities everywhere: which sites a tight horizon takes is a free choice.
     tasks = [dataclasses.replace(t, priority=50.0) for t in make_tasks(40)]
     kw = {"budget_s": 20.0, "max_iterations": 400}
-    plans = [plan(tasks, teams[:1], start=START, days=1, vary=0.3, seed=s, **kw)
-             for s in range(3)]
+    plans = [plan(tasks, teams[:1], start=START, days=1, vary=0.3, seed=s, **kw) for s in range(3)]
     chosen = [tuple(v.site_code for v in p.visits) for p in plans]
     assert len(set(chosen)) > 1
 
 
 class _WrongSize:
-    def matrix(self, points: Sequence[tuple[float, float]], *, mode: str,
-               keys: Sequence[str] | None = None) -> TravelMatrix:
+    def matrix(
+        self, points: Sequence[tuple[float, float]], *, mode: str, keys: Sequence[str] | None = None
+    ) -> TravelMatrix:
         n = len(points) - 1
         return TravelMatrix(np.zeros((n, n), dtype=np.int64), np.zeros((n, n), dtype=np.int64))
 
@@ -137,17 +159,22 @@ def test_bad_inputs(tasks: list[SiteTask], teams: list[Team]) -> None:
         ({"travel": _WrongSize()}, "durations"),
         ({"vary": 1.5}, "vary"),
         ({"sites": [dataclasses.replace(tasks[0], lat=float("nan"))]}, "sites"),
-        ({"sites": [dataclasses.replace(tasks[0], window=(dt.time(15), dt.time(9)))]},
-         "window"),
+        ({"sites": [dataclasses.replace(tasks[0], window=(dt.time(15), dt.time(9)))]}, "window"),
     ]
     for change, field in cases:
         args = {"sites": tasks[:4], "teams": teams, "days": 2, **change}
         with pytest.raises(PlanningError) as err:
-            plan(args["sites"], args["teams"], start=START, days=args["days"],
-                 travel=args.get("travel"), vary=args.get("vary", 0.0), **FAST)
+            plan(
+                args["sites"],
+                args["teams"],
+                start=START,
+                days=args["days"],
+                travel=args.get("travel"),
+                vary=args.get("vary", 0.0),
+                **FAST,
+            )
         assert err.value.field == field, (change, err.value.message)
-    all_off = Team("X", SMD, unavailable=frozenset(START + dt.timedelta(days=i)
-                                                     for i in range(10)))
+    all_off = Team("X", SMD, unavailable=frozenset(START + dt.timedelta(days=i) for i in range(10)))
     with pytest.raises(PlanningError, match="no team is available") as err:
         plan(tasks[:3], [all_off], start=START, days=2, **FAST)
 
@@ -157,13 +184,21 @@ def test_frame_input_with_site_windows(teams: list[Team]) -> None:
     from shapely import Point, Polygon
 
     frame = gpd.GeoDataFrame(
-        {"code": ["W-1", "W-2"], "name": ["pit", "river"], "status": ["active", "active"],
-         "risk_level": ["high", "low"], "commodity": ["batubara", "emas"],
-         "kabupaten": ["Samarinda", "Samarinda"], "last_inspected": [None, None],
-         "window_open": [None, "13:00"], "window_close": [None, "14:00"]},
-        geometry=[Point(117.10, -0.50),
-                  Polygon([(117.15, -0.45), (117.152, -0.45), (117.152, -0.448),
-                           (117.15, -0.448)])],
+        {
+            "code": ["W-1", "W-2"],
+            "name": ["pit", "river"],
+            "status": ["active", "active"],
+            "risk_level": ["high", "low"],
+            "commodity": ["batubara", "emas"],
+            "kabupaten": ["Samarinda", "Samarinda"],
+            "last_inspected": [None, None],
+            "window_open": [None, "13:00"],
+            "window_close": [None, "14:00"],
+        },
+        geometry=[
+            Point(117.10, -0.50),
+            Polygon([(117.15, -0.45), (117.152, -0.45), (117.152, -0.448), (117.15, -0.448)]),
+        ],
         crs=4326,
     )
     p = plan(frame, teams[:1], start=START, days=1, **FAST)
@@ -182,6 +217,16 @@ def test_plan_values_are_plain_python(tasks: list[SiteTask], teams: list[Team]) 
 
     p = plan(tasks[:6], teams, start=START, days=1, **FAST)
     v, r = p.visits[0], p.routes[0]
-    json.dumps([v.travel_min, v.travel_km, v.priority, r.drive_min, r.distance_km,
-                r.priority, p.total_km, p.total_priority])
+    json.dumps(
+        [
+            v.travel_min,
+            v.travel_km,
+            v.priority,
+            r.drive_min,
+            r.distance_km,
+            r.priority,
+            p.total_km,
+            p.total_priority,
+        ]
+    )
     assert type(v.travel_min) is float and type(r.distance_km) is float

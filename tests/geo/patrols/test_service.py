@@ -28,13 +28,25 @@ from tests.geo.patrols.osrm_standin import osrm_standin, used_standin
 
 TODAY = dt.date.today()
 START = TODAY + dt.timedelta(days=1)
-FAST: dict[str, Any] = {"budget_s": 20.0, "max_iterations": 300, "seed": 3, "days": 2,
-                        "teams": 2, "start": START, "today": TODAY}
+FAST: dict[str, Any] = {
+    "budget_s": 20.0,
+    "max_iterations": 300,
+    "seed": 3,
+    "days": 2,
+    "teams": 2,
+    "start": START,
+    "today": TODAY,
+}
 
 
 def _settings(tmp_path: Path, **sections: Any) -> Settings:
-    return Settings(environment="test", data_dir=tmp_path, secret_key=TEST_SECRET_KEY,
-                    _env_file=None, **sections)
+    return Settings(
+        environment="test",
+        data_dir=tmp_path,
+        secret_key=TEST_SECRET_KEY,
+        _env_file=None,
+        **sections,
+    )
 
 
 def _legs(result: Any) -> list[tuple[float, float]]:
@@ -44,12 +56,14 @@ def _legs(result: Any) -> list[tuple[float, float]]:
 def test_library_call_follows_the_settings_osrm_url(registry: Session, tmp_path: Path) -> None:
     with osrm_standin() as osrm:
         settings = _settings(tmp_path, patrols={"osrm_url": osrm.url})
-        result = plan_patrols(settings=settings, session=registry,
-                              request=PlanRequest(save=False, **FAST))
+        result = plan_patrols(
+            settings=settings, session=registry, request=PlanRequest(save=False, **FAST)
+        )
     assert osrm.calls and all(c.startswith("/table/v1/driving/") for c in osrm.calls)
     assert used_standin(_legs(result))
-    plain = plan_patrols(settings=_settings(tmp_path), session=registry,
-                         request=PlanRequest(save=False, **FAST))
+    plain = plan_patrols(
+        settings=_settings(tmp_path), session=registry, request=PlanRequest(save=False, **FAST)
+    )
     assert not used_standin(_legs(plain))
 
 
@@ -57,8 +71,9 @@ def test_library_call_follows_the_settings_detour_and_speed(
     registry: Session, tmp_path: Path
 ) -> None:
     settings = _settings(tmp_path, patrols={"detour": 2.0, "speeds_kmh": {"car": 20.0}})
-    result = plan_patrols(settings=settings, session=registry,
-                          request=PlanRequest(save=False, **FAST))
+    result = plan_patrols(
+        settings=settings, session=registry, request=PlanRequest(save=False, **FAST)
+    )
     route = result.plan.routes[0]
     first = route.visits[0]
     base = (route.path[0][0], route.path[0][1])
@@ -74,25 +89,32 @@ def test_request_fields_left_out_take_the_settings(registry: Session, tmp_path: 
     assert site is not None
     site.last_inspected = TODAY - dt.timedelta(days=20)
     registry.flush()
-    strict = _settings(tmp_path, patrols={"skip_within_days": 30, "shift": "08:00-12:00",
-                                          "max_drive_h": 2.5})
-    result = plan_patrols(settings=strict, session=registry,
-                          request=PlanRequest(save=False, **FAST))
+    strict = _settings(
+        tmp_path, patrols={"skip_within_days": 30, "shift": "08:00-12:00", "max_drive_h": 2.5}
+    )
+    result = plan_patrols(
+        settings=strict, session=registry, request=PlanRequest(save=False, **FAST)
+    )
     reasons = {u.site_code: u.reason for u in result.plan.unplanned}
     assert reasons["PTR-003"] == "recently_inspected"
     assert {t.shift for t in result.plan.teams} == {("08:00", "12:00")}
     assert {t.max_drive_h for t in result.plan.teams} == {2.5}
-    asked = plan_patrols(settings=strict, session=registry,
-                         request=PlanRequest(save=False, skip_within_days=7, **FAST))
-    assert "PTR-003" not in {u.site_code for u in asked.plan.unplanned
-                             if u.reason == "recently_inspected"}
+    asked = plan_patrols(
+        settings=strict,
+        session=registry,
+        request=PlanRequest(save=False, skip_within_days=7, **FAST),
+    )
+    assert "PTR-003" not in {
+        u.site_code for u in asked.plan.unplanned if u.reason == "recently_inspected"
+    }
 
 
 def test_stored_plan_with_exports_days_off_and_errors(registry: Session, tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     away = {"TIM-2": {START}}
-    result = plan_patrols(settings=settings, session=registry, actor="ani",
-                          request=PlanRequest(days_off=away, **FAST))
+    result = plan_patrols(
+        settings=settings, session=registry, actor="ani", request=PlanRequest(days_off=away, **FAST)
+    )
     assert result.stored is not None and result.stored.created_by == "ani"
     assert not any(r.team == "TIM-2" and r.date == START for r in result.plan.routes)
     stored = get_plan(settings=settings, session=registry, plan_id=result.stored.plan_id)
@@ -102,21 +124,34 @@ def test_stored_plan_with_exports_days_off_and_errors(registry: Session, tmp_pat
     with pytest.raises(NotFound):
         get_plan(settings=settings, session=registry, plan_id=999_999)
     with pytest.raises(PlanningError, match="unknown teams") as err:
-        plan_patrols(settings=settings, session=registry,
-                     request=PlanRequest(save=False, days_off={"TIM-9": {START}}, **FAST))
+        plan_patrols(
+            settings=settings,
+            session=registry,
+            request=PlanRequest(save=False, days_off={"TIM-9": {START}}, **FAST),
+        )
     assert err.value.localized(translator("id")) == (
-        "`off` menyebut tim yang tidak dikenal ['TIM-9']; tim yang ada ['TIM-1', 'TIM-2']")
+        "`off` menyebut tim yang tidak dikenal ['TIM-9']; tim yang ada ['TIM-1', 'TIM-2']"
+    )
     with pytest.raises(PlanningError, match="shift"):
-        plan_patrols(settings=settings, session=registry,
-                     request=PlanRequest(save=False, shift="07:30", **FAST))
+        plan_patrols(
+            settings=settings,
+            session=registry,
+            request=PlanRequest(save=False, shift="07:30", **FAST),
+        )
 
 
 def _stored_priority(session: Session, code: str) -> dict[str, Any]:
-    row = session.execute(
-        text("SELECT p.status, p.days_since_inspection, p.pts_inspection, p.pts_status, p.score "
-             "FROM site_priority p JOIN sites s ON s.id = p.site_id WHERE s.code = :code"),
-        {"code": code},
-    ).mappings().one()
+    row = (
+        session.execute(
+            text(
+                "SELECT p.status, p.days_since_inspection, p.pts_inspection, p.pts_status, p.score "
+                "FROM site_priority p JOIN sites s ON s.id = p.site_id WHERE s.code = :code"
+            ),
+            {"code": code},
+        )
+        .mappings()
+        .one()
+    )
     return dict(row)
 
 
@@ -129,8 +164,12 @@ def test_recording_an_inspection_refreshes_the_stored_priority(
     assert before["status"] == "active" and before["days_since_inspection"] is None
     assert before["pts_inspection"] == pytest.approx(20.0)
 
-    result = record_inspection(settings=settings, session=registry, actor="tim-1",
-                               request=InspectionRequest("PTR-001", "sealed", team="TIM-1"))
+    result = record_inspection(
+        settings=settings,
+        session=registry,
+        actor="tim-1",
+        request=InspectionRequest("PTR-001", "sealed", team="TIM-1"),
+    )
     assert result.status_after == "sealed"
     after = _stored_priority(registry, "PTR-001")
     assert after["status"] == "sealed"
@@ -146,7 +185,8 @@ def test_demo_plan_follows_the_settings_it_is_given(registry: Session, tmp_path:
 
     with osrm_standin() as osrm:
         settings = _settings(tmp_path, patrols={"osrm_url": osrm.url}, language="en")
-        p, _, files = demo_plan(session=registry, out_dir=tmp_path, start=START, budget_s=1,
-                                settings=settings)
+        p, _, files = demo_plan(
+            session=registry, out_dir=tmp_path, start=START, budget_s=1, settings=settings
+        )
     assert used_standin([(v.travel_min, v.travel_km) for v in p.visits])
     assert files["xlsx"][0].is_file()

@@ -7,8 +7,11 @@ from geo.patrols.store import default_teams
 
 
 def _frame(rows: list[tuple[str, float, float]]) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"code": [r[0] for r in rows], "name": [r[0] for r in rows]},
-                            geometry=[Point(r[1], r[2]) for r in rows], crs=4326)
+    return gpd.GeoDataFrame(
+        {"code": [r[0] for r in rows], "name": [r[0] for r in rows]},
+        geometry=[Point(r[1], r[2]) for r in rows],
+        crs=4326,
+    )
 
 
 def test_default_teams_cover_distinct_areas() -> None:
@@ -21,7 +24,11 @@ def test_default_teams_cover_distinct_areas() -> None:
     assert {teams[0].base.code, teams[1].base.code} in ({"SMD", "TRB"}, {"TGR", "TRB"})
     assert teams[0].base.code != "TRB"  # the base covering the most sites comes first
     assert [t.code for t in default_teams(bases, 4, sites=sites)] == [
-        "TIM-1", "TIM-2", "TIM-3", "TIM-4"]
+        "TIM-1",
+        "TIM-2",
+        "TIM-3",
+        "TIM-4",
+    ]
 
 
 def test_default_teams_bad_count_and_no_bases() -> None:

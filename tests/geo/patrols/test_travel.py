@@ -79,8 +79,11 @@ def test_user_matrix_file_reordered_by_code(tmp_path: Path, suffix: str) -> None
     _write(minutes, path)
     travel = MatrixTravel(read_matrix(path))
     m = travel.matrix([(0, 0)] * 3, mode="car", keys=["S-2", "SMD", "S-1"])
-    assert m.durations_s.tolist() == [[0, 44 * 60, 21 * 60], [45 * 60, 0, 30 * 60],
-                                      [20 * 60, 31 * 60, 0]]
+    assert m.durations_s.tolist() == [
+        [0, 44 * 60, 21 * 60],
+        [45 * 60, 0, 30 * 60],
+        [20 * 60, 31 * 60, 0],
+    ]
 
 
 def test_user_matrix_missing_code_and_negative(tmp_path: Path) -> None:
@@ -109,16 +112,18 @@ class _Osrm(BaseHTTPRequestHandler):
         pts = [tuple(map(float, c.split(","))) for c in coords]
         query = parse_qs(urlparse(self.path).query)
         src = [int(i) for i in query["sources"][0].split(";")] if "sources" in query else None
-        dst = [int(i) for i in query["destinations"][0].split(";")] if "sources" in query \
-            else None
+        dst = [int(i) for i in query["destinations"][0].split(";")] if "sources" in query else None
         if len(pts) > 6:  # a server started with --max-table-size 6
             self.send_response(400)
             self.end_headers()
             self.wfile.write(json.dumps({"code": "TooBig", "message": "too many"}).encode())
             return
         if len(pts) == 2 and pts[1][0] > 118:
-            body = {"code": "Ok", "durations": [[0, None], [None, 0]],
-                    "distances": [[0, None], [None, 0]]}
+            body = {
+                "code": "Ok",
+                "durations": [[0, None], [None, 0]],
+                "distances": [[0, None], [None, 0]],
+            }
         elif self.path.startswith("/table/v1/boat"):
             self.send_response(400)
             self.end_headers()
@@ -128,8 +133,11 @@ class _Osrm(BaseHTTPRequestHandler):
             rows = [pts[i] for i in src] if src is not None else pts
             cols = [pts[j] for j in dst] if dst is not None else pts
             km = [[abs(a[0] - b[0]) * 111 + abs(a[1] - b[1]) * 50 for b in cols] for a in rows]
-            body = {"code": "Ok", "durations": [[k * 90 for k in row] for row in km],
-                    "distances": [[k * 1000 for k in row] for row in km]}
+            body = {
+                "code": "Ok",
+                "durations": [[k * 90 for k in row] for row in km],
+                "distances": [[k * 1000 for k in row] for row in km],
+            }
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -149,8 +157,7 @@ def osrm_url() -> Iterator[str]:
 
 
 def test_osrm_table(osrm_url: str) -> None:
-    m = OsrmTravel(osrm_url, profiles={"car": "driving", "boat": "boat"}).matrix(
-        POINTS, mode="car")
+    m = OsrmTravel(osrm_url, profiles={"car": "driving", "boat": "boat"}).matrix(POINTS, mode="car")
     assert _Osrm.calls[-1].startswith("/table/v1/driving/117.132800,-0.478600;")
     assert "annotations=duration%2Cdistance" in _Osrm.calls[-1]
     km01 = abs(POINTS[0][0] - POINTS[1][0]) * 111 + abs(POINTS[0][1] - POINTS[1][1]) * 50

@@ -113,8 +113,9 @@ def test_an_agency_day_off_moves_the_deadline_and_is_audited(
     assert _clock(session, code, "verify", wita(2025, 12, 30, 8)).due_at == wita(2026, 1, 3)
     remove_day_off(session=session, day=dt.date(2025, 12, 29), actor="budi")
     assert _clock(session, code, "verify", wita(2025, 12, 30, 8)).due_at == wita(2026, 1, 1)
-    trail = session.execute(select(DayOffAudit.action, DayOffAudit.actor)
-                            .order_by(DayOffAudit.id)).all()
+    trail = session.execute(
+        select(DayOffAudit.action, DayOffAudit.actor).order_by(DayOffAudit.id)
+    ).all()
     assert [tuple(r) for r in trail] == [("add", "ani"), ("remove", "budi")]
     with pytest.raises(ValidationError, match="reason"):
         add_day_off(session=session, day=dt.date(2025, 12, 29), reason=" ", actor="ani")
@@ -177,10 +178,21 @@ def test_duplicates_have_no_clock(session: Session, settings: Settings) -> None:
 def test_a_linked_ticket_keeps_its_own_clocks(session: Session, settings: Settings) -> None:
     # Two SP4N-LAPOR! tickets 10 m and 25 h apart: the second is a near duplicate of the first,
     # but the agency owes each ticket its answer, so both keep their clocks.
-    first = _report(session, settings, wita(2025, 12, 1, 9, 0), external_id="LAPOR-0001",
-                    reporter_phone="081211110000")
-    second = _report(session, settings, wita(2025, 12, 2, 10, 0), lat=-0.42009,
-                     external_id="LAPOR-0002", reporter_phone="081211110000")
+    first = _report(
+        session,
+        settings,
+        wita(2025, 12, 1, 9, 0),
+        external_id="LAPOR-0001",
+        reporter_phone="081211110000",
+    )
+    second = _report(
+        session,
+        settings,
+        wita(2025, 12, 2, 10, 0),
+        lat=-0.42009,
+        external_id="LAPOR-0002",
+        reporter_phone="081211110000",
+    )
     linked = session.execute(
         select(Report.duplicate_of_id).where(Report.code == second)
     ).scalar_one()

@@ -90,9 +90,7 @@ def test_submit_draws_again_when_its_code_is_taken(
 ) -> None:
     first = submit(session=session, channel="web", lat=-0.5, lon=117.1, settings=settings, now=NOW)
     monkeypatch.setattr(codes, "new_codes", _scripted(first.code, first.code))
-    second = submit(
-        session=session, channel="web", lat=-0.9, lon=116.2, settings=settings, now=NOW
-    )
+    second = submit(session=session, channel="web", lat=-0.9, lon=116.2, settings=settings, now=NOW)
     assert second.created and second.code not in (first.code, "")
     assert session.scalar(select(Report.code).where(Report.id == second.id)) == second.code
 
@@ -133,7 +131,9 @@ def test_both_bulk_paths_draw_again_codes_already_stored(
         conn, staged, actor="t", reason="r", settings=settings, codes=[stored_code], taken=taken
     )
     assert len(inserted) == 1
-    written = conn.execute(
-        text("SELECT code FROM reports WHERE description LIKE 'clash test %'")
-    ).scalars().all()
+    written = (
+        conn.execute(text("SELECT code FROM reports WHERE description LIKE 'clash test %'"))
+        .scalars()
+        .all()
+    )
     assert len(written) == 3 and len(set(written)) == 3 and stored_code not in written

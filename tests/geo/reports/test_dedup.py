@@ -108,9 +108,7 @@ def test_a_late_arrival_becomes_the_first_of_the_group(
     assert _link(session, later2.id) == earlier.id
 
 
-def test_near_duplicate_search_can_use_an_index(
-    session: Session, settings: Settings
-) -> None:
+def test_near_duplicate_search_can_use_an_index(session: Session, settings: Settings) -> None:
     from sqlalchemy import text
 
     from geo.reports.dedup import _CANDIDATES_SQL
@@ -226,9 +224,7 @@ def test_single_link_stores_the_root(session: Session, settings: Settings) -> No
     assert_roots_true(session)
 
 
-def test_relinking_to_a_late_arrival_moves_every_root(
-    session: Session, settings: Settings
-) -> None:
+def test_relinking_to_a_late_arrival_moves_every_root(session: Session, settings: Settings) -> None:
     later = _at(session, settings, 10, -0.42)
     later2 = _at(session, settings, 5, -0.42)
     assert _root(session, later2.id) == later.id
@@ -263,9 +259,7 @@ def test_unlinking_a_moved_report_clears_its_root_and_keeps_chains_true(
     assert report is not None
     report.geom = "SRID=4326;POINT(117.5 -0.9)"  # type: ignore[assignment]
     session.flush()
-    changed = link_near_duplicates(
-        session=session, report_ids=[a.id, b.id], report_settings=LIMITS
-    )
+    changed = link_near_duplicates(session=session, report_ids=[a.id, b.id], report_settings=LIMITS)
     assert changed == {b.id: None}
     assert _link(session, b.id) is None and _root(session, b.id) is None
     assert _root(session, a.id) is None

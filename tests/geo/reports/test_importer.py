@@ -249,9 +249,11 @@ def test_two_writers_never_draw_the_same_code_in_one_import(
     )
     assert summary.inserted == 60
     with engine.connect() as conn:
-        codes = conn.execute(
-            text("SELECT code FROM reports WHERE external_id LIKE 'CODE-%'")
-        ).scalars().all()
+        codes = (
+            conn.execute(text("SELECT code FROM reports WHERE external_id LIKE 'CODE-%'"))
+            .scalars()
+            .all()
+        )
     assert len(set(codes)) == 60 and all(c.startswith("PTM-QQQQ") for c in codes)
 
 

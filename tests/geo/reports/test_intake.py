@@ -135,12 +135,31 @@ def test_the_same_photo_from_someone_else_is_their_own_report_corroborating_the_
 ) -> None:
     # A forwarded WhatsApp photo: another citizen must never receive the first one's code.
     photo = make_jpeg(-0.42, 117.0, NOW - dt.timedelta(days=1), colour=(8, 9, 9))
-    first = submit(session=session, channel="hotline", evidence=[photo], settings=settings,
-                   reporter_phone="0812-1111-2222", now=NOW)
-    other = submit(session=session, channel="hotline", evidence=[photo], settings=settings,
-                   reporter_phone="0813-9999-0000", now=NOW)
-    elsewhere = submit(session=session, channel="web", lat=-0.9, lon=116.5, evidence=[photo],
-                       settings=settings, now=NOW)
+    first = submit(
+        session=session,
+        channel="hotline",
+        evidence=[photo],
+        settings=settings,
+        reporter_phone="0812-1111-2222",
+        now=NOW,
+    )
+    other = submit(
+        session=session,
+        channel="hotline",
+        evidence=[photo],
+        settings=settings,
+        reporter_phone="0813-9999-0000",
+        now=NOW,
+    )
+    elsewhere = submit(
+        session=session,
+        channel="web",
+        lat=-0.9,
+        lon=116.5,
+        evidence=[photo],
+        settings=settings,
+        now=NOW,
+    )
     assert other.created and elsewhere.created
     assert len({first.code, other.code, elsewhere.code}) == 3
     links = session.execute(

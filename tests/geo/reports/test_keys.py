@@ -78,8 +78,15 @@ def _reports_under_old_key(engine: Engine, tmp_path_data: Settings, n: int) -> N
                 settings=tmp_path_data,
                 match=False,
             )
-        submit(session=session, channel="hotline", lat=-0.1, lon=117.2, settings=tmp_path_data,
-               description="tanpa identitas", match=False)
+        submit(
+            session=session,
+            channel="hotline",
+            lat=-0.1,
+            lon=117.2,
+            settings=tmp_path_data,
+            description="tanpa identitas",
+            match=False,
+        )
         session.commit()
 
 
@@ -105,8 +112,9 @@ def test_rotation_reencrypts_every_identity_and_resumes(
         assert len(rows) == 5
         for i, (name, phone, digest) in enumerate(rows):
             assert decrypt_identity(name, settings=only_new) == f"Pelapor {i}"
-            assert digest == reporter_hash(decrypt_identity(phone, settings=only_new),
-                                           settings=only_new)
+            assert digest == reporter_hash(
+                decrypt_identity(phone, settings=only_new), settings=only_new
+            )
         progress = session.execute(select(KeyRotation)).scalar_one()
         assert progress.rows_done == 5 and progress.finished_at is not None
 

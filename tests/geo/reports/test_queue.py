@@ -38,8 +38,14 @@ def queue_engine(fresh_database_url: str) -> Iterator[Engine]:
 def _submit(engine: Engine, settings: Settings, lat: float, hours_ago: float) -> int:
     with session_scope(engine) as session:
         result = submit(
-            session=session, channel="hotline", lat=lat, lon=117.0, reporter_phone="0812999",
-            received_at=NOW - dt.timedelta(hours=hours_ago), settings=settings, now=NOW,
+            session=session,
+            channel="hotline",
+            lat=lat,
+            lon=117.0,
+            reporter_phone="0812999",
+            received_at=NOW - dt.timedelta(hours=hours_ago),
+            settings=settings,
+            now=NOW,
             defer=True,
         )
     assert result.created and result.duplicate_of is None  # not linked yet
@@ -77,9 +83,7 @@ def test_deferred_reports_are_queued_then_linked_and_matched(
     assert drain(engine=queue_engine) == 0
 
 
-def test_the_worker_drains_soon_after_it_is_woken(
-    queue_engine: Engine, settings: Settings
-) -> None:
+def test_the_worker_drains_soon_after_it_is_woken(queue_engine: Engine, settings: Settings) -> None:
     worker = IntakeWorker(queue_engine, delay_s=0.05, idle_s=30.0)
     worker.start()
     try:

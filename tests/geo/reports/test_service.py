@@ -25,9 +25,7 @@ _seq = itertools.count(1)
 def coded(session: Session, report_id: int) -> str:
     """Give a report a tracking code of the public form and return it."""
     code = f"PTM-SV{next(_seq):06d}"
-    session.execute(
-        text("UPDATE reports SET code = :c WHERE id = :i"), {"c": code, "i": report_id}
-    )
+    session.execute(text("UPDATE reports SET code = :c WHERE id = :i"), {"c": code, "i": report_id})
     return code
 
 
@@ -69,8 +67,11 @@ def test_rejecting_a_hotspot_report_recounts_the_hotspot(
 ) -> None:
     ids = add_reports(session, blob(119.3, 1.6, 4, seed=31))
     summary = cluster_hotspots(settings=settings, session=session, eps_m=200, min_reports=3)
-    (code,) = [c for c in summary.created if view_hotspot(
-        settings=settings, session=session, hotspot=c).report_count == 4]
+    (code,) = [
+        c
+        for c in summary.created
+        if view_hotspot(settings=settings, session=session, hotspot=c).report_count == 4
+    ]
     change_status(
         settings=settings,
         session=session,
@@ -107,16 +108,27 @@ def test_public_submission_is_the_web_form_and_retries_are_recognised(
     fields = {"lat": lat, "lon": lon, "activity": "excavator", "confidentiality": "anonim"}
     with pytest.raises(ValidationError) as err:
         submit_report(
-            settings=settings, session=session, fields={**fields, "channel": "hotline"},
-            actor=None, public=True,
+            settings=settings,
+            session=session,
+            fields={**fields, "channel": "hotline"},
+            actor=None,
+            public=True,
         )
     assert err.value.field == "channel"
     first = submit_report(
-        settings=settings, session=session, fields=fields, actor=None, public=True,
+        settings=settings,
+        session=session,
+        fields=fields,
+        actor=None,
+        public=True,
         idempotency_key="retry-1",
     )
     again = submit_report(
-        settings=settings, session=session, fields=fields, actor=None, public=True,
+        settings=settings,
+        session=session,
+        fields=fields,
+        actor=None,
+        public=True,
         idempotency_key="retry-1",
     )
     assert first.created and not again.created and again.code == first.code

@@ -90,7 +90,9 @@ def location(wamid: str, lat: float, lon: float, at: int = T0, name: str = "") -
 def unknown(wamid: str, at: int = T0) -> dict[str, Any]:
     """What Meta sends for a type it does not support (e.g. a poll)."""
     return _msg(
-        wamid, "unsupported", at,
+        wamid,
+        "unsupported",
+        at,
         errors=[{"code": 131051, "title": "Message type unknown"}],
     )
 
@@ -101,20 +103,35 @@ def status(wamid: str, state: str = "delivered") -> dict[str, Any]:
 
 def ogg_opus(seed: bytes = b"") -> bytes:
     """The first page of an OGG/Opus voice note (what WhatsApp records), and some payload."""
-    header = b"OpusHead" + bytes([1, 1]) + (312).to_bytes(2, "little") + (48000).to_bytes(
-        4, "little") + b"\x00\x00\x00"
-    page = (b"OggS\x00\x02" + b"\x00" * 8 + b"\x01\x00\x00\x00" + b"\x00" * 8
-            + bytes([1, len(header)]) + header)
+    header = (
+        b"OpusHead"
+        + bytes([1, 1])
+        + (312).to_bytes(2, "little")
+        + (48000).to_bytes(4, "little")
+        + b"\x00\x00\x00"
+    )
+    page = (
+        b"OggS\x00\x02"
+        + b"\x00" * 8
+        + b"\x01\x00\x00\x00"
+        + b"\x00" * 8
+        + bytes([1, len(header)])
+        + header
+    )
     return page + b"OggS\x00\x00" + seed + b"\x00" * 200
 
 
 def mp4() -> bytes:
     """A structurally whole MP4: ftyp, a moov with its header, and media data."""
+
     def box(kind: bytes, payload: bytes) -> bytes:
         return (8 + len(payload)).to_bytes(4, "big") + kind + payload
 
-    return (box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2")
-            + box(b"moov", box(b"mvhd", bytes(100))) + box(b"mdat", bytes(300)))
+    return (
+        box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2")
+        + box(b"moov", box(b"mvhd", bytes(100)))
+        + box(b"mdat", bytes(300))
+    )
 
 
 @dataclass
@@ -184,8 +201,9 @@ def _handler(stand_in: GraphStandIn) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length))
             stand_in.sent.append({"path": self.path, **body})
-            self._answer(200, json.dumps({"messages": [{"id": f"wamid.out{len(stand_in.sent)}"}]})
-                         .encode())
+            self._answer(
+                200, json.dumps({"messages": [{"id": f"wamid.out{len(stand_in.sent)}"}]}).encode()
+            )
 
     return Handler
 

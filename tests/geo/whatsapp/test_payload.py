@@ -42,7 +42,13 @@ def test_every_documented_message_type_is_read() -> None:
     )
     got = {m.wamid: m for m in parse_delivery(body)}
     assert [m.kind for m in got.values()] == [
-        "text", "image", "video", "audio", "document", "location", "unsupported"
+        "text",
+        "image",
+        "video",
+        "audio",
+        "document",
+        "location",
+        "unsupported",
     ]
     assert got["w1"].text == "Ada tambang"
     assert got["w1"].sender == BUDI[0] and got["w1"].sender_name == BUDI[1]

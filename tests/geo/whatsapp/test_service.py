@@ -64,11 +64,14 @@ def test_a_multi_message_conversation_becomes_exactly_one_report(
     photo = make_jpeg()  # forwarded: WhatsApp strips EXIF
     graph.media["m-photo"] = (photo, "image/jpeg")
     graph.media["m-video"] = (mp4(), "video/mp4")
-    first = desk.deliver(delivery(text("wamid.1", "Ada ekskavator menggali di pinggir sungai",
-                                       T0)))
+    first = desk.deliver(delivery(text("wamid.1", "Ada ekskavator menggali di pinggir sungai", T0)))
     assert first.messages == 1 and first.reports == [] and graph.sent == []
-    desk.deliver(delivery(image("wamid.2", "m-photo", T0 + 60, caption="tadi pagi"),
-                          video("wamid.3", "m-video", T0 + 70)))
+    desk.deliver(
+        delivery(
+            image("wamid.2", "m-photo", T0 + 60, caption="tadi pagi"),
+            video("wamid.3", "m-video", T0 + 70),
+        )
+    )
     desk.deliver(delivery(location("wamid.4", -0.42, 117.0, T0 + 120, name="Loa Kulu")))
     out = desk.deliver(delivery(text("wamid.5", "Selesai", T0 + 180)))
 
@@ -99,22 +102,31 @@ def test_a_multi_message_conversation_becomes_exactly_one_report(
     # A later message starts a new draft; it does not reopen the report.
     desk.deliver(delivery(text("wamid.6", "Satu lagi", T0 + 240)))
     assert session.scalar(select(func.count()).select_from(Report)) == 1
-    assert session.scalar(
-        select(func.count()).select_from(Conversation).where(Conversation.status == "open")
-    ) == 1
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Conversation).where(Conversation.status == "open")
+        )
+        == 1
+    )
 
 
 def test_forwarded_photo_without_exif_and_text_closes_as_described_place_when_idle(
     session: Session, desk: Desk, graph: GraphStandIn, wsettings: Settings
 ) -> None:
     graph.media["m-fwd"] = (make_jpeg(colour=(10, 200, 30)), "image/jpeg")
-    desk.deliver(delivery(image("wamid.f1", "m-fwd", T0),
-                          text("wamid.f2", "Desa Bukit Pariaman, Tenggarong Seberang", T0 + 5)))
-    early = close_due_conversations(session=session, settings=wsettings,
-                                    now=START + dt.timedelta(minutes=29))
+    desk.deliver(
+        delivery(
+            image("wamid.f1", "m-fwd", T0),
+            text("wamid.f2", "Desa Bukit Pariaman, Tenggarong Seberang", T0 + 5),
+        )
+    )
+    early = close_due_conversations(
+        session=session, settings=wsettings, now=START + dt.timedelta(minutes=29)
+    )
     assert early.reports == [] and early.replies == []
-    out = close_due_conversations(session=session, settings=wsettings,
-                                  now=START + dt.timedelta(minutes=31))
+    out = close_due_conversations(
+        session=session, settings=wsettings, now=START + dt.timedelta(minutes=31)
+    )
     assert len(out.reports) == 1
     report = _report(session, out.reports[0])
     assert report.location_source == "described" and report.geom is None
@@ -131,8 +143,11 @@ def test_a_photo_sent_as_a_document_keeps_its_exif_point(
     session: Session, desk: Desk, graph: GraphStandIn
 ) -> None:
     graph.media["m-doc"] = (make_jpeg(lat=-0.5, lon=117.1), "image/jpeg")
-    out = desk.deliver(delivery(document("wamid.d1", "m-doc", "IMG_2031.jpg", T0),
-                                text("wamid.d2", "kirim", T0 + 10)))
+    out = desk.deliver(
+        delivery(
+            document("wamid.d1", "m-doc", "IMG_2031.jpg", T0), text("wamid.d2", "kirim", T0 + 10)
+        )
+    )
     report = _report(session, out.reports[0])
     assert report.location_source == "exif"
     (ev,) = _evidence(session, report)
@@ -145,9 +160,13 @@ def test_a_voice_note_is_stored_as_evidence(
 ) -> None:
     note = ogg_opus(b"suara")
     graph.media["m-voice"] = (note, "audio/ogg")
-    out = desk.deliver(delivery(voice("wamid.v1", "m-voice", T0),
-                                location("wamid.v2", -0.42, 117.0, T0 + 1),
-                                text("wamid.v3", "selesai", T0 + 2)))
+    out = desk.deliver(
+        delivery(
+            voice("wamid.v1", "m-voice", T0),
+            location("wamid.v2", -0.42, 117.0, T0 + 1),
+            text("wamid.v3", "selesai", T0 + 2),
+        )
+    )
     report = _report(session, out.reports[0])
     (ev,) = _evidence(session, report)
     assert ev.mime == "audio/ogg" and ev.path.endswith(".ogg")
@@ -181,15 +200,17 @@ def test_a_duplicate_delivery_is_stored_once_and_a_message_once_by_wamid(
     assert json.loads(decrypt_identity(sealed, settings=wsettings) or "") == body
     # The same message inside another delivery (a retry batched differently).
     desk.deliver(body)
-    out = desk.deliver(delivery(text("wamid.x1", "Truk batubara lewat malam hari", T0),
-                                text("wamid.x2", "anonim", T0 + 3)))
+    out = desk.deliver(
+        delivery(
+            text("wamid.x1", "Truk batubara lewat malam hari", T0),
+            text("wamid.x2", "anonim", T0 + 3),
+        )
+    )
     assert out.messages == 1
     assert session.scalar(select(func.count()).select_from(Message)) == 2
 
 
-def test_an_unknown_message_type_does_not_fail_the_delivery(
-    session: Session, desk: Desk
-) -> None:
+def test_an_unknown_message_type_does_not_fail_the_delivery(session: Session, desk: Desk) -> None:
     out = desk.deliver(delivery(unknown("wamid.u1", T0), text("wamid.u2", "Ada tambang", T0 + 1)))
     assert out.messages == 2
     assert session.scalars(select(Delivery)).one().error is None
@@ -201,17 +222,19 @@ def test_a_draft_without_location_asks_for_it_once_then_is_stored_for_follow_up(
     session: Session, desk: Desk, graph: GraphStandIn, wsettings: Settings
 ) -> None:
     graph.media["m-bare"] = (make_jpeg(colour=(1, 2, 3)), "image/jpeg")
-    out = desk.deliver(delivery(image("wamid.n1", "m-bare", T0), text("wamid.n2", "selesai",
-                                                                        T0 + 5)),
-                       now=START + dt.timedelta(seconds=10))
+    out = desk.deliver(
+        delivery(image("wamid.n1", "m-bare", T0), text("wamid.n2", "selesai", T0 + 5)),
+        now=START + dt.timedelta(seconds=10),
+    )
     assert out.reports == []
     assert len(graph.sent) == 1
     request = graph.sent[0]["text"]["body"]
     assert "lokasi" in request.lower() and "PTM-" not in request
     conv = session.scalars(select(Conversation)).one()
     assert conv.status == "open" and conv.location_requested_at is not None
-    later = close_due_conversations(session=session, settings=wsettings,
-                                    now=START + dt.timedelta(minutes=45))
+    later = close_due_conversations(
+        session=session, settings=wsettings, now=START + dt.timedelta(minutes=45)
+    )
     assert len(later.reports) == 1
     report = _report(session, later.reports[0])
     assert report.location_source == "described" and "no_location" in report.flags
@@ -220,9 +243,13 @@ def test_a_draft_without_location_asks_for_it_once_then_is_stored_for_follow_up(
 
 
 def test_the_anonymous_keyword_makes_the_report_anonim(session: Session, desk: Desk) -> None:
-    out = desk.deliver(delivery(text("wamid.a1", "Tambang emas di Desa Long Lalang", T0),
-                                text("wamid.a2", "Saya mau anonim", T0 + 1),
-                                text("wamid.a3", "selesai", T0 + 2)))
+    out = desk.deliver(
+        delivery(
+            text("wamid.a1", "Tambang emas di Desa Long Lalang", T0),
+            text("wamid.a2", "Saya mau anonim", T0 + 1),
+            text("wamid.a3", "selesai", T0 + 2),
+        )
+    )
     report = _report(session, out.reports[0])
     assert report.confidentiality == "anonim"
 
@@ -231,16 +258,20 @@ def test_the_24_hour_cap_closes_a_draft_that_never_goes_idle(
     session: Session, desk: Desk, wsettings: Settings
 ) -> None:
     for i in range(51):  # every 29 minutes: never idle; message 50 comes at 24h10m
-        desk.deliver(delivery(text(f"wamid.c{i}", f"Kabar ke-{i} dari Sungai Mahakam",
-                                   T0 + i * 29 * 60)))
+        desk.deliver(
+            delivery(text(f"wamid.c{i}", f"Kabar ke-{i} dari Sungai Mahakam", T0 + i * 29 * 60))
+        )
     conv = session.scalars(select(Conversation)).all()
     assert len(conv) == 2
     first, second = sorted(conv, key=lambda c: c.id)
     assert first.status == "closed" and first.close_reason == "cap"
     assert second.status == "open"
-    assert session.scalar(
-        select(func.count()).select_from(Message).where(Message.conversation_id == first.id)
-    ) == 50
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Message).where(Message.conversation_id == first.id)
+        )
+        == 50
+    )
     # The worker's periodic step closes at the cap too, without a new message.
     out = close_due_conversations(
         session=session, settings=wsettings, now=START + dt.timedelta(hours=48, minutes=20)
@@ -327,11 +358,13 @@ def test_raw_deliveries_are_purged_after_the_retention_time(
     assert session.get(Message, "wamid.old") is not None  # the messages stay
 
 
-def test_a_pin_outside_indonesia_is_kept_as_a_described_place(
-    session: Session, desk: Desk
-) -> None:
-    out = desk.deliver(delivery(location("wamid.l1", 51.5, -0.12, T0, name="London"),
-                                text("wamid.l2", "selesai", T0 + 1)))
+def test_a_pin_outside_indonesia_is_kept_as_a_described_place(session: Session, desk: Desk) -> None:
+    out = desk.deliver(
+        delivery(
+            location("wamid.l1", 51.5, -0.12, T0, name="London"),
+            text("wamid.l2", "selesai", T0 + 1),
+        )
+    )
     report = _report(session, out.reports[0])
     assert report.geom is None and report.location_source == "described"
     assert report.location_text == "51.5, -0.12, London, Kutai Kartanegara, Kalimantan Timur"
@@ -344,11 +377,15 @@ def test_status_updates_send_the_configured_template_once_per_status(
     from geo.whatsapp.service import status_updates
 
     templates = {"verified": "laporan_diverifikasi", "closed": "laporan_selesai"}
-    configured = wsettings.model_copy(update={"whatsapp": wsettings.whatsapp.model_copy(
-        update={"status_templates": templates})})
+    configured = wsettings.model_copy(
+        update={"whatsapp": wsettings.whatsapp.model_copy(update={"status_templates": templates})}
+    )
     assert status_updates(session=session, settings=wsettings) == []  # none configured
-    out = desk.deliver(delivery(text("wamid.t1", "Tambang di Desa Jembayan", T0),
-                                text("wamid.t2", "selesai", T0 + 1)))
+    out = desk.deliver(
+        delivery(
+            text("wamid.t1", "Tambang di Desa Jembayan", T0), text("wamid.t2", "selesai", T0 + 1)
+        )
+    )
     desk.deliver(delivery(text("wamid.t3", "Tambang di Desa Sebulu", T0), sender=SITI))
     code = out.reports[0]
     assert status_updates(session=session, settings=configured) == []  # received: the receipt
@@ -383,8 +420,9 @@ def test_two_workers_never_open_two_drafts_for_one_sender(
         with session_scope(engine) as session:
             for i in (1, 2):  # the second takes the lock the first holds
                 body = delivery(text(f"wamid.race{i}", f"pesan {i}", T0 + i))
-                receive_delivery(session=session, body=json.dumps(body).encode(),
-                                 settings=wsettings)
+                receive_delivery(
+                    session=session, body=json.dumps(body).encode(), settings=wsettings
+                )
         first = session_scope(engine)
         session_a = first.__enter__()
         process_deliveries(session=session_a, client=client, settings=wsettings, limit=1)
@@ -402,7 +440,11 @@ def test_two_workers_never_open_two_drafts_for_one_sender(
         with session_scope(engine) as session:
             assert session.scalar(select(func.count()).select_from(Conversation)) == 1
             assert session.scalar(select(func.count()).select_from(Message)) == 2
-            assert session.scalar(select(func.count()).select_from(Delivery).where(
-                Delivery.error.is_not(None))) == 0
+            assert (
+                session.scalar(
+                    select(func.count()).select_from(Delivery).where(Delivery.error.is_not(None))
+                )
+                == 0
+            )
     finally:
         engine.dispose()
