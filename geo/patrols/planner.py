@@ -348,8 +348,8 @@ def _keep_reachable(
                     "too_far",
                     Message(
                         N_(
-                            "no team can drive there, inspect and return within its shift and driving "
-                            "limit"
+                            "no team can drive there, inspect and return within its shift and "
+                            "driving limit"
                         )
                     ),
                 )
