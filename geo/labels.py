@@ -29,6 +29,8 @@ __all__ = [
     "hotspot_status",
     "hotspot_status_labels",
     "clock_rule",
+    "clock_state",
+    "clock_state_labels",
     "clock_rule_labels",
     "inspection_result_labels",
     "inspection_result",
@@ -147,6 +149,22 @@ def clock_rule_labels(t: Translator) -> dict[str, str]:
 def clock_rule(t: Translator, code: str) -> str:
     """Return the label of one complaint clock; a rule added later is shown by its name."""
     return clock_rule_labels(t).get(code, code)
+
+
+def clock_state_labels(t: Translator) -> dict[str, str]:
+    """Return the label of every state of a complaint clock (``geo.reports.clocks``)."""
+    return {
+        "running": t.pgettext("clock state", "running"),
+        "due_soon": t.pgettext("clock state", "due_soon"),
+        "overdue": t.pgettext("clock state", "overdue"),
+        "met": t.pgettext("clock state", "met"),
+        "missed": t.pgettext("clock state", "missed"),
+    }
+
+
+def clock_state(t: Translator, code: str) -> str:
+    """Return the label of one clock state."""
+    return clock_state_labels(t).get(code, code)
 
 
 def inspection_result_labels(t: Translator) -> dict[str, str]:

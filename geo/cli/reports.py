@@ -12,11 +12,14 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from geo import labels
 from geo.calendar import list_days_off, national_holidays
 from geo.cli._common import console, current, engine_from_settings
+from geo.cli.whatsapp import print_conversation
 from geo.db import session_scope
+from geo.errors import NotFound
 from geo.i18n import Translator
 from geo.reports import service
 from geo.reports.clocks import load_rules, update_rule
@@ -25,6 +28,7 @@ from geo.reports.export import export_reports
 from geo.reports.models import ClockRule
 from geo.reports.query import list_reports, show
 from geo.settings import get_settings
+from geo.whatsapp.service import conversation_of_report
 
 __all__ = ["app"]
 
@@ -161,48 +165,99 @@ def list_(
 
 @app.command("show")
 def show_(code: str = typer.Argument(..., help="Tracking code, e.g. PTM-7K3Q9X.")) -> None:
-    """Show one report with its history, evidence and clocks."""
+    """Show one report: its fields, history, evidence, clocks, and the hotline conversation."""
+    t = current().t
     with session_scope(engine_from_settings()) as session:
         report = show(session=session, code=code)
-    table = Table(title=f"Report {report['code']}", show_header=False)
+        conversation = _conversation(session, report["code"])
+    console.print(_fields_table(t, report))
+    hist = Table(title=t.gettext("History"))
+    for name in (
+        t.gettext("at (WITA)"),
+        t.gettext("from"),
+        t.gettext("to"),
+        t.gettext("by"),
+        t.gettext("reason"),
+    ):
+        hist.add_column(name)
+    for h in report["history"]:
+        hist.add_row(
+            _when(h["at"]),
+            labels.report_status(t, h["from_status"]) if h["from_status"] else "",
+            labels.report_status(t, h["to_status"]),
+            h["actor"],
+            Text(h["reason"] or ""),
+        )
+    console.print(hist)
+    if report["evidence"]:
+        console.print(_evidence_table(t, report["evidence"]))
+    console.print(_clocks_table(t, report["clocks"]))
+    if conversation is not None:
+        print_conversation(conversation, t)
+
+
+def _conversation(session: Any, code: str) -> Any:
+    """Return the WhatsApp conversation the report came from, or None."""
+    try:
+        return conversation_of_report(session=session, code=code)
+    except NotFound:
+        return None
+
+
+def _fields_table(t: Translator, report: dict[str, Any]) -> Table:
+    table = Table(title=t.gettext("Report {code}", code=report["code"]), show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
     skip = {"history", "evidence", "clocks", "id"}
     for key, value in report.items():
         if key in skip or value is None or value == []:
             continue
-        table.add_row(key, _when(value) if isinstance(value, dt.datetime) else str(value))
-    console.print(table)
-    hist = Table(title="History")
-    for name in ("at (WITA)", "from", "to", "by", "reason"):
-        hist.add_column(name)
-    for h in report["history"]:
-        hist.add_row(
-            _when(h["at"]), h["from_status"] or "", h["to_status"], h["actor"], h["reason"] or ""
+        shown = _when(value) if isinstance(value, dt.datetime) else str(value)
+        table.add_row(key, Text(shown))  # citizens' text is never read as markup
+    return table
+
+
+def _evidence_table(t: Translator, evidence: list[dict[str, Any]]) -> Table:
+    ev = Table(title=t.gettext("Evidence"))
+    for name in (
+        "sha256",
+        t.gettext("type"),
+        t.gettext("bytes"),
+        t.gettext("EXIF position"),
+        t.gettext("EXIF time"),
+    ):
+        ev.add_column(name)
+    for e in evidence:
+        where = "" if e["exif_lat"] is None else f"{e['exif_lat']:.5f}, {e['exif_lon']:.5f}"
+        ev.add_row(
+            e["sha256"][:16] + "…",
+            e["mime"],
+            t.number(e["size_bytes"]),
+            where,
+            _when(e["exif_time"]),
         )
-    console.print(hist)
-    if report["evidence"]:
-        ev = Table(title="Evidence")
-        for name in ("sha256", "type", "bytes", "EXIF position", "EXIF time"):
-            ev.add_column(name)
-        for e in report["evidence"]:
-            where = "" if e["exif_lat"] is None else f"{e['exif_lat']:.5f}, {e['exif_lon']:.5f}"
-            ev.add_row(
-                e["sha256"][:16] + "…",
-                e["mime"],
-                str(e["size_bytes"]),
-                where,
-                _when(e["exif_time"]),
-            )
-        console.print(ev)
-    clocks = Table(title="Clocks")
-    for name in ("rule", "started (WITA)", "due (WITA)", "state", "days left"):
-        clocks.add_column(name)
-    for c in report["clocks"]:
-        clocks.add_row(
-            c["rule"], _when(c["started_at"]), _when(c["due_at"]), c["state"], str(c["days_left"])
+    return ev
+
+
+def _clocks_table(t: Translator, clocks: list[dict[str, Any]]) -> Table:
+    table = Table(title=t.gettext("Clocks"))
+    for name in (
+        t.gettext("rule"),
+        t.gettext("started (WITA)"),
+        t.gettext("due (WITA)"),
+        t.gettext("state"),
+        t.gettext("days left"),
+    ):
+        table.add_column(name)
+    for c in clocks:
+        table.add_row(
+            labels.clock_rule(t, c["rule"]),
+            _when(c["started_at"]),
+            _when(c["due_at"]),
+            labels.clock_state(t, c["state"]),
+            str(c["days_left"]),
         )
-    console.print(clocks)
+    return table
 
 
 @app.command("status")

@@ -18,9 +18,11 @@ from rich.text import Text
 from geo.cli._common import console, current, engine_from_settings
 from geo.db import session_scope
 from geo.errors import N_, ConfigurationError
+from geo.i18n import Translator
 from geo.reports.config import LOCAL_TIMEZONE
 from geo.whatsapp.graph import GraphClient
 from geo.whatsapp.service import (
+    ConversationView,
     close_due_conversations,
     conversation_of_report,
     purge_deliveries,
@@ -85,6 +87,11 @@ def show(code: str = typer.Argument(..., help="Tracking code, e.g. PTM-7K3Q9X.")
             view = conversation_of_report(session=session, code=code)
     finally:
         engine.dispose()
+    print_conversation(view, t)
+
+
+def print_conversation(view: ConversationView, t: Translator) -> None:
+    """Print a hotline conversation: its span, then each message, its media and its pin."""
     console.print(
         t.gettext(
             "Report {code}: WhatsApp conversation from {start} to {end} ({reason})",

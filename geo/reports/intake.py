@@ -288,13 +288,13 @@ def _same_submitter(first: Report, clean: CleanReport) -> bool:
     """
     if first.reporter_hash or clean.reporter_hash:
         return first.reporter_hash == clean.reporter_hash
-    point = None if first.geom is None else to_shape(first.geom)
-    same_point = (point is None and clean.lat is None) or (
-        point is not None
+    xy = None if first.geom is None else to_shape(first.geom).coords[0]
+    same_point = (xy is None and clean.lat is None) or (
+        xy is not None
         and clean.lat is not None
         and clean.lon is not None
-        and abs(point.y - clean.lat) < 1e-6
-        and abs(point.x - clean.lon) < 1e-6
+        and abs(xy[1] - clean.lat) < 1e-6
+        and abs(xy[0] - clean.lon) < 1e-6
     )
     return (
         same_point

@@ -116,6 +116,24 @@ def test_show_prints_the_conversation_without_the_sender(
         assert "Ada [bold]tambang[/bold] emas" in shown.stdout
         assert "-0.42000, 117.00000" in shown.stdout and "closing_word" in shown.stdout
         assert BUDI[0] not in shown.stdout and BUDI[1] not in shown.stdout
+        # The report's own page shows the conversation it came from, in Indonesian.
+        report = subprocess.run(
+            [sys.executable, "-m", "geo.cli", "reports", "show", out.reports[0]],
+            env={
+                **os.environ,
+                "PANTAU_DATABASE_URL": fresh_database_url,
+                "PANTAU_SECRET_KEY": settings.secret_key,
+                "COLUMNS": "200",
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+        assert report.returncode == 0, report.stderr
+        assert "Riwayat" in report.stdout and "Tenggat" in report.stdout
+        assert "Ada [bold]tambang[/bold] emas" in report.stdout
+        assert BUDI[0] not in report.stdout and BUDI[1] not in report.stdout
         missing = subprocess.run(
             [sys.executable, "-m", "geo.cli", "whatsapp", "show", "PTM-ZZZZZZ"],
             env={**os.environ, "PANTAU_DATABASE_URL": fresh_database_url},
