@@ -18,7 +18,7 @@ over East Kalimantan so that the density is the hard case), it prints reports pe
   site centroids (polygons become points, so it answers an easier question);
 * ``cluster``: ``geo.hotspots.cluster_reports`` on the unmatched reports (eps 300 m, 3 reports).
 
-It works in its own database (``pantau_bench_reports``, made from the ``pantau_template``
+It works in its own database (``pantau_bench_reports_<pid>``, made from the ``pantau_template``
 template and dropped at the end unless ``--keep-db``).
 
 Usage::
@@ -60,7 +60,8 @@ from geo.reports.row import HISTORY_COLUMNS, NAMES
 from geo.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-DB_NAME = "pantau_bench_reports"
+# One database per run, so that two runs on one machine never drop each other's.
+DB_NAME = f"pantau_bench_reports_{os.getpid()}"
 EARTH_M = 6_371_008.8
 CHANNELS = np.array(["hotline", "lapor", "web", "field_team", "media"])
 GEOD = Geod(ellps="WGS84")
