@@ -12,8 +12,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 80
 PACKAGES = ("geo", "api")
@@ -60,11 +58,6 @@ def test_the_measure_counts_code_and_not_the_docstring() -> None:
     assert isinstance(short, ast.FunctionDef) and length(short) == 2
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 12: the long functions (build_map, clean_many, planner.plan, ...) are being "
-    "split in parallel branches; make this strict once they are merged",
-)
 def test_no_function_is_longer_than_the_limit() -> None:
     offenders = long_functions()
     listing = "\n".join(f"  {where}: {length} lines" for where, length in offenders)

@@ -64,7 +64,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo.errors import N_, ValidationError
-from geo.reports.batches import BatchWriter
+from geo.reports.batches import BatchWriter, WriteResult
 from geo.reports.bulkcheck import clean_many, content_hashes
 from geo.reports.dedup import link_near_duplicates, match_new_reports
 from geo.reports.evidence import EvidenceFile, inspect_evidence
@@ -385,6 +385,15 @@ def _import(
         rejected=run.errors,
         unknown_columns=unknown_columns(path),
     )
+    summary.near_duplicates = _link_and_match(engine, written, limits=limits, match=match)
+    _log_summary(summary)
+    return summary
+
+
+def _link_and_match(
+    engine: Engine, written: WriteResult, *, limits: ReportSettings, match: bool
+) -> int:
+    """Link and match every report of the file; return how many new ones are near duplicates."""
     # Every report of the file, new or stored by an earlier (perhaps killed) run of it.
     ids = sorted({*written.inserted_ids, *written.stored_ids})
     with Session(engine) as session, session.begin():
@@ -392,9 +401,7 @@ def _import(
         if match:
             match_new_reports(session=session, report_ids=ids)
     # New reports start unlinked: those linked now are the file's near duplicates.
-    summary.near_duplicates = sum(1 for i in written.inserted_ids if links.get(i) is not None)
-    _log_summary(summary)
-    return summary
+    return sum(1 for i in written.inserted_ids if links.get(i) is not None)
 
 
 def _progress_bar(*, enabled: bool) -> Progress:
