@@ -21,27 +21,16 @@ from sqlalchemy.orm import Session
 
 from geo.io.vector import write_vector
 from geo.reports.config import LOCAL_TIMEZONE
-from geo.reports.query import load
+from geo.reports.query import COLUMNS, load
 from geo.settings import Settings
 
 __all__ = ["EXPORT_COLUMNS", "ExportSummary", "export_reports"]
 
-#: Columns of an export, in order; identity columns only appear for roles that may see them.
+#: Columns of an export, in order: what :func:`geo.reports.query.load` gives, up to the
+#: report's status, then its site and hotspot codes and (for roles that may see it) the
+#: identity. Ids and the derived match and duplicate figures stay inside the system.
 EXPORT_COLUMNS: tuple[str, ...] = (
-    "code",
-    "channel",
-    "external_id",
-    "received_at",
-    "observed_at",
-    "location_source",
-    "accuracy_m",
-    "location_text",
-    "title",
-    "description",
-    "activity",
-    "commodity_guess",
-    "confidentiality",
-    "status",
+    *COLUMNS[1 : COLUMNS.index("status") + 1],
     "matched_site_code",
     "hotspot_code",
     "reporter_name",
