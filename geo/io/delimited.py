@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.errors import InputFileError
+from geo.errors import N_, InputFileError
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -47,6 +47,8 @@ FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 #: Delimiters tried, in order of preference when several fit.
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 _GUARD = "'"
+#: A record whose number of fields is not the header's (the first one is named).
+WRONG_WIDTH = N_("{file}, row {row}: expected {expected} columns, got {got}")
 
 
 def neutralise(value: object) -> object:
@@ -151,12 +153,15 @@ def read_delimited(path: Path | str) -> pd.DataFrame:
     if not rows:
         raise InputFileError(f"{path.name}: the file is empty", field="file")
     header, body = [h.strip() for h in rows[0]], rows[1:]
-    bad = [i for i, r in enumerate(body, start=2) if len(r) != len(header) and any(r)]
+    bad = [(i, len(r)) for i, r in enumerate(body, start=2) if len(r) != len(header) and any(r)]
     if bad:
-        raise InputFileError(
-            f"{path.name}: row(s) {', '.join(map(str, bad[:10]))} do not have the "
-            f"{len(header)} fields of the header",
-            field="file",
+        raise InputFileError.of(
+            WRONG_WIDTH,
+            field="row",
+            file=path.name,
+            row=bad[0][0],
+            expected=len(header),
+            got=bad[0][1],
         )
     records = [[restore(c) for c in r] for r in body if len(r) == len(header)]
     frame = pd.DataFrame(records, columns=header, dtype=object)

@@ -98,7 +98,7 @@ def test_import_list_show_status(
 
     with_engine = run_cli("show", codes[0], url=database_url, settings=settings)
     assert with_engine.returncode == 0, with_engine.stderr
-    assert "History" in with_engine.stdout and "received" in with_engine.stdout
+    assert "Riwayat" in with_engine.stdout and "Diterima" in with_engine.stdout  # Indonesian
     for secret in ("Dewi", "3333", "4444"):
         assert secret not in listed.stdout + with_engine.stdout + first.stdout + first.stderr
 

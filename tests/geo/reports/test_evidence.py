@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 from geo.errors import ValidationError
 from geo.i18n import translator
 from geo.reports.config import ReportSettings
-from geo.reports.evidence import inspect_evidence, read_exif, sniff_mime, store_evidence
+from geo.reports.evidence import (
+    inspect_evidence,
+    read_exif,
+    sniff_mime,
+    store_evidence,
+    stored_file,
+)
 from geo.reports.models import Evidence
 from geo.settings import Settings
 from tests.geo.reports.conftest import make_jpeg
@@ -77,7 +83,8 @@ def test_same_file_is_stored_once(session: Session, settings: Settings) -> None:
         )
         == 1
     )
-    path = Path(first.path)
+    assert not Path(first.path).is_absolute()  # recorded relative to the data folder
+    path = stored_file(first.path, settings=settings)
     assert path.read_bytes() == content
     assert path.is_relative_to(settings.data_dir)
     assert len(list(path.parent.iterdir())) == 1
