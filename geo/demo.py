@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from geo import bases, migrate, sites
 from geo.db import session_scope
+from geo.errors import N_
 from geo.settings import Settings
 
 __all__ = ["DEMO_DIR", "DemoSummary", "run"]
@@ -123,21 +124,21 @@ def _reports_and_hotspots(
         scores = priority.compute_priority(session=session, settings=settings.priority)
         late = overdue(session=session)
     summary.reports = {
-        "in file": loaded.rows,
-        "imported now": loaded.imported,
-        "duplicates (exact)": loaded.duplicates,
-        "duplicates (near)": loaded.near_duplicates,
-        "rejected (bad rows)": loaded.rejected,
-        "flagged": loaded.flagged,
-        "matched to a site": matched.matched,
-        "unmatched": matched.unmatched,
-        "overdue clocks": len(late),
+        N_("in file"): loaded.rows,
+        N_("imported now"): loaded.imported,
+        N_("duplicates (exact)"): loaded.duplicates,
+        N_("duplicates (near)"): loaded.near_duplicates,
+        N_("rejected (bad rows)"): loaded.rejected,
+        N_("flagged"): loaded.flagged,
+        N_("matched to a site"): matched.matched,
+        N_("unmatched"): matched.unmatched,
+        N_("overdue clocks"): len(late),
     }
     summary.hotspots = {
-        "clusters": clustered.clusters,
-        "new": len(clustered.created),
-        "kept": len(clustered.kept),
-        "reports in hotspots": clustered.clustered_reports,
+        N_("clusters"): clustered.clusters,
+        N_("new"): len(clustered.created),
+        N_("kept"): len(clustered.kept),
+        N_("reports in hotspots"): clustered.clustered_reports,
     }
     summary.top_sites = scores.sort_values("score", ascending=False).head(10)
 
@@ -166,10 +167,10 @@ def _patrol_plan(
         )
     frame = plan.to_frame()
     summary.plan = {
-        "plan id": plan_id,
-        "visits": len(frame),
-        "unplanned sites": len(plan.unplanned),
+        N_("plan id"): plan_id,
+        N_("visits"): len(frame),
+        N_("unplanned sites"): len(plan.unplanned),
     }
     written = [p for paths in files.values() for p in paths]
-    summary.plan["files"] = len(written)
-    summary.outputs["Rencana patroli (CSV, XLSX, PDF, GPX, KML, ICS)"] = out_dir / "patroli"
+    summary.plan[N_("files")] = len(written)
+    summary.outputs[N_("Patrol plan (CSV, XLSX, PDF, GPX, KML, ICS)")] = out_dir / "patroli"

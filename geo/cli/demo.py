@@ -9,15 +9,17 @@ from rich.table import Table
 
 from geo import demo as demo_job
 from geo.cli._common import context
+from geo.i18n import Translator
 from geo.priority import explain
 
 
-def _pairs(title: str, values: dict[str, object]) -> Table:
+def _pairs(title: str, values: dict[str, object], t: Translator) -> Table:
     table = Table(title=title, show_header=False)
     table.add_column(justify="left")
     table.add_column(justify="right")
     for key, value in values.items():
-        table.add_row(key, str(value))
+        shown = t.number(value) if isinstance(value, int | float) else str(value)
+        table.add_row(t.gettext(key), shown)
     return table
 
 
@@ -31,6 +33,7 @@ def demo(
 ) -> None:
     """Set up the database, run every step on the synthetic demo data and show the results."""
     cli = context(ctx)
+    t = cli.t
     console = cli.console
     with console.status("Demo...") as status:
         summary = demo_job.run(
@@ -43,29 +46,41 @@ def demo(
         )
     s = summary.sites
     console.print(
-        f"Sites: [bold]{s.total}[/] in the file: {len(s.created)} created, "
-        f"{len(s.updated)} updated, {len(s.unchanged)} unchanged. "
-        f"Bases created: {summary.bases_created}."
+        t.gettext(
+            "Sites: {total} in the file: {created} created, {updated} updated, "
+            "{unchanged} unchanged. Bases created: {bases}.",
+            total=s.total,
+            created=len(s.created),
+            updated=len(s.updated),
+            unchanged=len(s.unchanged),
+            bases=summary.bases_created,
+        ),
+        highlight=False,
     )
-    table = Table(title="Lokasi PETI per kabupaten/kota (data demo sintetis)")
-    table.add_column("Kabupaten/Kota")
+    table = Table(title=t.gettext("PETI sites by regency/city (synthetic demo data)"))
+    table.add_column(t.gettext("Regency/city"))
     for col in summary.by_kabupaten.columns:
         table.add_column(str(col), justify="right")
     for kab, counts in summary.by_kabupaten.iterrows():
         table.add_row(str(kab), *(str(int(v)) for v in counts))
     console.print(table)
     if summary.reports:
-        console.print(_pairs("Laporan masyarakat (reports)", dict(summary.reports)))
-        console.print(_pairs("Hotspot kandidat (new candidate hotspots)", dict(summary.hotspots)))
+        console.print(_pairs(t.gettext("Public reports"), dict(summary.reports), t))
+        console.print(_pairs(t.gettext("Candidate hotspots"), dict(summary.hotspots), t))
     if summary.top_sites is not None:
-        top = Table(title="Prioritas tertinggi (top priority sites)")
-        for col in ("kode", "nama", "skor", "alasan utama"):
+        top = Table(title=t.gettext("Top priority sites"))
+        for col in (
+            t.gettext("code"),
+            t.gettext("name"),
+            t.gettext("score"),
+            t.gettext("main reasons"),
+        ):
             top.add_column(col)
         for rec in summary.top_sites.to_dict("records"):
             reasons = "; ".join(explain(rec, lang=cli.language)[:3])
             top.add_row(str(rec["code"]), str(rec["name"]), f"{rec['score']:.1f}", reasons)
         console.print(top)
     if summary.plan:
-        console.print(_pairs("Rencana patroli 2 minggu, 4 tim (patrol plan)", summary.plan))
+        console.print(_pairs(t.gettext("Two-week patrol plan, 4 teams"), summary.plan, t))
     for label, path in summary.outputs.items():
-        console.print(f"{label}: [bold]{path}[/]")
+        console.print(f"{t.gettext(label)}: [bold]{path}[/]")

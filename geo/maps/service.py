@@ -23,6 +23,7 @@ import folium
 import geopandas as gpd
 from sqlalchemy import Engine
 
+from geo.errors import N_
 from geo.maps import sources
 from geo.maps.briefing import export
 from geo.maps.build import build_from, map_info
@@ -198,14 +199,14 @@ def write_outputs(
     """Write the offline overview map, a PNG of it and the PDF briefing into ``out_dir``.
 
     What ``pantau demo`` (or a scheduled job) writes. Returns the paths by label
-    (``"Peta offline"``, ``"PNG"``, ``"Briefing PDF"``), ready for ``DemoSummary.outputs``.
+    (``"Offline map"``, ``"PNG"``, ``"Briefing PDF"``: catalogue entries) for the summary.
     ``settings`` is the ``maps`` section; ``None`` reads the process settings, kept only until
     ``geo.demo`` passes its own.
 
     Examples
     --------
     >>> write_outputs(engine, "out/demo", settings=settings.maps)  # doctest: +SKIP
-    {'Peta offline': PosixPath('out/demo/peta-offline.html'), ...}
+    {'Offline map': PosixPath('out/demo/peta-offline.html'), ...}
     """
     if settings is None:
         from geo.settings import get_settings
@@ -221,9 +222,9 @@ def write_outputs(
         png=out / "peta.png" if png else None,
         pdf=out / "briefing.pdf",
     )
-    paths = {"Peta offline": files.html}
+    paths = {N_("Offline map"): files.html}
     if files.pdf is not None:
-        paths["Briefing PDF"] = files.pdf
+        paths[N_("Briefing PDF")] = files.pdf
     if files.png is not None:
         paths["PNG"] = files.png
     return paths
