@@ -31,7 +31,7 @@ def run_cli(*args: str, url: str, cwd: Path | None = None) -> subprocess.Complet
 def test_pantau_demo_twice_on_an_empty_database(fresh_database_url: str, tmp_path: Path) -> None:
     first = run_cli("demo", "--budget", "3", url=fresh_database_url, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "108 created" in first.stdout
+    assert "108 dibuat" in first.stdout  # the summary is in Indonesian
     out = tmp_path / "out" / "demo"
     html, pdf = out / "peta-offline.html", out / "briefing.pdf"
     assert html.stat().st_size > 100_000 and pdf.read_bytes().startswith(b"%PDF")
@@ -39,8 +39,8 @@ def test_pantau_demo_twice_on_an_empty_database(fresh_database_url: str, tmp_pat
     assert (out / "patroli").is_dir() and any((out / "patroli").rglob("*.gpx"))
     second = run_cli("demo", "--budget", "3", url=fresh_database_url, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
-    assert "0 created, 0 updated, 108 unchanged" in second.stdout
-    assert "imported now        │    0" in second.stdout
+    assert "0 dibuat, 0 diperbarui, 108 tidak berubah" in second.stdout
+    assert re.search(r"diimpor sekarang\s+│\s+0\s", second.stdout), second.stdout
     engine = make_engine(fresh_database_url)
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Site)) == 108
@@ -50,7 +50,9 @@ def test_pantau_demo_twice_on_an_empty_database(fresh_database_url: str, tmp_pat
         creations = select(func.count()).select_from(SiteAudit).where(SiteAudit.action == "create")
         assert session.scalar(creations) == 108
         # Every report imported by the first run is there exactly once after the second.
-        imported = int(re.search(r"imported now\s+│\s+(\d+)", first.stdout).group(1))
+        found = re.search(r"diimpor sekarang\s+│\s+([\d.]+)", first.stdout)
+        assert found is not None, first.stdout
+        imported = int(found.group(1).replace(".", ""))  # 1.234 is how Indonesians write it
         assert imported > 1500
         assert session.scalar(select(func.count()).select_from(Report)) == imported
     engine.dispose()
