@@ -114,7 +114,9 @@ def test_an_agency_day_off_moves_the_deadline_and_is_audited(
     remove_day_off(session=session, day=dt.date(2025, 12, 29), actor="budi")
     assert _clock(session, code, "verify", wita(2025, 12, 30, 8)).due_at == wita(2026, 1, 1)
     trail = session.execute(
-        select(DayOffAudit.action, DayOffAudit.actor).order_by(DayOffAudit.id)
+        select(DayOffAudit.action, DayOffAudit.actor)
+        .where(DayOffAudit.day == dt.date(2025, 12, 29))
+        .order_by(DayOffAudit.id)
     ).all()
     assert [tuple(r) for r in trail] == [("add", "ani"), ("remove", "budi")]
     with pytest.raises(ValidationError, match="reason"):

@@ -80,26 +80,31 @@ def test_a_partner_gets_anonim_reports_only_and_operators_get_identity(
 
 
 def test_an_export_imports_back_as_the_same_reports(
-    engine: object, settings: Settings, tmp_path: Path
+    fresh_database_url: str, settings: Settings, tmp_path: Path
 ) -> None:
-    from sqlalchemy import Engine
-
+    from geo import migrate
+    from geo.db import make_engine
     from geo.reports.importer import import_file
 
-    assert isinstance(engine, Engine)
-    with Session(engine) as session:
-        _reports(session, settings)
-        session.commit()
-        # The operator's export carries the identity, so each row is the same report.
-        out = export_reports(
-            session=session, path=tmp_path / "kembali.csv", role="operator", settings=settings
+    # Its own database: the import commits, and other tests count the session database's rows.
+    engine = make_engine(fresh_database_url)
+    migrate.upgrade(engine)
+    try:
+        with Session(engine) as session:
+            _reports(session, settings)
+            session.commit()
+            # The operator's export carries the identity, so each row is the same report.
+            out = export_reports(
+                session=session, path=tmp_path / "kembali.csv", role="operator", settings=settings
+            )
+        with out.path.open(newline="", encoding="utf-8") as fh:
+            cells = [c for row in csv.reader(fh) for c in row]
+        assert "'" + ATTACK in cells  # guarded on the way out ...
+        summary = import_file(
+            engine=engine, path=out.path, settings=settings, progress=False, match=False
         )
-    with out.path.open(newline="", encoding="utf-8") as fh:
-        cells = [c for row in csv.reader(fh) for c in row]
-    assert "'" + ATTACK in cells  # guarded on the way out ...
-    summary = import_file(
-        engine=engine, path=out.path, settings=settings, progress=False, match=False
-    )
+    finally:
+        engine.dispose()
     # ... and read back exactly: every row is recognised as a report already stored.
     assert summary.rows >= 2 and summary.inserted == 0 and not summary.rejected
     assert summary.unknown_columns == []  # the export's own columns are known
