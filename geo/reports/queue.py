@@ -21,14 +21,13 @@ Examples
 from __future__ import annotations
 
 import logging
-import threading
 
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import SQLAlchemyError
 
 from geo.db import session_scope
 from geo.reports.config import ReportSettings
 from geo.reports.dedup import link_near_duplicates, match_new_reports
+from geo.worker import BackgroundRound
 
 __all__ = ["drain", "pending", "IntakeWorker"]
 
@@ -96,7 +95,7 @@ def drain(
         done += len(ids)
 
 
-class IntakeWorker:
+class IntakeWorker(BackgroundRound):
     """Drain the intake queue in a background thread, shortly after reports arrive.
 
     :meth:`notify` (called after a report is queued) wakes it; it then waits ``delay_s`` so
@@ -113,45 +112,9 @@ class IntakeWorker:
     """
 
     def __init__(self, engine: Engine, *, delay_s: float = 0.2, idle_s: float = 10.0) -> None:
+        super().__init__(name="pantau-intake", delay_s=delay_s, idle_s=idle_s)
         self._engine = engine
-        self._delay_s = delay_s
-        self._idle_s = idle_s
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.processed = 0
 
-    def start(self) -> None:
-        """Start the thread (it drains what an earlier process left at once)."""
-        self._stopping.clear()
-        self._wake.set()
-        self._thread = threading.Thread(target=self._run, name="pantau-intake", daemon=True)
-        self._thread.start()
-
-    def notify(self) -> None:
-        """Say that a report was queued."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Drain what is queued, then stop the thread."""
-        self._stopping.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait(self._idle_s)
-            stopping = self._stopping.is_set()
-            if not stopping:
-                self._stopping.wait(self._delay_s)  # let a burst of reports gather
-            self._wake.clear()
-            try:
-                self.processed += drain(engine=self._engine)
-            except SQLAlchemyError as exc:
-                log.warning(
-                    "intake queue: a batch failed and stays queued (%s)", type(exc).__name__
-                )
-            if stopping:
-                return
+    def round(self) -> int:
+        """Drain the queue; a failed batch stays queued for the next round."""
+        return drain(engine=self._engine)

@@ -14,11 +14,9 @@ Examples
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from geo.db import session_scope
 from geo.settings import Settings
@@ -29,6 +27,7 @@ from geo.whatsapp.service import (
     send_replies,
     status_updates,
 )
+from geo.worker import BackgroundRound
 
 __all__ = ["WhatsAppWorker", "run_once"]
 
@@ -58,7 +57,7 @@ def run_once(
     return messages
 
 
-class WhatsAppWorker:
+class WhatsAppWorker(BackgroundRound):
     """A daemon thread that runs :func:`run_once` when notified, and every few seconds.
 
     After a notification it waits ``delay_s`` so that deliveries arriving together are taken in
@@ -75,58 +74,24 @@ class WhatsAppWorker:
         idle_s: float = 10.0,
         close_every_s: float = 60.0,
     ) -> None:
+        super().__init__(name="pantau-whatsapp", delay_s=delay_s, idle_s=idle_s)
         self._engine = engine
         self._settings = settings
         self._client = client or GraphClient(settings.whatsapp)
-        self._delay_s = delay_s
-        self._idle_s = idle_s
         self._close_every_s = close_every_s
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.processed = 0
+        self._last_close = 0.0
 
-    def start(self) -> None:
-        """Start the thread (it takes in what an earlier process left at once)."""
-        self._stopping.clear()
-        self._wake.set()
-        self._thread = threading.Thread(target=self._run, name="pantau-whatsapp", daemon=True)
-        self._thread.start()
-
-    def notify(self) -> None:
-        """Say that a delivery was stored."""
-        self._wake.set()
+    def round(self) -> int:
+        """Take in the stored deliveries; close due drafts at most every ``close_every_s``."""
+        close_due = time.monotonic() - self._last_close >= self._close_every_s
+        processed = run_once(
+            engine=self._engine, settings=self._settings, client=self._client, close_due=close_due
+        )
+        if close_due:
+            self._last_close = time.monotonic()
+        return processed
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Process what is stored, then stop the thread."""
-        self._stopping.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        """Process what is stored, stop the thread, and close the Graph client."""
+        super().stop(timeout)
         self._client.close()
-
-    def _run(self) -> None:
-        last_close = 0.0
-        while True:
-            self._wake.wait(self._idle_s)
-            stopping = self._stopping.is_set()
-            if not stopping:
-                self._stopping.wait(self._delay_s)  # let a burst of deliveries gather
-            self._wake.clear()
-            close_due = time.monotonic() - last_close >= self._close_every_s
-            try:
-                self.processed += run_once(
-                    engine=self._engine,
-                    settings=self._settings,
-                    client=self._client,
-                    close_due=close_due,
-                )
-                if close_due:
-                    last_close = time.monotonic()
-            except SQLAlchemyError as exc:
-                log.warning(
-                    "whatsapp worker: a round failed and is retried (%s)", type(exc).__name__
-                )
-            if stopping:
-                return
