@@ -78,3 +78,19 @@ def fresh_database_url_module() -> Iterator[str]:
     """Like ``fresh_database_url`` but shared by the tests of one module."""
     with throwaway_database() as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One headless Chromium (Debian's, through Playwright) per test module.
+
+    Tests open their own context or page in it. It is module-scoped, not session-scoped, because
+    Playwright's sync API allows one driver per thread: code under test that renders through
+    Chromium itself (``pantau map --png``) must run in a module without this fixture. Keep browser
+    tests together in few modules so the browser starts few times.
+    """
+    from geo.maps.browser import chromium
+    from geo.settings import get_settings
+
+    with chromium(settings=get_settings().maps) as b:
+        yield b

@@ -180,14 +180,6 @@ def frames(sites, reports, hotspots, bases, routes) -> dict[str, gpd.GeoDataFram
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from geo.maps.browser import chromium
-
-    with chromium(settings=map_settings()) as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
 def map_engine(
     fresh_database_url_module: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
