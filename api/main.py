@@ -18,6 +18,7 @@ from api.language import negotiate
 from api.ratelimit import PgRateLimiter
 from api.routes import ROUTERS
 from api.routes import whatsapp as whatsapp_routes
+from api.web import assets as web_assets
 from geo.db import make_engine
 from geo.featurecache import CollectionCache
 from geo.features import FeaturePage
@@ -225,6 +226,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(whatsapp_routes.router)  # the hotline webhook (404 until configured)
+    app.include_router(web_assets.router)  # the web pages' files, served with no CDN
     _document_errors_as_json(app)
     app.add_middleware(
         BodySizeLimit,
