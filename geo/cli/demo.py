@@ -78,7 +78,9 @@ def demo(
             top.add_column(col)
         for rec in summary.top_sites.to_dict("records"):
             reasons = "; ".join(explain(rec, lang=cli.language)[:3])
-            top.add_row(str(rec["code"]), str(rec["name"]), f"{rec['score']:.1f}", reasons)
+            top.add_row(
+                str(rec["code"]), str(rec["name"]), t.number(rec["score"], digits=1), reasons
+            )
         console.print(top)
     if summary.plan:
         console.print(_pairs(t.gettext("Two-week patrol plan, 4 teams"), summary.plan, t))

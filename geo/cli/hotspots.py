@@ -12,12 +12,12 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
-from geo import hotspots, matching, priority
-from geo.cli._common import console, engine_from_settings
+from geo import hotspots, labels, matching, priority
+from geo.cli._common import CliContext, current
 from geo.db import session_scope
+from geo.errors import N_
 from geo.hotspots import service
 from geo.reports.queue import drain
-from geo.settings import get_settings
 
 __all__ = ["app", "mount", "match", "priority_command"]
 
@@ -39,7 +39,21 @@ def _text(value: object) -> str:
 
 
 def _engine() -> Engine:
-    return engine_from_settings()
+    return current().engine()
+
+
+#: Column headings of ``pantau hotspots list`` and ``pantau priority``.
+HOTSPOT_COLUMNS = (
+    N_("code"),
+    N_("status"),
+    N_("reports"),
+    N_("reporters"),
+    N_("channels"),
+    N_("last seen"),
+    N_("centroid"),
+    N_("note"),
+)
+PRIORITY_COLUMNS = (N_("rank"), N_("code"), N_("name"), N_("score"), N_("reasons"))
 
 
 def match(
@@ -48,16 +62,32 @@ def match(
     ),
 ) -> None:
     """Match every report to the nearest site within the radius (only changes are written)."""
-    engine = _engine()
+    cli = current()
+    t, engine = cli.t, cli.engine()
     queued = drain(engine=engine)  # reports the API accepted and has not processed yet
     if queued:
-        console.print(f"{queued} queued reports linked to near duplicates and matched first")
+        cli.console.print(
+            t.gettext("{n} queued reports linked to near duplicates and matched first", n=queued)
+        )
     with session_scope(engine) as session:
-        s = matching.match_reports(session=session, radius_m=radius)
-    console.print(
-        f"{s.examined} reports examined with radius {s.radius_m:g} m: {s.matched} matched "
-        f"({s.within_polygon} inside a polygon), {s.unmatched} unmatched, {s.duplicates} "
-        f"duplicates following their original; {s.changed} changed in {s.seconds:.2f} s"
+        s = matching.match_reports(
+            session=session,
+            radius_m=radius if radius is not None else cli.settings.matching.radius_m,
+        )
+    cli.console.print(
+        t.gettext(
+            "{examined} reports examined with radius {radius} m: {matched} matched "
+            "({polygon} inside a polygon), {unmatched} unmatched, {duplicates} duplicates "
+            "following their original; {changed} changed in {seconds} s",
+            examined=t.number(s.examined),
+            radius=t.number(s.radius_m),
+            matched=t.number(s.matched),
+            polygon=t.number(s.within_polygon),
+            unmatched=t.number(s.unmatched),
+            duplicates=t.number(s.duplicates),
+            changed=t.number(s.changed),
+            seconds=t.number(s.seconds, digits=2),
+        )
     )
 
 
@@ -68,21 +98,30 @@ def cluster(
     window_days: int | None = typer.Option(None, "--window-days", help="Only the last N days."),
 ) -> None:
     """Cluster the unmatched reports and update the candidate hotspots."""
-    with session_scope(_engine()) as session:
+    cli = current()
+    with session_scope(cli.engine()) as session:
         s = service.cluster_hotspots(
-            settings=get_settings(),
+            settings=cli.settings,
             session=session,
             eps_m=eps,
             min_reports=min_reports,
             window_days=window_days,
         )
-    console.print(
-        f"{s.clusters} clusters of {s.clustered_reports} reports ({s.noise_reports} unclustered):"
-        f" {len(s.created)} new, {len(s.kept)} kept, {len(s.revived)} revived,"
-        f" {len(s.lapsed)} lapsed"
+    cli.console.print(
+        cli.t.gettext(
+            "{clusters} clusters of {reports} reports ({noise} unclustered): {created} new, "
+            "{kept} kept, {revived} revived, {lapsed} lapsed",
+            clusters=s.clusters,
+            reports=s.clustered_reports,
+            noise=s.noise_reports,
+            created=len(s.created),
+            kept=len(s.kept),
+            revived=len(s.revived),
+            lapsed=len(s.lapsed),
+        )
     )
     if s.created:
-        console.print("new: " + ", ".join(s.created))
+        cli.console.print(cli.t.gettext("new: {codes}", codes=", ".join(s.created)))
 
 
 @app.command("list")
@@ -92,36 +131,38 @@ def list_(
     ),
 ) -> None:
     """List hotspots with their corroboration."""
-    frame = hotspots.load(engine=_engine(), status=status)
-    table = Table(title=f"{len(frame)} hotspot")
-    for col in (
-        "code",
-        "status",
-        "reports",
-        "reporters",
-        "channels",
-        "last seen",
-        "centroid",
-        "note",
-    ):
-        table.add_column(col)
+    cli = current()
+    t = cli.t
+    frame = hotspots.load(engine=cli.engine(), status=status)
+    table = Table(title=t.ngettext("{n} hotspot", "{n} hotspots", len(frame)))
+    for col in HOTSPOT_COLUMNS:
+        table.add_column(t.gettext(col))
     for row in frame.itertuples():
-        note = _text(row.review_reason)
-        if _text(row.promoted_site_code):
-            note = f"site {row.promoted_site_code}"
-        if not pd.isna(row.new_since_review) and row.new_since_review > 0:
-            note = f"{note} (+{int(row.new_since_review)} since review)".strip()
         table.add_row(
             row.code,
-            row.status,
-            str(row.report_count),
-            str(row.reporter_count),
-            str(len(row.channels)),
-            f"{row.last_seen:%Y-%m-%d}",
-            f"{row.centroid_lat:.4f},{row.centroid_lon:.4f}",
-            note,
+            labels.hotspot_status(t, row.status),
+            t.number(row.report_count),
+            t.number(row.reporter_count),
+            t.number(len(row.channels)),
+            t.date(row.last_seen.date(), format="medium"),
+            f"{row.centroid_lat:.4f}, {row.centroid_lon:.4f}",
+            _hotspot_note(cli, row),
         )
-    console.print(table)
+    cli.console.print(table)
+
+
+def _hotspot_note(cli: CliContext, row: object) -> str:
+    """Return the review note of a hotspot row: its reason, the site it became, new reports."""
+    t = cli.t
+    note = _text(getattr(row, "review_reason", None))
+    site = _text(getattr(row, "promoted_site_code", None))
+    if site:
+        note = t.gettext("site {code}", code=site)
+    since = getattr(row, "new_since_review", None)
+    if since is not None and not pd.isna(since) and since > 0:
+        more = t.gettext("+{n} since review", n=int(since))
+        note = f"{note} ({more})" if note else more
+    return note
 
 
 @app.command()
@@ -134,9 +175,11 @@ def promote(
     actor: str | None = typer.Option(None, help="Who decides (default PANTAU_ACTOR)."),
 ) -> None:
     """Promote a hotspot to a new site; its reports move to the site."""
-    with session_scope(_engine()) as session:
+    cli = current()
+    t = cli.t
+    with session_scope(cli.engine()) as session:
         promoted = service.promote_hotspot(
-            settings=get_settings(),
+            settings=cli.settings,
             session=session,
             hotspot=hotspot,
             actor=actor,
@@ -145,10 +188,17 @@ def promote(
             kabupaten=kabupaten,
             commodity=commodity,
         )
-    console.print(
-        f"hotspot {promoted.hotspot} is now site [bold]{promoted.site_code}[/]: "
-        f"{promoted.independent_reports} reports, priority {promoted.priority_score:.1f} "
-        f"(rank {promoted.priority_rank})"
+    cli.console.print(
+        t.gettext(
+            "hotspot {hotspot} is now site {site}: {reports} reports, priority {score} "
+            "(rank {rank})",
+            hotspot=promoted.hotspot,
+            site=promoted.site_code,
+            reports=t.number(promoted.independent_reports),
+            score=t.number(promoted.priority_score, digits=1),
+            rank=promoted.priority_rank,
+        ),
+        markup=False,
     )
 
 
@@ -159,11 +209,12 @@ def dismiss(
     actor: str | None = typer.Option(None, help="Who decides (default PANTAU_ACTOR)."),
 ) -> None:
     """Dismiss a hotspot with a reason."""
-    with session_scope(_engine()) as session:
+    cli = current()
+    with session_scope(cli.engine()) as session:
         service.dismiss_hotspot(
-            settings=get_settings(), session=session, hotspot=hotspot, reason=reason, actor=actor
+            settings=cli.settings, session=session, hotspot=hotspot, reason=reason, actor=actor
         )
-    console.print(f"hotspot {hotspot} dismissed")
+    cli.console.print(cli.t.gettext("hotspot {hotspot} dismissed", hotspot=hotspot), markup=False)
 
 
 def priority_command(
@@ -176,17 +227,24 @@ def priority_command(
         try:
             when = dt.datetime.fromisoformat(as_of).replace(tzinfo=dt.UTC)
         except ValueError:
-            raise typer.BadParameter(f"expected a date YYYY-MM-DD, got {as_of!r}") from None
-    settings = get_settings()
-    with session_scope(_engine()) as session:
-        ranking = priority.recompute(settings=settings, session=session, as_of=when)
+            raise typer.BadParameter(
+                current().t.gettext("expected a date YYYY-MM-DD, got {value}", value=as_of)
+            ) from None
+    cli = current()
+    t = cli.t
+    with session_scope(cli.engine()) as session:
+        ranking = priority.recompute(settings=cli.settings, session=session, as_of=when)
     rows = ranking.rows[:top]
-    table = Table(title=f"Prioritas lokasi (site priority), top {len(rows)}")
-    for col in ("rank", "code", "name", "score", "reasons"):
-        table.add_column(col)
+    table = Table(title=t.gettext("Site priority, top {n}", n=len(rows)))
+    for col in PRIORITY_COLUMNS:
+        table.add_column(t.gettext(col))
     for row in rows:
-        reasons = "; ".join(priority.explain(row, lang=settings.language))
+        reasons = "; ".join(priority.explain(row, lang=cli.language))
         table.add_row(
-            str(row["rank"]), str(row["code"]), str(row["name"]), f"{row['score']:.1f}", reasons
+            str(row["rank"]),
+            str(row["code"]),
+            str(row["name"]),
+            t.number(row["score"], digits=1),
+            reasons,
         )
-    console.print(table)
+    cli.console.print(table)

@@ -383,16 +383,19 @@ def test_cli_match_cluster_list_and_dismiss(
     from geo.settings import get_settings
 
     monkeypatch.setenv("PANTAU_DATABASE_URL", database_url)
+    monkeypatch.setenv("PANTAU_MATCHING_RADIUS_M", "250")
     get_settings.cache_clear()
     with Session(engine) as own:
         pts = add_reports(own, blob(119.3, 2.6, 4, seed=15))
         runs_before = own.execute(text("SELECT coalesce(max(id), 0) FROM match_runs")).scalar()
         own.commit()
     try:
+        main(["match"])  # the radius of the settings, not the last run's
+        assert "radius 250 m" in capsys.readouterr().out
         main(["match", "--radius", "1000"])
         main(["hotspots", "cluster", "--eps", "200", "--min-reports", "3"])
         out = capsys.readouterr().out
-        assert "1 new" in out
+        assert "radius 1.000 m" in out and "1 baru" in out  # Indonesian, numbers as read there
         with Session(engine) as own:
             (hid,) = hotspot_of(own, pts)
             code = get(session=own, hotspot=hid)["code"]
