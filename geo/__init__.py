@@ -22,7 +22,17 @@ __all__ = ["__version__", "connect", "sites", "bases"]
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"sites", "bases", "reports", "hotspots", "matching", "priority", "maps", "patrols"}
+_SUBMODULES = {
+    "sites",
+    "bases",
+    "reports",
+    "hotspots",
+    "matching",
+    "priority",
+    "maps",
+    "patrols",
+    "settings",
+}
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -8,7 +8,7 @@ report. The content hash is kept, so re-importing the original file still recogn
 
 Examples
 --------
->>> edit(session=session, code=code, actor="ani", lat=-0.512, lon=117.08)
+>>> edit(session=session, code=code, actor="ani", lat=-0.512, lon=117.08, settings=settings)
 ['lat', 'lon']
 """
 
@@ -29,7 +29,7 @@ from geo.reports.lifecycle import get_report
 from geo.reports.models import Evidence, Report, ReportEvidence, ReportStatusHistory
 from geo.reports.row import INPUT_FIELDS
 from geo.reports.validation import CleanReport, clean_report
-from geo.settings import ReportSettings, Settings, get_settings
+from geo.settings import ReportSettings, Settings
 
 __all__ = ["EDITABLE", "edit"]
 
@@ -48,7 +48,7 @@ def edit(
     code: str,
     actor: str,
     reason: str | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     report_settings: ReportSettings | None = None,
     now: dt.datetime | None = None,
     match: bool = True,
@@ -88,7 +88,6 @@ def edit(
     ['title']
     """
     _check_request(actor, changes)
-    settings = settings if settings is not None else get_settings()  # see geo.reports.intake
     limits = report_settings or settings.reports
     report = get_report(session=session, code=code, for_update=True)
     current = _current(report, moving="lat" in changes)

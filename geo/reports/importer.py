@@ -42,7 +42,7 @@ File formats (UTF-8; CSV separated by ``,`` ``;`` or tab):
 
 Examples
 --------
->>> summary = import_file(engine=engine, path=Path("data/demo_reports.csv"))
+>>> summary = import_file(engine=engine, path=Path("data/demo_reports.csv"), settings=settings)
 >>> summary.format, summary.duplicates > 0  # loaded already: its rows are duplicates now
 ('csv', True)
 """
@@ -73,7 +73,7 @@ from geo.reports.readers import FileFormat, RawRow, read_rows, unknown_columns
 from geo.reports.refusals import RowRefusal, RowsRefused
 from geo.reports.validation import clean_report
 from geo.reports.writer import PreparedRow
-from geo.settings import ReportSettings, Settings, get_settings
+from geo.settings import ReportSettings, Settings
 
 __all__ = ["RowError", "ImportSummary", "import_file"]
 
@@ -193,7 +193,7 @@ def import_file(
     on_error: Literal["abort", "skip"] = "abort",
     batch_size: int | None = None,
     actor: str | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     report_settings: ReportSettings | None = None,
     now: dt.datetime | None = None,
     progress: bool = True,
@@ -253,7 +253,6 @@ def import_file(
     >>> import_file(engine=engine, path="lapor_export.csv", format="lapor", settings=settings)
     ImportSummary(path='lapor_export.csv', format='lapor', rows=1, inserted=..., ...)
     """
-    settings = settings if settings is not None else get_settings()  # see geo.reports.intake
     limits = report_settings or settings.reports
     now = now or dt.datetime.now(dt.UTC)
     path = Path(path)

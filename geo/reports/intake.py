@@ -53,7 +53,7 @@ from geo.reports.dedup import (
 from geo.reports.evidence import inspect_evidence, store_evidence
 from geo.reports.models import Report, ReportCorroboration, ReportEvidence
 from geo.reports.validation import CleanReport, clean_report
-from geo.settings import ReportSettings, Settings, get_settings
+from geo.settings import ReportSettings, Settings
 
 __all__ = ["SubmitResult", "submit"]
 
@@ -150,7 +150,7 @@ def submit(
     external_id: str | None = None,
     evidence: Sequence[Path | str | bytes] = (),
     actor: str | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     report_settings: ReportSettings | None = None,
     now: dt.datetime | None = None,
     match: bool = True,
@@ -191,8 +191,8 @@ def submit(
     actor
         Who records it (``settings.actor`` by default), written into the history.
     settings, report_settings, now
-        Injected configuration and clock. Adapters pass ``settings``; a notebook may leave it
-        out for the process-wide tree. ``report_settings`` is ``settings.reports`` unless given.
+        Injected configuration and clock (a notebook passes ``geo.settings.get_settings()``);
+        ``report_settings`` is ``settings.reports`` unless given.
     match
         Match the new report to the nearest known site (:mod:`geo.matching`) at once.
     defer
@@ -219,9 +219,6 @@ def submit(
     arguments = dict(locals())  # the fields below are read by name
     # Every field of a report, by the names of geo.reports.row.INPUT_FIELDS.
     fields = {name: arguments[name] for name in report_row.INPUT_FIELDS}
-    # The one place settings may be read here: a public entry point keeps the default it has
-    # always had (a notebook may leave settings out). Everything below takes them injected.
-    settings = settings if settings is not None else get_settings()
     limits = report_settings or settings.reports
     files = [
         inspect_evidence(item, field=f"evidence[{i}]", report_settings=limits)

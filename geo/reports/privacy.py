@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from geo.errors import N_, ConfigurationError, PermissionDenied, ValidationError
-from geo.settings import Settings, get_settings
+from geo.settings import Settings
 
 __all__ = [
     "ROLES",
@@ -133,7 +133,7 @@ def _undecryptable() -> ConfigurationError:
     )
 
 
-def encrypt_identity(value: str | None, *, settings: Settings | None = None) -> bytes | None:
+def encrypt_identity(value: str | None, *, settings: Settings) -> bytes | None:
     """Encrypt a name or phone number for storage; empty values stay ``None``.
 
     Parameters
@@ -141,7 +141,7 @@ def encrypt_identity(value: str | None, *, settings: Settings | None = None) -> 
     value
         The clear text (stripped); ``None`` or blank gives ``None``.
     settings
-        Where the secret key comes from (process settings by default).
+        Where the secret key comes from (injected by the use case; never read here).
 
     Returns
     -------
@@ -150,15 +150,15 @@ def encrypt_identity(value: str | None, *, settings: Settings | None = None) -> 
 
     Examples
     --------
-    >>> encrypt_identity(" ") is None
+    >>> encrypt_identity(" ", settings=settings) is None
     True
     """
     if value is None or not value.strip():
         return None
-    return _fernet(settings or get_settings()).encrypt(value.strip().encode("utf-8"))
+    return _fernet(settings).encrypt(value.strip().encode("utf-8"))
 
 
-def decrypt_identity(token: bytes | None, *, settings: Settings | None = None) -> str | None:
+def decrypt_identity(token: bytes | None, *, settings: Settings) -> str | None:
     """Decrypt a value written by :func:`encrypt_identity`.
 
     Raises
@@ -168,13 +168,13 @@ def decrypt_identity(token: bytes | None, *, settings: Settings | None = None) -
 
     Examples
     --------
-    >>> decrypt_identity(None) is None
+    >>> decrypt_identity(None, settings=settings) is None
     True
     """
     if token is None:
         return None
     try:
-        return _fernet(settings or get_settings()).decrypt(bytes(token)).decode("utf-8")
+        return _fernet(settings).decrypt(bytes(token)).decode("utf-8")
     except InvalidToken:
         raise _undecryptable() from None
 
@@ -236,19 +236,20 @@ def normalise_phone(phone: str) -> str:
     return digits
 
 
-def reporter_hash(phone: str | None, *, settings: Settings | None = None) -> str | None:
+def reporter_hash(phone: str | None, *, settings: Settings) -> str | None:
     """Return the keyed HMAC-SHA256 (hex) of the normalised phone, or ``None`` without one.
 
     Without the secret key the hash cannot be reversed by trying every phone number.
 
     Examples
     --------
-    >>> reporter_hash("0812-3456-7890") == reporter_hash("+6281234567890")
+    >>> same = reporter_hash("+6281234567890", settings=settings)
+    >>> reporter_hash("0812-3456-7890", settings=settings) == same
     True
     """
     if phone is None or not phone.strip():
         return None
-    key = _derive((settings or get_settings()).secret_key, b"reporter-hash")
+    key = _derive(settings.secret_key, b"reporter-hash")
     return hmac.new(key, normalise_phone(phone).encode("ascii"), hashlib.sha256).hexdigest()
 
 
@@ -335,6 +336,15 @@ def redact(
     return kept
 
 
+def _key_source(settings: Settings | None) -> Settings:
+    # Identity is never decrypted with a key guessed from the environment.
+    if settings is None:
+        raise ConfigurationError(
+            "revealing a reporter's identity needs the settings (secret key) passed in"
+        )
+    return settings
+
+
 def _redact_mapping(row: dict[str, Any], *, role: str, settings: Settings | None) -> dict[str, Any]:
     out = {k: v for k, v in row.items() if k not in IDENTITY_COLUMNS}
     if role not in AGENCY_ROLES:
@@ -346,7 +356,7 @@ def _redact_mapping(row: dict[str, Any], *, role: str, settings: Settings | None
             ("reporter_phone_enc", "reporter_phone"),
         ):
             if enc in row:
-                out[clear] = decrypt_identity(row[enc], settings=settings)
+                out[clear] = decrypt_identity(row[enc], settings=_key_source(settings))
             elif clear in row:
                 out[clear] = row[clear]
     return out
@@ -367,7 +377,7 @@ def _redact_frame(frame: _T, *, role: str, settings: Settings | None) -> _T:
         ):
             if enc in out.columns:
                 out[clear] = [
-                    decrypt_identity(bytes(v), settings=settings)
+                    decrypt_identity(bytes(v), settings=_key_source(settings))
                     if isinstance(v, bytes | bytearray | memoryview)
                     else None
                     for v in out[enc]
