@@ -6,14 +6,10 @@ can change them without a deployment (see :mod:`geo.reports.clocks`).
 
 from __future__ import annotations
 
-from geo.settings import ReportSettings, get_settings
+from geo.settings import ReportSettings
 
-__all__ = ["ReportSettings", "get_report_settings", "LOCAL_TIMEZONE"]
+__all__ = ["ReportSettings", "LOCAL_TIMEZONE"]
 
 #: East Kalimantan keeps WITA (UTC+8): naive times from the hotline or LAPOR! are read in it.
 LOCAL_TIMEZONE = "Asia/Makassar"
 
-
-def get_report_settings() -> ReportSettings:
-    """Return the ``reports`` section of the process-wide settings tree."""
-    return get_settings().reports

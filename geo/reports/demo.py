@@ -27,7 +27,7 @@ from geo.reports.clocks import add_working_days, evaluate
 from geo.reports.config import LOCAL_TIMEZONE
 from geo.reports.importer import import_file
 from geo.reports.lifecycle import TRANSITIONS
-from geo.settings import Settings, get_settings
+from geo.settings import Settings
 
 __all__ = ["DEMO_DIR", "DemoReportsSummary", "load_demo_reports", "DEMO_ACTOR"]
 
@@ -125,7 +125,7 @@ def load_demo_reports(
     *,
     engine: Engine,
     data_dir: Path = DEMO_DIR,
-    settings: Settings | None = None,
+    settings: Settings,
     now: dt.datetime | None = None,
     progress: bool = True,
     advance: bool = True,
@@ -157,7 +157,6 @@ def load_demo_reports(
     >>> load_demo_reports(engine=engine, settings=settings, progress=False).rejected
     40
     """
-    settings = settings or get_settings()
     now = now or dt.datetime.now(dt.UTC)
     main = import_file(
         engine=engine,
