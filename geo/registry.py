@@ -10,10 +10,11 @@ the new place may have changed site.
 Examples
 --------
 >>> from geo.registry import edit_site
->>> change = edit_site(settings=settings, session=session, code="KKR-001",
-...                    changes={"status": "sealed"}, actor="admin")  # doctest: +SKIP
->>> change.priority_score  # doctest: +SKIP
-42.5
+>>> code = geo.sites.load(session).sort_values("code").code.iloc[0]
+>>> change = edit_site(settings=settings, session=session, code=code,
+...                    changes={"status": "sealed"}, actor="admin")
+>>> change.action, change.priority_rank >= 1
+('updated', True)
 """
 
 from __future__ import annotations

@@ -57,6 +57,11 @@ class BackgroundRound:
         """Say that work was stored."""
         self._wake.set()
 
+    @property
+    def running(self) -> bool:
+        """Whether the background thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self, timeout: float = 10.0) -> None:
         """Process what is stored, then stop the thread."""
         self._stopping.set()

@@ -278,7 +278,7 @@ def refresh_statistics(*, session: Session, hotspot_ids: Iterable[int]) -> None:
 
     Examples
     --------
-    >>> refresh_statistics(session=session, hotspot_ids=[3])  # doctest: +SKIP
+    >>> refresh_statistics(session=session, hotspot_ids=[])
     """
     ids = sorted({int(i) for i in hotspot_ids})
     if not ids:

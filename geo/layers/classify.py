@@ -259,10 +259,17 @@ def classify_objects(
 
     Examples
     --------
-    >>> from geo.db import make_engine, session_scope  # doctest: +SKIP
-    >>> with session_scope(make_engine()) as s:  # doctest: +SKIP
-    ...     classify_objects(session=s, settings=LayerSettings()).by_class
-    {'LUAR_WIUP': 80, 'WIUP_OP': 12, ...}
+    Without a permit layer nothing can be classified; with the demo's synthetic permits every
+    site, report and hotspot gets a class:
+
+    >>> classify_objects(session=session, settings=settings.layers).by_class
+    {'-': ...}
+    >>> from geo.layers.importer import import_layer
+    >>> _ = import_layer(session=session, kind="wiup", path="data/demo_wiup.geojson",
+    ...                  actor="doc", settings=settings.layers)
+    >>> by_class = classify_objects(session=session, settings=settings.layers).by_class
+    >>> "-" in by_class, by_class["LUAR_WIUP"] > by_class["WIUP_OP"] > 0
+    (False, True)
     """
     on = on or dt.date.today()
     if not kinds:

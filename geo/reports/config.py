@@ -12,4 +12,3 @@ __all__ = ["ReportSettings", "LOCAL_TIMEZONE"]
 
 #: East Kalimantan keeps WITA (UTC+8): naive times from the hotline or LAPOR! are read in it.
 LOCAL_TIMEZONE = "Asia/Makassar"
-

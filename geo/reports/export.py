@@ -73,7 +73,8 @@ def export_reports(
     Examples
     --------
     >>> export_reports(session=session, path="laporan.xlsx", role="analyst",
-    ...                settings=settings)  # doctest: +SKIP
+    ...                settings=settings)
+    ExportSummary(path=PosixPath('laporan.xlsx'), rows=...)
     """
     frame = load(session, since=since, status=status, role=role, settings=settings)
     columns = [c for c in EXPORT_COLUMNS if c in frame.columns]

@@ -10,9 +10,9 @@ and recounts its hotspot, in the same transaction.
 Examples
 --------
 >>> from geo.reports.service import change_status
->>> change = change_status(settings=settings, session=session, code="PTM-7K3Q9X",
-...                        to="verified", actor="ani")  # doctest: +SKIP
->>> change.from_status, change.status  # doctest: +SKIP
+>>> change = change_status(settings=settings, session=session, code=code,
+...                        to="verified", actor="ani")
+>>> change.from_status, change.status
 ('received', 'verified')
 """
 

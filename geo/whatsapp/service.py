@@ -11,11 +11,33 @@ reply that failed.
 
 Examples
 --------
->>> from geo.db import session_scope
->>> with session_scope(engine) as session:  # doctest: +SKIP
-...     receive_delivery(session=session, body=raw, settings=settings)
-...     outcome = process_deliveries(session=session, client=client, settings=settings)
->>> send_replies(outcome.replies, client=client)  # doctest: +SKIP
+A citizen sends a description, a shared location and the closing word ``selesai``; one
+delivery carries the three messages (a text-only conversation needs no media download, so no
+Graph client is called here):
+
+>>> import json
+>>> def message(wamid, kind, **part):
+...     return {"from": "6281234567890", "id": wamid, "timestamp": "1764572400",
+...             "type": kind, **part}
+>>> messages = [
+...     message("wamid.D1", "text", text={"body": "Ada ekskavator menggali di tepi sungai"}),
+...     message("wamid.D2", "location", location={"latitude": -0.6012, "longitude": 117.0893}),
+...     message("wamid.D3", "text", text={"body": "selesai"}),
+... ]
+>>> value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "1098"},
+...          "contacts": [{"wa_id": "6281234567890", "profile": {"name": "Warga"}}],
+...          "messages": messages}
+>>> raw = json.dumps({"object": "whatsapp_business_account",
+...                   "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]})
+>>> receive_delivery(session=session, body=raw.encode(), settings=settings).created
+True
+>>> outcome = process_deliveries(session=session, client=None, settings=settings)
+>>> outcome.deliveries, outcome.messages, len(outcome.reports)
+(1, 3, 1)
+>>> outcome.replies[-1].kind
+'receipt'
+
+The caller commits, then sends the replies: ``send_replies(outcome.replies, client=client)``.
 """
 
 from __future__ import annotations
@@ -75,8 +97,11 @@ def receive_delivery(*, session: Session, body: bytes, settings: Settings) -> Re
 
     Examples
     --------
-    >>> receive_delivery(session=session, body=raw, settings=settings)  # doctest: +SKIP
-    Received(id=1, created=True)
+    >>> raw = b'{"object": "whatsapp_business_account", "entry": []}'
+    >>> first = receive_delivery(session=session, body=raw, settings=settings)
+    >>> again = receive_delivery(session=session, body=raw, settings=settings)  # Meta's retry
+    >>> first.created, again.created, first.id == again.id
+    (True, False, True)
     """
     digest = hashlib.sha256(body).hexdigest()
     sealed = encrypt_identity(body.decode("utf-8", "replace"), settings=settings) or b""
@@ -170,8 +195,8 @@ def close_due_conversations(
 
     Examples
     --------
-    >>> close_due_conversations(session=session, settings=settings).reports  # doctest: +SKIP
-    ['PTM-7K3Q9X']
+    >>> close_due_conversations(session=session, settings=settings).reports  # none open
+    []
     """
     now = now or dt.datetime.now(dt.UTC)
     out = Outcome()
@@ -205,8 +230,8 @@ def status_updates(*, session: Session, settings: Settings) -> list[Reply]:
 
     Examples
     --------
-    >>> status_updates(session=session, settings=settings)  # doctest: +SKIP
-    [Reply(to='62812...', phone_number_id='1098...', body='PTM-7K3Q9X', kind='status', ...)]
+    >>> status_updates(session=session, settings=settings)  # no approved templates configured
+    []
     """
     wa = settings.whatsapp
     if not wa.status_templates:
@@ -297,8 +322,10 @@ def conversation_of_report(*, session: Session, code: str) -> ConversationView:
 
     Examples
     --------
-    >>> conversation_of_report(session=session, code="PTM-7K3Q9X").messages  # doctest: +SKIP
-    [...]
+    >>> conversation_of_report(session=session, code=code)  # a LAPOR! report, not WhatsApp
+    Traceback (most recent call last):
+    ...
+    geo.errors.NotFound: ...
     """
     conv = session.scalar(
         select(Conversation)

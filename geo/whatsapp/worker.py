@@ -7,8 +7,12 @@ queue is read with ``SKIP LOCKED``.
 
 Examples
 --------
->>> worker = WhatsAppWorker(engine, settings=settings)  # doctest: +SKIP
->>> worker.start(); worker.notify(); worker.stop()  # doctest: +SKIP
+>>> worker = WhatsAppWorker(engine, settings=settings)
+>>> worker.start(); worker.running
+True
+>>> worker.notify(); worker.stop()  # nothing stored: one empty round, then the thread ends
+>>> worker.running
+False
 """
 
 from __future__ import annotations
