@@ -66,6 +66,7 @@ def client(settings: OdkSettings) -> Iterator[Client]:
     """
     if not settings.configured:
         raise ConfigurationError.of(NOT_CONFIGURED, field="odk")
+    import pydantic
     import requests
     from pyodk._utils.config import CentralConfig, Config
     from pyodk._utils.session import Adapter, Session
@@ -94,7 +95,7 @@ def client(settings: OdkSettings) -> Iterator[Client]:
     try:
         with Client(config=config, session=session, project_id=settings.project_id) as c:
             yield c
-    except (PyODKError, requests.RequestException) as exc:
+    except (PyODKError, requests.RequestException, pydantic.ValidationError) as exc:
         raise CentralError.of(
             _FAILED, field="odk", url=settings.base_url, problem=_short(exc)
         ) from None
