@@ -91,8 +91,12 @@ def _print(t: Translator, summary: ImportSummary) -> None:
             console.print(f"{head}: {status} ({escape(detail)})")
         for p in o.photo_problems:
             console.print(
-                "  " + t.gettext("photo {name} left out: {problem}",
-                                 name=escape(p.name), problem=escape(p.problem.localized(t)))
+                "  "
+                + t.gettext(
+                    "photo {name} left out: {problem}",
+                    name=escape(p.name),
+                    problem=escape(p.problem.localized(t)),
+                )
             )
     console.print(
         t.gettext(

@@ -26,7 +26,14 @@ from geo.odk.config import OdkSettings
 if TYPE_CHECKING:
     from pyodk.client import Client
 
-__all__ = ["CentralError", "NOT_CONFIGURED", "PushResult", "client", "push_entities", "pull_submissions"]
+__all__ = [
+    "CentralError",
+    "NOT_CONFIGURED",
+    "PushResult",
+    "client",
+    "push_entities",
+    "pull_submissions",
+]
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +109,7 @@ def client(settings: OdkSettings) -> Iterator[Client]:
 
 
 def _short(exc: Exception) -> str:
-    """The first line of an error, without the response body a server may append."""
+    """Return the first line of an error, without the response body a server may append."""
     text = str(exc).split(" content: ")[0].strip()
     return text.splitlines()[0][:300] if text else type(exc).__name__
 

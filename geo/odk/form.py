@@ -112,7 +112,11 @@ def survey_rows(*, entity_list: str) -> list[dict[str, str]]:
             **_labels(_SITE_HINT, "hint"),
         },
         *(
-            {"type": "calculate", "name": f"site_{prop}", "calculation": _from_entity(prop, entity_list)}
+            {
+                "type": "calculate",
+                "name": f"site_{prop}",
+                "calculation": _from_entity(prop, entity_list),
+            }
             for prop in ("code", "kabupaten", "status", "priority")
         ),
         {

@@ -9,7 +9,6 @@ team stood, the equipment codes ticked, who submitted, and the photos that were 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import DateTime, ForeignKey, String, func

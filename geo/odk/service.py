@@ -261,7 +261,7 @@ def _again(
     actor: str,
     settings: Settings,
 ) -> SubmissionOutcome:
-    """An imported submission seen again: add the photos that were missing, if they came."""
+    """Add the photos that were missing to a submission imported before, if they came now."""
     wanted = FieldSubmission(sub.instance_id, photos=tuple(row.missing_photos or ()))
     evidence, problems = _photos(wanted, photo, settings) if wanted.photos else ([], [])
     added = 0

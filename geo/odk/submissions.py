@@ -83,7 +83,7 @@ def _when(value: Any) -> dt.datetime | None:
 
 
 def _leaf(path: str) -> str:
-    """The field name of a column: the last segment, or ``location/Latitude`` for geopoints."""
+    """Return the field name of a column: its last segment (``location/Latitude`` for geopoints)."""
     parts = [p for p in _SEP.split(path) if p]
     if not parts:
         return path

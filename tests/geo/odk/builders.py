@@ -140,9 +140,7 @@ def _csv(rows: list[dict[str, Any]], columns: list[str], delimiter: str = ",") -
     return buf.getvalue().encode("utf-8")
 
 
-def central_export(
-    path: Path, subs: list[dict[str, Any]], media: dict[str, bytes]
-) -> Path:
+def central_export(path: Path, subs: list[dict[str, Any]], media: dict[str, bytes]) -> Path:
     """Write Central's "CSV with media" zip: main CSV, the repeat's CSV, and ``media/``."""
     repeat, image = repeat_name()
     repeat_rows = [

@@ -86,11 +86,16 @@ def _handler(state: CentralState) -> type[BaseHTTPRequestHandler]:
                     "entities": {},
                 }
                 state.datasets[body["name"]] = entry
-                return self._send(200, {k: v for k, v in entry.items() if k not in ("entities", "properties")})
-            m = re.fullmatch(rf"{ds}/([^/.]+)(\.svc/Entities|/properties|/entities)(?:/(.+))?", path)
+                return self._send(
+                    200, {k: v for k, v in entry.items() if k not in ("entities", "properties")}
+                )
+            m = re.fullmatch(
+                rf"{ds}/([^/.]+)(\.svc/Entities|/properties|/entities)(?:/(.+))?", path
+            )
             if m and m.group(1) in state.datasets:
-                return self._entities(method, state.datasets[m.group(1)], m.group(2), m.group(3),
-                                      query)
+                return self._entities(
+                    method, state.datasets[m.group(1)], m.group(2), m.group(3), query
+                )
             if path == f"{form}.svc/Submissions" and method == "GET":
                 return self._send(200, {"value": state.submissions})
             m = re.fullmatch(rf"{form}/submissions/([^/]+)/attachments/(.+)", path)
@@ -112,8 +117,12 @@ def _handler(state: CentralState) -> type[BaseHTTPRequestHandler]:
             ents: dict[str, dict[str, Any]] = dataset["entities"]
             if part == ".svc/Entities" and method == "GET":
                 rows = [
-                    {"__id": k, "label": e["label"], "__system": {"version": e["version"]},
-                     **e["data"]}
+                    {
+                        "__id": k,
+                        "label": e["label"],
+                        "__system": {"version": e["version"]},
+                        **e["data"],
+                    }
                     for k, e in ents.items()
                 ]
                 return self._send(200, {"value": rows})
@@ -136,11 +145,24 @@ def _handler(state: CentralState) -> type[BaseHTTPRequestHandler]:
                 e["label"] = body.get("label", e["label"])
                 e["data"] = {**e["data"], **body.get("data", {})}
                 e["version"] += 1
-                version = {"label": e["label"], "current": True, "createdAt": NOW,
-                           "creatorId": 1, "userAgent": "x", "version": e["version"],
-                           "data": e["data"]}
-                return self._send(200, {"uuid": entity_id, "creatorId": 1, "createdAt": NOW,
-                                        "currentVersion": version})
+                version = {
+                    "label": e["label"],
+                    "current": True,
+                    "createdAt": NOW,
+                    "creatorId": 1,
+                    "userAgent": "x",
+                    "version": e["version"],
+                    "data": e["data"],
+                }
+                return self._send(
+                    200,
+                    {
+                        "uuid": entity_id,
+                        "creatorId": 1,
+                        "createdAt": NOW,
+                        "currentVersion": version,
+                    },
+                )
             if part == "/entities" and entity_id in ents and method == "DELETE":
                 del ents[entity_id]
                 return self._send(200, {"success": True})

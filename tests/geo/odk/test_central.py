@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from geo.errors import ConfigurationError
 from geo.models import Site
 from geo.odk.central import CentralError
-from geo.odk.entities import COLUMNS
 from geo.odk.config import OdkSettings
+from geo.odk.entities import COLUMNS
 from geo.odk.models import OdkSubmission
 from geo.odk.service import pull_from_central, push_entities, write_entities
 from geo.patrols.evidence import list_evidence
@@ -76,14 +76,16 @@ def test_push_creates_then_updates_only_what_changed(
     assert by_code["CTL-1"]["label"] == "CTL-1 · Sungai Emas"
     assert by_code["CTL-1"]["data"]["geometry"] == "-0.5 117 0 0"
     assert set(state.datasets["sites"]["properties"]) == {
-        "geometry", "code", "kabupaten", "status", "priority"
+        "geometry",
+        "code",
+        "kabupaten",
+        "status",
+        "priority",
     }
     two_sites[1].kabupaten = "Kutai Barat"
     session.flush()
     second = push_entities(settings=cfg, session=session)
-    assert (second.list_created, second.created, second.updated, second.deleted) == (
-        False, 0, 1, 0
-    )
+    assert (second.list_created, second.created, second.updated, second.deleted) == (False, 0, 1, 0)
     assert by_code["CTL-2"]["data"]["kabupaten"] == "Kutai Barat"
     assert ("POST", "/v1/sessions") in state.requests
 
@@ -119,9 +121,12 @@ def test_pull_imports_submissions_with_photos_once(
     again = pull_from_central(settings=cfg, session=session, actor="ani")
     assert [o.status for o in again.outcomes] == ["already_imported", "refused"]
     assert again.outcomes[0].photos == 1  # the photo uploaded late joins the same inspection
-    assert session.scalar(
-        select(func.count()).select_from(Inspection).where(Inspection.site_code == "CTL-1")
-    ) == 1
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Inspection).where(Inspection.site_code == "CTL-1")
+        )
+        == 1
+    )
 
 
 def test_wrong_password_is_a_clear_error(

@@ -57,7 +57,10 @@ def test_choices_are_the_inspection_results_and_equipment_labelled_in_both_langu
 def test_every_survey_label_is_translated(xlsform: Path) -> None:
     sheet = openpyxl.load_workbook(xlsform)["survey"]
     header = [c.value for c in sheet[1]]
-    id_col, en_col = header.index("label::Bahasa Indonesia (id)"), header.index("label::English (en)")
+    id_col, en_col = (
+        header.index("label::Bahasa Indonesia (id)"),
+        header.index("label::English (en)"),
+    )
     labelled = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[en_col]]
     assert labelled and all(r[id_col] for r in labelled)
     assert any(r[id_col] != r[en_col] for r in labelled)

@@ -136,9 +136,12 @@ def test_a_refused_submission_leaves_nothing(
         ("refused", "location"),
     ]
     assert session.scalar(select(func.count()).select_from(OdkSubmission)) == 0
-    assert session.scalar(
-        select(func.count()).select_from(Inspection).where(Inspection.site_code == "ODK-A")
-    ) == 0
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Inspection).where(Inspection.site_code == "ODK-A")
+        )
+        == 0
+    )
     session.refresh(sites[0])
     assert sites[0].status == "suspected"
 
@@ -154,8 +157,9 @@ def test_kobo_export_with_semicolons_and_one_geopoint_cell(
     assert row is not None and row.submitter == "tim2"
 
 
-def test_a_file_that_is_not_an_export_is_refused(settings: Settings, session: Session,
-                                                 tmp_path: Path) -> None:
+def test_a_file_that_is_not_an_export_is_refused(
+    settings: Settings, session: Session, tmp_path: Path
+) -> None:
     junk = tmp_path / "x.zip"
     junk.write_text("not a zip")
     with pytest.raises(InputFileError) as err:
