@@ -8,6 +8,8 @@ submission has its own savepoint, so a refused one leaves nothing behind.
 
 Decisions where the field is messy:
 
+* a submission rejected in review on ODK Central is refused; one already imported stays as it
+  was (edits made on Central later keep the submission's id and are not applied again);
 * a submission for a site not in the registry is refused (the team may have used an old list;
   add the site and import again);
 * a GPS point that is missing, unreadable, out of range or farther than
@@ -69,6 +71,7 @@ log = logging.getLogger(__name__)
 PhotoGetter = Callable[[str, str], bytes | None]
 
 _NO_ID = N_("the submission has no instance id (meta/instanceID or KEY)")
+_REJECTED = N_("the submission was rejected in review on ODK Central")
 _NO_SITE = N_("the submission names no site")
 _UNKNOWN_SITE = N_("site {code} is not in the registry")
 _BAD_DATE = N_("`inspected_on` must be a date as YYYY-MM-DD, got {value!r}")
@@ -303,6 +306,8 @@ def _one(
     row = session.get(OdkSubmission, sub.instance_id, with_for_update=True)
     if row is not None:
         return _again(session, sub, row, photo=photo, actor=actor, settings=settings)
+    if sub.review_state == "rejected":
+        raise ValidationError.of(_REJECTED, field="review_state")
     return _import_one(session, sub, photo=photo, source=source, actor=actor, settings=settings)
 
 

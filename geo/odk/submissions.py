@@ -58,6 +58,8 @@ class FieldSubmission:
     submitted_at: dt.datetime | None = None
     #: Where it was read: ``row 3`` of the CSV, or the Central instance id.
     where: str = ""
+    #: Central's review state (``approved``, ``hasIssues``, ``rejected``...), when known.
+    review_state: str | None = None
 
 
 def normalise_instance_id(value: str | None) -> str:
@@ -154,6 +156,7 @@ def from_odata(row: Mapping[str, Any]) -> FieldSubmission:
         submitter=system.get("submitterName") or None,
         submitted_at=_when(system.get("submissionDate")),
         where=iid,
+        review_state=system.get("reviewState") or None,
     )
 
 
@@ -166,7 +169,9 @@ def _read_csv(data: bytes) -> tuple[set[str], list[dict[str, str]]]:
 
 
 def _instance_of(row: Mapping[str, str]) -> str:
-    for column in ("meta-instanceID", "meta/instanceID", "instanceID", "KEY", "_uuid"):
+    # Central's KEY (like OData's ``__id``) stays the first version's id when a submission is
+    # edited, while meta-instanceID changes: keying on it keeps one inspection per submission.
+    for column in ("KEY", "meta-instanceID", "meta/instanceID", "instanceID", "_uuid"):
         if row.get(column):
             return normalise_instance_id(row[column])
     return ""
@@ -221,6 +226,7 @@ def _submissions(
                 submitter=r.get("SubmitterName") or r.get("_submitted_by") or None,
                 submitted_at=_when(r.get("SubmissionDate") or r.get("_submission_time") or ""),
                 where=f"row {i}",
+                review_state=r.get("ReviewState") or None,
             )
         )
     return out

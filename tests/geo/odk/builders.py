@@ -85,6 +85,7 @@ def submission(
     notes: str = "Lubang baru di tepi sungai",
     team: str = "TIM-1",
     photos: tuple[str, ...] = (),
+    review: str = "",
 ) -> dict[str, Any]:
     """The values of one submission by field name (``photos`` goes to the repeat)."""
     return {
@@ -103,6 +104,7 @@ def submission(
         "start": f"{on}T08:00:00.000+08:00",
         "end": f"{on}T09:30:00.000+08:00",
         "photos": photos,
+        "review": review,
     }
 
 
@@ -123,7 +125,7 @@ def _central_row(sub: dict[str, Any]) -> dict[str, Any]:
             "AttachmentsPresent": len(sub["photos"]),
             "AttachmentsExpected": len(sub["photos"]),
             "Status": "",
-            "ReviewState": "",
+            "ReviewState": sub["review"],
             "DeviceID": "collect:abc",
             "Edits": "0",
             "FormVersion": "1",
@@ -196,7 +198,7 @@ def odata_row(sub: dict[str, Any]) -> dict[str, Any]:
             "attachmentsPresent": len(sub["photos"]),
             "attachmentsExpected": len(sub["photos"]),
             "status": None,
-            "reviewState": None,
+            "reviewState": sub["review"] or None,
             "deviceId": "collect:abc",
             "edits": 0,
             "formVersion": "1",

@@ -127,6 +127,7 @@ def test_a_refused_submission_leaves_nothing(
         submission("uuid:bad-result", site="ODK-A", result="burnt"),
         submission("uuid:bad-date", site="ODK-A", on=future, photos=("1.jpg",)),
         submission("uuid:bad-gps", site="ODK-A", lat=95.0),
+        submission("uuid:rejected", site="ODK-A", review="rejected"),
     ]
     zip_path = central_export(tmp_path / "bad.zip", bad, _media())
     summary = import_export(settings=settings, session=session, path=zip_path)
@@ -134,6 +135,7 @@ def test_a_refused_submission_leaves_nothing(
         ("refused", "result"),
         ("refused", "inspected_on"),
         ("refused", "location"),
+        ("refused", "review_state"),
     ]
     assert session.scalar(select(func.count()).select_from(OdkSubmission)) == 0
     assert (
