@@ -65,9 +65,10 @@ def test_central_export_imports_once_with_photos_and_reasons(
         "refused",
     ]
     t = translator("id")
-    assert by_id[UNKNOWN].reason is not None and by_id[UNKNOWN].reason.field == "site"
-    assert "ODK-ZZZ" in by_id[UNKNOWN].reason.localized(t)
-    assert by_id[FAR].reason is not None and by_id[FAR].reason.field == "location"
+    unknown, far = by_id[UNKNOWN].reason, by_id[FAR].reason
+    assert unknown is not None and unknown.field == "site"
+    assert "ODK-ZZZ" in unknown.localized(t)
+    assert far is not None and far.field == "location"
     # The missing photo is named; the inspection came in with the photo that was there.
     assert [p.name for p in by_id[NO_PHOTO].photo_problems] == ["lost.jpg"]
     assert by_id[NO_PHOTO].photos == 1 and by_id[GOOD].photos == 2
@@ -92,8 +93,9 @@ def test_central_export_imports_once_with_photos_and_reasons(
     row = session.get(OdkSubmission, GOOD)
     assert row is not None and row.source == "export" and row.submitter == "Tim Lapangan 1"
     assert row.equipment == ["excavator", "dredge"]
+    assert row.location is not None
     point = to_shape(row.location)
-    assert (round(point.x, 4), round(point.y, 4)) == (117.0, -0.5)
+    assert [round(v, 4) for v in point.coords[0]] == [117.0, -0.5]
     assert session.get(OdkSubmission, NO_PHOTO).missing_photos == ["lost.jpg"]  # type: ignore[union-attr]
     assert session.get(OdkSubmission, UNKNOWN) is None  # a refused one can come in later
 
