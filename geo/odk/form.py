@@ -22,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ __all__ = [
     "FORM_ID",
     "LANGUAGES",
     "equipment_labels",
+    "form_version",
     "survey_rows",
     "choice_rows",
     "write_form",
@@ -175,8 +178,20 @@ def _sheet(book: Any, title: str, rows: list[dict[str, str]], first: bool = Fals
         sheet.append([row.get(c, "") for c in columns])
 
 
-def write_form(path: Path | str, *, entity_list: str = "sites", version: str = "1") -> Path:
+def form_version(survey: list[dict[str, str]], choices: list[dict[str, str]]) -> str:
+    """Return a version that changes exactly when the form's content does.
+
+    ODK Central refuses a changed form under a version it already has, and Collect tells form
+    versions apart by it; a hash of the sheets needs no one to remember to bump a number.
+    """
+    content = json.dumps([survey, choices], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:10]
+
+
+def write_form(path: Path | str, *, entity_list: str = "sites", version: str | None = None) -> Path:
     """Write the inspection XLSForm to ``path`` (an ``.xlsx`` file) and return the path.
+
+    ``version`` defaults to :func:`form_version` of the content.
 
     Examples
     --------
@@ -188,9 +203,10 @@ def write_form(path: Path | str, *, entity_list: str = "sites", version: str = "
     import openpyxl
 
     title = {column: translator(lang).gettext(_TITLE) for lang, column in LANGUAGES}
+    survey, choices = survey_rows(entity_list=entity_list), choice_rows()
     book = openpyxl.Workbook()
-    _sheet(book, "survey", survey_rows(entity_list=entity_list), first=True)
-    _sheet(book, "choices", choice_rows())
+    _sheet(book, "survey", survey, first=True)
+    _sheet(book, "choices", choices)
     _sheet(
         book,
         "settings",
@@ -198,7 +214,7 @@ def write_form(path: Path | str, *, entity_list: str = "sites", version: str = "
             {
                 "form_title": title[LANGUAGES[0][1]],
                 "form_id": FORM_ID,
-                "version": version,
+                "version": version or form_version(survey, choices),
                 "default_language": LANGUAGES[0][1],
                 "instance_name": "concat(${site_code}, ' ', ${inspected_on})",
             }

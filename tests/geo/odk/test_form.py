@@ -10,7 +10,15 @@ import pytest
 from pyxform.xls2xform import convert
 
 from geo.cli import main
-from geo.odk.form import EQUIPMENT, FORM_ID, LANGUAGES, choice_rows, survey_rows, write_form
+from geo.odk.form import (
+    EQUIPMENT,
+    FORM_ID,
+    LANGUAGES,
+    choice_rows,
+    form_version,
+    survey_rows,
+    write_form,
+)
 from geo.patrols.models import INSPECTION_RESULTS
 from geo.patrols.service import InspectionRequest
 
@@ -72,3 +80,9 @@ def test_cli_writes_the_form(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     main(["odk", "form", "--out", str(out)])
     assert out.is_file()
     assert openpyxl.load_workbook(out).sheetnames == ["survey", "choices", "settings"]
+
+
+def test_the_version_follows_the_content() -> None:
+    survey, choices = survey_rows(entity_list="sites"), choice_rows()
+    assert form_version(survey, choices) == form_version(survey_rows(entity_list="sites"), choices)
+    assert form_version(survey, choices) != form_version(survey_rows(entity_list="situs"), choices)
