@@ -27,7 +27,7 @@ class OdkSubmission(Base):
 
     instance_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     inspection_id: Mapped[int | None] = mapped_column(
-        ForeignKey("inspections.id", ondelete="SET NULL")
+        ForeignKey("inspections.id", ondelete="SET NULL"), index=True
     )
     #: ``central`` (pulled with pyodk) or ``export`` (an export zip).
     source: Mapped[str] = mapped_column(String(20))
