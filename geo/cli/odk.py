@@ -25,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+_ROW = N_("row {row}")
 _STATUS = {
     "imported": N_("imported"),
     "already_imported": N_("already imported"),
@@ -77,7 +78,8 @@ def entities_command(
 def _print(t: Translator, summary: ImportSummary) -> None:
     console = current().console
     for o in summary.outcomes:
-        head = f"{escape(o.where)} {escape(o.instance_id or '-')}"
+        where = t.gettext(_ROW, row=o.row) + " " if o.row is not None else ""
+        head = escape(f"{where}{o.instance_id or '-'}")
         status = t.gettext(_STATUS[o.status])
         if o.status == "refused" and o.reason is not None:
             console.print(f"{head}: {status}: {escape(o.reason.localized(t))}")

@@ -96,7 +96,8 @@ class SubmissionOutcome:
     """What happened to one submission: ``imported``, ``already_imported`` or ``refused``."""
 
     instance_id: str
-    where: str
+    #: The row of the export's CSV (``None`` for ODK Central).
+    row: int | None
     status: str
     site_code: str | None = None
     inspection_id: int | None = None
@@ -246,7 +247,7 @@ def _import_one(
     session.flush()
     return SubmissionOutcome(
         sub.instance_id,
-        sub.where,
+        sub.row,
         "imported",
         site_code=site.code,
         inspection_id=done.inspection_id,
@@ -282,7 +283,7 @@ def _again(
         row.missing_photos = [p.name for p in problems]
     return SubmissionOutcome(
         sub.instance_id,
-        sub.where,
+        sub.row,
         "already_imported",
         inspection_id=row.inspection_id,
         photos=added,
@@ -354,7 +355,7 @@ def import_submissions(
         except PantauError as exc:
             site = sub.values.get("site_code") or sub.values.get("site")
             outcome = SubmissionOutcome(
-                sub.instance_id, sub.where, "refused", site_code=site, reason=exc
+                sub.instance_id, sub.row, "refused", site_code=site, reason=exc
             )
         outcomes.append(outcome)
     summary = ImportSummary(tuple(outcomes))

@@ -56,8 +56,8 @@ class FieldSubmission:
     photos: tuple[str, ...] = ()
     submitter: str | None = None
     submitted_at: dt.datetime | None = None
-    #: Where it was read: ``row 3`` of the CSV, or the Central instance id.
-    where: str = ""
+    #: The row of the export's CSV it was read from (``None`` for ODK Central).
+    row: int | None = None
     #: Central's review state (``approved``, ``hasIssues``, ``rejected``...), when known.
     review_state: str | None = None
 
@@ -155,7 +155,6 @@ def from_odata(row: Mapping[str, Any]) -> FieldSubmission:
         photos=tuple(_photos_in({k: v for k, v in row.items() if k != "__system"})),
         submitter=system.get("submitterName") or None,
         submitted_at=_when(system.get("submissionDate")),
-        where=iid,
         review_state=system.get("reviewState") or None,
     )
 
@@ -225,7 +224,7 @@ def _submissions(
                 photos=tuple(inline + photos.get(iid, [])),
                 submitter=r.get("SubmitterName") or r.get("_submitted_by") or None,
                 submitted_at=_when(r.get("SubmissionDate") or r.get("_submission_time") or ""),
-                where=f"row {i}",
+                row=i,
                 review_state=r.get("ReviewState") or None,
             )
         )

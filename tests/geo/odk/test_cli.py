@@ -59,7 +59,7 @@ def test_import_twice_commits_once_and_reports_in_indonesian(
         assert first.returncode == 0, first.stderr
         assert "1 diimpor, 0 sudah diimpor sebelumnya, 1 ditolak" in first.stdout
         assert "foto hilang.jpg tidak dimasukkan" in first.stdout
-        assert "lokasi TIDAK-ADA tidak ada di registri" in first.stdout
+        assert "baris 3 uuid:c2: ditolak: lokasi TIDAK-ADA tidak ada di registri" in first.stdout
 
         second = _run(fresh_database_url, settings, "import", str(export))
         assert second.returncode == 0, second.stderr
