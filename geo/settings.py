@@ -26,6 +26,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.errors import ConfigurationError
 from geo.layers.config import LayerSettings
+from geo.odk.config import OdkSettings
 
 __all__ = [
     "Settings",
@@ -301,6 +302,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     layers: LayerSettings = Field(default_factory=LayerSettings)
+    odk: OdkSettings = Field(default_factory=OdkSettings)
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:

@@ -24,6 +24,7 @@ from geo.cli import hotspots as hotspots_cli
 from geo.cli import keys as keys_cli
 from geo.cli import layers as layers_cli
 from geo.cli import map as map_cli
+from geo.cli import odk as odk_cli
 from geo.cli import patrol as patrol_cli
 from geo.cli import reports as reports_cli
 from geo.cli import serve as serve_cli
@@ -83,6 +84,7 @@ app.add_typer(patrol_cli.app, name="patrol")
 app.command("map")(map_cli.map_command)
 app.add_typer(whatsapp_cli.app, name="whatsapp")
 app.add_typer(layers_cli.app, name="layers")
+app.add_typer(odk_cli.app, name="odk")
 
 _err = Console(stderr=True)
 ERROR = N_("Error")

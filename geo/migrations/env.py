@@ -13,7 +13,13 @@ from geo.db import make_engine
 from geo.models import Base
 
 # Every package that defines tables on Base is imported so autogenerate sees the whole schema.
-for _module in ("geo.reports.models", "geo.patrols.models", "geo.tokens", "geo.layers.models"):
+for _module in (
+    "geo.reports.models",
+    "geo.patrols.models",
+    "geo.tokens",
+    "geo.layers.models",
+    "geo.odk.models",
+):
     with contextlib.suppress(ModuleNotFoundError):
         importlib.import_module(_module)
 
