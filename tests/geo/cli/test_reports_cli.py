@@ -195,3 +195,48 @@ def test_status_rules_changed_in_the_lifecycle_are_obeyed_by_the_cli(
         settings_module.get_settings.cache_clear()
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM reports WHERE code = :c"), {"c": code})
+
+
+def test_import_names_a_bomb_row_and_skips_only_it(
+    fresh_database_url: str, settings: Settings, tmp_path: Path
+) -> None:
+    """A decompression bomb in one row's evidence is that row's error; the others import."""
+    from geo import migrate
+    from geo.db import make_engine
+    from tests.geo.reports.test_media import png, png_bomb
+
+    own = make_engine(fresh_database_url)
+    migrate.upgrade(own)
+    (tmp_path / "bom.png").write_bytes(png_bomb())
+    (tmp_path / "foto.png").write_bytes(png(40, 30))
+    path = tmp_path / "hotline.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["external_id", "channel", "received_at", "lat", "lon", "evidence"])
+        writer.writerow(["WA-B1", "whatsapp", "2026-11-02T08:00:00+08:00", -0.51, 117.1, ""])
+        writer.writerow(
+            ["WA-B2", "whatsapp", "2026-11-02T09:00:00+08:00", -0.52, 117.2, "bom.png"]
+        )
+        writer.writerow(
+            ["WA-B3", "whatsapp", "2026-11-02T10:00:00+08:00", -0.53, 117.3, "foto.png"]
+        )
+
+    refused = run_cli("import", str(path), url=fresh_database_url, settings=settings)
+    assert refused.returncode != 0
+    assert "Traceback" not in refused.stderr + refused.stdout
+    said = refused.stdout + refused.stderr
+    assert "evidence[0]" in said and re.search(r"\b3\b", said)  # the bomb's field and line
+    assert "piksel" in said  # the reason, in Indonesian
+    with own.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM reports")).scalar() == 0  # nothing half
+
+    skipped = run_cli(
+        "import", str(path), "--on-error", "skip", url=fresh_database_url, settings=settings
+    )
+    assert skipped.returncode == 0, skipped.stdout + skipped.stderr
+    assert "evidence[0]" in skipped.stdout + skipped.stderr
+    with own.connect() as conn:
+        stored = conn.execute(text("SELECT external_id FROM reports ORDER BY 1")).scalars().all()
+        photos = conn.execute(text("SELECT count(*) FROM report_evidence")).scalar()
+    own.dispose()
+    assert stored == ["WA-B1", "WA-B3"] and photos == 1
