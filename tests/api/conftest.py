@@ -133,8 +133,8 @@ class Server:
                 self.process.wait()
 
 
-def start_server(settings: Settings, **api_env: str) -> Server:
-    """Start ``pantau serve`` on a free port and wait until it is ready."""
+def start_server(settings: Settings, *, workers: int = 1, **api_env: str) -> Server:
+    """Start ``pantau serve`` (``workers`` processes) on a free port; wait until it is ready."""
     port = free_port()
     env = {
         **os.environ,
@@ -158,12 +158,14 @@ def start_server(settings: Settings, **api_env: str) -> Server:
             str(port),
             "--log-level",
             "warning",
+            "--workers",
+            str(workers),
         ],
         env=env,
         cwd=ROOT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 30 * workers  # each worker builds its app on a busy machine
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"pantau serve exited with {process.returncode}")
@@ -174,7 +176,7 @@ def start_server(settings: Settings, **api_env: str) -> Server:
             pass
         time.sleep(0.2)
     process.kill()
-    raise RuntimeError("pantau serve did not become ready in 30 s")
+    raise RuntimeError(f"pantau serve did not become ready in {30 * workers} s")
 
 
 @pytest.fixture(scope="session")

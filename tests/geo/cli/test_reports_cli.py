@@ -214,9 +214,7 @@ def test_import_names_a_bomb_row_and_skips_only_it(
         writer = csv.writer(handle)
         writer.writerow(["external_id", "channel", "received_at", "lat", "lon", "evidence"])
         writer.writerow(["WA-B1", "whatsapp", "2026-11-02T08:00:00+08:00", -0.51, 117.1, ""])
-        writer.writerow(
-            ["WA-B2", "whatsapp", "2026-11-02T09:00:00+08:00", -0.52, 117.2, "bom.png"]
-        )
+        writer.writerow(["WA-B2", "whatsapp", "2026-11-02T09:00:00+08:00", -0.52, 117.2, "bom.png"])
         writer.writerow(
             ["WA-B3", "whatsapp", "2026-11-02T10:00:00+08:00", -0.53, 117.3, "foto.png"]
         )
