@@ -81,9 +81,7 @@ def _axe(page: Any) -> list[dict[str, Any]]:
 
 
 def _no_horizontal_scroll(page: Any) -> bool:
-    return bool(
-        page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 0.5")
-    )
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 0.5"))
 
 
 def _pending(page: Any) -> int:

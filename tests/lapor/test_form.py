@@ -117,6 +117,7 @@ def test_each_field_error_is_shown_next_to_its_field_in_indonesian(
         "location_text": {**FORM, "lat": "", "lon": "", "location_text": "x" * 1001},
         "reporter_name": {**FORM, "reporter_name": "n" * 201},
     }
+    cases["activity"] = {**FORM, "activity": "helicopter"}
     for field, data in cases.items():
         response = lapor_client.post("/lapor", data=data)
         assert response.status_code == 422, field
@@ -124,6 +125,11 @@ def test_each_field_error_is_shown_next_to_its_field_in_indonesian(
         assert message.strip(), field
         assert 'id="error-summary"' in response.text
         assert "Periksa" in response.text  # the summary's heading, in Indonesian
+    broken = lapor_client.post(
+        "/lapor", data=FORM, files=[("evidence", ("foto.jpg", b"not a photo", "image/jpeg"))]
+    )
+    assert broken.status_code == 422
+    assert _error_of(broken.text, "evidence")
     assert _count(lapor_engine) == before
 
 

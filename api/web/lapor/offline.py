@@ -8,7 +8,10 @@ signal written in, so a new release fills a new cache and the activate step drop
 
 from __future__ import annotations
 
+import hashlib
 import json
+from functools import lru_cache
+from pathlib import Path
 from typing import Final
 
 from fastapi import APIRouter, Request
@@ -16,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.web.assets import STATIC, VERSION, asset_url
 from api.web.lapor.routes import SECURITY_HEADERS
-from api.web.templating import reader
+from api.web.templating import TEMPLATES, reader
 
 __all__ = ["OFFLINE_ASSETS", "OFFLINE_PAGES", "router", "service_worker_source"]
 
@@ -40,6 +43,28 @@ OFFLINE_ASSETS: Final = (
 )
 
 
+#: What the service worker loads to send the outbox itself (Background Sync).
+WORKER_SCRIPTS: Final = (asset_url("idb-keyval.js", vendor=True), asset_url("lapor.outbox.js"))
+
+
+@lru_cache(maxsize=1)
+def _version() -> str:
+    """Return the release and a digest of the page's own files and templates.
+
+    A changed script or template (even within one release) changes the worker's bytes, so
+    phones install the new worker, which fills a new cache and drops the old one.
+    """
+    files = [
+        *sorted(STATIC.glob("lapor*")),
+        *sorted((Path(__file__).resolve().parent / "templates").rglob("*.html")),
+        TEMPLATES / "base.html",
+    ]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return f"{VERSION}-{digest.hexdigest()[:12]}"
+
+
 def service_worker_source() -> str:
     """Return the service worker's code with the version and the files to keep written in.
 
@@ -51,16 +76,16 @@ def service_worker_source() -> str:
     """
     source = (STATIC / "lapor.sw.js").read_text(encoding="utf-8")
     return (
-        source.replace("__VERSION__", VERSION)
+        source.replace("__VERSION__", _version())
         .replace("__PAGES__", json.dumps(list(OFFLINE_PAGES)))
         .replace("__ASSETS__", json.dumps(list(OFFLINE_ASSETS)))
-        .replace("__SCRIPTS__", json.dumps([OFFLINE_ASSETS[6], OFFLINE_ASSETS[2]]))
+        .replace("__SCRIPTS__", json.dumps(list(WORKER_SCRIPTS)))
     )
 
 
 @router.get("/lapor/sw.js")
 def service_worker() -> Response:
-    """The service worker of ``/lapor`` (always revalidated, so a release reaches phones)."""
+    """Serve the service worker of ``/lapor`` (always revalidated, so a release reaches phones)."""
     return Response(
         service_worker_source(),
         media_type="text/javascript",
@@ -74,7 +99,7 @@ def service_worker() -> Response:
 
 @router.get("/lapor/manifest.webmanifest")
 def manifest(request: Request) -> JSONResponse:
-    """The web app manifest: install ``/lapor`` on a phone's home screen."""
+    """Serve the web app manifest, to install ``/lapor`` on a phone's home screen."""
     t = reader(request)
     body = {
         "name": t.gettext("Report illegal mining - Pantau Tambang"),

@@ -33,7 +33,7 @@ from api.web.lapor.form import (
     read_fields,
     valid_key,
 )
-from api.web.templating import LANGUAGE_COOKIE, environment, reader, render
+from api.web.templating import LANGUAGE_COOKIE, environment, page_context, reader, render
 from geo.db import session_scope
 from geo.errors import Conflict, NotFound, PantauError
 from geo.i18n import LANGUAGES, Translator
@@ -145,17 +145,10 @@ def too_large_page(scope: Any, limit: int) -> bytes | None:
     if path != "/lapor" and not path.startswith("/lapor/"):
         return None
     request = Request(scope)
-    megabytes = max(1, limit // (1024 * 1024))
-    html = ENV.get_template("lapor/problem.html").render(
-        _page_values(reader(request), request, _too_large_message(reader(request), megabytes))
-    )
-    return html.encode("utf-8")
-
-
-def _page_values(t: Translator, request: Request, message: str) -> dict[str, Any]:
-    from api.web.templating import page_context
-
-    return page_context(t, request=request, asset=asset_url, message=message)
+    t = reader(request)
+    message = _too_large_message(t, max(1, limit // (1024 * 1024)))
+    values = page_context(t, request=request, asset=asset_url, message=message)
+    return ENV.get_template("lapor/problem.html").render(values).encode("utf-8")
 
 
 def _too_large_message(t: Translator, megabytes: int) -> str:
@@ -168,7 +161,7 @@ def _too_large_message(t: Translator, megabytes: int) -> str:
 
 @router.get("/lapor", response_class=HTMLResponse)
 def form_page(request: Request) -> HTMLResponse:
-    """The report form, empty."""
+    """Show the report form, empty."""
     return _form_page(request)
 
 
@@ -271,7 +264,7 @@ def _code(value: str | None) -> str | None:
 
 @router.get("/lapor/terkirim", response_class=HTMLResponse, response_model=None)
 def receipt(request: Request, kode: str | None = None) -> Response:
-    """The receipt: the tracking code and how to follow the report (nothing else of it)."""
+    """Show the receipt: the tracking code and how to follow the report (nothing else of it)."""
     code = _code(kode)
     if code is None:
         return RedirectResponse("/lapor", status_code=303)
@@ -303,7 +296,7 @@ async def status_page(request: Request, kode: str | None = None) -> Response:
 
 
 def _public_status(request: Request, code: str, t: Translator) -> dict[str, str] | None:
-    """The status label and dates of the report with ``code``: nothing else of it."""
+    """Return the status label and dates of the report with ``code``: nothing else of it."""
     try:
         with session_scope(request.app.state.engine) as session:
             report = get_report(session=session, code=code)

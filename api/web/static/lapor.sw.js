@@ -11,7 +11,12 @@ importScripts.apply(self, __SCRIPTS__);
 self.addEventListener('install', function (event) {
   event.waitUntil(
     caches.open(CACHE)
-      .then(function (cache) { return cache.addAll(PAGES.concat(ASSETS)); })
+      .then(function (cache) {
+        // 'reload': past the browser's HTTP cache, where assets are kept for a year.
+        return cache.addAll(PAGES.concat(ASSETS).map(function (url) {
+          return new Request(url, { cache: 'reload' });
+        }));
+      })
       .then(function () { return self.skipWaiting(); })
   );
 });
