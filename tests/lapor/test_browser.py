@@ -185,10 +185,13 @@ def test_service_worker_serves_the_page_with_no_signal(browser: Any, server: Ser
 def test_axe_and_360_px_on_every_public_page(browser: Any, server: Server) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
     for path in ("/lapor", "/lapor/status", "/lapor/status?kode=PTM-ZZZZ99", "/lapor?lang=en"):
         page.goto(f"{server.url}{path}")
         assert _no_horizontal_scroll(page), path
         assert _axe(page) == [], path
+    assert refused == []  # the page, its script and Leaflet live within the policy
     # Errors shown by the script next to their fields are accessible too.
     page.goto(f"{server.url}/lapor")
     page.click("#send-button")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
+from collections.abc import Iterator
 
+import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine, func, select
@@ -170,6 +173,54 @@ def test_oversized_upload_gets_a_readable_page(lapor_settings: Settings) -> None
     assert response.headers["content-type"].startswith("text/html")
     assert "terlalu besar" in response.text
     assert '"error"' not in response.text
+
+
+def test_streamed_upload_over_the_limit_gets_a_readable_page(lapor_settings: Settings) -> None:
+    settings = lapor_settings.model_copy(
+        update={
+            "api": ApiSettings(
+                public_rate_per_minute=1000, public_burst=1000, max_upload_bytes=50_000
+            )
+        }
+    )
+    boundary = "pantau-test-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="description"\r\n\r\nx\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="evidence"; '
+        f'filename="besar.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+    ).encode()
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield head
+        for _ in range(10):
+            yield b"\xff" * 10_000
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    with TestClient(create_app(settings)) as client:
+        response = client.post(
+            "/lapor",
+            content=chunks(),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+    assert response.status_code == 413
+    assert "terlalu besar" in response.text and response.headers["content-type"].startswith(
+        "text/html"
+    )
+
+
+def test_reporter_identity_is_never_logged(
+    lapor_client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    response = lapor_client.post(
+        "/lapor",
+        data={**FORM, "description": "Log check", "reporter_name": "Rahmat Hidayat Unik"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert "Rahmat Hidayat Unik" not in caplog.text and "3456 7890" not in caplog.text
+    receipt = lapor_client.get(response.headers["location"])
+    assert "Rahmat" not in receipt.text
 
 
 def test_rate_limit_answers_with_a_page(lapor_settings: Settings) -> None:

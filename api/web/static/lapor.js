@@ -223,6 +223,8 @@
     makeMap();
   }
   window.addEventListener('online', flush);
+  // A busy server (429, 5xx) is tried again while the page is open.
+  window.setInterval(function () { outbox && outbox.pending().then(function (items) { if (items.length) { flush(); } }); }, 60000);
   renderMine().then(flush);
   window.PantauLapor = { flush: flush, renderMine: renderMine };
 })();
