@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import Response
 
 from api.auth import TokenCache
 from api.errors import TOO_LARGE, LocalizedHTTPException, install_error_handlers
@@ -71,13 +72,13 @@ class BodySizeLimit:
         body_limit: int,
         upload_limit: int,
         language: str = "id",
-        page: Callable[[MutableMapping[str, Any], int], bytes | None] | None = None,
+        page: Callable[[MutableMapping[str, Any], int], Response | None] | None = None,
     ) -> None:
         self.app = app
         self.body_limit = body_limit
         self.upload_limit = upload_limit
         self.language = language
-        #: HTML for the requests of a web page (``/lapor``), None for the API's JSON.
+        #: The answer for the requests of a web page (``/lapor``), None for the API's JSON.
         self.page = page
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
@@ -90,9 +91,9 @@ class BodySizeLimit:
         limit = self.upload_limit if "multipart/" in content_type else self.body_limit
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            html = self.page(scope, limit) if self.page is not None else None
-            if html is not None:
-                await _send_page_413(send, html)
+            page = self.page(scope, limit) if self.page is not None else None
+            if page is not None:
+                await page(scope, receive, send)
                 return
             lang = negotiate(headers.get(b"accept-language", b"").decode("latin-1"), self.language)
             await _send_413(send, limit, lang)
@@ -135,21 +136,6 @@ async def _send_413(send: Send, limit: int, lang: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-async def _send_page_413(send: Send, html: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"text/html; charset=utf-8"),
-                (b"content-length", str(len(html)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": html})
 
 
 def _document_errors_as_json(app: FastAPI) -> None:

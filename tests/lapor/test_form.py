@@ -173,6 +173,7 @@ def test_oversized_upload_gets_a_readable_page(lapor_settings: Settings) -> None
     assert response.headers["content-type"].startswith("text/html")
     assert "terlalu besar" in response.text
     assert '"error"' not in response.text
+    assert "script-src 'self'" in response.headers["content-security-policy"]
 
 
 def test_streamed_upload_over_the_limit_gets_a_readable_page(lapor_settings: Settings) -> None:

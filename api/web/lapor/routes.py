@@ -135,7 +135,7 @@ def _json_error(
     return JSONResponse(body, status_code=status, headers={**SECURITY_HEADERS, **(headers or {})})
 
 
-def too_large_page(scope: Any, limit: int) -> bytes | None:
+def too_large_page(scope: Any, limit: int) -> HTMLResponse | None:
     """Return the page saying an upload is too large, for requests to ``/lapor`` only.
 
     :class:`api.main.BodySizeLimit` answers with it instead of its JSON body, so a reporter
@@ -148,7 +148,10 @@ def too_large_page(scope: Any, limit: int) -> bytes | None:
     t = reader(request)
     message = _too_large_message(t, max(1, limit // (1024 * 1024)))
     values = page_context(t, request=request, asset=asset_url, message=message)
-    return ENV.get_template("lapor/problem.html").render(values).encode("utf-8")
+    html = ENV.get_template("lapor/problem.html").render(values)
+    # The body was not read: the connection cannot carry another request.
+    headers = {**SECURITY_HEADERS, "Cache-Control": "no-store", "Connection": "close"}
+    return HTMLResponse(html, status_code=413, headers=headers)
 
 
 def _too_large_message(t: Translator, megabytes: int) -> str:

@@ -192,7 +192,7 @@
     outbox.add(data).then(function (item) {
       if (!navigator.onLine) { return { retry: true }; }
       say(msg(form, 'sending'));
-      return outbox.sendOne(item).then(function (result) {
+      return outbox.send(item.key).then(function (result) {
         if (result.errors) { return outbox.remove(item.key).then(function () { return result; }); }
         return result;
       });

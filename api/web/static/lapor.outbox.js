@@ -90,19 +90,36 @@
     });
   }
 
-  /* Send every waiting item once; one sender at a time in this browser (page or worker). */
+  /* Run ``work`` holding the outbox lock: one sender at a time in this browser, page or worker. */
+  function locked(work) {
+    return (root.navigator && root.navigator.locks)
+      ? root.navigator.locks.request('pantau-lapor-outbox', work)
+      : work();
+  }
+
+  /* Send every waiting item once. */
   function sendAll() {
     if (sending) { return sending; }
-    var run = (root.navigator && root.navigator.locks)
-      ? root.navigator.locks.request('pantau-lapor-outbox', sendAllNow)
-      : sendAllNow();
-    sending = Promise.resolve(run).then(function (r) { sending = null; return r; },
-                                        function (e) { sending = null; throw e; });
+    sending = Promise.resolve(locked(sendAllNow)).then(function (r) { sending = null; return r; },
+                                                        function (e) { sending = null; throw e; });
     return sending;
+  }
+
+  /* Send one item now, unless another sender already did: then its code, from "my reports". */
+  function send(key) {
+    return locked(function () {
+      return idb.get(key, outbox).then(function (item) {
+        if (item) { return sendOne(item); }
+        return sent().then(function (records) {
+          var done = records.filter(function (r) { return r.key === key; })[0];
+          return done ? { code: done.code } : { retry: true };
+        });
+      });
+    });
   }
 
   root.PantauOutbox = {
     add: add, pending: pending, sent: sent, remove: remove,
-    sendOne: sendOne, sendAll: sendAll
+    send: send, sendOne: sendOne, sendAll: sendAll
   };
 })(self);
