@@ -179,6 +179,10 @@ def test_service_worker_serves_the_page_with_no_signal(browser: Any, server: Ser
     page.wait_for_selector("#map svg path", state="attached")
     page.click("#map", position={"x": 180, "y": 120})
     assert page.input_value("#lat") != "" and page.input_value("#location_source") == "map_pin"
+    # A report that could never be accepted is refused on the phone, not kept to fail later.
+    page.click("#send-button")
+    page.wait_for_selector("#description-error")
+    assert _pending(page) == 0
     context.close()
 
 

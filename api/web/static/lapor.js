@@ -181,12 +181,26 @@
     return outbox.sendAll().then(renderMine, renderMine);
   }
 
+  /* With no signal the server cannot check the report now: the two refusals a reporter can
+   * fix on the spot are checked here, so the report does not wait for a signal to be refused. */
+  function offlineErrors() {
+    var errors = {};
+    if (!field('description').value.trim()) { errors.description = msg(form, 'need-description'); }
+    var point = field('lat').value.trim() && field('lon').value.trim();
+    if (!point && !field('location_text').value.trim()) { errors.location_text = msg(form, 'need-place'); }
+    return errors;
+  }
+
   /* ---- sending ---- */
   function submit(event) {
     if (!outbox) { return; }  // no IndexedDB helper: the plain POST
     event.preventDefault();
     var button = field('send-button');
     clearErrors();
+    if (!navigator.onLine) {
+      var missing = offlineErrors();
+      if (Object.keys(missing).length) { showErrors(missing); return; }
+    }
     button.disabled = true;
     var data = new FormData(form);
     outbox.add(data).then(function (item) {
