@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import Response
 
 from api.auth import TokenCache
 from api.errors import TOO_LARGE, LocalizedHTTPException, install_error_handlers
@@ -19,6 +20,7 @@ from api.ratelimit import PgRateLimiter
 from api.routes import ROUTERS
 from api.routes import whatsapp as whatsapp_routes
 from api.web import assets as web_assets
+from api.web import lapor as web_lapor
 from geo.db import make_engine
 from geo.featurecache import CollectionCache
 from geo.features import FeaturePage
@@ -64,12 +66,20 @@ class BodySizeLimit:
     """
 
     def __init__(
-        self, app: ASGIApp, *, body_limit: int, upload_limit: int, language: str = "id"
+        self,
+        app: ASGIApp,
+        *,
+        body_limit: int,
+        upload_limit: int,
+        language: str = "id",
+        page: Callable[[MutableMapping[str, Any], int], Response | None] | None = None,
     ) -> None:
         self.app = app
         self.body_limit = body_limit
         self.upload_limit = upload_limit
         self.language = language
+        #: The answer for the requests of a web page (``/lapor``), None for the API's JSON.
+        self.page = page
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         """Refuse an oversized body with 413, else pass the request on."""
@@ -81,6 +91,10 @@ class BodySizeLimit:
         limit = self.upload_limit if "multipart/" in content_type else self.body_limit
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
+            page = self.page(scope, limit) if self.page is not None else None
+            if page is not None:
+                await page(scope, receive, send)
+                return
             lang = negotiate(headers.get(b"accept-language", b"").decode("latin-1"), self.language)
             await _send_413(send, limit, lang)
             return
@@ -227,11 +241,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.include_router(whatsapp_routes.router)  # the hotline webhook (404 until configured)
     app.include_router(web_assets.router)  # the web pages' files, served with no CDN
+    app.include_router(web_lapor.router)  # the public report page /lapor
     _document_errors_as_json(app)
     app.add_middleware(
         BodySizeLimit,
         body_limit=api_settings.max_body_bytes,
         upload_limit=api_settings.max_upload_bytes,
         language=settings.language,
+        page=web_lapor.too_large_page,
     )
     return app
