@@ -60,6 +60,7 @@ __all__ = [
     "merge",
     "unlink",
     "MAX_REASON",
+    "EVENT_LABELS",
     "as_dict",
 ]
 
@@ -79,6 +80,15 @@ WOULD_LOOP = N_(
 IN_OTHER_GROUP = N_(
     "{field}: report {code} is a duplicate in the group of {root}; unlink it first, then merge it"
 )
+
+
+#: How a link change reads in a group's history (``{other}``: the report it concerns).
+EVENT_LABELS: dict[str, str] = {
+    "linked": N_("linked to {other}"),
+    "unlinked": N_("unlinked from {other}"),
+    "merged": N_("merged into the group of {other}"),
+    "moved": N_("moved along with {other}"),
+}
 
 
 @dataclass(frozen=True)
