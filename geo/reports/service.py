@@ -244,17 +244,12 @@ def _refresh_after_links(settings: Settings, session: Session, codes: Sequence[s
     before = _sites_of(session, ids)
     match_new_reports(session=session, report_ids=ids)
     sites = sorted(before | _sites_of(session, ids))
-    hotspots = sorted(
-        set(
-            session.scalars(
-                select(Report.hotspot_id).where(Report.id.in_(ids), Report.hotspot_id.is_not(None))
-            )
-        )
-    )
+    found = session.scalars(select(Report.hotspot_id).where(Report.id.in_(ids)))
+    hotspots = sorted({h for h in found if h is not None})
     if sites:
         priority.refresh_sites(session=session, site_ids=sites, settings=settings.priority)
     if hotspots:
-        refresh_statistics(session=session, hotspot_ids=[h for h in hotspots if h is not None])
+        refresh_statistics(session=session, hotspot_ids=hotspots)
 
 
 def _sites_of(session: Session, ids: Sequence[int]) -> set[int]:

@@ -58,7 +58,9 @@ def _link(session: Session, report_id: int) -> tuple[int | None, str | None]:
     return row.duplicate_of_id, row.duplicate_rule
 
 
-def _relink(session: Session, ids: list[int], monkeypatch: pytest.MonkeyPatch, *, bulk: bool):
+def _relink(
+    session: Session, ids: list[int], monkeypatch: pytest.MonkeyPatch, *, bulk: bool
+) -> dict[int, int | None]:
     if bulk:  # the set-based path a file import takes
         monkeypatch.setattr(dedup, "BULK_THRESHOLD", 0)
     else:
