@@ -255,6 +255,7 @@ class GroupMemberOut(BaseModel):
     duplicate_rule: str | None
     own_ticket: bool
     clocks: list[ClockOut]
+    same_evidence: list[str] = []
 
 
 class GroupEntryOut(BaseModel):

@@ -424,6 +424,7 @@ def _members_table(t: Translator, group: ReportGroup) -> Table:
         t.gettext("received (WITA)"),
         t.gettext("link"),
         t.gettext("own ticket"),
+        t.gettext("same evidence as"),
     ):
         table.add_column(name)
     for m in group.members:
@@ -435,6 +436,7 @@ def _members_table(t: Translator, group: ReportGroup) -> Table:
             _when(m.received_at),
             link,
             t.gettext("yes") if m.own_ticket else t.gettext("no"),
+            ", ".join(m.same_evidence),
         )
     return table
 

@@ -93,7 +93,11 @@ EVENT_LABELS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class GroupMember:
-    """One report of a group, with its own clocks (none when it rides on the root's)."""
+    """One report of a group, with its own clocks (none when it rides on the root's).
+
+    ``same_evidence`` names the reports linked to it as corroboration: someone else sent the
+    same evidence file (their own complaints, in groups of their own).
+    """
 
     code: str
     channel: str
@@ -103,6 +107,7 @@ class GroupMember:
     duplicate_rule: str | None
     own_ticket: bool
     clocks: tuple[ClockStatus, ...]
+    same_evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -383,6 +388,7 @@ def group_of(*, session: Session, code: str, now: dt.datetime | None = None) -> 
     for c in evaluate(session=session, now=now, report_ids=ids, include_stopped=True):
         clocks.setdefault(c.report_id, []).append(c)
     root = min(members, key=_seen)
+    evidence = _same_evidence(session, ids)
     return ReportGroup(
         code=report.code,
         root=root.code,
@@ -396,6 +402,7 @@ def group_of(*, session: Session, code: str, now: dt.datetime | None = None) -> 
                 duplicate_rule=m.duplicate_rule,
                 own_ticket=m.external_id is not None,
                 clocks=tuple(sorted(clocks.get(m.id, []), key=lambda c: (c.due_at, c.rule))),
+                same_evidence=tuple(sorted(evidence.get(m.id, ()))),
             )
             for m in sorted(members, key=lambda m: (m.id != root.id, _seen(m)))
         ),
@@ -404,6 +411,25 @@ def group_of(*, session: Session, code: str, now: dt.datetime | None = None) -> 
 
 
 _CODES_SQL = text("SELECT id, code FROM reports WHERE id = ANY(:ids)")
+
+# Corroborations either way, with the other report's code.
+_SAME_EVIDENCE_SQL = text(
+    """
+    SELECT c.report_id AS id, o.code FROM report_corroborations c
+      JOIN reports o ON o.id = c.corroborates_id WHERE c.report_id = ANY(:ids)
+    UNION
+    SELECT c.corroborates_id, o.code FROM report_corroborations c
+      JOIN reports o ON o.id = c.report_id WHERE c.corroborates_id = ANY(:ids)
+    """
+)
+
+
+def _same_evidence(session: Session, ids: list[int]) -> dict[int, set[str]]:
+    """Return, for each member, the codes of reports that share its evidence (corroboration)."""
+    out: dict[int, set[str]] = {}
+    for row in session.execute(_SAME_EVIDENCE_SQL, {"ids": ids}):
+        out.setdefault(row.id, set()).add(row.code)
+    return out
 
 
 def _history(session: Session, ids: list[int]) -> list[GroupEntry]:

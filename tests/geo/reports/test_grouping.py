@@ -17,7 +17,7 @@ from geo.reports.intake import SubmitResult, submit
 from geo.reports.lifecycle import transition
 from geo.reports.models import Report
 from geo.settings import Settings
-from tests.geo.reports.conftest import NOW
+from tests.geo.reports.conftest import NOW, make_jpeg
 from tests.geo.reports.test_dedup import assert_roots_true
 
 LIMITS = ReportSettings(near_duplicate_distance_m=200, near_duplicate_hours=48)
@@ -277,3 +277,27 @@ def test_the_group_shows_each_members_own_clocks_and_history(
     assert merged.other == first.code and merged.actor == "ani" and merged.reason == "Sama"
     shown = repr(grouping.as_dict(group))
     assert "Budi" not in shown and PHONE not in shown and "reporter" not in shown
+
+
+def test_reports_with_the_same_evidence_from_someone_else_are_named_in_the_group(
+    session: Session, settings: Settings
+) -> None:
+    photo = make_jpeg(-0.42, 117.0, NOW - dt.timedelta(days=1), colour=(3, 77, 5))
+    first, forwarded = (
+        submit(
+            session=session,
+            channel="hotline",
+            evidence=[photo],
+            reporter_phone=phone,
+            settings=settings,
+            report_settings=LIMITS,
+            now=NOW,
+        )
+        for phone in ("0812-1111-2222", "0813-9999-0000")
+    )
+    assert forwarded.created and forwarded.code != first.code
+    group = grouping.group_of(session=session, code=first.code, now=NOW)
+    assert group.members[0].same_evidence == (forwarded.code,)
+    other = grouping.group_of(session=session, code=forwarded.code, now=NOW)
+    mine = next(m for m in other.members if m.code == forwarded.code)
+    assert mine.same_evidence == (first.code,) and mine.clocks
