@@ -35,9 +35,9 @@ from sqlalchemy import (
     Text,
     exists,
     func,
-    insert,
     or_,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -231,19 +231,22 @@ def record_events(
     if not events:
         return
     when = at or dt.datetime.now(dt.UTC)
+    # One statement however many rows (a file import links thousands): arrays, unnested.
     session.execute(
-        insert(ReportLinkEvent),
-        [
-            {
-                "report_id": e.report_id,
-                "event": e.event,
-                "from_id": e.from_id,
-                "to_id": e.to_id,
-                "other_id": e.other_id,
-                "actor": actor,
-                "reason": reason,
-                "at": when,
-            }
-            for e in events
-        ],
+        text(
+            "INSERT INTO report_link_events (report_id, event, from_id, to_id, other_id, actor, "
+            "reason, at) SELECT v.*, :actor, :reason, :at FROM unnest(CAST(:ids AS integer[]), "
+            "CAST(:events AS text[]), CAST(:froms AS integer[]), CAST(:tos AS integer[]), "
+            "CAST(:others AS integer[])) AS v"
+        ),
+        {
+            "ids": [e.report_id for e in events],
+            "events": [e.event for e in events],
+            "froms": [e.from_id for e in events],
+            "tos": [e.to_id for e in events],
+            "others": [e.other_id for e in events],
+            "actor": actor,
+            "reason": reason,
+            "at": when,
+        },
     )
