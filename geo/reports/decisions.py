@@ -7,9 +7,10 @@ Two tables (migration ``0070_report_link_decisions``):
   a merge; with who, when and why. The automatic linker (:mod:`geo.reports.dedup`) never links
   a pair marked ``not_duplicate``; a merged report carries the ``manual`` link rule, which the
   linker never rewrites.
-- ``report_link_events``: one append-only row per change of a report's ``duplicate_of_id``,
-  by an operator (``merged``, ``unlinked``, ``moved`` with the group) or by the linker (actor
-  :data:`SYSTEM_ACTOR`), read back as a group's history (:mod:`geo.reports.grouping`).
+- ``report_link_events``: one append-only row (a trigger refuses any change) per change of a
+  report's ``duplicate_of_id``, by an operator (``merged``, ``unlinked``, ``moved`` with the
+  group) or by the linker (actor :data:`SYSTEM_ACTOR`), read back as a group's history
+  (:mod:`geo.reports.grouping`).
 
 Examples
 --------
@@ -114,9 +115,10 @@ class ReportLinkEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     event: Mapped[str] = mapped_column(String(20))
-    from_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
-    to_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
-    other_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    # Plain ids (no foreign keys): the trail is append-only, never set to NULL by a delete.
+    from_id: Mapped[int | None] = mapped_column(Integer)
+    to_id: Mapped[int | None] = mapped_column(Integer)
+    other_id: Mapped[int | None] = mapped_column(Integer)
     actor: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -26,9 +26,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _report(name: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column[int]:
+def _report(name: str) -> sa.Column[int]:
     return sa.Column(
-        name, sa.Integer, sa.ForeignKey("reports.id", ondelete=ondelete), nullable=nullable
+        name, sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), nullable=False
     )
 
 
@@ -55,9 +55,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         _report("report_id"),
         sa.Column("event", sa.String(20), nullable=False),
-        _report("from_id", nullable=True, ondelete="SET NULL"),
-        _report("to_id", nullable=True, ondelete="SET NULL"),
-        _report("other_id", nullable=True, ondelete="SET NULL"),
+        # Plain ids, no foreign keys: an ON DELETE SET NULL would rewrite the trail.
+        sa.Column("from_id", sa.Integer),
+        sa.Column("to_id", sa.Integer),
+        sa.Column("other_id", sa.Integer),
         sa.Column("actor", sa.String(100), nullable=False),
         sa.Column("reason", sa.Text),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
@@ -67,8 +68,27 @@ def upgrade() -> None:
     )
     op.create_index("ix_report_link_events_report_id", "report_link_events", ["report_id", "at"])
     op.create_index("ix_report_link_events_other_id", "report_link_events", ["other_id"])
+    # The trail is evidence of how complaints were grouped: never rewritten.
+    op.execute(
+        """
+        CREATE FUNCTION report_link_events_append_only() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'DELETE' AND NOT EXISTS (SELECT 1 FROM reports WHERE id = OLD.report_id)
+            THEN
+                RETURN OLD;  -- cascading from a deleted report (tests, erasure requests)
+            END IF;
+            RAISE EXCEPTION 'report_link_events is append-only (% refused)', TG_OP;
+        END $$;
+        CREATE TRIGGER report_link_events_append_only
+            BEFORE UPDATE OR DELETE ON report_link_events
+            FOR EACH ROW EXECUTE FUNCTION report_link_events_append_only();
+        """
+    )
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER IF EXISTS report_link_events_append_only ON report_link_events")
+    op.execute("DROP FUNCTION IF EXISTS report_link_events_append_only()")
     op.drop_table("report_link_events")
     op.drop_table("report_link_decisions")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from geo.errors import Conflict, NotFound, PantauError, ValidationError
@@ -301,3 +302,22 @@ def test_reports_with_the_same_evidence_from_someone_else_are_named_in_the_group
     other = grouping.group_of(session=session, code=forwarded.code, now=NOW)
     mine = next(m for m in other.members if m.code == forwarded.code)
     assert mine.same_evidence == (first.code,) and mine.clocks
+
+
+def test_the_link_trail_is_append_only_but_goes_with_a_deleted_report(
+    session: Session, settings: Settings
+) -> None:
+    a = _at(session, settings, 30, -0.42)
+    b = _at(session, settings, 20, -0.4205)
+    grouping.unlink(session=session, code=b.code, reason="Beda", actor="ani")
+    session.flush()
+    with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+        session.execute(text("UPDATE report_link_events SET actor = 'x' WHERE report_id = :b"),
+                        {"b": b.id})  # fmt: skip
+    with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+        session.execute(text("DELETE FROM report_link_events WHERE report_id = :b"), {"b": b.id})
+    session.execute(text("DELETE FROM reports WHERE id = :b"), {"b": b.id})
+    gone = select(ReportLinkEvent.id).where(ReportLinkEvent.report_id == b.id)
+    assert session.scalars(gone).all() == []
+    # The other report's history still reads, naming no code for the deleted one.
+    assert grouping.group_of(session=session, code=a.code, now=NOW).members[0].code == a.code
