@@ -102,17 +102,16 @@ _ANY_LATER_SQL = text(
     """
 )
 
-# Pairs an operator marked ``not_duplicate``: neither the candidate itself nor the root of its
-# group (``{s}``: the alias of the report looking for a candidate, ``e``: the candidate). Added
-# to the statements only when some pair is marked, so that intake pays nothing otherwise.
+# Pairs an operator marked ``not_duplicate``: no candidate in the group of a report the one
+# looking (``{s}``) was unlinked from (``e``: the candidate; a group is named by its root,
+# ``coalesce(duplicate_root_id, id)``). Added to the statements only when some pair is marked,
+# so that intake pays nothing otherwise.
 _REFUSED = """
-    AND NOT EXISTS (SELECT 1 FROM report_link_decisions d
-        WHERE d.decision = 'not_duplicate'
-          AND d.low_id = least({s}.id, e.id) AND d.high_id = greatest({s}.id, e.id))
-    AND NOT EXISTS (SELECT 1 FROM report_link_decisions d
-        WHERE d.decision = 'not_duplicate' AND e.duplicate_root_id IS NOT NULL
-          AND d.low_id = least({s}.id, e.duplicate_root_id)
-          AND d.high_id = greatest({s}.id, e.duplicate_root_id))
+    AND NOT EXISTS (
+        SELECT 1 FROM report_link_decisions d
+        JOIN reports p ON p.id = CASE WHEN d.low_id = {s}.id THEN d.high_id ELSE d.low_id END
+        WHERE d.decision = 'not_duplicate' AND (d.low_id = {s}.id OR d.high_id = {s}.id)
+          AND coalesce(p.duplicate_root_id, p.id) = coalesce(e.duplicate_root_id, e.id))
 """
 
 _CANDIDATES = f"""
@@ -368,7 +367,7 @@ def link_near_duplicates(
         found, rows = _find_bulk(session, params, refuse=refuse)
     else:
         found, rows = _find_few(session, params, refuse=refuse)
-    refused = refused_pairs(session=session, report_ids=[r.id for r in rows]) if refuse else set()
+    refused = _Refusals.load(session, [r.id for r in rows]) if refuse else _Refusals()
     changed = _resolve(rows, found, refused)
     _write_links(session, changed)
     return changed
@@ -424,13 +423,44 @@ def _find_few(
     return found, session.execute(_link_rows(r.id == _among(params["ids"]))).all()
 
 
-def _resolve(
-    rows: Sequence[Any], found: _Found, refused: set[tuple[int, int]]
-) -> dict[int, int | None]:
+class _Refusals:
+    """Reports an operator unlinked from each report, and the group each of those is in."""
+
+    def __init__(self) -> None:
+        self.partners: dict[int, set[int]] = {}
+        self.stored_root: dict[int, int] = {}
+
+    @classmethod
+    def load(cls, session: Session, ids: list[int]) -> _Refusals:
+        refusals = cls()
+        for lo, hi in refused_pairs(session=session, report_ids=ids):
+            refusals.partners.setdefault(lo, set()).add(hi)
+            refusals.partners.setdefault(hi, set()).add(lo)
+        others = set().union(*refusals.partners.values()) if refusals.partners else set()
+        if others:
+            t = Report.__table__.c
+            rows = session.execute(
+                select(t.id, func.coalesce(t.duplicate_root_id, t.id)).where(t.id == _among(others))
+            )
+            refusals.stored_root = {row[0]: row[1] for row in rows}
+        return refusals
+
+    def allows(self, report_id: int, target: int, resolved: dict[int, int | None]) -> bool:
+        """Whether linking ``report_id`` to ``target`` keeps it out of every refused group."""
+        for other in self.partners.get(report_id, ()):
+            root = (resolved[other] or other) if other in resolved else None
+            if root is None:
+                root = self.stored_root.get(other, other)
+            if target in (other, root):
+                return False
+        return True
+
+
+def _resolve(rows: Sequence[Any], found: _Found, refused: _Refusals) -> dict[int, int | None]:
     """Each report's new link (earliest first), for the reports whose link changes.
 
-    A link that would join a pair an operator marked ``not_duplicate`` (through a candidate
-    linked in this same run) is not made.
+    A link that would put a report into the group of one an operator unlinked it from (that
+    one linked in this same run) is not made.
     """
     current: dict[int, int | None] = {
         row.id: row.duplicate_of_id
@@ -449,7 +479,7 @@ def _resolve(
                 target = resolved[candidate] or candidate
             else:
                 target = candidate_root or candidate
-            if (min(report_id, target), max(report_id, target)) in refused:
+            if not refused.allows(report_id, target, resolved):
                 target = None
         resolved[report_id] = target
     return {rid: tgt for rid, tgt in resolved.items() if current[rid] != tgt}

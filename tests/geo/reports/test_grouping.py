@@ -91,6 +91,22 @@ def test_an_unlinked_report_stays_unlinked_when_the_linker_runs_again(
     assert_roots_true(session)
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["incremental", "batch"])
+def test_an_unlinked_report_does_not_rejoin_its_group_through_a_new_earlier_report(
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
+    a = _at(session, settings, 30, -0.42)
+    b = _at(session, settings, 20, -0.4205)
+    grouping.unlink(session=session, code=b.code, reason="Beda lubang", actor="ani")
+    # A report seen before both arrives late, near both: the first one's group moves under it.
+    late = _at(session, settings, 40, -0.4203)
+    assert _link(session, a.id) == (late.id, "near")
+    assert _link(session, b.id) == (None, None)
+    assert _relink(session, [late.id, a.id, b.id], monkeypatch, bulk=bulk) == {}
+    assert _link(session, b.id) == (None, None)
+    assert_roots_true(session)
+
+
 def test_unlinking_the_root_makes_the_earliest_of_the_rest_the_root(
     session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
