@@ -12,11 +12,12 @@
   duplicates nothing), kept true here when links move, so that matching, clustering and
   queries read a duplicate's original without walking the chain.
 - **Operators' decisions** (:mod:`geo.reports.decisions`): a pair an operator unlinked
-  (``not_duplicate``) is never linked again, here or in a batch run: neither the report to the
-  other, nor to the root of the other's group. A link an operator made by merging carries the
-  rule ``manual`` and is never rewritten here (the merged report follows its group when the
-  group's root is linked). Every link this module changes is written to the audit trail
-  (``report_link_events``, actor ``system:dedup``).
+  (``not_duplicate``) is never linked again, here or in a batch run: the report is never
+  linked into the group the other one is in (to it, its root or any report of its group).
+  A link an operator made by merging carries the rule ``manual`` and is never rewritten
+  here (the merged report follows its group when the group's root is linked). Every link
+  this module changes is written to the audit trail (``report_link_events``, actor
+  ``system:dedup``).
 
 The time of a report is its observation time, or its reception time when unknown.
 
@@ -330,7 +331,7 @@ def link_near_duplicates(
 
     Idempotent: running it again over the same reports changes nothing. Reports linked by hand
     (``duplicate_rule`` other than ``near``) are left alone, and no report is linked to one an
-    operator marked ``not_duplicate`` with it (nor to the root of that one's group).
+    operator marked ``not_duplicate`` with it, nor into that one's group.
 
     Parameters
     ----------
