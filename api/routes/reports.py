@@ -48,6 +48,7 @@ from api.schemas import (
     TransitionIn,
     errors,
 )
+from api.schemas.reports import LinkChangeOut, MergeIn, ReportGroupOut, UnlinkIn
 from api.settings import ApiSettings
 from geo import features
 from geo import reports as georeports
@@ -65,6 +66,9 @@ ReportReader = Annotated[Principal, role(auth.REPORT_READERS, "read reports")]
 EvidenceReader = Annotated[Principal, role(auth.REPORT_READERS, "download evidence")]
 HistoryReader = Annotated[Principal, role(auth.REPORT_READERS, "read report history")]
 StatusChanger = Annotated[Principal, role(auth.REPORT_HANDLERS, "change a report's status")]
+# Linking and unlinking change what a report counts for, as a status change does: same roles.
+GroupReader = Annotated[Principal, role(auth.REPORT_HANDLERS, "read a group of linked reports")]
+Linker = Annotated[Principal, role(auth.REPORT_HANDLERS, "link or unlink duplicate reports")]
 
 CodePath = Annotated[ReportCode, Path(description="Tracking code", examples=["PTM-7K3Q9X"])]
 IdempotencyKey = Annotated[
@@ -375,3 +379,66 @@ def transition_report(
         resolution=payload.resolution,
     )
     return ReportPublicStatus.model_validate(change, from_attributes=True)
+
+
+@router.get(
+    "/{code}/group",
+    summary="A report's group of linked reports: members, their clocks, history (staff)",
+    response_model=ReportGroupOut,
+    responses=errors(404),
+)
+def report_group(
+    code: CodePath, session: SessionDep, principal: GroupReader, settings: SettingsDep
+) -> ReportGroupOut:
+    """Return the group of linked reports, each member's own clocks and the group's history."""
+    group = service.report_group(settings=settings, session=session, code=code)
+    return ReportGroupOut.model_validate(group, from_attributes=True)
+
+
+@router.post(
+    "/{code}/unlink",
+    summary="Take a wrongly linked duplicate out of its group (staff, audited)",
+    response_model=LinkChangeOut,
+    responses=errors(404),
+)
+def unlink_report(
+    code: CodePath,
+    payload: Annotated[UnlinkIn, Body()],
+    session: SessionDep,
+    principal: Linker,
+    settings: SettingsDep,
+) -> LinkChangeOut:
+    """Unlink the report from its group; it is never linked to that group again automatically."""
+    change = service.unlink_duplicate(
+        settings=settings,
+        session=session,
+        code=code,
+        reason=payload.reason,
+        actor=principal.user,
+    )
+    return LinkChangeOut.model_validate(change, from_attributes=True)
+
+
+@router.post(
+    "/{code}/merge",
+    summary="Link a missed duplicate into another report's group (staff, audited)",
+    response_model=LinkChangeOut,
+    responses=errors(404, 409),
+)
+def merge_report(
+    code: CodePath,
+    payload: Annotated[MergeIn, Body()],
+    session: SessionDep,
+    principal: Linker,
+    settings: SettingsDep,
+) -> LinkChangeOut:
+    """Merge the report (with its group) into the group of ``into``; statuses are untouched."""
+    change = service.merge_duplicate(
+        settings=settings,
+        session=session,
+        code=code,
+        into=payload.into,
+        reason=payload.reason,
+        actor=principal.user,
+    )
+    return LinkChangeOut.model_validate(change, from_attributes=True)

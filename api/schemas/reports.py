@@ -44,6 +44,12 @@ __all__ = [
     "EvidenceInfo",
     "ReportDetail",
     "ClockOut",
+    "UnlinkIn",
+    "MergeIn",
+    "LinkChangeOut",
+    "GroupMemberOut",
+    "GroupEntryOut",
+    "ReportGroupOut",
 ]
 
 ReportChannel = Literal[CHANNELS]  # type: ignore[valid-type]
@@ -197,3 +203,83 @@ class ClockOut(BaseModel):
     due_at: dt.datetime
     state: str
     days_left: int
+
+
+class UnlinkIn(BaseModel):
+    """Take a wrongly linked report out of its group: why (kept in the group's history)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"reason": "Lokasi berbeda 2 km, bukan laporan yang sama"}]
+        },
+    )
+
+    reason: Text2000
+
+
+class MergeIn(BaseModel):
+    """Link a missed duplicate into the group of report ``into``, and why."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"into": "PTM-7K3Q9X", "reason": "Foto lubang yang sama"}]},
+    )
+
+    into: ReportCode
+    reason: Text2000
+
+
+class LinkChangeOut(BaseModel):
+    """What an unlink or a merge did: the report, the group's root and members after it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    event: Literal["unlinked", "merged"]
+    root: str | None
+    members: list[str]
+    moved: list[str]
+
+
+class GroupMemberOut(BaseModel):
+    """One report of a group with its own clocks (none when it rides on the root's)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    channel: str
+    status: str
+    received_at: dt.datetime
+    is_root: bool
+    duplicate_rule: str | None
+    own_ticket: bool
+    clocks: list[ClockOut]
+    same_evidence: list[str] = []
+
+
+class GroupEntryOut(BaseModel):
+    """One event of a group's history: a status change or a link change."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    at: dt.datetime
+    code: str
+    kind: Literal["status", "link"]
+    actor: str
+    reason: str | None
+    from_status: str | None = None
+    to_status: str | None = None
+    event: str | None = None
+    other: str | None = None
+
+
+class ReportGroupOut(BaseModel):
+    """A report's group of linked reports: root, members with clocks, history oldest first."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    root: str
+    members: list[GroupMemberOut]
+    history: list[GroupEntryOut]

@@ -25,6 +25,7 @@ from geo.reports import service
 from geo.reports.clocks import load_rules, update_rule
 from geo.reports.config import LOCAL_TIMEZONE
 from geo.reports.export import export_reports
+from geo.reports.grouping import EVENT_LABELS, GroupEntry, ReportGroup
 from geo.reports.models import ClockRule
 from geo.reports.query import list_reports, show
 from geo.settings import get_settings
@@ -344,3 +345,150 @@ def _calendar_note(t: Translator, year: int, days_off: int) -> str:
         year=year,
         days_off=days_off,
     )
+
+
+@app.command("unlink")
+def unlink_(
+    code: str = typer.Argument(..., help="Tracking code of the wrongly linked report."),
+    reason: str = typer.Option(..., "--reason", help="Why it is not a duplicate (audited)."),
+    actor: str | None = typer.Option(None, help="Who makes the change (PANTAU_ACTOR by default)."),
+) -> None:
+    """Take a wrongly linked near duplicate out of its group; it is never linked back to it."""
+    run = current()
+    with session_scope(engine_from_settings()) as session:
+        change = service.unlink_duplicate(
+            settings=run.settings, session=session, code=code, reason=reason, actor=actor
+        )
+    console.print(
+        run.t.gettext(
+            "{code} is no longer linked; its former group ({n} report(s)) starts with {root}.",
+            code=change.code,
+            n=len(change.members),
+            root=change.root or "",
+        ),
+        highlight=False,
+        markup=False,
+    )
+
+
+@app.command("merge")
+def merge_(
+    code: str = typer.Argument(..., help="Tracking code of the missed duplicate."),
+    into: str = typer.Option(..., "--into", help="Tracking code of a report of the group."),
+    reason: str = typer.Option(..., "--reason", help="Why it is a duplicate (audited)."),
+    actor: str | None = typer.Option(None, help="Who makes the change (PANTAU_ACTOR by default)."),
+) -> None:
+    """Link a missed duplicate (with its own group) into the group of another report."""
+    run = current()
+    with session_scope(engine_from_settings()) as session:
+        change = service.merge_duplicate(
+            settings=run.settings,
+            session=session,
+            code=code,
+            into=into,
+            reason=reason,
+            actor=actor,
+        )
+    console.print(
+        run.t.gettext(
+            "{code} merged: the group of {root} now has {n} report(s).",
+            code=change.code,
+            n=len(change.members),
+            root=change.root or "",
+        ),
+        highlight=False,
+        markup=False,
+    )
+
+
+@app.command("group")
+def group_(
+    code: str = typer.Argument(..., help="Tracking code of any report of the group."),
+) -> None:
+    """Show a report's group of linked reports: members, each one's clocks, and the history."""
+    run = current()
+    with session_scope(engine_from_settings()) as session:
+        group = service.report_group(settings=run.settings, session=session, code=code)
+    t = run.t
+    console.print(_members_table(t, group))
+    console.print(_group_clocks_table(t, group))
+    console.print(_group_history_table(t, group.history))
+
+
+def _members_table(t: Translator, group: ReportGroup) -> Table:
+    table = Table(title=t.gettext("Group of {root}", root=group.root))
+    for name in (
+        t.gettext("code"),
+        t.gettext("channel"),
+        t.gettext("status"),
+        t.gettext("received (WITA)"),
+        t.gettext("link"),
+        t.gettext("own ticket"),
+        t.gettext("same evidence as"),
+    ):
+        table.add_column(name)
+    for m in group.members:
+        link = t.gettext("first report") if m.is_root else _rule_label(t, m.duplicate_rule)
+        table.add_row(
+            m.code,
+            labels.channel(t, m.channel),
+            labels.report_status(t, m.status),
+            _when(m.received_at),
+            link,
+            t.gettext("yes") if m.own_ticket else t.gettext("no"),
+            ", ".join(m.same_evidence),
+        )
+    return table
+
+
+def _rule_label(t: Translator, rule: str | None) -> str:
+    if rule == "manual":
+        return t.gettext("merged by hand")
+    if rule == "near":
+        return t.gettext("near duplicate")
+    return rule or ""
+
+
+def _group_clocks_table(t: Translator, group: ReportGroup) -> Table:
+    table = Table(title=t.gettext("Clocks of each report"))
+    for name in (
+        t.gettext("code"),
+        t.gettext("rule"),
+        t.gettext("due (WITA)"),
+        t.gettext("state"),
+        t.gettext("days left"),
+    ):
+        table.add_column(name)
+    for m in group.members:
+        if not m.clocks:
+            table.add_row(m.code, t.gettext("follows the first report's clocks"), "", "", "")
+        for c in m.clocks:
+            table.add_row(
+                m.code,
+                labels.clock_rule(t, c.rule),
+                _when(c.due_at),
+                labels.clock_state(t, c.state),
+                str(c.days_left),
+            )
+    return table
+
+
+def _group_history_table(t: Translator, history: tuple[GroupEntry, ...]) -> Table:
+    table = Table(title=t.gettext("History of the group"))
+    for name in (
+        t.gettext("at (WITA)"),
+        t.gettext("code"),
+        t.gettext("what"),
+        t.gettext("by"),
+        t.gettext("reason"),
+    ):
+        table.add_column(name)
+    for e in history:
+        if e.kind == "status":
+            before = labels.report_status(t, e.from_status) if e.from_status else ""
+            after = labels.report_status(t, e.to_status or "")
+            what = f"{before} → {after}" if before else after
+        else:
+            what = t.gettext(EVENT_LABELS[e.event or "linked"], other=e.other or "?")
+        table.add_row(_when(e.at), e.code, what, e.actor, Text(e.reason or ""))
+    return table

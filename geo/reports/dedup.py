@@ -11,6 +11,13 @@
   Every link also stores the top of its chain in ``duplicate_root_id`` (NULL on a report that
   duplicates nothing), kept true here when links move, so that matching, clustering and
   queries read a duplicate's original without walking the chain.
+- **Operators' decisions** (:mod:`geo.reports.decisions`): a pair an operator unlinked
+  (``not_duplicate``) is never linked again, here or in a batch run: the report is never
+  linked into the group the other one is in (to it, its root or any report of its group).
+  A link an operator made by merging carries the rule ``manual`` and is never rewritten
+  here (the merged report follows its group when the group's root is linked). Every link
+  this module changes is written to the audit trail (``report_link_events``, actor
+  ``system:dedup``).
 
 The time of a report is its observation time, or its reception time when unknown.
 
@@ -43,6 +50,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from geo.reports.config import ReportSettings
+from geo.reports.decisions import SYSTEM_ACTOR, LinkEvent, any_refused, record_events, refused_pairs
 from geo.reports.models import Report, ReportEvidence
 
 __all__ = [
@@ -95,8 +103,19 @@ _ANY_LATER_SQL = text(
     """
 )
 
-_CANDIDATES_SQL = text(
-    f"""
+# Pairs an operator marked ``not_duplicate``: no candidate in the group of a report the one
+# looking (``{s}``) was unlinked from (``e``: the candidate; a group is named by its root,
+# ``coalesce(duplicate_root_id, id)``). Added to the statements only when some pair is marked,
+# so that intake pays nothing otherwise.
+_REFUSED = """
+    AND NOT EXISTS (
+        SELECT 1 FROM report_link_decisions d
+        JOIN reports p ON p.id = CASE WHEN d.low_id = {s}.id THEN d.high_id ELSE d.low_id END
+        WHERE d.decision = 'not_duplicate' AND (d.low_id = {s}.id OR d.high_id = {s}.id)
+          AND coalesce(p.duplicate_root_id, p.id) = coalesce(e.duplicate_root_id, e.id))
+"""
+
+_CANDIDATES = f"""
     SELECT r.id, c.id AS candidate, c.duplicate_of_id AS candidate_root
     FROM reports r
     JOIN LATERAL (
@@ -109,13 +128,16 @@ _CANDIDATES_SQL = text(
           AND ST_DWithin(e.geom::geography, r.geom::geography, :distance_m)
           AND (r.reporter_hash IS NULL OR e.reporter_hash IS NULL
                OR e.reporter_hash = r.reporter_hash)
+          {{refused}}
         ORDER BY {_WHEN.format(t="e")}, e.id
         LIMIT 1
     ) c ON true
     WHERE r.id = ANY(:ids)
     ORDER BY {_WHEN.format(t="r")}, r.id
     """
-)
+#: Earliest candidate of each report, without and with the operators' refusals.
+_CANDIDATES_SQL = text(_CANDIDATES.format(refused=""))
+_CANDIDATES_REFUSING_SQL = text(_CANDIDATES.format(refused=_REFUSED.format(s="r")))
 
 
 #: Above this many reports, :func:`link_near_duplicates` finds candidates set-based, from a
@@ -171,6 +193,7 @@ _PAIR = f"""
     e.id <> s.id AND e.geom IS NOT NULL
     AND ({_WHEN.format(t="e")}, e.id) < (s.t, s.id)
     AND {_WHEN.format(t="e")} >= s.t - make_interval(secs => :window_s)
+    {{refused}}
 """
 
 #: Same reporter: an equi-join on the keyed hash (one person files few reports), then distance.
@@ -216,7 +239,9 @@ WHERE e.reporter_hash IS NULL AND e.geom IS NOT NULL AND s.h IS NOT NULL
 """
 
 
-def _bulk_candidates(session: Session, params: dict[str, Any]) -> dict[int, tuple[int, int | None]]:
+def _bulk_candidates(
+    session: Session, params: dict[str, Any], *, refuse: bool
+) -> dict[int, tuple[int, int | None]]:
     """Earliest candidate of each report of ``near_subjects``, found set-based."""
     stats = session.execute(
         text(
@@ -225,9 +250,12 @@ def _bulk_candidates(session: Session, params: dict[str, Any]) -> dict[int, tupl
             "FROM near_subjects WHERE geom IS NOT NULL"
         )
     ).one()
-    branches = [_BULK_SAME_REPORTER]
+    refused = _REFUSED.format(s="s") if refuse else ""
+    branches = [_BULK_SAME_REPORTER.format(refused=refused)]
     if stats.unknown:
-        branches.append(_BULK_PROBE.format(candidates="true", subjects="s.h IS NULL"))
+        branches.append(
+            _BULK_PROBE.format(candidates="true", subjects="s.h IS NULL", refused=refused)
+        )
     if stats.known:
         # Earlier reports without a reporter hash in the time span: probe from the fewer side.
         unknown_near = int(
@@ -242,10 +270,14 @@ def _bulk_candidates(session: Session, params: dict[str, Any]) -> dict[int, tupl
             or 0
         )
         if unknown_near and unknown_near < stats.known:
-            branches.append(_BULK_FROM_UNKNOWN)
+            branches.append(_BULK_FROM_UNKNOWN.format(refused=refused))
         elif unknown_near:
             branches.append(
-                _BULK_PROBE.format(candidates="e.reporter_hash IS NULL", subjects="s.h IS NOT NULL")
+                _BULK_PROBE.format(
+                    candidates="e.reporter_hash IS NULL",
+                    subjects="s.h IS NOT NULL",
+                    refused=refused,
+                )
             )
     sql = (
         "SELECT DISTINCT ON (id) id, eid AS candidate, root AS candidate_root FROM ("
@@ -298,7 +330,8 @@ def link_near_duplicates(
     """Link each report (and later reports it now precedes) to the earliest of its group.
 
     Idempotent: running it again over the same reports changes nothing. Reports linked by hand
-    (``duplicate_rule`` other than ``near``) are left alone.
+    (``duplicate_rule`` other than ``near``) are left alone, and no report is linked to one an
+    operator marked ``not_duplicate`` with it, nor into that one's group.
 
     Parameters
     ----------
@@ -330,11 +363,13 @@ def link_near_duplicates(
     }
     # A report that arrives late may be earlier than reports already stored near it; when no
     # other report is as recent as the earliest of these, there is nothing to look for.
+    refuse = any_refused(session=session)
     if len(report_ids) > BULK_THRESHOLD:
-        found, rows = _find_bulk(session, params)
+        found, rows = _find_bulk(session, params, refuse=refuse)
     else:
-        found, rows = _find_few(session, params)
-    changed = _resolve(rows, found)
+        found, rows = _find_few(session, params, refuse=refuse)
+    refused = _Refusals.load(session, [r.id for r in rows]) if refuse else _Refusals()
+    changed = _resolve(rows, found, refused)
     _write_links(session, changed)
     return changed
 
@@ -356,7 +391,9 @@ def _link_rows(where: ColumnElement[bool], *, subjects: bool = False) -> Select[
     )
 
 
-def _find_bulk(session: Session, params: dict[str, Any]) -> tuple[_Found, Sequence[Any]]:
+def _find_bulk(
+    session: Session, params: dict[str, Any], *, refuse: bool
+) -> tuple[_Found, Sequence[Any]]:
     """Candidates and current links of many reports, set-based over a temporary table."""
     session.execute(text("DROP TABLE IF EXISTS near_subjects"))
     session.execute(text(_BULK_SUBJECTS), params)
@@ -364,14 +401,16 @@ def _find_bulk(session: Session, params: dict[str, Any]) -> tuple[_Found, Sequen
     if session.execute(text(_BULK_ANY_LATER)).scalar():
         session.execute(text(_BULK_ADD_LATER), params)
         session.execute(text(_ANALYZE_SUBJECTS))
-    found = _bulk_candidates(session, params)
+    found = _bulk_candidates(session, params, refuse=refuse)
     # Only reports with a candidate, or with a link to undo, can change.
     r = Report.__table__.c
     relevant = or_(r.duplicate_of_id.is_not(None), r.id == _among(found))
     return found, session.execute(_link_rows(relevant, subjects=True)).all()
 
 
-def _find_few(session: Session, params: dict[str, Any]) -> tuple[_Found, Sequence[Any]]:
+def _find_few(
+    session: Session, params: dict[str, Any], *, refuse: bool
+) -> tuple[_Found, Sequence[Any]]:
     """Candidates and current links of a few reports, one index probe per report."""
     later: Sequence[int] = []
     if session.execute(_ANY_LATER_SQL, params).scalar():
@@ -379,14 +418,51 @@ def _find_few(session: Session, params: dict[str, Any]) -> tuple[_Found, Sequenc
     params["ids"] = sorted(set(params["ids"]) | set(later))
     found = {
         row.id: (row.candidate, row.candidate_root)
-        for row in session.execute(_CANDIDATES_SQL, params)
+        for row in session.execute(_CANDIDATES_REFUSING_SQL if refuse else _CANDIDATES_SQL, params)
     }
     r = Report.__table__.c
     return found, session.execute(_link_rows(r.id == _among(params["ids"]))).all()
 
 
-def _resolve(rows: Sequence[Any], found: _Found) -> dict[int, int | None]:
-    """Each report's new link (earliest first), for the reports whose link changes."""
+class _Refusals:
+    """Reports an operator unlinked from each report, and the group each of those is in."""
+
+    def __init__(self) -> None:
+        self.partners: dict[int, set[int]] = {}
+        self.stored_root: dict[int, int] = {}
+
+    @classmethod
+    def load(cls, session: Session, ids: list[int]) -> _Refusals:
+        refusals = cls()
+        for lo, hi in refused_pairs(session=session, report_ids=ids):
+            refusals.partners.setdefault(lo, set()).add(hi)
+            refusals.partners.setdefault(hi, set()).add(lo)
+        others = set().union(*refusals.partners.values()) if refusals.partners else set()
+        if others:
+            t = Report.__table__.c
+            rows = session.execute(
+                select(t.id, func.coalesce(t.duplicate_root_id, t.id)).where(t.id == _among(others))
+            )
+            refusals.stored_root = {row[0]: row[1] for row in rows}
+        return refusals
+
+    def allows(self, report_id: int, target: int, resolved: dict[int, int | None]) -> bool:
+        """Whether linking ``report_id`` to ``target`` keeps it out of every refused group."""
+        for other in self.partners.get(report_id, ()):
+            root = (resolved[other] or other) if other in resolved else None
+            if root is None:
+                root = self.stored_root.get(other, other)
+            if target in (other, root):
+                return False
+        return True
+
+
+def _resolve(rows: Sequence[Any], found: _Found, refused: _Refusals) -> dict[int, int | None]:
+    """Each report's new link (earliest first), for the reports whose link changes.
+
+    A link that would put a report into the group of one an operator unlinked it from (that
+    one linked in this same run) is not made.
+    """
     current: dict[int, int | None] = {
         row.id: row.duplicate_of_id
         for row in rows
@@ -404,6 +480,8 @@ def _resolve(rows: Sequence[Any], found: _Found) -> dict[int, int | None]:
                 target = resolved[candidate] or candidate
             else:
                 target = candidate_root or candidate
+            if not refused.allows(report_id, target, resolved):
+                target = None
         resolved[report_id] = target
     return {rid: tgt for rid, tgt in resolved.items() if current[rid] != tgt}
 
@@ -418,6 +496,7 @@ def _write_links(session: Session, changed: dict[int, int | None]) -> None:
     if not changed:
         return
     chains = _Chains.load(session, list(changed))
+    before = dict(chains.parent)
     pointer = chains.parent
     pointing: dict[int, set[int]] = {}
     for rid, target in pointer.items():
@@ -463,6 +542,17 @@ def _write_links(session: Session, changed: dict[int, int | None]) -> None:
             "rules": [rule.get(i) for i in ids],
         },
     )
+    events = [
+        LinkEvent(
+            report_id=i,
+            event="unlinked" if pointer[i] is None else "linked" if i in changed else "moved",
+            from_id=before.get(i),
+            to_id=pointer[i],
+        )
+        for i in ids
+        if before.get(i) != pointer[i]
+    ]
+    record_events(session=session, events=events, actor=SYSTEM_ACTOR, reason=None)
 
 
 def _among(values: Iterable[int]) -> ColumnElement[Any]:

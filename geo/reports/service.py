@@ -26,21 +26,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from geo import priority
 from geo.db import session_scope
 from geo.errors import N_, Conflict, ValidationError
 from geo.hotspots.review import refresh_statistics
+from geo.reports import grouping
+from geo.reports.dedup import match_new_reports
+from geo.reports.grouping import LinkChange, ReportGroup
 from geo.reports.importer import ImportSummary, import_file
 from geo.reports.intake import SubmitResult, submit
 from geo.reports.lifecycle import get_report, transition
-from geo.reports.models import IdempotencyKey
+from geo.reports.models import IdempotencyKey, Report, ReportMatch
 from geo.reports.readers import FileFormat
 from geo.settings import Settings
 
-__all__ = ["StatusChange", "change_status", "submit_report", "import_reports", "STAFF_ONLY"]
+__all__ = [
+    "StatusChange",
+    "change_status",
+    "submit_report",
+    "import_reports",
+    "unlink_duplicate",
+    "merge_duplicate",
+    "report_group",
+    "STAFF_ONLY",
+]
 
 #: Fields only staff may set on a submitted report; the public's reports are the web form's.
 STAFF_ONLY: tuple[str, ...] = ("channel", "received_at")
@@ -219,3 +231,95 @@ def import_reports(
         with session_scope(engine) as session:
             priority.refresh_sites(session=session, site_ids=None, settings=settings.priority)
     return summary
+
+
+def _refresh_after_links(settings: Settings, session: Session, codes: Sequence[str]) -> None:
+    """Re-match, rescore the sites and recount the hotspots of reports whose link changed.
+
+    A duplicate follows its original's site, and a site counts only reports that duplicate
+    nothing, so an unlink or a merge changes those figures as a status change does.
+    """
+    session.flush()
+    ids = list(session.scalars(select(Report.id).where(Report.code.in_(sorted(set(codes))))))
+    before = _sites_of(session, ids)
+    match_new_reports(session=session, report_ids=ids)
+    sites = sorted(before | _sites_of(session, ids))
+    found = session.scalars(select(Report.hotspot_id).where(Report.id.in_(ids)))
+    hotspots = sorted({h for h in found if h is not None})
+    if sites:
+        priority.refresh_sites(session=session, site_ids=sites, settings=settings.priority)
+    if hotspots:
+        refresh_statistics(session=session, hotspot_ids=hotspots)
+
+
+def _sites_of(session: Session, ids: Sequence[int]) -> set[int]:
+    rows = session.scalars(
+        select(ReportMatch.site_id).where(
+            ReportMatch.report_id.in_(ids), ReportMatch.site_id.is_not(None)
+        )
+    )
+    return {s for s in rows if s is not None}
+
+
+def unlink_duplicate(
+    *,
+    settings: Settings,
+    session: Session,
+    code: str,
+    reason: str | None,
+    actor: str | None = None,
+) -> LinkChange:
+    """Use case: take a wrongly linked report out of its group (:func:`grouping.unlink`).
+
+    The automatic linker never links it to that group again; the change is audited with the
+    actor and the (required) reason, and the sites of the reports involved are rescored.
+
+    Raises
+    ------
+    NotFound, ValidationError
+        As :func:`geo.reports.grouping.unlink`.
+    """
+    change = grouping.unlink(
+        session=session, code=code, reason=reason, actor=actor or settings.actor
+    )
+    _refresh_after_links(settings, session, [change.code, *change.members])
+    return change
+
+
+def merge_duplicate(
+    *,
+    settings: Settings,
+    session: Session,
+    code: str,
+    into: str,
+    reason: str | None,
+    actor: str | None = None,
+) -> LinkChange:
+    """Use case: link a missed duplicate into another report's group (:func:`grouping.merge`).
+
+    Statuses are untouched: a report with its own channel ticket keeps its own clocks.
+
+    Raises
+    ------
+    NotFound, ValidationError, Conflict
+        As :func:`geo.reports.grouping.merge`.
+    """
+    change = grouping.merge(
+        session=session, code=code, into=into, reason=reason, actor=actor or settings.actor
+    )
+    _refresh_after_links(settings, session, change.members)
+    return change
+
+
+def report_group(
+    *, settings: Settings, session: Session, code: str, now: dt.datetime | None = None
+) -> ReportGroup:
+    """Use case: a report's group of linked reports, each member's clocks, the group's history.
+
+    Raises
+    ------
+    NotFound
+        No report has this code.
+    """
+    del settings  # the same signature as the other use cases; nothing to configure yet
+    return grouping.group_of(session=session, code=code, now=now)
