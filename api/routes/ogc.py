@@ -239,8 +239,11 @@ def collection(
 
 @router.get("/license", summary="Licence and attribution of the agency's data")
 def license_terms(api: ApiSettingsDep, lang: LanguageDep, request: Request) -> dict[str, str]:
-    """Return the licence and attribution of the agency's own collections, in the caller's
-    language; the ``license`` links of the collections point here when the data is internal."""
+    """Return the licence and attribution of the agency's own collections.
+
+    In the caller's language; the collections' ``license`` links point here when the data is
+    internal.
+    """
     title, url = _license(api, lang, _base(request))
     return {"license": title, "url": url, "attribution": api.data_attribution}
 
