@@ -171,7 +171,8 @@ def landing(request: Request) -> dict[str, Any]:
     return {
         "title": "Pantau Tambang OGC API - Features",
         "description": "Suspect illegal-mining sites, hotspots, patrol routes and reports "
-        "of East Kalimantan. Send an API token as 'Authorization: Bearer <token>'.",
+        "of East Kalimantan. Send an API token as 'Authorization: Bearer <token>' or as the "
+        "password of HTTP Basic authentication (any user name), as QGIS does.",
         "links": [
             {"href": base, "rel": "self", "type": JSON, "title": "This document"},
             {
