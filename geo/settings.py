@@ -208,6 +208,13 @@ class ApiSettings(_Section):
     defer_intake: bool = True
     #: Trust ``X-Forwarded-For`` for the client address (only behind a trusted proxy).
     trust_forwarded_for: bool = False
+    #: Licence of the agency's own OGC collections: ``internal`` (restricted to the agency's use;
+    #: the enforcement data must not leave it) or an SPDX identifier such as ``CC-BY-4.0``.
+    data_license: str = "internal"
+    #: Where that licence is written; empty means ``/ogc/license`` (internal) or spdx.org.
+    data_license_url: str = ""
+    #: Attribution shown with the agency's own collections.
+    data_attribution: str = "Dinas ESDM Provinsi Kalimantan Timur"
 
 
 class WhatsAppSettings(_Section):

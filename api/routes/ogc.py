@@ -8,17 +8,20 @@ collection appears here as soon as its spec is registered there.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
 from api import auth
-from api.deps import ApiSettingsDep, PrincipalDep, SessionDep, run_read
+from api.deps import ApiSettingsDep, LanguageDep, PrincipalDep, SessionDep, run_read
 from api.errors import ApiError
 from api.routes._geojson import GeoJSONResponse, feature_collection, feature_response, paging_links
 from api.routes.sites import read_site_feature, read_sites_page
 from api.schemas import ERRORS, Feature, FeatureCollection, errors
+from api.settings import ApiSettings
 from geo import features
+from geo.i18n import N_, translator
 from geo.tokens import Principal
 
 router = APIRouter(prefix="/ogc", tags=["ogc"], responses=ERRORS)
@@ -39,6 +42,63 @@ COLLECTION_ROLES: dict[str, frozenset[str]] = {
     "patrol_routes": auth.READERS,
     "reports": auth.REPORT_READERS,
 }
+
+#: ``PANTAU_API_DATA_LICENSE`` value meaning "the agency's internal use only" (the default).
+INTERNAL_LICENSE = "internal"
+INTERNAL_LICENSE_TEXT = N_(
+    "Restricted: for the internal use of Dinas ESDM Kalimantan Timur and the partners it "
+    "names; do not redistribute"
+)
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Who made a collection's data and under which licence, when it is not the agency.
+
+    ``license`` is an SPDX identifier or a licence name, ``license_url`` where it is written.
+    """
+
+    attribution: str
+    license: str
+    license_url: str
+
+
+#: Collections whose data comes from someone else (layers such as permits or satellite data):
+#: their source's attribution and licence replace the agency's. Collections not listed here are
+#: the agency's own data (``PANTAU_API_DATA_LICENSE`` and ``PANTAU_API_DATA_ATTRIBUTION``).
+SOURCES: dict[str, DataSource] = {}
+
+
+def _license(api: ApiSettings, lang: str, base: str) -> tuple[str, str]:
+    """Return the title and URL of the licence of the agency's own data.
+
+    >>> from api.settings import ApiSettings
+    >>> _license(ApiSettings(), "en", "http://x/ogc")[1]
+    'http://x/ogc/license'
+    >>> _license(ApiSettings(data_license="CC-BY-4.0"), "en", "http://x/ogc")
+    ('CC-BY-4.0', 'https://spdx.org/licenses/CC-BY-4.0.html')
+    """
+    if api.data_license == INTERNAL_LICENSE:
+        return translator(lang).gettext(INTERNAL_LICENSE_TEXT), api.data_license_url or (
+            f"{base}/license"
+        )
+    url = api.data_license_url or f"https://spdx.org/licenses/{api.data_license}.html"
+    return api.data_license, url
+
+
+def _rights(cid: str, api: ApiSettings, lang: str, base: str) -> dict[str, Any]:
+    """Return the ``attribution`` and ``license`` members and the licence link of ``cid``."""
+    source = SOURCES.get(cid)
+    if source is not None:
+        title, url, attribution = source.license, source.license_url, source.attribution
+    else:
+        (title, url), attribution = _license(api, lang, base), api.data_attribution
+    return {
+        "attribution": attribution,
+        "license": title,
+        "link": {"href": url, "rel": "license", "type": "text/html", "title": title},
+    }
+
 
 CollectionPath = Annotated[
     str, Path(description="Collection id", examples=["sites"], pattern=r"^[a-z_]{1,40}$")
@@ -64,7 +124,9 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/ogc"
 
 
-def _collection_doc(request: Request, session: SessionDep, cid: str) -> dict[str, Any]:
+def _collection_doc(
+    request: Request, session: SessionDep, cid: str, api: ApiSettings, lang: str
+) -> dict[str, Any]:
     spec = features.COLLECTIONS[cid]
     bbox, (start, end) = features.collection_extent(session=session, collection=cid)
     base = _base(request)
@@ -73,6 +135,7 @@ def _collection_doc(request: Request, session: SessionDep, cid: str) -> dict[str
     }
     if spec.datetime_column:
         extent["temporal"] = {"interval": [[start, end]]}
+    rights = _rights(cid, api, lang, base)
     return {
         "id": cid,
         "title": spec.title,
@@ -80,7 +143,10 @@ def _collection_doc(request: Request, session: SessionDep, cid: str) -> dict[str
         "itemType": "feature",
         "crs": [CRS84],
         "extent": extent,
+        "attribution": rights["attribution"],
+        "license": rights["license"],
         "links": [
+            rights["link"],
             {
                 "href": f"{base}/collections/{cid}",
                 "rel": "self",
@@ -105,7 +171,8 @@ def landing(request: Request) -> dict[str, Any]:
     return {
         "title": "Pantau Tambang OGC API - Features",
         "description": "Suspect illegal-mining sites, hotspots, patrol routes and reports "
-        "of East Kalimantan. Send an API token as 'Authorization: Bearer <token>'.",
+        "of East Kalimantan. Send an API token as 'Authorization: Bearer <token>' or as the "
+        "password of HTTP Basic authentication (any user name), as QGIS does.",
         "links": [
             {"href": base, "rel": "self", "type": JSON, "title": "This document"},
             {
@@ -138,14 +205,22 @@ def conformance() -> dict[str, list[str]]:
 
 
 @router.get("/collections", summary="Collections the caller may read")
-def collections(request: Request, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
-    """Return the collections visible to the caller's role, with their extents."""
+def collections(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    api: ApiSettingsDep,
+    lang: LanguageDep,
+) -> dict[str, Any]:
+    """Return the collections visible to the caller's role, with extents, licence and source."""
     base = _base(request)
     return {
         "links": [
             {"href": f"{base}/collections", "rel": "self", "type": JSON, "title": "Collections"}
         ],
-        "collections": [_collection_doc(request, session, cid) for cid in _visible(principal)],
+        "collections": [
+            _collection_doc(request, session, cid, api, lang) for cid in _visible(principal)
+        ],
     }
 
 
@@ -154,11 +229,24 @@ def collection(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
+    api: ApiSettingsDep,
+    lang: LanguageDep,
     collection_id: Annotated[str, Path(alias="collectionId", pattern=r"^[a-z_]{1,40}$")],
 ) -> dict[str, Any]:
-    """Return the description and extent of one collection."""
+    """Return the description, extent, licence and attribution of one collection."""
     _check_visible(principal, collection_id)
-    return _collection_doc(request, session, collection_id)
+    return _collection_doc(request, session, collection_id, api, lang)
+
+
+@router.get("/license", summary="Licence and attribution of the agency's data")
+def license_terms(api: ApiSettingsDep, lang: LanguageDep, request: Request) -> dict[str, str]:
+    """Return the licence and attribution of the agency's own collections.
+
+    In the caller's language; the collections' ``license`` links point here when the data is
+    internal.
+    """
+    title, url = _license(api, lang, _base(request))
+    return {"license": title, "url": url, "attribution": api.data_attribution}
 
 
 @router.get(

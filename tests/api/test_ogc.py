@@ -234,3 +234,38 @@ def test_basic_authentication_takes_the_token_as_password(
             "Basic" in refused.headers["www-authenticate"]
             or "Bearer" in refused.headers["www-authenticate"]
         )
+
+
+def test_collections_list_their_license_and_attribution(
+    client: TestClient, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.routes import ogc
+
+    h = {**bearer(tokens["analyst"]), "Accept-Language": "id"}
+    listed = client.get("/ogc/collections", headers=h).json()["collections"]
+    assert listed
+    for doc in listed:  # every collection of the agency: restricted licence, agency attribution
+        assert doc["attribution"] == "Dinas ESDM Provinsi Kalimantan Timur"
+        assert doc["license"].startswith("Terbatas")
+        link = next(link for link in doc["links"] if link["rel"] == "license")
+        assert link["href"].endswith("/ogc/license") and link["title"] == doc["license"]
+    terms = client.get("/ogc/license", headers={"Accept-Language": "en"}).json()
+    assert terms["license"].startswith("Restricted") and terms["attribution"] == doc["attribution"]
+
+    # A layer from another source (e.g. permits) carries that source's attribution and licence.
+    monkeypatch.setitem(
+        ogc.SOURCES,
+        "hotspots",
+        ogc.DataSource("© Kementerian ESDM", "CC-BY-4.0", "https://example.org/license"),
+    )
+    one = client.get("/ogc/collections/hotspots", headers=h).json()
+    assert one["attribution"] == "© Kementerian ESDM" and one["license"] == "CC-BY-4.0"
+    link = next(link for link in one["links"] if link["rel"] == "license")
+    assert link == {
+        "href": "https://example.org/license",
+        "rel": "license",
+        "type": "text/html",
+        "title": "CC-BY-4.0",
+    }
+    sites = client.get("/ogc/collections/sites", headers=h).json()
+    assert sites["attribution"] == "Dinas ESDM Provinsi Kalimantan Timur"
