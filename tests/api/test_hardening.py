@@ -323,3 +323,22 @@ def test_accepted_report_survives_kill_9(api_settings_obj: Settings, api_engine:
         server.stop()
     assert server.process.returncode == -signal.SIGKILL
     assert _count(api_engine, "SELECT count(*) FROM reports WHERE code = :c", c=code) == 1
+
+
+def test_a_decompression_bomb_is_refused_on_the_public_upload(
+    client: TestClient, api_engine: Engine
+) -> None:
+    from tests.geo.reports.test_media import png_bomb
+
+    before = _count(api_engine, "SELECT count(*) FROM reports")
+    form = {k: str(v) for k, v in GOOD.items()}
+    r = client.post(
+        "/reports/with-evidence",
+        data=form,
+        files=[("evidence", ("bom.png", png_bomb(), "image/png"))],
+        headers={"Accept-Language": "id"},
+    )
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["field"] == "evidence[0]" and "bom dekompresi" in error["message"]
+    assert _count(api_engine, "SELECT count(*) FROM reports") == before

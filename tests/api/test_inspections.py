@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import struct
 import zipfile
 from typing import Any
 
@@ -42,6 +43,14 @@ def _zip() -> bytes:
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("payload.sh", "rm -rf /")
     return buf.getvalue()
+
+
+def _jpeg_bomb() -> bytes:
+    """An 8 x 8 JPEG whose frame header declares 50,000 x 50,000 pixels."""
+    data = bytearray(_jpeg())
+    frame = data.find(b"\xff\xc0")
+    data[frame + 5 : frame + 9] = struct.pack(">HH", 50_000, 50_000)
+    return bytes(data)
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -199,6 +208,7 @@ def test_same_photo_twice_is_stored_once(
         (("foto.png", _zip(), "image/png"), "expected a JPEG"),
         (("foto.jpg", _jpeg()[:120], "image/jpeg"), "cannot be decoded"),
         (("kosong.jpg", b"", "image/jpeg"), "is empty"),
+        (("bom.jpg", _jpeg_bomb(), "image/jpeg"), "decompression bomb"),
     ],
 )
 def test_bad_file_records_nothing(
