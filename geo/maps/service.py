@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from geo.errors import N_
 from geo.maps import public, sources
 from geo.maps.briefing import export
+from geo.maps.briefing_data import load_briefing_data
 from geo.maps.build import build_from, map_info
 from geo.maps.options import MapOptions, Period
 from geo.settings import MapSettings, Settings
@@ -154,9 +155,8 @@ def _write_files(
     if png is None and pdf is None:
         return MapFiles(out, counts, options.offline, options.lang)
     briefing_map = m if options.offline else make(options.replace(offline=True))
-    result = export(
-        briefing_map, png=png, pdf=pdf, overdue=sources.load_overdue(engine), settings=maps
-    )
+    numbers = load_briefing_data(engine, period=options.period, demo=bool(data.demo))
+    result = export(briefing_map, png=png, pdf=pdf, data=numbers, settings=maps)
     return MapFiles(
         out, counts, options.offline, options.lang, result.png, result.pdf, result.console_errors
     )
@@ -189,7 +189,7 @@ def briefing_file(
             m,
             png=out if fmt == "png" else None,
             pdf=out if fmt == "pdf" else None,
-            overdue=sources.load_overdue(engine),
+            data=load_briefing_data(engine, period=options.period, demo=bool(data.demo)),
             settings=settings.maps,
         )
         content = out.read_bytes()
