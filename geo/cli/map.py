@@ -37,10 +37,7 @@ def map_command(
         None, "--pdf", help="Also write an A4-landscape PDF briefing (map + top sites + overdue)."
     ),
     share: bool = typer.Option(
-        False,
-        "--share",
-        help="For the public and partners (PPID): counts by kabupaten and month, 5 km cells, "
-        "sites marked public; HTML, GeoJSON beside it, and the PDF/PNG when asked.",
+        False, "--share", help="Public view (PPID): counts, 5 km cells, public sites; +GeoJSON."
     ),
     tiles: str | None = typer.Option(
         None, "--tiles", help="Offline base map: tile folder, .mbtiles file or URL template."

@@ -82,7 +82,7 @@ def save_html(m: folium.Map, path: Path | str) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    root = m.get_root()
+    root: Any = m.get_root()  # a branca Figure, which has a header
     root.header.add_child(folium.Element(f"<style>{PRINT_CSS}</style>"), name="pantau_print_css")
     page = root.render()
     if map_info(m).offline:

@@ -184,7 +184,7 @@ def render_document(
     >>> data = load_briefing_data(engine, period=Period.last(365))
     >>> page = render_document(png="", data=data, tops=pd.DataFrame(), t=translator("id"),
     ...                        title="Peta")
-    >>> "Keluhan melewati tenggat" in page and "pantau " not in page
+    >>> "Pengaduan melewati tenggat" in page and "pantau " not in page
     True
     """
     texts = _texts(data, t, title)
