@@ -150,7 +150,9 @@ def _overdue_frame(session: Session, now: dt.datetime | None) -> pd.DataFrame:
     )
     rows = aggregates.report_rows(session=session, ids=list(worst))
     extra = rows[["id", "code", "channel", "confidentiality", "kabupaten"]]
-    merged = frame.merge(extra, on="id", how="left")
+    if frame.empty:
+        return pd.DataFrame(columns=[*frame.columns[1:], *extra.columns[1:]])
+    merged = frame.merge(extra.astype({"id": "int64"}), on="id", how="left")
     # A duplicate is not in ``report_rows``; it still counts, in no kabupaten.
     merged["confidentiality"] = merged["confidentiality"].fillna("rahasia")
     return merged.drop(columns="id")

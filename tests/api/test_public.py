@@ -1,4 +1,4 @@
-"""``/public/summary``: the PPID view for anyone, aggregates only, rate limited like public routes."""
+"""``/public/summary``: the PPID view for anyone, aggregates only, rate limited."""
 
 from __future__ import annotations
 
@@ -41,9 +41,7 @@ def test_summary_is_public_and_holds_counts_only(
     client: TestClient, tokens: dict[str, str], api_engine: Engine
 ) -> None:
     codes = _submit(client)
-    marked = client.patch(
-        "/sites/KKR-001", json={"public": True}, headers=bearer(tokens["admin"])
-    )
+    marked = client.patch("/sites/KKR-001", json={"public": True}, headers=bearer(tokens["admin"]))
     assert marked.status_code == 200, marked.text
     r = client.get("/public/summary", params={"period": "30d"})
     assert r.status_code == 200, r.text
@@ -55,7 +53,13 @@ def test_summary_is_public_and_holds_counts_only(
     assert cells and all(f["properties"]["reports"] >= body.min_count for f in cells)
     assert [f["properties"]["code"] for f in sites] == ["KKR-001"]
     # Nothing that points at a person, a report or a site not marked public.
-    for secret in (*codes, *(v for r in REPORTERS for v in r.values()), "laporan rahasia uji", "117.3011", "-0.7011"):
+    for secret in (
+        *codes,
+        *(v for r in REPORTERS for v in r.values()),
+        "laporan rahasia uji",
+        "117.3011",
+        "-0.7011",
+    ):
         assert secret not in r.text, secret
     with api_engine.connect() as conn:
         private = conn.execute(text("SELECT code FROM sites WHERE NOT public")).scalars().all()
