@@ -40,7 +40,7 @@ AGE_BANDS: Final[tuple[tuple[int | None, str], ...]] = (
     (None, N_("more than 20 days")),
 )
 #: Detail rows of overdue complaints in the briefing (the most overdue ``anonim`` ones).
-DETAIL_ROWS: Final[int] = 15
+DETAIL_ROWS: Final[int] = 10
 _SHOWN_HOTSPOTS: Final[tuple[str, ...]] = ("candidate", "lapsed")
 
 
