@@ -69,7 +69,7 @@ def map_command(
     t = translator(settings.language)  # the operator's language; --lang is the map's
     engine = engine_from_settings()
     if share:
-        _share(settings, engine, options, out=out, png=png, pdf=pdf)
+        _share(settings, engine, options, out=out, png=png, pdf=pdf, admin=admin)
         return
     status = t.gettext("Loading layers...")
     if png is not None or pdf is not None:
@@ -107,6 +107,7 @@ def _share(
     out: Path,
     png: Path | None,
     pdf: Path | None,
+    admin: Path | None,
 ) -> None:
     """Write the public view (aggregates only) and say where."""
     from geo.i18n import translator
@@ -122,6 +123,7 @@ def _share(
             geojson=out.with_suffix(".geojson"),
             pdf=pdf,
             png=png,
+            admin=admin,
         )
     console.print(
         t.gettext("Public view ({lang}): {path}", lang=options.lang, path=files.html),

@@ -17,6 +17,7 @@ photographed to PNG by headless Chromium.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,7 +225,38 @@ def _extent(
     return west, south, east, north
 
 
-def map_svg(summary: PublicSummary, *, bbox: tuple[float, float, float, float], title: str) -> str:
+def _outlines(admin: gpd.GeoDataFrame | None, xy: Any) -> list[str]:
+    """Boundary outlines (public data the agency supplies) as SVG paths, with their names."""
+    if admin is None or admin.empty:
+        return []
+    frame = admin.to_crs(4326) if admin.crs is not None else admin
+    names = [c for c in ("name", "kabupaten", "NAME_2", "WADMKK") if c in frame.columns]
+    parts = []
+    for _, row in frame.iterrows():
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        geom = geom.simplify(0.005)
+        polygons = list(getattr(geom, "geoms", [geom]))
+        rings = [p.exterior for p in polygons if hasattr(p, "exterior")]
+        d = " ".join("M" + " L".join(xy(x, y) for x, y in ring.coords) + " Z" for ring in rings)
+        parts.append(f'<path d="{d}" fill="none" stroke="#525252" stroke-dasharray="4 3"/>')
+        if names:
+            x, y = xy(*geom.representative_point().coords[0]).split(",")
+            parts.append(
+                f'<text x="{x}" y="{y}" font-size="9" fill="#525252" text-anchor="middle">'
+                f"{html.escape(str(row[names[0]]))}</text>"
+            )
+    return parts
+
+
+def map_svg(
+    summary: PublicSummary,
+    *,
+    bbox: tuple[float, float, float, float],
+    title: str,
+    admin: gpd.GeoDataFrame | None = None,
+) -> str:
     """Return the cells and the public sites as an SVG map of ``bbox`` (west, south, east, north).
 
     Positions are screen pixels, so the SVG carries no coordinate.
@@ -235,8 +267,6 @@ def map_svg(summary: PublicSummary, *, bbox: tuple[float, float, float, float], 
     >>> map_svg(s, bbox=(113.5, -3.0, 119.5, 2.8), title="Peta").startswith("<svg")
     True
     """
-    import html
-
     west, south, east, north = _extent(summary, bbox)
     width, height = 600.0, 600.0 * (north - south) / (east - west)
 
@@ -252,6 +282,7 @@ def map_svg(summary: PublicSummary, *, bbox: tuple[float, float, float, float], 
         f"<title>{html.escape(title)}</title>"
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="#eef3f7" stroke="#999"/>'
     ]
+    parts += _outlines(admin, xy)
     for row in summary.cells.itertuples():
         points = " ".join(xy(x, y) for x, y in row.geometry.exterior.coords)
         fill = _shade(int(row.reports), top)
@@ -305,7 +336,11 @@ def _texts(t: Translator, summary: PublicSummary) -> dict[str, str]:
 
 
 def render_html(
-    summary: PublicSummary, *, lang: str, bbox: tuple[float, float, float, float]
+    summary: PublicSummary,
+    *,
+    lang: str,
+    bbox: tuple[float, float, float, float],
+    admin: gpd.GeoDataFrame | None = None,
 ) -> str:
     """Return the public view as one self-contained HTML page (no script, no network).
 
@@ -337,7 +372,7 @@ def render_html(
             }
             for r in summary.sites.itertuples()
         ],
-        map_svg=Markup(map_svg(summary, bbox=bbox, title=texts["map"])),  # noqa: S704 - escaped
+        map_svg=Markup(map_svg(summary, bbox=bbox, title=texts["map"], admin=admin)),  # noqa: S704 - escaped
         trend_svg=Markup(trend_svg(summary.by_month, t, title=texts["trend"])),  # noqa: S704
     )
 
@@ -352,8 +387,11 @@ def write_public(
     geojson: Path | None = None,
     pdf: Path | None = None,
     png: Path | None = None,
+    admin: gpd.GeoDataFrame | None = None,
 ) -> PublicFiles:
     """Write the public view as HTML, GeoJSON, an A4 PDF and a PNG (each when asked).
+
+    ``admin`` (the agency's boundary file, public data) is drawn as outlines under the cells.
 
     Examples
     --------
@@ -362,7 +400,7 @@ def write_public(
     ...              geojson=Path(getfixture("tmp_path")) / "publik.geojson").geojson.exists()
     True
     """
-    page = render_html(summary, lang=lang, bbox=bbox)
+    page = render_html(summary, lang=lang, bbox=bbox, admin=admin)
     for path in (html_path, geojson, pdf, png):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -219,6 +219,7 @@ def public_files(
     geojson: Path | None = None,
     pdf: Path | None = None,
     png: Path | None = None,
+    admin: Path | None = None,
 ) -> public.PublicFiles:
     """Write the public view (``--share``): HTML, GeoJSON, and the PDF and PNG when asked.
 
@@ -242,6 +243,7 @@ def public_files(
         geojson=geojson,
         pdf=pdf,
         png=png,
+        admin=_read_admin(admin),
     )
 
 

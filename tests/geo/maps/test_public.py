@@ -18,9 +18,11 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 from PIL import Image
 from pypdf import PdfReader
+from shapely.geometry import box
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -219,16 +221,22 @@ def test_cli_share_writes_the_public_view(
     get_settings.cache_clear()
     try:
         out = tmp_path / "publik.html"
-        result = CliRunner().invoke(
-            app, ["map", "--share", "--out", str(out), "--period", "2025-11-21..2026-11-20"]
+        admin = tmp_path / "batas.geojson"
+        outline = box(116.8, -0.9, 117.4, -0.3)
+        gpd.GeoDataFrame({"name": ["Kabupaten Uji Publik"]}, geometry=[outline], crs=4326).to_file(
+            admin
         )
+        args = ["map", "--share", "--out", str(out), "--period", "2025-11-21..2026-11-20"]
+        result = CliRunner().invoke(app, [*args, "--admin", str(admin)])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     forbidden = _forbidden(shared_engine)
     for path in (out, out.with_suffix(".geojson")):
         assert _leaks(path.read_text(encoding="utf-8"), forbidden) == [], path.name
-    assert PUBLIC_SITE in out.read_text(encoding="utf-8")
+    page = out.read_text(encoding="utf-8")
+    assert PUBLIC_SITE in page
+    assert "Kabupaten Uji Publik" in page and 'stroke-dasharray="4 3"' in page  # the boundary
 
 
 def test_public_flag_is_audited_and_checked(shared_engine: Engine) -> None:
