@@ -200,6 +200,11 @@ def test_every_shared_output_leaks_nothing(
     )
     (tmp_path / "api.pdf").write_bytes(pdf_file.content)
     outputs["api pdf"] = _pdf_text(tmp_path / "api.pdf")
+    png_file = service.briefing_file(
+        settings=settings, engine=shared_engine, options=options, fmt="png"
+    )
+    (tmp_path / "api.png").write_bytes(png_file.content)
+    outputs["api png"] = _png_text(tmp_path / "api.png")
     for name, content in outputs.items():
         assert _leaks(content, forbidden) == [], name
     for name in ("html", "geojson", "pdf", "api pdf"):
