@@ -39,6 +39,8 @@ AGE_BANDS: Final[tuple[tuple[int | None, str], ...]] = (
     (20, N_("11–20 days")),
     (None, N_("more than 20 days")),
 )
+#: The kabupaten of reports without a location (shown last).
+UNKNOWN: Final[str] = "-"
 #: Detail rows of overdue complaints in the briefing (the most overdue ``anonim`` ones).
 DETAIL_ROWS: Final[int] = 10
 _SHOWN_HOTSPOTS: Final[tuple[str, ...]] = ("candidate", "lapsed")
@@ -125,7 +127,9 @@ def overdue_summary(
     keep = [c for c in ("code", "received_at", "clock", "due", "days_overdue") if c in rows]
     return OverdueSummary(
         total=len(frame),
-        by_kabupaten=aggregates.count_by(frame, "kabupaten") if "kabupaten" in frame else {},
+        by_kabupaten=(
+            aggregates.count_by(frame, "kabupaten", unknown=UNKNOWN) if "kabupaten" in frame else {}
+        ),
         by_channel=aggregates.count_by(frame, "channel") if "channel" in frame else {},
         by_age=by_age,
         rows=rows[keep].head(detail_rows).reset_index(drop=True),
@@ -181,6 +185,12 @@ def _patrol(session: Session) -> PatrolSummary | None:
     return PatrolSummary(plan.start_date, plan.end_date, teams, int(sites or 0))
 
 
+def _names(*counts: dict[str, int]) -> list[str]:
+    """Kabupaten of every count, in order of the first count, the unknown one last."""
+    names = list(dict.fromkeys(k for c in counts for k in c))
+    return [k for k in names if k != UNKNOWN] + [k for k in names if k == UNKNOWN]
+
+
 def _utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
@@ -213,8 +223,8 @@ def load_briefing_data(
         hotspots = hotspots_lib.load(session)
         patrol = _patrol(session)
     new = rows[rows["received_at"] >= _utc(period.start)] if not rows.empty else rows
-    reports_by = aggregates.count_by(new, "kabupaten", unknown="-")
-    names = list(reports_by) + [k for k in overdue.by_kabupaten if k not in reports_by]
+    reports_by = aggregates.count_by(new, "kabupaten", unknown=UNKNOWN)
+    names = _names(reports_by, overdue.by_kabupaten)
     table = [(k, reports_by.get(k, 0), overdue.by_kabupaten.get(k, 0)) for k in names]
     return BriefingData(
         period=period,
@@ -259,9 +269,9 @@ def from_frames(
     ]
     late = overdue_summary(overdue)
     reports_by = (
-        aggregates.count_by(in_period, "kabupaten", unknown="-") if "kabupaten" in rows else {}
+        aggregates.count_by(in_period, "kabupaten", unknown=UNKNOWN) if "kabupaten" in rows else {}
     )
-    names = list(reports_by) + [k for k in late.by_kabupaten if k not in reports_by]
+    names = _names(reports_by, late.by_kabupaten)
     return BriefingData(
         period=period,
         new_reports=len(in_period),
