@@ -43,7 +43,7 @@ _ROWS = text(
         WHERE r.geom IS NOT NULL AND ms.id IS NULL
         ORDER BY s.geom <-> r.geom LIMIT 1
     ) near ON TRUE
-    WHERE r.duplicate_of_id IS NULL
+    WHERE (:duplicates OR r.duplicate_of_id IS NULL)
       AND (CAST(:start AS timestamptz) IS NULL OR r.received_at >= :start)
       AND (CAST(:end AS timestamptz) IS NULL OR r.received_at < :end)
       AND (CAST(:ids AS integer[]) IS NULL OR r.id = ANY(:ids))
@@ -68,11 +68,13 @@ def report_rows(
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
     ids: Sequence[int] | None = None,
+    duplicates: bool = False,
 ) -> pd.DataFrame:
     """Return one row per report that is not a duplicate, with the kabupaten it counts in.
 
-    ``start`` is inclusive, ``end`` exclusive; ``ids`` keeps only those reports. Rows hold no
-    text and no reporter; they are for counting only.
+    ``start`` is inclusive, ``end`` exclusive; ``ids`` keeps only those reports;
+    ``duplicates=True`` keeps duplicates too (a complaint's clock runs for each report). Rows
+    hold no text and no reporter; they are for counting only.
 
     Examples
     --------
@@ -82,7 +84,12 @@ def report_rows(
     >>> len(rows) > 0
     True
     """
-    params = {"start": start, "end": end, "ids": list(ids) if ids is not None else None}
+    params = {
+        "start": start,
+        "end": end,
+        "ids": list(ids) if ids is not None else None,
+        "duplicates": duplicates,
+    }
     rows = session.execute(_ROWS, params).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=list(_COLUMNS))
 

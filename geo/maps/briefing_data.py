@@ -35,9 +35,9 @@ __all__ = [
 #: Bands of days overdue (upper bound included; ``None``: no bound) and their labels.
 AGE_BANDS: Final[tuple[tuple[int | None, str], ...]] = (
     (5, N_("1–5 days")),
-    (10, N_("6–10 days")),
-    (20, N_("11–20 days")),
-    (None, N_("more than 20 days")),
+    (20, N_("6–20 days")),
+    (60, N_("21–60 days")),
+    (None, N_("more than 60 days")),
 )
 #: The kabupaten of reports without a location (shown last).
 UNKNOWN: Final[str] = "-"
@@ -152,12 +152,12 @@ def _overdue_frame(session: Session, now: dt.datetime | None) -> pd.DataFrame:
             "days_overdue": [-c.days_left for c in worst.values()],
         }
     )
-    rows = aggregates.report_rows(session=session, ids=list(worst))
+    rows = aggregates.report_rows(session=session, ids=list(worst), duplicates=True)
     extra = rows[["id", "code", "channel", "confidentiality", "kabupaten"]]
     if frame.empty:
         return pd.DataFrame(columns=[*frame.columns[1:], *extra.columns[1:]])
     merged = frame.merge(extra.astype({"id": "int64"}), on="id", how="left")
-    # A duplicate is not in ``report_rows``; it still counts, in no kabupaten.
+    # Every overdue report is in ``rows``; were one not, it would count as rahasia.
     merged["confidentiality"] = merged["confidentiality"].fillna("rahasia")
     return merged.drop(columns="id")
 

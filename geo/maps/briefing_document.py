@@ -23,7 +23,7 @@ from geo import labels
 from geo.errors import N_
 from geo.i18n import Translator
 from geo.maps.briefing_chart import trend_svg
-from geo.maps.briefing_data import BriefingData
+from geo.maps.briefing_data import UNKNOWN, BriefingData
 
 __all__ = ["OVERDUE_COLUMNS", "SITE_COLUMNS", "render_document", "cell"]
 
@@ -99,16 +99,22 @@ def _worded_sites(tops: pd.DataFrame, t: Translator) -> pd.DataFrame:
 
 
 def _counts(counts: Mapping[str, int], t: Translator, names: Mapping[str, str]) -> list[list[str]]:
-    return [[names.get(k, k) or "-", t.number(n)] for k, n in counts.items()]
+    return [[names.get(k) or _place(k or UNKNOWN, t), t.number(n)] for k, n in counts.items()]
+
+
+def _place(name: str, t: Translator) -> str:
+    return t.gettext("Location unknown") if name == UNKNOWN else name
 
 
 def _kabupaten(data: BriefingData, t: Translator) -> list[list[str]]:
-    rows = data.by_kabupaten
+    rows = [r for r in data.by_kabupaten if r[0] != UNKNOWN]
+    unknown = [r for r in data.by_kabupaten if r[0] == UNKNOWN]
     shown = [[k, t.number(n), t.number(o)] for k, n, o in rows[:KABUPATEN_ROWS]]
     rest = rows[KABUPATEN_ROWS:]
     if rest:
         others = t.gettext("Others ({n})", n=t.number(len(rest)))
         shown.append([others, t.number(sum(r[1] for r in rest)), t.number(sum(r[2] for r in rest))])
+    shown += [[_place(k, t), t.number(n), t.number(o)] for k, n, o in unknown]
     return shown
 
 

@@ -83,7 +83,7 @@ def test_document_speaks_one_language_and_names_no_command(planned: Engine) -> N
 
 def test_overdue_summary_needs_confidentiality_and_bands_ages() -> None:
     frame = pd.DataFrame(
-        {"code": list("ABCD"), "days_overdue": [1, 6, 11, 40], "confidentiality": ["anonim"] * 4}
+        {"code": list("ABCD"), "days_overdue": [1, 6, 21, 61], "confidentiality": ["anonim"] * 4}
     )
     assert list(overdue_summary(frame).by_age.values()) == [1, 1, 1, 1]
     assert list(overdue_summary(frame).by_age) == [label for _, label in AGE_BANDS]
