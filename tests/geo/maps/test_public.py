@@ -99,7 +99,8 @@ def _forbidden(engine: Engine) -> dict[str, set[str]]:
     for code, description, x, y in reports:
         forbidden["report"] |= {code, description[:30]}
         forbidden["coord"] |= _coordinates(x, y)
-    forbidden["base"] |= {f"Tim {team}" for team, _ in routes} | {b for _, b in routes}
+    teams = {team for team, _ in routes}
+    forbidden["base"] |= teams | {f"Tim {team}" for team in teams} | {b for _, b in routes}
     forbidden["reporter"] = set(REPORTER_NAMES) | set(REPORTER_PHONES) | {"081234567890"}
     forbidden["route"] = {"Rute patroli", "Patrol route", "Pangkalan", "Field team base"}
     # Short site codes like "KKR-01" are prefixes of others: search them as whole words below.
@@ -139,6 +140,7 @@ def test_forbidden_items_are_there_to_be_found(shared_engine: Engine) -> None:
     """The scan would see a leak: the internal map of the same data holds them."""
     forbidden = _forbidden(shared_engine)
     assert len(forbidden["report"]) >= 24 and len(forbidden["coord"]) > 100
+    assert len(forbidden["base"]) > 4  # bases and the saved plan's teams
     inside = service.map_page(
         settings=get_settings(), engine=shared_engine, options=MapOptions(period=PERIOD)
     )
