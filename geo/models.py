@@ -12,6 +12,7 @@ from typing import Any
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -70,6 +71,8 @@ class Site(Base):
     first_reported: Mapped[dt.date | None] = mapped_column(Date)
     last_inspected: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
+    #: Shown by point and name in the public view (``geo.maps.public``); false by default.
+    public: Mapped[bool] = mapped_column(Boolean, server_default=text("false"), default=False)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

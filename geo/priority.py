@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from geo.db import Target, use_session
 from geo.i18n import Translator, check_language, translator
-from geo.labels import site_status
+from geo.labels import commodity, site_status
 from geo.settings import PrioritySettings, Settings
 
 __all__ = [
@@ -159,7 +159,9 @@ def _labels(t: Translator, values: Mapping[str, Any]) -> dict[str, str]:
             else t.ngettext("{n} day since inspection", "{n} days since inspection", values["days"])
         ),
         "pts_status": t.gettext("status {status}", status=site_status(t, str(values["status"]))),
-        "pts_commodity": t.gettext("commodity {commodity}", commodity=values["commodity"]),
+        "pts_commodity": t.gettext(
+            "commodity {commodity}", commodity=commodity(t, str(values["commodity"]))
+        ),
     }
 
 
@@ -182,7 +184,7 @@ def explain(row: Mapping[Any, Any], *, lang: str = "en") -> list[str]:
     ...        "pts_reports": 8.75, "pts_reporters": 9.0, "pts_channels": 3.3,
     ...        "pts_inspection": 20.0, "pts_status": 10.0, "pts_commodity": 10.0}
     >>> explain(row, lang="id")[:3]
-    ['belum pernah diperiksa: 20,0', 'status Aktif: 10,0', 'komoditas emas: 10,0']
+    ['belum pernah diperiksa: 20,0', 'status Aktif: 10,0', 'komoditas Emas: 10,0']
     >>> explain(row, lang="en")[3:]
     ['3 reporters: 9.0', '2.5 recent reports (decayed): 8.8', '1 channel: 3.3']
     """

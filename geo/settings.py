@@ -178,6 +178,9 @@ class MapSettings(_Section):
     assets_dir: Path = REPO_ROOT / "node_modules"
     #: The Debian Chromium; Playwright's own browser download is never used.
     chromium: Path = Path("/usr/bin/chromium")
+    #: The public view (``pantau map --share``, ``GET /public/summary``) leaves out grid cells
+    #: with fewer reports than this, so that no one report can be located.
+    public_min_count: int = Field(default=3, ge=1)
 
 
 class ApiSettings(_Section):

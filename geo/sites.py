@@ -440,6 +440,9 @@ def update(
         Naming the field when a value is not acceptable.
     """
     site = get(session, code)
+    changes = _set_public(session, site, changes, actor=actor, source=source)
+    if not changes:
+        return site
     unknown = set(changes) - set(SITE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -457,6 +460,31 @@ def update(
         raise ValidationError(exc.message.replace("row 1 ", ""), field=field_name) from None
     _apply(session, site, {k: record[k] for k in changes}, actor=actor, source=source)
     return site
+
+
+def _set_public(
+    session: Session, site: Site, changes: Mapping[str, Any], *, actor: str, source: str | None
+) -> dict[str, Any]:
+    """Apply the ``public`` flag (audited) and return the other changes."""
+    rest = dict(changes)
+    if "public" not in rest:
+        return rest
+    value = rest.pop("public")
+    if not isinstance(value, bool):
+        raise ValidationError(f"`public` must be true or false, got {value!r}", field="public")
+    if value != site.public:
+        session.add(
+            SiteAudit(
+                site_id=site.id,
+                site_code=site.code,
+                action="update",
+                actor=actor,
+                source=source,
+                changes={"public": [site.public, value]},
+            )
+        )
+        site.public = value
+    return rest
 
 
 def history(session: Session, code: str) -> list[dict[str, Any]]:

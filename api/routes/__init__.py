@@ -13,6 +13,7 @@ from api.routes import (
     maps,
     ogc,
     patrols,
+    public,
     reports,
     sites,
 )
@@ -30,4 +31,5 @@ ROUTERS: list[APIRouter] = [
     calendar.router,
     ogc.router,
     layers.router,
+    public.router,
 ]

@@ -80,6 +80,8 @@ class SiteUpdate(BaseModel):
     first_reported: dt.date | None = None
     last_inspected: dt.date | None = None
     notes: LongText | None = None
+    #: Show the site by point and name in the public view (PPID).
+    public: bool | None = None
 
 
 class SiteHistoryEntry(BaseModel):

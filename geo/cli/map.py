@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from geo.cli._common import console, engine_from_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from geo.maps.options import MapOptions
+    from geo.settings import Settings
 
 __all__ = ["map_command"]
 
@@ -30,7 +37,7 @@ def map_command(
         None, "--pdf", help="Also write an A4-landscape PDF briefing (map + top sites + overdue)."
     ),
     share: bool = typer.Option(
-        False, "--share", help="For outside the agency: report counts per site/cell, no points."
+        False, "--share", help="Public view (PPID): counts, 5 km cells, public sites; +GeoJSON."
     ),
     tiles: str | None = typer.Option(
         None, "--tiles", help="Offline base map: tile folder, .mbtiles file or URL template."
@@ -61,6 +68,9 @@ def map_command(
     settings = get_settings()
     t = translator(settings.language)  # the operator's language; --lang is the map's
     engine = engine_from_settings()
+    if share:
+        _share(settings, engine, options, out=out, png=png, pdf=pdf, admin=admin)
+        return
     status = t.gettext("Loading layers...")
     if png is not None or pdf is not None:
         status = t.gettext("Loading layers and rendering the briefing in headless Chromium...")
@@ -85,5 +95,41 @@ def map_command(
         )
     console.print(line, markup=False, highlight=False)
     for label, path in (("PNG", files.png), ("PDF", files.pdf)):
+        if path is not None:
+            console.print(f"{label}: {path}", markup=False, highlight=False)
+
+
+def _share(
+    settings: Settings,
+    engine: Engine,
+    options: MapOptions,
+    *,
+    out: Path,
+    png: Path | None,
+    pdf: Path | None,
+    admin: Path | None,
+) -> None:
+    """Write the public view (aggregates only) and say where."""
+    from geo.i18n import translator
+    from geo.maps import service
+
+    t = translator(settings.language)
+    with console.status(t.gettext("Counting for the public view...")):
+        files = service.public_files(
+            settings=settings,
+            engine=engine,
+            options=options,
+            out=out,
+            geojson=out.with_suffix(".geojson"),
+            pdf=pdf,
+            png=png,
+            admin=admin,
+        )
+    console.print(
+        t.gettext("Public view ({lang}): {path}", lang=options.lang, path=files.html),
+        markup=False,
+        highlight=False,
+    )
+    for label, path in (("GeoJSON", files.geojson), ("PNG", files.png), ("PDF", files.pdf)):
         if path is not None:
             console.print(f"{label}: {path}", markup=False, highlight=False)

@@ -1,18 +1,16 @@
 """Briefing exports: the map as HTML, a PNG screenshot and an A4-landscape PDF.
 
 The PNG and the PDF come from the same headless Chromium and the same map file: the map is
-opened (offline when it was built offline), screenshotted with its title block and legend, and
-the PDF is printed by that browser from a two-page document: the screenshot, then tables of
-the top sites by priority and of the overdue reports. Every cell is escaped text; the overdue
-table shows only allow-listed columns and never a ``rahasia`` report.
+opened (offline when it was built offline), its controls hidden, screenshotted with its title
+block, legend and scale, and the PDF is printed by that browser from the document of
+:mod:`geo.maps.briefing_document`: the map and the summary on page 1, the top sites, the
+overdue complaints counted completely and the patrol plan after it. The numbers come from
+:mod:`geo.maps.briefing_data`; ``rahasia`` complaints are counted and never listed.
 """
 
 from __future__ import annotations
 
 import base64
-import datetime as dt
-import html
-import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,37 +19,26 @@ from typing import Any, Final
 import folium
 import pandas as pd
 
-from geo import labels
-from geo.errors import N_, BrowserUnavailable, ValidationError
-from geo.i18n import Translator, translator
+from geo.errors import BrowserUnavailable, ValidationError
+from geo.i18n import translator
 from geo.maps.assets import remote_references
+from geo.maps.briefing_data import BriefingData, from_frames
+from geo.maps.briefing_document import OVERDUE_COLUMNS, SITE_COLUMNS, render_document
 from geo.maps.browser import chromium, open_map
 from geo.maps.build import map_info
+from geo.maps.options import Period
 from geo.settings import MapSettings
 
-__all__ = ["Briefing", "export", "save_html", "top_sites", "OVERDUE_COLUMNS"]
+__all__ = [
+    "Briefing",
+    "CONTROLS_CSS",
+    "export",
+    "save_html",
+    "top_sites",
+    "OVERDUE_COLUMNS",
+    "SITE_COLUMNS",
+]
 
-#: What the overdue table may show of a report (no text, no reporter, nothing else), and the
-#: catalogue entry of each column's heading.
-OVERDUE_COLUMNS: Final[dict[str, str]] = {
-    "code": N_("Report"),
-    "received_at": N_("Received"),
-    "clock": N_("Stage"),
-    "due": N_("Due"),
-    "days_overdue": N_("Days overdue"),
-}
-#: The columns of the table of top sites, and their headings.
-SITE_COLUMNS: Final[dict[str, str]] = {
-    "rank": N_("No."),
-    "code": N_("Code"),
-    "name": N_("Name"),
-    "kabupaten": N_("Regency/city"),
-    "status": N_("Status"),
-    "priority": N_("Priority"),
-    "priority_reasons": N_("Reasons"),
-}
-#: Rows of the overdue table on the briefing's second page (the most overdue first).
-OVERDUE_ROWS: Final[int] = 12
 #: The screenshot size: A4 landscape proportions (297 x 210 mm).
 VIEWPORT: Final[tuple[int, int]] = (1600, 1131)
 
@@ -63,19 +50,16 @@ _HIDDEN_BOXES: Final[str] = """() => ['.pantau-title', '.pantau-legend'].filter(
   return r.width === 0 || r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth;
 })"""
 
-_PDF_CSS = """
-@page { size: A4 landscape; margin: 8mm; }
-body { font: 8pt system-ui, sans-serif; margin: 0; color: #111; }
-.map { height: 192mm; display: flex; align-items: center; justify-content: center; }
-.map img { max-width: 100%; max-height: 192mm; }
-.tables { page-break-before: always; }
-h2 { font-size: 11pt; margin: 0 0 2mm; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 4mm; }
-th, td { border: 0.3mm solid #999; padding: 0.6mm 1.5mm; text-align: left; vertical-align: top; }
-th { background: #eee; }
-td:nth-child(2) { white-space: nowrap; }
-.none { color: #555; font-style: italic; }
-"""
+#: Every map control but the title block, the legend, the scale and the attribution: zoom,
+#: layers, period slider, minimap, full screen, measuring. Hidden in the briefing's picture
+#: and whenever the map is printed.
+CONTROLS_CSS: Final[str] = (
+    ".leaflet-control:not(.pantau-title):not(.pantau-legend):not(.leaflet-control-scale)"
+    ":not(.leaflet-control-attribution), .pantau-period, .leaflet-control-minimap,"
+    " .leaflet-control-zoom, .leaflet-control-layers, .leaflet-control-measure,"
+    " .leaflet-control-fullscreen { display: none !important; }"
+)
+PRINT_CSS: Final[str] = f"@media print {{ {CONTROLS_CSS} }}"
 
 
 @dataclass
@@ -98,7 +82,9 @@ def save_html(m: folium.Map, path: Path | str) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    page = m.get_root().render()
+    root: Any = m.get_root()  # a branca Figure, which has a header
+    root.header.add_child(folium.Element(f"<style>{PRINT_CSS}</style>"), name="pantau_print_css")
+    page = root.render()
     if map_info(m).offline:
         remote = remote_references(page)
         if remote:
@@ -107,48 +93,6 @@ def save_html(m: folium.Map, path: Path | str) -> Path:
             )
     path.write_text(page, encoding="utf-8")
     return path
-
-
-def _cell(value: Any, t: Translator) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return html.escape(t.date(value, format="medium"))
-    if isinstance(value, float):
-        return html.escape(t.number(value, digits=1))
-    if isinstance(value, int):
-        return html.escape(t.number(value))
-    if isinstance(value, list | tuple):
-        return html.escape("; ".join(map(str, value)))
-    if isinstance(value, dict):
-        return html.escape("; ".join(f"{k}: {v}" for k, v in value.items()))
-    return html.escape(str(value))
-
-
-def _table(
-    frame: pd.DataFrame | None, columns: dict[str, str], t: Translator, limit: int | None = None
-) -> str:
-    if frame is None or frame.empty:
-        nothing = t.gettext("None")
-        return f'<p class="none">{html.escape(nothing)}</p>'
-    more = ""
-    if limit is not None and len(frame) > limit:
-        text = t.ngettext(
-            "and {n} more (see `pantau reports list --overdue`)",
-            "and {n} more (see `pantau reports list --overdue`)",
-            len(frame) - limit,
-        )
-        more = f'<p class="none">{html.escape(text)}</p>'
-        frame = frame.head(limit)
-    cols = [c for c in columns if c in frame.columns]
-    head = "".join(f"<th>{html.escape(t.gettext(columns[c]))}</th>" for c in cols)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell(row[c], t)}</td>" for c in cols) + "</tr>"
-        for _, row in frame.iterrows()
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
 
 
 def top_sites(sites: pd.DataFrame, n: int = 15) -> pd.DataFrame:
@@ -173,54 +117,6 @@ def top_sites(sites: pd.DataFrame, n: int = 15) -> pd.DataFrame:
     return frame
 
 
-def _safe_overdue(overdue: pd.DataFrame | None) -> pd.DataFrame | None:
-    if overdue is None:
-        return None
-    if "confidentiality" not in overdue.columns:
-        raise ValidationError(
-            "overdue reports for a briefing need a `confidentiality` column so that 'rahasia' "
-            f"reports can be left out; found {sorted(map(str, overdue.columns))}",
-            field="overdue",
-        )
-    keep = overdue["confidentiality"].eq("anonim").fillna(False).astype(bool)
-    frame = overdue.loc[keep, [c for c in OVERDUE_COLUMNS if c in overdue.columns]]
-    if "days_overdue" in frame.columns:
-        frame = frame.sort_values("days_overdue", ascending=False, kind="stable")
-    return frame
-
-
-def _worded_sites(tops: pd.DataFrame, t: Translator) -> pd.DataFrame:
-    """Return the top sites with labels, not codes (status; risk level when there is no score)."""
-    tops = tops.copy()
-    if "status" in tops.columns:
-        status_labels = labels.site_status_labels(t)
-        tops["status"] = [status_labels.get(str(s), str(s)) for s in tops["status"]]
-    if "priority" not in tops.columns and "risk_level" in tops.columns:
-        risk_labels = labels.risk_level_labels(t)
-        tops["priority"] = [risk_labels.get(str(r), r) for r in tops["risk_level"]]
-    return tops
-
-
-def _pdf_document(
-    png: bytes, tops: pd.DataFrame, overdue: pd.DataFrame | None, t: Translator, title: str
-) -> str:
-    image = base64.b64encode(png).decode("ascii")
-    if overdue is not None and "clock" in overdue.columns:
-        clocks = labels.clock_rule_labels(t)
-        overdue = overdue.assign(clock=[clocks.get(str(c), str(c)) for c in overdue["clock"]])
-    top_heading = t.gettext("Top sites by priority")
-    overdue_heading = t.gettext("Overdue reports")
-    return (
-        f"<!doctype html><html lang='{t.lang}'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{_PDF_CSS}</style></head><body>"
-        f"<div class='map'><img alt='' src='data:image/png;base64,{image}'></div>"
-        f"<div class='tables'><h2>{html.escape(top_heading)}</h2>"
-        f"{_table(_worded_sites(tops, t), SITE_COLUMNS, t)}"
-        f"<h2>{html.escape(overdue_heading)}</h2>"
-        f"{_table(overdue, OVERDUE_COLUMNS, t, limit=OVERDUE_ROWS)}</div></body></html>"
-    )
-
-
 def _screenshot(
     browser: Any, page_file: Path, *, offline: bool, timeout_s: float
 ) -> tuple[bytes, list[str]]:
@@ -229,6 +125,8 @@ def _screenshot(
     with opened as mp:
         if not offline:
             mp.page.wait_for_load_state("networkidle", timeout=timeout_s * 1000)
+        mp.page.add_style_tag(content=CONTROLS_CSS)
+        mp.evaluate("() => new Promise((r) => requestAnimationFrame(() => r(null)))")
         hidden = mp.evaluate(_HIDDEN_BOXES)
         if hidden:
             raise BrowserUnavailable(
@@ -264,6 +162,8 @@ def export(
     pdf: Path | str | None = None,
     sites: pd.DataFrame | None = None,
     overdue: pd.DataFrame | None = None,
+    data: BriefingData | None = None,
+    period: Period | None = None,
     top_n: int = 10,
     settings: MapSettings,
     timeout_s: float = 90.0,
@@ -281,7 +181,11 @@ def export(
         top sites; default: the sites the map was built from.
     overdue
         Overdue reports (``code``, ``received_at``, ``clock``, ``due``, ``days_overdue`` and
-        ``confidentiality``); ``rahasia`` rows are left out.
+        ``confidentiality``, and ``kabupaten`` and ``channel`` to count by them); every one
+        is counted, ``rahasia`` ones are never listed. Used when ``data`` is not given.
+    data
+        The briefing's numbers (:func:`geo.maps.briefing_data.load_briefing_data`); default:
+        counted from ``overdue`` for ``period`` (default: the last 365 days).
     settings
         The ``maps`` settings (where Chromium is).
 
@@ -292,7 +196,8 @@ def export(
     if html_path is None and png is None and pdf is None:
         raise ValidationError("export needs at least one of html_path, png, pdf", field="export")
     info = map_info(m)
-    safe_overdue = _safe_overdue(overdue)
+    if data is None:
+        data = from_frames(period=period or Period.last(365), overdue=overdue)
     out_html = Path(html_path) if html_path is not None else None
     if out_html is not None:
         save_html(m, out_html)
@@ -313,6 +218,9 @@ def export(
                 frame = sites if sites is not None else info.sites
                 tops = top_sites(frame if frame is not None else pd.DataFrame(), top_n)
                 t = translator(info.lang)
-                document = _pdf_document(image, tops, safe_overdue, t, info.title)
+                encoded = base64.b64encode(image).decode("ascii")
+                document = render_document(
+                    png=encoded, data=data, tops=tops, t=t, title=info.title
+                )
                 _print_pdf(browser, document, pdf_path)
     return Briefing(out_html, png_path, pdf_path, errors)

@@ -22,10 +22,12 @@ from typing import Final, Literal
 import folium
 import geopandas as gpd
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from geo.errors import N_
-from geo.maps import sources
+from geo.maps import public, sources
 from geo.maps.briefing import export
+from geo.maps.briefing_data import load_briefing_data
 from geo.maps.build import build_from, map_info
 from geo.maps.options import MapOptions, Period
 from geo.settings import MapSettings, Settings
@@ -38,6 +40,8 @@ __all__ = [
     "map_files",
     "briefing_file",
     "write_outputs",
+    "public_view",
+    "public_files",
 ]
 
 #: Media type of each briefing format.
@@ -94,6 +98,11 @@ def map_page(*, settings: Settings, engine: Engine, options: MapOptions) -> MapP
     ...          options=MapOptions(layers=["sites"])).counts  # doctest: +SKIP
     {'sites': 108}
     """
+    if options.share:
+        summary = public_view(settings=settings, engine=engine, period=options.period)
+        page = public.render_html(summary, lang=options.lang, bbox=settings.aoi_bbox)
+        counts = {"cells": len(summary.cells), "sites": len(summary.sites)}
+        return MapPage(page, counts, True, options.lang)
     data = sources.load_all(engine, period=options.period)
     m = build_from(data, options, settings=settings.maps)
     page = m.get_root().render()
@@ -146,9 +155,8 @@ def _write_files(
     if png is None and pdf is None:
         return MapFiles(out, counts, options.offline, options.lang)
     briefing_map = m if options.offline else make(options.replace(offline=True))
-    result = export(
-        briefing_map, png=png, pdf=pdf, overdue=sources.load_overdue(engine), settings=maps
-    )
+    numbers = load_briefing_data(engine, period=options.period, demo=bool(data.demo))
+    result = export(briefing_map, png=png, pdf=pdf, data=numbers, settings=maps)
     return MapFiles(
         out, counts, options.offline, options.lang, result.png, result.pdf, result.console_errors
     )
@@ -170,6 +178,8 @@ def briefing_file(
     ...               fmt="pdf").content[:4]  # doctest: +SKIP
     b'%PDF'
     """
+    if options.share:
+        return _public_file(settings, engine, options, fmt)
     data = sources.load_all(engine, period=options.period)
     # Rendered with the network cut, so from the offline build of the map.
     m = build_from(data, options.replace(offline=True), settings=settings.maps)
@@ -179,12 +189,81 @@ def briefing_file(
             m,
             png=out if fmt == "png" else None,
             pdf=out if fmt == "pdf" else None,
-            overdue=sources.load_overdue(engine),
+            data=load_briefing_data(engine, period=options.period, demo=bool(data.demo)),
             settings=settings.maps,
         )
         content = out.read_bytes()
     counts = dict(map_info(m).counts)
     return BriefingFile(content, MEDIA_TYPES[fmt], f"briefing.{fmt}", counts)
+
+
+def public_view(*, settings: Settings, engine: Engine, period: Period) -> public.PublicSummary:
+    """Count what the public may know of ``period`` (:mod:`geo.maps.public`).
+
+    Examples
+    --------
+    >>> view = public_view(settings=settings, engine=engine, period=Period.last(365))
+    >>> view.min_count == settings.maps.public_min_count
+    True
+    """
+    with Session(engine) as session:
+        return public.public_summary(session=session, period=period, settings=settings.maps)
+
+
+def public_files(
+    *,
+    settings: Settings,
+    engine: Engine,
+    options: MapOptions,
+    out: Path,
+    geojson: Path | None = None,
+    pdf: Path | None = None,
+    png: Path | None = None,
+    admin: Path | None = None,
+) -> public.PublicFiles:
+    """Write the public view (``--share``): HTML, GeoJSON, and the PDF and PNG when asked.
+
+    Aggregates only (:mod:`geo.maps.public`): whatever else ``options`` asks for, no route,
+    base, tracking code, report text or site that is not marked public is written.
+
+    Examples
+    --------
+    >>> files = public_files(settings=settings, engine=engine, options=MapOptions(share=True),
+    ...     out=Path(getfixture("tmp_path")) / "publik.html")
+    >>> files.html.exists()
+    True
+    """
+    summary = public_view(settings=settings, engine=engine, period=options.period)
+    return public.write_public(
+        summary,
+        lang=options.lang,
+        bbox=settings.aoi_bbox,
+        settings=settings.maps,
+        html_path=out,
+        geojson=geojson,
+        pdf=pdf,
+        png=png,
+        admin=_read_admin(admin),
+    )
+
+
+def _public_file(
+    settings: Settings, engine: Engine, options: MapOptions, fmt: Literal["pdf", "png"]
+) -> BriefingFile:
+    summary = public_view(settings=settings, engine=engine, period=options.period)
+    with tempfile.TemporaryDirectory(prefix="pantau-public-") as tmp:
+        out = Path(tmp) / f"publik.{fmt}"
+        public.write_public(
+            summary,
+            lang=options.lang,
+            bbox=settings.aoi_bbox,
+            settings=settings.maps,
+            pdf=out if fmt == "pdf" else None,
+            png=out if fmt == "png" else None,
+        )
+        content = out.read_bytes()
+    counts = {"cells": len(summary.cells), "sites": len(summary.sites)}
+    return BriefingFile(content, MEDIA_TYPES[fmt], f"publik.{fmt}", counts)
 
 
 def write_outputs(

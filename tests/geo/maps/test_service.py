@@ -79,7 +79,7 @@ def test_write_outputs_for_the_demo(map_engine: Engine, tmp_path: Path) -> None:
     paths = write_outputs(map_engine, tmp_path / "demo", settings=map_settings(), png=False)
     assert set(paths) == {"Offline map", "Briefing PDF"}  # catalogue entries, shown translated
     assert all(p.is_file() and p.stat().st_size > 10_000 for p in paths.values())
-    assert len(PdfReader(paths["Briefing PDF"]).pages) == 2
+    assert len(PdfReader(paths["Briefing PDF"]).pages) >= 2  # map and summary, then details
 
 
 def _settings(engine: Engine) -> Settings:
