@@ -23,7 +23,7 @@ from geo.matching import match_reports
 from geo.priority import compute_priority
 from geo.reports import import_file
 from geo.settings import MapSettings, Settings, get_settings
-from tests.common import LOA_JANAN, TENGGARONG_PIT
+from tests.common import LOA_JANAN, TEST_SECRET_KEY, TENGGARONG_PIT
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "maps"
 
@@ -218,7 +218,13 @@ def map_engine(
                     REPORTER_PHONES[i % 2],
                 ]
             )
-    import_file(engine=engine, path=path, progress=False, now=NOW)
+    settings = Settings(
+        environment="test",
+        database={"url": fresh_database_url_module},
+        secret_key=TEST_SECRET_KEY,
+        data_dir=tmp_path_factory.mktemp("map-var"),
+    )
+    import_file(engine=engine, path=path, progress=False, now=NOW, settings=settings)
     with Session(engine) as session, session.begin():
         match_reports(session=session)
         compute_priority(session=session, as_of=NOW)
