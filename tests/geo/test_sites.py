@@ -16,6 +16,7 @@ from geo import sites
 from geo.demo import DEMO_DIR
 from geo.errors import InputFileError, NotFound, ValidationError
 from geo.models import Site, SiteAudit
+from geo.settings import Settings
 from tests.common import BOW_TIE, LOA_JANAN, TENGGARONG_PIT, site_row
 
 FORMATS = ["geojson", "gpkg", "kml", "csv", "xlsx", "shp.zip"]
@@ -266,7 +267,7 @@ def test_demo_file_is_what_the_generator_writes(tmp_path: Path) -> None:
 
 
 def test_moving_or_creating_a_site_rematches_nearby_reports(
-    session: Session, tmp_path: Path
+    session: Session, settings: Settings, tmp_path: Path
 ) -> None:
     from geo.reports import get_report, submit
 
@@ -279,7 +280,7 @@ def test_moving_or_creating_a_site_rematches_nearby_reports(
         lat=-0.4007,
         lon=117.3002,
         description="alat berat",
-        settings=None,
+        settings=settings,
     )
     report = get_report(session=session, code=result.code)
     assert report.matched_site_id is None
@@ -288,7 +289,14 @@ def test_moving_or_creating_a_site_rematches_nearby_reports(
     assert report.matched_site_id == site.id
     assert 50 < (report.match_distance_m or 0) < 120
     # And a new site created next to an unmatched report takes it.
-    lone = submit(session=session, channel="web", lat=-0.2502, lon=117.0001, description="x")
+    lone = submit(
+        session=session,
+        channel="web",
+        lat=-0.2502,
+        lon=117.0001,
+        description="x",
+        settings=settings,
+    )
     created = sites.import_file(
         session,
         write_rows(tmp_path, [site_row("NEW-1", geometry=shapely.Point(117.0, -0.25))], "n.json"),
