@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routes import (
+    alerts,
     calendar,
     health,
     hotspots,
@@ -30,4 +31,5 @@ ROUTERS: list[APIRouter] = [
     calendar.router,
     ogc.router,
     layers.router,
+    alerts.router,
 ]
