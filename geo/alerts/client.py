@@ -19,7 +19,7 @@ from geo.errors import N_, ConfigurationError, PantauError
 __all__ = ["AlertSourceError", "area_geometry", "query_alerts", "query_sql"]
 
 _NO_KEY = N_("the GFW Data API key is not set (PANTAU_ALERTS_API_KEY)")
-_FAILED = N_("the GFW Data API answered {status}: {message}")
+_FAILED = N_("the GFW Data API answered {status}: {detail}")
 _UNREACHABLE = N_("the GFW Data API at {url} cannot be reached: {problem}")
 
 
@@ -99,15 +99,15 @@ def query_alerts(
         ) from None
     if response.status_code != 200:
         raise AlertSourceError.of(
-            _FAILED, field="api_url", status=response.status_code, message=_message(response)
+            _FAILED, field="api_url", status=response.status_code, detail=_message(response)
         )
     try:
         answer: dict[str, Any] = response.json()
     except ValueError:
         raise AlertSourceError.of(
-            _FAILED, field="api_url", status=200, message=response.text[:200]
+            _FAILED, field="api_url", status=200, detail=response.text[:200]
         ) from None
     if not isinstance(answer, dict) or answer.get("status", "success") != "success":
         message = answer.get("message") if isinstance(answer, dict) else answer
-        raise AlertSourceError.of(_FAILED, field="api_url", status=200, message=str(message))
+        raise AlertSourceError.of(_FAILED, field="api_url", status=200, detail=str(message))
     return answer

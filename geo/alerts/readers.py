@@ -58,7 +58,7 @@ _BAD_CONFIDENCE = N_(
 )
 _BAD_INTENSITY = N_("{path}, row {row}: {field} was {value} but is expected to be a number or empty")
 _BAD_JSON = N_("{path}: not a Data API answer ({problem})")
-_FAILED_ANSWER = N_("{path}: the Data API answered {status}: {message}")
+_FAILED_ANSWER = N_("{path}: the Data API answered {status}: {detail}")
 _BAD_PIXEL = N_("{path}: band 1 value {value} is not confidence × 10000 + days (2, 3 or 4)")
 _UNKNOWN_FORMAT = N_("{path}: expected a .csv, .json or .tif file")
 _NO_RASTERIO = N_("reading GeoTIFF tiles needs rasterio: pip install rasterio")
@@ -172,7 +172,7 @@ def from_json_answer(doc: Any, *, path: str, aoi: Box) -> AlertRows:
     if status != "success":
         message = doc.get("message") or doc.get("data") or "-"
         raise InputFileError.of(
-            _FAILED_ANSWER, field="status", path=path, status=status, message=str(message)
+            _FAILED_ANSWER, field="status", path=path, status=status, detail=str(message)
         )
     frame = pd.DataFrame.from_records(doc["data"], columns=None)
     if frame.empty:
