@@ -211,7 +211,9 @@ def _labels(t: Translator, values: Mapping[str, Any]) -> dict[str, str]:
         "pts_status": t.gettext("status {status}", status=site_status(t, str(values["status"]))),
         "pts_commodity": t.gettext("commodity {commodity}", commodity=values["commodity"]),
         "pts_alerts": t.ngettext(
-            "{n} satellite alert patch nearby", "{n} satellite alert patches nearby", values["alerts"]
+            "{n} satellite alert patch nearby",
+            "{n} satellite alert patches nearby",
+            values["alerts"],
         ),
         "pts_permit": (
             t.gettext("land status not classified yet")

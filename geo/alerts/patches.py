@@ -1,5 +1,4 @@
-"""Alert pixels grouped into patches in PostGIS, matched to sites, hotspots and reports, and
-classified by the permit and forest layers.
+"""Alert pixels grouped into patches in PostGIS, matched and classified by the layers.
 
 Grouping is ``ST_ClusterDBSCAN`` on the points projected to a metric CRS (``srid``, metres),
 over the alerts of a time window (the last ``patch_window_days`` up to the newest alert, or up
@@ -166,7 +165,10 @@ def classify_patches(
         AlertPatch.hull.label("geom"),
         null().label("commodity"),
     ).cte("objs")
-    found: dict[str, dict[int, list[Any]]] = {"wiup": defaultdict(list), "forest": defaultdict(list)}
+    found: dict[str, dict[int, list[Any]]] = {
+        "wiup": defaultdict(list),
+        "forest": defaultdict(list),
+    }
     for kind, key, by_feature in (("wiup", "wiup", True), ("kawasan_hutan", "forest", False)):
         snap = snaps.get(kind)
         if snap is not None:

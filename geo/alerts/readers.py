@@ -45,7 +45,9 @@ _REQUIRED = ("latitude", "longitude", DATE, CONFIDENCE)
 Box = tuple[float, float, float, float]
 
 _MISSING_COLUMN = N_("{path}: the column {field} is missing (columns found: {found})")
-_BAD_LAT = N_("{path}, row {row}: {field} was {value} but is expected to be a number from -90 to 90")
+_BAD_LAT = N_(
+    "{path}, row {row}: {field} was {value} but is expected to be a number from -90 to 90"
+)
 _BAD_LON = N_(
     "{path}, row {row}: {field} was {value} but is expected to be a number from -180 to 180"
 )
@@ -56,7 +58,9 @@ _BAD_DATE = N_(
 _BAD_CONFIDENCE = N_(
     "{path}, row {row}: {field} was {value} but is expected to be nominal, high or highest"
 )
-_BAD_INTENSITY = N_("{path}, row {row}: {field} was {value} but is expected to be a number or empty")
+_BAD_INTENSITY = N_(
+    "{path}, row {row}: {field} was {value} but is expected to be a number or empty"
+)
 _BAD_JSON = N_("{path}: not a Data API answer ({problem})")
 _FAILED_ANSWER = N_("{path}: the Data API answered {status}: {detail}")
 _BAD_PIXEL = N_("{path}: band 1 value {value} is not confidence × 10000 + days (2, 3 or 4)")
@@ -141,7 +145,9 @@ def from_frame(frame: pd.DataFrame, *, path: str, aoi: Box) -> AlertRows:
     _fail(path, frame, lat.isna() | ~lat.between(-90, 90), "latitude", _BAD_LAT)
     _fail(path, frame, lon.isna() | ~lon.between(-180, 180), "longitude", _BAD_LON)
     dates = pd.to_datetime(
-        frame[DATE].astype("string").str.strip().str.slice(0, 10), format="%Y-%m-%d", errors="coerce"
+        frame[DATE].astype("string").str.strip().str.slice(0, 10),
+        format="%Y-%m-%d",
+        errors="coerce",
     )
     _fail(path, frame, dates.isna() | (dates.dt.date <= EPOCH), DATE, _BAD_DATE)
     words = frame[CONFIDENCE].astype("string").str.strip().str.lower()
@@ -201,7 +207,8 @@ def read_geotiff(path: str | Path, *, aoi: Box) -> AlertRows:
         from rasterio.windows import Window, from_bounds
     except ImportError:  # pragma: no cover - rasterio is a dependency
         raise InputFileError.of(_NO_RASTERIO, field="file") from None
-    from rasterio.warp import transform as warp, transform_bounds
+    from rasterio.warp import transform as warp
+    from rasterio.warp import transform_bounds
 
     with rasterio.open(path) as src:
         crs = src.crs

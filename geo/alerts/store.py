@@ -7,8 +7,6 @@ file imported twice (or two overlapping tiles) adds each alert once.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 from sqlalchemy import text
@@ -37,14 +35,14 @@ SELECT :source, alert_date, lon_key, lat_key, confidence, intensity,
 
 
 def copy_text(rows: AlertRows) -> str:
-    """The rows as CSV for ``COPY alerts_staging FROM STDIN (FORMAT csv)``.
+    r"""Return the rows as CSV for ``COPY alerts_staging FROM STDIN (FORMAT csv)``.
 
     Examples
     --------
     >>> rows = AlertRows(np.array([117.123456]), np.array([-0.5]), np.array([10], np.int32),
     ...                  np.array([3], np.int16), np.array([np.nan]), 1, 0)
     >>> copy_text(rows)
-    '2015-01-10,11712346,-50000,3,,117.123456,-0.5\\n'
+    '2015-01-10,11712346,-50000,3,,117.123456,-0.5\n'
     """
     frame = pd.DataFrame(
         {

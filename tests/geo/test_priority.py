@@ -297,7 +297,9 @@ def test_alert_and_land_status_components_weigh_and_are_explained(session: Sessi
     assert row["permit_class"] == "WIUP_OP" and row["pts_permit"] == 0.0
     assert row["forest_flag"] == "HUTAN_LINDUNG" and row["pts_forest"] == 5.0
     outside = PrioritySettings(permit_factors={"WIUP_OP": 1.0})
-    moved = row_of(compute_priority(session=session, as_of=AS_OF, settings=outside, store=False), site)
+    moved = row_of(
+        compute_priority(session=session, as_of=AS_OF, settings=outside, store=False), site
+    )
     assert moved["score"] == pytest.approx(row["score"] + 10.0)
     lines = explain({**row, "alert_patches": 2, "pts_alerts": 10.0}, lang="id")
     assert "2 petak peringatan satelit di dekatnya: 10,0" in lines

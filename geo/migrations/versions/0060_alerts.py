@@ -48,9 +48,7 @@ def upgrade() -> None:
         sa.Column("confidence", sa.SmallInteger, nullable=False),
         sa.Column("intensity", sa.SmallInteger),
         sa.Column("geom", Geometry("POINT", srid=4326, spatial_index=False), nullable=False),
-        sa.Column(
-            "import_id", sa.Integer, sa.ForeignKey("alert_imports.id", ondelete="SET NULL")
-        ),
+        sa.Column("import_id", sa.Integer, sa.ForeignKey("alert_imports.id", ondelete="SET NULL")),
         sa.UniqueConstraint("source", "alert_date", "lon_key", "lat_key", name="uq_alerts_key"),
         sa.CheckConstraint("confidence BETWEEN 2 AND 4", name="ck_alerts_confidence"),
     )
@@ -99,7 +97,10 @@ def upgrade() -> None:
             primary_key=True,
         ),
         sa.Column(
-            "report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+            "report_id",
+            sa.Integer,
+            sa.ForeignKey("reports.id", ondelete="CASCADE"),
+            primary_key=True,
         ),
         sa.Column("distance_m", sa.Float, nullable=False),
     )

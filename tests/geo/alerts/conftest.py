@@ -27,7 +27,9 @@ def alert_settings() -> Settings:
     return Settings(_env_file=None, aoi_bbox=AOI)
 
 
-def row(lon: float, lat: float, day: str, conf: str = "high", intensity: Any = "") -> dict[str, Any]:
+def row(
+    lon: float, lat: float, day: str, conf: str = "high", intensity: Any = ""
+) -> dict[str, Any]:
     return {"latitude": lat, "longitude": lon, DATE: day, CONFIDENCE: conf, INTENSITY: intensity}
 
 

@@ -1,4 +1,4 @@
-"""GeoTIFF tiles: band 1 = confidence × 10000 + days since 2014-12-31, written here with rasterio."""
+"""GeoTIFF tiles: band 1 = confidence × 10000 + days since 2014-12-31, written with rasterio."""
 
 from __future__ import annotations
 

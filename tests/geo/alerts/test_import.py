@@ -112,7 +112,9 @@ def test_missing_column_and_failed_answer(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="failed"):
         read_alerts(failed, aoi=AOI)
     without_intensity = write_csv(
-        tmp_path / "n.csv", [row(117.5, 0.5, "2026-11-02")], ["latitude", "longitude", DATE, CONFIDENCE]
+        tmp_path / "n.csv",
+        [row(117.5, 0.5, "2026-11-02")],
+        ["latitude", "longitude", DATE, CONFIDENCE],
     )
     rows = read_alerts(without_intensity, aoi=AOI)
     assert len(rows) == 1 and int(rows.confidence[0]) == 3

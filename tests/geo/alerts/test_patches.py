@@ -113,7 +113,9 @@ def test_patches_are_matched_and_classified_and_raise_the_priority(
         "wiup",
         [(permit, {"kode_wiup": "W-A", "kegiatan": "OPERASI PRODUKSI", "tgl_akhir": "2040-01-01"})],
     )
-    load(session, tmp_path, "kawasan_hutan", [(box(117.54, 0.49, 117.56, 0.51), {"FUNGSIKWS": "HL"})])
+    load(
+        session, tmp_path, "kawasan_hutan", [(box(117.54, 0.49, 117.56, 0.51), {"FUNGSIKWS": "HL"})]
+    )
     _import(session, tmp_path, alert_settings)
     patches = _patches(session)
     assert patches["B"]["site_id"] == near_b and patches["A"]["site_id"] is None
