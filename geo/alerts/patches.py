@@ -15,9 +15,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, literal, null, select, text
+from sqlalchemy import CursorResult, literal, null, select, text, update
 from sqlalchemy.orm import Session
 
 from geo.alerts.config import AlertSettings
@@ -126,7 +126,7 @@ def cluster_patches(
             "minpts": settings.patch_min_alerts,
         },
     )
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def _match(session: Session, settings: AlertSettings) -> None:
@@ -199,14 +199,9 @@ def classify_patches(
         for flag in flags:
             by_class[flag] += 1
     if updates:
-        t = AlertPatch.__table__
-        session.execute(t.update().where(t.c.id == bindparam("id_")), _rename(updates))
+        # ORM bulk UPDATE by primary key: one executemany.
+        session.execute(update(AlertPatch), updates)
     return dict(sorted(by_class.items()))
-
-
-def _rename(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # An executemany UPDATE binds the key as ``id_`` to keep it apart from the SET values.
-    return [{**{k: v for k, v in r.items() if k != "id"}, "id_": r["id"]} for r in rows]
 
 
 def build_patches(

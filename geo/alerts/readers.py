@@ -85,20 +85,20 @@ class AlertRows:
 
 
 def _clip(
-    lon: npt.NDArray[np.float64],
-    lat: npt.NDArray[np.float64],
-    day: npt.NDArray[np.int32],
-    conf: npt.NDArray[np.int16],
-    intensity: npt.NDArray[np.float64],
+    lon: npt.NDArray[Any],
+    lat: npt.NDArray[Any],
+    day: npt.NDArray[Any],
+    conf: npt.NDArray[Any],
+    intensity: npt.NDArray[Any],
     aoi: Box,
 ) -> AlertRows:
     keep = (lon >= aoi[0]) & (lon <= aoi[2]) & (lat >= aoi[1]) & (lat <= aoi[3])
     return AlertRows(
-        lon[keep],
-        lat[keep],
-        day[keep],
-        conf[keep],
-        intensity[keep],
+        lon[keep].astype(np.float64),
+        lat[keep].astype(np.float64),
+        day[keep].astype(np.int32),
+        conf[keep].astype(np.int16),
+        intensity[keep].astype(np.float64),
         rows_read=len(lon),
         outside_aoi=int((~keep).sum()),
     )
@@ -118,8 +118,40 @@ def _fail(path: str, frame: pd.DataFrame, bad: pd.Series, field: str, template: 
 
 
 def _numbers(frame: pd.DataFrame, field: str) -> pd.Series:
-    text = frame[field].astype("string").str.strip()
-    return pd.to_numeric(text.replace("", pd.NA), errors="coerce")
+    # to_numeric parses strings in C and accepts surrounding spaces; empty becomes NaN.
+    return pd.to_numeric(frame[field], errors="coerce")
+
+
+def _slow_rows(bad: pd.Series, values: pd.Series, fix: Any) -> pd.Series:
+    """Retry the rows the fast path refused with ``fix`` (spaces, case, a time part)."""
+    if bool(bad.any()):
+        values = values.copy()
+        values[bad] = fix(values[bad])
+    return values
+
+
+def _dates(column: pd.Series) -> pd.Series:
+    dates = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
+    return _slow_rows(
+        dates.isna(),
+        dates,
+        lambda rows: pd.to_datetime(
+            column[rows.index].astype("string").str.strip().str.slice(0, 10),
+            format="%Y-%m-%d",
+            errors="coerce",
+        ),
+    )
+
+
+def _confidence(column: pd.Series) -> pd.Series:
+    codes = column.map(CONFIDENCE_CODES)
+    return _slow_rows(
+        codes.isna(),
+        codes,
+        lambda rows: (
+            column[rows.index].astype("string").str.strip().str.lower().map(CONFIDENCE_CODES)
+        ),
+    )
 
 
 def from_frame(frame: pd.DataFrame, *, path: str, aoi: Box) -> AlertRows:
@@ -144,19 +176,15 @@ def from_frame(frame: pd.DataFrame, *, path: str, aoi: Box) -> AlertRows:
     lat, lon = _numbers(frame, "latitude"), _numbers(frame, "longitude")
     _fail(path, frame, lat.isna() | ~lat.between(-90, 90), "latitude", _BAD_LAT)
     _fail(path, frame, lon.isna() | ~lon.between(-180, 180), "longitude", _BAD_LON)
-    dates = pd.to_datetime(
-        frame[DATE].astype("string").str.strip().str.slice(0, 10),
-        format="%Y-%m-%d",
-        errors="coerce",
-    )
+    dates = _dates(frame[DATE])
     _fail(path, frame, dates.isna() | (dates.dt.date <= EPOCH), DATE, _BAD_DATE)
-    words = frame[CONFIDENCE].astype("string").str.strip().str.lower()
-    conf = words.map(CONFIDENCE_CODES)
+    conf = _confidence(frame[CONFIDENCE])
     _fail(path, frame, conf.isna(), CONFIDENCE, _BAD_CONFIDENCE)
     if INTENSITY in frame.columns:
         intensity = _numbers(frame, INTENSITY)
-        given = frame[INTENSITY].astype("string").str.strip().fillna("") != ""
-        _fail(path, frame, given & intensity.isna(), INTENSITY, _BAD_INTENSITY)
+        if bool(intensity.isna().any()):
+            given = frame[INTENSITY].astype("string").str.strip().fillna("") != ""
+            _fail(path, frame, given & intensity.isna(), INTENSITY, _BAD_INTENSITY)
     else:
         intensity = pd.Series(np.nan, index=frame.index)
     epoch = pd.Timestamp(EPOCH)
@@ -203,11 +231,12 @@ def read_geotiff(path: str | Path, *, aoi: Box) -> AlertRows:
     pixel centres transformed to EPSG:4326.
     """
     try:
-        import rasterio
-        from rasterio.windows import Window, from_bounds
+        # rasterio ships no type information.
+        import rasterio  # type: ignore[import-untyped]
+        from rasterio.windows import Window, from_bounds  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - rasterio is a dependency
         raise InputFileError.of(_NO_RASTERIO, field="file") from None
-    from rasterio.warp import transform as warp
+    from rasterio.warp import transform as warp  # type: ignore[import-untyped]
     from rasterio.warp import transform_bounds
 
     with rasterio.open(path) as src:
@@ -245,7 +274,10 @@ def read_alerts(path: str | Path, *, aoi: Box) -> AlertRows:
     if suffix in (".tif", ".tiff"):
         return read_geotiff(p, aoi=aoi)
     if suffix == ".csv":
-        frame = pd.read_csv(p, dtype=str, keep_default_na=False)
+        # Numbers parsed by the C reader; a column with a bad or empty cell stays text and
+        # is checked cell by cell.
+        text_columns = {DATE: str, CONFIDENCE: str}
+        frame = pd.read_csv(p, dtype=text_columns, keep_default_na=False, low_memory=False)
         return from_frame(frame, path=name, aoi=aoi)
     if suffix == ".json":
         try:
