@@ -138,3 +138,38 @@ def test_patches_are_matched_and_classified_and_raise_the_priority(
     assert graded.loc[near_b, "forest_flag"] == "HUTAN_LINDUNG"
     assert graded.loc[near_b, "pts_forest"] == 5.0
     assert before.loc[near_b, "pts_permit"] == 4.0
+
+
+def test_a_patch_is_matched_to_the_nearest_hotspot_within_the_distance(
+    session: Session, tmp_path: Path, alert_settings: Settings
+) -> None:
+    def hotspot(x: float, y: float) -> int:
+        return int(
+            session.execute(
+                text(
+                    "INSERT INTO hotspots (centroid, hull, report_count, reporter_count, channels,"
+                    " first_seen, last_seen, eps_m, min_reports) VALUES ("
+                    "ST_SetSRID(ST_MakePoint(:x, :y), 4326),"
+                    " ST_Buffer(ST_SetSRID(ST_MakePoint(:x, :y), 4326), 0.001), 3, 3,"
+                    " ARRAY['hotline'], now(), now(), 300, 3) RETURNING id"
+                ),
+                {"x": x, "y": y},
+            ).scalar_one()
+        )
+
+    near = hotspot(A[0] + 0.006, A[1])  # hull edge about 560 m from A
+    hotspot(A[0] + 0.008, A[1])  # farther
+    hotspot(B[0] + 0.05, B[1])  # 5 km from B: beyond the 1 km match distance
+    _import(session, tmp_path, alert_settings)
+    matched = dict(
+        session.execute(
+            text("SELECT alert_count, hotspot_id FROM alert_patches ORDER BY alert_count")
+        )
+        .tuples()
+        .all()
+    )
+    assert matched == {4: None, 8: near}
+    distance = session.execute(
+        text("SELECT hotspot_distance_m FROM alert_patches WHERE hotspot_id = :h"), {"h": near}
+    ).scalar_one()
+    assert 400 < distance < 700
