@@ -15,15 +15,25 @@ site ranks high ("12 points for recent reports, 20 for never being inspected..."
     the site was never inspected.
 ``pts_status``, ``pts_commodity``
     ``w * factor`` from the tables ``status_factors`` and ``commodity_factors``.
+``pts_alerts``
+    ``w_alerts * min(P / alerts_cap, 1)`` where ``P`` is the number of satellite alert patches
+    (:mod:`geo.alerts`) matched to the site whose newest alert is at most
+    ``alerts_lookback_days`` old: clearing seen from space corroborates the site.
+``pts_permit``, ``pts_forest``
+    ``w * factor`` of the site's indicative land status (:mod:`geo.layers`): its permit class
+    from ``permit_factors`` (outside any permit, ``LUAR_WIUP``, weighs most; inside an active
+    production permit, ``WIUP_OP``, nothing; ``permit_unknown_factor`` before the site is
+    classified), and its strongest forest estate flag from ``forest_factors``.
 
-With the default weights the points add up to at most 100. Every weight, cap and factor is a
-setting (``PANTAU_PRIORITY_*``; the factor tables as JSON).
+With the default weights the points add up to at most 125 (100 before the alert and
+land-status components). Every weight, cap and factor is a setting (``PANTAU_PRIORITY_*``; the
+factor tables as JSON).
 
 Examples
 --------
 >>> from geo.priority import compute_priority, load_priority
 >>> frame = compute_priority(session=session, as_of=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
->>> bool(frame["score"].between(0, 100).all())
+>>> bool(frame["score"].between(0, 125).all())
 True
 """
 
@@ -41,6 +51,7 @@ from sqlalchemy.orm import Session
 from geo.db import Target, use_session
 from geo.i18n import Translator, check_language, translator
 from geo.labels import commodity, site_status
+from geo.layers.guidance import forest_labels, permit_class_labels
 from geo.settings import PrioritySettings, Settings
 
 __all__ = [
@@ -53,6 +64,7 @@ __all__ = [
     "load_priority",
     "refresh_sites",
     "site_report_counts",
+    "strongest_flag",
     "Ranking",
     "recompute",
 ]
@@ -65,6 +77,9 @@ COMPONENTS: tuple[str, ...] = (
     "pts_inspection",
     "pts_status",
     "pts_commodity",
+    "pts_alerts",
+    "pts_permit",
+    "pts_forest",
 )
 
 _COLUMNS: tuple[str, ...] = (
@@ -80,6 +95,9 @@ _COLUMNS: tuple[str, ...] = (
     "days_since_inspection",
     "status",
     "commodity",
+    "alert_patches",
+    "permit_class",
+    "forest_flag",
     *COMPONENTS,
     "reasons",
     "as_of",
@@ -92,7 +110,14 @@ SELECT s.id AS site_id, s.code, s.name, s.status, s.commodity, s.last_inspected,
                 FILTER (WHERE t.at >= :since), 0) AS recent_reports,
        count(t.id) AS independent_reports,
        count(DISTINCT t.who) FILTER (WHERE t.at >= :since) AS reporter_count,
-       count(DISTINCT t.channel) FILTER (WHERE t.at >= :since) AS channel_count
+       count(DISTINCT t.channel) FILTER (WHERE t.at >= :since) AS channel_count,
+       (SELECT count(*) FROM alert_patches ap
+         WHERE ap.site_id = s.id AND ap.last_date >= CAST(:alerts_since AS date)
+           AND ap.first_date <= CAST(:as_of AS date)) AS alert_patches,
+       (SELECT lc.permit_class FROM layer_classifications lc
+         WHERE lc.object_kind = 'site' AND lc.object_id = s.id) AS permit_class,
+       (SELECT lc.forest_flags FROM layer_classifications lc
+         WHERE lc.object_kind = 'site' AND lc.object_id = s.id) AS forest_flags
   FROM sites s
   LEFT JOIN (
         SELECT r.id, m.site_id AS matched_site_id, r.channel,
@@ -126,6 +151,12 @@ def _points(frame: pd.DataFrame, cfg: PrioritySettings, as_of: dt.datetime) -> p
     )
     out["pts_status"] = cfg.w_status * out["status"].map(cfg.status_factors).fillna(0.0)
     out["pts_commodity"] = cfg.w_commodity * out["commodity"].map(cfg.commodity_factors).fillna(0.0)
+    out["pts_alerts"] = cfg.w_alerts * capped(out["alert_patches"], cfg.alerts_cap)
+    factor = out["permit_class"].map(lambda c: cfg.permit_factors.get(c) if c else None)
+    out["pts_permit"] = cfg.w_permit * factor.astype(float).fillna(cfg.permit_unknown_factor)
+    out["pts_forest"] = cfg.w_forest * out["forest_flag"].map(
+        lambda f: cfg.forest_factors.get(f, 0.0) if f else 0.0
+    ).astype(float)
     out["score"] = out[list(COMPONENTS)].sum(axis=1).round(6)
     out = out.sort_values(["score", "code"], ascending=[False, True]).reset_index(drop=True)
     out["rank"] = range(1, len(out) + 1)
@@ -141,7 +172,26 @@ EXPLAIN_INPUTS: tuple[str, ...] = (
     "days_since_inspection",
     "status",
     "commodity",
+    "alert_patches",
+    "permit_class",
+    "forest_flag",
 )
+
+
+def strongest_flag(flags: Iterable[str] | None, factors: Mapping[str, float]) -> str | None:
+    """Return the forest flag that weighs most (the first, i.e. the largest share, on a tie).
+
+    Examples
+    --------
+    >>> strongest_flag(["HUTAN_PRODUKSI", "HUTAN_LINDUNG"], {"HUTAN_LINDUNG": 1.0})
+    'HUTAN_LINDUNG'
+    >>> strongest_flag([], {}) is None
+    True
+    """
+    ranked = list(flags or [])
+    if not ranked:
+        return None
+    return max(ranked, key=lambda f: (factors.get(f, 0.0), -ranked.index(f)))
 
 
 def _labels(t: Translator, values: Mapping[str, Any]) -> dict[str, str]:
@@ -161,6 +211,23 @@ def _labels(t: Translator, values: Mapping[str, Any]) -> dict[str, str]:
         "pts_status": t.gettext("status {status}", status=site_status(t, str(values["status"]))),
         "pts_commodity": t.gettext(
             "commodity {commodity}", commodity=commodity(t, str(values["commodity"]))
+        ),
+        "pts_alerts": t.ngettext(
+            "{n} satellite alert patch nearby",
+            "{n} satellite alert patches nearby",
+            values["alerts"],
+        ),
+        "pts_permit": (
+            t.gettext("land status not classified yet")
+            if not values["permit_class"]
+            else t.gettext(
+                "land status (indicative): {label}",
+                label=permit_class_labels(t).get(values["permit_class"], values["permit_class"]),
+            )
+        ),
+        "pts_forest": t.gettext(
+            "forest estate (indicative): {label}",
+            label=forest_labels(t).get(values["forest_flag"] or "", values["forest_flag"] or "-"),
         ),
     }
 
@@ -198,11 +265,21 @@ def explain(row: Mapping[Any, Any], *, lang: str = "en") -> list[str]:
         "status": row["status"],
         "commodity": row["commodity"],
         "days": None if never else int(days),
+        # Rows stored before the alert and land-status components lack them.
+        "alerts": int(_value(row, "alert_patches") or 0),
+        "permit_class": _value(row, "permit_class"),
+        "forest_flag": _value(row, "forest_flag"),
     }
     label = _labels(t, values)
-    order = sorted(COMPONENTS, key=lambda c: (-float(row[c]), COMPONENTS.index(c)))
-    lines = [f"{label[c]}: {t.number(float(row[c]), digits=1)}" for c in order if float(row[c]) > 0]
+    pts = {c: float(_value(row, c) or 0.0) for c in COMPONENTS}
+    order = sorted(COMPONENTS, key=lambda c: (-pts[c], COMPONENTS.index(c)))
+    lines = [f"{label[c]}: {t.number(pts[c], digits=1)}" for c in order if pts[c] > 0]
     return lines or [t.gettext("no points")]
+
+
+def _value(row: Mapping[Any, Any], key: str) -> Any:
+    value = row.get(key)
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
 def _reasons(row: Mapping[Hashable, Any]) -> str:
@@ -225,6 +302,7 @@ def _score(
             {
                 "as_of": when,
                 "since": when - dt.timedelta(days=cfg.lookback_days),
+                "alerts_since": (when - dt.timedelta(days=cfg.alerts_lookback_days)).date(),
                 "half_life": cfg.half_life_days,
                 "ids": site_ids,
             },
@@ -242,9 +320,13 @@ def _score(
             "independent_reports",
             "reporter_count",
             "channel_count",
+            "alert_patches",
+            "permit_class",
+            "forest_flags",
         ],
     )
     raw["recent_reports"] = raw["recent_reports"].astype(float)
+    raw["forest_flag"] = [strongest_flag(f, cfg.forest_factors) for f in raw["forest_flags"]]
     frame = _points(raw, cfg, when)
     frame["as_of"] = when
     return frame[list(_COLUMNS)]

@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from geo.alerts.config import AlertSettings
 from geo.errors import ConfigurationError
 from geo.layers.config import LayerSettings
 from geo.odk.config import OdkSettings
@@ -39,6 +40,7 @@ __all__ = [
     "MapSettings",
     "ApiSettings",
     "WhatsAppSettings",
+    "AlertSettings",
     "get_settings",
     "DEFAULT_DATABASE_URL",
     "DEFAULT_SPEEDS_KMH",
@@ -145,6 +147,32 @@ class PrioritySettings(_Section):
         "pasir": 0.6,
         "batu": 0.5,
         "lainnya": 0.5,
+    }
+    #: Satellite alerts: ``w_alerts * min(patches / alerts_cap, 1)`` for the alert patches
+    #: matched to the site whose newest alert is at most ``alerts_lookback_days`` old.
+    w_alerts: float = Field(default=10.0, ge=0)
+    alerts_cap: float = Field(default=2.0, gt=0)
+    alerts_lookback_days: int = Field(default=180, ge=1)
+    #: Indicative land status (``pantau layers classify``): ``w_permit * factor`` of the site's
+    #: permit class (outside any permit weighs up, inside an active production permit down;
+    #: ``permit_unknown_factor`` when the site has no class yet) ...
+    w_permit: float = Field(default=10.0, ge=0)
+    permit_factors: dict[str, float] = {
+        "LUAR_WIUP": 1.0,
+        "WIUP_BERAKHIR": 0.8,
+        "WIUP_EKSPLORASI": 0.6,
+        "WIUP_OP": 0.0,
+    }
+    permit_unknown_factor: float = Field(default=0.4, ge=0, le=1)
+    #: ... and ``w_forest * factor`` of its strongest forest estate flag.
+    w_forest: float = Field(default=5.0, ge=0)
+    forest_factors: dict[str, float] = {
+        "KONSERVASI": 1.0,
+        "HUTAN_LINDUNG": 1.0,
+        "HUTAN_PRODUKSI_TERBATAS": 0.6,
+        "HUTAN_PRODUKSI": 0.5,
+        "HUTAN_PRODUKSI_KONVERSI": 0.3,
+        "APL": 0.0,
     }
 
 
@@ -313,6 +341,7 @@ class Settings(BaseSettings):
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     layers: LayerSettings = Field(default_factory=LayerSettings)
     odk: OdkSettings = Field(default_factory=OdkSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routes import (
+    alerts,
     calendar,
     health,
     hotspots,
@@ -32,4 +33,5 @@ ROUTERS: list[APIRouter] = [
     ogc.router,
     layers.router,
     public.router,
+    alerts.router,
 ]

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from geo.cli import alerts as alerts_cli
 from geo.cli import backup as backup_cli
 from geo.cli import calendar as calendar_cli
 from geo.cli import db as db_cli
@@ -85,6 +86,7 @@ app.command("map")(map_cli.map_command)
 app.add_typer(whatsapp_cli.app, name="whatsapp")
 app.add_typer(layers_cli.app, name="layers")
 app.add_typer(odk_cli.app, name="odk")
+app.add_typer(alerts_cli.app, name="alerts")
 
 _err = Console(stderr=True)
 ERROR = N_("Error")

@@ -13,13 +13,15 @@ from geo.db import make_engine
 from geo.models import Base
 
 # Every package that defines tables on Base is imported so autogenerate sees the whole schema.
-for _module in (
+_MODULES = (
     "geo.reports.models",
     "geo.patrols.models",
     "geo.tokens",
     "geo.layers.models",
     "geo.odk.models",
-):
+    "geo.alerts.models",
+)
+for _module in _MODULES:
     with contextlib.suppress(ModuleNotFoundError):
         importlib.import_module(_module)
 

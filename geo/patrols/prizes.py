@@ -88,6 +88,9 @@ _POINTS_TEXT: dict[str, str] = {
     "pts_channels": N_("{channel_count} channels: {points}"),
     "pts_status": N_("status {status}: {points}"),
     "pts_commodity": N_("commodity {commodity}: {points}"),
+    "pts_alerts": N_("{alert_patches} satellite alert patches nearby: {points}"),
+    "pts_permit": N_("land status (indicative) {permit_class}: {points}"),
+    "pts_forest": N_("forest estate (indicative) {forest_flag}: {points}"),
 }
 
 
@@ -113,11 +116,16 @@ def score_reasons(row: Mapping[Hashable, Any]) -> tuple[str, ...]:
         "channel_count": int(row.get("channel_count") or 0),
         "status": partial(site_status, code=str(row.get("status"))),
         "commodity": partial(commodity, code=str(row.get("commodity"))),
+        "alert_patches": int(row.get("alert_patches") or 0),
+        "permit_class": str(row.get("permit_class") or "-"),
+        "forest_flag": str(row.get("forest_flag") or "-"),
     }
     lines: list[str] = []
-    order = sorted(COMPONENTS, key=lambda c: (-float(row[c]), COMPONENTS.index(c)))
-    for c in (c for c in order if float(row[c]) > 0):
-        points = round(float(row[c]), 1)
+    # Rows without the alert and land-status components count them as 0.
+    pts = {c: float(row.get(c) or 0) for c in COMPONENTS}
+    order = sorted(COMPONENTS, key=lambda c: (-pts[c], COMPONENTS.index(c)))
+    for c in (c for c in order if pts[c] > 0):
+        points = round(pts[c], 1)
         if c in _POINTS_TEXT:
             lines.append(Message(_POINTS_TEXT[c], **values, points=points))
         elif days is None or pd.isna(days):

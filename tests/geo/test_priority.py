@@ -164,10 +164,11 @@ def test_stored_components_sum_to_the_score(session: Session) -> None:
         ),
         {"s": site},
     ).one()
-    assert stored[0] == pytest.approx(sum(stored[1:7]))
+    n = len(COMPONENTS)
+    assert stored[0] == pytest.approx(sum(stored[1 : n + 1]))
     assert stored[0] == pytest.approx(row_of(frame, site)["score"])
-    assert stored[7] == row_of(frame, site)["rank"]
-    assert "recent reports" in stored[8]
+    assert stored[n + 1] == row_of(frame, site)["rank"]
+    assert "recent reports" in stored[n + 2]
     assert list(frame["rank"]) == list(range(1, len(frame) + 1))
     assert frame["score"].is_monotonic_decreasing
 
@@ -274,3 +275,34 @@ def test_refreshing_some_sites_rescores_them_and_reranks_all(session: Session) -
     by_site = {r.site_id: r for r in rows}
     assert by_site[busy].recent_reports > 0 and by_site[busy].rank < by_site[quiet].rank
     assert refresh_sites(session=session, site_ids=[], settings=PrioritySettings()).empty
+
+
+def test_alert_and_land_status_components_weigh_and_are_explained(session: Session) -> None:
+    from geo.priority import explain
+
+    site = add_site(session, status="active")
+    session.execute(
+        text(
+            "INSERT INTO layer_classifications (object_kind, object_id, object_code, permit_class,"
+            " forest_flags, evaluated_on, tolerance_m) "
+            "VALUES ('site', :s, 'x', 'WIUP_OP', ARRAY['HUTAN_PRODUKSI', 'HUTAN_LINDUNG'],"
+            " '2026-11-01', 50)"
+        ),
+        {"s": site},
+    )
+    frame = compute_priority(session=session, as_of=AS_OF, store=False)
+    row = row_of(frame, site)
+    # Inside an active production permit weighs down: no land-status points, fewer than the
+    # 4 an unclassified site gets; the protection forest is the strongest flag.
+    assert row["permit_class"] == "WIUP_OP" and row["pts_permit"] == 0.0
+    assert row["forest_flag"] == "HUTAN_LINDUNG" and row["pts_forest"] == 5.0
+    outside = PrioritySettings(permit_factors={"WIUP_OP": 1.0})
+    moved = row_of(
+        compute_priority(session=session, as_of=AS_OF, settings=outside, store=False), site
+    )
+    assert moved["score"] == pytest.approx(row["score"] + 10.0)
+    lines = explain({**row, "alert_patches": 2, "pts_alerts": 10.0}, lang="id")
+    assert "2 petak peringatan satelit di dekatnya: 10,0" in lines
+    assert any(line.startswith("kawasan hutan (indikatif): ") for line in lines)
+    unclassified = explain({**row, "permit_class": None, "pts_permit": 4.0}, lang="en")
+    assert "land status not classified yet: 4.0" in unclassified

@@ -23,7 +23,7 @@ from geo.matching import match_reports
 from geo.priority import compute_priority
 from geo.reports import import_file
 from geo.settings import MapSettings, Settings, get_settings
-from tests.common import LOA_JANAN, TEST_SECRET_KEY, TENGGARONG_PIT
+from tests.common import LOA_JANAN, TENGGARONG_PIT, TEST_SECRET_KEY
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "maps"
 
