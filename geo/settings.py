@@ -177,6 +177,13 @@ class MapSettings(_Section):
     assets_dir: Path = REPO_ROOT / "node_modules"
     #: The Debian Chromium; Playwright's own browser download is never used.
     chromium: Path = Path("/usr/bin/chromium")
+    #: The base map under every map: a GeoPackage of base layers (``pantau basemap demo``), the
+    #: vector MBTiles of ``pantau basemap build`` (OpenStreetMap), or raster tiles (an MBTiles
+    #: of PNG/JPEG tiles or a ``{z}/{x}/{y}`` folder). Unset: the demo base below.
+    basemap: Path | None = None
+    #: Without ``basemap``, draw the demo base (GSHHG coastline and rivers, towns, approximate
+    #: kabupaten lines) when Debian's ``gmt`` and ``gmt-gshhg-high`` are installed.
+    demo_basemap: bool = True
 
 
 class ApiSettings(_Section):

@@ -76,6 +76,8 @@ class MapInfo:
     assets: list[str] = field(default_factory=list)
     lang: str = "id"
     title: str = ""
+    #: Whether a vector base map (coastline, rivers, towns...) is drawn beneath the data.
+    base: bool = False
     #: The sites drawn, without geometry, for the briefing's table of top sites.
     sites: pd.DataFrame | None = None
 
@@ -316,6 +318,21 @@ def _base_layers(c: _Canvas) -> str | None:
     return "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
+def _vector_base(c: _Canvas, settings: MapSettings) -> None:
+    """Draw the vector base map (coastline, rivers, roads, towns...) beneath the data.
+
+    Tiles the user gave replace it; so does a raster base map in the settings (drawn as tiles
+    by the use cases, which know where the HTML file goes).
+    """
+    from geo.maps.basemap import add_basemap, base_layers
+
+    if c.options.tiles:
+        return
+    layers = base_layers(settings)
+    if layers:
+        c.info.base = add_basemap(c.m, layers, c.t)
+
+
 def _tools(c: _Canvas, minimap_tiles: str | None) -> None:
     """Add full screen, measuring and the minimap with the metric scale."""
     t = c.t
@@ -485,6 +502,7 @@ def build_map(
     _INFO[m] = info
     c = _Canvas(m, t, o, info, sites, hotspots=hotspots, bases=bases, routes=routes, admin=admin)
     minimap_tiles = _base_layers(c)
+    _vector_base(c, settings)
     _prepare_reports(c, reports)
     shown = tuple(key for key in LAYERS if key in o.layers and LAYER_BUILDERS[key](c))
     _tools(c, minimap_tiles)

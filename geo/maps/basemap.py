@@ -1,0 +1,236 @@
+"""The base map under every map: land and water, coastline, rivers, roads, boundaries, towns.
+
+The base is vector data drawn by Leaflet itself (on a canvas in a pane beneath the data), with
+town labels, so it needs no network and no tile server, and a PNG or PDF made in headless
+Chromium shows exactly what the HTML shows. Its layers come from (first that applies):
+
+1. ``PANTAU_MAPS_BASEMAP``: a GeoPackage of base layers (``pantau basemap demo``) or the vector
+   MBTiles of ``pantau basemap build`` (OpenStreetMap). A raster MBTiles or a tile folder there
+   is drawn as tiles instead (:func:`raster_basemap`).
+2. The demo base of GSHHG/WDBII coastlines and rivers (Debian ``gmt-gshhg-high``) with
+   approximate kabupaten lines, when ``PANTAU_MAPS_DEMO_BASEMAP`` is on and GMT is installed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, Final
+
+import folium
+import geopandas as gpd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+from shapely.geometry import mapping
+
+from geo.basemap.layers import BASE_LAYERS, attribution, read_base
+from geo.i18n import Translator
+from geo.maps.elements import safe_json
+from geo.settings import MapSettings
+
+__all__ = ["BaseMapLayer", "base_layers", "raster_basemap", "base_features", "add_basemap"]
+
+#: Coordinates are written with this many decimals (about 11 m), enough for a province map.
+DIGITS: Final[int] = 4
+#: Properties kept per layer (everything else is left out of the page).
+_KEEP: Final[dict[str, tuple[str, ...]]] = {
+    "rivers": ("name",),
+    "roads": ("class", "name"),
+    "boundaries": ("admin_level", "approximate"),
+    "places": ("name", "rank"),
+}
+_RASTER_FORMATS: Final[frozenset[str]] = frozenset({"png", "jpg", "jpeg", "webp"})
+
+
+def _mbtiles_format(path: Path) -> str:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+            row = con.execute("SELECT value FROM metadata WHERE name = 'format'").fetchone()
+    except sqlite3.DatabaseError:
+        return ""
+    return str(row[0]).lower() if row else ""
+
+
+def raster_basemap(settings: MapSettings) -> Path | None:
+    """Return the configured base map when it is raster tiles (MBTiles of images or a folder).
+
+    Examples
+    --------
+    >>> raster_basemap(MapSettings(basemap=None)) is None
+    True
+    """
+    path = settings.basemap
+    if path is None:
+        return None
+    if path.is_dir():
+        return path
+    if path.suffix.lower() == ".mbtiles" and _mbtiles_format(path) in _RASTER_FORMATS:
+        return path
+    return None
+
+
+def base_layers(settings: MapSettings) -> dict[str, gpd.GeoDataFrame] | None:
+    """Return the vector base layers the settings ask for, or ``None`` when there are none.
+
+    Examples
+    --------
+    >>> base_layers(MapSettings(basemap=None, demo_basemap=False)) is None
+    True
+    """
+    if settings.basemap is not None:
+        if raster_basemap(settings) is not None:
+            return None
+        return read_base(settings.basemap)
+    if not settings.demo_basemap:
+        return None
+    from geo.basemap import gshhg
+    from geo.basemap.demo import demo_layers
+
+    if not gshhg.available():
+        return None
+    return demo_layers()
+
+
+def _value(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def base_features(key: str, frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Return one base layer as a GeoJSON FeatureCollection with rounded coordinates.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> f = gpd.GeoDataFrame({"name": ["Samarinda"], "rank": [1], "source": ["x"]},
+    ...     geometry=[Point(117.153456, -0.502345)], crs=4326)
+    >>> base_features("places", f)["features"][0]
+    {'type': 'Feature', 'geometry': {'type': 'Point', 'coordinates': [117.1535, -0.5023]}, \
+'properties': {'name': 'Samarinda', 'rank': 1}}
+    """
+    keep = [c for c in _KEEP.get(key, ()) if c in frame.columns]
+    geoms = shapely.set_precision(frame.geometry.values, 10.0**-DIGITS)
+    features = []
+    for geom, (_, row) in zip(geoms, frame[keep].iterrows(), strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        props = {c: _value(row[c]) for c in keep}
+        features.append(
+            {"type": "Feature", "geometry": mapping(geom), "properties": props}
+        )
+    text = safe_json({"type": "FeatureCollection", "features": features})
+    # mapping() gives tuples and floats like 117.15350000000001; one round trip through JSON
+    # with rounding keeps the page small.
+    data: dict[str, Any] = json.loads(text, parse_float=lambda s: round(float(s), DIGITS))
+    return data
+
+
+class BaseMapLayer(MacroElement):
+    """The base layers, drawn by Leaflet on a canvas in a pane beneath every data layer."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+(function (map, base) {
+  var panes = [["pantauBase", 250], ["pantauBaseLabels", 390]];
+  panes.forEach(function (p) {
+    var pane = map.createPane(p[0]); pane.style.zIndex = p[1]; pane.style.pointerEvents = "none";
+  });
+  var renderer = L.canvas({pane: "pantauBase", padding: 0.5});
+  var roads = {motorway: ["#d9822b", 2.4], trunk: ["#d9822b", 2.2], primary: ["#e8a35a", 1.8],
+               secondary: ["#efc27e", 1.3]};
+  var dashes = {2: ["#5e3c99", 1.8, "8 4"], 4: ["#6a51a3", 1.5, "6 4"],
+                5: ["#807dba", 1.2, "5 4"], 6: ["#9e9ac8", 0.8, "2 4"]};
+  function style(key, f) {
+    var p = f.properties || {};
+    switch (key) {
+      case "land": return {stroke: false, fillColor: "#f3efe6", fillOpacity: 1};
+      case "water": return {stroke: false, fillColor: "#b9d6e8", fillOpacity: 1};
+      case "coastline": return {color: "#6c9bbd", weight: 1, fill: false};
+      case "rivers": return {color: "#5b9bd5", weight: 1.4, fill: false};
+      case "roads":
+        var r = roads[p["class"]] || ["#c8c0b0", 0.9];
+        return {color: r[0], weight: r[1], fill: false};
+      case "boundaries":
+        var d = dashes[p.admin_level] || dashes[6];
+        return {color: d[0], weight: d[1], dashArray: d[2], fill: false,
+                opacity: p.approximate ? 0.75 : 1};
+    }
+    return {};
+  }
+  var group = L.layerGroup();
+  {{ this.order }}.forEach(function (key) {
+    if (!base.layers[key]) { return; }
+    group.addLayer(L.geoJSON(base.layers[key], {
+      interactive: false, pane: "pantauBase", renderer: renderer,
+      style: function (f) { return style(key, f); },
+      pointToLayer: function (f, ll) {
+        var rank = f.properties.rank || 3;
+        var dot = L.circleMarker(ll, {renderer: renderer, pane: "pantauBase", interactive: false,
+          radius: rank === 1 ? 3.5 : 2.5, weight: 1, color: "#333", fillColor: "#fff",
+          fillOpacity: 1});
+        dot.bindTooltip(String(f.properties.name || ""), {permanent: true, direction: "right",
+          offset: [4, 0], pane: "pantauBaseLabels", interactive: false,
+          className: "pantau-place pantau-place-" + rank});
+        return dot;
+      }
+    }));
+  });
+  group.addTo(map);
+  if (base.layers.land) { map.getContainer().style.background = "#b9d6e8"; }
+  if (map.attributionControl) { map.attributionControl.addAttribution(base.attribution); }
+  // Towns at zoom 9 and villages at 11, so that labels do not cover each other.
+  function declutter() {
+    var z = map.getZoom(), c = map.getContainer().classList;
+    c.toggle("pantau-hide-rank2", z < 9); c.toggle("pantau-hide-rank3", z < 11);
+  }
+  map.on("zoomend", declutter); declutter();
+})({{ this._parent.get_name() }}, {{ this.json }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, layers: dict[str, dict[str, Any]], attribution_text: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
+        self._name = "PantauBaseMap"
+        self.order = safe_json([k for k in BASE_LAYERS if k in layers])
+        self.json = safe_json({"layers": layers, "attribution": attribution_text})
+        self.size = len(self.json)
+
+
+def _attribution(layers: dict[str, gpd.GeoDataFrame], t: Translator) -> str:
+    sources = attribution(layers)
+    parts = [t.gettext("Base map: {sources}", sources="; ".join(sources))] if sources else []
+    boundaries = layers.get("boundaries")
+    if boundaries is not None and "approximate" in boundaries.columns:
+        if boundaries["approximate"].fillna(False).astype(bool).any():
+            parts.append(t.gettext("regency boundaries approximate (demo)"))
+    # Leaflet writes attributions as HTML; the sources are our own strings, escaped anyway.
+    return html.escape(" · ".join(parts))
+
+
+def add_basemap(m: folium.Map, layers: dict[str, gpd.GeoDataFrame], t: Translator) -> bool:
+    """Draw ``layers`` beneath the data of ``m``; return whether anything was drawn.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> places = gpd.GeoDataFrame({"name": ["Samarinda"], "rank": [1]},
+    ...     geometry=[Point(117.15, -0.5)], crs=4326)
+    >>> from geo.i18n import translator
+    >>> add_basemap(folium.Map(), {"places": places}, translator("id"))
+    True
+    """
+    collections = {
+        key: base_features(key, frame)
+        for key, frame in layers.items()
+        if key in BASE_LAYERS and frame is not None and len(frame)
+    }
+    if not collections:
+        return False
+    m.add_child(BaseMapLayer(collections, _attribution(layers, t)))
+    return True
