@@ -80,9 +80,7 @@ def _approximate_kabupaten(
         if len(inside):
             owner.append(str(inside["kabupaten"].iloc[0]))
             polys.append(cell.intersection(frame))
-    regions = gpd.GeoDataFrame({"kabupaten": owner}, geometry=polys, crs=4326).dissolve(
-        "kabupaten"
-    )
+    regions = gpd.GeoDataFrame({"kabupaten": owner}, geometry=polys, crs=4326).dissolve("kabupaten")
     on_land = unary_union(list(land.geometry)) if len(land) else frame
     edges = []
     for i, a in enumerate(regions.geometry):

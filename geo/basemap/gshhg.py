@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, Final
 
 import geopandas as gpd
@@ -30,11 +31,15 @@ Bbox = tuple[float, float, float, float]
 #: What the map credits for these layers (the licence of GSHHG/WDBII and of GMT's packaging).
 ATTRIBUTION: Final[str] = "GSHHG/WDBII 2.3.7 (Wessel & Smith, LGPL-3.0)"
 #: Margin in degrees fetched around the bounding box so that islands cut by it close.
-_MARGIN: Final[float] = 7.0
+_MARGIN: Final[float] = 3.0
+#: Shorelines are always fetched for at least this box, which holds the whole of Borneo and
+#: Sulawesi: only a shoreline that closes inside the fetched region becomes a land polygon.
+_ISLANDS: Final[Bbox] = (107.5, -6.5, 126.5, 8.0)
 #: WDBII river classes kept: 1 double-lined rivers, 2 permanent major, 3 additional major.
 _RIVER_LEVELS: Final[tuple[str, ...]] = ("-I1", "-I2", "-I3")
 
 
+@lru_cache(maxsize=1)
 def available() -> bool:
     """Say whether GMT and its high-resolution coastlines are installed.
 
@@ -46,7 +51,7 @@ def available() -> bool:
     if shutil.which("gmt") is None:
         return False
     probe = subprocess.run(
-        ["gmt", "coast", "-R117/118/-1/0", "-Dh", "-W1", "-M"],
+        _command((117.0, -1.0, 118.0, 0.0), "-W0.1p"),
         capture_output=True,
         text=True,
         check=False,
@@ -55,7 +60,7 @@ def available() -> bool:
 
 
 def parse_segments(text: str, *, level: int | None = None) -> list[LineString]:
-    """Parse GMT's multi-segment text (``>`` headers, then ``x y`` rows) into lines.
+    r"""Parse GMT's multi-segment text (``>`` headers, then ``x y`` rows) into lines.
 
     ``level`` keeps only the segments whose header says ``Level <level>`` (GSHHG: 1 land,
     2 lake, 3 island in a lake).
@@ -81,7 +86,13 @@ def parse_segments(text: str, *, level: int | None = None) -> list[LineString]:
     return lines
 
 
-def _gmt(region: Bbox, *args: str, level: int | None = None) -> list[LineString]:
+def _command(region: Bbox, option: str) -> list[str]:
+    west, south, east, north = region
+    return ["gmt", "coast", f"-R{west}/{east}/{south}/{north}", "-Dh", "-M", *option.split()]
+
+
+def _gmt(*calls: tuple[Bbox, str]) -> list[str]:
+    """Run ``gmt coast -M`` once per (region, option) call, all at once; return their outputs."""
     if shutil.which("gmt") is None:
         raise ConfigurationError.of(
             N_(
@@ -90,17 +101,23 @@ def _gmt(region: Bbox, *args: str, level: int | None = None) -> list[LineString]
             ),
             field="basemap",
         )
-    west, south, east, north = region
-    command = ["gmt", "coast", f"-R{west}/{east}/{south}/{north}", "-Dh", "-M", *args]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise ConfigurationError.of(
-            N_("`{command}` failed: {reason}"),
-            field="basemap",
-            command=" ".join(command),
-            reason=done.stderr.strip()[:300],
-        )
-    return parse_segments(done.stdout, level=level)
+    commands = [_command(region, option) for region, option in calls]
+    running = [
+        subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for c in commands
+    ]
+    outputs = []
+    for command, process in zip(commands, running, strict=True):
+        out, err = process.communicate()
+        if process.returncode != 0:
+            raise ConfigurationError.of(
+                N_("`{command}` failed: {reason}"),
+                field="basemap",
+                command=" ".join(command),
+                reason=err.strip()[:300],
+            )
+        outputs.append(out)
+    return outputs
 
 
 def _rings(lines: Sequence[LineString]) -> list[BaseGeometry]:
@@ -132,7 +149,7 @@ def _clip(geoms: Sequence[BaseGeometry], frame: BaseGeometry, tolerance: float) 
 
 
 def coast_layers(bbox: Bbox, *, tolerance: float = 0.002) -> dict[str, gpd.GeoDataFrame]:
-    """Return ``land``, ``water`` (lakes), ``coastline``, ``rivers`` and ``boundaries`` for ``bbox``.
+    """Return the ``land``, ``water``, ``coastline``, ``rivers`` and ``boundaries`` of ``bbox``.
 
     ``tolerance`` (degrees; 0.002 is about 220 m) simplifies every line to the scale of a
     province map. Boundaries are the national borders (``admin_level`` 2).
@@ -151,18 +168,28 @@ def coast_layers(bbox: Bbox, *, tolerance: float = 0.002) -> dict[str, gpd.GeoDa
     (True, True)
     """
     west, south, east, north = bbox
-    wide = (west - _MARGIN, south - _MARGIN, east + _MARGIN, north + _MARGIN)
+    wide = (
+        min(west - _MARGIN, _ISLANDS[0]),
+        min(south - _MARGIN, _ISLANDS[1]),
+        max(east + _MARGIN, _ISLANDS[2]),
+        max(north + _MARGIN, _ISLANDS[3]),
+    )
     frame = box(*bbox)
-    # `-W1/0.1p`: the shorelines of level 1 (sea/land) only; a bare `-W2` would be a pen width.
-    land_polys = _rings(_gmt(wide, "-W1/0.1p", level=1))
-    lakes = _rings(_gmt(wide, "-W2/0.1p", level=2))
+    # One dump of every shoreline level (split by the segment headers), rivers and borders.
+    shores, rivers, borders = _gmt((wide, "-W0.1p"), (bbox, " ".join(_RIVER_LEVELS)), (bbox, "-N1"))
+    coast = parse_segments(shores, level=1)
+    land_polys = _rings(coast)
+    lakes = _rings(parse_segments(shores, level=2))
+    # Only the shorelines that reach the box: a union of all 3,700 islands takes seconds.
+    land_polys = [p for p in land_polys if p.intersects(frame)]
+    lakes = [p for p in lakes if p.intersects(frame)]
     land = unary_union(land_polys) if land_polys else None
     layers: dict[str, list[Any]] = {
         "land": _clip([land] if land is not None else [], frame, tolerance),
         "water": _clip(lakes, frame, tolerance),
-        "coastline": _clip(_merged(_gmt(bbox, "-W1/0.1p", level=1)), frame, tolerance),
-        "rivers": _clip(_merged(_gmt(bbox, *_RIVER_LEVELS)), frame, tolerance),
-        "boundaries": _clip(_merged(_gmt(bbox, "-N1")), frame, tolerance),
+        "coastline": _clip(_merged([c for c in coast if c.intersects(frame)]), frame, tolerance),
+        "rivers": _clip(_merged(parse_segments(rivers)), frame, tolerance),
+        "boundaries": _clip(_merged(parse_segments(borders)), frame, tolerance),
     }
     frames: dict[str, gpd.GeoDataFrame] = {}
     for key, geoms in layers.items():

@@ -60,16 +60,6 @@ def write_base(layers: dict[str, gpd.GeoDataFrame], out: Path) -> dict[str, int]
     return counts
 
 
-def _zoom_level(path: Path) -> dict[str, str]:
-    """Open options that read a vector MBTiles at the lowest zoom that holds every layer."""
-    import sqlite3
-
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
-        meta = dict(con.execute("SELECT name, value FROM metadata").fetchall())
-    zoom = meta.get("maxzoom")
-    return {"ZOOM_LEVEL": str(zoom)} if zoom is not None else {}
-
-
 def read_base(
     path: Path, *, bbox: tuple[float, float, float, float] | None = None
 ) -> dict[str, gpd.GeoDataFrame]:
@@ -89,15 +79,17 @@ def read_base(
     """
     path = Path(path)
     if not path.is_file():
-        raise InputFileError.of(N_("base map file {file} does not exist"), field="basemap", file=path)
-    options = _zoom_level(path) if path.suffix.lower() == ".mbtiles" else {}
+        raise InputFileError.of(
+            N_("base map file {file} does not exist"), field="basemap", file=path
+        )
+    # GDAL reads a vector MBTiles at its highest zoom level, the most detailed.
     try:
-        names = {str(row[0]) for row in pyogrio.list_layers(path, **options)}
+        names = {str(row[0]) for row in pyogrio.list_layers(path)}
         out: dict[str, gpd.GeoDataFrame] = {}
         for key in BASE_LAYERS:
             if key not in names:
                 continue
-            frame = pyogrio.read_dataframe(path, layer=key, bbox=bbox, **options)
+            frame = pyogrio.read_dataframe(path, layer=key, bbox=bbox)
             frame = frame.to_crs(4326) if frame.crs is not None else frame.set_crs(4326)
             if bbox is not None and len(frame):
                 frame = frame.clip(box(*bbox))

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from geo.cli import backup as backup_cli
+from geo.cli import basemap as basemap_cli
 from geo.cli import calendar as calendar_cli
 from geo.cli import db as db_cli
 from geo.cli import demo as demo_cli
@@ -83,6 +84,7 @@ app.add_typer(patrol_cli.app, name="patrol")
 app.command("map")(map_cli.map_command)
 app.add_typer(whatsapp_cli.app, name="whatsapp")
 app.add_typer(layers_cli.app, name="layers")
+app.add_typer(basemap_cli.app, name="basemap")
 
 _err = Console(stderr=True)
 ERROR = N_("Error")

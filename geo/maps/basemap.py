@@ -35,6 +35,8 @@ __all__ = ["BaseMapLayer", "base_layers", "raster_basemap", "base_features", "ad
 
 #: Coordinates are written with this many decimals (about 11 m), enough for a province map.
 DIGITS: Final[int] = 4
+#: Lines and areas are simplified to this many degrees (about 55 m) before they are written.
+TOLERANCE: Final[float] = 0.0005
 #: Properties kept per layer (everything else is left out of the page).
 _KEEP: Final[dict[str, tuple[str, ...]]] = {
     "rivers": ("name",),
@@ -80,18 +82,19 @@ def base_layers(settings: MapSettings) -> dict[str, gpd.GeoDataFrame] | None:
     >>> base_layers(MapSettings(basemap=None, demo_basemap=False)) is None
     True
     """
-    if settings.basemap is not None:
-        if raster_basemap(settings) is not None:
-            return None
-        return read_base(settings.basemap)
-    if not settings.demo_basemap:
-        return None
     from geo.basemap import gshhg
     from geo.basemap.demo import demo_layers
 
-    if not gshhg.available():
+    demo = settings.demo_basemap and gshhg.available()
+    if settings.basemap is None:
+        return demo_layers() if demo else None
+    if raster_basemap(settings) is not None:
         return None
-    return demo_layers()
+    layers = read_base(settings.basemap)
+    if "land" not in layers and demo:
+        # OpenStreetMap tiles hold no land polygons: the sea and the land come from GSHHG.
+        layers["land"] = demo_layers()["land"]
+    return layers
 
 
 def _value(value: Any) -> Any:
@@ -115,15 +118,14 @@ def base_features(key: str, frame: gpd.GeoDataFrame) -> dict[str, Any]:
 'properties': {'name': 'Samarinda', 'rank': 1}}
     """
     keep = [c for c in _KEEP.get(key, ()) if c in frame.columns]
-    geoms = shapely.set_precision(frame.geometry.values, 10.0**-DIGITS)
+    geoms = shapely.simplify(frame.geometry.values, TOLERANCE, preserve_topology=True)
+    geoms = shapely.set_precision(geoms, 10.0**-DIGITS)
     features = []
     for geom, (_, row) in zip(geoms, frame[keep].iterrows(), strict=True):
         if geom is None or geom.is_empty:
             continue
         props = {c: _value(row[c]) for c in keep}
-        features.append(
-            {"type": "Feature", "geometry": mapping(geom), "properties": props}
-        )
+        features.append({"type": "Feature", "geometry": mapping(geom), "properties": props})
     text = safe_json({"type": "FeatureCollection", "features": features})
     # mapping() gives tuples and floats like 117.15350000000001; one round trip through JSON
     # with rounding keeps the page small.
@@ -182,7 +184,8 @@ class BaseMapLayer(MacroElement):
     }));
   });
   group.addTo(map);
-  if (base.layers.land) { map.getContainer().style.background = "#b9d6e8"; }
+  // With land polygons the background is the sea; without, the land.
+  map.getContainer().style.background = base.layers.land ? "#b9d6e8" : "#f3efe6";
   if (map.attributionControl) { map.attributionControl.addAttribution(base.attribution); }
   // Towns at zoom 9 and villages at 11, so that labels do not cover each other.
   function declutter() {
@@ -206,9 +209,9 @@ def _attribution(layers: dict[str, gpd.GeoDataFrame], t: Translator) -> str:
     sources = attribution(layers)
     parts = [t.gettext("Base map: {sources}", sources="; ".join(sources))] if sources else []
     boundaries = layers.get("boundaries")
-    if boundaries is not None and "approximate" in boundaries.columns:
-        if boundaries["approximate"].fillna(False).astype(bool).any():
-            parts.append(t.gettext("regency boundaries approximate (demo)"))
+    approximate = boundaries is not None and "approximate" in boundaries.columns
+    if approximate and boundaries["approximate"].fillna(False).astype(bool).any():
+        parts.append(t.gettext("regency boundaries approximate (demo)"))
     # Leaflet writes attributions as HTML; the sources are our own strings, escaped anyway.
     return html.escape(" · ".join(parts))
 
