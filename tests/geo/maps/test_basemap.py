@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 from PIL import Image
+from sqlalchemy import Engine
 
 from geo.basemap import gshhg
 from geo.maps import MapOptions, build_map
@@ -116,3 +117,62 @@ def test_offline_map_png_and_pdf_show_the_base_map(tmp_path: Path) -> None:
     assert isinstance(printed, list)
     assert set(printed) <= {"pantau-box", "leaflet-control-scale", "leaflet-control-attribution"}
     assert printed.count("pantau-box") == 2 and "leaflet-control-scale" in printed
+
+
+def _solid_tiles(folder: Path, colour: tuple[int, int, int]) -> None:
+    """Write solid-colour PNG tiles over East Kalimantan for zoom 4 to 9."""
+    import math
+
+    tile = io.BytesIO()
+    Image.new("RGB", (256, 256), colour).save(tile, format="PNG")
+    for z in range(4, 10):
+        n = 1 << z
+
+        def x_of(lon: float, n: int = n) -> int:
+            return int((lon + 180) / 360 * n)
+
+        def y_of(lat: float, n: int = n) -> int:
+            rad = math.radians(lat)
+            return int((1 - math.asinh(math.tan(rad)) / math.pi) / 2 * n)
+
+        for x in range(x_of(111.0), x_of(122.0) + 1):
+            for y in range(y_of(5.0), y_of(-5.0) + 1):
+                path = folder / str(z) / str(x) / f"{y}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(tile.getvalue())
+
+
+def _share_of(image: Image.Image, colour: tuple[int, int, int]) -> float:
+    pixels = np.asarray(image.convert("RGB"), dtype=np.int16).reshape(-1, 3)
+    near = (np.abs(pixels - np.array(colour)) <= 12).all(axis=1)
+    return float(near.mean())
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils")
+def test_local_tiles_reach_the_png_and_pdf(map_engine: Engine, tmp_path: Path) -> None:
+    """``pantau map --tiles folder`` used to lose the relative tile path in the briefing."""
+    from geo.maps import service
+    from geo.maps.tiles import tile_template
+    from geo.settings import Settings
+
+    magenta = (230, 0, 200)
+    out = tmp_path / "peta.html"
+    _solid_tiles(tmp_path / "ubin", magenta)
+    tiles = tile_template(tmp_path / "ubin", html_path=out)
+    assert tiles == "ubin/{z}/{x}/{y}.png"  # relative to the page, as the user's folder moves
+    settings = Settings(
+        database={"url": map_engine.url.render_as_string(hide_password=False)},
+        maps=map_settings().model_copy(update={"demo_basemap": False}),
+    )
+    files = service.map_files(
+        settings=settings,
+        engine=map_engine,
+        options=MapOptions(offline=True, tiles=tiles, layers=["sites"]),
+        out=out,
+        png=tmp_path / "peta.png",
+        pdf=tmp_path / "briefing.pdf",
+    )
+    assert files.png is not None and files.pdf is not None
+    assert _share_of(Image.open(files.png), magenta) > 0.5
+    assert _share_of(pdf_first_page(files.pdf), magenta) > 0.3
