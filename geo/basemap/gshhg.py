@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Final
@@ -50,13 +51,11 @@ def available() -> bool:
     """
     if shutil.which("gmt") is None:
         return False
-    probe = subprocess.run(
-        _command((117.0, -1.0, 118.0, 0.0), "-W0.1p"),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return probe.returncode == 0
+    try:
+        _gmt(((117.0, -1.0, 118.0, 0.0), "-W0.1p"))
+    except ConfigurationError:
+        return False
+    return True
 
 
 def parse_segments(text: str, *, level: int | None = None) -> list[LineString]:
@@ -102,14 +101,19 @@ def _gmt(*calls: tuple[Bbox, str]) -> list[str]:
             field="basemap",
         )
     commands = [_command(region, option) for region, option in calls]
-    running = [
-        subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for c in commands
-    ]
+    # GMT leaves a gmt.history file in its working folder: give it a throw-away one.
+    with tempfile.TemporaryDirectory(prefix="pantau-gmt-") as tmp:
+        running = [
+            subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp)
+            for c in commands
+        ]
+        done = [
+            (command, *process.communicate(), process.returncode)
+            for command, process in zip(commands, running, strict=True)
+        ]
     outputs = []
-    for command, process in zip(commands, running, strict=True):
-        out, err = process.communicate()
-        if process.returncode != 0:
+    for command, out, err, returncode in done:
+        if returncode != 0:
             raise ConfigurationError.of(
                 N_("`{command}` failed: {reason}"),
                 field="basemap",
