@@ -143,7 +143,7 @@ def demo_layers(
     >>> bool(layers["boundaries"]["approximate"].any())
     True
     """
-    cached = _cached(tuple(float(v) for v in bbox), tolerance)  # type: ignore[arg-type]
+    cached = _cached(tuple(float(v) for v in bbox), tolerance)
     return {key: frame.copy() for key, frame in cached.items()}
 
 

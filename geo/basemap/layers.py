@@ -16,7 +16,8 @@ from typing import Final
 
 import geopandas as gpd
 import pyogrio
-from shapely.geometry import box
+import shapely
+from shapely.geometry import LineString, box
 
 from geo.errors import N_, InputFileError
 
@@ -54,6 +55,13 @@ def write_base(layers: dict[str, gpd.GeoDataFrame], out: Path) -> dict[str, int]
         frame = layers.get(key)
         if frame is None or frame.empty:
             continue
+        # GDAL cannot write a bare LinearRing (it crashes): write it as the line it is.
+        rings = shapely.get_type_id(frame.geometry.values) == 2
+        if rings.any():
+            frame = frame.copy()
+            frame.loc[rings, frame.geometry.name] = [
+                LineString(g.coords) for g in frame.geometry[rings]
+            ]
         frame.to_file(tmp, layer=key, driver="GPKG", engine="pyogrio")
         counts[key] = len(frame)
     tmp.replace(out)
@@ -74,8 +82,13 @@ def read_base(
 
     Examples
     --------
-    >>> sorted(read_base(Path("out/base.gpkg")))
-    ['places']
+    >>> from shapely.geometry import LineString
+    >>> rivers = gpd.GeoDataFrame({"name": ["Mahakam"]},
+    ...     geometry=[LineString([(116.9, -0.4), (117.3, -0.6)])], crs=4326)
+    >>> _ = write_base({"rivers": rivers}, Path("out/rivers.gpkg"))
+    >>> layers = read_base(Path("out/rivers.gpkg"), bbox=(117.0, -1.0, 117.15, 0.0))
+    >>> sorted(layers), bool(layers["rivers"].total_bounds[2] <= 117.15)
+    (['rivers'], True)
     """
     path = Path(path)
     if not path.is_file():

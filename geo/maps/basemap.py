@@ -209,8 +209,8 @@ def _attribution(layers: dict[str, gpd.GeoDataFrame], t: Translator) -> str:
     sources = attribution(layers)
     parts = [t.gettext("Base map: {sources}", sources="; ".join(sources))] if sources else []
     boundaries = layers.get("boundaries")
-    approximate = boundaries is not None and "approximate" in boundaries.columns
-    if approximate and boundaries["approximate"].fillna(False).astype(bool).any():
+    flags = boundaries.get("approximate") if boundaries is not None else None
+    if flags is not None and flags.fillna(False).astype(bool).any():
         parts.append(t.gettext("regency boundaries approximate (demo)"))
     # Leaflet writes attributions as HTML; the sources are our own strings, escaped anyway.
     return html.escape(" · ".join(parts))
