@@ -16,6 +16,8 @@ from __future__ import annotations
 import html
 import json
 import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -31,7 +33,16 @@ from geo.i18n import Translator
 from geo.maps.elements import safe_json
 from geo.settings import MapSettings
 
-__all__ = ["BaseMapLayer", "base_layers", "raster_basemap", "base_features", "add_basemap"]
+__all__ = [
+    "BaseMapLayer",
+    "PreparedBase",
+    "add_basemap",
+    "base_features",
+    "base_layers",
+    "configured_base",
+    "prepare_base",
+    "raster_basemap",
+]
 
 #: Coordinates are written with this many decimals (about 11 m), enough for a province map.
 DIGITS: Final[int] = 4
@@ -133,6 +144,61 @@ def base_features(key: str, frame: gpd.GeoDataFrame) -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True)
+class PreparedBase:
+    """Base layers ready for a page: their GeoJSON (one string), sources and flags."""
+
+    layers_json: str
+    order: tuple[str, ...]
+    sources: tuple[str, ...]
+    approximate: bool
+
+
+def prepare_base(layers: dict[str, gpd.GeoDataFrame]) -> PreparedBase | None:
+    """Turn base layers into what a page holds; ``None`` when there is nothing to draw.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> places = gpd.GeoDataFrame({"name": ["Samarinda"], "rank": [1], "source": ["Uji"]},
+    ...     geometry=[Point(117.15, -0.5)], crs=4326)
+    >>> prepare_base({"places": places}).sources
+    ('Uji',)
+    """
+    collections = {
+        key: base_features(key, layers[key])
+        for key in BASE_LAYERS
+        if key in layers and layers[key] is not None and len(layers[key])
+    }
+    if not collections:
+        return None
+    boundaries = layers.get("boundaries")
+    flags = boundaries.get("approximate") if boundaries is not None else None
+    approximate = bool(flags is not None and flags.fillna(False).astype(bool).any())
+    return PreparedBase(
+        safe_json(collections), tuple(collections), tuple(attribution(layers)), approximate
+    )
+
+
+@lru_cache(maxsize=8)
+def _prepared(basemap: Path | None, stamp: float, demo: bool) -> PreparedBase | None:
+    layers = base_layers(MapSettings(basemap=basemap, demo_basemap=demo))
+    return prepare_base(layers) if layers else None
+
+
+def configured_base(settings: MapSettings) -> PreparedBase | None:
+    """Return the settings' vector base, prepared once per process (per file version).
+
+    Examples
+    --------
+    >>> configured_base(MapSettings(basemap=None, demo_basemap=False)) is None
+    True
+    """
+    path = settings.basemap
+    stamp = path.stat().st_mtime if path is not None and path.exists() else 0.0
+    return _prepared(path, stamp, settings.demo_basemap)
+
+
 class BaseMapLayer(MacroElement):
     """The base layers, drawn by Leaflet on a canvas in a pane beneath every data layer."""
 
@@ -197,27 +263,27 @@ class BaseMapLayer(MacroElement):
 {% endmacro %}"""
     )
 
-    def __init__(self, layers: dict[str, dict[str, Any]], attribution_text: str) -> None:
+    def __init__(self, base: PreparedBase, attribution_text: str) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # branca is untyped
         self._name = "PantauBaseMap"
-        self.order = safe_json([k for k in BASE_LAYERS if k in layers])
-        self.json = safe_json({"layers": layers, "attribution": attribution_text})
+        self.order = safe_json(list(base.order))
+        attribution_json = safe_json(attribution_text)
+        self.json = f'{{"layers":{base.layers_json},"attribution":{attribution_json}}}'
         self.size = len(self.json)
 
 
-def _attribution(layers: dict[str, gpd.GeoDataFrame], t: Translator) -> str:
-    sources = attribution(layers)
-    parts = [t.gettext("Base map: {sources}", sources="; ".join(sources))] if sources else []
-    boundaries = layers.get("boundaries")
-    flags = boundaries.get("approximate") if boundaries is not None else None
-    if flags is not None and flags.fillna(False).astype(bool).any():
+def _attribution(base: PreparedBase, t: Translator) -> str:
+    parts = [t.gettext("Base map: {sources}", sources="; ".join(base.sources))]
+    if base.approximate:
         parts.append(t.gettext("regency boundaries approximate (demo)"))
     # Leaflet writes attributions as HTML; the sources are our own strings, escaped anyway.
     return html.escape(" · ".join(parts))
 
 
-def add_basemap(m: folium.Map, layers: dict[str, gpd.GeoDataFrame], t: Translator) -> bool:
-    """Draw ``layers`` beneath the data of ``m``; return whether anything was drawn.
+def add_basemap(
+    m: folium.Map, layers: dict[str, gpd.GeoDataFrame] | PreparedBase, t: Translator
+) -> bool:
+    """Draw the base ``layers`` beneath the data of ``m``; return whether anything was drawn.
 
     Examples
     --------
@@ -228,12 +294,8 @@ def add_basemap(m: folium.Map, layers: dict[str, gpd.GeoDataFrame], t: Translato
     >>> add_basemap(folium.Map(), {"places": places}, translator("id"))
     True
     """
-    collections = {
-        key: base_features(key, frame)
-        for key, frame in layers.items()
-        if key in BASE_LAYERS and frame is not None and len(frame)
-    }
-    if not collections:
+    base = layers if isinstance(layers, PreparedBase) else prepare_base(layers)
+    if base is None:
         return False
-    m.add_child(BaseMapLayer(collections, _attribution(layers, t)))
+    m.add_child(BaseMapLayer(base, _attribution(base, t)))
     return True

@@ -324,13 +324,13 @@ def _vector_base(c: _Canvas, settings: MapSettings) -> None:
     Tiles the user gave replace it; so does a raster base map in the settings (drawn as tiles
     by the use cases, which know where the HTML file goes).
     """
-    from geo.maps.basemap import add_basemap, base_layers
+    from geo.maps.basemap import add_basemap, configured_base
 
     if c.options.tiles:
         return
-    layers = base_layers(settings)
-    if layers:
-        c.info.base = add_basemap(c.m, layers, c.t)
+    base = configured_base(settings)
+    if base is not None:
+        c.info.base = add_basemap(c.m, base, c.t)
 
 
 def _tools(c: _Canvas, minimap_tiles: str | None) -> None:
