@@ -101,8 +101,14 @@ def _approximate_kabupaten(
 def _places(centres: gpd.GeoDataFrame, bbox: Bbox) -> gpd.GeoDataFrame:
     seats = [{"name": n, "rank": 1, "geometry": Point(lon, lat)} for n, lat, lon in SEATS]
     seat_names = {s["name"] for s in seats}
+    # Rounded to 0.01 degree (about 1 km): a label needs no more, and the demo sites are drawn
+    # around these same centres, so a shared map must not repeat their exact coordinates.
     kecamatan = [
-        {"name": str(r.name), "rank": 2, "geometry": r.geometry}
+        {
+            "name": str(r.name),
+            "rank": 2,
+            "geometry": Point(round(r.geometry.x, 2), round(r.geometry.y, 2)),
+        }
         for r in centres.itertuples()
         if str(r.name) not in seat_names
     ]

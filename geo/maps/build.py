@@ -152,6 +152,8 @@ class _Canvas:
     #: The report points, written once and shared by the report and heat layers.
     report_data: ReportData | None = None
     report_fields: list[dict[str, str]] = field(default_factory=list)
+    #: The base map draws approximate (demo) regency boundaries: the legend says so.
+    base_approximate: bool = False
 
     @property
     def days(self) -> tuple[int, int]:
@@ -331,6 +333,7 @@ def _vector_base(c: _Canvas, settings: MapSettings) -> None:
     base = configured_base(settings)
     if base is not None:
         c.info.base = add_basemap(c.m, base, c.t)
+        c.base_approximate = base.approximate
 
 
 def _tools(c: _Canvas, minimap_tiles: str | None) -> None:
@@ -424,6 +427,10 @@ def _boxes(c: _Canvas, shown: tuple[str, ...]) -> None:
     t = c.t
     c.m.add_child(BoxControl("topright", "pantau-title", _title_lines(c)))
     legend = _legend(t, shown, share=c.options.share)
+    if c.base_approximate:
+        swatch = {"fill": "#807dba", "shape": "line"}
+        note = t.gettext("Regency boundaries (approximate, demo)")
+        legend.append(["pantau-legend-row", note, swatch])
     c.m.add_child(BoxControl("bottomleft", "pantau-legend", legend))
     if c.report_data is None:
         return

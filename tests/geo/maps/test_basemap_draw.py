@@ -71,6 +71,7 @@ def test_a_configured_geopackage_is_drawn_under_the_data(tmp_path: Path) -> None
     # Sources credited, and the approximate boundaries said so, in the map's language.
     assert "Peta dasar: Uji" in str(data["attribution"])
     assert "perkiraan" in str(data["attribution"])
+    assert "Batas kabupaten/kota (perkiraan, demo)" in html  # in the legend too
     # The base pane sits beneath Leaflet's overlay pane (400), where the data are drawn.
     assert '["pantauBase", 250]' in html
 
