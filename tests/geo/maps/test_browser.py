@@ -68,7 +68,7 @@ def _click(page: Any, key: str, index: int, zoom: int) -> str:
     text: str = page.evaluate(
         "() => document.querySelector('.leaflet-popup-content .pantau-card').textContent"
     )
-    page.evaluate("() => window.pantauMap.closePopup()")
+    page.evaluate("() => { window.pantauMap.closePopup(); }")
     return text
 
 
