@@ -42,7 +42,9 @@ SEATS: Final[tuple[tuple[str, float, float], ...]] = (
 )
 #: The demo generator, which holds the kecamatan centres.
 _GENERATOR: Final[Path] = Path(__file__).resolve().parents[2] / "data" / "generate_demo.py"
-SOURCE_DEMO: Final[str] = "Pantau Tambang demo (approximate)"
+#: The source credited for the demo's towns and boundaries (a name: the map says in its own
+#: language that the boundaries are approximate).
+SOURCE_DEMO: Final[str] = "Pantau Tambang (demo)"
 
 
 def kecamatan_centres(generator: Path = _GENERATOR) -> gpd.GeoDataFrame:

@@ -33,6 +33,8 @@ Bbox = tuple[float, float, float, float]
 ATTRIBUTION: Final[str] = "GSHHG/WDBII 2.3.7 (Wessel & Smith, LGPL-3.0)"
 #: Margin in degrees fetched around the bounding box so that islands cut by it close.
 _MARGIN: Final[float] = 3.0
+#: Degrees of land and coastline drawn around the bounding box.
+_OUTER: Final[float] = 2.0
 #: Shorelines are always fetched for at least this box, which holds the whole of Borneo and
 #: Sulawesi: only a shoreline that closes inside the fetched region becomes a land polygon.
 _ISLANDS: Final[Bbox] = (107.5, -6.5, 126.5, 8.0)
@@ -156,7 +158,8 @@ def coast_layers(bbox: Bbox, *, tolerance: float = 0.002) -> dict[str, gpd.GeoDa
     """Return the ``land``, ``water``, ``coastline``, ``rivers`` and ``boundaries`` of ``bbox``.
 
     ``tolerance`` (degrees; 0.002 is about 220 m) simplifies every line to the scale of a
-    province map. Boundaries are the national borders (``admin_level`` 2).
+    province map. Boundaries are the national borders (``admin_level`` 2). Land and coastline
+    reach two degrees past the box, so that the land beyond it is not painted as sea.
 
     Raises
     ------
@@ -179,19 +182,22 @@ def coast_layers(bbox: Bbox, *, tolerance: float = 0.002) -> dict[str, gpd.GeoDa
         max(north + _MARGIN, _ISLANDS[3]),
     )
     frame = box(*bbox)
+    # Land, lakes and coast reach past the box, so that the map does not paint land beyond
+    # the province as sea (a map is wider than the box when it is panned or fitted).
+    outer = box(west - _OUTER, south - _OUTER, east + _OUTER, north + _OUTER)
     # One dump of every shoreline level (split by the segment headers), rivers and borders.
     shores, rivers, borders = _gmt((wide, "-W0.1p"), (bbox, " ".join(_RIVER_LEVELS)), (bbox, "-N1"))
     coast = parse_segments(shores, level=1)
     land_polys = _rings(coast)
     lakes = _rings(parse_segments(shores, level=2))
     # Only the shorelines that reach the box: a union of all 3,700 islands takes seconds.
-    land_polys = [p for p in land_polys if p.intersects(frame)]
+    land_polys = [p for p in land_polys if p.intersects(outer)]
     lakes = [p for p in lakes if p.intersects(frame)]
     land = unary_union(land_polys) if land_polys else None
     layers: dict[str, list[Any]] = {
-        "land": _clip([land] if land is not None else [], frame, tolerance),
+        "land": _clip([land] if land is not None else [], outer, tolerance),
         "water": _clip(lakes, frame, tolerance),
-        "coastline": _clip(_merged([c for c in coast if c.intersects(frame)]), frame, tolerance),
+        "coastline": _clip(_merged([c for c in coast if c.intersects(outer)]), outer, tolerance),
         "rivers": _clip(_merged(parse_segments(rivers)), frame, tolerance),
         "boundaries": _clip(_merged(parse_segments(borders)), frame, tolerance),
     }

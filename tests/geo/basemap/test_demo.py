@@ -29,7 +29,7 @@ def test_demo_layers_have_towns_and_approximate_kabupaten_lines() -> None:
     approximate = lines[lines["approximate"].astype(bool)]
     assert len(approximate) > 5
     assert set(approximate["admin_level"]) == {5}
-    assert set(approximate["source"]) == {"Pantau Tambang demo (approximate)"}
+    assert set(approximate["source"]) == {"Pantau Tambang (demo)"}
     # The approximate lines run on land only.
     land = layers["land"].union_all().buffer(0.01)
     assert approximate.union_all().difference(land).length < 0.01
