@@ -209,6 +209,13 @@ class MapSettings(_Section):
     #: The public view (``pantau map --share``, ``GET /public/summary``) leaves out grid cells
     #: with fewer reports than this, so that no one report can be located.
     public_min_count: int = Field(default=3, ge=1)
+    #: The base map under every map: a GeoPackage of base layers (``pantau basemap demo``), the
+    #: vector MBTiles of ``pantau basemap build`` (OpenStreetMap), or raster tiles (an MBTiles
+    #: of PNG/JPEG tiles or a ``{z}/{x}/{y}`` folder). Unset: the demo base below.
+    basemap: Path | None = None
+    #: Without ``basemap``, draw the demo base (GSHHG coastline and rivers, towns, approximate
+    #: kabupaten lines) when Debian's ``gmt`` and ``gmt-gshhg-high`` are installed.
+    demo_basemap: bool = True
 
 
 class ApiSettings(_Section):

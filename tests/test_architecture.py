@@ -18,6 +18,7 @@ FOLDERS = (
     "geo/hotspots",
     "geo/patrols",
     "geo/maps",
+    "geo/basemap",
     "geo/io",
     "api/schemas",
 )

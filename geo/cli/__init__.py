@@ -18,6 +18,7 @@ from rich.markup import escape
 
 from geo.cli import alerts as alerts_cli
 from geo.cli import backup as backup_cli
+from geo.cli import basemap as basemap_cli
 from geo.cli import calendar as calendar_cli
 from geo.cli import db as db_cli
 from geo.cli import demo as demo_cli
@@ -87,6 +88,7 @@ app.add_typer(whatsapp_cli.app, name="whatsapp")
 app.add_typer(layers_cli.app, name="layers")
 app.add_typer(odk_cli.app, name="odk")
 app.add_typer(alerts_cli.app, name="alerts")
+app.add_typer(basemap_cli.app, name="basemap")
 
 _err = Console(stderr=True)
 ERROR = N_("Error")

@@ -121,7 +121,9 @@ def _screenshot(
     browser: Any, page_file: Path, *, offline: bool, timeout_s: float
 ) -> tuple[bytes, list[str]]:
     """Open the map and photograph it; refuse when the title block or legend is cut off."""
-    opened = open_map(browser, page_file, offline=offline, viewport=VIEWPORT, timeout_s=timeout_s)
+    opened = open_map(
+        browser, page_file, offline=offline, viewport=VIEWPORT, timeout_s=timeout_s, media="print"
+    )
     with opened as mp:
         if not offline:
             mp.page.wait_for_load_state("networkidle", timeout=timeout_s * 1000)

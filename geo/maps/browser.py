@@ -134,6 +134,7 @@ def open_map(
     viewport: tuple[int, int] = (1400, 900),
     timeout_s: float = 60.0,
     wait_ready: bool = True,
+    media: str | None = None,
 ) -> Iterator[MapPage]:
     """Open the map HTML file at ``path`` and wait until its layers are built.
 
@@ -144,6 +145,9 @@ def open_map(
         aborted and recorded in :attr:`MapPage.blocked`.
     wait_ready
         Wait for ``window.pantau.ready()`` (clustered layers loaded).
+    media
+        ``"print"`` lays the page out as printed: every control (zoom, full screen, measure,
+        layers, minimap, period sliders) hidden; title block, legend, scale and attribution kept.
 
     Examples
     --------
@@ -162,6 +166,8 @@ def open_map(
     result: MapPage | None = None
     try:
         page = context.new_page()
+        if media is not None:
+            page.emulate_media(media=media)  # type: ignore[arg-type]  # "print" or "screen"
         result = MapPage(page)
         mp = result
 

@@ -76,6 +76,8 @@ class MapInfo:
     assets: list[str] = field(default_factory=list)
     lang: str = "id"
     title: str = ""
+    #: Whether a vector base map (coastline, rivers, towns...) is drawn beneath the data.
+    base: bool = False
     #: The sites drawn, without geometry, for the briefing's table of top sites.
     sites: pd.DataFrame | None = None
 
@@ -150,6 +152,8 @@ class _Canvas:
     #: The report points, written once and shared by the report and heat layers.
     report_data: ReportData | None = None
     report_fields: list[dict[str, str]] = field(default_factory=list)
+    #: The base map draws approximate (demo) regency boundaries: the legend says so.
+    base_approximate: bool = False
 
     @property
     def days(self) -> tuple[int, int]:
@@ -316,6 +320,22 @@ def _base_layers(c: _Canvas) -> str | None:
     return "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
+def _vector_base(c: _Canvas, settings: MapSettings) -> None:
+    """Draw the vector base map (coastline, rivers, roads, towns...) beneath the data.
+
+    Tiles the user gave replace it; so does a raster base map in the settings (drawn as tiles
+    by the use cases, which know where the HTML file goes).
+    """
+    from geo.maps.basemap import add_basemap, configured_base
+
+    if c.options.tiles:
+        return
+    base = configured_base(settings)
+    if base is not None:
+        c.info.base = add_basemap(c.m, base, c.t)
+        c.base_approximate = base.approximate
+
+
 def _tools(c: _Canvas, minimap_tiles: str | None) -> None:
     """Add full screen, measuring and the minimap with the metric scale."""
     t = c.t
@@ -407,6 +427,10 @@ def _boxes(c: _Canvas, shown: tuple[str, ...]) -> None:
     t = c.t
     c.m.add_child(BoxControl("topright", "pantau-title", _title_lines(c)))
     legend = _legend(t, shown, share=c.options.share)
+    if c.base_approximate:
+        swatch = {"fill": "#807dba", "shape": "line"}
+        note = t.gettext("Regency boundaries (approximate, demo)")
+        legend.append(["pantau-legend-row", note, swatch])
     c.m.add_child(BoxControl("bottomleft", "pantau-legend", legend))
     if c.report_data is None:
         return
@@ -485,6 +509,7 @@ def build_map(
     _INFO[m] = info
     c = _Canvas(m, t, o, info, sites, hotspots=hotspots, bases=bases, routes=routes, admin=admin)
     minimap_tiles = _base_layers(c)
+    _vector_base(c, settings)
     _prepare_reports(c, reports)
     shown = tuple(key for key in LAYERS if key in o.layers and LAYER_BUILDERS[key](c))
     _tools(c, minimap_tiles)

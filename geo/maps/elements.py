@@ -70,6 +70,16 @@ _CSS = """
 .pantau-period-row span{min-width:48px}
 .pantau-period-title{font-weight:600}
 .leaflet-heatmap-layer,.pantau-points{pointer-events:none}
+.leaflet-tooltip.pantau-place{background:none;border:0;box-shadow:none;padding:0 2px;
+ font:600 11px/1.2 system-ui,sans-serif;color:#222;
+ text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff}
+.leaflet-tooltip.pantau-place:before{display:none}
+.leaflet-tooltip.pantau-place-1{font-size:12.5px;font-weight:700}
+.leaflet-tooltip.pantau-place-3{font-weight:400;color:#444}
+.pantau-hide-rank2 .pantau-place-2,.pantau-hide-rank3 .pantau-place-3{display:none}
+@media print{
+.leaflet-control:not(.pantau-box):not(.leaflet-control-scale):not(.leaflet-control-attribution){
+ display:none!important}}
 """
 
 

@@ -81,6 +81,36 @@ class BriefingFile:
     counts: dict[str, int]
 
 
+def _absolute_tiles(tiles: str | None, html_dir: Path) -> str | None:
+    """Return ``tiles`` as a ``file:`` URL when it is relative to the HTML file's folder.
+
+    The briefing is rendered from a copy of the map in a temporary folder, where a relative
+    tile path (``peta_tiles/{z}/{x}/{y}.png``) would find nothing and print an empty base.
+
+    Examples
+    --------
+    >>> _absolute_tiles("peta_tiles/{z}/{x}/{y}.png", Path("/srv/out"))
+    'file:///srv/out/peta_tiles/{z}/{x}/{y}.png'
+    >>> _absolute_tiles("https://tiles.example/{z}/{x}/{y}.png", Path("/srv/out"))
+    'https://tiles.example/{z}/{x}/{y}.png'
+    """
+    if not tiles or "://" in tiles or "{z}" not in tiles:
+        return tiles
+    folder, _, rest = tiles.partition("{z}")
+    return (html_dir / folder).resolve().as_uri().rstrip("/") + "/{z}" + rest
+
+
+def _with_base_tiles(options: MapOptions, maps: MapSettings, html_path: Path) -> MapOptions:
+    """Use the configured raster base map (MBTiles or tile folder) when no tiles were given."""
+    from geo.maps.basemap import raster_basemap
+    from geo.maps.tiles import tile_template
+
+    raster = raster_basemap(maps)
+    if options.tiles or raster is None:
+        return options
+    return options.replace(tiles=tile_template(raster, html_path=html_path))
+
+
 def _read_admin(admin: Path | None) -> gpd.GeoDataFrame | None:
     if admin is None:
         return None
@@ -145,6 +175,7 @@ def _write_files(
     admin: gpd.GeoDataFrame | None = None,
 ) -> MapFiles:
     data = sources.load_all(engine, period=options.period)
+    options = _with_base_tiles(options, maps, out)
 
     def make(o: MapOptions) -> folium.Map:
         return build_from(data, o, admin=admin, settings=maps)
@@ -154,7 +185,12 @@ def _write_files(
     counts = dict(map_info(m).counts)
     if png is None and pdf is None:
         return MapFiles(out, counts, options.offline, options.lang)
-    briefing_map = m if options.offline else make(options.replace(offline=True))
+    # The briefing is rendered from a temporary copy: local tiles by absolute path.
+    tiles = _absolute_tiles(options.tiles, out.parent)
+    if options.offline and tiles == options.tiles:
+        briefing_map = m
+    else:
+        briefing_map = make(options.replace(offline=True, tiles=tiles))
     numbers = load_briefing_data(engine, period=options.period, demo=bool(data.demo))
     result = export(briefing_map, png=png, pdf=pdf, data=numbers, settings=maps)
     return MapFiles(
@@ -181,10 +217,12 @@ def briefing_file(
     if options.share:
         return _public_file(settings, engine, options, fmt)
     data = sources.load_all(engine, period=options.period)
-    # Rendered with the network cut, so from the offline build of the map.
-    m = build_from(data, options.replace(offline=True), settings=settings.maps)
     with tempfile.TemporaryDirectory(prefix="pantau-briefing-file-") as tmp:
         out = Path(tmp) / f"briefing.{fmt}"
+        # Rendered with the network cut, so from the offline build of the map.
+        offline = _with_base_tiles(options.replace(offline=True), settings.maps, out)
+        tiles = _absolute_tiles(offline.tiles, Path(tmp))
+        m = build_from(data, offline.replace(tiles=tiles), settings=settings.maps)
         export(
             m,
             png=out if fmt == "png" else None,

@@ -68,7 +68,7 @@ def _click(page: Any, key: str, index: int, zoom: int) -> str:
     text: str = page.evaluate(
         "() => document.querySelector('.leaflet-popup-content .pantau-card').textContent"
     )
-    page.evaluate("() => window.pantauMap.closePopup()")
+    page.evaluate("() => { window.pantauMap.closePopup(); }")
     return text
 
 
@@ -105,7 +105,7 @@ def test_offline_map_works_without_network(
         assert "DATA DEMO SINTETIS" in title.upper() and "Periode" in title
         page.page.screenshot(path=str(artifacts / "offline-map.png"))
         # Switch the heat map on, measure a distance, go full screen: all without errors.
-        page.evaluate("() => window.pantauMap.addLayer(window.pantau.registry.heat.layer)")
+        page.evaluate("() => { window.pantauMap.addLayer(window.pantau.registry.heat.layer); }")
         assert page.evaluate("() => !!document.querySelector('canvas.leaflet-heatmap-layer')")
         page.page.hover(".leaflet-control-measure")
         page.page.click(".leaflet-control-measure .js-start")
