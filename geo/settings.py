@@ -38,6 +38,7 @@ __all__ = [
     "MapSettings",
     "ApiSettings",
     "WhatsAppSettings",
+    "ConsoleSettings",
     "get_settings",
     "DEFAULT_DATABASE_URL",
     "DEFAULT_SPEEDS_KMH",
@@ -259,6 +260,22 @@ class WhatsAppSettings(_Section):
         )
 
 
+class ConsoleSettings(_Section):
+    """The staff web console: sessions, cookies and sign-in limits (``PANTAU_CONSOLE_*``)."""
+
+    #: A session unused this long (minutes) is ended; the user signs in again.
+    session_idle_minutes: float = Field(default=30.0, gt=0)
+    #: A session ends this many hours after sign-in however busy it is.
+    session_max_hours: float = Field(default=12.0, gt=0)
+    #: Send the session cookie only over HTTPS. Unset: on, except in development and test
+    #: (plain ``http://127.0.0.1``). Never turn it off behind a public address.
+    cookie_secure: bool | None = None
+    #: Sign-in attempts per minute allowed per user name and per address (bursts as large).
+    login_rate_per_minute: int = Field(default=5, ge=1)
+    #: Rows per page of the report inbox.
+    page_size: int = Field(default=25, ge=5, le=200)
+
+
 class Settings(BaseSettings):
     """The process settings: root fields, then one section per concern."""
 
@@ -301,6 +318,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     layers: LayerSettings = Field(default_factory=LayerSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
