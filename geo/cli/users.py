@@ -2,7 +2,8 @@
 
 A password is never a command-line argument (it would stay in the shell's history and in the
 process list): it is asked for twice at a hidden prompt, or read from the first line of standard
-input with ``--password-stdin`` for scripts (``printf '%s\\n' "$PW" | pantau users create ...``).
+input with ``--password-stdin`` for scripts
+(``pantau users create ani --role analyst --password-stdin < file``).
 """
 
 from __future__ import annotations

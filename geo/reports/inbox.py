@@ -1,0 +1,309 @@
+"""The staff inbox of reports: filtered, paged, the most urgent first, each row with its clock.
+
+The console's Laporan page and its Beranda counts read from here. Clocks come from
+:func:`geo.reports.clocks.evaluate` (the one place that knows the agency's deadlines); the
+filtering, the ordering and the paging are done in PostgreSQL with the running clocks joined in
+as arrays, so a page costs one query however many reports match. Rows pass through the one
+redaction gate (:func:`geo.reports.privacy.redact`) for the reader's role; the inbox never
+carries a reporter's identity.
+
+Examples
+--------
+>>> page = inbox(session=session, filters=InboxFilters(status="received"), page_size=5)
+>>> len(page.rows) <= 5, page.total >= len(page.rows)
+(True, True)
+>>> sorted(counts(session=session))
+['due_soon', 'new', 'overdue']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from geo.errors import N_, ValidationError
+from geo.reports.clocks import ClockStatus, evaluate
+from geo.reports.models import CHANNELS, REPORT_STATUSES
+from geo.reports.privacy import redact
+
+__all__ = [
+    "CLOCK_FILTERS",
+    "InboxFilters",
+    "InboxPage",
+    "inbox",
+    "counts",
+    "weekly",
+    "kabupaten_names",
+    "grid",
+    "linked_codes",
+]
+
+#: Values of the clock filter: a running clock in that state, or no running clock at all.
+CLOCK_FILTERS: tuple[str, ...] = ("overdue", "due_soon", "running", "none")
+_URGENCY = {"overdue": 0, "due_soon": 1, "running": 2}
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """What the inbox is narrowed to; ``None`` (or empty) means any."""
+
+    status: str | None = None
+    clock: str | None = None
+    channel: str | None = None
+    kabupaten: str | None = None
+    site: str | None = None
+    hotspot: str | None = None
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+
+    def check(self) -> None:
+        """Raise :class:`ValidationError` naming the first field with an unknown value."""
+        for name, value, allowed in (
+            ("status", self.status, REPORT_STATUSES),
+            ("clock", self.clock, CLOCK_FILTERS),
+            ("channel", self.channel, CHANNELS),
+        ):
+            if value and value not in allowed:
+                raise ValidationError.of(
+                    N_("{field} was {value!r} but is expected to be one of {allowed}"),
+                    field=name,
+                    value=value,
+                    allowed=", ".join(allowed),
+                )
+        if self.received_from and self.received_to and self.received_from > self.received_to:
+            raise ValidationError.of(
+                N_("the start date is after the end date"), field="received_from"
+            )
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of the inbox: its rows, how many match in all, and where it is."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+    filters: InboxFilters = field(default_factory=InboxFilters)
+
+    @property
+    def pages(self) -> int:
+        """How many pages the matching reports fill (at least one)."""
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+def _most_urgent(clocks: Sequence[ClockStatus]) -> dict[int, ClockStatus]:
+    """Pick the most urgent running clock of each report (worst state, then earliest due)."""
+    out: dict[int, ClockStatus] = {}
+    for c in clocks:
+        if c.state not in _URGENCY:
+            continue
+        best = out.get(c.report_id)
+        if best is None or (_URGENCY[c.state], c.due_at) < (_URGENCY[best.state], best.due_at):
+            out[c.report_id] = c
+    return out
+
+
+_FROM = """
+  FROM reports r
+  LEFT JOIN report_matches m ON m.report_id = r.id
+  LEFT JOIN sites s ON s.id = m.site_id
+  LEFT JOIN hotspots h ON h.id = r.hotspot_id
+  LEFT JOIN unnest(CAST(:c_ids AS int[]), CAST(:c_due AS timestamptz[]),
+                   CAST(:c_state AS text[]), CAST(:c_rule AS text[]), CAST(:c_left AS int[]))
+       AS c(report_id, due_at, state, rule, days_left) ON c.report_id = r.id
+ WHERE (CAST(:status AS text) IS NULL OR r.status = :status)
+   AND (CAST(:channel AS text) IS NULL OR r.channel = :channel)
+   AND (CAST(:kabupaten AS text) IS NULL OR s.kabupaten = :kabupaten)
+   AND (CAST(:site AS text) IS NULL OR s.code = :site)
+   AND (CAST(:hotspot AS text) IS NULL OR h.code = :hotspot)
+   AND (CAST(:since AS timestamptz) IS NULL OR r.received_at >= :since)
+   AND (CAST(:until AS timestamptz) IS NULL OR r.received_at < :until)
+   AND (CAST(:clock AS text) IS NULL
+        OR (:clock = 'none' AND c.report_id IS NULL) OR c.state = :clock)
+"""
+
+_ROWS = text(
+    "SELECT r.id, r.code, r.received_at, r.channel, r.status, r.title, r.confidentiality,"
+    " left(r.description, 160) AS description, r.location_text, r.activity,"
+    " s.code AS site_code, s.kabupaten, h.code AS hotspot_code,"
+    " c.due_at, c.state AS clock_state, c.rule AS clock, c.days_left"
+    + _FROM
+    + " ORDER BY CASE c.state WHEN 'overdue' THEN 0 WHEN 'due_soon' THEN 1"
+    " WHEN 'running' THEN 2 ELSE 3 END, c.due_at, r.received_at DESC, r.id DESC"
+    " LIMIT :limit OFFSET :offset"
+)
+_COUNT = text("SELECT count(*)" + _FROM)
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    from geo.reports.config import LOCAL_TIMEZONE
+
+    return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(LOCAL_TIMEZONE))
+
+
+def _params(filters: InboxFilters, clocks: dict[int, ClockStatus]) -> dict[str, Any]:
+    until = filters.received_to + dt.timedelta(days=1) if filters.received_to else None
+    running = list(clocks.values())
+    return {
+        "c_ids": [c.report_id for c in running],
+        "c_due": [c.due_at for c in running],
+        "c_state": [c.state for c in running],
+        "c_rule": [c.rule for c in running],
+        "c_left": [c.days_left for c in running],
+        "status": filters.status or None,
+        "channel": filters.channel or None,
+        "kabupaten": filters.kabupaten or None,
+        "site": (filters.site or "").strip().upper() or None,
+        "hotspot": (filters.hotspot or "").strip().upper() or None,
+        "since": _local_midnight(filters.received_from) if filters.received_from else None,
+        "until": _local_midnight(until) if until else None,
+        "clock": filters.clock or None,
+    }
+
+
+def inbox(
+    *,
+    session: Session,
+    filters: InboxFilters | None = None,
+    page: int = 1,
+    page_size: int = 25,
+    role: str = "analyst",
+    now: dt.datetime | None = None,
+) -> InboxPage:
+    """Return one page of reports matching ``filters``, the most urgent clock first.
+
+    Reports with an overdue clock come first, then due soon, then running (each by due time),
+    then reports with no running clock, newest first.
+
+    Raises
+    ------
+    ValidationError
+        A filter with an unknown value, or a page below 1.
+    """
+    filters = filters or InboxFilters()
+    filters.check()
+    if page < 1:
+        raise ValidationError.of(N_("the page must be 1 or more"), field="page")
+    clocks = _most_urgent(evaluate(session=session, now=now))
+    params = _params(filters, clocks)
+    total = int(session.execute(_COUNT, params).scalar_one())
+    rows = session.execute(
+        _ROWS, {**params, "limit": page_size, "offset": (page - 1) * page_size}
+    ).mappings()
+    visible = redact([dict(r) for r in rows], role=role)
+    return InboxPage(rows=visible, total=total, page=page, page_size=page_size, filters=filters)
+
+
+def counts(*, session: Session, now: dt.datetime | None = None) -> dict[str, int]:
+    """Return how many reports are new (``received``), overdue and due soon."""
+    clocks = _most_urgent(evaluate(session=session, now=now))
+    states = [c.state for c in clocks.values()]
+    new = session.execute(text("SELECT count(*) FROM reports WHERE status = 'received'"))
+    return {
+        "new": int(new.scalar_one()),
+        "overdue": states.count("overdue"),
+        "due_soon": states.count("due_soon"),
+    }
+
+
+def weekly(
+    *, session: Session, weeks: int = 12, now: dt.datetime | None = None
+) -> list[tuple[dt.date, int]]:
+    """Return ``(monday, reports received that week)`` for the last ``weeks`` weeks, oldest first.
+
+    Examples
+    --------
+    >>> rows = weekly(session=session, weeks=4)
+    >>> len(rows), rows[0][0].weekday()
+    (4, 0)
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    monday = now.date() - dt.timedelta(days=now.date().weekday())
+    first = monday - dt.timedelta(weeks=weeks - 1)
+    found = dict(
+        session.execute(
+            text(
+                "SELECT date_trunc('week', received_at AT TIME ZONE 'Asia/Makassar')::date, "
+                "count(*) FROM reports WHERE received_at >= :since GROUP BY 1"
+            ),
+            {"since": _local_midnight(first)},
+        ).all()
+    )
+    return [
+        (first + dt.timedelta(weeks=i), int(found.get(first + dt.timedelta(weeks=i), 0)))
+        for i in range(weeks)
+    ]
+
+
+def kabupaten_names(*, session: Session) -> list[str]:
+    """Return the kabupaten of the registry, for the inbox's filter."""
+    return list(session.scalars(text("SELECT DISTINCT kabupaten FROM sites ORDER BY 1")))
+
+
+def grid(
+    *,
+    session: Session,
+    cell_deg: float,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> list[dict[str, Any]]:
+    """Return reports counted per square cell of ``cell_deg`` degrees, at the cells' mean point.
+
+    The console's map asks for a cell size fitting its zoom, so it draws at most a few thousand
+    circles whatever the number of reports. Each item has ``lon``, ``lat`` and ``n``.
+
+    Examples
+    --------
+    >>> cells = grid(session=session, cell_deg=1.0)
+    >>> sum(c["n"] for c in cells) > 0
+    True
+    """
+    if not 0 < cell_deg <= 10:
+        raise ValidationError.of(
+            N_("the cell size must be above 0 and at most 10 degrees"), field="cell"
+        )
+    west, south, east, north = bbox or (-180.0, -90.0, 180.0, 90.0)
+    rows = session.execute(
+        text(
+            "SELECT avg(ST_X(geom)) AS lon, avg(ST_Y(geom)) AS lat, count(*) AS n FROM reports "
+            "WHERE geom IS NOT NULL AND geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326) "
+            "GROUP BY floor(ST_X(geom) / :cell), floor(ST_Y(geom) / :cell)"
+        ),
+        {"w": west, "s": south, "e": east, "n": north, "cell": cell_deg},
+    ).mappings()
+    return [{"lon": float(r["lon"]), "lat": float(r["lat"]), "n": int(r["n"])} for r in rows]
+
+
+def linked_codes(*, session: Session, report_id: int) -> dict[str, str | None]:
+    """Return the codes of a report's matched site and hotspot, for its page.
+
+    Examples
+    --------
+    >>> sorted(linked_codes(session=session, report_id=1))
+    ['hotspot_code', 'matched_site_code']
+    """
+    row = (
+        session.execute(
+            text(
+                "SELECT s.code AS matched_site_code, h.code AS hotspot_code FROM reports r "
+                "LEFT JOIN report_matches m ON m.report_id = r.id "
+                "LEFT JOIN sites s ON s.id = m.site_id "
+                "LEFT JOIN hotspots h ON h.id = r.hotspot_id WHERE r.id = :id"
+            ),
+            {"id": report_id},
+        )
+        .mappings()
+        .first()
+    )
+    return {
+        "matched_site_code": row["matched_site_code"] if row else None,
+        "hotspot_code": row["hotspot_code"] if row else None,
+    }
