@@ -194,7 +194,9 @@ def create_user(
         )
     check_password(password)
     if session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise Conflict.of(N_("the user name {username!r} is taken"), field="username", username=name)
+        raise Conflict.of(
+            N_("the user name {username!r} is taken"), field="username", username=name
+        )
     row = User(
         username=name,
         role=role,
@@ -301,5 +303,7 @@ def resume_session(
 
 def close_session(*, session: Session, session_id: str) -> bool:
     """End a session (sign out); return whether there was one."""
-    result = session.execute(delete(StaffSession).where(StaffSession.id_hash == _digest(session_id)))
+    result = session.execute(
+        delete(StaffSession).where(StaffSession.id_hash == _digest(session_id))
+    )
     return bool(getattr(result, "rowcount", 0))

@@ -99,6 +99,7 @@ def console_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sett
             database={"url": url},
             data_dir=tmp_path_factory.mktemp("console-var"),
             secret_key=TEST_SECRET_KEY,
+            console={"login_rate_per_minute": 1000},
             _env_file=None,
         )
         engine = make_engine(url)
