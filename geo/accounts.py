@@ -50,6 +50,8 @@ __all__ = [
     "resume_session",
     "close_session",
     "check_password",
+    "DemoUser",
+    "ensure_demo_users",
 ]
 
 #: The shortest password accepted (NIST SP 800-63B asks for at least 8; staff get 10).
@@ -307,3 +309,39 @@ def close_session(*, session: Session, session_id: str) -> bool:
         delete(StaffSession).where(StaffSession.id_hash == _digest(session_id))
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo account of the development database, printed by ``pantau demo``."""
+
+    username: str
+    role: str
+    password: str
+
+
+def ensure_demo_users(*, session: Session, environment: str) -> list[DemoUser]:
+    """Make (or reset) one demo account per role, in development only; return them.
+
+    Outside development nothing is made and the list is empty: a deployment has no default
+    users (the administrator makes them with ``pantau users create``).
+
+    Examples
+    --------
+    >>> ensure_demo_users(session=session, environment="production")
+    []
+    >>> [u.username for u in ensure_demo_users(session=session, environment="development")][:2]
+    ['demo-admin', 'demo-analyst']
+    """
+    if environment != "development":
+        return []
+    out = []
+    for role in ROLES:
+        user = DemoUser(f"demo-{role.replace('_', '-')}", role, f"demo-{role}-pantau")
+        exists = session.scalar(select(User.id).where(User.username == user.username))
+        if exists is None:
+            create_user(session=session, username=user.username, role=role, password=user.password)
+        else:
+            reset_password(session=session, username=user.username, password=user.password)
+        out.append(user)
+    return out
