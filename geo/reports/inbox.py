@@ -23,12 +23,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.errors import N_, ValidationError
 from geo.reports.clocks import ClockStatus, evaluate
+from geo.reports.config import LOCAL_TIMEZONE
 from geo.reports.models import CHANNELS, REPORT_STATUSES
 from geo.reports.privacy import redact
 
@@ -47,6 +49,7 @@ __all__ = [
 #: Values of the clock filter: a running clock in that state, or no running clock at all.
 CLOCK_FILTERS: tuple[str, ...] = ("overdue", "due_soon", "running", "none")
 _URGENCY = {"overdue": 0, "due_soon": 1, "running": 2}
+_WITA = ZoneInfo(LOCAL_TIMEZONE)
 
 
 @dataclass(frozen=True)
@@ -143,11 +146,7 @@ _COUNT = text("SELECT count(*)" + _FROM)
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
-    from zoneinfo import ZoneInfo
-
-    from geo.reports.config import LOCAL_TIMEZONE
-
-    return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(LOCAL_TIMEZONE))
+    return dt.datetime.combine(day, dt.time(), tzinfo=_WITA)
 
 
 def _params(filters: InboxFilters, clocks: dict[int, ClockStatus]) -> dict[str, Any]:
@@ -226,18 +225,17 @@ def weekly(
     >>> len(rows), rows[0][0].weekday()
     (4, 0)
     """
-    now = now or dt.datetime.now(dt.UTC)
-    monday = now.date() - dt.timedelta(days=now.date().weekday())
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(_WITA).date()
+    monday = today - dt.timedelta(days=today.weekday())
     first = monday - dt.timedelta(weeks=weeks - 1)
-    found = dict(
-        session.execute(
-            text(
-                "SELECT date_trunc('week', received_at AT TIME ZONE 'Asia/Makassar')::date, "
-                "count(*) FROM reports WHERE received_at >= :since GROUP BY 1"
-            ),
-            {"since": _local_midnight(first)},
-        ).all()
-    )
+    rows = session.execute(
+        text(
+            "SELECT date_trunc('week', received_at AT TIME ZONE :tz)::date, count(*) "
+            "FROM reports WHERE received_at >= :since GROUP BY 1"
+        ),
+        {"since": _local_midnight(first), "tz": LOCAL_TIMEZONE},
+    ).all()
+    found: dict[dt.date, int] = {day: int(n) for day, n in rows}
     return [
         (first + dt.timedelta(weeks=i), int(found.get(first + dt.timedelta(weeks=i), 0)))
         for i in range(weeks)

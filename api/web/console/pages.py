@@ -96,7 +96,7 @@ def _dashboard(request: Request, session: Session, settings: Settings) -> Respon
             "score": t.number(float(row["score"]), digits=1),
             "reasons": priority.explain(row, lang=t.lang)[:3],
         }
-        for _, row in top.iterrows()
+        for row in top.to_dict("records")
     ]
     weeks = inbox.weekly(session=session, weeks=WEEKS)
     return page(
