@@ -1,9 +1,10 @@
 """The staff inbox of reports: filtered, paged, the most urgent first, each row with its clock.
 
 The console's Laporan page and its Beranda counts read from here. Clocks come from
-:func:`geo.reports.clocks.evaluate` (the one place that knows the agency's deadlines); the
-filtering, the ordering and the paging are done in PostgreSQL with the running clocks joined in
-as arrays, so a page costs one query however many reports match. Rows pass through the one
+:func:`geo.reports.clocks.evaluate` (the one place that knows the agency's deadlines), which
+reads every report: :func:`running_clocks` gives its map once, and an adapter may reuse it for
+a few seconds. The filters run in PostgreSQL, which returns only ids; they are ordered by clock
+in Python and the rows of one page are read by id. Rows pass through the one
 redaction gate (:func:`geo.reports.privacy.redact`) for the reader's role; the inbox never
 carries a reporter's identity.
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +40,7 @@ __all__ = [
     "InboxFilters",
     "InboxPage",
     "inbox",
+    "running_clocks",
     "counts",
     "weekly",
     "kabupaten_names",
@@ -113,14 +115,18 @@ def _most_urgent(clocks: Sequence[ClockStatus]) -> dict[int, ClockStatus]:
     return out
 
 
-_FROM = """
+_JOINS = """
   FROM reports r
   LEFT JOIN report_matches m ON m.report_id = r.id
   LEFT JOIN sites s ON s.id = m.site_id
   LEFT JOIN hotspots h ON h.id = r.hotspot_id
-  LEFT JOIN unnest(CAST(:c_ids AS int[]), CAST(:c_due AS timestamptz[]),
-                   CAST(:c_state AS text[]), CAST(:c_rule AS text[]), CAST(:c_left AS int[]))
-       AS c(report_id, due_at, state, rule, days_left) ON c.report_id = r.id
+"""
+#: Every report matching the filters but the clock's, newest first: ids only, so that 10^5 of
+#: them cost a few megabytes and one index scan.
+_IDS = text(
+    "SELECT r.id"
+    + _JOINS
+    + """
  WHERE (CAST(:status AS text) IS NULL OR r.status = :status)
    AND (CAST(:channel AS text) IS NULL OR r.channel = :channel)
    AND (CAST(:kabupaten AS text) IS NULL OR s.kabupaten = :kabupaten)
@@ -128,36 +134,26 @@ _FROM = """
    AND (CAST(:hotspot AS text) IS NULL OR h.code = :hotspot)
    AND (CAST(:since AS timestamptz) IS NULL OR r.received_at >= :since)
    AND (CAST(:until AS timestamptz) IS NULL OR r.received_at < :until)
-   AND (CAST(:clock AS text) IS NULL
-        OR (:clock = 'none' AND c.report_id IS NULL) OR c.state = :clock)
+ ORDER BY r.received_at DESC, r.id DESC
 """
-
+)
+#: The rows of one page, by id.
 _ROWS = text(
     "SELECT r.id, r.code, r.received_at, r.channel, r.status, r.title, r.confidentiality,"
     " left(r.description, 160) AS description, r.location_text, r.activity,"
-    " s.code AS site_code, s.kabupaten, h.code AS hotspot_code,"
-    " c.due_at, c.state AS clock_state, c.rule AS clock, c.days_left"
-    + _FROM
-    + " ORDER BY CASE c.state WHEN 'overdue' THEN 0 WHEN 'due_soon' THEN 1"
-    " WHEN 'running' THEN 2 ELSE 3 END, c.due_at, r.received_at DESC, r.id DESC"
-    " LIMIT :limit OFFSET :offset"
+    " s.code AS site_code, s.kabupaten, h.code AS hotspot_code"
+    + _JOINS
+    + " WHERE r.id = ANY(CAST(:ids AS int[]))"
 )
-_COUNT = text("SELECT count(*)" + _FROM)
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=_WITA)
 
 
-def _params(filters: InboxFilters, clocks: dict[int, ClockStatus]) -> dict[str, Any]:
+def _params(filters: InboxFilters) -> dict[str, Any]:
     until = filters.received_to + dt.timedelta(days=1) if filters.received_to else None
-    running = list(clocks.values())
     return {
-        "c_ids": [c.report_id for c in running],
-        "c_due": [c.due_at for c in running],
-        "c_state": [c.state for c in running],
-        "c_rule": [c.rule for c in running],
-        "c_left": [c.days_left for c in running],
         "status": filters.status or None,
         "channel": filters.channel or None,
         "kabupaten": filters.kabupaten or None,
@@ -165,8 +161,33 @@ def _params(filters: InboxFilters, clocks: dict[int, ClockStatus]) -> dict[str, 
         "hotspot": (filters.hotspot or "").strip().upper() or None,
         "since": _local_midnight(filters.received_from) if filters.received_from else None,
         "until": _local_midnight(until) if until else None,
-        "clock": filters.clock or None,
     }
+
+
+def running_clocks(*, session: Session, now: dt.datetime | None = None) -> dict[int, ClockStatus]:
+    """Return the most urgent running clock of every report that has one, by report id.
+
+    The inbox and the counts take this map as an argument, so an adapter may reuse it for a
+    few seconds (:func:`geo.reports.clocks.evaluate` reads every report).
+
+    Examples
+    --------
+    >>> clocks = running_clocks(session=session)
+    >>> {c.state for c in clocks.values()} <= {"overdue", "due_soon", "running"}
+    True
+    """
+    return _most_urgent(evaluate(session=session, now=now))
+
+
+def _ordered(ids: Sequence[int], clocks: Mapping[int, ClockStatus], clock: str | None) -> list[int]:
+    """Order ids by their clock's urgency then due time; the rest keep their (newest) order."""
+    timed = [i for i in ids if i in clocks]
+    timed.sort(key=lambda i: (_URGENCY[clocks[i].state], clocks[i].due_at))
+    if clock == "none":
+        return [i for i in ids if i not in clocks]
+    if clock:
+        return [i for i in timed if clocks[i].state == clock]
+    return timed + [i for i in ids if i not in clocks]
 
 
 def inbox(
@@ -177,11 +198,13 @@ def inbox(
     page_size: int = 25,
     role: str = "analyst",
     now: dt.datetime | None = None,
+    clocks: Mapping[int, ClockStatus] | None = None,
 ) -> InboxPage:
     """Return one page of reports matching ``filters``, the most urgent clock first.
 
     Reports with an overdue clock come first, then due soon, then running (each by due time),
-    then reports with no running clock, newest first.
+    then reports with no running clock, newest first. ``clocks`` is :func:`running_clocks`
+    (computed here when not given).
 
     Raises
     ------
@@ -192,19 +215,38 @@ def inbox(
     filters.check()
     if page < 1:
         raise ValidationError.of(N_("the page must be 1 or more"), field="page")
-    clocks = _most_urgent(evaluate(session=session, now=now))
-    params = _params(filters, clocks)
-    total = int(session.execute(_COUNT, params).scalar_one())
-    rows = session.execute(
-        _ROWS, {**params, "limit": page_size, "offset": (page - 1) * page_size}
-    ).mappings()
-    visible = redact([dict(r) for r in rows], role=role)
-    return InboxPage(rows=visible, total=total, page=page, page_size=page_size, filters=filters)
+    if clocks is None:
+        clocks = running_clocks(session=session, now=now)
+    ids = list(session.execute(_IDS, _params(filters)).scalars())
+    ordered = _ordered(ids, clocks, filters.clock)
+    wanted = ordered[(page - 1) * page_size : page * page_size]
+    found = {r["id"]: dict(r) for r in session.execute(_ROWS, {"ids": wanted}).mappings()}
+    rows = []
+    for report_id in wanted:
+        row = found[report_id]
+        clock = clocks.get(report_id)
+        row.update(
+            due_at=clock.due_at if clock else None,
+            clock_state=clock.state if clock else None,
+            clock=clock.rule if clock else None,
+            days_left=clock.days_left if clock else None,
+        )
+        rows.append(row)
+    visible = redact(rows, role=role)
+    return InboxPage(
+        rows=visible, total=len(ordered), page=page, page_size=page_size, filters=filters
+    )
 
 
-def counts(*, session: Session, now: dt.datetime | None = None) -> dict[str, int]:
+def counts(
+    *,
+    session: Session,
+    now: dt.datetime | None = None,
+    clocks: Mapping[int, ClockStatus] | None = None,
+) -> dict[str, int]:
     """Return how many reports are new (``received``), overdue and due soon."""
-    clocks = _most_urgent(evaluate(session=session, now=now))
+    if clocks is None:
+        clocks = running_clocks(session=session, now=now)
     states = [c.state for c in clocks.values()]
     new = session.execute(text("SELECT count(*) FROM reports WHERE status = 'received'"))
     return {

@@ -21,6 +21,7 @@ from api.auth import client_address
 from api.deps import SessionDep, SettingsDep
 from api.ratelimit import PgRateLimiter
 from api.web import templating
+from api.web.console.clocks import clocks_for
 from api.web.console.session import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -102,7 +103,7 @@ def _dashboard(request: Request, session: Session, settings: Settings) -> Respon
     return page(
         request,
         "console/dashboard.html",
-        counts=inbox.counts(session=session),
+        counts=inbox.counts(session=session, clocks=clocks_for(request, session)),
         weeks=weeks,
         week_max=max([n for _, n in weeks] + [1]),
         sites=sites,
