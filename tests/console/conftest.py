@@ -26,6 +26,7 @@ from geo.tokens import ROLES
 from tests import factories
 from tests.common import TEST_SECRET_KEY
 from tests.dbutil import throwaway_database
+from tests.geo.reports.conftest import make_jpeg
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Every test user's password (long enough for the account rules).
@@ -76,6 +77,7 @@ def seed(engine: Engine, settings: Settings) -> World:
             lat=-0.35,
             reporter_name="Budi Santoso",
             description="Alat berat di sungai",
+            evidence=[make_jpeg(lat=-0.36, lon=117.26)],  # about 1.6 km from the report
         ).code
         hotspot = factories.hotspot(session, settings=settings)
         priority.refresh_sites(session=session, site_ids=None, settings=settings.priority)

@@ -186,3 +186,16 @@ def test_the_map_gets_cells_not_reports(new_client: TestClient) -> None:
     fine = new_client.get("/konsol/peta/laporan.json?z=14").json()["cells"]
     assert sum(c["n"] for c in coarse) == sum(c["n"] for c in fine) > 0
     assert len(coarse) < len(fine)
+
+
+def test_evidence_is_shown_to_staff_with_its_distance(new_client: TestClient, world: World) -> None:
+    sign_in(new_client, "field_officer")
+    page = new_client.get(f"/laporan/{world.with_identity}")
+    found = re.search(r'<img src="(/laporan/PTM-[0-9A-Z]+/bukti/[0-9a-f]{64})"', page.text)
+    assert found, page.text[:500]
+    assert re.search(r"posisi foto 1\.\d{3} m dari titik", page.text)
+    photo = new_client.get(found[1])
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    assert photo.headers["x-content-type-options"] == "nosniff"
+    with TestClient(new_client.app) as stranger:
+        assert stranger.get(found[1], follow_redirects=False).status_code == 303

@@ -160,7 +160,8 @@ async def sign_in(
         message = t.gettext(TOO_MANY, seconds=max(1, math.ceil(wait)))
         return _signin(request, message=message, status_code=429, username=username, next_=next)
     try:
-        opened = await run_in_threadpool(_authenticate, session, username, password)
+        old = request.cookies.get(SESSION_COOKIE, "")
+        opened = await run_in_threadpool(_authenticate, session, username, password, old)
     except PermissionDenied as e:
         return _signin(
             request, message=e.localized(t), status_code=401, username=username, next_=next
@@ -178,8 +179,12 @@ async def sign_in(
     return response
 
 
-def _authenticate(session: Session, username: str, password: str) -> accounts.OpenedSession:
+def _authenticate(
+    session: Session, username: str, password: str, old: str
+) -> accounts.OpenedSession:
     user = accounts.authenticate(session=session, username=username, password=password)
+    if old:  # a new id on every sign-in (no session fixation); the old one ends
+        accounts.close_session(session=session, session_id=old)
     opened = accounts.open_session(session=session, user=user)
     session.commit()
     return opened
