@@ -177,11 +177,17 @@ def _params(filters: InboxFilters) -> dict[str, Any]:
     }
 
 
-def running_clocks(*, session: Session, now: dt.datetime | None = None) -> dict[int, ClockStatus]:
+def running_clocks(
+    *,
+    session: Session,
+    now: dt.datetime | None = None,
+    report_ids: Sequence[int] | None = None,
+) -> dict[int, ClockStatus]:
     """Return the most urgent running clock of every report that has one, by report id.
 
     The inbox and the counts take this map as an argument, so an adapter may reuse it for a
-    few seconds (:func:`geo.reports.clocks.evaluate` reads every report).
+    few seconds (:func:`geo.reports.clocks.evaluate` reads every report), and update the
+    reports it changed with ``report_ids``.
 
     Examples
     --------
@@ -189,7 +195,7 @@ def running_clocks(*, session: Session, now: dt.datetime | None = None) -> dict[
     >>> {c.state for c in clocks.values()} <= {"overdue", "due_soon", "running"}
     True
     """
-    return _most_urgent(evaluate(session=session, now=now))
+    return _most_urgent(evaluate(session=session, now=now, report_ids=report_ids))
 
 
 def _ordered(ids: Sequence[int], clocks: Mapping[int, ClockStatus], clock: str | None) -> list[int]:

@@ -20,7 +20,6 @@ from api.deps import SessionDep, SettingsDep
 from api.errors import status_for
 from api.schemas.hotspots import DismissIn, PromoteIn
 from api.web import templating
-from api.web.console.clocks import forget
 from api.web.console.session import PosterDep, StaffDep, allow, page
 from geo import hotspots as geohotspots
 from geo.errors import N_, NotFound, PantauError, ValidationError
@@ -130,7 +129,6 @@ def _review(
             request, session, settings, staff, code, error=e.localized(t), status_code=status_for(e)
         )
     session.commit()
-    forget(request)
     return _detail(request, session, settings, staff, code, message=message)
 
 

@@ -23,7 +23,7 @@ from api import auth
 from api.deps import SessionDep, SettingsDep
 from api.errors import status_for
 from api.web import templating
-from api.web.console.clocks import clocks_for, forget
+from api.web.console.clocks import clocks_for, refresh_report
 from api.web.console.session import PosterDep, StaffDep, allow, page
 from geo import reports as georeports
 from geo.errors import N_, NotFound, PantauError, ValidationError
@@ -216,7 +216,7 @@ def _after(
             status_code=status_for(e),
         )
     session.commit()
-    forget(request)
+    refresh_report(request, session, code)
     if request.headers.get("hx-request"):
         return _detail_page(request, session, settings, staff, code, message=message)
     return RedirectResponse(f"/laporan/{code}?saved=1", status_code=303)
