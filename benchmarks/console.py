@@ -133,7 +133,10 @@ def main() -> None:
                         ("inbox, page 50", "/laporan?page=50"),
                         ("report page", f"/laporan/{code}"),
                         ("map cells (zoom 7)", "/konsol/peta/laporan.json?z=7"),
-                        ("map cells (zoom 12)", "/konsol/peta/laporan.json?z=12"),
+                        (
+                            "map cells (zoom 12, a view)",
+                            "/konsol/peta/laporan.json?z=12&bbox=116.5,-0.6,116.9,-0.3",
+                        ),
                         ("Beranda", "/"),
                         ("reference: /health/live", "/health/live"),
                     ]

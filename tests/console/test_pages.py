@@ -199,3 +199,14 @@ def test_evidence_is_shown_to_staff_with_its_distance(new_client: TestClient, wo
     assert photo.headers["x-content-type-options"] == "nosniff"
     with TestClient(new_client.app) as stranger:
         assert stranger.get(found[1], follow_redirects=False).status_code == 303
+
+
+def test_the_inbox_sees_its_own_change_at_once(new_client: TestClient, world: World) -> None:
+    """The clocks are reused for 30 s, but a report changed in the console is recomputed."""
+    sign_in(new_client, "analyst")
+    code = world.received[0]
+    assert code in _codes(new_client.get("/laporan?clock=overdue").text)
+    token = csrf_of(new_client)
+    new_client.post(f"/laporan/{code}/status", data={"to": "verified", "csrf_token": token})
+    assert code not in _codes(new_client.get("/laporan?clock=overdue").text)
+    assert code in _codes(new_client.get("/laporan?clock=running").text)
