@@ -373,27 +373,27 @@ def grid(
 
 
 def linked_codes(*, session: Session, report_id: int) -> dict[str, str | None]:
-    """Return the codes of a report's matched site and hotspot, for its page.
+    """Return the codes of a report's matched site, hotspot and original (if a duplicate).
 
     Examples
     --------
     >>> sorted(linked_codes(session=session, report_id=1))
-    ['hotspot_code', 'matched_site_code']
+    ['duplicate_of_code', 'hotspot_code', 'matched_site_code']
     """
     row = (
         session.execute(
             text(
-                "SELECT s.code AS matched_site_code, h.code AS hotspot_code FROM reports r "
+                "SELECT s.code AS matched_site_code, h.code AS hotspot_code,"
+                " d.code AS duplicate_of_code FROM reports r "
                 "LEFT JOIN report_matches m ON m.report_id = r.id "
                 "LEFT JOIN sites s ON s.id = m.site_id "
-                "LEFT JOIN hotspots h ON h.id = r.hotspot_id WHERE r.id = :id"
+                "LEFT JOIN hotspots h ON h.id = r.hotspot_id "
+                "LEFT JOIN reports d ON d.id = r.duplicate_of_id WHERE r.id = :id"
             ),
             {"id": report_id},
         )
         .mappings()
         .first()
     )
-    return {
-        "matched_site_code": row["matched_site_code"] if row else None,
-        "hotspot_code": row["hotspot_code"] if row else None,
-    }
+    keys = ("matched_site_code", "hotspot_code", "duplicate_of_code")
+    return {k: (row[k] if row else None) for k in keys}

@@ -41,6 +41,7 @@ class World:
     verified: str
     with_identity: str
     hotspot: str
+    duplicate: str
 
 
 def username(role: str) -> str:
@@ -76,8 +77,12 @@ def seed(engine: Engine, settings: Settings) -> World:
             lon=117.25,
             lat=-0.35,
             reporter_name="Budi Santoso",
+            reporter_phone="081299990000",
             description="Alat berat di sungai",
             evidence=[make_jpeg(lat=-0.36, lon=117.26)],  # about 1.6 km from the report
+        ).code
+        duplicate = factories.report(  # the same reporter, 30 m away: a near duplicate
+            session, settings=settings, lon=117.2503, lat=-0.35, reporter_phone="081299990000"
         ).code
         hotspot = factories.hotspot(session, settings=settings)
         priority.refresh_sites(session=session, site_ids=None, settings=settings.priority)
@@ -89,7 +94,7 @@ def seed(engine: Engine, settings: Settings) -> World:
                 password=PASSWORD,
                 display_name=f"Uji {role}",
             )
-    return World(received, verified, with_identity, hotspot)
+    return World(received, verified, with_identity, hotspot, duplicate)
 
 
 @pytest.fixture(scope="module")

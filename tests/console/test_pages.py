@@ -210,3 +210,9 @@ def test_the_inbox_sees_its_own_change_at_once(new_client: TestClient, world: Wo
     new_client.post(f"/laporan/{code}/status", data={"to": "verified", "csrf_token": token})
     assert code not in _codes(new_client.get("/laporan?clock=overdue").text)
     assert code in _codes(new_client.get("/laporan?clock=running").text)
+
+
+def test_a_duplicate_links_to_its_original(new_client: TestClient, world: World) -> None:
+    sign_in(new_client, "analyst")
+    page = new_client.get(f"/laporan/{world.duplicate}")
+    assert f'href="/laporan/{world.with_identity}"' in page.text
