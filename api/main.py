@@ -20,6 +20,7 @@ from api.ratelimit import PgRateLimiter
 from api.routes import ROUTERS
 from api.routes import whatsapp as whatsapp_routes
 from api.web import assets as web_assets
+from api.web import console as web_console
 from api.web import lapor as web_lapor
 from geo.db import make_engine
 from geo.featurecache import CollectionCache
@@ -242,6 +243,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(whatsapp_routes.router)  # the hotline webhook (404 until configured)
     app.include_router(web_assets.router)  # the web pages' files, served with no CDN
     app.include_router(web_lapor.router)  # the public report page /lapor
+    web_console.mount(app, settings)  # the staff console at /
     _document_errors_as_json(app)
     app.add_middleware(
         BodySizeLimit,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo import bases, migrate, sites
+from geo import accounts, bases, migrate, sites
 from geo.db import session_scope
 from geo.errors import N_
 from geo.settings import Settings
@@ -42,6 +42,8 @@ class DemoSummary:
     top_sites: pd.DataFrame | None = None
     plan: dict[str, object] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)
+    #: One console account per role, made in development only (none elsewhere).
+    console_users: list[accounts.DemoUser] = field(default_factory=list)
 
 
 def _noop(_: str) -> None:
@@ -101,6 +103,10 @@ def run(
         .sort_values("total", ascending=False)
     )
     summary = DemoSummary(sites=site_summary, bases_created=created, by_kabupaten=table)
+    with session_scope(engine) as session:
+        summary.console_users = accounts.ensure_demo_users(
+            session=session, environment=settings.environment
+        )
     if full:
         _reports_and_hotspots(engine, summary, data_dir=data_dir, settings=settings, step=step)
         _map_and_briefing(engine, summary, out_dir=out_dir, settings=settings, step=step)

@@ -41,6 +41,7 @@ __all__ = [
     "ApiSettings",
     "WhatsAppSettings",
     "AlertSettings",
+    "ConsoleSettings",
     "get_settings",
     "DEFAULT_DATABASE_URL",
     "DEFAULT_SPEEDS_KMH",
@@ -305,6 +306,25 @@ class WhatsAppSettings(_Section):
         )
 
 
+class ConsoleSettings(_Section):
+    """The staff web console: sessions, cookies and sign-in limits (``PANTAU_CONSOLE_*``)."""
+
+    #: A session unused this long (minutes) is ended; the user signs in again.
+    session_idle_minutes: float = Field(default=30.0, gt=0)
+    #: A session ends this many hours after sign-in however busy it is.
+    session_max_hours: float = Field(default=12.0, gt=0)
+    #: Send the session cookie only over HTTPS. Unset: on, except in development and test
+    #: (plain ``http://127.0.0.1``). Never turn it off behind a public address.
+    cookie_secure: bool | None = None
+    #: Sign-in attempts per minute allowed per user name and per address (bursts as large).
+    login_rate_per_minute: int = Field(default=5, ge=1)
+    #: Rows per page of the report inbox.
+    page_size: int = Field(default=25, ge=5, le=200)
+    #: Seconds the console reuses the complaint clocks of every report (computing them reads
+    #: every report); a change made in the console is seen at once, others within this time.
+    clock_cache_seconds: float = Field(default=30.0, ge=0)
+
+
 class Settings(BaseSettings):
     """The process settings: root fields, then one section per concern."""
 
@@ -349,6 +369,7 @@ class Settings(BaseSettings):
     layers: LayerSettings = Field(default_factory=LayerSettings)
     odk: OdkSettings = Field(default_factory=OdkSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:

@@ -32,6 +32,7 @@ from geo.cli import reports as reports_cli
 from geo.cli import serve as serve_cli
 from geo.cli import sites as sites_cli
 from geo.cli import tokens as tokens_cli
+from geo.cli import users as users_cli
 from geo.cli import whatsapp as whatsapp_cli
 from geo.cli._common import CliContext
 from geo.errors import N_, PantauError
@@ -77,6 +78,7 @@ app.add_typer(sites_cli.app, name="sites")
 app.add_typer(reports_cli.app, name="reports")
 app.command("demo")(demo_cli.demo)
 app.add_typer(tokens_cli.app, name="tokens")
+app.add_typer(users_cli.app, name="users")
 app.add_typer(keys_cli.app, name="keys")
 app.add_typer(backup_cli.app, name="backup")
 app.add_typer(calendar_cli.app, name="calendar")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from geo import demo as demo_job
+from geo.accounts import DemoUser
 from geo.cli._common import context
 from geo.i18n import Translator
 from geo.priority import explain
@@ -86,3 +88,19 @@ def demo(
         console.print(_pairs(t.gettext("Two-week patrol plan, 4 teams"), summary.plan, t))
     for label, path in summary.outputs.items():
         console.print(f"{t.gettext(label)}: [bold]{path}[/]")
+    if summary.console_users:
+        _console_users(cli.console, t, summary.console_users)
+
+
+def _console_users(console: Console, t: Translator, users: list[DemoUser]) -> None:
+    """Print the console's address and a demo sign-in per role (development only)."""
+    console.print(
+        t.gettext("Web console: {url} (start it with: pantau serve)", url="http://127.0.0.1:8000/"),
+        highlight=False,
+    )
+    table = Table(title=t.gettext("Demo sign-ins (development only)"))
+    for col in (t.gettext("user"), t.gettext("role"), t.gettext("Password")):
+        table.add_column(col)
+    for user in users:
+        table.add_row(user.username, user.role, user.password)
+    console.print(table)

@@ -265,6 +265,10 @@ def evaluate(
     active = [r for r in load_rules(session=session) if wanted is None or r.name in wanted]
     calendar = load_calendar(session=session)
     out: list[ClockStatus] = []
+    # Deadlines depend only on the local start day and the rule, and a running clock's state only
+    # on its deadline: computed once each, not once per report (10^5 reports share a few hundred).
+    deadlines: dict[tuple[dt.date, str], dt.datetime] = {}
+    running: dict[tuple[dt.datetime, str], tuple[ClockState, int]] = {}
     rows = session.execute(
         _EVENTS_SQL, {"ids": list(report_ids) if report_ids is not None else None}
     )
@@ -284,8 +288,20 @@ def evaluate(
                 stopped = now  # stopped without a history row (should not happen)
             if stopped is not None and not include_stopped:
                 continue
-            due = deadline(started, amount=rule.amount, unit=rule.unit, calendar=calendar)
-            state, left = _state(now=now, due=due, stopped=stopped, rule=rule, calendar=calendar)
+            day = (started.astimezone(_LOCAL).date(), rule.name)
+            if day not in deadlines:
+                deadlines[day] = deadline(
+                    started, amount=rule.amount, unit=rule.unit, calendar=calendar
+                )
+            due = deadlines[day]
+            if stopped is None and (due, rule.name) in running:
+                state, left = running[(due, rule.name)]
+            else:
+                state, left = _state(
+                    now=now, due=due, stopped=stopped, rule=rule, calendar=calendar
+                )
+                if stopped is None:
+                    running[(due, rule.name)] = (state, left)
             out.append(
                 ClockStatus(
                     report_id=row.id,

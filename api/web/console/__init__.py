@@ -1,0 +1,28 @@
+"""The staff web console: server-rendered pages over the same use cases as the CLI and the API.
+
+:func:`mount` adds its routes to the application: ``/`` (sign-in, or Beranda), ``/laporan``
+(the inbox and a report's page), ``/hotspot`` (hotspots to review), the language switch and the
+map's aggregated report data. Staff sign in with the accounts of :mod:`geo.accounts`
+(``pantau users create``); see :mod:`api.web.console.session` for sessions and CSRF.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.ratelimit import PgRateLimiter
+from api.web.console import hotspots, pages, reports, session
+from api.web.console.clocks import ClockCache
+from geo.settings import Settings
+
+__all__ = ["mount"]
+
+
+def mount(app: FastAPI, settings: Settings) -> None:
+    """Add the console's routes, error pages and sign-in rate limit to ``app``."""
+    rate = settings.console.login_rate_per_minute
+    app.state.console_login_limiter = PgRateLimiter(rate, rate)
+    app.state.console_clocks = ClockCache(settings.console.clock_cache_seconds)
+    session.install(app)
+    for router in (pages.router, reports.router, hotspots.router):
+        app.include_router(router)

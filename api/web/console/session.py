@@ -1,0 +1,274 @@
+"""Who is signed in to the console, CSRF checks, and the console's one way to render a page.
+
+A browser carries the session's random id in the ``pantau_session`` cookie (HttpOnly,
+SameSite=Lax, Secure outside development and test); :func:`geo.accounts.resume_session` turns it
+into the signed-in user, ends it when idle or too old, and marks it seen. Every POST carries the
+session's CSRF token, in a hidden form field or htmx's ``X-CSRF-Token`` header; a POST without
+the right one is refused with a 403 page in the reader's language. Pages that need a user raise
+:class:`SignInRequired` (a redirect to the sign-in page); a role that may not do a thing gets
+:class:`Forbidden` (a 403 page). Role sets are those of :mod:`api.auth`, as over the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from api.auth import PRIVACY_AUDIENCE
+from api.deps import SessionDep, SettingsDep
+from api.web import templating
+from api.web.assets import asset_url
+from api.web.console import vocab
+from geo import accounts, labels
+from geo.errors import N_
+from geo.settings import Settings
+
+__all__ = [
+    "SESSION_COOKIE",
+    "LOGIN_CSRF_COOKIE",
+    "ENV",
+    "Staff",
+    "SignInRequired",
+    "Forbidden",
+    "CsrfRefused",
+    "StaffDep",
+    "MaybeStaffDep",
+    "csrf_checked",
+    "page",
+    "allow",
+    "cookie_secure",
+    "install",
+]
+
+SESSION_COOKIE = "pantau_session"
+#: Before sign-in there is no session: the sign-in form is protected by a double-submit cookie.
+LOGIN_CSRF_COOKIE = "pantau_login_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+ENV = templating.environment(Path(__file__).resolve().parent / "templates")
+
+#: What the console's pages may load: only the app's own files (no CDN, no inline script).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; media-src 'self'; frame-ancestors 'none'; "
+        "form-action 'self'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+NOT_ALLOWED = N_("Your role ({role}) may not {action}.")
+CSRF_REFUSED = N_(
+    "This form has expired or did not come from this console. Reload the page and try again."
+)
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The signed-in user of a request: name, role, the session's CSRF token."""
+
+    username: str
+    display_name: str | None
+    role: str
+    csrf_token: str
+
+    @property
+    def audience(self) -> str:
+        """The redaction audience of the role (:data:`api.auth.PRIVACY_AUDIENCE`)."""
+        return PRIVACY_AUDIENCE[self.role]
+
+    def may(self, roles: frozenset[str]) -> bool:
+        """Whether the role is one of ``roles`` (a set of :mod:`api.auth`)."""
+        return self.role in roles
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in user: answered with a redirect to the sign-in page."""
+
+
+class Forbidden(Exception):
+    """The signed-in user's role may not do this: answered with a 403 page."""
+
+    def __init__(self, staff: Staff, action: str) -> None:
+        super().__init__(action)
+        self.staff = staff
+        self.action = action
+
+
+class CsrfRefused(Exception):
+    """A POST without the session's CSRF token: answered with a 403 page."""
+
+
+def cookie_secure(settings: Settings) -> bool:
+    """Whether cookies are HTTPS-only: the setting, else on outside development and test."""
+    if settings.console.cookie_secure is not None:
+        return settings.console.cookie_secure
+    return settings.environment == "production"
+
+
+def _resume(request: Request, session: Session, settings: Settings) -> Staff | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    row = accounts.resume_session(
+        session=session,
+        session_id=cookie,
+        idle=dt.timedelta(minutes=settings.console.session_idle_minutes),
+        max_age=dt.timedelta(hours=settings.console.session_max_hours),
+    )
+    if row is None:
+        return None
+    return Staff(
+        username=row.user.username,
+        display_name=row.user.display_name,
+        role=row.user.role,
+        csrf_token=row.csrf_token,
+    )
+
+
+def maybe_staff(request: Request, session: SessionDep, settings: SettingsDep) -> Staff | None:
+    """Return the signed-in user, or ``None`` (a plain function: FastAPI runs it in a thread)."""
+    staff = _resume(request, session, settings)
+    request.state.staff = staff
+    return staff
+
+
+MaybeStaffDep = Annotated[Staff | None, Depends(maybe_staff)]
+
+
+def signed_in(staff: MaybeStaffDep) -> Staff:
+    """Return the signed-in user, or redirect to the sign-in page."""
+    if staff is None:
+        raise SignInRequired
+    return staff
+
+
+StaffDep = Annotated[Staff, Depends(signed_in)]
+
+
+def allow(staff: Staff, roles: frozenset[str], action: str) -> None:
+    """Raise :class:`Forbidden` unless ``staff``'s role is one of ``roles``."""
+    if not staff.may(roles):
+        raise Forbidden(staff, action)
+
+
+async def csrf_checked(request: Request, staff: StaffDep) -> Staff:
+    """Return the signed-in user of a POST that carries the session's CSRF token."""
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sent or not secrets.compare_digest(sent, staff.csrf_token):
+        raise CsrfRefused
+    return staff
+
+
+PosterDep = Annotated[Staff, Depends(csrf_checked)]
+
+
+def _nav(request: Request) -> str:
+    path = request.url.path
+    for prefix, name in (("/laporan", "reports"), ("/hotspot", "hotspots")):
+        if path.startswith(prefix):
+            return name
+    return "home"
+
+
+def page(
+    request: Request,
+    name: str,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **values: Any,
+) -> HTMLResponse:
+    """Render a console template with the signed-in user, labels and security headers."""
+    t = templating.reader(request)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return templating.render(
+        ENV,
+        request,
+        name,
+        status_code=status_code,
+        headers={**SECURITY_HEADERS, **(headers or {})},
+        staff=getattr(request.state, "staff", None),
+        asset_url=asset_url,
+        labels=labels,
+        vocab=vocab,
+        nav=_nav(request),
+        here=quote(here, safe="/?=&"),
+        fmt_time=lambda v: _when(t, v),
+        fmt_due=lambda v: _due(t, v),
+        **values,
+    )
+
+
+def _when(t: Any, value: dt.datetime | None) -> str:
+    """Format a time as people read it in Kalimantan: local date and WITA clock time."""
+    if value is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    from geo.reports.config import LOCAL_TIMEZONE
+
+    local = value.astimezone(ZoneInfo(LOCAL_TIMEZONE))
+    return f"{t.date(local.date())} {local:%H.%M} WITA"
+
+
+def _due(t: Any, value: dt.datetime | None) -> str:
+    """Format a deadline as its last day: clocks end at midnight after the due day (WITA)."""
+    if value is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    from geo.reports.config import LOCAL_TIMEZONE
+
+    return str(
+        t.date((value - dt.timedelta(microseconds=1)).astimezone(ZoneInfo(LOCAL_TIMEZONE)).date())
+    )
+
+
+def _signin_redirect(request: Request, exc: Exception) -> Response:
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    location = "/?next=" + quote(target, safe="")
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": location})
+    response = RedirectResponse(location, status_code=303)
+    if request.cookies.get(SESSION_COOKIE):
+        response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _forbidden(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Forbidden)
+    t = templating.reader(request)
+    action = t.gettext(exc.action)
+    message = t.gettext(NOT_ALLOWED, role=vocab.role(t, exc.staff.role), action=action)
+    return page(request, "console/error.html", status_code=403, message=message)
+
+
+def _csrf_refused(request: Request, exc: Exception) -> Response:
+    t = templating.reader(request)
+    return page(request, "console/error.html", status_code=403, message=t.gettext(CSRF_REFUSED))
+
+
+def install(app: FastAPI) -> None:
+    """Register the console's answers to its exceptions on ``app``."""
+    app.add_exception_handler(SignInRequired, _signin_redirect)
+    app.add_exception_handler(Forbidden, _forbidden)
+    app.add_exception_handler(CsrfRefused, _csrf_refused)
