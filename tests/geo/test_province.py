@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.errors import ConfigurationError
+from geo.errors import ConfigurationError, Conflict
 from geo.province import Province, available_provinces, load_province
 from geo.reports.config import LOCAL_TIMEZONE, local_zone, zone_label
 from geo.settings import Settings
@@ -32,7 +32,7 @@ def test_shipped_profiles_load_and_validate() -> None:
     # 13 kabupaten and the city of Palangka Raya.
     assert len(kalteng.kabupaten) == 14 and "Palangka Raya" in kalteng.kabupaten
     assert len(set(kalteng.kabupaten)) == 14
-    assert KABUPATEN == kaltim.kabupaten and len(KABUPATEN) == 10
+    assert kaltim.kabupaten == KABUPATEN and len(KABUPATEN) == 10
 
 
 @pytest.mark.parametrize("key", ["62", 62, "Kalimantan Tengah", " kalimantan tengah ", "Kalteng"])
@@ -125,3 +125,107 @@ def test_a_profile_is_a_frozen_model() -> None:
     assert isinstance(profile, Province)
     with pytest.raises(ValueError, match="frozen"):
         profile.name = "Kalimantan Barat"  # type: ignore[misc]
+
+
+@pytest.mark.slow
+def test_the_second_provinces_demo_builds_into_a_fresh_database(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    """``pantau demo --province "Kalimantan Tengah"``: its own sites, titles, zone and clocks."""
+    import csv
+    import os
+    import subprocess
+    import sys
+
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from geo.db import make_engine
+    from geo.models import FieldBase, Site
+    from geo.reports.models import Report
+
+    env = {
+        **os.environ,
+        "PANTAU_DATABASE_URL": fresh_database_url,
+        "PANTAU_DATA_DIR": str(tmp_path / "var"),
+        "COLUMNS": "200",
+    }
+    env.pop("PANTAU_PROVINCE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "geo.cli", "demo", "--province", "Kalimantan Tengah"]
+        + ["--budget", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Kalimantan Tengah" in result.stdout and "WIB (Asia/Jakarta)" in result.stdout
+    assert "30 dibuat" in result.stdout
+    # The files were generated at demo time into the data folder, times written in WIB.
+    files = tmp_path / "var" / "demo" / "62"
+    with (files / "demo_reports.csv").open(encoding="utf-8") as handle:
+        times = [row["received_at"] for row in csv.DictReader(handle)]
+    assert times and all(t.endswith("+07:00") for t in times)
+    # Its own titles: the offline map and the briefing name the province.
+    out = tmp_path / "out" / "demo" / "62"
+    page = (out / "peta-offline.html").read_text(encoding="utf-8")
+    assert "Peta Pemantauan PETI Kalimantan Tengah" in page
+    assert "Kalimantan Timur" not in page
+    assert (out / "briefing.pdf").read_bytes().startswith(b"%PDF")
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as session:
+        kabupaten = set(session.scalars(select(Site.kabupaten)))
+        assert session.scalar(select(func.count()).select_from(Site)) == 30
+        assert kabupaten <= set(load_province("62").kabupaten)
+        assert session.scalar(select(func.count()).select_from(FieldBase)) == 4
+        assert (session.scalar(select(func.count()).select_from(Report)) or 0) > 300
+    engine.dispose()
+    # Reports are shown in WIB: the CLI list of a Kalteng deployment says so and shows +07:00
+    # local times (the stored UTC instant, moved by seven hours).
+    listing = subprocess.run(
+        [sys.executable, "-m", "geo.cli", "reports", "list", "--limit", "3"],
+        env={**env, "PANTAU_PROVINCE": "62"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert "(WIB)" in listing.stdout and "(WITA)" not in listing.stdout
+    again = subprocess.run(
+        [sys.executable, "-m", "geo.cli", "demo", "--registry-only"],
+        env={**env, "PANTAU_PROVINCE": "62"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert again.returncode == 0, again.stderr  # the same province again: idempotent
+    assert "0 dibuat" in again.stdout
+
+
+def test_a_provinces_demo_is_not_mixed_into_another_provinces_database(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    from geo import demo
+    from geo.db import make_engine
+    from tests.common import TEST_SECRET_KEY
+
+    settings = Settings(
+        secret_key=TEST_SECRET_KEY, data_dir=tmp_path / "var", environment="test", _env_file=None
+    )
+    engine = make_engine(fresh_database_url)
+    try:
+        assert demo.run(engine, settings=settings, full=False).sites.total == 108  # Kaltim
+        kalteng = demo.for_province(settings, "62")
+        assert kalteng.aoi_bbox == load_province("62").aoi_bbox
+        with pytest.raises(Conflict) as caught:
+            demo.run(engine, settings=kalteng, full=False)
+        assert caught.value.field == "province"
+        assert "Kalimantan Tengah" in str(caught.value)
+        # Its files were still written, deterministically, into the data folder.
+        assert (tmp_path / "var" / "demo" / "62" / "sites.geojson").is_file()
+    finally:
+        engine.dispose()
