@@ -212,7 +212,7 @@ def _reports_and_hotspots(
         matched = matching.match_reports(session=session, radius_m=settings.matching.radius_m)
         clustered = hotspots.cluster_reports(session=session, settings=settings.hotspots)
         scores = priority.compute_priority(session=session, settings=settings.priority)
-        late = overdue(session=session)
+        late = overdue(session=session, zone=settings.province_profile.zone)
     summary.reports = {
         N_("in file"): loaded.rows,
         N_("imported now"): loaded.imported,

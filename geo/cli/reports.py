@@ -136,7 +136,12 @@ def list_(
     """List reports, newest first; with --overdue/--due-soon the most urgent first."""
     with session_scope(engine_from_settings()) as session:
         rows = list_reports(
-            session=session, status=status, overdue=overdue, due_soon=due_soon, limit=limit
+            session=session,
+            status=status,
+            overdue=overdue,
+            due_soon=due_soon,
+            limit=limit,
+            settings=current().settings,
         )
     clocks = overdue or due_soon
     table = Table(title=f"{len(rows)} reports" + (" with a clock running late" if clocks else ""))
@@ -167,7 +172,7 @@ def show_(code: str = typer.Argument(..., help="Tracking code, e.g. PTM-7K3Q9X."
     """Show one report: its fields, history, evidence, clocks, and the hotline conversation."""
     t = current().t
     with session_scope(engine_from_settings()) as session:
-        report = show(session=session, code=code)
+        report = show(session=session, code=code, settings=current().settings)
         conversation = _conversation(session, report["code"])
     console.print(_fields_table(t, report))
     hist = Table(title=t.gettext("History"))

@@ -200,7 +200,11 @@ def load_demo_reports(
             or 0
         )
         overdue = len(
-            {c.report_id for c in evaluate(session=session, now=now) if c.state == "overdue"}
+            {
+                c.report_id
+                for c in evaluate(session=session, now=now, zone=zone)
+                if c.state == "overdue"
+            }
         )
     return DemoReportsSummary(
         rows=main.rows,

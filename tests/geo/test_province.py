@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from geo.errors import ConfigurationError, Conflict
 from geo.province import Province, available_provinces, load_province
@@ -229,3 +230,35 @@ def test_a_provinces_demo_is_not_mixed_into_another_provinces_database(
         assert (tmp_path / "var" / "demo" / "62" / "sites.geojson").is_file()
     finally:
         engine.dispose()
+
+
+def test_the_map_page_is_titled_with_the_settings_province(engine: Engine) -> None:
+    from geo.maps import MapOptions
+    from geo.maps.service import for_province, map_page
+
+    kalteng = Settings(province="62", _env_file=None)
+    page = map_page(settings=kalteng, engine=engine, options=MapOptions(layers=["sites"]))
+    assert "Peta Pemantauan PETI Kalimantan Tengah" in page.html
+    assert "Dinas ESDM Kalteng" in page.html
+    # A title the caller chose is kept.
+    mine = for_province(MapOptions(title="Peta saya"), load_province("62"))
+    assert (
+        mine.title == "Peta saya" and mine.source == "Registri Pantau Tambang, Dinas ESDM Kalteng"
+    )
+
+
+def test_complaint_clocks_count_the_provinces_days() -> None:
+    from geo.calendar import WorkingCalendar
+    from geo.reports.clocks import deadline
+
+    # 16:30 UTC on Sunday 2026-03-08: 23:30 Sunday in WIB, 00:30 Monday in WITA.
+    start = dt.datetime(2026, 3, 8, 16, 30, tzinfo=dt.UTC)
+    calendar = WorkingCalendar()
+    wib = deadline(
+        start, amount=1, unit="working_days", calendar=calendar, zone=load_province("62").zone
+    )
+    wita = deadline(start, amount=1, unit="working_days", calendar=calendar)
+    # Same national calendar, each province's days: one working day after a Sunday ends with
+    # Monday (in WIB), one after a Monday ends with Tuesday (in WITA).
+    assert wib.isoformat() == "2026-03-10T00:00:00+07:00"
+    assert wita.isoformat() == "2026-03-11T00:00:00+08:00"
