@@ -4,8 +4,12 @@ The sites are NOT real: real site lists are confidential government data. They a
 seeded random generator around real kecamatan (district) centres in East Kalimantan's mining
 regencies, so that distances, travel times and clusters look like the real problem.
 
-Run ``python data/generate_demo.py`` (options: ``--seed``, ``--out``); the same seed always
-writes byte-identical files.
+``--province 62`` writes the second, smaller demo instead: 30 synthetic sites and 4 bases in
+Kalimantan Tengah (gold along the Kahayan and Katingan, coal in the Barito), with its own seed.
+``pantau demo --province 62`` writes it at demo time into the data folder (not committed).
+
+Run ``python data/generate_demo.py`` (options: ``--seed``, ``--out``, ``--province``); the same
+seed always writes byte-identical files.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import datetime as dt
 import json
 import math
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,7 +30,8 @@ HERE = Path(__file__).parent
 # (kabupaten, code prefix, sites, [(kecamatan, lat, lon, commodity weights b/e/p)])
 # Kecamatan centres are approximate public locations; the weights say which commodity is
 # plausible there (coal in the Mahakam basin, gold in the interior, sand along rivers).
-REGIONS: list[tuple[str, str, int, list[tuple[str, float, float, tuple[float, float, float]]]]] = [
+_Regions = list[tuple[str, str, int, list[tuple[str, float, float, tuple[float, float, float]]]]]
+REGIONS: _Regions = [
     (
         "Kutai Kartanegara",
         "KKR",
@@ -114,6 +120,66 @@ REGIONS: list[tuple[str, str, int, list[tuple[str, float, float, tuple[float, fl
     ("Balikpapan", "BPN", 2, [("Balikpapan Utara", -1.190, 116.880, (0.3, 0.0, 0.7))]),
     ("Bontang", "BTG", 1, [("Bontang Selatan", 0.100, 117.470, (0.5, 0.0, 0.5))]),
 ]
+# Kalimantan Tengah (BPS 62), the second demo: smaller, same shape. Kecamatan centres are
+# approximate public locations.
+REGIONS_62: _Regions = [
+    (
+        "Gunung Mas",
+        "GMS",
+        6,
+        [
+            ("Kurun", -1.108, 113.878, (0.0, 0.9, 0.1)),
+            ("Tewah", -1.000, 113.700, (0.0, 1.0, 0.0)),
+            ("Rungan", -1.350, 113.800, (0.0, 0.8, 0.2)),
+        ],
+    ),
+    (
+        "Katingan",
+        "KTG",
+        6,
+        [
+            ("Katingan Tengah", -1.460, 113.080, (0.0, 0.7, 0.3)),
+            ("Katingan Hulu", -0.950, 112.950, (0.0, 1.0, 0.0)),
+        ],
+    ),
+    (
+        "Barito Utara",
+        "BTU",
+        5,
+        [
+            ("Teweh Tengah", -0.957, 114.893, (0.9, 0.1, 0.0)),
+            ("Lahei", -0.730, 114.880, (1.0, 0.0, 0.0)),
+        ],
+    ),
+    (
+        "Kapuas",
+        "KPS",
+        4,
+        [
+            ("Kapuas Tengah", -1.480, 114.220, (0.6, 0.4, 0.0)),
+            ("Timpah", -1.750, 114.350, (0.2, 0.8, 0.0)),
+        ],
+    ),
+    (
+        "Murung Raya",
+        "MRY",
+        4,
+        [
+            ("Murung", -0.630, 114.570, (0.7, 0.3, 0.0)),
+            ("Tanah Siang", -0.450, 114.250, (0.3, 0.7, 0.0)),
+        ],
+    ),
+    (
+        "Palangka Raya",
+        "PKY",
+        3,
+        [
+            ("Rakumpit", -1.850, 113.880, (0.0, 0.6, 0.4)),
+            ("Bukit Batu", -2.000, 113.780, (0.0, 0.3, 0.7)),
+        ],
+    ),
+    ("Kotawaringin Timur", "KTT", 2, [("Cempaga Hulu", -2.200, 113.000, (0.0, 0.7, 0.3))]),
+]
 COMMODITY = ("batubara", "emas", "pasir")
 STATUSES = ("suspected", "active", "inspected", "sealed", "dormant", "legalised")
 STATUS_P = (0.34, 0.30, 0.15, 0.09, 0.09, 0.03)
@@ -128,6 +194,8 @@ RIVER_WORDS = (
     "Karang Mumus",
     "Jembayan",
 )
+
+RIVER_WORDS_62 = ("Kahayan", "Katingan", "Barito", "Kapuas", "Rungan", "Teweh", "Manuhing")
 
 BASES = [
     # Dinas ESDM Provinsi Kalimantan Timur, head office on Jl. MT Haryono, Samarinda.
@@ -174,6 +242,58 @@ BASES = [
 ]
 
 
+# Kalimantan Tengah: the provincial office in Palangka Raya and three field posts (synthetic).
+BASES_62 = [
+    (
+        "PKY",
+        "Dinas ESDM Provinsi Kalimantan Tengah",
+        "Jl. Tjilik Riwut, Palangka Raya",
+        "Palangka Raya",
+        -2.2100,
+        113.9200,
+    ),
+    (
+        "KKN",
+        "Pos Lapangan ESDM Kuala Kurun",
+        "Jl. Tjilik Riwut, Kuala Kurun",
+        "Gunung Mas",
+        -1.1080,
+        113.8780,
+    ),
+    (
+        "MTW",
+        "Pos Lapangan ESDM Muara Teweh",
+        "Jl. Yetro Sinseng, Muara Teweh",
+        "Barito Utara",
+        -0.9570,
+        114.8930,
+    ),
+    (
+        "KSG",
+        "Pos Lapangan ESDM Kasongan",
+        "Jl. Tjilik Riwut, Kasongan",
+        "Katingan",
+        -1.8920,
+        113.4050,
+    ),
+]
+
+class DemoProvince(NamedTuple):
+    """What one province's demo is made of."""
+
+    regions: _Regions
+    rivers: tuple[str, ...]
+    bases: list[tuple[str, str, str, str, float, float]]
+    seed: int
+
+
+#: Each province's demo, by BPS code (the profiles are in ``data/provinces/``).
+PROVINCES: dict[str, DemoProvince] = {
+    "64": DemoProvince(REGIONS, RIVER_WORDS, BASES, SEED),
+    "62": DemoProvince(REGIONS_62, RIVER_WORDS_62, BASES_62, 20261201),
+}
+
+
 def _polygon(rng: np.random.Generator, lat: float, lon: float, area_ha: float) -> list[list[float]]:
     """Return a star-shaped (hence simple) irregular polygon of about ``area_ha`` around a point."""
     n = int(rng.integers(7, 12))
@@ -202,11 +322,14 @@ def _risk(rng: np.random.Generator, status: str, commodity: str) -> str:
     return str(rng.choice(["low", "medium", "high", "critical"], p=base))
 
 
-def generate_sites(seed: int = SEED, reference: dt.date = REFERENCE_DATE) -> dict[str, object]:
+def generate_sites(
+    seed: int = SEED, reference: dt.date = REFERENCE_DATE, province: str = "64"
+) -> dict[str, object]:
     """Return the sites as a GeoJSON FeatureCollection (a dict), deterministic for ``seed``."""
     rng = np.random.default_rng(seed)
     features = []
-    for kabupaten, prefix, count, places in REGIONS:
+    demo = PROVINCES[province]
+    for kabupaten, prefix, count, places in demo.regions:
         for i in range(1, count + 1):
             kecamatan, lat0, lon0, weights = places[int(rng.integers(len(places)))]
             commodity = str(rng.choice(COMMODITY, p=np.array(weights) / sum(weights)))
@@ -220,7 +343,7 @@ def generate_sites(seed: int = SEED, reference: dt.date = REFERENCE_DATE) -> dic
                 span = (reference - first).days
                 inspected = first + dt.timedelta(days=int(rng.integers(14, max(15, span))))
             place = (
-                f"Sungai {rng.choice(RIVER_WORDS)}"
+                f"Sungai {rng.choice(demo.rivers)}"
                 if commodity != "batubara" and rng.random() < 0.5
                 else f"{rng.choice(FEATURE)} {kecamatan}"
             )
@@ -252,7 +375,7 @@ def generate_sites(seed: int = SEED, reference: dt.date = REFERENCE_DATE) -> dic
     return {"type": "FeatureCollection", "name": "sites", "features": features}
 
 
-def generate_bases() -> dict[str, object]:
+def generate_bases(province: str = "64") -> dict[str, object]:
     """Return the field team bases as a GeoJSON FeatureCollection (a dict)."""
     return {
         "type": "FeatureCollection",
@@ -263,16 +386,21 @@ def generate_bases() -> dict[str, object]:
                 "properties": {"code": code, "name": name, "address": address, "kabupaten": kab},
                 "geometry": {"type": "Point", "coordinates": [lon, lat]},
             }
-            for code, name, address, kab, lat, lon in BASES
+            for code, name, address, kab, lat, lon in PROVINCES[province].bases
         ],
     }
 
 
-def write(out: Path, seed: int = SEED) -> list[Path]:
-    """Write ``sites.geojson`` and ``bases.geojson`` into ``out`` and return their paths."""
+def write(out: Path, seed: int | None = None, province: str = "64") -> list[Path]:
+    """Write ``sites.geojson`` and ``bases.geojson`` into ``out`` and return their paths.
+
+    ``seed`` defaults to the province's own (:data:`PROVINCES`).
+    """
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, collection in (("sites", generate_sites(seed)), ("bases", generate_bases())):
+    seed = PROVINCES[province].seed if seed is None else seed
+    sites = generate_sites(seed, province=province)
+    for name, collection in (("sites", sites), ("bases", generate_bases(province))):
         path = out / f"{name}.geojson"
         path.write_text(
             json.dumps(collection, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
@@ -284,10 +412,11 @@ def write(out: Path, seed: int = SEED) -> list[Path]:
 def main() -> None:
     """Command-line entry: write the demo files."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--seed", type=int, default=None, help="default: the province's")
     parser.add_argument("--out", type=Path, default=HERE)
+    parser.add_argument("--province", choices=sorted(PROVINCES), default="64")
     args = parser.parse_args()
-    for path in write(args.out, args.seed):
+    for path in write(args.out, args.seed, province=args.province):
         print(f"wrote {path}")
 
 

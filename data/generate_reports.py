@@ -16,8 +16,11 @@ before a fixed reference date:
 
 Names and phone numbers are invented (phones use the unassigned ``0800-00`` range).
 
-Run ``python data/generate_reports.py`` (``--seed``, ``--reference-date``, ``--out``); the same
-arguments always write byte-identical files.
+``--province 62`` writes the smaller Kalimantan Tengah demo (400 reports around its 30 sites, 4
+hidden hotspots, times in WIB); without it, East Kalimantan's (times in WITA) as always.
+
+Run ``python data/generate_reports.py`` (``--seed``, ``--reference-date``, ``--out``,
+``--province``); the same arguments always write byte-identical files.
 """
 
 from __future__ import annotations
@@ -43,6 +46,39 @@ REFERENCE_DATE = dt.date(2026, 11, 1)
 N_REPORTS = 2000
 HERE = Path(__file__).parent
 WITA = dt.timezone(dt.timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class ReportArea:
+    """Where a province's synthetic reports fall and the clock they are written in."""
+
+    #: The zone times are written in (with their offset).
+    tz: dt.timezone
+    #: Box (lat_min, lat_max, lon_min, lon_max) for scattered noise inside the province.
+    noise: tuple[float, float, float, float]
+    #: Box for reports just outside the area of interest (flagged ``outside_aoi``).
+    outside: tuple[float, float, float, float]
+    #: Hidden hotspots, reports and near duplicates by default.
+    hotspots: int
+    n: int
+    seed: int
+
+
+#: Each province's reports, by BPS code. Kaltim's outside box is Kalimantan Selatan, just south
+#: of the area; Kalteng's is near Pontianak, Kalimantan Barat, just west of it.
+AREAS: dict[str, ReportArea] = {
+    "64": ReportArea(
+        WITA, (-2.3, 2.2, 115.2, 118.6), (-3.8, -3.2, 115.0, 116.3), 6, N_REPORTS, SEED
+    ),
+    "62": ReportArea(
+        dt.timezone(dt.timedelta(hours=7)),
+        (-2.8, 0.3, 112.0, 115.2),
+        (-0.5, 0.3, 109.2, 110.0),
+        4,
+        400,
+        20261202,
+    ),
+}
 
 CHANNELS = {
     "hotline": 0.40,
@@ -209,11 +245,11 @@ def _photo(lat: float, lon: float, taken: dt.datetime, seed: int) -> bytes:
     return buf.getvalue()
 
 
-def _time(rng: np.random.Generator, ref: dt.date) -> dt.datetime:
+def _time(rng: np.random.Generator, ref: dt.date, tz: dt.timezone = WITA) -> dt.datetime:
     # More reports lately (the problem is growing): density rising linearly over the year.
     days_back = 365 * (1 - math.sqrt(rng.uniform(0.0, 1.0)))
     hour = int(rng.choice([7, 8, 9, 10, 11, 13, 14, 15, 16, 19, 20, 21]))
-    start = dt.datetime.combine(ref, dt.time(), tzinfo=WITA)
+    start = dt.datetime.combine(ref, dt.time(), tzinfo=tz)
     moment = start - dt.timedelta(days=days_back)
     return moment.replace(hour=hour, minute=int(rng.integers(60)), second=0, microsecond=0)
 
@@ -229,6 +265,7 @@ class _World:
     reference_date: dt.date
     evidence_dir: Path
     seed: int
+    area: ReportArea = AREAS["64"]
     lapor_no: int = 4_800_000
     photos: int = 0
 
@@ -237,15 +274,22 @@ def generate(
     *,
     sites_path: Path,
     out: Path,
-    seed: int = SEED,
+    seed: int | None = None,
     reference_date: dt.date = REFERENCE_DATE,
-    n: int = N_REPORTS,
+    n: int | None = None,
+    province: str = "64",
 ) -> dict[str, int]:
-    """Write ``demo_reports.csv``, ``demo_reports_rejects.csv`` and ``evidence/`` under ``out``."""
+    """Write ``demo_reports.csv``, ``demo_reports_rejects.csv`` and ``evidence/`` under ``out``.
+
+    ``seed`` and ``n`` default to the province's (:data:`AREAS`).
+    """
+    area = AREAS[province]
+    seed = area.seed if seed is None else seed
+    n = area.n if n is None else n
     # Every draw from rng happens in a fixed order: the same arguments write the same bytes.
     rng = np.random.default_rng(seed)
     sites = _sites(sites_path)
-    hotspots = _hotspots(rng, sites, 6)
+    hotspots = _hotspots(rng, sites, area.hotspots)
     reporters = [
         (
             f"{FIRST[int(rng.integers(len(FIRST)))]} {LAST[int(rng.integers(len(LAST)))]}",
@@ -259,7 +303,7 @@ def generate(
     evidence_dir.mkdir(parents=True, exist_ok=True)
     for old in evidence_dir.glob("demo-*.jpg"):
         old.unlink()
-    world = _World(sites, site_w, hotspots, reporters, reference_date, evidence_dir, seed)
+    world = _World(sites, site_w, hotspots, reporters, reference_date, evidence_dir, seed, area)
     kinds = rng.choice(
         ["site", "hotspot", "noise", "outside", "described"],
         size=n,
@@ -270,7 +314,7 @@ def generate(
     exact = _add_exact_duplicates(rng, rows)
     rows.sort(key=lambda r: r["received_at"])
     _write(out / "demo_reports.csv", rows)
-    rejects = _rejects(rng, reference_date)
+    rejects = _rejects(rng, reference_date, area.tz)
     _write(out / "demo_reports_rejects.csv", rejects)
     return {
         "reports": len(rows),
@@ -300,17 +344,12 @@ def _place(
     elif kind == "hotspot":
         anchor = world.hotspots[int(rng.integers(len(world.hotspots)))]
         lat, lon = _offset(rng, anchor["lat"], anchor["lon"], 350, 1200)
-    elif kind == "noise":
+    else:  # noise inside the province, or just outside the area of interest
+        lat0, lat1, lon0, lon1 = world.area.noise if kind == "noise" else world.area.outside
         anchor = sites[int(rng.integers(len(sites)))]
         lat, lon = (
-            round(float(rng.uniform(-2.3, 2.2)), 6),
-            round(float(rng.uniform(115.2, 118.6)), 6),
-        )
-    else:  # Kalimantan Selatan, just south of the area of interest
-        anchor = sites[int(rng.integers(len(sites)))]
-        lat, lon = (
-            round(float(rng.uniform(-3.8, -3.2)), 6),
-            round(float(rng.uniform(115.0, 116.3)), 6),
+            round(float(rng.uniform(lat0, lat1)), 6),
+            round(float(rng.uniform(lon0, lon1)), 6),
         )
     return anchor, lat, lon
 
@@ -319,7 +358,7 @@ def _report(rng: np.random.Generator, world: _World, i: int, kind: str) -> dict[
     """Return the ``i``-th synthetic report, of the given kind."""
     anchor, lat, lon = _place(rng, world, kind)
     channel = str(rng.choice(list(CHANNELS), p=np.array(list(CHANNELS.values()))))
-    received = _time(rng, world.reference_date)
+    received = _time(rng, world.reference_date, world.area.tz)
     observed = (received - dt.timedelta(hours=float(rng.uniform(1, 48)))).replace(
         second=0, microsecond=0
     )
@@ -444,7 +483,9 @@ def _add_exact_duplicates(rng: np.random.Generator, rows: list[dict[str, Any]]) 
     return exact
 
 
-def _rejects(rng: np.random.Generator, ref: dt.date) -> list[dict[str, Any]]:
+def _rejects(
+    rng: np.random.Generator, ref: dt.date, tz: dt.timezone = WITA
+) -> list[dict[str, Any]]:
     """Rows each of which the importer must refuse, one problem per row."""
     problems: list[dict[str, Any]] = [
         {"lat": 0, "lon": 0},  # null island
@@ -464,7 +505,7 @@ def _rejects(rng: np.random.Generator, ref: dt.date) -> list[dict[str, Any]]:
         base: dict[str, Any] = dict.fromkeys(FIELDS, "")
         base.update(
             channel="hotline",
-            received_at=_time(rng, ref).isoformat(),
+            received_at=_time(rng, ref, tz).isoformat(),
             description="Baris contoh yang harus ditolak",
             activity="excavator",
             external_id=f"WA-REJECT-{i:03d}",
@@ -477,11 +518,12 @@ def _rejects(rng: np.random.Generator, ref: dt.date) -> list[dict[str, Any]]:
 def main() -> None:
     """Write the demo report files from the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--seed", type=int, default=None, help="default: the province's")
     parser.add_argument("--reference-date", type=dt.date.fromisoformat, default=REFERENCE_DATE)
     parser.add_argument("--sites", type=Path, default=HERE / "sites.geojson")
     parser.add_argument("--out", type=Path, default=HERE)
-    parser.add_argument("-n", type=int, default=N_REPORTS)
+    parser.add_argument("-n", type=int, default=None, help="default: the province's")
+    parser.add_argument("--province", choices=sorted(AREAS), default="64")
     args = parser.parse_args()
     counts = generate(
         sites_path=args.sites,
@@ -489,6 +531,7 @@ def main() -> None:
         seed=args.seed,
         reference_date=args.reference_date,
         n=args.n,
+        province=args.province,
     )
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
 

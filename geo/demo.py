@@ -5,24 +5,33 @@ public reports, matches them to sites, clusters the rest into hotspots, scores e
 the offline overview map and the briefing PDF, and makes a two-week plan for four teams with all
 its exports. ``pantau demo`` calls it; it is safe to run any number of times (imports are
 idempotent, matching and clustering keep their identities, a new plan is saved per run).
+
+The demo is Kalimantan Timur's unless the settings name another province
+(:func:`for_province`): ``pantau demo --province 62`` writes Kalimantan Tengah's smaller
+synthetic files into ``<data_dir>/demo/62/`` (:func:`demo_files`) and runs the same steps with
+that province's titles, area and time zone (WIB).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from geo import accounts, bases, migrate, sites
 from geo.db import session_scope
-from geo.errors import N_
+from geo.errors import N_, Conflict
+from geo.province import DEFAULT_PROVINCE, load_province
 from geo.settings import Settings
 
-__all__ = ["DEMO_DIR", "DemoSummary", "run"]
+__all__ = ["DEMO_DIR", "DemoSummary", "demo_files", "for_province", "run"]
 
 #: The synthetic demo files shipped in the repository's ``data/`` folder.
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -50,11 +59,77 @@ def _noop(_: str) -> None:
     return None
 
 
+def for_province(settings: Settings, province: str) -> Settings:
+    """Return ``settings`` for ``province`` (a code or a name), with that province's area.
+
+    Examples
+    --------
+    >>> s = for_province(settings, "Kalimantan Tengah")
+    >>> s.province, s.province_profile.zone_label, s.aoi_bbox[0]
+    ('62', 'WIB', 110.5)
+    """
+    profile = load_province(province)
+    if profile.code == settings.province:
+        return settings
+    return settings.model_copy(update={"province": profile.code, "aoi_bbox": profile.aoi_bbox})
+
+
+def _generator(name: str) -> Any:
+    """Import one of the generator scripts of ``data/`` (they are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"pantau_{name}", DEMO_DIR / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+def demo_files(settings: Settings) -> Path:
+    """Return the folder of the province's synthetic demo files, writing them when missing.
+
+    Kalimantan Timur's are shipped in ``data/``; another province's are generated (seeded, so
+    always the same) into ``<data_dir>/demo/<code>/``.
+
+    Examples
+    --------
+    >>> demo_files(settings) == DEMO_DIR
+    True
+    """
+    code = settings.province
+    if code == DEFAULT_PROVINCE:
+        return DEMO_DIR
+    folder = Path(settings.data_dir) / "demo" / code
+    if not (folder / "demo_reports_rejects.csv").is_file():
+        _generator("generate_demo").write(folder, province=code)
+        _generator("generate_reports").generate(
+            sites_path=folder / "sites.geojson", out=folder, province=code
+        )
+    return folder
+
+
+def _refuse_other_province(engine: Engine, settings: Settings) -> None:
+    """Refuse to mix a province's demo into a database holding another province's sites."""
+    profile = settings.province_profile
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT DISTINCT kabupaten FROM sites")).scalars().all()
+    foreign = sorted(set(found) - set(profile.kabupaten))
+    if foreign:
+        raise Conflict.of(
+            N_(
+                "this database holds sites outside {province} ({kabupaten}); run the demo of "
+                "another province against its own database (PANTAU_DATABASE_URL)"
+            ),
+            field="province",
+            province=profile.name,
+            kabupaten=", ".join(foreign[:3]),
+        )
+
+
 def run(
     engine: Engine,
     *,
     settings: Settings,
-    data_dir: Path = DEMO_DIR,
+    data_dir: Path | None = None,
     out_dir: Path | None = None,
     full: bool = True,
     plan_budget_s: float = 20.0,
@@ -67,12 +142,14 @@ def run(
     engine
         The database; brought to the newest schema first.
     data_dir
-        Folder of the synthetic demo files.
+        Folder of the synthetic demo files (default: the province's, :func:`demo_files`).
     out_dir
-        Where the map, the briefing and the patrol exports go (default ``out/demo``).
+        Where the map, the briefing and the patrol exports go (default ``out/demo``, or
+        ``out/demo/<code>`` for a province other than Kalimantan Timur).
     settings
-        The settings tree (secret key, data folder, and every section the steps read), injected
-        by the adapter: ``pantau demo`` passes the CLI context's.
+        The settings tree (secret key, data folder, province, and every section the steps read),
+        injected by the adapter: ``pantau demo`` passes the CLI context's
+        (:func:`for_province` of it with ``--province``).
     full
         ``False`` loads only the registry and bases (fast; used by tests of other parts).
     plan_budget_s
@@ -86,9 +163,13 @@ def run(
     >>> summary.sites.total, summary.bases_created >= 0
     (108, True)
     """
-    out_dir = Path(out_dir or "out/demo")
+    other = settings.province != DEFAULT_PROVINCE
+    out_dir = Path(out_dir or ("out/demo/" + settings.province if other else "out/demo"))
+    data_dir = data_dir or demo_files(settings)
     step("Migrating the database")
     migrate.upgrade(engine)
+    if other:
+        _refuse_other_province(engine, settings)
     step("Loading the site registry and field team bases")
     site_summary = sites.import_file(
         engine, data_dir / "sites.geojson", actor="demo", settings=settings
@@ -110,7 +191,16 @@ def run(
     if full:
         _reports_and_hotspots(engine, summary, data_dir=data_dir, settings=settings, step=step)
         _map_and_briefing(engine, summary, out_dir=out_dir, settings=settings, step=step)
-        _patrol_plan(engine, summary, out_dir=out_dir, budget_s=plan_budget_s, step=step)
+        # Kaltim's plan as it always was; another province plans in its own area.
+        plan_settings = settings if other else None
+        _patrol_plan(
+            engine,
+            summary,
+            out_dir=out_dir,
+            budget_s=plan_budget_s,
+            step=step,
+            settings=plan_settings,
+        )
     return summary
 
 
@@ -128,7 +218,7 @@ def _reports_and_hotspots(
         matched = matching.match_reports(session=session, radius_m=settings.matching.radius_m)
         clustered = hotspots.cluster_reports(session=session, settings=settings.hotspots)
         scores = priority.compute_priority(session=session, settings=settings.priority)
-        late = overdue(session=session)
+        late = overdue(session=session, zone=settings.province_profile.zone)
     summary.reports = {
         N_("in file"): loaded.rows,
         N_("imported now"): loaded.imported,
@@ -156,12 +246,25 @@ def _map_and_briefing(
 
     step("Drawing the offline overview map and the briefing PDF (headless Chromium)")
     summary.outputs.update(
-        write_outputs(engine, out_dir, png=False, lang=settings.language, settings=settings.maps)
+        write_outputs(
+            engine,
+            out_dir,
+            png=False,
+            lang=settings.language,
+            settings=settings.maps,
+            province=settings.province_profile,
+        )
     )
 
 
 def _patrol_plan(
-    engine: Engine, summary: DemoSummary, *, out_dir: Path, budget_s: float, step: Step
+    engine: Engine,
+    summary: DemoSummary,
+    *,
+    out_dir: Path,
+    budget_s: float,
+    step: Step,
+    settings: Settings | None = None,
 ) -> None:
     from geo.patrols.store import demo_plan
 
@@ -169,7 +272,7 @@ def _patrol_plan(
     start = dt.date.today() + dt.timedelta(days=1)
     with session_scope(engine) as session:
         plan, plan_id, files = demo_plan(
-            session=session, out_dir=out_dir, start=start, budget_s=budget_s
+            session=session, out_dir=out_dir, start=start, budget_s=budget_s, settings=settings
         )
     frame = plan.to_frame()
     summary.plan = {

@@ -21,13 +21,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from geo.alerts.config import AlertSettings
 from geo.errors import ConfigurationError
 from geo.layers.config import LayerSettings
 from geo.odk.config import OdkSettings
+from geo.province import DEFAULT_PROVINCE, Province, load_province
 
 __all__ = [
     "Settings",
@@ -349,7 +350,12 @@ class Settings(BaseSettings):
     previous_secret_keys: tuple[str, ...] = ()
     #: Where evidence files and generated outputs are written.
     data_dir: Path = Path("var")
+    #: The province this deployment serves: a BPS code (``64``) or a name (``Kalimantan Tengah``)
+    #: with a profile in ``data/provinces/`` (time zone, kabupaten, area of interest, bases).
+    #: Stored as the code.
+    province: str = DEFAULT_PROVINCE
     #: Area of interest (lon_min, lat_min, lon_max, lat_max): East Kalimantan with a margin.
+    #: When not set, the province profile's.
     aoi_bbox: tuple[float, float, float, float] = (113.5, -3.0, 119.5, 2.8)
     #: Indonesia's extent with a margin; anything outside is rejected as a location.
     indonesia_bbox: tuple[float, float, float, float] = (94.0, -11.5, 141.5, 6.5)
@@ -370,6 +376,23 @@ class Settings(BaseSettings):
     odk: OdkSettings = Field(default_factory=OdkSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+
+    @field_validator("province", mode="before")
+    @classmethod
+    def _province_code(cls, value: object) -> str:
+        # A ConfigurationError naming ``province`` (not a pydantic error) when there is no profile.
+        return load_province(str(value)).code
+
+    @property
+    def province_profile(self) -> Province:
+        """The profile of :attr:`province` (time zone, kabupaten, area of interest, bases)."""
+        return load_province(self.province)
+
+    @model_validator(mode="after")
+    def _province_area(self) -> Settings:
+        if "aoi_bbox" not in self.model_fields_set:
+            self.aoi_bbox = self.province_profile.aoi_bbox
+        return self
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:

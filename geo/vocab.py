@@ -7,6 +7,8 @@ from the map message catalogue.
 
 from __future__ import annotations
 
+from geo.province import DEFAULT_PROVINCE, load_province
+
 __all__ = ["COMMODITIES", "SITE_STATUSES", "RISK_LEVELS", "EXCLUDED_FROM_PATROL", "KABUPATEN"]
 
 #: Commodity of a suspect site: coal, gold, sand/gravel, rock, other.
@@ -28,16 +30,7 @@ RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "critical")
 #: Statuses that patrol planning leaves out unless asked.
 EXCLUDED_FROM_PATROL: frozenset[str] = frozenset({"sealed", "legalised"})
 
-#: Kabupaten/kota of Kalimantan Timur (10 regencies and cities).
-KABUPATEN: tuple[str, ...] = (
-    "Kutai Kartanegara",
-    "Samarinda",
-    "Kutai Barat",
-    "Kutai Timur",
-    "Berau",
-    "Paser",
-    "Penajam Paser Utara",
-    "Balikpapan",
-    "Bontang",
-    "Mahakam Ulu",
-)
+#: Kabupaten/kota of the default province (Kalimantan Timur: 10 regencies and cities), kept for
+#: callers that predate province profiles. A deployment's own list is
+#: ``settings.province_profile.kabupaten`` (see :mod:`geo.province`).
+KABUPATEN: tuple[str, ...] = load_province(DEFAULT_PROVINCE).kabupaten

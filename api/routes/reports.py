@@ -275,12 +275,14 @@ def list_reports(
 def overdue_reports(
     session: SessionDep,
     principal: ClockReader,
+    settings: SettingsDep,
     due_soon: bool = False,
 ) -> list[ClockOut]:
     """Return running clocks past their deadline (and, if asked, due soon), most urgent first."""
+    zone = settings.province_profile.zone  # days end at the province's midnight
     return [
         ClockOut.model_validate(c, from_attributes=True)
-        for c in georeports.overdue(session=session, due_soon=due_soon)
+        for c in georeports.overdue(session=session, due_soon=due_soon, zone=zone)
     ]
 
 

@@ -13,6 +13,7 @@ from geo.accounts import DemoUser
 from geo.cli._common import context
 from geo.i18n import Translator
 from geo.priority import explain
+from geo.settings import Settings
 
 
 def _pairs(title: str, values: dict[str, object], t: Translator) -> Table:
@@ -25,23 +26,43 @@ def _pairs(title: str, values: dict[str, object], t: Translator) -> Table:
     return table
 
 
+def _heading(settings: Settings, t: Translator, lang: str) -> str:
+    profile = settings.province_profile
+    return t.gettext(
+        "Synthetic demo for {province}; times in {zone} ({timezone}).",
+        province=profile.display_name(lang),
+        zone=profile.zone_label,
+        timezone=profile.timezone,
+    )
+
+
 def demo(
     ctx: typer.Context,
-    out: Path = typer.Option(Path("out/demo"), "--out", help="Folder for the map and exports."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder for the map and exports (default out/demo[/CODE])."
+    ),
     budget: float = typer.Option(20.0, "--budget", help="Patrol solver time in seconds."),
     registry_only: bool = typer.Option(
         False, "--registry-only", help="Load only the sites and bases (fast)."
+    ),
+    province: str | None = typer.Option(
+        None,
+        "--province",
+        help="Province code or name (64 Kalimantan Timur, 62 Kalimantan Tengah); "
+        "default PANTAU_PROVINCE. Use a database of its own.",
     ),
 ) -> None:
     """Set up the database, run every step on the synthetic demo data and show the results."""
     cli = context(ctx)
     t = cli.t
     console = cli.console
+    settings = demo_job.for_province(cli.settings, province) if province else cli.settings
+    console.print(_heading(settings, t, cli.language), highlight=False)
     with console.status("Demo...") as status:
         summary = demo_job.run(
             cli.engine(),
             out_dir=out,
-            settings=cli.settings,
+            settings=settings,
             full=not registry_only,
             plan_budget_s=budget,
             step=lambda text: status.update(text + "..."),

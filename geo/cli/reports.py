@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -23,7 +22,7 @@ from geo.errors import NotFound
 from geo.i18n import Translator
 from geo.reports import service
 from geo.reports.clocks import load_rules, update_rule
-from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.config import local_zone
 from geo.reports.export import export_reports
 from geo.reports.grouping import EVENT_LABELS, GroupEntry, ReportGroup
 from geo.reports.models import ClockRule
@@ -34,12 +33,11 @@ from geo.whatsapp.service import conversation_of_report
 __all__ = ["app"]
 
 app = typer.Typer(help="Public reports: import, list, show, change status.", no_args_is_help=True)
-_LOCAL = ZoneInfo(LOCAL_TIMEZONE)
-
 
 def _when(value: Any) -> str:
     if isinstance(value, dt.datetime):
-        return value.astimezone(_LOCAL).strftime("%Y-%m-%d %H:%M")
+        # Shown in the province's zone (WIB, WITA or WIT, from its profile).
+        return value.astimezone(local_zone(current().settings)).strftime("%Y-%m-%d %H:%M")
     return "" if value is None else str(value)
 
 
@@ -139,15 +137,21 @@ def list_(
     """List reports, newest first; with --overdue/--due-soon the most urgent first."""
     with session_scope(engine_from_settings()) as session:
         rows = list_reports(
-            session=session, status=status, overdue=overdue, due_soon=due_soon, limit=limit
+            session=session,
+            status=status,
+            overdue=overdue,
+            due_soon=due_soon,
+            limit=limit,
+            settings=current().settings,
         )
     clocks = overdue or due_soon
     table = Table(title=f"{len(rows)} reports" + (" with a clock running late" if clocks else ""))
-    for name in ("code", "received (WITA)", "channel", "status", "activity", "flags"):
+    zone = current().settings.province_profile.zone_label
+    for name in ("code", f"received ({zone})", "channel", "status", "activity", "flags"):
         table.add_column(name)
     if clocks:
         table.add_column("clock")
-        table.add_column("due (WITA)")
+        table.add_column(f"due ({zone})")
         table.add_column("state")
     for row in rows:
         cells = [
@@ -169,12 +173,12 @@ def show_(code: str = typer.Argument(..., help="Tracking code, e.g. PTM-7K3Q9X."
     """Show one report: its fields, history, evidence, clocks, and the hotline conversation."""
     t = current().t
     with session_scope(engine_from_settings()) as session:
-        report = show(session=session, code=code)
+        report = show(session=session, code=code, settings=current().settings)
         conversation = _conversation(session, report["code"])
     console.print(_fields_table(t, report))
     hist = Table(title=t.gettext("History"))
     for name in (
-        t.gettext("at (WITA)"),
+        t.gettext("at ({zone})", zone=current().settings.province_profile.zone_label),
         t.gettext("from"),
         t.gettext("to"),
         t.gettext("by"),
@@ -244,8 +248,8 @@ def _clocks_table(t: Translator, clocks: list[dict[str, Any]]) -> Table:
     table = Table(title=t.gettext("Clocks"))
     for name in (
         t.gettext("rule"),
-        t.gettext("started (WITA)"),
-        t.gettext("due (WITA)"),
+        t.gettext("started ({zone})", zone=current().settings.province_profile.zone_label),
+        t.gettext("due ({zone})", zone=current().settings.province_profile.zone_label),
         t.gettext("state"),
         t.gettext("days left"),
     ):

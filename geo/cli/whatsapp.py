@@ -9,7 +9,6 @@ and deletes raw deliveries older than the retention time.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -19,7 +18,7 @@ from geo.cli._common import console, current, engine_from_settings
 from geo.db import session_scope
 from geo.errors import N_, ConfigurationError
 from geo.i18n import Translator
-from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.config import local_zone
 from geo.whatsapp.graph import GraphClient
 from geo.whatsapp.service import (
     ConversationView,
@@ -73,7 +72,7 @@ def _when(value: dt.datetime | None) -> str:
     return (
         ""
         if value is None
-        else value.astimezone(ZoneInfo(LOCAL_TIMEZONE)).strftime("%Y-%m-%d %H:%M")
+        else value.astimezone(local_zone(current().settings)).strftime("%Y-%m-%d %H:%M")
     )
 
 
@@ -105,7 +104,7 @@ def print_conversation(view: ConversationView, t: Translator) -> None:
     )
     table = Table()
     for name in (
-        t.gettext("sent (WITA)"),
+        t.gettext("sent ({zone})", zone=current().settings.province_profile.zone_label),
         t.gettext("type"),
         t.gettext("text"),
         t.gettext("media"),

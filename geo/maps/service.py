@@ -30,6 +30,7 @@ from geo.maps.briefing import export
 from geo.maps.briefing_data import load_briefing_data
 from geo.maps.build import build_from, map_info
 from geo.maps.options import MapOptions, Period
+from geo.province import Province
 from geo.settings import MapSettings, Settings
 
 __all__ = [
@@ -119,6 +120,14 @@ def _read_admin(admin: Path | None) -> gpd.GeoDataFrame | None:
     return read_vector(admin)
 
 
+def for_province(options: MapOptions, province: Province) -> MapOptions:
+    """Return ``options`` with the province's title and source where they are not set."""
+    return options.replace(
+        title=options.title or province.map_title(options.lang),
+        source=options.source or province.map_source(options.lang),
+    )
+
+
 def map_page(*, settings: Settings, engine: Engine, options: MapOptions) -> MapPage:
     """Build the overview map from the database and return it as one HTML page.
 
@@ -134,6 +143,7 @@ def map_page(*, settings: Settings, engine: Engine, options: MapOptions) -> MapP
         counts = {"cells": len(summary.cells), "sites": len(summary.sites)}
         return MapPage(page, counts, True, options.lang)
     data = sources.load_all(engine, period=options.period)
+    options = for_province(options, settings.province_profile)
     m = build_from(data, options, settings=settings.maps)
     page = m.get_root().render()
     return MapPage(str(page), dict(map_info(m).counts), options.offline, options.lang)
@@ -159,6 +169,7 @@ def map_files(
     >>> map_files(settings=settings, engine=engine, options=MapOptions(offline=True),
     ...           out=Path("out/peta.html"), pdf=Path("out/briefing.pdf"))  # doctest: +SKIP
     """
+    options = for_province(options, settings.province_profile)
     return _write_files(
         settings.maps, engine, options, out=out, png=png, pdf=pdf, admin=_read_admin(admin)
     )
@@ -217,6 +228,7 @@ def briefing_file(
     if options.share:
         return _public_file(settings, engine, options, fmt)
     data = sources.load_all(engine, period=options.period)
+    options = for_province(options, settings.province_profile)
     with tempfile.TemporaryDirectory(prefix="pantau-briefing-file-") as tmp:
         out = Path(tmp) / f"briefing.{fmt}"
         # Rendered with the network cut, so from the offline build of the map.
@@ -312,13 +324,14 @@ def write_outputs(
     period: Period | None = None,
     png: bool = True,
     settings: MapSettings | None = None,
+    province: Province | None = None,
 ) -> dict[str, Path]:
     """Write the offline overview map, a PNG of it and the PDF briefing into ``out_dir``.
 
     What ``pantau demo`` (or a scheduled job) writes. Returns the paths by label
     (``"Offline map"``, ``"PNG"``, ``"Briefing PDF"``: catalogue entries) for the summary.
     ``settings`` is the ``maps`` section; ``None`` reads the process settings, kept only until
-    ``geo.demo`` passes its own.
+    ``geo.demo`` passes its own. ``province`` titles the map (default: the catalogue's title).
 
     Examples
     --------
@@ -331,10 +344,11 @@ def write_outputs(
         settings = get_settings().maps
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    options = MapOptions(period=period, lang=lang, offline=True)
     files = _write_files(
         settings,
         engine,
-        MapOptions(period=period, lang=lang, offline=True),
+        options if province is None else for_province(options, province),
         out=out / "peta-offline.html",
         png=out / "peta.png" if png else None,
         pdf=out / "briefing.pdf",

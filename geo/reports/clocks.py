@@ -5,8 +5,9 @@ days, schedule the follow-up within 5 working days of verification, resolve with
 after SP4N-LAPOR! practice and Perpres 76/2013) so the agency can change them with
 :func:`update_rule`. Working days follow the calendar the government uses
 (:mod:`geo.calendar`): they skip Saturdays, Sundays, Indonesia's public holidays, the joint
-leave days (cuti bersama) and the days off the agency adds itself. Days are counted in WITA,
-the time of East Kalimantan; a deadline falls at the end of its day. A report received on a
+leave days (cuti bersama) and the days off the agency adds itself. Days are counted in the
+province's zone (``zone``: WIB, WITA or WIT; by default WITA, the time of East Kalimantan); a
+deadline falls at the end of its day. A report received on a
 holiday or a weekend starts counting on the next working day.
 
 Near duplicates (``duplicate_of_id`` set) ride on their first report and carry no clock of
@@ -94,9 +95,16 @@ def working_days_between(
 
 
 def deadline(
-    start: dt.datetime, *, amount: int, unit: str, calendar: WorkingCalendar | None = None
+    start: dt.datetime,
+    *,
+    amount: int,
+    unit: str,
+    calendar: WorkingCalendar | None = None,
+    zone: ZoneInfo | None = None,
 ) -> dt.datetime:
     """Return when a clock started at ``start`` runs out (end of the last allowed local day).
+
+    Days are the province's local days: ``zone`` (default the default province's, WITA).
 
     Examples
     --------
@@ -104,7 +112,8 @@ def deadline(
     >>> deadline(start, amount=3, unit="working_days").isoformat()
     '2026-01-01T00:00:00+08:00'
     """
-    local_day = start.astimezone(_LOCAL).date()
+    zone = zone or _LOCAL
+    local_day = start.astimezone(zone).date()
     if unit == "working_days":
         last = add_working_days(local_day, amount, calendar=calendar)
     elif unit == "calendar_days":
@@ -113,7 +122,7 @@ def deadline(
         raise ValidationError(
             f"unit: expected one of {', '.join(CLOCK_UNITS)}, got {unit!r}", field="unit"
         )
-    return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=_LOCAL)
+    return dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
 
 
 @dataclass(frozen=True)
@@ -210,9 +219,10 @@ def _state(
     stopped: dt.datetime | None,
     rule: ClockRule,
     calendar: WorkingCalendar,
+    zone: ZoneInfo,
 ) -> tuple[ClockState, int]:
     ref = stopped or now
-    today = ref.astimezone(_LOCAL).date()
+    today = ref.astimezone(zone).date()
     due_day = (due - dt.timedelta(days=1)).date()
     if rule.unit == "working_days":
         left = working_days_between(today, due_day, calendar=calendar)
@@ -234,6 +244,7 @@ def evaluate(
     report_ids: Sequence[int] | None = None,
     rules: Iterable[str] | None = None,
     include_stopped: bool = False,
+    zone: ZoneInfo | None = None,
 ) -> list[ClockStatus]:
     """Compute every clock of every (independent) report.
 
@@ -249,6 +260,8 @@ def evaluate(
         Limit to these rule names.
     include_stopped
         Also return clocks already stopped (``met`` or ``missed``).
+    zone
+        The province's zone, whose days are counted (``local_zone(settings)``; default WITA).
 
     Returns
     -------
@@ -288,17 +301,22 @@ def evaluate(
                 stopped = now  # stopped without a history row (should not happen)
             if stopped is not None and not include_stopped:
                 continue
-            day = (started.astimezone(_LOCAL).date(), rule.name)
+            day = (started.astimezone(zone or _LOCAL).date(), rule.name)
             if day not in deadlines:
                 deadlines[day] = deadline(
-                    started, amount=rule.amount, unit=rule.unit, calendar=calendar
+                    started, amount=rule.amount, unit=rule.unit, calendar=calendar, zone=zone
                 )
             due = deadlines[day]
             if stopped is None and (due, rule.name) in running:
                 state, left = running[(due, rule.name)]
             else:
                 state, left = _state(
-                    now=now, due=due, stopped=stopped, rule=rule, calendar=calendar
+                    now=now,
+                    due=due,
+                    stopped=stopped,
+                    rule=rule,
+                    calendar=calendar,
+                    zone=zone or _LOCAL,
                 )
                 if stopped is None:
                     running[(due, rule.name)] = (state, left)
@@ -319,7 +337,11 @@ def evaluate(
 
 
 def overdue(
-    *, session: Session, now: dt.datetime | None = None, due_soon: bool = False
+    *,
+    session: Session,
+    now: dt.datetime | None = None,
+    due_soon: bool = False,
+    zone: ZoneInfo | None = None,
 ) -> list[ClockStatus]:
     """Return running clocks that are overdue (and due soon, when asked), most urgent first.
 
@@ -329,4 +351,4 @@ def overdue(
     True
     """
     states = {"overdue", "due_soon"} if due_soon else {"overdue"}
-    return [c for c in evaluate(session=session, now=now) if c.state in states]
+    return [c for c in evaluate(session=session, now=now, zone=zone) if c.state in states]

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from geo.reports.clocks import add_working_days, evaluate
-from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.config import local_zone
 from geo.reports.importer import import_file
 from geo.reports.lifecycle import TRANSITIONS
 from geo.settings import Settings
@@ -79,7 +79,9 @@ def _path(u: int, age_days: float) -> list[_Step]:
     return steps
 
 
-def _advance(session: Session, *, content_hashes: list[str], now: dt.datetime) -> int:
+def _advance(
+    session: Session, *, content_hashes: list[str], now: dt.datetime, zone: ZoneInfo
+) -> int:
     rows = session.execute(
         text(
             "SELECT id, received_at, content_hash FROM reports WHERE content_hash = ANY(:h) "
@@ -95,7 +97,7 @@ def _advance(session: Session, *, content_hashes: list[str], now: dt.datetime) -
         when: dt.datetime = row.received_at
         for before, after, days, resolution in steps:
             assert after in TRANSITIONS[before]  # demo paths follow the real lifecycle
-            local = when.astimezone(ZoneInfo(LOCAL_TIMEZONE))
+            local = when.astimezone(zone)  # working days in the province's zone
             day = add_working_days(local.date(), int(days))
             when = min(
                 dt.datetime.combine(day, dt.time(9 + u % 7, u % 60), tzinfo=local.tzinfo), now
@@ -185,7 +187,8 @@ def load_demo_reports(
                 )
             ).scalars()
         )
-        advanced = _advance(session, content_hashes=hashes, now=now) if advance else 0
+        zone = local_zone(settings)
+        advanced = _advance(session, content_hashes=hashes, now=now, zone=zone) if advance else 0
         near = int(
             session.execute(
                 text(
@@ -197,7 +200,11 @@ def load_demo_reports(
             or 0
         )
         overdue = len(
-            {c.report_id for c in evaluate(session=session, now=now) if c.state == "overdue"}
+            {
+                c.report_id
+                for c in evaluate(session=session, now=now, zone=zone)
+                if c.state == "overdue"
+            }
         )
     return DemoReportsSummary(
         rows=main.rows,

@@ -3,9 +3,9 @@
 Rows pass :func:`geo.reports.privacy.redact` through :func:`geo.reports.query.load`, so an export
 for a partner carries ``anonim`` reports only and no reporter identity, and only the roles that
 handle complaints get names and phones. Columns use the field names that
-``pantau reports import`` reads, times are ISO 8601 in WITA with their offset, and text that a
-spreadsheet would run as a formula is guarded (:mod:`geo.io.delimited`), so an export imports
-back as the same reports.
+``pantau reports import`` reads, times are ISO 8601 in the province's zone with their offset
+(WITA in Kaltim, WIB in Kalteng), and text that a spreadsheet would run as a formula is
+guarded (:mod:`geo.io.delimited`), so an export imports back as the same reports.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from geo.io.vector import write_vector
-from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.config import local_zone
 from geo.reports.query import COLUMNS, load
 from geo.settings import Settings
 
@@ -37,7 +37,6 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "reporter_phone",
 )
 _TIMES = ("received_at", "observed_at")
-_LOCAL = ZoneInfo(LOCAL_TIMEZONE)
 
 
 @dataclass(frozen=True)
@@ -48,14 +47,14 @@ class ExportSummary:
     rows: int
 
 
-def _local_iso(value: object) -> str | None:
+def _local_iso(value: object, zone: ZoneInfo) -> str | None:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
         return None
     stamp = pd.Timestamp(value)  # type: ignore[arg-type]
     if pd.isna(stamp):
         return None
     moment: dt.datetime = stamp.to_pydatetime()
-    return moment.astimezone(_LOCAL).isoformat()  # to the microsecond: it imports back exactly
+    return moment.astimezone(zone).isoformat()  # to the microsecond: it imports back exactly
 
 
 def export_reports(
@@ -79,9 +78,10 @@ def export_reports(
     frame = load(session, since=since, status=status, role=role, settings=settings)
     columns = [c for c in EXPORT_COLUMNS if c in frame.columns]
     table = frame[[*columns, "geometry"]].copy()
+    zone = local_zone(settings)  # the province's: WITA in Kalimantan Timur, WIB in Kalteng
     for column in _TIMES:
         if column in table.columns:
-            table[column] = table[column].map(_local_iso).astype(object)
+            table[column] = table[column].map(lambda v: _local_iso(v, zone)).astype(object)
     gdf = gpd.GeoDataFrame(table, geometry="geometry", crs=4326)
     written = write_vector(gdf, path, fmt, layer="laporan")
     return ExportSummary(written, len(gdf))

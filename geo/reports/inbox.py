@@ -182,6 +182,7 @@ def running_clocks(
     session: Session,
     now: dt.datetime | None = None,
     report_ids: Sequence[int] | None = None,
+    zone: ZoneInfo | None = None,
 ) -> dict[int, ClockStatus]:
     """Return the most urgent running clock of every report that has one, by report id.
 
@@ -195,7 +196,7 @@ def running_clocks(
     >>> {c.state for c in clocks.values()} <= {"overdue", "due_soon", "running"}
     True
     """
-    return _most_urgent(evaluate(session=session, now=now, report_ids=report_ids))
+    return _most_urgent(evaluate(session=session, now=now, report_ids=report_ids, zone=zone))
 
 
 def _urgency(clock: ClockStatus) -> tuple[int, dt.datetime, str]:

@@ -339,7 +339,13 @@ def show(
     ]
     out["clocks"] = [
         vars(c)
-        for c in evaluate(session=session, now=now, report_ids=[report.id], include_stopped=True)
+        for c in evaluate(
+            session=session,
+            now=now,
+            report_ids=[report.id],
+            include_stopped=True,
+            zone=settings.province_profile.zone if settings is not None else None,
+        )
     ]
     return out
 
@@ -353,6 +359,7 @@ def list_reports(
     limit: int = 50,
     role: str = "analyst",
     now: dt.datetime | None = None,
+    settings: Settings | None = None,
 ) -> list[dict[str, Any]]:
     """Return reports for a listing, newest first, or the most urgent first with clocks.
 
@@ -368,7 +375,8 @@ def list_reports(
     clocks: dict[int, Any] = {}
     if overdue or due_soon:
         states = ({"overdue"} if overdue else set()) | ({"due_soon"} if due_soon else set())
-        for clock in evaluate(session=session, now=now):
+        zone = settings.province_profile.zone if settings is not None else None
+        for clock in evaluate(session=session, now=now, zone=zone):
             if clock.state in states and clock.report_id not in clocks:
                 clocks[clock.report_id] = clock
         ids: list[int] | None = list(clocks)

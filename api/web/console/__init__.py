@@ -22,7 +22,9 @@ def mount(app: FastAPI, settings: Settings) -> None:
     """Add the console's routes, error pages and sign-in rate limit to ``app``."""
     rate = settings.console.login_rate_per_minute
     app.state.console_login_limiter = PgRateLimiter(rate, rate)
-    app.state.console_clocks = ClockCache(settings.console.clock_cache_seconds)
+    app.state.console_clocks = ClockCache(
+        settings.console.clock_cache_seconds, zone=settings.province_profile.zone
+    )
     session.install(app)
     for router in (pages.router, reports.router, hotspots.router):
         app.include_router(router)

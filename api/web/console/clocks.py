@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from sqlalchemy import Engine
@@ -27,8 +28,10 @@ __all__ = ["ClockCache", "clocks_for", "refresh_report"]
 class ClockCache:
     """The last running-clock map of one process, refreshed in the background when stale."""
 
-    def __init__(self, ttl_s: float) -> None:
+    def __init__(self, ttl_s: float, zone: ZoneInfo | None = None) -> None:
         self.ttl_s = ttl_s
+        #: The province's zone: its days are the ones the clocks count.
+        self.zone = zone
         self._value: dict[int, ClockStatus] | None = None
         self._at = 0.0
         self._refreshing = False
@@ -42,7 +45,7 @@ class ClockCache:
             if start:
                 self._refreshing = True
         if value is None or self.ttl_s <= 0:
-            value = running_clocks(session=session)
+            value = running_clocks(session=session, zone=self.zone)
             with self._lock:
                 self._value, self._at = value, time.monotonic()
             return value
@@ -53,7 +56,7 @@ class ClockCache:
     def _refresh(self, engine: Engine) -> None:
         try:
             with Session(engine) as session:
-                value = running_clocks(session=session)
+                value = running_clocks(session=session, zone=self.zone)
             with self._lock:
                 self._value, self._at = value, time.monotonic()
         finally:
@@ -62,7 +65,7 @@ class ClockCache:
 
     def update(self, session: Session, report_id: int) -> None:
         """Recompute one report's clocks in the map (after the console changed it)."""
-        fresh = running_clocks(session=session, report_ids=[report_id])
+        fresh = running_clocks(session=session, report_ids=[report_id], zone=self.zone)
         with self._lock:
             if self._value is None:
                 return

@@ -14,7 +14,6 @@ import math
 import re
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -38,7 +37,7 @@ from geo.db import session_scope
 from geo.errors import Conflict, NotFound, PantauError
 from geo.i18n import LANGUAGES, Translator
 from geo.labels import report_status
-from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.config import local_zone
 from geo.reports.intake import SubmitResult
 from geo.reports.lifecycle import get_report
 from geo.reports.service import submit_report
@@ -47,7 +46,6 @@ __all__ = ["SECURITY_HEADERS", "router", "too_large_page"]
 
 router = APIRouter(include_in_schema=False)
 ENV = environment(Path(__file__).resolve().parent / "templates")
-_LOCAL = ZoneInfo(LOCAL_TIMEZONE)
 _CODE = re.compile(r"^[A-Z]{3}-[A-Z0-9]{4,12}$")
 
 #: Headers of every page here: scripts and styles from this server only, no inline script, no
@@ -303,11 +301,12 @@ def _public_status(request: Request, code: str, t: Translator) -> dict[str, str]
     try:
         with session_scope(request.app.state.engine) as session:
             report = get_report(session=session, code=code)
+            zone = local_zone(request.app.state.settings)  # the province's (WITA in Kaltim)
             return {
                 "status": report_status(t, report.status),
-                "received": t.datetime(report.received_at, format="d MMMM y, HH:mm", tzinfo=_LOCAL),
+                "received": t.datetime(report.received_at, format="d MMMM y, HH:mm", tzinfo=zone),
                 "changed": t.datetime(
-                    report.status_changed_at, format="d MMMM y, HH:mm", tzinfo=_LOCAL
+                    report.status_changed_at, format="d MMMM y, HH:mm", tzinfo=zone
                 ),
             }
     except NotFound:
