@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routes import (
+    bases,
     calendar,
     health,
     hotspots,
@@ -25,6 +26,7 @@ ROUTERS: list[APIRouter] = [
     reports.router,
     hotspots.router,
     patrols.router,
+    bases.router,
     inspections.router,
     maps.router,
     calendar.router,

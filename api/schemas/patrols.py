@@ -29,6 +29,10 @@ __all__ = [
     "InspectionOut",
     "InspectionEvidenceOut",
     "InspectionDetail",
+    "PlaceIn",
+    "PlaceOut",
+    "TeamIn",
+    "TeamOut",
 ]
 
 INSPECTION_RESULT = Literal["active", "inactive", "equipment_seen", "sealed", "seized"]
@@ -222,3 +226,41 @@ class InspectionDetail(BaseModel):
     recorded_by: str
     recorded_at: dt.datetime | None
     evidence: list[InspectionEvidenceOut]
+
+
+class PlaceIn(BaseModel):
+    """An office (``kind`` office) or a village, camp or forward base to sleep at."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    kind: Literal["office", "village", "camp", "forward_base"] = "village"
+    lon: FiniteFloat = Field(ge=-180, le=180)
+    lat: FiniteFloat = Field(ge=-90, le=90)
+    kabupaten: Annotated[str, StringConstraints(max_length=100)] = ""
+    address: Annotated[str, StringConstraints(max_length=500)] = ""
+    approximate: bool = False
+    notes: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class PlaceOut(PlaceIn):
+    """A stored office or overnight place."""
+
+
+class TeamIn(BaseModel):
+    """A field team: its home office, shift, travel limit, mode and days it may be away."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    base_code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    name: Annotated[str, StringConstraints(max_length=200)] = ""
+    shift: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")] = "07:30-16:30"
+    max_drive_h: float = Field(default=6.0, gt=0, le=24)
+    mode: Literal["car", "4wd", "motorbike", "boat"] = "car"
+    max_days_away: int = Field(default=1, ge=1, le=30)
+
+
+class TeamOut(TeamIn):
+    """A stored field team."""
