@@ -67,6 +67,12 @@ class PlanIn(BaseModel):
         default=None, description="Driving hours a day; the settings' by default"
     )
     mode: Literal["car", "4wd", "motorbike", "boat"] = "car"
+    max_days_away: int | None = Field(
+        default=None, ge=1, le=30, description="Days a team may be away on an expedition"
+    )
+    registered_teams: bool = Field(
+        default=False, description="Plan with the teams kept under /teams instead of `teams`"
+    )
     skip_within_days: Annotated[int, Field(ge=0, le=365)] | None = Field(
         default=None, description="Skip sites inspected in the last N days; settings' default"
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from geo.errors import N_, NotFound, PlanningError
 from geo.models import FieldBase, Site
-from geo.patrols.models import PatrolPlan, PatrolRoute, PatrolVisit
+from geo.patrols.models import OvernightPlace, PatrolPlan, PatrolRoute, PatrolVisit
 from geo.patrols.planner import plan
 from geo.patrols.prizes import tasks_from_frame
 from geo.patrols.problem import Base, Team
@@ -27,6 +27,7 @@ __all__ = [
     "default_teams",
     "load_sites",
     "load_bases",
+    "load_places",
     "plan_from_db",
     "save_plan",
     "load_routes",
@@ -44,6 +45,8 @@ def default_teams(
     max_drive_h: float = 6.0,
     mode: str = "car",
     travel: HaversineTravel | None = None,
+    max_days_away: int = 1,
+    timezone: str = "Asia/Makassar",
 ) -> list[Team]:
     """Make ``count`` teams ``TIM-1``..., placed at bases to cover the most sites.
 
@@ -87,7 +90,17 @@ def default_teams(
     for k in range(count):
         r = rows[order[k % len(order)]]
         base = Base(str(r.code), str(r.name), float(r.geometry.x), float(r.geometry.y))
-        teams.append(Team(f"TIM-{k + 1}", base, shift=shift, max_drive_h=max_drive_h, mode=mode))
+        teams.append(
+            Team(
+                f"TIM-{k + 1}",
+                base,
+                shift=shift,
+                max_drive_h=max_drive_h,
+                mode=mode,
+                max_days_away=max_days_away,
+                timezone=timezone,
+            )
+        )
     return teams
 
 
@@ -178,9 +191,32 @@ def plan_from_db(
     sites = load_sites(session)
     if isinstance(teams, int):
         teams = default_teams(load_bases(session), teams, sites=sites)
+    if "places" not in options:
+        options["places"] = load_places(session)
     today = options.pop("today", None) or start
     tasks = tasks_from_frame(sites, today=today, session=session, weights=weights)
     return plan(tasks, teams, start=start, days=days, today=today, **options)
+
+
+def load_places(session: Session) -> list[Base]:
+    """Return where a team on an expedition may sleep: the offices, then overnight places.
+
+    Another office of the agency is as good a place to sleep as a village.
+
+    Examples
+    --------
+    >>> [p.code for p in load_places(session)] == sorted(geo.bases.load(session).index)
+    True
+    """
+    rows: list[Any] = [
+        *session.scalars(select(FieldBase).order_by(FieldBase.code)),
+        *session.scalars(select(OvernightPlace).order_by(OvernightPlace.code)),
+    ]
+    places = []
+    for r in rows:
+        pt = to_shape(r.geom)
+        places.append(Base(r.code, r.name, float(pt.x), float(pt.y)))
+    return places
 
 
 def save_plan(plan_: Plan, *, session: Session, actor: str) -> int:

@@ -88,7 +88,13 @@ def test_plan_follows_the_app_settings(
 
 def test_plan_request_does_not_repeat_the_settings_defaults() -> None:
     fields = PlanIn.model_fields
-    for name in ("shift", "max_drive_h", "skip_within_days", "must_visit_after_days"):
+    for name in (
+        "shift",
+        "max_drive_h",
+        "skip_within_days",
+        "must_visit_after_days",
+        "max_days_away",
+    ):
         assert fields[name].default is None, name
 
 
