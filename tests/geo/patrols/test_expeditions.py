@@ -96,7 +96,9 @@ def demo_inputs() -> tuple[list[SiteTask], list[Team], list[Base], RiverTravel]:
     bases = gpd.read_file(DATA / "bases.geojson")
     teams = [dataclasses.replace(t, max_days_away=5) for t in default_teams(bases, 4, sites=sites)]
     frames = [bases, gpd.read_file(DATA / "overnight_places.geojson")]
-    places = [Base(r.code, r.name, r.geometry.x, r.geometry.y) for f in frames for r in f.itertuples()]
+    places = [
+        Base(r.code, r.name, r.geometry.x, r.geometry.y) for f in frames for r in f.itertuples()
+    ]
     travel = RiverTravel(load_rivers(DATA / "demo_rivers.geojson"), HaversineTravel())
     return tasks_from_frame(sites, today=START), teams, places, travel
 

@@ -14,7 +14,8 @@ DATA = Path(__file__).resolve().parents[3] / "data"
 
 # A main river running north with a tributary going east from its middle, and a useless
 # side branch west; launches at the main river's mouth and on the tributary.
-MOUTH, FORK, SOURCE, EAST, WEST = (116.0, 0.0), (116.0, 0.5), (116.0, 1.0), (116.5, 0.5), (115.6, 0.5)
+MOUTH, FORK, SOURCE = (116.0, 0.0), (116.0, 0.5), (116.0, 1.0)
+EAST, WEST = (116.5, 0.5), (115.6, 0.5)
 FEATURES = [
     {"kind": "river", "name": "Main", "coords": [MOUTH, FORK, SOURCE]},
     {"kind": "river", "name": "Tributary", "coords": [FORK, EAST]},
