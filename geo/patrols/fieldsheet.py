@@ -150,19 +150,28 @@ def _day(t: Translator, route: DayRoute, styles: Any) -> list[Any]:
     from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
     head = t.gettext(
-        "{date} · Base {base} · leave {depart} · back {back} WITA · {km} km · driving {hours} h",
+        "{date} · from {start} · leave {depart} · back {back} {zone} · {km} km · "
+        "travel {hours} h, of which by boat {boat} h",
         date=long_date(t, route.date),
-        base=route.base_code,
+        start=route.start_code or route.base_code,
         depart=f"{route.depart:%H:%M}",
         back=f"{route.back:%H:%M}",
+        zone=f"{route.depart:%Z}",
         km=number(t, route.distance_km),
         hours=t.number(route.drive_min / 60, digits=1),
+        boat=t.number(route.boat_min / 60, digits=1),
+    )
+    night = (
+        t.gettext("Night at {place}", place=route.sleeps_at)
+        if route.sleeps_at
+        else t.gettext("Night at the base {base}", base=route.base_code)
     )
     story: list[Any] = [
         Paragraph(
             escape(t.gettext("Patrol Field Sheet — {team}", team=route.team)), styles["Title"]
         ),
         Paragraph(escape(head), styles["Normal"]),
+        Paragraph(escape(night), styles["Normal"]),
         Spacer(1, 4 * mm),
         _stops_table(t, route, styles),
         Spacer(1, 5 * mm),
@@ -183,7 +192,9 @@ def _cover(t: Translator, plan: Plan, styles: Any) -> list[Any]:
             t.gettext("Visits"),
             t.gettext("Priority"),
             t.gettext("Driving hours"),
+            t.gettext("Boat hours"),
             t.gettext("Km"),
+            t.gettext("Idle days"),
         ]
     ]
     for row in plan.summary().to_dict("records"):
@@ -194,7 +205,9 @@ def _cover(t: Translator, plan: Plan, styles: Any) -> list[Any]:
                 t.number(row["visits"]),
                 number(t, row["priority"]),
                 t.number(row["drive_h"], digits=1),
+                t.number(row["boat_h"], digits=1),
                 number(t, row["km"]),
+                t.number(row["idle_days"]),
             ]
         )
     period = t.gettext(
@@ -210,8 +223,67 @@ def _cover(t: Translator, plan: Plan, styles: Any) -> list[Any]:
         Paragraph(escape(t.gettext("Patrol and Inspection Plan")), styles["Title"]),
         Paragraph(escape(period), styles["Normal"]),
         Table(summary),
+        *_expeditions(t, plan, styles),
+        *_unplanned(t, plan, styles),
         PageBreak(),
     ]
+
+
+def _expeditions(t: Translator, plan: Plan, styles: Any) -> list[Any]:
+    """Return each expedition: team, days away and where it sleeps each night."""
+    from reportlab.platypus import Paragraph
+
+    if not plan.itineraries:
+        return []
+    names = {p.code: p.name for p in plan.places}
+    story: list[Any] = [Paragraph(escape(t.gettext("Expeditions")), styles["Heading2"])]
+    for trip in plan.itineraries:
+        nights = ", ".join(
+            f"{long_date(t, leg.day)}: {names.get(leg.end, leg.end)} ({leg.end})"
+            for leg in trip.legs[:-1]
+        )
+        text = t.gettext(
+            "{team}: {days} days away from {first}; nights at {nights}",
+            team=trip.team,
+            days=t.number(trip.days_away),
+            first=long_date(t, trip.legs[0].day),
+            nights=nights,
+        )
+        story.append(Paragraph(escape(text), styles["Small"]))
+    return story
+
+
+def _unplanned(t: Translator, plan: Plan, styles: Any) -> list[Any]:
+    """Return a table of the sites left out of the plan, each with its reason and detail."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    if not plan.unplanned:
+        return []
+    rows: list[list[Any]] = [
+        [t.gettext("Site code"), t.gettext("Site name"), t.gettext("Priority"), t.gettext("Why")]
+    ]
+    for u in plan.unplanned:
+        why = f"{u.explain(t)}: {u.describe(t)}"
+        rows.append(
+            [
+                u.site_code,
+                Paragraph(escape(u.site_name), styles["Small"]),
+                number(t, u.priority),
+                Paragraph(escape(why), styles["Small"]),
+            ]
+        )
+    table = Table(rows, colWidths=[22 * 2.83, 55 * 2.83, 16 * 2.83, 80 * 2.83], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return [Paragraph(escape(t.gettext("Sites not planned")), styles["Heading2"]), table]
 
 
 def to_pdf(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Path:

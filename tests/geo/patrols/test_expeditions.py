@@ -115,3 +115,76 @@ def test_demo_plan_leaves_no_interior_site_too_far() -> None:
     assert all(trip.days_away <= 5 for trip in p.itineraries)
     _checks_shift(p)
     assert len(p.summary()) == 4 and (p.summary()["idle_days"] >= 0).all()
+
+
+@pytest.fixture(scope="module")
+def river_plan() -> object:
+    """A 3-day expedition upriver to a camp, by boat (the road is made very winding)."""
+    from geo.patrols.rivers import RiverNetwork
+
+    net = RiverNetwork.from_features(
+        [
+            {"kind": "river", "coords": [(117.13, -0.48), (116.6, -0.35), (116.0, -0.3)]},
+            {"kind": "launch", "code": "L-SMD", "coords": [(117.13, -0.48)]},
+            {"kind": "launch", "code": "L-KMP", "coords": [(116.0, -0.3)]},
+        ]
+    )
+    travel = RiverTravel(net, HaversineTravel(detour=2.5), river_kmh=40, transfer_min=10)
+    sites = [
+        _far("F-1", 115.95, -0.25),
+        _far("F-2", 116.05, -0.36),
+        _far("SEALED", 117.1, -0.45, status="sealed"),
+    ]
+    return plan(sites, [_team(3)], start=START, days=3, places=[CAMP], travel=travel, **FAST)
+
+
+def test_gpx_has_overnight_places_river_legs_and_wita(river_plan: object, tmp_path: Path) -> None:
+    import gpxpy
+
+    from geo.patrols.exports import to_gpx
+
+    p = river_plan
+    assert p.total_boat_h > 0  # type: ignore[attr-defined]
+    with to_gpx(p, tmp_path / "p.gpx", lang="en").open(encoding="utf-8") as fh:  # type: ignore[arg-type]
+        gpx = gpxpy.parse(fh)
+    lodging = [w for w in gpx.waypoints if w.symbol == "Lodging"]
+    assert [w.name for w in lodging] == ["KMP"]
+    assert lodging[0].longitude == pytest.approx(CAMP.lon)
+    sites = [w for w in gpx.waypoints if w.symbol != "Lodging"]
+    assert {w.name for w in sites} == {"F-1", "F-2"}
+    assert all(w.time.utcoffset() == dt.timedelta(hours=8) for w in sites)
+    assert all(dt.time(7, 30) <= w.time.time() <= dt.time(16, 30) for w in sites)
+    rivers = [trk for trk in gpx.tracks if trk.type == "river"]
+    assert rivers and len(rivers[0].segments[0].points) >= 3
+    first = gpx.routes[0]
+    assert first.points[0].name == "SMD" and first.points[-1].name == "KMP"
+
+
+def test_kml_is_styled_per_team_with_overnight_places(river_plan: object, tmp_path: Path) -> None:
+    from lxml import etree
+
+    from geo.patrols.exports import to_kml
+
+    root = etree.parse(str(to_kml(river_plan, tmp_path / "p.kml")))  # type: ignore[arg-type]
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    folders = root.xpath("//k:Folder/k:name/text()", namespaces=ns)
+    assert folders == ["kunjungan", "rute", "tempat menginap", "ruas sungai"]
+    assert "team-TIM-1" in root.xpath("//k:Style/@id", namespaces=ns)
+    night = root.xpath("//k:Folder[k:name='tempat menginap']/k:Placemark", namespaces=ns)
+    assert len(night) == 1 and night[0].findtext("k:name", namespaces=ns).startswith("KMP")
+    marks = root.xpath("//k:Folder[k:name='kunjungan']/k:Placemark/k:styleUrl/text()", namespaces=ns)
+    assert set(marks) == {"#team-TIM-1"}
+    starts = root.xpath("//k:Placemark//k:Data[@name='start']/k:value/text()", namespaces=ns)
+    assert starts and all(s.endswith("WITA") or s in ("SMD", "KMP") for s in starts)
+
+
+def test_field_sheet_lists_unplanned_and_nights(river_plan: object, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from geo.patrols.fieldsheet import to_pdf
+
+    reader = PdfReader(to_pdf(river_plan, tmp_path / "p.pdf", lang="en"))  # type: ignore[arg-type]
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Sites not planned" in text and "SEALED" in text
+    assert "Night at KMP" in text and "Expeditions" in text
+    assert "WITA" in text
