@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 from geoalchemy2.shape import from_shape, to_shape
@@ -134,14 +135,14 @@ def list_places(session: Session, *, kind: str | None = None) -> list[Place]:
     places: list[Place] = []
     if kind in (None, "office"):
         for b in session.scalars(select(FieldBase).order_by(FieldBase.code)):
-            pt = to_shape(b.geom)
+            pt = _point(b.geom)
             places.append(Place(b.code, b.name, "office", pt.x, pt.y, b.kabupaten, b.address or ""))
     if kind != "office":
         query = select(OvernightPlace).order_by(OvernightPlace.code)
         if kind is not None:
             query = query.where(OvernightPlace.kind == kind)
         for o in session.scalars(query):
-            pt = to_shape(o.geom)
+            pt = _point(o.geom)
             places.append(
                 Place(
                     o.code,
@@ -328,3 +329,10 @@ def _text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and value != value):
         return None
     return str(value) or None
+
+
+def _point(geom: Any) -> Point:
+    """Return a stored point geometry as a shapely Point."""
+    shape = to_shape(geom)
+    assert isinstance(shape, Point)  # noqa: S101 - the column holds points only
+    return shape

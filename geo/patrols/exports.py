@@ -222,7 +222,7 @@ def to_gpx(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pat
             track = gpxpy.gpx.GPXTrack(
                 name=t.gettext("{team} {date} by boat", team=r.team, date=f"{r.date:%Y-%m-%d}")
             )
-            track.type = "river"
+            track.type = "river"  # type: ignore[assignment]  # gpxpy types it as None
             for leg in r.river_legs:
                 segment = gpxpy.gpx.GPXTrackSegment(
                     [gpxpy.gpx.GPXTrackPoint(latitude=y, longitude=x) for x, y in leg]

@@ -205,12 +205,10 @@ def plan(
     if not 0 <= vary < 1:
         raise PlanningError.of(N_("`vary` must be in [0, 1), got {vary}"), field="vary", vary=vary)
     tasks = (
-        list(sites)
-        if not isinstance(sites, gpd.GeoDataFrame)
-        else tasks_from_frame(sites, today=today)
+        sites if not isinstance(sites, gpd.GeoDataFrame) else tasks_from_frame(sites, today=today)
     )
-    _check_tasks(tasks)
-    candidates, mandatory, unplanned = _split_by_rules(tasks, rules, today)
+    _check_tasks(list(tasks))
+    candidates, mandatory, unplanned = _split_by_rules(list(tasks), rules, today)
     net = _network(teams, candidates, travel or HaversineTravel(), places)
     kept, left_out, trips = _keep_reachable(net, candidates, teams, calendar)
     unplanned += left_out
@@ -228,13 +226,7 @@ def plan(
         no_improvement=no_improvement,
         progress=progress,
     )
-    routes = [
-        _day_route(route, labels[route.vehicle], vehicles[route.vehicle], kept, mandatory, net)
-        for route in result.routes
-    ]
-    routes += _travel_days(routes, labels, vehicles, net)
-    order = [t.code for t in teams]
-    routes.sort(key=lambda r: (order.index(r.team), r.date))
+    routes = _routes(result.routes, labels, vehicles, kept, mandatory, net, teams)
     unplanned += _not_chosen(kept, routes, mandatory)
     unplanned.sort(key=lambda u: (-u.priority, u.site_code))
     return Plan(
@@ -251,7 +243,6 @@ def plan(
             "mandatory": sorted(mandatory),
             "vary": vary,
             "candidates": len(kept),
-            "expeditions": len(trips),
         },
         places=list(places),
         itineraries=trips,
@@ -560,6 +551,25 @@ def _vehicles(
     if not vehicles:
         raise PlanningError.of(N_("no team is available on any day of the horizon"), field="teams")
     return vehicles, labels
+
+
+def _routes(
+    found: Sequence[Route],
+    labels: Sequence[tuple[Team, dt.date]],
+    vehicles: Sequence[Vehicle],
+    kept: Sequence[SiteTask],
+    mandatory: set[str],
+    net: _Network,
+    teams: Sequence[Team],
+) -> list[DayRoute]:
+    """Return the solver's routes as team days, plus expedition days without visits."""
+    routes = [
+        _day_route(r, labels[r.vehicle], vehicles[r.vehicle], kept, mandatory, net) for r in found
+    ]
+    routes += _travel_days(routes, labels, vehicles, net)
+    order = [t.code for t in teams]
+    routes.sort(key=lambda r: (order.index(r.team), r.date))
+    return routes
 
 
 def _day_route(

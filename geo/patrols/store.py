@@ -9,7 +9,7 @@ from typing import Any
 
 import geopandas as gpd
 from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import LineString
+from shapely.geometry import LineString, Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -214,7 +214,7 @@ def load_places(session: Session) -> list[Base]:
     ]
     places = []
     for r in rows:
-        pt = to_shape(r.geom)
+        pt = _point(r.geom)
         places.append(Base(r.code, r.name, float(pt.x), float(pt.y)))
     return places
 
@@ -435,3 +435,10 @@ def demo_plan(
     plan_id = save_plan(result, session=session, actor=actor)
     lang = settings.language if settings is not None else "id"
     return result, plan_id, export_all(result, Path(out_dir) / "patroli", lang=lang)
+
+
+def _point(geom: Any) -> Point:
+    """Return a stored point geometry as a shapely Point."""
+    shape = to_shape(geom)
+    assert isinstance(shape, Point)  # noqa: S101 - the column holds points only
+    return shape

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from geoalchemy2.shape import to_shape
+from shapely.geometry import Point
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -199,7 +201,7 @@ def teams_from_registry(session: Session) -> list[Team]:
     teams = []
     for r in list_teams(session):
         b = bases[r.base_code]
-        pt = to_shape(b.geom)
+        pt = _point(b.geom)
         start, _, end = r.shift.partition("-")
         teams.append(
             Team(
@@ -213,3 +215,10 @@ def teams_from_registry(session: Session) -> list[Team]:
             )
         )
     return teams
+
+
+def _point(geom: Any) -> Point:
+    """Return a stored point geometry as a shapely Point."""
+    shape = to_shape(geom)
+    assert isinstance(shape, Point)  # noqa: S101 - the column holds points only
+    return shape

@@ -172,7 +172,8 @@ def test_kml_is_styled_per_team_with_overnight_places(river_plan: object, tmp_pa
     assert "team-TIM-1" in root.xpath("//k:Style/@id", namespaces=ns)
     night = root.xpath("//k:Folder[k:name='tempat menginap']/k:Placemark", namespaces=ns)
     assert len(night) == 1 and night[0].findtext("k:name", namespaces=ns).startswith("KMP")
-    marks = root.xpath("//k:Folder[k:name='kunjungan']/k:Placemark/k:styleUrl/text()", namespaces=ns)
+    visits = "//k:Folder[k:name='kunjungan']/k:Placemark/k:styleUrl/text()"
+    marks = root.xpath(visits, namespaces=ns)
     assert set(marks) == {"#team-TIM-1"}
     starts = root.xpath("//k:Placemark//k:Data[@name='start']/k:value/text()", namespaces=ns)
     assert starts and all(s.endswith("WITA") or s in ("SMD", "KMP") for s in starts)
