@@ -401,6 +401,9 @@ def demo_plan(
 ) -> tuple[Plan, int, dict[str, list[Path]]]:
     """Make the demo's two-week plan for four teams, save it and write every export.
 
+    Teams may go on expeditions (``max_days_away`` of the settings) and travel by river on
+    the demo's approximate rivers (``data/demo_rivers.geojson``) unless a river file is set.
+
     With ``settings``, travel, planning area, priority weights and the exports' language are
     the settings' (as in :func:`geo.patrols.service.plan_patrols`); without, the defaults.
     Returns the plan, its stored id and the written files per format.
@@ -415,18 +418,27 @@ def demo_plan(
     from geo.patrols.exports import export_all
 
     start = start or dt.date.today() + dt.timedelta(days=1)
-    options: dict[str, Any] = {}
+    from geo.settings import REPO_ROOT, PatrolSettings
+
+    cfg = settings.patrols if settings is not None else PatrolSettings()
+    if cfg.rivers_file is None:
+        # The demo travels on its own approximate rivers unless the agency's are configured.
+        cfg = cfg.model_copy(update={"rivers_file": REPO_ROOT / "data" / "demo_rivers.geojson"})
+    options: dict[str, Any] = {"travel": travel_from_settings(cfg)}
     if settings is not None:
-        options = {
-            "travel": travel_from_settings(settings.patrols),
-            "area": settings.aoi_bbox,
-            "weights": settings.priority,
-        }
+        options |= {"area": settings.aoi_bbox, "weights": settings.priority}
+    teams = default_teams(
+        load_bases(session),
+        4,
+        sites=load_sites(session),
+        max_days_away=cfg.max_days_away,
+        timezone=cfg.timezone,
+    )
     result = plan_from_db(
         session=session,
         start=start,
         days=10,
-        teams=4,
+        teams=teams,
         budget_s=budget_s,
         seed=seed,
         no_improvement=20_000,
