@@ -59,6 +59,20 @@ class RiverNetwork:
     launches: list[Launch]
     lines: list[tuple[str, tuple[_Node, ...]]] = field(default_factory=list)
     approximate: bool = False
+    #: Areas without roads in (polygons): a place inside is reached by boat, then on foot or
+    #: by longboat from a launch inside the same area, never by road from outside.
+    roadless: list[Any] = field(default_factory=list)
+
+    def region(self, points: Sequence[Point]) -> NDArray[np.int64]:
+        """Return per point the roadless area it lies in (its index), or -1 on the road network."""
+        from shapely.geometry import Point as ShapelyPoint
+
+        out = np.full(len(points), -1, dtype=np.int64)
+        for k, area in enumerate(self.roadless):
+            for i, (lon, lat) in enumerate(points):
+                if out[i] < 0 and area.covers(ShapelyPoint(lon, lat)):
+                    out[i] = k
+        return out
 
     @classmethod
     def from_features(cls, features: Iterable[Mapping[str, Any]]) -> RiverNetwork:
@@ -68,9 +82,15 @@ class RiverNetwork:
         graph = nx.Graph()
         launches: list[Launch] = []
         lines: list[tuple[str, tuple[_Node, ...]]] = []
+        roadless: list[Any] = []
         approximate = False
         for f in features:
             approximate = approximate or bool(f.get("approximate"))
+            if f.get("kind") == "roadless":
+                from shapely.geometry import Polygon
+
+                roadless.append(Polygon(f["coords"]))
+                continue
             coords = [_node(*c[:2]) for c in f["coords"]]
             if f.get("kind") == "launch":
                 lon, lat = coords[0]
@@ -87,7 +107,7 @@ class RiverNetwork:
             raise PlanningError.of(
                 N_("the river network needs at least two boat launch points"), field="rivers"
             )
-        return cls(graph, launches, lines, approximate)
+        return cls(graph, launches, lines, approximate, roadless)
 
     @cached_property
     def _landing(self) -> list[tuple[_Node, float]]:
@@ -150,9 +170,19 @@ def load_rivers(path: Path | str) -> RiverNetwork:
         kind = row.get("kind") or ("launch" if geom.geom_type == "Point" else "river")
         parts = list(getattr(geom, "geoms", [geom]))
         for part in parts:
+            if part.geom_type == "Polygon" and kind == "roadless":
+                features.append(
+                    {
+                        "kind": "roadless",
+                        "name": row.get("name") or "",
+                        "coords": list(part.exterior.coords),
+                    }
+                )
+                continue
             if part.geom_type not in ("Point", "LineString"):
                 raise InputFileError(
-                    f"{path.name}: row {row['_row']}: expected lines and points, "
+                    f"{path.name}: row {row['_row']}: expected lines, points and roadless "
+                    "polygons, "
                     f"got {part.geom_type}",
                     field="rivers",
                 )
@@ -232,6 +262,9 @@ class RiverTravel:
         keys_all = None if keys is None else [*keys, *(f"launch:{x.code}" for x in launches)]
         road = self.road.matrix(every, mode=mode, keys=keys_all)
         rd, rm = road.durations_s.astype(float), road.distances_m.astype(float)
+        region = self.network.region(every)
+        # No road joins two different areas (the road network, or a roadless area).
+        rd[region[:, None] != region[None, :]] = np.inf
         river_m = self.network.launch_metres()
         boat = river_m / (self.river_kmh / 3.6) + self.transfer_min * 60
         np.fill_diagonal(boat, np.inf)  # using the same launch twice is a road leg
@@ -244,6 +277,17 @@ class RiverTravel:
         best_j = total.argmin(axis=2)
         mixed = total.min(axis=2)
         direct = rd[:n, :n]
+        if not np.isfinite(np.minimum(direct, mixed)).all():
+            i, j = np.argwhere(~np.isfinite(np.minimum(direct, mixed)))[0]
+            raise PlanningError.of(
+                N_(
+                    "point {i} cannot be reached from point {j}: it lies in an area without "
+                    "roads that no boat launch serves"
+                ),
+                field="rivers",
+                i=int(j),
+                j=int(i),
+            )
         use = mixed < direct
         np.fill_diagonal(use, False)
         a_idx, b_idx = np.nonzero(use)

@@ -66,3 +66,27 @@ def test_demo_rivers_take_the_boat_upriver() -> None:
     assert mixed.boat_s[0, 1] > 0
     i, j = mixed.via[0, 1]
     assert (codes[i], codes[j]) == ("L-MLK", "L-LBG")
+
+
+def test_roadless_area_is_reached_only_by_boat() -> None:
+    hinterland = [(116.3, 0.3), (116.7, 0.3), (116.7, 0.7), (116.3, 0.7), (116.3, 0.3)]
+    net = RiverNetwork.from_features([*FEATURES, {"kind": "roadless", "coords": hinterland}])
+    road = HaversineTravel(speeds_kmh={"car": 40.0}, detour=1.0)
+    travel = RiverTravel(net, road, river_kmh=5, transfer_min=60)  # a slow boat
+    base, site = (116.0, -0.05), (116.55, 0.5)
+    mixed = travel.mixed([base, site], mode="car")
+    # Without the area the road wins (test above); with it the slow boat is the only way.
+    assert tuple(mixed.via[0, 1]) == (0, 1) and mixed.boat_s[0, 1] > 0
+    river_m = haversine_m(MOUTH, FORK) + haversine_m(FORK, EAST)
+    assert mixed.boat_s[0, 1] == pytest.approx(river_m / (5 / 3.6) + 3600, abs=1)
+    lonely = RiverNetwork.from_features(
+        [
+            *FEATURES[:3],
+            FEATURES[3],
+            {"kind": "launch", "code": "L-W", "coords": [WEST]},
+            {"kind": "roadless", "coords": hinterland},
+        ]
+    )
+    with pytest.raises(PlanningError) as bad:
+        RiverTravel(lonely, road).mixed([base, site], mode="car")
+    assert bad.value.field == "rivers"
