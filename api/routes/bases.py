@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, status
 
 from api import auth
 from api.deps import SessionDep, SettingsDep
 from api.roles import role
-from api.schemas import ERRORS
-from api.schemas.patrols import PlaceIn, PlaceOut, TeamIn, TeamOut
+from api.schemas import ERRORS, errors
+from api.schemas.patrols import PlaceCode, PlaceIn, PlaceOut, TeamIn, TeamOut
 from geo.bases import Place, add_place, list_places, remove_place
 from geo.patrols.teams import TeamRecord, add_team, list_teams, remove_team
 from geo.tokens import Principal
@@ -20,11 +20,15 @@ router = APIRouter(tags=["bases"], responses=ERRORS)
 
 Reader = Annotated[Principal, role(auth.READERS, "read bases and teams")]
 Planner = Annotated[Principal, role(auth.PATROL_PLANNERS, "change bases and teams")]
-Code = Annotated[str, Path(min_length=1, max_length=32)]
+Code = Annotated[PlaceCode, Path(description="Code of the place or team")]
 
 
 @router.get("/bases", summary="Offices and overnight places", response_model=list[PlaceOut])
-def get_bases(session: SessionDep, principal: Reader, kind: str | None = None) -> list[PlaceOut]:
+def get_bases(
+    session: SessionDep,
+    principal: Reader,
+    kind: Literal["office", "village", "camp", "forward_base"] | None = None,
+) -> list[PlaceOut]:
     """List the offices and the villages, camps and forward bases teams may sleep at."""
     return [PlaceOut(**dataclasses.asdict(p)) for p in list_places(session, kind=kind)]
 
@@ -34,6 +38,7 @@ def get_bases(session: SessionDep, principal: Reader, kind: str | None = None) -
     summary="Add an office or overnight place (analyst, admin)",
     status_code=status.HTTP_201_CREATED,
     response_model=PlaceOut,
+    responses=errors(409),
 )
 def post_base(
     session: SessionDep,
@@ -50,6 +55,7 @@ def post_base(
     "/bases/{code}",
     summary="Remove an office or overnight place (analyst, admin)",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(404, 409),
 )
 def delete_base(session: SessionDep, principal: Planner, code: Code) -> None:
     """Remove a place; 409 for an office teams are still based at."""
@@ -78,6 +84,7 @@ def put_team(
     "/teams/{code}",
     summary="Remove a team (analyst, admin)",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(404),
 )
 def delete_team(session: SessionDep, principal: Planner, code: Code) -> None:
     """Remove a team."""

@@ -15,7 +15,14 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
-from api.schemas.common import FiniteFloat, SiteCode, Text10000
+from api.schemas.common import (
+    FiniteFloat,
+    Line200,
+    Line300,
+    SiteCode,
+    Text2000,
+    Text10000,
+)
 
 __all__ = [
     "INSPECTION_RESULT",
@@ -234,20 +241,25 @@ class InspectionDetail(BaseModel):
     evidence: list[InspectionEvidenceOut]
 
 
+PlaceCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+]
+
+
 class PlaceIn(BaseModel):
     """An office (``kind`` office) or a village, camp or forward base to sleep at."""
 
     model_config = ConfigDict(extra="forbid")
 
-    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    code: PlaceCode
+    name: Annotated[Line200, StringConstraints(min_length=1)]
     kind: Literal["office", "village", "camp", "forward_base"] = "village"
     lon: FiniteFloat = Field(ge=-180, le=180)
     lat: FiniteFloat = Field(ge=-90, le=90)
-    kabupaten: Annotated[str, StringConstraints(max_length=100)] = ""
-    address: Annotated[str, StringConstraints(max_length=500)] = ""
+    kabupaten: Annotated[Line200, StringConstraints(max_length=100)] = ""
+    address: Line300 = ""
     approximate: bool = False
-    notes: Annotated[str, StringConstraints(max_length=2000)] = ""
+    notes: Text2000 = ""
 
 
 class PlaceOut(PlaceIn):
@@ -259,11 +271,11 @@ class TeamIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-    base_code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
-    name: Annotated[str, StringConstraints(max_length=200)] = ""
+    code: PlaceCode
+    base_code: PlaceCode
+    name: Line200 = ""
     shift: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")] = "07:30-16:30"
-    max_drive_h: float = Field(default=6.0, gt=0, le=24)
+    max_drive_h: FiniteFloat = Field(default=6.0, gt=0, le=24)
     mode: Literal["car", "4wd", "motorbike", "boat"] = "car"
     max_days_away: int = Field(default=1, ge=1, le=30)
 
