@@ -186,7 +186,9 @@ def _print_plan(t: Translator, done: PlanResult) -> None:
         t.gettext("Visits"),
         t.gettext("Priority"),
         t.gettext("Driving hours"),
+        t.gettext("Boat hours"),
         t.gettext("Km"),
+        t.gettext("Idle days"),
     ):
         table.add_column(column)
     base_of = {team.code: team.base.code for team in result.teams}
@@ -198,7 +200,20 @@ def _print_plan(t: Translator, done: PlanResult) -> None:
             t.number(row["visits"]),
             t.number(row["priority"], digits=1),
             t.number(row["drive_h"], digits=1),
+            t.number(row["boat_h"], digits=1),
             t.number(row["km"]),
+            t.number(row["idle_days"]),
+        )
+    for trip in result.itineraries:
+        console.print(
+            "  "
+            + t.gettext(
+                "{team}: {days} days away from {first}; nights at {nights}",
+                team=trip.team,
+                days=t.number(trip.days_away),
+                first=t.date(trip.legs[0].day),
+                nights=", ".join(trip.nights),
+            )
         )
     console.print(table)
     counts = result.unplanned_frame()["reason"].value_counts()

@@ -89,7 +89,9 @@ def _summary_sheet(t: Translator, plan: Plan, sheet: Any) -> None:
             t.gettext("Visits"),
             t.gettext("Priority"),
             t.gettext("Driving hours"),
+            t.gettext("Boat hours"),
             t.gettext("Km"),
+            t.gettext("Idle days"),
         ]
     )
     for row in plan.summary().itertuples(index=False):
