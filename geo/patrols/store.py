@@ -247,10 +247,20 @@ def save_plan(plan_: Plan, *, session: Session, actor: str) -> int:
                     "shift": [str(s) for s in t.shift],
                     "max_drive_h": t.max_drive_h,
                     "mode": t.mode,
+                    "max_days_away": t.max_days_away,
                 }
                 for t in plan_.teams
             ],
             "days": [d.isoformat() for d in plan_.days],
+            # Where each team sleeps away from its base, night by night.
+            "expeditions": [
+                {
+                    "team": trip.team,
+                    "place": trip.place,
+                    "legs": [[leg.day.isoformat(), leg.start, leg.end] for leg in trip.legs],
+                }
+                for trip in plan_.itineraries
+            ],
             **{k: v for k, v in plan_.stats.items() if k != "mandatory"},
         },
         unplanned=[

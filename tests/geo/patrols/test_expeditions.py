@@ -9,6 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from sqlalchemy.orm import Session
 
 from geo.patrols import Base, SiteTask, Team, plan
 from geo.patrols.prizes import tasks_from_frame
@@ -189,3 +190,17 @@ def test_field_sheet_lists_unplanned_and_nights(river_plan: object, tmp_path: Pa
     assert "Sites not planned" in text and "SEALED" in text
     assert "Night at KMP" in text and "Expeditions" in text
     assert "WITA" in text
+
+
+def test_stored_plan_keeps_the_expeditions(session: Session) -> None:
+    from geo.patrols.models import PatrolPlan
+    from geo.patrols.store import save_plan
+
+    sites = [_far("F-1", 115.95, -0.25)]
+    p = plan(sites, [_team(3)], start=START, days=3, places=[CAMP], **FAST)
+    row = session.get(PatrolPlan, save_plan(p, session=session, actor="test"))
+    assert row is not None
+    (trip,) = row.params["expeditions"]
+    assert trip["team"] == "TIM-1" and trip["place"] == "KMP"
+    assert trip["legs"][0][1:] == ["SMD", "KMP"]
+    assert row.params["teams"][0]["max_days_away"] == 3
