@@ -18,7 +18,7 @@ from geo.labels import commodity, inspection_result_labels, site_status
 from geo.patrols.result import DayRoute, Plan, Visit
 from geo.patrols.text import localize, number
 
-__all__ = ["to_pdf", "tanggal", "long_date"]
+__all__ = ["route_sketch", "to_pdf", "tanggal", "long_date"]
 
 
 def long_date(t: Translator, day: dt.date) -> str:
@@ -145,6 +145,49 @@ def _card(t: Translator, v: Visit, styles: Any) -> Any:
     )
 
 
+def route_sketch(route: DayRoute, *, width_mm: float = 170, height_mm: float = 55) -> Any:
+    """Return a plain sketch of a day's route (a reportlab Drawing) until a base map exists.
+
+    The route is drawn to scale (equal degrees of longitude and latitude, fine near the
+    equator): start and end as squares, sites as numbered dots, river legs in blue.
+
+    Examples
+    --------
+    >>> sketch = route_sketch(plan.routes[0])
+    >>> sketch.width > 0
+    True
+    """
+    from reportlab.graphics.shapes import Circle, Drawing, PolyLine, Rect, String
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+
+    w, h, pad = width_mm * mm, height_mm * mm, 6 * mm
+    points = [*route.path, *(p for leg in route.river_legs for p in leg)]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-3)
+    scale = min((w - 2 * pad) / span, (h - 2 * pad) / span)
+
+    def at(lon: float, lat: float) -> tuple[float, float]:
+        return pad + (lon - min(xs)) * scale, pad + (lat - min(ys)) * scale
+
+    drawing = Drawing(w, h)
+    drawing.add(Rect(0, 0, w, h, strokeColor=colors.lightgrey, fillColor=None))
+    for leg in route.river_legs:
+        coords = [c for p in leg for c in at(*p)]
+        drawing.add(PolyLine(coords, strokeColor=colors.blue, strokeWidth=2.5))
+    drawing.add(
+        PolyLine([c for p in route.path for c in at(*p)], strokeColor=colors.black, strokeWidth=1)
+    )
+    for lon, lat in (route.path[0], route.path[-1]):
+        x, y = at(lon, lat)
+        drawing.add(Rect(x - 3, y - 3, 6, 6, fillColor=colors.black))
+    for v in route.visits:
+        x, y = at(v.lon, v.lat)
+        drawing.add(Circle(x, y, 3.5, fillColor=colors.red if v.mandatory else colors.white))
+        drawing.add(String(x + 5, y + 3, str(v.seq), fontSize=7))
+    return drawing
+
+
 def _day(t: Translator, route: DayRoute, styles: Any) -> list[Any]:
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
@@ -172,6 +215,8 @@ def _day(t: Translator, route: DayRoute, styles: Any) -> list[Any]:
         ),
         Paragraph(escape(head), styles["Normal"]),
         Paragraph(escape(night), styles["Normal"]),
+        Spacer(1, 2 * mm),
+        route_sketch(route),
         Spacer(1, 4 * mm),
         _stops_table(t, route, styles),
         Spacer(1, 5 * mm),

@@ -204,3 +204,16 @@ def test_stored_plan_keeps_the_expeditions(session: Session) -> None:
     assert trip["team"] == "TIM-1" and trip["place"] == "KMP"
     assert trip["legs"][0][1:] == ["SMD", "KMP"]
     assert row.params["teams"][0]["max_days_away"] == 3
+
+
+def test_route_sketch_draws_the_day_with_its_river_legs(river_plan: object) -> None:
+    from reportlab.graphics.shapes import Circle, PolyLine
+
+    from geo.patrols.fieldsheet import route_sketch
+
+    for day in river_plan.routes:  # type: ignore[attr-defined]
+        shapes = route_sketch(day).contents
+        lines = [s for s in shapes if isinstance(s, PolyLine)]
+        assert len(lines) == len(day.river_legs) + 1
+        assert len([s for s in shapes if isinstance(s, Circle)]) == len(day.visits)
+    assert any(day.river_legs for day in river_plan.routes)  # type: ignore[attr-defined]
