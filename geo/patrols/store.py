@@ -219,6 +219,18 @@ def load_places(session: Session) -> list[Base]:
     return places
 
 
+def _expeditions(plan_: Plan) -> list[dict[str, Any]]:
+    """Where each team sleeps away from its base, night by night, as stored JSON."""
+    return [
+        {
+            "team": trip.team,
+            "place": trip.place,
+            "legs": [[leg.day.isoformat(), leg.start, leg.end] for leg in trip.legs],
+        }
+        for trip in plan_.itineraries
+    ]
+
+
 def save_plan(plan_: Plan, *, session: Session, actor: str) -> int:
     """Store a plan with its routes and visits; return the plan id. The caller commits.
 
@@ -252,15 +264,7 @@ def save_plan(plan_: Plan, *, session: Session, actor: str) -> int:
                 for t in plan_.teams
             ],
             "days": [d.isoformat() for d in plan_.days],
-            # Where each team sleeps away from its base, night by night.
-            "expeditions": [
-                {
-                    "team": trip.team,
-                    "place": trip.place,
-                    "legs": [[leg.day.isoformat(), leg.start, leg.end] for leg in trip.legs],
-                }
-                for trip in plan_.itineraries
-            ],
+            "expeditions": _expeditions(plan_),
             **{k: v for k, v in plan_.stats.items() if k != "mandatory"},
         },
         unplanned=[
