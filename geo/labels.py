@@ -36,6 +36,8 @@ __all__ = [
     "inspection_result",
     "unplanned_reason_labels",
     "unplanned_reason",
+    "place_kind_labels",
+    "place_kind",
 ]
 
 
@@ -191,9 +193,25 @@ def unplanned_reason_labels(t: Translator) -> dict[str, str]:
         "too_far": t.pgettext("unplanned reason", "too_far"),
         "no_team_available": t.pgettext("unplanned reason", "no_team_available"),
         "lower_priority": t.pgettext("unplanned reason", "lower_priority"),
+        "beyond_max_days": t.pgettext("unplanned reason", "beyond_max_days"),
     }
 
 
 def unplanned_reason(t: Translator, code: str) -> str:
     """Return the explanation of one unplanned-site reason; an unknown code is shown as it is."""
     return unplanned_reason_labels(t).get(code, code)
+
+
+def place_kind_labels(t: Translator) -> dict[str, str]:
+    """Return the kinds of base and overnight place (``geo.bases.KINDS``) in ``t``'s language."""
+    return {
+        "office": t.pgettext("place kind", "office"),
+        "village": t.pgettext("place kind", "village"),
+        "camp": t.pgettext("place kind", "camp"),
+        "forward_base": t.pgettext("place kind", "forward_base"),
+    }
+
+
+def place_kind(t: Translator, code: str) -> str:
+    """Return one kind of place; an unknown code is shown as it is."""
+    return place_kind_labels(t).get(code, code)

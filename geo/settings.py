@@ -199,6 +199,16 @@ class PatrolSettings(_Section):
     #: Revisit rules: skip sites inspected within N days; overdue after M days.
     skip_within_days: int = Field(default=14, ge=0)
     must_visit_after_days: int = Field(default=90, ge=0)
+    #: River network (lines, and points of ``kind`` launch): legs may go by boat along it.
+    #: The demo ships ``data/demo_rivers.geojson`` (approximate lines of the Mahakam).
+    rivers_file: Path | None = None
+    #: Boat speed (km/h) along the river network, and minutes lost at each boat leg's launch.
+    river_kmh: float = Field(default=35.0, gt=0)
+    launch_transfer_min: float = Field(default=20.0, ge=0)
+    #: Calendar days a team may stay away from its base on one expedition (1 = day trips).
+    max_days_away: int = Field(default=5, ge=1)
+    #: Time zone of the teams' times on field sheets and exports (WITA in Kaltim).
+    timezone: str = "Asia/Makassar"
 
 
 class MapSettings(_Section):

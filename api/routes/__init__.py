@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from api.routes import (
     alerts,
+    bases,
     calendar,
     health,
     hotspots,
@@ -27,6 +28,7 @@ ROUTERS: list[APIRouter] = [
     reports.router,
     hotspots.router,
     patrols.router,
+    bases.router,
     inspections.router,
     maps.router,
     calendar.router,

@@ -15,7 +15,14 @@ from pydantic import (
 )
 from pydantic import ValidationError as PydanticValidationError
 
-from api.schemas.common import FiniteFloat, SiteCode, Text10000
+from api.schemas.common import (
+    FiniteFloat,
+    Line200,
+    Line300,
+    SiteCode,
+    Text2000,
+    Text10000,
+)
 
 __all__ = [
     "INSPECTION_RESULT",
@@ -29,6 +36,10 @@ __all__ = [
     "InspectionOut",
     "InspectionEvidenceOut",
     "InspectionDetail",
+    "PlaceIn",
+    "PlaceOut",
+    "TeamIn",
+    "TeamOut",
 ]
 
 INSPECTION_RESULT = Literal["active", "inactive", "equipment_seen", "sealed", "seized"]
@@ -63,6 +74,12 @@ class PlanIn(BaseModel):
         default=None, description="Driving hours a day; the settings' by default"
     )
     mode: Literal["car", "4wd", "motorbike", "boat"] = "car"
+    max_days_away: int | None = Field(
+        default=None, ge=1, le=30, description="Days a team may be away on an expedition"
+    )
+    registered_teams: bool = Field(
+        default=False, description="Plan with the teams kept under /teams instead of `teams`"
+    )
     skip_within_days: Annotated[int, Field(ge=0, le=365)] | None = Field(
         default=None, description="Skip sites inspected in the last N days; settings' default"
     )
@@ -222,3 +239,46 @@ class InspectionDetail(BaseModel):
     recorded_by: str
     recorded_at: dt.datetime | None
     evidence: list[InspectionEvidenceOut]
+
+
+PlaceCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+]
+
+
+class PlaceIn(BaseModel):
+    """An office (``kind`` office) or a village, camp or forward base to sleep at."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: PlaceCode
+    name: Annotated[Line200, StringConstraints(min_length=1)]
+    kind: Literal["office", "village", "camp", "forward_base"] = "village"
+    lon: FiniteFloat = Field(ge=-180, le=180)
+    lat: FiniteFloat = Field(ge=-90, le=90)
+    kabupaten: Annotated[Line200, StringConstraints(max_length=100)] = ""
+    address: Line300 = ""
+    approximate: bool = False
+    notes: Text2000 = ""
+
+
+class PlaceOut(PlaceIn):
+    """A stored office or overnight place."""
+
+
+class TeamIn(BaseModel):
+    """A field team: its home office, shift, travel limit, mode and days it may be away."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: PlaceCode
+    base_code: PlaceCode
+    name: Line200 = ""
+    shift: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")] = "07:30-16:30"
+    max_drive_h: FiniteFloat = Field(default=6.0, gt=0, le=24)
+    mode: Literal["car", "4wd", "motorbike", "boat"] = "car"
+    max_days_away: int = Field(default=1, ge=1, le=30)
+
+
+class TeamOut(TeamIn):
+    """A stored field team."""

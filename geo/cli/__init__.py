@@ -19,6 +19,7 @@ from rich.markup import escape
 from geo.cli import alerts as alerts_cli
 from geo.cli import backup as backup_cli
 from geo.cli import basemap as basemap_cli
+from geo.cli import bases as bases_cli
 from geo.cli import calendar as calendar_cli
 from geo.cli import db as db_cli
 from geo.cli import demo as demo_cli
@@ -31,6 +32,7 @@ from geo.cli import patrol as patrol_cli
 from geo.cli import reports as reports_cli
 from geo.cli import serve as serve_cli
 from geo.cli import sites as sites_cli
+from geo.cli import teams as teams_cli
 from geo.cli import tokens as tokens_cli
 from geo.cli import users as users_cli
 from geo.cli import whatsapp as whatsapp_cli
@@ -85,6 +87,8 @@ app.add_typer(calendar_cli.app, name="calendar")
 app.command("serve")(serve_cli.serve)
 hotspots_cli.mount(app)  # match, hotspots, priority
 app.add_typer(patrol_cli.app, name="patrol")
+app.add_typer(bases_cli.app, name="bases")
+app.add_typer(teams_cli.app, name="teams")
 app.command("map")(map_cli.map_command)
 app.add_typer(whatsapp_cli.app, name="whatsapp")
 app.add_typer(layers_cli.app, name="layers")

@@ -77,6 +77,15 @@ def plan_(
     shift: str | None = typer.Option(None, "--shift", help="Daily shift, e.g. 07:30-16:30."),
     max_drive: float | None = typer.Option(None, "--max-drive", help="Max driving hours a day."),
     mode: str = typer.Option("car", "--mode", help="Vehicle mode: car, 4wd, motorbike, boat."),
+    days_away: int | None = typer.Option(
+        None,
+        "--days-away",
+        help="Days a team may be away, sleeping at overnight places "
+        "(PANTAU_PATROLS_MAX_DAYS_AWAY).",
+    ),
+    registered: bool = typer.Option(
+        False, "--registered-teams", help="Plan with the teams of `pantau teams` instead."
+    ),
     matrix: Path | None = typer.Option(None, "--matrix", help="Durations (minutes) CSV/XLSX."),
     osrm: str | None = typer.Option(
         None, "--osrm", help="OSRM server URL for travel times (PANTAU_PATROLS_OSRM_URL)."
@@ -112,6 +121,8 @@ def plan_(
         shift=shift,
         max_drive_h=max_drive,
         mode=mode,
+        max_days_away=days_away,
+        registered_teams=registered,
         skip_within_days=skip_within,
         must_visit_after_days=must_after,
         include_excluded=include_excluded,
@@ -175,7 +186,9 @@ def _print_plan(t: Translator, done: PlanResult) -> None:
         t.gettext("Visits"),
         t.gettext("Priority"),
         t.gettext("Driving hours"),
+        t.gettext("Boat hours"),
         t.gettext("Km"),
+        t.gettext("Idle days"),
     ):
         table.add_column(column)
     base_of = {team.code: team.base.code for team in result.teams}
@@ -187,7 +200,20 @@ def _print_plan(t: Translator, done: PlanResult) -> None:
             t.number(row["visits"]),
             t.number(row["priority"], digits=1),
             t.number(row["drive_h"], digits=1),
+            t.number(row["boat_h"], digits=1),
             t.number(row["km"]),
+            t.number(row["idle_days"]),
+        )
+    for trip in result.itineraries:
+        console.print(
+            "  "
+            + t.gettext(
+                "{team}: {days} days away from {first}; nights at {nights}",
+                team=trip.team,
+                days=t.number(trip.days_away),
+                first=t.date(trip.legs[0].day),
+                nights=", ".join(trip.nights),
+            )
         )
     console.print(table)
     counts = result.unplanned_frame()["reason"].value_counts()

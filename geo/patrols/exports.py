@@ -10,6 +10,7 @@ the stable column codes and English codes of :data:`~geo.patrols.result.VISIT_CO
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from geo.errors import N_
 from geo.i18n import DEFAULT_LANGUAGE, Translator, translator
 from geo.io.delimited import neutralise, neutralise_frame
 from geo.labels import commodity, site_status
-from geo.patrols.result import Plan, Visit
+from geo.patrols.result import VISIT_COLUMNS, Plan, Visit
 from geo.patrols.text import localize, number
 
 __all__ = ["to_csv", "to_xlsx", "to_gpx", "to_kml", "to_ics", "export_all", "FORMATS"]
@@ -88,7 +89,9 @@ def _summary_sheet(t: Translator, plan: Plan, sheet: Any) -> None:
             t.gettext("Visits"),
             t.gettext("Priority"),
             t.gettext("Driving hours"),
+            t.gettext("Boat hours"),
             t.gettext("Km"),
+            t.gettext("Idle days"),
         ]
     )
     for row in plan.summary().itertuples(index=False):
@@ -148,8 +151,25 @@ def to_xlsx(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pa
     return path
 
 
+def _places(plan: Plan) -> dict[str, tuple[str, float, float, list[dt.date]]]:
+    """Overnight places the plan's teams sleep at: name, lon, lat and the nights."""
+    known = {p.code: p for p in plan.places}
+    nights: dict[str, tuple[str, float, float, list[dt.date]]] = {}
+    for r in plan.routes:
+        code = r.sleeps_at
+        if code is None:
+            continue
+        lon, lat = r.path[-1]
+        name = known[code].name if code in known else code
+        nights.setdefault(code, (name, lon, lat, []))[3].append(r.date)
+    return nights
+
+
 def to_gpx(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Path:
-    """Write GPX 1.1: one waypoint per site and one route per team and day.
+    """Write GPX 1.1: waypoints for sites and overnight places, a route per team and day.
+
+    Waypoint times are the inspections' start in the team's zone (WITA in Kaltim). The river
+    legs of a day are a track (``<trk>``) of their own, so a GPS shows the boat part.
 
     Examples
     --------
@@ -168,8 +188,24 @@ def to_gpx(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pat
                 longitude=v.lon,
                 name=v.site_code,
                 description=f"{v.site_name} | {v.team} {v.date:%Y-%m-%d} #{v.seq} "
-                f"{v.start:%H:%M}-{v.end:%H:%M}",
+                f"{v.start:%H:%M}-{v.end:%H:%M} {v.start:%Z}",
                 symbol="Flag, Red" if v.mandatory else "Flag, Blue",
+                time=v.start,
+            )
+        )
+    for code, (name, lon, lat, nights) in _places(plan).items():
+        gpx.waypoints.append(
+            gpxpy.gpx.GPXWaypoint(
+                latitude=lat,
+                longitude=lon,
+                name=code,
+                description=t.gettext(
+                    "Overnight place {name}; nights: {nights}",
+                    name=name,
+                    nights=", ".join(f"{d:%Y-%m-%d}" for d in sorted(set(nights))),
+                ),
+                symbol="Lodging",
+                type="overnight",
             )
         )
     for r in plan.routes:
@@ -179,45 +215,159 @@ def to_gpx(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pat
                 "{sites} sites, {km} km", sites=t.number(len(r.visits)), km=number(t, r.distance_km)
             ),
         )
-        names = [r.base_code, *(v.site_code for v in r.visits), r.base_code]
+        start, end = r.start_code or r.base_code, r.end_code or r.base_code
+        names = [start, *(v.site_code for v in r.visits), end]
         for (lon, lat), name in zip(r.path, names, strict=True):
             route.points.append(gpxpy.gpx.GPXRoutePoint(latitude=lat, longitude=lon, name=name))
         gpx.routes.append(route)
+        if r.river_legs:
+            track = gpxpy.gpx.GPXTrack(
+                name=t.gettext("{team} {date} by boat", team=r.team, date=f"{r.date:%Y-%m-%d}")
+            )
+            track.type = "river"  # type: ignore[assignment]  # gpxpy types it as None
+            for leg in r.river_legs:
+                segment = gpxpy.gpx.GPXTrackSegment(
+                    [gpxpy.gpx.GPXTrackPoint(latitude=y, longitude=x) for x, y in leg]
+                )
+                track.segments.append(segment)
+            gpx.tracks.append(track)
     path.write_text(gpx.to_xml(version="1.1"), encoding="utf-8")
     return path
 
 
+#: Team colours on maps (KML ``aabbggrr``): distinct, readable on satellite imagery.
+_TEAM_COLOURS: tuple[str, ...] = (
+    "ff0000ff",
+    "ffff7f00",
+    "ff00c000",
+    "ff00a5ff",
+    "ffff00ff",
+    "ff00ffff",
+    "ff7f007f",
+)
+_KML = "http://www.opengis.net/kml/2.2"
+
+
+def _kml_data(parent: Any, values: dict[str, object]) -> None:
+    from lxml import etree
+
+    data = etree.SubElement(parent, f"{{{_KML}}}ExtendedData")
+    for key, value in values.items():
+        item = etree.SubElement(data, f"{{{_KML}}}Data", name=key)
+        etree.SubElement(item, f"{{{_KML}}}value").text = str(_text(value))
+
+
+def _kml_placemark(folder: Any, name: str, style: str, data: dict[str, object]) -> Any:
+    from lxml import etree
+
+    mark = etree.SubElement(folder, f"{{{_KML}}}Placemark")
+    etree.SubElement(mark, f"{{{_KML}}}name").text = name
+    etree.SubElement(mark, f"{{{_KML}}}styleUrl").text = f"#{style}"
+    _kml_data(mark, data)
+    return mark
+
+
+def _kml_geometry(mark: Any, coords: Sequence[tuple[float, float]]) -> None:
+    from lxml import etree
+
+    kind = "Point" if len(coords) == 1 else "LineString"
+    geom = etree.SubElement(mark, f"{{{_KML}}}{kind}")
+    etree.SubElement(geom, f"{{{_KML}}}coordinates").text = " ".join(
+        f"{x:.6f},{y:.6f}" for x, y in coords
+    )
+
+
+def _kml_styles(doc: Any, plan: Plan) -> None:
+    from lxml import etree
+
+    styles = {
+        f"team-{team.code}": (_TEAM_COLOURS[k % len(_TEAM_COLOURS)], 3)
+        for k, team in enumerate(plan.teams)
+    }
+    styles["river"] = ("ffffaa00", 5)
+    styles["overnight"] = ("ff00ffff", 2)
+    for sid, (colour, width) in styles.items():
+        style = etree.SubElement(doc, f"{{{_KML}}}Style", id=sid)
+        icon = etree.SubElement(style, f"{{{_KML}}}IconStyle")
+        etree.SubElement(icon, f"{{{_KML}}}color").text = colour
+        line = etree.SubElement(style, f"{{{_KML}}}LineStyle")
+        etree.SubElement(line, f"{{{_KML}}}color").text = colour
+        etree.SubElement(line, f"{{{_KML}}}width").text = str(width)
+
+
 def to_kml(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Path:
-    """Write KML through GDAL: a visits and a routes folder (``kunjungan``, ``rute`` in id).
+    """Write KML styled per team: visits, routes, and (when any) overnight places and river legs.
+
+    Folders are named in ``lang`` (``kunjungan``, ``rute``, ``tempat menginap``, ``ruas
+    sungai`` in id); attributes are ``ExtendedData`` that Google Earth and GDAL read; times
+    are the team's local time with its zone (WITA).
 
     Examples
     --------
     >>> written = to_kml(plan, "plan.kml")
     """
-    import pyogrio
+    from lxml import etree
 
     t = translator(lang)
     path = Path(path)
-    path.unlink(missing_ok=True)
-    visits = plan.to_frame()
-    visits.insert(0, "name", visits["site_code"])
+    root = etree.Element(f"{{{_KML}}}kml", nsmap={None: _KML})
+    doc = etree.SubElement(root, f"{{{_KML}}}Document")
+    etree.SubElement(doc, f"{{{_KML}}}name").text = t.gettext("Patrol plan")
+    _kml_styles(doc, plan)
     people = _people_table(t, plan)
-    for column in ("status", "commodity", "mandatory", "reasons"):
-        visits[column] = people[column].to_numpy()
-    routes = plan.routes_frame()
-    routes.insert(0, "name", routes["team"] + " " + routes["date"].astype(str))
-    for frame in (visits, routes):
-        for column in frame.columns:
-            if column != "geometry" and frame[column].dtype == object:
-                frame[column] = frame[column].map(_text)
-    pyogrio.write_dataframe(visits, path, layer=t.gettext("visits"), driver="KML")
-    pyogrio.write_dataframe(routes, path, layer=t.gettext("routes"), driver="KML", append=True)
+
+    def folder(name: str) -> Any:
+        f = etree.SubElement(doc, f"{{{_KML}}}Folder")
+        etree.SubElement(f, f"{{{_KML}}}name").text = name
+        return f
+
+    visits = folder(t.gettext("visits"))
+    for v, (_, row) in zip(plan.visits, people.iterrows(), strict=True):
+        data = {c: getattr(v, c) for c in VISIT_COLUMNS if c not in {"reasons"}}
+        data.update({c: row[c] for c in ("status", "commodity", "mandatory", "reasons")})
+        mark = _kml_placemark(visits, v.site_code, f"team-{v.team}", data)
+        _kml_geometry(mark, [(v.lon, v.lat)])
+    routes = folder(t.gettext("routes"))
+    for r in plan.routes:
+        data = {
+            "team": r.team,
+            "date": r.date,
+            "start": r.start_code or r.base_code,
+            "end": r.end_code or r.base_code,
+            "visits": len(r.visits),
+            "depart": r.depart,
+            "back": r.back,
+            "drive_min": r.drive_min,
+            "boat_min": r.boat_min,
+            "distance_km": r.distance_km,
+        }
+        mark = _kml_placemark(routes, f"{r.team} {r.date:%Y-%m-%d}", f"team-{r.team}", data)
+        _kml_geometry(mark, r.path)
+    places = _places(plan)
+    if places:
+        nights_folder = folder(t.gettext("overnight places"))
+        for code, (name, lon, lat, nights) in places.items():
+            data = {"code": code, "nights": ", ".join(f"{d:%Y-%m-%d}" for d in sorted(set(nights)))}
+            mark = _kml_placemark(nights_folder, f"{code} {name}", "overnight", data)
+            _kml_geometry(mark, [(lon, lat)])
+    legs = [(r, leg) for r in plan.routes for leg in r.river_legs if len(leg) > 1]
+    if legs:
+        river = folder(t.gettext("river legs"))
+        for r, leg in legs:
+            mark = _kml_placemark(
+                river, f"{r.team} {r.date:%Y-%m-%d}", "river", {"team": r.team, "date": r.date}
+            )
+            _kml_geometry(mark, leg)
+    path.write_bytes(
+        etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    )
     return path
 
 
 def _text(value: object) -> object:
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        # Local time with its zone's name (WITA), never a bare or UTC time.
+        return value.strftime("%Y-%m-%d %H:%M %Z").strip()
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

@@ -18,7 +18,7 @@ from geo.labels import commodity, inspection_result_labels, site_status
 from geo.patrols.result import DayRoute, Plan, Visit
 from geo.patrols.text import localize, number
 
-__all__ = ["to_pdf", "tanggal", "long_date"]
+__all__ = ["route_sketch", "to_pdf", "tanggal", "long_date"]
 
 
 def long_date(t: Translator, day: dt.date) -> str:
@@ -145,24 +145,78 @@ def _card(t: Translator, v: Visit, styles: Any) -> Any:
     )
 
 
+def route_sketch(route: DayRoute, *, width_mm: float = 170, height_mm: float = 55) -> Any:
+    """Return a plain sketch of a day's route (a reportlab Drawing) until a base map exists.
+
+    The route is drawn to scale (equal degrees of longitude and latitude, fine near the
+    equator): start and end as squares, sites as numbered dots, river legs in blue.
+
+    Examples
+    --------
+    >>> sketch = route_sketch(plan.routes[0])
+    >>> sketch.width > 0
+    True
+    """
+    from reportlab.graphics.shapes import Circle, Drawing, PolyLine, Rect, String
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+
+    w, h, pad = width_mm * mm, height_mm * mm, 6 * mm
+    points = [*route.path, *(p for leg in route.river_legs for p in leg)]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-3)
+    scale = min((w - 2 * pad) / span, (h - 2 * pad) / span)
+
+    def at(lon: float, lat: float) -> tuple[float, float]:
+        return pad + (lon - min(xs)) * scale, pad + (lat - min(ys)) * scale
+
+    drawing = Drawing(w, h)
+    drawing.add(Rect(0, 0, w, h, strokeColor=colors.lightgrey, fillColor=None))
+    for leg in route.river_legs:
+        coords = [c for p in leg for c in at(*p)]
+        drawing.add(PolyLine(coords, strokeColor=colors.blue, strokeWidth=2.5))
+    drawing.add(
+        PolyLine([c for p in route.path for c in at(*p)], strokeColor=colors.black, strokeWidth=1)
+    )
+    for lon, lat in (route.path[0], route.path[-1]):
+        x, y = at(lon, lat)
+        drawing.add(Rect(x - 3, y - 3, 6, 6, fillColor=colors.black))
+    for v in route.visits:
+        x, y = at(v.lon, v.lat)
+        drawing.add(Circle(x, y, 3.5, fillColor=colors.red if v.mandatory else colors.white))
+        drawing.add(String(x + 5, y + 3, str(v.seq), fontSize=7))
+    return drawing
+
+
 def _day(t: Translator, route: DayRoute, styles: Any) -> list[Any]:
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
     head = t.gettext(
-        "{date} · Base {base} · leave {depart} · back {back} WITA · {km} km · driving {hours} h",
+        "{date} · from {start} · leave {depart} · back {back} {zone} · {km} km · "
+        "travel {hours} h, of which by boat {boat} h",
         date=long_date(t, route.date),
-        base=route.base_code,
+        start=route.start_code or route.base_code,
         depart=f"{route.depart:%H:%M}",
         back=f"{route.back:%H:%M}",
+        zone=f"{route.depart:%Z}",
         km=number(t, route.distance_km),
         hours=t.number(route.drive_min / 60, digits=1),
+        boat=t.number(route.boat_min / 60, digits=1),
+    )
+    night = (
+        t.gettext("Night at {place}", place=route.sleeps_at)
+        if route.sleeps_at
+        else t.gettext("Night at the base {base}", base=route.base_code)
     )
     story: list[Any] = [
         Paragraph(
             escape(t.gettext("Patrol Field Sheet — {team}", team=route.team)), styles["Title"]
         ),
         Paragraph(escape(head), styles["Normal"]),
+        Paragraph(escape(night), styles["Normal"]),
+        Spacer(1, 2 * mm),
+        route_sketch(route),
         Spacer(1, 4 * mm),
         _stops_table(t, route, styles),
         Spacer(1, 5 * mm),
@@ -183,7 +237,9 @@ def _cover(t: Translator, plan: Plan, styles: Any) -> list[Any]:
             t.gettext("Visits"),
             t.gettext("Priority"),
             t.gettext("Driving hours"),
+            t.gettext("Boat hours"),
             t.gettext("Km"),
+            t.gettext("Idle days"),
         ]
     ]
     for row in plan.summary().to_dict("records"):
@@ -194,7 +250,9 @@ def _cover(t: Translator, plan: Plan, styles: Any) -> list[Any]:
                 t.number(row["visits"]),
                 number(t, row["priority"]),
                 t.number(row["drive_h"], digits=1),
+                t.number(row["boat_h"], digits=1),
                 number(t, row["km"]),
+                t.number(row["idle_days"]),
             ]
         )
     period = t.gettext(
@@ -210,8 +268,67 @@ def _cover(t: Translator, plan: Plan, styles: Any) -> list[Any]:
         Paragraph(escape(t.gettext("Patrol and Inspection Plan")), styles["Title"]),
         Paragraph(escape(period), styles["Normal"]),
         Table(summary),
+        *_expeditions(t, plan, styles),
+        *_unplanned(t, plan, styles),
         PageBreak(),
     ]
+
+
+def _expeditions(t: Translator, plan: Plan, styles: Any) -> list[Any]:
+    """Return each expedition: team, days away and where it sleeps each night."""
+    from reportlab.platypus import Paragraph
+
+    if not plan.itineraries:
+        return []
+    names = {p.code: p.name for p in plan.places}
+    story: list[Any] = [Paragraph(escape(t.gettext("Expeditions")), styles["Heading2"])]
+    for trip in plan.itineraries:
+        nights = ", ".join(
+            f"{long_date(t, leg.day)}: {names.get(leg.end, leg.end)} ({leg.end})"
+            for leg in trip.legs[:-1]
+        )
+        text = t.gettext(
+            "{team}: {days} days away from {first}; nights at {nights}",
+            team=trip.team,
+            days=t.number(trip.days_away),
+            first=long_date(t, trip.legs[0].day),
+            nights=nights,
+        )
+        story.append(Paragraph(escape(text), styles["Small"]))
+    return story
+
+
+def _unplanned(t: Translator, plan: Plan, styles: Any) -> list[Any]:
+    """Return a table of the sites left out of the plan, each with its reason and detail."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    if not plan.unplanned:
+        return []
+    rows: list[list[Any]] = [
+        [t.gettext("Site code"), t.gettext("Site name"), t.gettext("Priority"), t.gettext("Why")]
+    ]
+    for u in plan.unplanned:
+        why = f"{u.explain(t)}: {u.describe(t)}"
+        rows.append(
+            [
+                u.site_code,
+                Paragraph(escape(u.site_name), styles["Small"]),
+                number(t, u.priority),
+                Paragraph(escape(why), styles["Small"]),
+            ]
+        )
+    table = Table(rows, colWidths=[22 * 2.83, 55 * 2.83, 16 * 2.83, 80 * 2.83], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return [Paragraph(escape(t.gettext("Sites not planned")), styles["Heading2"]), table]
 
 
 def to_pdf(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Path:

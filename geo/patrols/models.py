@@ -7,6 +7,7 @@ from typing import Any
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -32,7 +33,14 @@ __all__ = [
     "InspectionEvidence",
     "INSPECTION_RESULTS",
     "STATUS_AFTER",
+    "OvernightPlace",
+    "PatrolTeam",
+    "OVERNIGHT_KINDS",
 ]
+
+#: Where a team on an expedition may sleep: a village (homestay, the kepala desa's house), a
+#: camp, or a forward base of the agency or a partner.
+OVERNIGHT_KINDS: tuple[str, ...] = ("village", "camp", "forward_base")
 
 #: What a team can find at a site: activity, none, heavy equipment, and enforcement done.
 INSPECTION_RESULTS: tuple[str, ...] = ("active", "inactive", "equipment_seen", "sealed", "seized")
@@ -175,3 +183,44 @@ class InspectionEvidence(Base):
     added_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class OvernightPlace(Base):
+    """A village, camp or forward base where a team on an expedition may spend the night."""
+
+    __tablename__ = "overnight_places"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('village', 'camp', 'forward_base')", name="ck_overnight_places_kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    kabupaten: Mapped[str | None] = mapped_column(String(100))
+    approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    geom: Mapped[WKBElement] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True))
+
+
+class PatrolTeam(Base):
+    """A field team as the agency keeps it: home base, shift, travel limits, days away."""
+
+    __tablename__ = "patrol_teams"
+    __table_args__ = (
+        CheckConstraint("max_drive_h > 0", name="ck_patrol_teams_drive"),
+        CheckConstraint("max_days_away >= 1", name="ck_patrol_teams_days_away"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    base_code: Mapped[str] = mapped_column(
+        String(32), ForeignKey("bases.code", ondelete="RESTRICT", onupdate="CASCADE")
+    )
+    shift: Mapped[str] = mapped_column(String(11), default="07:30-16:30")
+    max_drive_h: Mapped[float] = mapped_column(Float, default=6.0)
+    mode: Mapped[str] = mapped_column(String(20), default="car")
+    max_days_away: Mapped[int] = mapped_column(Integer, default=1)

@@ -15,8 +15,17 @@ from numpy.typing import NDArray
 from geo.errors import N_, PlanningError
 from geo.labels import site_status
 from geo.patrols.calendar import working_days
+from geo.patrols.expeditions import (
+    Itinerary,
+    Option,
+    day_graph,
+    days_needed,
+    depot_list,
+    plan_itineraries,
+    reach,
+)
 from geo.patrols.prizes import tasks_from_frame
-from geo.patrols.problem import Rules, SiteTask, Team, seconds
+from geo.patrols.problem import Base, Rules, SiteTask, Team, seconds
 from geo.patrols.result import DayRoute, Plan, Unplanned, Visit
 from geo.patrols.solver import Client, Progress, Route, Vehicle, solve
 from geo.patrols.text import Message
@@ -125,16 +134,6 @@ def _split_by_rules(
     return candidates, mandatory, left_out
 
 
-def _reachable(dur: np.ndarray, base: int, client: int, task: SiteTask, team: Team) -> bool:
-    """Whether ``team`` can visit ``task`` alone in one day (out, inspect, back)."""
-    early, late = team.shift_seconds
-    out, home = int(dur[base, client]), int(dur[client, base])
-    if out + home > team.max_drive_h * 3600:
-        return False
-    start = max(early + out, seconds(task.window[0]))
-    return start <= seconds(task.window[1]) and start + task.service_min * 60 + home <= late
-
-
 def plan(
     sites: gpd.GeoDataFrame | Sequence[SiteTask],
     teams: Sequence[Team],
@@ -154,6 +153,7 @@ def plan(
     extra_holidays: Sequence[dt.date] = (),
     area: tuple[float, float, float, float] | None = None,
     progress: Callable[[Progress], None] | None = None,
+    places: Sequence[Base] = (),
 ) -> Plan:
     """Plan which team inspects which site on which day, in what order.
 
@@ -176,6 +176,10 @@ def plan(
         Calendar options (:func:`geo.patrols.calendar.working_days`).
     area
         Box (lon_min, lat_min, lon_max, lat_max) bases must lie in (:data:`DEFAULT_AREA`).
+    places
+        Overnight places (villages, camps, forward bases): a team whose ``max_days_away``
+        is more than 1 may sleep there on an expedition to sites no day trip reaches
+        (:mod:`geo.patrols.expeditions`).
 
     Raises
     ------
@@ -201,17 +205,15 @@ def plan(
     if not 0 <= vary < 1:
         raise PlanningError.of(N_("`vary` must be in [0, 1), got {vary}"), field="vary", vary=vary)
     tasks = (
-        list(sites)
-        if not isinstance(sites, gpd.GeoDataFrame)
-        else tasks_from_frame(sites, today=today)
+        sites if not isinstance(sites, gpd.GeoDataFrame) else tasks_from_frame(sites, today=today)
     )
-    _check_tasks(tasks)
-    candidates, mandatory, unplanned = _split_by_rules(tasks, rules, today)
-    net = _network(teams, candidates, travel or HaversineTravel())
-    kept, left_out = _keep_reachable(net, candidates, teams, calendar)
+    _check_tasks(list(tasks))
+    candidates, mandatory, unplanned = _split_by_rules(list(tasks), rules, today)
+    net = _network(teams, candidates, travel or HaversineTravel(), places)
+    kept, left_out, trips = _keep_reachable(net, candidates, teams, calendar)
     unplanned += left_out
     net = net.subset([net.nb + candidates.index(t) for t in kept])
-    vehicles, labels = _vehicles(calendar, teams, net)
+    vehicles, labels = _vehicles(calendar, teams, net, trips)
     result = solve(
         net.dur,
         _clients(kept, mandatory, seed=seed, vary=vary),
@@ -224,12 +226,7 @@ def plan(
         no_improvement=no_improvement,
         progress=progress,
     )
-    routes = [
-        _day_route(route, labels[route.vehicle], vehicles[route.vehicle], kept, mandatory, net)
-        for route in result.routes
-    ]
-    order = [t.code for t in teams]
-    routes.sort(key=lambda r: (order.index(r.team), r.date))
+    routes = _routes(result.routes, labels, vehicles, kept, mandatory, net, teams)
     unplanned += _not_chosen(kept, routes, mandatory)
     unplanned.sort(key=lambda u: (-u.priority, u.site_code))
     return Plan(
@@ -247,6 +244,8 @@ def plan(
             "vary": vary,
             "candidates": len(kept),
         },
+        places=list(places),
+        itineraries=trips,
     )
 
 
@@ -287,37 +286,69 @@ def _check_tasks(tasks: Sequence[SiteTask]) -> None:
 
 @dataclass(frozen=True)
 class _Network:
-    """Bases then sites as nodes, with travel seconds and metres per vehicle mode."""
+    """Depots (bases, then overnight places) then sites as nodes, with travel per mode.
 
-    base_index: dict[str, int]
+    ``boat`` holds the seconds of each leg spent in a boat and ``via`` the launches a leg
+    uses (-1: road only), when the travel provider knows rivers.
+    """
+
+    depots: list[Base]
     modes: list[str]
     dur: NDArray[np.int64]
     dist: NDArray[np.int64]
+    boat: NDArray[np.int64]
+    via: NDArray[np.int64]
+    travel: TravelProvider
 
     @property
     def nb(self) -> int:
-        return len(self.base_index)
+        return len(self.depots)
+
+    @property
+    def base_index(self) -> dict[str, int]:
+        return {b.code: i for i, b in enumerate(self.depots)}
 
     def subset(self, sites: list[int]) -> _Network:
-        """Return the same network with only the bases and the nodes ``sites``."""
+        """Return the same network with only the depots and the nodes ``sites``."""
         keep = list(range(self.nb)) + sites
         return _Network(
-            self.base_index,
+            self.depots,
             self.modes,
             self.dur[:, keep][:, :, keep],
             self.dist[:, keep][:, :, keep],
+            self.boat[:, keep][:, :, keep],
+            self.via[:, keep][:, :, keep],
+            self.travel,
         )
 
 
-def _network(teams: Sequence[Team], sites: Sequence[SiteTask], travel: TravelProvider) -> _Network:
-    bases = list({t.base.code: t.base for t in teams}.values())
-    points = [(b.lon, b.lat) for b in bases] + [(t.lon, t.lat) for t in sites]
-    keys = [b.code for b in bases] + [t.code for t in sites]
+def _network(
+    teams: Sequence[Team],
+    sites: Sequence[SiteTask],
+    travel: TravelProvider,
+    places: Sequence[Base] = (),
+) -> _Network:
+    depots = (
+        depot_list(teams, places)
+        if any(t.max_days_away > 1 for t in teams)
+        else (depot_list(teams, ()))
+    )
+    points = [(b.lon, b.lat) for b in depots] + [(t.lon, t.lat) for t in sites]
+    keys = [b.code for b in depots] + [t.code for t in sites]
     modes = sorted({t.mode for t in teams})
-    mats = [travel.matrix(points, mode=m, keys=keys) for m in modes]
+    mixed = getattr(travel, "mixed", None)
+    if mixed is not None:
+        found = [mixed(points, mode=m, keys=keys) for m in modes]
+        mats = [f.travel for f in found]
+        boat = np.stack([f.boat_s for f in found])
+        via = np.stack([f.via for f in found])
+    else:
+        mats = [travel.matrix(points, mode=m, keys=keys) for m in modes]
+        boat = np.zeros((len(modes), len(points), len(points)), dtype=np.int64)
+        via = np.full((len(modes), len(points), len(points), 2), -1, dtype=np.int64)
     dur = np.stack([validate_matrix(m.durations_s, len(points), field="durations") for m in mats])
     dist = np.stack([validate_matrix(m.distances_m, len(points), field="distances") for m in mats])
-    return _Network({b.code: i for i, b in enumerate(bases)}, modes, dur, dist)
+    return _Network(depots, modes, dur, dist, boat, via, travel)
 
 
 def _keep_reachable(
@@ -325,49 +356,148 @@ def _keep_reachable(
     candidates: Sequence[SiteTask],
     teams: Sequence[Team],
     calendar: Sequence[dt.date],
-) -> tuple[list[SiteTask], list[Unplanned]]:
-    """Reachability first: a site no team can do in one day is explained, not just dropped."""
-    kept: list[SiteTask] = []
-    left_out: list[Unplanned] = []
+) -> tuple[list[SiteTask], list[Unplanned], list[Itinerary]]:
+    """Reachability first: a site no team can reach is explained, not just dropped.
+
+    A site that no team reaches on a day trip from its base goes on an expedition
+    (:func:`~geo.patrols.expeditions.plan_itineraries`) when a team may be away long enough.
+    """
+    index = net.base_index
+    day: dict[int, list[Team]] = {}
+    far: dict[int, SiteTask] = {}
     for c, task in enumerate(candidates):
         able = [
             team
             for team in teams
-            if _reachable(
-                net.dur[net.modes.index(team.mode)],
-                net.base_index[team.base.code],
-                net.nb + c,
-                task,
-                team,
+            if reach(
+                net.dur[net.modes.index(team.mode)], index[team.base.code], net.nb + c, task, team
             )
         ]
-        if not able:
-            left_out.append(
-                _left_out(
-                    task,
-                    "too_far",
-                    Message(
-                        N_(
-                            "no team can drive there, inspect and return within its shift and "
-                            "driving limit"
-                        )
-                    ),
-                )
-            )
-        elif not any(team.available(calendar) for team in able):
-            left_out.append(
-                _left_out(
-                    task,
-                    "no_team_available",
-                    Message(
-                        N_("only {teams} can reach it, and not on these days"),
-                        teams=", ".join(t.code for t in able),
-                    ),
-                )
-            )
+        if able:
+            day[c] = able
         else:
+            far[net.nb + c] = task
+    options, shortest = _expedition_options(net, teams, far)
+    load = _day_load(day, candidates, teams, calendar)
+    trips, unserved = plan_itineraries(
+        dur={m: net.dur[k] for k, m in enumerate(net.modes)},
+        depots=[b.code for b in net.depots],
+        teams=teams,
+        far=far,
+        options=options,
+        load=load,
+        calendar=calendar,
+    )
+    kept: list[SiteTask] = []
+    left_out: list[Unplanned] = []
+    for c, task in enumerate(candidates):
+        node = net.nb + c
+        if c in day:
+            if any(team.available(calendar) for team in day[c]):
+                kept.append(task)
+            else:
+                left_out.append(_no_team(task, day[c]))
+        elif node in unserved:
+            left_out.append(_no_days_free(task, shortest[node]))
+        elif any(task.code in trip.sites for trip in trips):
             kept.append(task)
-    return kept, left_out
+        else:
+            left_out.append(_too_far(task, shortest.get(node), teams))
+    return kept, left_out, trips
+
+
+def _expedition_options(
+    net: _Network, teams: Sequence[Team], far: dict[int, SiteTask]
+) -> tuple[dict[tuple[str, int], list[Option]], dict[int, int]]:
+    """Return each team's shortest expedition to each far site, and the fewest days needed.
+
+    Options are kept only within the team's days away; the fewest days ignore that limit.
+    """
+    options: dict[tuple[str, int], list[Option]] = {}
+    shortest: dict[int, int] = {}
+    codes = [b.code for b in net.depots]
+    for team in teams:
+        if not far or team.max_days_away <= 1 or net.nb <= len({t.base.code for t in teams}):
+            continue
+        m = net.dur[net.modes.index(team.mode)]
+        graph = day_graph(m[: net.nb, : net.nb], codes, team)
+        home = net.base_index[team.base.code]
+        for node, task in far.items():
+            found = days_needed(m, codes, home, node, task, team, graph)
+            if not found:
+                continue
+            shortest[node] = min(shortest.get(node, found[0].days), found[0].days)
+            fits = [o for o in found if o.days <= team.max_days_away]
+            if fits:
+                options[(team.code, node)] = fits
+    return options, shortest
+
+
+def _day_load(
+    day: dict[int, list[Team]],
+    candidates: Sequence[SiteTask],
+    teams: Sequence[Team],
+    calendar: Sequence[dt.date],
+) -> dict[str, float]:
+    """Return the expected days of day-trip work per team.
+
+    Each site's hours are shared by the teams that reach it, over a shift of the team.
+    """
+    load = {t.code: 0.0 for t in teams}
+    for c, able in day.items():
+        for team in able:
+            early, late = team.shift_seconds
+            # An inspection and about as long again on the road.
+            load[team.code] += 2 * candidates[c].service_min * 60 / (late - early) / len(able)
+    return load
+
+
+def _no_team(task: SiteTask, able: Sequence[Team]) -> Unplanned:
+    return _left_out(
+        task,
+        "no_team_available",
+        Message(
+            N_("only {teams} can reach it, and not on these days"),
+            teams=", ".join(t.code for t in able),
+        ),
+    )
+
+
+def _no_days_free(task: SiteTask, days: int) -> Unplanned:
+    return _left_out(
+        task,
+        "no_team_available",
+        Message(
+            N_(
+                "needs an expedition of {days} days; no team has that many consecutive "
+                "working days free in the horizon"
+            ),
+            days=days,
+        ),
+    )
+
+
+def _too_far(task: SiteTask, days: int | None, teams: Sequence[Team]) -> Unplanned:
+    if days is None:
+        return _left_out(
+            task,
+            "too_far",
+            Message(
+                N_(
+                    "no team can drive there, inspect and return within its shift and "
+                    "driving limit, and no overnight place is within a day's reach of it"
+                )
+            ),
+        )
+    return _left_out(
+        task,
+        "beyond_max_days",
+        Message(
+            N_("needs an expedition of {days} days; teams may be away at most {limit} days"),
+            days=days,
+            limit=max(t.max_days_away for t in teams),
+        ),
+    )
 
 
 def _clients(
@@ -393,9 +523,17 @@ def _clients(
 
 
 def _vehicles(
-    calendar: Sequence[dt.date], teams: Sequence[Team], net: _Network
+    calendar: Sequence[dt.date],
+    teams: Sequence[Team],
+    net: _Network,
+    trips: Sequence[Itinerary] = (),
 ) -> tuple[list[Vehicle], list[tuple[Team, dt.date]]]:
-    """One vehicle per team and working day it is not away, with what it stands for."""
+    """One vehicle per team and working day it is not away, with what it stands for.
+
+    On an expedition's days the vehicle starts and ends at the itinerary's depots.
+    """
+    legs = {(trip.team, leg.day): leg for trip in trips for leg in trip.legs}
+    index = net.base_index
     vehicles: list[Vehicle] = []
     labels: list[tuple[Team, dt.date]] = []
     for day in calendar:
@@ -403,14 +541,35 @@ def _vehicles(
             if day in team.unavailable:
                 continue
             early, late = team.shift_seconds
-            b = net.base_index[team.base.code]
+            leg = legs.get((team.code, day))
+            a = index[leg.start] if leg else index[team.base.code]
+            b = index[leg.end] if leg else index[team.base.code]
             vehicles.append(
-                Vehicle(b, b, early, late, int(team.max_drive_h * 3600), net.modes.index(team.mode))
+                Vehicle(a, b, early, late, int(team.max_drive_h * 3600), net.modes.index(team.mode))
             )
             labels.append((team, day))
     if not vehicles:
         raise PlanningError.of(N_("no team is available on any day of the horizon"), field="teams")
     return vehicles, labels
+
+
+def _routes(
+    found: Sequence[Route],
+    labels: Sequence[tuple[Team, dt.date]],
+    vehicles: Sequence[Vehicle],
+    kept: Sequence[SiteTask],
+    mandatory: set[str],
+    net: _Network,
+    teams: Sequence[Team],
+) -> list[DayRoute]:
+    """Return the solver's routes as team days, plus expedition days without visits."""
+    routes = [
+        _day_route(r, labels[r.vehicle], vehicles[r.vehicle], kept, mandatory, net) for r in found
+    ]
+    routes += _travel_days(routes, labels, vehicles, net)
+    order = [t.code for t in teams]
+    routes.sort(key=lambda r: (order.index(r.team), r.date))
+    return routes
 
 
 def _day_route(
@@ -441,31 +600,97 @@ def _day_route(
                 status=t.status,
                 priority=t.priority,
                 mandatory=t.code in mandatory,
-                arrival=_at(day, stop.arrival),
-                start=_at(day, stop.start),
-                end=_at(day, stop.end),
+                arrival=_at(day, stop.arrival, team),
+                start=_at(day, stop.start, team),
+                end=_at(day, stop.end, team),
                 travel_min=round(float(net.dur[p, prev, node]) / 60, 1),
                 travel_km=round(float(net.dist[p, prev, node]) / 1000, 1),
                 reasons=t.reasons,
             )
         )
         prev = node
-    path = (
-        (team.base.lon, team.base.lat),
-        *((v.lon, v.lat) for v in visits),
-        (team.base.lon, team.base.lat),
+    nodes = [veh.start_depot, *(net.nb + s.client for s in route.stops), veh.end_depot]
+    return _route(
+        team,
+        day,
+        nodes,
+        tuple(visits),
+        route.depart,
+        route.back,
+        route.drive_s,
+        route.distance_m,
+        net,
+        p,
+    )
+
+
+def _route(
+    team: Team,
+    day: dt.date,
+    nodes: Sequence[int],
+    visits: tuple[Visit, ...],
+    depart: int,
+    back: int,
+    drive_s: int,
+    distance_m: int,
+    net: _Network,
+    profile: int,
+) -> DayRoute:
+    start, end = net.depots[nodes[0]], net.depots[nodes[-1]]
+    legs = list(zip(nodes, nodes[1:], strict=False))
+    leg_path = getattr(net.travel, "leg_path", None)
+    rivers = tuple(
+        tuple(leg_path((int(net.via[profile, a, b, 0]), int(net.via[profile, a, b, 1]))))
+        for a, b in legs
+        if leg_path is not None and net.via[profile, a, b, 0] >= 0
     )
     return DayRoute(
         team.code,
         day,
         team.base.code,
-        _at(day, route.depart),
-        _at(day, route.back),
-        round(route.drive_s / 60, 1),
-        round(route.distance_m / 1000, 1),
-        tuple(visits),
-        path,
+        _at(day, depart, team),
+        _at(day, back, team),
+        round(drive_s / 60, 1),
+        round(distance_m / 1000, 1),
+        visits,
+        ((start.lon, start.lat), *((v.lon, v.lat) for v in visits), (end.lon, end.lat)),
+        start_code=start.code,
+        end_code=end.code,
+        boat_min=round(float(sum(net.boat[profile, a, b] for a, b in legs)) / 60, 1),
+        river_legs=rivers,
     )
+
+
+def _travel_days(
+    routes: Sequence[DayRoute],
+    labels: Sequence[tuple[Team, dt.date]],
+    vehicles: Sequence[Vehicle],
+    net: _Network,
+) -> list[DayRoute]:
+    """Expedition days the solver gave no visit: the team still travels or stays there."""
+    done = {(r.team, r.date) for r in routes}
+    extra = []
+    for (team, day), veh in zip(labels, vehicles, strict=True):
+        home = net.base_index[team.base.code]
+        if (team.code, day) in done or (veh.start_depot == home and veh.end_depot == home):
+            continue
+        a, b, p = veh.start_depot, veh.end_depot, veh.profile
+        drive = int(net.dur[p, a, b])
+        extra.append(
+            _route(
+                team,
+                day,
+                [a, b],
+                (),
+                veh.tw_early,
+                veh.tw_early + drive,
+                drive,
+                int(net.dist[p, a, b]),
+                net,
+                p,
+            )
+        )
+    return extra
 
 
 def _not_chosen(
@@ -497,5 +722,6 @@ def _not_chosen(
     return left_out
 
 
-def _at(day: dt.date, secs: int) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=TIMEZONE) + dt.timedelta(seconds=secs)
+def _at(day: dt.date, secs: int, team: Team | None = None) -> dt.datetime:
+    zone = TIMEZONE if team is None else ZoneInfo(team.timezone)
+    return dt.datetime.combine(day, dt.time(0), tzinfo=zone) + dt.timedelta(seconds=secs)

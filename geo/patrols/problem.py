@@ -53,7 +53,7 @@ class Base:
 
 @dataclass(frozen=True)
 class Team:
-    """A field team: its base, daily shift, driving limit, vehicle mode and days off.
+    """A field team: its base, daily shift, driving limit, vehicle mode, days off, days away.
 
     Examples
     --------
@@ -69,6 +69,10 @@ class Team:
     mode: str = "car"
     unavailable: frozenset[dt.date] = field(default_factory=frozenset)
     name: str = ""
+    #: Calendar days the team may be away from its base on one expedition (1 = day trips).
+    max_days_away: int = 1
+    #: IANA time zone of the team's times on sheets and exports (WITA in Kalimantan Timur).
+    timezone: str = "Asia/Makassar"
 
     @property
     def shift_seconds(self) -> tuple[int, int]:

@@ -12,7 +12,8 @@ from shapely.geometry import LineString, Point
 
 from geo.i18n import Translator, translator
 from geo.labels import unplanned_reason
-from geo.patrols.problem import Team
+from geo.patrols.expeditions import Itinerary
+from geo.patrols.problem import Base, Team
 from geo.patrols.text import localize
 
 __all__ = ["Visit", "DayRoute", "Unplanned", "Plan", "REASONS", "VISIT_COLUMNS"]
@@ -24,6 +25,7 @@ REASONS: tuple[str, ...] = (
     "too_far",
     "no_team_available",
     "lower_priority",
+    "beyond_max_days",
 )
 
 VISIT_COLUMNS: tuple[str, ...] = (
@@ -83,6 +85,18 @@ class DayRoute:
     distance_km: float
     visits: tuple[Visit, ...]
     path: tuple[tuple[float, float], ...]
+    #: Where the day starts and ends (a base or an overnight place); "" means the base.
+    start_code: str = ""
+    end_code: str = ""
+    #: Minutes of the day's travel spent in a boat, and the river legs as (lon, lat) lines.
+    boat_min: float = 0.0
+    river_legs: tuple[tuple[tuple[float, float], ...], ...] = ()
+
+    @property
+    def sleeps_at(self) -> str | None:
+        """The overnight place the team sleeps at after this day, or None when it goes home."""
+        end = self.end_code or self.base_code
+        return None if end == self.base_code else end
 
     @property
     def priority(self) -> float:
@@ -132,6 +146,9 @@ class Plan:
     seed: int
     budget_s: float
     stats: dict[str, Any] = field(default_factory=dict)
+    #: Overnight places the plan could use, and the expeditions it sends teams on.
+    places: list[Base] = field(default_factory=list)
+    itineraries: list[Itinerary] = field(default_factory=list)
 
     @property
     def visits(self) -> list[Visit]:
@@ -226,19 +243,33 @@ class Plan:
         )
 
     def summary(self) -> pd.DataFrame:
-        """Return per team: days worked, visits, priority collected, hours driven, kilometres."""
-        frame = pd.DataFrame(
-            [
+        """Return per team: days out, visits, priority, hours travelled and by boat, km, idle days.
+
+        ``drive_h`` is all travel (road and boat), ``boat_h`` its part by boat; ``idle_days``
+        are the team's working days of the horizon without any inspection (a travel day of an
+        expedition is not idle only when it inspects on the way).
+        """
+        rows = []
+        for team in self.teams:
+            mine = [r for r in self.routes if r.team == team.code]
+            working = [d for d in self.days if d not in team.unavailable]
+            busy = {r.date for r in mine if r.visits}
+            rows.append(
                 {
-                    "team": r.team,
-                    "days": 1,
-                    "visits": len(r.visits),
-                    "priority": r.priority,
-                    "drive_h": r.drive_min / 60,
-                    "km": r.distance_km,
+                    "team": team.code,
+                    "days": len({r.date for r in mine}),
+                    "visits": sum(len(r.visits) for r in mine),
+                    "priority": sum(r.priority for r in mine),
+                    "drive_h": sum(r.drive_min for r in mine) / 60,
+                    "boat_h": sum(r.boat_min for r in mine) / 60,
+                    "km": sum(r.distance_km for r in mine),
+                    "idle_days": len([d for d in working if d not in busy]),
                 }
-                for r in self.routes
-            ],
-            columns=["team", "days", "visits", "priority", "drive_h", "km"],
-        )
-        return frame.groupby("team", as_index=False).sum().round(1)
+            )
+        columns = ["team", "days", "visits", "priority", "drive_h", "boat_h", "km", "idle_days"]
+        return pd.DataFrame(rows, columns=columns).round(1)
+
+    @property
+    def total_boat_h(self) -> float:
+        """Hours in a boat over the whole plan."""
+        return float(sum(r.boat_min for r in self.routes)) / 60

@@ -67,8 +67,11 @@ class PlanRequest:
     """What a person asks of a plan. ``None`` means "the default of ``settings.patrols``".
 
     ``teams`` is a number of teams placed at the bases to cover the most sites, or ready
-    :class:`Team` objects. ``travel`` overrides the provider the settings imply (a user matrix,
-    an ad-hoc OSRM server). ``out`` is a folder for a copy of every export.
+    :class:`Team` objects; ``registered_teams`` uses the teams the agency keeps
+    (``pantau teams``) instead. ``max_days_away`` (the settings' by default) lets placed
+    teams sleep at overnight places on expeditions. ``travel`` overrides the provider the
+    settings imply (a user matrix, an ad-hoc OSRM server). ``out`` is a folder for a copy of
+    every export.
     """
 
     start: dt.date | None = None
@@ -82,6 +85,8 @@ class PlanRequest:
     shift: str | None = None
     max_drive_h: float | None = None
     mode: str = "car"
+    max_days_away: int | None = None
+    registered_teams: bool = False
     skip_within_days: int | None = None
     must_visit_after_days: int | None = None
     include_excluded: bool = False
@@ -131,7 +136,16 @@ def _shift(value: str) -> tuple[str, str]:
 
 def _teams(session: Session, request: PlanRequest, cfg: PatrolSettings) -> list[Team]:
     """Return the request's teams (or teams placed at the bases), with their days off."""
-    if isinstance(request.teams, int):
+    if request.registered_teams:
+        from geo.patrols.teams import teams_from_registry
+
+        teams = teams_from_registry(session)
+        if not teams:
+            raise PlanningError.of(
+                N_("no teams are registered; add them with `pantau teams add` or import a file"),
+                field="teams",
+            )
+    elif isinstance(request.teams, int):
         teams = default_teams(
             load_bases(session),
             request.teams,
@@ -142,6 +156,10 @@ def _teams(session: Session, request: PlanRequest, cfg: PatrolSettings) -> list[
             # Placing teams asks for bases × sites; the great circle at the settings' speeds
             # is enough for that and spares an OSRM server the extra table.
             travel=HaversineTravel(speeds_kmh=cfg.speeds_kmh, detour=cfg.detour),
+            max_days_away=(
+                cfg.max_days_away if request.max_days_away is None else request.max_days_away
+            ),
+            timezone=cfg.timezone,
         )
     else:
         teams = list(request.teams)

@@ -9,13 +9,13 @@ from typing import Any
 
 import geopandas as gpd
 from geoalchemy2.shape import from_shape, to_shape
-from shapely.geometry import LineString
+from shapely.geometry import LineString, Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.errors import N_, NotFound, PlanningError
 from geo.models import FieldBase, Site
-from geo.patrols.models import PatrolPlan, PatrolRoute, PatrolVisit
+from geo.patrols.models import OvernightPlace, PatrolPlan, PatrolRoute, PatrolVisit
 from geo.patrols.planner import plan
 from geo.patrols.prizes import tasks_from_frame
 from geo.patrols.problem import Base, Team
@@ -27,6 +27,7 @@ __all__ = [
     "default_teams",
     "load_sites",
     "load_bases",
+    "load_places",
     "plan_from_db",
     "save_plan",
     "load_routes",
@@ -44,6 +45,8 @@ def default_teams(
     max_drive_h: float = 6.0,
     mode: str = "car",
     travel: HaversineTravel | None = None,
+    max_days_away: int = 1,
+    timezone: str = "Asia/Makassar",
 ) -> list[Team]:
     """Make ``count`` teams ``TIM-1``..., placed at bases to cover the most sites.
 
@@ -87,7 +90,17 @@ def default_teams(
     for k in range(count):
         r = rows[order[k % len(order)]]
         base = Base(str(r.code), str(r.name), float(r.geometry.x), float(r.geometry.y))
-        teams.append(Team(f"TIM-{k + 1}", base, shift=shift, max_drive_h=max_drive_h, mode=mode))
+        teams.append(
+            Team(
+                f"TIM-{k + 1}",
+                base,
+                shift=shift,
+                max_drive_h=max_drive_h,
+                mode=mode,
+                max_days_away=max_days_away,
+                timezone=timezone,
+            )
+        )
     return teams
 
 
@@ -178,9 +191,44 @@ def plan_from_db(
     sites = load_sites(session)
     if isinstance(teams, int):
         teams = default_teams(load_bases(session), teams, sites=sites)
+    if "places" not in options:
+        options["places"] = load_places(session)
     today = options.pop("today", None) or start
     tasks = tasks_from_frame(sites, today=today, session=session, weights=weights)
     return plan(tasks, teams, start=start, days=days, today=today, **options)
+
+
+def load_places(session: Session) -> list[Base]:
+    """Return where a team on an expedition may sleep: the offices, then overnight places.
+
+    Another office of the agency is as good a place to sleep as a village.
+
+    Examples
+    --------
+    >>> [p.code for p in load_places(session)] == sorted(geo.bases.load(session).index)
+    True
+    """
+    rows: list[Any] = [
+        *session.scalars(select(FieldBase).order_by(FieldBase.code)),
+        *session.scalars(select(OvernightPlace).order_by(OvernightPlace.code)),
+    ]
+    places = []
+    for r in rows:
+        pt = _point(r.geom)
+        places.append(Base(r.code, r.name, float(pt.x), float(pt.y)))
+    return places
+
+
+def _expeditions(plan_: Plan) -> list[dict[str, Any]]:
+    """Where each team sleeps away from its base, night by night, as stored JSON."""
+    return [
+        {
+            "team": trip.team,
+            "place": trip.place,
+            "legs": [[leg.day.isoformat(), leg.start, leg.end] for leg in trip.legs],
+        }
+        for trip in plan_.itineraries
+    ]
 
 
 def save_plan(plan_: Plan, *, session: Session, actor: str) -> int:
@@ -211,10 +259,12 @@ def save_plan(plan_: Plan, *, session: Session, actor: str) -> int:
                     "shift": [str(s) for s in t.shift],
                     "max_drive_h": t.max_drive_h,
                     "mode": t.mode,
+                    "max_days_away": t.max_days_away,
                 }
                 for t in plan_.teams
             ],
             "days": [d.isoformat() for d in plan_.days],
+            "expeditions": _expeditions(plan_),
             **{k: v for k, v in plan_.stats.items() if k != "mandatory"},
         },
         unplanned=[
@@ -365,6 +415,9 @@ def demo_plan(
 ) -> tuple[Plan, int, dict[str, list[Path]]]:
     """Make the demo's two-week plan for four teams, save it and write every export.
 
+    Teams may go on expeditions (``max_days_away`` of the settings) and travel by river on
+    the demo's approximate rivers (``data/demo_rivers.geojson``) unless a river file is set.
+
     With ``settings``, travel, planning area, priority weights and the exports' language are
     the settings' (as in :func:`geo.patrols.service.plan_patrols`); without, the defaults.
     Returns the plan, its stored id and the written files per format.
@@ -379,18 +432,27 @@ def demo_plan(
     from geo.patrols.exports import export_all
 
     start = start or dt.date.today() + dt.timedelta(days=1)
-    options: dict[str, Any] = {}
+    from geo.settings import REPO_ROOT, PatrolSettings
+
+    cfg = settings.patrols if settings is not None else PatrolSettings()
+    if cfg.rivers_file is None:
+        # The demo travels on its own approximate rivers unless the agency's are configured.
+        cfg = cfg.model_copy(update={"rivers_file": REPO_ROOT / "data" / "demo_rivers.geojson"})
+    options: dict[str, Any] = {"travel": travel_from_settings(cfg)}
     if settings is not None:
-        options = {
-            "travel": travel_from_settings(settings.patrols),
-            "area": settings.aoi_bbox,
-            "weights": settings.priority,
-        }
+        options |= {"area": settings.aoi_bbox, "weights": settings.priority}
+    teams = default_teams(
+        load_bases(session),
+        4,
+        sites=load_sites(session),
+        max_days_away=cfg.max_days_away,
+        timezone=cfg.timezone,
+    )
     result = plan_from_db(
         session=session,
         start=start,
         days=10,
-        teams=4,
+        teams=teams,
         budget_s=budget_s,
         seed=seed,
         no_improvement=20_000,
@@ -399,3 +461,10 @@ def demo_plan(
     plan_id = save_plan(result, session=session, actor=actor)
     lang = settings.language if settings is not None else "id"
     return result, plan_id, export_all(result, Path(out_dir) / "patroli", lang=lang)
+
+
+def _point(geom: Any) -> Point:
+    """Return a stored point geometry as a shapely Point."""
+    shape = to_shape(geom)
+    assert isinstance(shape, Point)  # noqa: S101 - the column holds points only
+    return shape

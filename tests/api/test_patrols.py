@@ -88,5 +88,34 @@ def test_plan_follows_the_app_settings(
 
 def test_plan_request_does_not_repeat_the_settings_defaults() -> None:
     fields = PlanIn.model_fields
-    for name in ("shift", "max_drive_h", "skip_within_days", "must_visit_after_days"):
+    for name in (
+        "shift",
+        "max_drive_h",
+        "skip_within_days",
+        "must_visit_after_days",
+        "max_days_away",
+    ):
         assert fields[name].default is None, name
+
+
+def test_bases_and_teams_are_managed_over_http(client: TestClient, tokens: dict[str, str]) -> None:
+    analyst, officer = bearer(tokens["analyst"]), bearer(tokens["field_officer"])
+    camp = {"code": "KMP-API", "name": "Kamp Uji", "kind": "camp", "lon": 115.9, "lat": -0.2}
+    assert client.post("/bases", json=camp, headers=officer).status_code == 403
+    r = client.post("/bases", json=camp, headers=analyst)
+    assert r.status_code == 201, r.text
+    assert client.post("/bases", json=camp, headers=analyst).status_code == 409
+    kinds = {p["code"]: p["kind"] for p in client.get("/bases", headers=officer).json()}
+    assert kinds["KMP-API"] == "camp" and "office" in kinds.values()
+    office = next(c for c, k in kinds.items() if k == "office")
+    team = {"code": "TIM-API", "base_code": office, "max_days_away": 4}
+    assert client.put("/teams/TIM-API", json=team, headers=analyst).status_code == 200
+    bad = client.put("/teams/TIM-API", json={**team, "base_code": "NOPE"}, headers=analyst)
+    assert bad.status_code == 422 and "NOPE" in bad.text
+    teams = {t["code"]: t for t in client.get("/teams", headers=officer).json()}
+    assert teams["TIM-API"]["max_days_away"] == 4
+    # An office a team is based at cannot go; the team first.
+    assert client.delete(f"/bases/{office}", headers=analyst).status_code == 409
+    assert client.delete("/teams/TIM-API", headers=analyst).status_code == 204
+    assert client.delete("/bases/KMP-API", headers=analyst).status_code == 204
+    assert client.delete("/bases/KMP-API", headers=analyst).status_code == 404
