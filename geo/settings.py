@@ -207,7 +207,8 @@ class PatrolSettings(_Section):
     launch_transfer_min: float = Field(default=20.0, ge=0)
     #: Calendar days a team may stay away from its base on one expedition (1 = day trips).
     max_days_away: int = Field(default=5, ge=1)
-    #: Time zone of the teams' times on field sheets and exports (WITA in Kaltim).
+    #: Time zone of the teams' times on field sheets and exports: the province's (WITA in
+    #: Kaltim, WIB in Kalteng) unless set.
     timezone: str = "Asia/Makassar"
 
 
@@ -402,6 +403,8 @@ class Settings(BaseSettings):
     def _province_area(self) -> Settings:
         if "aoi_bbox" not in self.model_fields_set:
             self.aoi_bbox = self.province_profile.aoi_bbox
+        if "timezone" not in self.patrols.model_fields_set:
+            self.patrols.timezone = self.province_profile.timezone
         return self
 
     @model_validator(mode="after")
