@@ -401,9 +401,9 @@ def compute_priority(
 
     Examples
     --------
-    >>> frame = compute_priority(session=session)  # doctest: +SKIP
-    >>> frame.loc[0, "reasons"]  # doctest: +SKIP
-    'never inspected: 20.0; 6.3 recent reports (decayed): 22.1; ...'
+    >>> frame = compute_priority(session=session)
+    >>> len(frame), int(frame["rank"].min()), bool(frame["score"].between(0, 125).all())
+    (108, 1, True)
     """
     frame = _score(session, settings or PrioritySettings(), _when(as_of), None)
     if store:
@@ -433,7 +433,8 @@ def refresh_sites(
 
     Examples
     --------
-    >>> refresh_sites(session=session, site_ids=[12], settings=settings.priority)  # doctest: +SKIP
+    >>> len(refresh_sites(session=session, site_ids=[12], settings=settings.priority))
+    1
     """
     ids = None if site_ids is None else sorted({int(i) for i in site_ids})
     if ids == []:
@@ -456,9 +457,9 @@ def recompute(*, settings: Settings, session: Session, as_of: dt.datetime | None
 
     Examples
     --------
-    >>> ranking = recompute(settings=settings, session=session)  # doctest: +SKIP
-    >>> ranking.rows[0]["code"]  # doctest: +SKIP
-    'KKR-014'
+    >>> ranking = recompute(settings=settings, session=session)
+    >>> ranking.rows[0]["rank"], ranking.rows[0]["score"] >= ranking.rows[-1]["score"]
+    (1, True)
     """
     when = _when(as_of)
     frame = compute_priority(session=session, as_of=when, settings=settings.priority)
@@ -504,8 +505,9 @@ def site_report_counts(target: Target | None = None) -> dict[str, int]:
 
     Examples
     --------
-    >>> site_report_counts(engine)["KKR-001"]  # doctest: +SKIP
-    23
+    >>> counts = site_report_counts(engine)
+    >>> len(counts) > 0, all(n >= 0 for n in counts.values()), sum(counts.values()) > 0
+    (True, True, True)
     """
     with use_session(target) as session:
         rows = session.execute(
