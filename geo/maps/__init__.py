@@ -6,9 +6,12 @@ Examples
 --------
 >>> import geo.maps
 >>> page = geo.maps.map_page(settings=settings, engine=engine,
-...                          options=geo.maps.MapOptions(lang="en"))  # doctest: +SKIP
->>> geo.maps.map_files(settings=settings, engine=engine, options=geo.maps.MapOptions(),
-...                    out=Path("out/map.html"), pdf=Path("out/briefing.pdf"))  # doctest: +SKIP
+...                          options=geo.maps.MapOptions(lang="en"))
+>>> page.counts["sites"]
+108
+
+``geo.maps.map_files(..., out=Path("out/map.html"), pdf=Path("out/briefing.pdf"))`` writes the
+offline page and, through headless Chromium, the briefing.
 """
 
 from __future__ import annotations

@@ -221,8 +221,6 @@ def export(
                 tops = top_sites(frame if frame is not None else pd.DataFrame(), top_n)
                 t = translator(info.lang)
                 encoded = base64.b64encode(image).decode("ascii")
-                document = render_document(
-                    png=encoded, data=data, tops=tops, t=t, title=info.title
-                )
+                document = render_document(png=encoded, data=data, tops=tops, t=t, title=info.title)
                 _print_pdf(browser, document, pdf_path)
     return Briefing(out_html, png_path, pdf_path, errors)

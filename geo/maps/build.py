@@ -534,8 +534,8 @@ def overview(
 
     Examples
     --------
-    >>> m = overview(engine, MapOptions(lang="en", offline=True), settings=maps)  # doctest: +SKIP
-    >>> m.save("out/overview.html")  # doctest: +SKIP
+    >>> m = overview(engine, MapOptions(lang="en", offline=True), settings=settings.maps)
+    >>> m.save("overview.html")
     """
     from geo.maps import sources
 
@@ -558,8 +558,10 @@ def build_from(
 
     Examples
     --------
-    >>> data = geo.maps.sources.load_all(engine, period=Period.last(90))  # doctest: +SKIP
-    >>> online = build_from(data, MapOptions(), settings=maps)  # doctest: +SKIP
+    >>> data = geo.maps.sources.load_all(engine, period=Period.last(90))
+    >>> online = build_from(data, MapOptions(), settings=settings.maps)
+    >>> type(online).__name__
+    'Map'
     """
     o = options or MapOptions()
     if o.demo is None:
