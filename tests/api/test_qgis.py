@@ -11,13 +11,20 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.api.conftest import Server, bearer
+from geo import migrate, sites
+from geo.db import make_engine, session_scope
+from geo.settings import Settings
+from geo.tokens import create_token
+from tests.api.conftest import ROOT, Server, bearer, start_server
+from tests.common import TEST_SECRET_KEY
+from tests.dbutil import throwaway_database
 
 pytestmark = [pytest.mark.qgis, pytest.mark.slow]
 
@@ -61,21 +68,48 @@ def _probe(server: Server, token: str) -> dict[str, Any]:
     return result
 
 
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+    """A server on a database of its own holding exactly the 108 demo sites, and a token.
+
+    The shared API database is not used: other tests (schemathesis as admin) add sites to it.
+    """
+    with throwaway_database("pantau_qgis") as url:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        sites.import_file(engine, ROOT / "data" / "sites.geojson", actor="demo")
+        with session_scope(engine) as session:
+            _, token = create_token(session=session, user="qgis-test", role="analyst")
+        engine.dispose()
+        settings = Settings(
+            environment="test",
+            database={"url": url},
+            data_dir=tmp_path_factory.mktemp("qgis-var"),
+            secret_key=TEST_SECRET_KEY,
+        )
+        server = start_server(settings)
+        try:
+            yield server, token
+        finally:
+            server.stop()
+
+
 def test_qgis_adds_the_sites_layer_with_basic_authentication(
-    server: Server, tokens: dict[str, str]
+    demo_server: tuple[Server, str],
 ) -> None:
     _need_qgis()
-    expected = httpx.get(f"{server.url}/sites?limit=1", headers=bearer(tokens["analyst"])).json()[
+    server, token = demo_server
+    expected = httpx.get(f"{server.url}/sites?limit=1", headers=bearer(token)).json()[
         "numberMatched"
     ]
-    assert expected == 108  # the demo registry of the API test database
+    assert expected == 108  # the demo registry, in a database no other test writes to
 
-    good = _probe(server, tokens["analyst"])
+    good = _probe(server, token)
     assert good["valid"], good["messages"]
     assert good["count"] == expected
     assert good["crs"] in {"OGC:CRS84", "EPSG:4326"}
     assert "authcfg=" in good["uri"]  # the token went through QGIS's auth manager, not the URI
-    assert tokens["analyst"] not in good["uri"]
+    assert token not in good["uri"]
 
     wrong = "pt_wrong-token"
     refused = httpx.get(f"{server.url}/ogc/collections/sites", auth=("qgis", wrong))
