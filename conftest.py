@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -131,7 +132,11 @@ def _doctest_database(
             engine=engine, session=session, settings=settings, geo=geo, dt=dt, Path=Path
         )
         for name, make in _LAZY.items():
-            if re.search(rf"\b{name}\b", source) and name not in module_globals:
+            # A package's submodule of the same name (``geo.patrols.teams``) does not count as
+            # the example defining it: whether it is set depends on what was imported before.
+            own = module_globals.get(name)
+            defined = own is not None and not isinstance(own, types.ModuleType)
+            if re.search(rf"\b{name}\b", source) and not defined:
                 doctest_namespace[name] = make(request, session)
             else:
                 doctest_namespace.pop(name, None)

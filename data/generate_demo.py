@@ -278,6 +278,7 @@ BASES_62 = [
     ),
 ]
 
+
 class DemoProvince(NamedTuple):
     """What one province's demo is made of."""
 

@@ -175,8 +175,10 @@ def run(
         engine, data_dir / "sites.geojson", actor="demo", settings=settings
     )
     created, _ = bases.import_file(engine, data_dir / "bases.geojson", settings=settings)
-    with session_scope(engine) as session:  # villages and camps for expeditions (approximate)
-        bases.import_places(session, data_dir / "overnight_places.geojson", settings=settings)
+    places = data_dir / "overnight_places.geojson"
+    if places.exists():  # villages and camps for expeditions (approximate; Kaltim's demo only)
+        with session_scope(engine) as session:
+            bases.import_places(session, places, settings=settings)
     frame = sites.load(engine)
     table = (
         frame.groupby(["kabupaten", "status"])

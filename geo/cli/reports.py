@@ -34,6 +34,7 @@ __all__ = ["app"]
 
 app = typer.Typer(help="Public reports: import, list, show, change status.", no_args_is_help=True)
 
+
 def _when(value: Any) -> str:
     if isinstance(value, dt.datetime):
         # Shown in the province's zone (WIB, WITA or WIT, from its profile).

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -53,13 +54,23 @@ def flat_share(image: bytes | Image.Image) -> float:
 
 
 def pdf_first_page(pdf: Path) -> Image.Image:
-    """The PDF's first page rendered by poppler's pdftoppm (Debian ``poppler-utils``)."""
-    out = subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf)],
-        capture_output=True,
-        check=True,
-    ).stdout
-    return Image.open(io.BytesIO(out))
+    """The map on the PDF's first page: its largest picture, as poppler's ``pdfimages`` extracts
+    it (Debian ``poppler-utils``).
+
+    The briefing's first page also holds figures and tables on white paper; measured whole, the
+    paper's white dominates with or without a base map, so the map itself is measured.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            ["pdfimages", "-png", "-f", "1", "-l", "1", str(pdf), f"{tmp}/img"],
+            capture_output=True,
+            check=True,
+        )
+        pictures = [Image.open(p) for p in sorted(Path(tmp).glob("img-*.png"))]
+        assert pictures, f"no picture on the first page of {pdf}"
+        largest = max(pictures, key=lambda img: img.width * img.height)
+        largest.load()
+        return largest.convert("RGB")
 
 
 def _draw(base: bool, out: Path) -> tuple[Path, Path, Path]:
