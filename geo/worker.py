@@ -72,7 +72,10 @@ class BackgroundRound:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait(self._idle_s)
+            # A stop that lands during a round may have had its wake-up cleared by that round:
+            # once stopping, take the last round at once instead of sleeping the idle time.
+            if not self._stopping.is_set():
+                self._wake.wait(self._idle_s)
             stopping = self._stopping.is_set()
             if not stopping:
                 self._stopping.wait(self._delay_s)  # let a burst of work gather
