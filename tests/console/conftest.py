@@ -24,6 +24,7 @@ from geo.db import make_engine, session_scope
 from geo.settings import Settings
 from geo.tokens import ROLES
 from tests import factories
+from tests.api.conftest import Server, start_server
 from tests.common import TEST_SECRET_KEY
 from tests.dbutil import throwaway_database
 from tests.geo.reports.conftest import make_jpeg
@@ -172,3 +173,13 @@ def csrf_of(client: TestClient, path: str = "/") -> str:
     found = CSRF_META.search(page.text)
     assert found, page.text[:500]
     return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def server(console_settings: Settings) -> Iterator[Server]:
+    """``pantau serve`` on the module's database."""
+    running = start_server(console_settings, PANTAU_CONSOLE_LOGIN_RATE_PER_MINUTE="1000")
+    try:
+        yield running
+    finally:
+        running.stop()
