@@ -18,6 +18,7 @@ import argparse
 import os
 import random
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -222,7 +223,7 @@ def main() -> None:
             **os.environ,
             "PANTAU_DATABASE_URL": url,
             "PANTAU_ENVIRONMENT": "test",
-            "PANTAU_SECRET_KEY": "bench-secret-not-for-production",
+            "PANTAU_SECRET_KEY": secrets.token_urlsafe(48),  # the key rules want 32 random bytes
             "PANTAU_DATA_DIR": tempfile.mkdtemp(prefix="pantau-bench-"),
             "PANTAU_API_PUBLIC_RATE_PER_MINUTE": "100000000",
             "PANTAU_API_PUBLIC_BURST": "100000000",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -55,7 +56,7 @@ def serve(url: str, data_dir: str, graph_url: str) -> tuple[subprocess.Popen[byt
         **os.environ,
         "PANTAU_ENVIRONMENT": "test",
         "PANTAU_DATABASE_URL": url,
-        "PANTAU_SECRET_KEY": "benchmark-secret-key",
+        "PANTAU_SECRET_KEY": secrets.token_urlsafe(48),  # the key rules want 32 random bytes
         "PANTAU_DATA_DIR": data_dir,
         "PANTAU_WHATSAPP_APP_SECRET": APP_SECRET,
         "PANTAU_WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
