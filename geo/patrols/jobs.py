@@ -125,10 +125,11 @@ class JobView:
 
 
 def enqueue_plan(*, session: Session, request: Mapping[str, Any], actor: str) -> int:
-    """Store a plan request (the fields of :class:`~geo.patrols.service.PlanRequest`, as JSON,
-    and ``team_codes``: registered teams to plan with) and return its id. The caller commits.
+    """Store a plan request and return its id; the caller commits.
 
-    Dates are ISO text (``"2026-12-01"``); fields left out take the plan's defaults.
+    ``request`` holds fields of :class:`~geo.patrols.service.PlanRequest` as JSON, and
+    ``team_codes``: the registered teams to plan with. Dates are ISO text (``"2026-12-01"``);
+    fields left out take the plan's defaults.
     """
     unknown = set(request) - _REQUEST_FIELDS - {"team_codes"}
     if unknown:

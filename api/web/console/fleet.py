@@ -115,7 +115,7 @@ def _page(
 
 @router.get("")
 def fleet_page(request: Request, session: SessionDep, staff: StaffDep) -> Response:
-    """The teams, offices and overnight places, with the forms to add them."""
+    """Show the teams, offices and overnight places, with the forms to add them."""
     allow(staff, auth.READERS, N_("read bases and teams"))
     return _page(request, session, staff)
 

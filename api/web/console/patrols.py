@@ -1,5 +1,7 @@
-"""Patroli: make a patrol plan with a form, watch it being made, read it per team and day on a
-map and in a table, download its files; record an inspection with photos.
+"""Patroli: make a patrol plan, watch it being made, read it, download it, record inspections.
+
+A person makes a plan with a form, watches it being made, reads it per team and day on a map
+and in a table, downloads its files, and records an inspection with photos.
 
 A plan is made by the same use case as ``POST /patrols/plans`` and ``pantau patrol plan``
 (:func:`geo.patrols.service.plan_patrols`), in the background (:mod:`geo.patrols.jobs`): the
@@ -117,7 +119,7 @@ def _problems(exc: PydanticError, hints: dict[str, str], t: Translator) -> dict[
 
 @router.get("")
 def plan_list(request: Request, session: SessionDep, staff: StaffDep) -> Response:
-    """The stored plans, newest first, and the plan requests still being made."""
+    """Show the stored plans, newest first, and the plan requests still being made."""
     allow(staff, auth.READERS, N_("read patrol plans"))
     plans = session.scalars(select(PatrolPlan).order_by(PatrolPlan.id.desc()).limit(50)).all()
     pending = session.scalars(
@@ -162,7 +164,7 @@ def _form_page(
 def new_plan(
     request: Request, session: SessionDep, settings: SettingsDep, staff: StaffDep
 ) -> Response:
-    """The form of a new plan: teams, days, first day and the planning options."""
+    """Show the form of a new plan: teams, days, first day and the planning options."""
     allow(staff, auth.PATROL_PLANNERS, PLAN)
     tomorrow = dt.datetime.now(ZoneInfo(settings.patrols.timezone)).date() + dt.timedelta(days=1)
     values = {"start": tomorrow.isoformat(), "days": "10", "teams": "4", "budget_s": "10"}
@@ -172,7 +174,7 @@ def new_plan(
 
 
 def _plan_fields(values: dict[str, Any]) -> dict[str, Any]:
-    """The form's text values as the fields of the API's plan request (empty: the default)."""
+    """Return the form's text values as the fields of the API's plan request (empty: default)."""
     names = (
         "start",
         "days",
@@ -254,7 +256,7 @@ def _job(request: Request, session: Session, job_id: int) -> jobs.JobView | Resp
 
 @router.get("/permintaan/{job_id}")
 def job_page(request: Request, job_id: PlanId, session: SessionDep, staff: StaffDep) -> Response:
-    """A plan being made: its progress (polled), then the link to the plan or the refusal."""
+    """Show a plan being made: its progress (polled), then the link to it or the refusal."""
     found = _job(request, session, job_id)
     if isinstance(found, Response):
         return found
@@ -263,7 +265,7 @@ def job_page(request: Request, job_id: PlanId, session: SessionDep, staff: Staff
 
 @router.get("/permintaan/{job_id}/status")
 def job_status(request: Request, job_id: PlanId, session: SessionDep, staff: StaffDep) -> Response:
-    """The progress part of the request's page, which htmx swaps in every second."""
+    """Return the progress part of the request's page, which htmx swaps in every second."""
     found = _job(request, session, job_id)
     if isinstance(found, Response):
         return found
@@ -285,7 +287,12 @@ def _routes(session: Session, plan_id: int, zone: ZoneInfo) -> list[dict[str, An
     ).all()
     visits: dict[tuple[str, dt.date], list[dict[str, Any]]] = {}
     for v, name, lon, lat in session.execute(
-        select(PatrolVisit, Site.name, func.ST_X(Site.geom), func.ST_Y(Site.geom))
+        select(
+            PatrolVisit,
+            Site.name,
+            func.ST_X(func.ST_PointOnSurface(Site.geom)),
+            func.ST_Y(func.ST_PointOnSurface(Site.geom)),
+        )
         .outerjoin(Site, Site.id == PatrolVisit.site_id)
         .where(PatrolVisit.plan_id == plan_id)
         .order_by(PatrolVisit.team, PatrolVisit.visit_date, PatrolVisit.seq)
@@ -462,7 +469,7 @@ def new_inspection(
     site: Annotated[str, Query(max_length=32)] = "",
     team: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
-    """The form to record what a team found at a site, with photos."""
+    """Show the form to record what a team found at a site, with photos."""
     allow(staff, auth.INSPECTORS, RECORD)
     today = dt.datetime.now(ZoneInfo(settings.patrols.timezone)).date()
     values = {"site_code": site, "team": team, "inspected_on": today.isoformat(), "result": ""}
