@@ -471,7 +471,9 @@ def new_inspection(
 ) -> Response:
     """Show the form to record what a team found at a site, with photos."""
     allow(staff, auth.INSPECTORS, RECORD)
-    today = dt.datetime.now(ZoneInfo(settings.patrols.timezone)).date()
+    # The use case refuses a day after the server's own date (geo.patrols.inspections), which
+    # lags the local one in the evening in WITA: offer the earlier of the two, never a refusal.
+    today = min(dt.datetime.now(ZoneInfo(settings.patrols.timezone)).date(), dt.date.today())
     values = {"site_code": site, "team": team, "inspected_on": today.isoformat(), "result": ""}
     return _inspection_page(request, session, settings, values=values)
 
