@@ -9,6 +9,7 @@ import re
 import time
 
 import gpxpy
+import httpx
 import icalendar
 import openpyxl
 import pytest
@@ -36,14 +37,15 @@ def _wait_for_plan(client: TestClient, location: str, timeout: float = 90.0) -> 
         part = client.get(location + "/status", headers={"HX-Request": "true"})
         assert part.status_code == 200
         if "hx-trigger" not in part.text:
-            return part.text
+            return str(part.text)
         time.sleep(0.5)
     raise AssertionError(f"{location} did not finish in {timeout} s")
 
 
-def _post_plan(client: TestClient, **fields: str | list[str]) -> object:
+def _post_plan(client: TestClient, **fields: str | list[str]) -> httpx.Response:
     data: dict[str, object] = {**PLAN, **fields, "csrf_token": csrf_of(client, "/patroli")}
-    return client.post("/patroli/baru", data=data, follow_redirects=False)
+    answer: httpx.Response = client.post("/patroli/baru", data=data, follow_redirects=False)
+    return answer
 
 
 def test_pages_need_a_sign_in_and_the_right_role(new_client: TestClient) -> None:
@@ -118,7 +120,7 @@ def test_a_plan_is_made_in_the_background_and_its_files_download(
     def get(name: str) -> bytes:
         file = new_client.get(f"/patroli/{plan_id}/unduh/{name}")
         assert file.status_code == 200, name
-        return file.content
+        return bytes(file.content)
 
     gpx = gpxpy.parse(get("rencana.gpx").decode())
     assert gpx.routes or gpx.waypoints
@@ -155,7 +157,7 @@ def test_a_request_that_does_not_exist_is_a_404(new_client: TestClient) -> None:
     assert answer.status_code == 404 and "Tidak ada permintaan rencana" in answer.text
 
 
-def _record(client: TestClient, files: list[tuple[str, bytes]], **fields: str) -> object:
+def _record(client: TestClient, files: list[tuple[str, bytes]], **fields: str) -> httpx.Response:
     data = {
         "site_code": "KKR-001",
         "result": "equipment_seen",
@@ -165,7 +167,8 @@ def _record(client: TestClient, files: list[tuple[str, bytes]], **fields: str) -
         **fields,
     }
     upload = [("evidence", (name, body, "image/jpeg")) for name, body in files]
-    return client.post("/patroli/inspeksi/baru", data=data, files=upload or None)
+    answer: httpx.Response = client.post("/patroli/inspeksi/baru", data=data, files=upload or None)
+    return answer
 
 
 def test_an_inspection_with_a_photo_is_recorded_as_the_signed_in_user(

@@ -167,9 +167,15 @@ def new_plan(
     """Show the form of a new plan: teams, days, first day and the planning options."""
     allow(staff, auth.PATROL_PLANNERS, PLAN)
     tomorrow = dt.datetime.now(ZoneInfo(settings.patrols.timezone)).date() + dt.timedelta(days=1)
-    values = {"start": tomorrow.isoformat(), "days": "10", "teams": "4", "budget_s": "10"}
-    values["source"] = "registered" if list_teams(session) else "count"
-    values["team_codes"] = [r.code for r in list_teams(session)]
+    registered = [r.code for r in list_teams(session)]
+    values: dict[str, Any] = {
+        "start": tomorrow.isoformat(),
+        "days": "10",
+        "teams": "4",
+        "budget_s": "10",
+        "source": "registered" if registered else "count",
+        "team_codes": registered,
+    }
     return _form_page(request, session, settings, values=values)
 
 
@@ -220,7 +226,7 @@ def create_plan(
 ) -> Response:
     """Check the form like the API's request, store it, and show its progress page."""
     allow(staff, auth.PATROL_PLANNERS, PLAN)
-    values = {k: v for k, v in locals().items() if isinstance(v, str)}
+    values: dict[str, Any] = {k: v for k, v in locals().items() if isinstance(v, str)}
     values["team_codes"] = [c for c in (team_codes or []) if c]
     t = templating.reader(request)
     problems: dict[str, str] = {}
