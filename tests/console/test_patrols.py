@@ -14,7 +14,10 @@ import icalendar
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
+from geo.db import make_engine
+from geo.patrols import jobs
 from geo.settings import Settings
 from tests.console.browsing import one
 from tests.console.conftest import csrf_of, sign_in, username
@@ -268,3 +271,24 @@ def test_a_field_officer_may_not_change_teams(new_client: TestClient) -> None:
         "/tim/regu", data={"code": "TIM-X", "base_code": "X", "csrf_token": token}
     )
     assert answer.status_code == 403 and "mengubah tim dan tempat" in answer.text
+
+
+def test_a_request_whose_server_died_is_marked_failed(
+    new_client: TestClient, console_settings: Settings
+) -> None:
+    engine = make_engine(console_settings.database.url)
+    try:
+        with engine.begin() as conn:
+            job = conn.execute(
+                text(
+                    "INSERT INTO patrol_plan_jobs (created_by, request, status, heartbeat_at) "
+                    "VALUES ('uji', '{}', 'running', now() - interval '1 hour') RETURNING id"
+                )
+            ).scalar_one()
+        jobs.run_next(engine=engine, settings=console_settings)
+    finally:
+        engine.dispose()
+    sign_in(new_client, "analyst")
+    page = new_client.get(f"/patroli/permintaan/{job}")
+    assert "Perencanaan terhenti (server berhenti). Buat rencananya lagi." in page.text
+    assert "hx-trigger" not in page.text  # no more polling
