@@ -35,7 +35,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from geo.errors import N_, NotFound, PantauError, PlanningError
-from geo.i18n import Translator
+from geo.i18n import LANGUAGES, Translator, translator
 from geo.models import Base
 from geo.patrols import service
 from geo.patrols.solver import Progress
@@ -48,6 +48,7 @@ __all__ = [
     "STALE_AFTER",
     "enqueue_plan",
     "get_job",
+    "unplanned_details",
     "run_next",
     "PlanWorker",
 ]
@@ -85,6 +86,8 @@ class PlanJob(Base):
     budget_s: Mapped[float] = mapped_column(Float, server_default="0")
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("patrol_plans.id", ondelete="SET NULL"))
     error: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    #: Why each unplanned site was left out, per language: ``{"id": {"KKR-001": "..."}}``.
+    details: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSONB)
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,15 @@ def get_job(*, session: Session, job_id: int) -> JobView:
         plan_id=row.plan_id,
         error=row.error,
     )
+
+
+def unplanned_details(*, session: Session, plan_id: int, lang: str) -> dict[str, str]:
+    """Return why each site was left out of plan ``plan_id``, in ``lang``, by site code.
+
+    Only plans made from a request have them (``{}`` otherwise: read the stored English).
+    """
+    stored = session.scalar(select(PlanJob.details).where(PlanJob.plan_id == plan_id).limit(1))
+    return dict((stored or {}).get(lang, {}))
 
 
 def _plan_request(session: Session, stored: Mapping[str, Any]) -> service.PlanRequest:
@@ -266,6 +278,10 @@ def run_next(*, engine: Engine, settings: Settings) -> int | None:
             )
             assert result.stored is not None  # noqa: S101 - requests are always saved
             plan_id = result.stored.plan_id
+            details = {
+                lang: {u.site_code: u.describe(translator(lang)) for u in result.plan.unplanned}
+                for lang in LANGUAGES
+            }
     except PantauError as exc:
         error = {"template": exc.template, "values": _jsonable(exc.values), "message": str(exc)}
         _finish(engine, job_id, status="failed", error=error)
@@ -274,7 +290,7 @@ def run_next(*, engine: Engine, settings: Settings) -> int | None:
         log.exception("plan request %s failed", job_id)
         _finish(engine, job_id, status="failed", error={"template": UNEXPECTED})
         return job_id
-    _finish(engine, job_id, status="done", plan_id=plan_id)
+    _finish(engine, job_id, status="done", plan_id=plan_id, details=details)
     return job_id
 
 

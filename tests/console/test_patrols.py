@@ -114,6 +114,9 @@ def test_a_plan_is_made_in_the_background_and_its_files_download(
     assert view.status_code == 200
     assert "Per tim dan hari" in view.text and "data-plan=" in view.text
     assert "Hari menganggur per tim" in view.text and "lokasi tidak direncanakan" in view.text
+    # Why a site is left out reads in Indonesian, detail included (not the stored English).
+    assert "no team can drive there" not in view.text
+    assert "terlalu jauh" in view.text
     names = re.findall(rf'href="/patroli/{plan_id}/unduh/([^"]+)"', view.text)
     assert {"rencana.gpx", "rencana.kml", "rencana.csv", "rencana.xlsx", "lembar-kerja.pdf"} <= set(
         names

@@ -414,6 +414,7 @@ def plan_page(
         plan=stored,
         routes=routes,
         idle=_idle(params, routes),
+        details=jobs.unplanned_details(session=session, plan_id=plan_id, lang=t.lang),
         places=places,
         map_data=_map_data(routes, places, used),
         zone_label=settings.province_profile.zone_label,

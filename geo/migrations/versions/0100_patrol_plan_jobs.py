@@ -41,6 +41,9 @@ def upgrade() -> None:
         sa.Column("budget_s", sa.Float, nullable=False, server_default="0"),
         sa.Column("plan_id", sa.Integer, sa.ForeignKey("patrol_plans.id", ondelete="SET NULL")),
         sa.Column("error", JSONB),
+        # Why each site was left out, in every language of the catalogue: the stored plan keeps
+        # the English text only, the request knows the messages.
+        sa.Column("details", JSONB),
         sa.CheckConstraint(
             "status IN ('queued', 'running', 'done', 'failed')", name="ck_patrol_plan_jobs_status"
         ),
