@@ -295,3 +295,10 @@ def test_a_request_whose_server_died_is_marked_failed(
     page = new_client.get(f"/patroli/permintaan/{job}")
     assert "Perencanaan terhenti (server berhenti). Buat rencananya lagi." in page.text
     assert "hx-trigger" not in page.text  # no more polling
+
+
+def test_the_menu_marks_patroli_and_tim_as_the_current_page(new_client: TestClient) -> None:
+    sign_in(new_client, "analyst")
+    for path, current in (("/patroli/baru", "/patroli"), ("/tim", "/tim")):
+        marked = re.findall(r'<a href="([^"]+)" aria-current="page"', new_client.get(path).text)
+        assert marked == [current]
