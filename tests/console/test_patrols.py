@@ -302,3 +302,10 @@ def test_the_menu_marks_patroli_and_tim_as_the_current_page(new_client: TestClie
     for path, current in (("/patroli/baru", "/patroli"), ("/tim", "/tim")):
         marked = re.findall(r'<a href="([^"]+)" aria-current="page"', new_client.get(path).text)
         assert marked == [current]
+
+
+def test_the_pages_read_in_english_too(new_client: TestClient) -> None:
+    sign_in(new_client, "analyst")
+    form = new_client.get("/patroli/baru?lang=en").text
+    assert "Make a patrol plan" in form and "Working days" in form
+    assert "Teams and places" in new_client.get("/tim?lang=en").text
