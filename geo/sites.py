@@ -522,11 +522,17 @@ def update(
     merged = {**current, **changes}
     geom = changes.get("geom", to_shape(site.geom))
     frame = gpd.GeoDataFrame([merged], geometry=[geom], crs=4326)
-    try:
-        (record,) = validate_frame(frame, source=f"site {site.code}", settings=settings)
-    except InputFileError as exc:
-        field_name = next((f for f in changes if f in exc.message), exc.field)
-        raise ValidationError(exc.message.replace("row 1 ", ""), field=field_name) from None
+    (record,), problems = check_frame(frame, source=f"site {site.code}", settings=settings)
+    if problems:
+        named = {"geom" if p.field == "geometry" else p.field: p.error for p in problems}
+        field_name = next((f for f in changes if f in named), next(iter(named)))
+        error = named[field_name]
+        raise ValidationError(
+            f"site {site.code}: {error}",
+            field=field_name,
+            template=error.template,
+            values=error.values,
+        )
     _apply(session, site, {k: record[k] for k in changes}, actor=actor, source=source)
     return site
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.ratelimit import PgRateLimiter
-from api.web.console import hotspots, pages, reports, session
+from api.web.console import hotspots, pages, reports, session, sites
 from api.web.console.clocks import ClockCache
 from geo.settings import Settings
 
@@ -26,5 +26,5 @@ def mount(app: FastAPI, settings: Settings) -> None:
         settings.console.clock_cache_seconds, zone=settings.province_profile.zone
     )
     session.install(app)
-    for router in (pages.router, reports.router, hotspots.router):
+    for router in (pages.router, reports.router, hotspots.router, sites.router):
         app.include_router(router)
