@@ -39,12 +39,13 @@ from api.errors import status_for
 from api.routes.layers import LAYER_READERS
 from api.web import templating
 from api.web.console.session import PosterDep, Staff, StaffDep, allow, page
-from geo import registry, sites
+from geo import priority, registry, sites
 from geo.checks import check_lonlat
 from geo.errors import N_, REQUIRED, NotFound, PantauError, ValidationError
 from geo.i18n import Translator
 from geo.io.vector import FORMATS
 from geo.layers import service as layers
+from geo.reports import inbox
 from geo.settings import Settings
 from geo.vocab import COMMODITIES, RISK_LEVELS, SITE_STATUSES
 
@@ -144,7 +145,7 @@ def site_list(
         values=values,
         query=query,
         statuses=SITE_STATUSES,
-        kabupaten_names=sorted(set(sites.load(session).kabupaten)),
+        kabupaten_names=inbox.kabupaten_names(session=session),
         geojson_url="/lokasi/peta.geojson" + (f"?{query}" if query else ""),
         bbox=",".join(str(v) for v in settings.aoi_bbox),
         may_import=staff.may(auth.SITE_EDITORS),
@@ -193,8 +194,6 @@ def _site_page(
         return page(
             request, "console/error.html", status_code=404, message=t.gettext(NO_SITE, code=code)
         )
-    from geo import priority
-
     reasons = priority.explain(view.priority, lang=t.lang) if view.priority else []
     code = view.site["code"]
     return page(
@@ -404,9 +403,9 @@ def _form_values(site: Any) -> dict[str, str]:
         {n: getattr(site, n).isoformat() if getattr(site, n) else "" for n in DATE_FIELDS}
     )
     shape = to_shape(site.geom)
-    point = shape.geom_type == "Point"
-    values["lon"] = f"{shape.x:.6f}" if point else ""
-    values["lat"] = f"{shape.y:.6f}" if point else ""
+    point = isinstance(shape, Point)
+    values["lon"] = f"{shape.x:.6f}" if isinstance(shape, Point) else ""
+    values["lat"] = f"{shape.y:.6f}" if isinstance(shape, Point) else ""
     values["public"] = "on" if site.public else ""
     values["point"] = "1" if point else ""
     return values
@@ -482,7 +481,7 @@ def _parse_point(
 ) -> None:
     """Move a point site when its longitude or latitude changed (polygons move by import)."""
     shape = to_shape(site.geom)
-    if shape.geom_type != "Point":
+    if not isinstance(shape, Point):
         return
     numbers: dict[str, float] = {}
     for name in ("lon", "lat"):
