@@ -12,12 +12,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pytest
+import shapely
 from fastapi.testclient import TestClient
 
 from geo import sites
 from geo.db import make_engine, session_scope
 from geo.errors import NotFound
+from geo.io.vector import write_vector
 from geo.layers.models import LayerClassification
 from geo.settings import Settings
 from tests.console.conftest import ROOT, csrf_of, sign_in, username
@@ -453,3 +456,20 @@ def test_english_readers_get_english(new_client: TestClient) -> None:
     client.cookies.set("pantau_lang", "en")
     assert re.search(r"[0-9]+ sites match", client.get("/lokasi").text)
     assert "Edit this site" in client.get("/lokasi/KKR-001").text
+
+
+@pytest.mark.parametrize("name", ["lokasi.gpkg", "lokasi.shp.zip"])
+def test_geopackage_and_zipped_shapefile_are_previewed(
+    new_client: TestClient, tmp_path: Path, name: str
+) -> None:
+    frame = gpd.GeoDataFrame(
+        [{"code": "UJI-501", "name": "Lokasi berkas", "kabupaten": "Paser", "commodity": "batu"}],
+        geometry=[shapely.Point(116.3, -1.7)],
+        crs=4326,
+    )
+    path = write_vector(frame, tmp_path / name, layer="sites")
+    client = signed(new_client, "admin")
+    preview = upload(client, path)
+    assert preview.status_code == 200, preview.text
+    assert re.findall(r'<span class="n">([0-9]+)</span>', preview.text) == ["1", "0", "0", "0"]
+    assert "UJI-501" in preview.text
