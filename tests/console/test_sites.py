@@ -288,6 +288,11 @@ def test_admin_edit_is_saved_through_the_use_case_and_audited(
     }  # unchanged fields unrecorded
     page = client.get(answer.headers["location"]).text
     assert "Tersimpan" in page and f'<td class="actor">{username("admin")}</td>' in page
+    form = edit_form(client, "KKR-006")
+    form["public"] = "on"
+    assert client.post("/lokasi/KKR-006/ubah", data=form).status_code == 200
+    assert history(console_settings, "KKR-006")[-1]["changes"] == {"public": [False, True]}
+    assert "<li>Tampil di peta publik: tidak → ya</li>" in client.get("/lokasi/KKR-006").text
 
 
 def test_moving_a_point_site(new_client: TestClient, console_settings: Settings) -> None:

@@ -103,7 +103,17 @@ def field_labels(t: Translator) -> dict[str, str]:
 
 
 def localized(t: Translator, error: PantauError) -> str:
-    """Return ``error`` in ``t``'s language, its ``{field}`` named by the form's label."""
+    """Return ``error`` in ``t``'s language, its ``{field}`` named by the form's label.
+
+    Examples
+    --------
+    >>> from geo.errors import REQUIRED
+    >>> from geo.i18n import translator
+    >>> localized(translator("id"), ValidationError.of(REQUIRED, field="name"))
+    'Nama wajib diisi'
+    >>> localized(translator("en"), ValidationError.of(BAD_DATE, field="last_inspected"))
+    'Last inspected: expected a date such as 2026-12-31'
+    """
     if error.template is None:
         return error.message
     values = dict(error.values)
