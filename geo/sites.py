@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from geo.checks import check_geometry
 from geo.db import Target, use_session
-from geo.errors import InputFileError, NotFound, ValidationError
+from geo.errors import N_, InputFileError, NotFound, ValidationError
 from geo.io.vector import read_vector, write_vector
 from geo.matching import rematch_for_site
 from geo.models import SITE_FIELDS, Site, SiteAudit
@@ -47,6 +47,9 @@ __all__ = [
     "import_file",
     "export_file",
     "validate_frame",
+    "check_frame",
+    "changed_fields",
+    "RowProblem",
 ]
 
 #: Columns of :func:`load`'s GeoDataFrame besides ``geometry`` (EPSG:4326).
@@ -138,24 +141,44 @@ def _parse_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(text[:10])
 
 
+#: Messages of the row checks, from the catalogue so that a preview can show them translated.
+_MISSING = N_("{field} is missing")
+_TWICE = N_("code {code} appears twice in the file (rows {first} and {second})")
+_NOT_ALLOWED = N_("{field} is {value!r}, expected one of {allowed}")
+_BAD_DATE = N_("{field} is {value!r}, expected a date YYYY-MM-DD or DD/MM/YYYY")
+_BAD_GEOMETRY = N_("geometry: {problem}")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong with one row of a site table: its number, code, field and the error."""
+
+    row: int
+    code: str | None
+    field: str
+    error: ValidationError
+
+
 def _check_row(
     row: dict[str, Any], *, geom_name: str, seen: dict[str, int], box: BBox
-) -> tuple[dict[str, Any], str, list[str]]:
-    """Return one row's clean record, where it is (for messages) and what is wrong with it."""
-    where = f"row {row['_row']}"
+) -> tuple[dict[str, Any], list[ValidationError]]:
+    """Return one row's clean record and what is wrong with it."""
     code = _clean(row.get("code"))
     if code is not None:
         code = str(code).upper()
-        where += f" (code {code})"
-    bad: list[str] = []
+    bad: list[ValidationError] = []
     rec: dict[str, Any] = {"code": code}
     for name in REQUIRED[1:]:
         if _clean(row.get(name)) is None:
-            bad.append(f"{name} is missing")
+            bad.append(ValidationError.of(_MISSING, field=name))
     if code is None:
-        bad.append("code is missing")
+        bad.append(ValidationError.of(_MISSING, field="code"))
     elif code in seen:
-        bad.append(f"code {code} appears twice in the file (rows {seen[code]} and {row['_row']})")
+        bad.append(
+            ValidationError.of(
+                _TWICE, field="code", code=code, first=seen[code], second=row["_row"]
+            )
+        )
     else:
         seen[code] = row["_row"]
     for name in ("name", "kabupaten", "kecamatan", "notes"):
@@ -164,21 +187,74 @@ def _check_row(
         value = _clean(row.get(name))
         value = str(value).lower() if value is not None else _DEFAULTS.get(name)
         if value is not None and value not in allowed:
-            bad.append(f"{name} is {value!r}, expected one of {', '.join(allowed)}")
+            bad.append(
+                ValidationError.of(
+                    _NOT_ALLOWED, field=name, value=value, allowed=", ".join(allowed)
+                )
+            )
         rec[name] = value
     for name in ("first_reported", "last_inspected"):
         try:
             rec[name] = _parse_date(row.get(name))
         except ValueError:
-            bad.append(f"{name} is {row.get(name)!r}, expected a date YYYY-MM-DD or DD/MM/YYYY")
+            bad.append(ValidationError.of(_BAD_DATE, field=name, value=row.get(name)))
     geom = row.get(geom_name)
     if isinstance(geom, shapely.MultiPolygon) and len(geom.geoms) == 1:
         geom = geom.geoms[0]  # Shapefiles cannot tell a polygon from a one-part multipolygon
     problem = check_geometry(geom, indonesia=box, allowed=GEOM_TYPES)
     if problem:
-        bad.append(problem)
+        bad.append(
+            ValidationError(
+                problem, field="geometry", template=_BAD_GEOMETRY, values={"problem": problem}
+            )
+        )
     rec["geom"] = geom
-    return rec, where, bad
+    return rec, bad
+
+
+def check_frame(
+    gdf: gpd.GeoDataFrame,
+    *,
+    source: str,
+    settings: Settings | None = None,
+    indonesia_bbox: BBox | None = None,
+) -> tuple[list[dict[str, Any]], list[RowProblem]]:
+    """Check every row of a site table: return the clean records and each row's problems.
+
+    The same checks as :func:`validate_frame`, which raises when any row is bad; this one lets
+    a preview show every problem with its row and field (``InputFileError`` still when the
+    table as a whole is unusable: no rows, a required column missing).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> frame = gpd.GeoDataFrame({"code": ["AB-1"], "name": ["x"], "kabupaten": ["Paser"],
+    ...     "commodity": ["uranium"]}, geometry=[shapely.Point(116.0, -1.5)], crs=4326)
+    >>> records, problems = check_frame(frame, source="t.geojson")
+    >>> [(p.row, p.code, p.field) for p in problems]
+    [(1, 'AB-1', 'commodity')]
+    """
+    box = indonesia_bbox or (settings.indonesia_bbox if settings else _DEFAULT_INDONESIA)
+    frame = gdf.rename(columns=lambda c: _ALIASES.get(str(c).lower(), str(c).lower()))
+    if "_row" not in frame.columns:
+        frame["_row"] = range(1, len(frame) + 1)
+    if len(frame) == 0:
+        raise InputFileError(f"{source}: holds no sites", field="file")
+    missing_cols = [c for c in REQUIRED if c not in frame.columns]
+    if missing_cols:
+        raise InputFileError(
+            f"{source}: required column(s) {missing_cols} missing; found {list(gdf.columns)}",
+            field=missing_cols[0],
+        )
+    problems: list[RowProblem] = []
+    records: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    geom_name = frame.geometry.name
+    for row in frame.to_dict("records"):
+        rec, bad = _check_row(row, geom_name=geom_name, seen=seen, box=box)
+        problems.extend(RowProblem(int(row["_row"]), rec["code"], e.field or "", e) for e in bad)
+        records.append(rec)
+    return records, problems
 
 
 def validate_frame(
@@ -206,27 +282,15 @@ def validate_frame(
     InputFileError
         Listing each bad row with its problem (up to 25), when any row is bad.
     """
-    box = indonesia_bbox or (settings.indonesia_bbox if settings else _DEFAULT_INDONESIA)
-    frame = gdf.rename(columns=lambda c: _ALIASES.get(str(c).lower(), str(c).lower()))
-    if "_row" not in frame.columns:
-        frame["_row"] = range(1, len(frame) + 1)
-    if len(frame) == 0:
-        raise InputFileError(f"{source}: holds no sites", field="file")
-    missing_cols = [c for c in REQUIRED if c not in frame.columns]
-    if missing_cols:
-        raise InputFileError(
-            f"{source}: required column(s) {missing_cols} missing; found {list(gdf.columns)}",
-            field=missing_cols[0],
-        )
+    records, found = check_frame(
+        gdf, source=source, settings=settings, indonesia_bbox=indonesia_bbox
+    )
     problems: list[str] = []
-    records: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    geom_name = frame.geometry.name
-    for row in frame.to_dict("records"):
-        rec, where, bad = _check_row(row, geom_name=geom_name, seen=seen, box=box)
-        if bad:
-            problems.append(f"{where}: {'; '.join(bad)}")
-        records.append(rec)
+    for row in sorted({p.row for p in found}):
+        mine = [p for p in found if p.row == row]
+        code = mine[0].code
+        where = f"row {row}" + (f" (code {code})" if code is not None else "")
+        problems.append(f"{where}: {'; '.join(str(p.error) for p in mine)}")
     if problems:
         more = f" (and {len(problems) - 25} more)" if len(problems) > 25 else ""
         raise InputFileError(
@@ -259,6 +323,11 @@ def _differs(name: str, old: Any, new: Any) -> bool:
             shapely.normalize(old), shapely.normalize(new), tolerance=_GEOM_TOLERANCE_DEG
         )
     return bool(old != new)
+
+
+def changed_fields(site: Site, rec: Mapping[str, Any]) -> list[str]:
+    """Return the fields of clean record ``rec`` whose values differ from ``site``'s."""
+    return [n for n in SITE_FIELDS if n in rec and _differs(n, _current(site, n), rec[n])]
 
 
 def _apply(
@@ -453,11 +522,17 @@ def update(
     merged = {**current, **changes}
     geom = changes.get("geom", to_shape(site.geom))
     frame = gpd.GeoDataFrame([merged], geometry=[geom], crs=4326)
-    try:
-        (record,) = validate_frame(frame, source=f"site {site.code}", settings=settings)
-    except InputFileError as exc:
-        field_name = next((f for f in changes if f in exc.message), exc.field)
-        raise ValidationError(exc.message.replace("row 1 ", ""), field=field_name) from None
+    (record,), problems = check_frame(frame, source=f"site {site.code}", settings=settings)
+    if problems:
+        named = {"geom" if p.field == "geometry" else p.field: p.error for p in problems}
+        field_name = next((f for f in changes if f in named), next(iter(named)))
+        error = named[field_name]
+        raise ValidationError(
+            f"site {site.code}: {error}",
+            field=field_name,
+            template=error.template,
+            values=error.values,
+        )
     _apply(session, site, {k: record[k] for k in changes}, actor=actor, source=source)
     return site
 

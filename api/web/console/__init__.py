@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.ratelimit import PgRateLimiter
-from api.web.console import fleet, hotspots, pages, patrols, reports, session
+from api.web.console import fleet, hotspots, pages, patrols, reports, session, sites
 from api.web.console.clocks import ClockCache
 from geo.settings import Settings
 
@@ -27,5 +27,6 @@ def mount(app: FastAPI, settings: Settings) -> None:
         settings.console.clock_cache_seconds, zone=settings.province_profile.zone
     )
     session.install(app)
-    for router in (pages.router, reports.router, hotspots.router, patrols.router, fleet.router):
-        app.include_router(router)
+    routers = (pages, reports, hotspots, sites, patrols, fleet)
+    for module in routers:
+        app.include_router(module.router)
