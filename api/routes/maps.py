@@ -2,7 +2,9 @@
 
 The maps come from :mod:`geo.maps` unchanged: the same layers, privacy rules and message
 catalogue as ``pantau map``. ``share=true`` gives the version for outside the agency (report
-counts instead of points).
+counts instead of points). No page needs the internet: the map's scripts come from this app
+(``/static/vendor/npm/...``, :mod:`api.web.assets`), or with ``offline=true`` are inlined into
+one file to keep.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from api import auth
 from api.deps import EngineDep, PrincipalDep, SettingsDep
 from api.schemas import ERRORS, errors
+from api.web.assets import MAP_ASSETS
 from geo.maps import service
 from geo.maps.options import MapOptions, parse_layers, parse_period
 from geo.tokens import Principal
@@ -90,7 +93,8 @@ def overview(
     layers: Layers = None,
     lang: Lang = "id",
     offline: Annotated[
-        bool, Query(description="Inline every asset: works with no network")
+        bool,
+        Query(description="Inline every asset into one file to keep (default: from this app)"),
     ] = False,
     share: Annotated[bool, Query(description="For outside the agency: counts, no points")] = False,
 ) -> HTMLResponse:
@@ -98,7 +102,9 @@ def overview(
     options = _options(
         request, period=period, layers=layers, lang=lang, share=share, offline=offline
     )
-    page = service.map_page(settings=settings, engine=engine, options=options)
+    page = service.map_page(
+        settings=settings, engine=engine, options=options, asset_root=MAP_ASSETS
+    )
     return HTMLResponse(page.html)
 
 

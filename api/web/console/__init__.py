@@ -1,8 +1,8 @@
 """The staff web console: server-rendered pages over the same use cases as the CLI and the API.
 
 :func:`mount` adds its routes to the application: ``/`` (sign-in, or Beranda), ``/laporan``
-(the inbox and a report's page), ``/hotspot`` (hotspots to review), the language switch and the
-map's aggregated report data. Staff sign in with the accounts of :mod:`geo.accounts`
+(the inbox and a report's page), ``/hotspot`` (hotspots to review), ``/peta`` (maps and briefings made on
+request), the language switch and the map's aggregated report data. Staff sign in with the accounts of :mod:`geo.accounts`
 (``pantau users create``); see :mod:`api.web.console.session` for sessions and CSRF.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.ratelimit import PgRateLimiter
-from api.web.console import hotspots, pages, reports, session
+from api.web.console import hotspots, maps, pages, reports, session
 from api.web.console.clocks import ClockCache
 from geo.settings import Settings
 
@@ -26,5 +26,5 @@ def mount(app: FastAPI, settings: Settings) -> None:
         settings.console.clock_cache_seconds, zone=settings.province_profile.zone
     )
     session.install(app)
-    for router in (pages.router, reports.router, hotspots.router):
+    for router in (pages.router, reports.router, hotspots.router, maps.router):
         app.include_router(router)

@@ -181,7 +181,7 @@ PosterDep = Annotated[Staff, Depends(csrf_checked)]
 
 def _nav(request: Request) -> str:
     path = request.url.path
-    for prefix, name in (("/laporan", "reports"), ("/hotspot", "hotspots")):
+    for prefix, name in (("/laporan", "reports"), ("/hotspot", "hotspots"), ("/peta", "maps")):
         if path.startswith(prefix):
             return name
     return "home"
