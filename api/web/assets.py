@@ -150,7 +150,7 @@ def basemap_json(settings: MapSettings, *, compressed: bool = False) -> bytes:
 
 @router.get("/static/basemap.json")
 def basemap(request: Request) -> Response:
-    """The base map's layers as GeoJSON (coast, rivers, roads, boundaries, towns)."""
+    """Return the base map's layers as GeoJSON (coast, rivers, roads, boundaries, towns)."""
     maps = request.app.state.settings.maps
     headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
     if "gzip" in request.headers.get("accept-encoding", ""):

@@ -1,9 +1,10 @@
 """The staff web console: server-rendered pages over the same use cases as the CLI and the API.
 
 :func:`mount` adds its routes to the application: ``/`` (sign-in, or Beranda), ``/laporan``
-(the inbox and a report's page), ``/hotspot`` (hotspots to review), ``/peta`` (maps and briefings made on
-request), the language switch and the map's aggregated report data. Staff sign in with the accounts of :mod:`geo.accounts`
-(``pantau users create``); see :mod:`api.web.console.session` for sessions and CSRF.
+(the inbox and a report's page), ``/hotspot`` (hotspots to review), ``/peta`` (maps and
+briefings made on request), the language switch and the map's aggregated report data. Staff
+sign in with the accounts of :mod:`geo.accounts` (``pantau users create``); see
+:mod:`api.web.console.session` for sessions and CSRF.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ from geo.maps import service
 from geo.maps.options import MapOptions, parse_period
 from geo.settings import Settings
 
-__all__ = ["FILES", "JobStore", "MapJob", "Runner", "make_files"]
+__all__ = ["FILES", "JobStore", "Kind", "MapJob", "Runner", "make_files"]
 
 log = logging.getLogger(__name__)
 

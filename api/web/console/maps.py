@@ -22,7 +22,7 @@ from api import auth
 from api.deps import SettingsDep
 from api.web import templating
 from api.web.assets import BASEMAP_URL
-from api.web.console.map_jobs import FILES, JobStore, MapJob, Runner
+from api.web.console.map_jobs import FILES, JobStore, Kind, MapJob, Runner
 from api.web.console.session import ENV, PosterDep, Staff, StaffDep, allow, page
 from geo.errors import N_, PantauError, ValidationError
 from geo.i18n import LANGUAGES
@@ -78,7 +78,7 @@ def _store(settings: Settings) -> JobStore:
 
 
 def _runner(request: Request) -> Runner:
-    """The app's one map worker, made on first use."""
+    """Return the app's one map worker, made on first use."""
     runner: Runner | None = getattr(request.app.state, "console_map_runner", None)
     if runner is None:
         settings = request.app.state.settings
@@ -115,7 +115,7 @@ def _form(
 
 @router.get("")
 def maps_page(request: Request, settings: SettingsDep, staff: StaffDep) -> Response:
-    """The options of a map or briefing, and the ones made lately."""
+    """Show the options of a map or briefing, and the ones made lately."""
     allow(staff, auth.MAP_READERS, VIEW)
     return _form(request, settings, staff)
 
@@ -187,7 +187,7 @@ def make(
     except PantauError as e:
         errors = {e.field or "period": e.localized(t)}
         return _form(request, settings, staff, values=values, errors=errors, status_code=422)
-    job_kind = "public" if kind == "public" else "briefing"
+    job_kind: Kind = "public" if kind == "public" else "briefing"
     store = _store(settings)
     job = store.create(owner=staff.username, kind=job_kind, params=params, ui_lang=t.lang)
     _runner(request).submit(job)
@@ -205,7 +205,7 @@ def _job(request: Request, staff: Staff, job_id: str) -> MapJob | Response:
 
 @router.get("/hasil/{job_id}")
 def result(request: Request, job_id: JobId, staff: StaffDep) -> Response:
-    """A job's page: progress while it runs, then the map and the files to download."""
+    """Show a job's page: progress while it runs, then the map and the files to download."""
     job = _job(request, staff, job_id)
     if isinstance(job, Response):
         return job
@@ -216,7 +216,7 @@ def result(request: Request, job_id: JobId, staff: StaffDep) -> Response:
 
 @router.get("/hasil/{job_id}/status")
 def status(request: Request, job_id: JobId, staff: StaffDep) -> Response:
-    """The part of a job's page htmx swaps in until the job is done."""
+    """Return the part of a job's page htmx swaps in until the job is done."""
     job = _job(request, staff, job_id)
     if isinstance(job, Response):
         return job
