@@ -8,9 +8,11 @@ of this database is marked public), base names, tracking codes, report text, rep
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 import unicodedata
 from io import BytesIO
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +20,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import text
 
+from api.main import create_app
 from geo.db import make_engine
 from geo.maps import MapOptions, service
 from geo.settings import Settings
@@ -163,3 +166,24 @@ def test_the_served_map_and_base_need_no_other_host(new_client: TestClient) -> N
         assert new_client.get(path).status_code == 200, path
     assert new_client.get("/static/vendor/npm/leaflet/package.json").status_code == 404
     assert new_client.get("/static/vendor/npm/../package.json").status_code == 404
+
+
+def test_a_raster_base_map_is_served_as_tiles(console_settings: Settings, tmp_path: Path) -> None:
+    """``PANTAU_MAPS_BASEMAP`` an MBTiles of images: the pages get its tiles from the app."""
+    mbtiles = tmp_path / "dasar.mbtiles"
+    with sqlite3.connect(mbtiles) as db:
+        db.execute("CREATE TABLE metadata (name, value)")
+        db.execute("CREATE TABLE tiles (zoom_level, tile_column, tile_row, tile_data)")
+        db.execute("INSERT INTO metadata VALUES ('format', 'png'), ('attribution', 'OSM uji')")
+        # Zoom 1, column 1, TMS row 0 is the south-east quarter: XYZ y = 1.
+        db.execute("INSERT INTO tiles VALUES (1, 1, 0, x'89504e470d0a1a0a')")
+    maps = console_settings.maps.model_copy(update={"basemap": mbtiles})
+    settings = console_settings.model_copy(update={"maps": maps})
+    with TestClient(create_app(settings)) as client:
+        base = client.get("/static/basemap.json?v=0.1.0").json()
+        assert base["tiles"] == "/static/basemap/{z}/{x}/{y}.png" and base["order"] == []
+        assert base["sources"] == ["OSM uji"]
+        tile = client.get("/static/basemap/1/1/1.png")
+        assert tile.status_code == 200 and tile.content.startswith(b"\x89PNG")
+        assert client.get("/static/basemap/1/1/0.png").status_code == 404
+        assert client.get("/static/basemap/1/5/0.png").status_code == 404

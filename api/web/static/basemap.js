@@ -45,6 +45,9 @@
       pane.style.zIndex = p[1];
       pane.style.pointerEvents = 'none';
     });
+    if (base.tiles) {  // a raster base map: the app's own tiles (PANTAU_MAPS_BASEMAP)
+      L.tileLayer(base.tiles, { pane: 'pantauBase', maxZoom: 19 }).addTo(map);
+    }
     var renderer = L.canvas({ pane: 'pantauBase', padding: 0.5 });
     var labels = [];
     var group = L.layerGroup();
@@ -79,7 +82,7 @@
     control.addAttribution(span.innerHTML);
     map.on('zoomend', function () { declutter(map, labels); });
     declutter(map, labels);
-    el.setAttribute('data-base-layers', base.order.join(','));
+    el.setAttribute('data-base-layers', base.order.concat(base.tiles ? ['tiles'] : []).join(','));
     return group;
   }
 
@@ -91,7 +94,10 @@
     pending[url] = pending[url] || fetch(url, { credentials: 'same-origin' })
       .then(function (r) { return r.ok ? r.json() : null; });
     return pending[url].then(function (base) {
-      if (!base || !base.order.length) { el.setAttribute('data-base-layers', ''); return null; }
+      if (!base || (!base.order.length && !base.tiles)) {
+        el.setAttribute('data-base-layers', '');
+        return null;
+      }
       return draw(map, base, el);
     }).catch(function () { el.setAttribute('data-base-layers', ''); return null; });
   }
