@@ -1,6 +1,6 @@
 """Use cases of the map package: what a person does with maps, for every adapter.
 
-The CLI (``pantau map``), the API (``/maps``), notebooks and the coming console call these
+The CLI (``pantau map``), the API (``/maps``), notebooks and the console (``/peta``) call these
 functions with the injected :class:`~geo.settings.Settings`, an engine and the
 :class:`~geo.maps.options.MapOptions` they parsed, and render the plain result they return.
 So a map option, a privacy rule or a label changed here changes it for every adapter alike.
