@@ -43,6 +43,14 @@ Layers = Annotated[
         examples=["sites,hotspots"],
     ),
 ]
+Kabupaten = Annotated[
+    str | None,
+    Query(
+        max_length=100,
+        description="Only this kabupaten's sites and what lies around them (default: all)",
+        examples=["Kutai Kartanegara"],
+    ),
+]
 Lang = Annotated[Literal["id", "en"], Query(description="Bahasa Indonesia or English")]
 
 
@@ -92,6 +100,7 @@ def overview(
     period: Period = None,
     layers: Layers = None,
     lang: Lang = "id",
+    kabupaten: Kabupaten = None,
     offline: Annotated[
         bool,
         Query(description="Inline every asset into one file to keep (default: from this app)"),
@@ -103,7 +112,11 @@ def overview(
         request, period=period, layers=layers, lang=lang, share=share, offline=offline
     )
     page = service.map_page(
-        settings=settings, engine=engine, options=options, asset_root=MAP_ASSETS
+        settings=settings,
+        engine=engine,
+        options=options,
+        asset_root=MAP_ASSETS,
+        kabupaten=kabupaten,
     )
     return HTMLResponse(page.html)
 
@@ -126,11 +139,14 @@ def briefing(
     period: Period = None,
     layers: Layers = None,
     lang: Lang = "id",
+    kabupaten: Kabupaten = None,
     share: Annotated[bool, Query(description="For outside the agency: counts, no points")] = False,
 ) -> Response:
     """Render the briefing in headless Chromium (503 when Chromium is not installed)."""
     options = _options(request, period=period, layers=layers, lang=lang, share=share)
-    result = service.briefing_file(settings=settings, engine=engine, options=options, fmt=fmt)
+    result = service.briefing_file(
+        settings=settings, engine=engine, options=options, fmt=fmt, kabupaten=kabupaten
+    )
     return Response(
         result.content,
         media_type=result.media_type,

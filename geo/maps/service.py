@@ -173,6 +173,11 @@ def for_kabupaten(data: sources.MapData, kabupaten: str | None) -> sources.MapDa
     )
 
 
+def _titled(options: MapOptions, kabupaten: str | None) -> MapOptions:
+    """Name the kabupaten in the map's title."""
+    return options.replace(title=f"{options.title} · {kabupaten}") if kabupaten else options
+
+
 def _read_admin(admin: Path | None) -> gpd.GeoDataFrame | None:
     if admin is None:
         return None
@@ -190,13 +195,19 @@ def for_province(options: MapOptions, province: Province) -> MapOptions:
 
 
 def map_page(
-    *, settings: Settings, engine: Engine, options: MapOptions, asset_root: str | None = None
+    *,
+    settings: Settings,
+    engine: Engine,
+    options: MapOptions,
+    asset_root: str | None = None,
+    kabupaten: str | None = None,
 ) -> MapPage:
     """Build the overview map from the database and return it as one HTML page.
 
     An offline map inlines its scripts; otherwise, with ``asset_root`` (where the app serves
     the pinned files, :func:`geo.maps.assets.serve_from`), the page loads them from the app,
-    and without it from the CDN (a file to open where there is internet).
+    and without it from the CDN (a file to open where there is internet). With ``kabupaten``
+    the map shows that kabupaten (:func:`for_kabupaten`).
 
     Examples
     --------
@@ -209,8 +220,8 @@ def map_page(
         page = public.render_html(summary, lang=options.lang, bbox=settings.aoi_bbox)
         counts = {"cells": len(summary.cells), "sites": len(summary.sites)}
         return MapPage(page, counts, True, options.lang)
-    data = sources.load_all(engine, period=options.period)
-    options = for_province(options, settings.province_profile)
+    data = for_kabupaten(sources.load_all(engine, period=options.period), kabupaten)
+    options = _titled(for_province(options, settings.province_profile), kabupaten)
     m = build_from(data, options, settings=settings.maps)
     if asset_root is not None and not options.offline:
         serve_from(m, asset_root)
@@ -242,9 +253,7 @@ def map_files(
     >>> files.html.stat().st_size > 100_000, files.pdf is None
     (True, True)
     """
-    options = for_province(options, settings.province_profile)
-    if kabupaten:
-        options = options.replace(title=f"{options.title} · {kabupaten}")
+    options = _titled(for_province(options, settings.province_profile), kabupaten)
     return _write_files(
         settings.maps,
         engine,
@@ -293,7 +302,12 @@ def _write_files(
 
 
 def briefing_file(
-    *, settings: Settings, engine: Engine, options: MapOptions, fmt: Literal["pdf", "png"]
+    *,
+    settings: Settings,
+    engine: Engine,
+    options: MapOptions,
+    fmt: Literal["pdf", "png"],
+    kabupaten: str | None = None,
 ) -> BriefingFile:
     """Render the briefing (PDF: map + top sites + overdue reports; PNG: the map) as bytes.
 
@@ -310,8 +324,8 @@ def briefing_file(
     """
     if options.share:
         return _public_file(settings, engine, options, fmt)
-    data = sources.load_all(engine, period=options.period)
-    options = for_province(options, settings.province_profile)
+    data = for_kabupaten(sources.load_all(engine, period=options.period), kabupaten)
+    options = _titled(for_province(options, settings.province_profile), kabupaten)
     with tempfile.TemporaryDirectory(prefix="pantau-briefing-file-") as tmp:
         out = Path(tmp) / f"briefing.{fmt}"
         # Rendered with the network cut, so from the offline build of the map.

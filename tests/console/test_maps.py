@@ -21,9 +21,10 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from api.main import create_app
-from geo.db import make_engine
+from geo.db import make_engine, session_scope
 from geo.maps import MapOptions, service
 from geo.settings import Settings
+from geo.tokens import create_token
 from tests.console.conftest import World, csrf_of, sign_in
 
 JOB = re.compile(r"/peta/hasil/([0-9a-f]{16})")
@@ -187,3 +188,32 @@ def test_a_raster_base_map_is_served_as_tiles(console_settings: Settings, tmp_pa
         assert tile.status_code == 200 and tile.content.startswith(b"\x89PNG")
         assert client.get("/static/basemap/1/1/0.png").status_code == 404
         assert client.get("/static/basemap/1/5/0.png").status_code == 404
+
+
+def test_the_apis_map_has_the_same_kabupaten_option(
+    app_client: TestClient, console_settings: Settings
+) -> None:
+    engine = make_engine(console_settings.database.url)
+    try:
+        with session_scope(engine) as session:
+            _, secret = create_token(session=session, user="uji-peta-api", role="analyst")
+        with engine.connect() as conn:
+            inside = conn.execute(
+                text("SELECT code FROM sites WHERE kabupaten = 'Kutai Kartanegara' LIMIT 1")
+            ).scalar_one()
+            outside = conn.execute(
+                text("SELECT code FROM sites WHERE kabupaten = 'Berau' LIMIT 1")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    headers = {"Authorization": f"Bearer {secret}"}
+    params = {"layers": "sites", "kabupaten": "Kutai Kartanegara"}
+    page = app_client.get("/maps/overview", params=params, headers=headers)
+    assert page.status_code == 200
+    assert _leaks(page.text, {inside}) == [inside] and _leaks(page.text, {outside}) == []
+    sources = re.findall(r'<(?:script|link)[^>]*\s(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith("/static/vendor/npm/") for s in sources), sources
+    inlined = app_client.get("/maps/overview", params={"offline": "true"}, headers=headers)
+    assert re.findall(r"<(?:script|link)[^>]*\s(?:src|href)=", inlined.text) == []
+    bad = app_client.get("/maps/overview", params={"kabupaten": "Atlantis"}, headers=headers)
+    assert bad.status_code == 422 and "Atlantis" in bad.text
