@@ -2,7 +2,9 @@
 
 The maps come from :mod:`geo.maps` unchanged: the same layers, privacy rules and message
 catalogue as ``pantau map``. ``share=true`` gives the version for outside the agency (report
-counts instead of points).
+counts instead of points). No page needs the internet: the map's scripts come from this app
+(``/static/vendor/npm/...``, :mod:`api.web.assets`), or with ``offline=true`` are inlined into
+one file to keep.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from api import auth
 from api.deps import EngineDep, PrincipalDep, SettingsDep
 from api.schemas import ERRORS, errors
+from api.web.assets import MAP_ASSETS
 from geo.maps import service
 from geo.maps.options import MapOptions, parse_layers, parse_period
 from geo.tokens import Principal
@@ -38,6 +41,14 @@ Layers = Annotated[
         pattern=r"^[a-z]+(,[a-z]+)*$",
         description="Comma-separated layer keys (default: all)",
         examples=["sites,hotspots"],
+    ),
+]
+Kabupaten = Annotated[
+    str | None,
+    Query(
+        max_length=100,
+        description="Only this kabupaten's sites and what lies around them (default: all)",
+        examples=["Kutai Kartanegara"],
     ),
 ]
 Lang = Annotated[Literal["id", "en"], Query(description="Bahasa Indonesia or English")]
@@ -89,8 +100,10 @@ def overview(
     period: Period = None,
     layers: Layers = None,
     lang: Lang = "id",
+    kabupaten: Kabupaten = None,
     offline: Annotated[
-        bool, Query(description="Inline every asset: works with no network")
+        bool,
+        Query(description="Inline every asset into one file to keep (default: from this app)"),
     ] = False,
     share: Annotated[bool, Query(description="For outside the agency: counts, no points")] = False,
 ) -> HTMLResponse:
@@ -98,7 +111,13 @@ def overview(
     options = _options(
         request, period=period, layers=layers, lang=lang, share=share, offline=offline
     )
-    page = service.map_page(settings=settings, engine=engine, options=options)
+    page = service.map_page(
+        settings=settings,
+        engine=engine,
+        options=options,
+        asset_root=MAP_ASSETS,
+        kabupaten=kabupaten,
+    )
     return HTMLResponse(page.html)
 
 
@@ -120,11 +139,14 @@ def briefing(
     period: Period = None,
     layers: Layers = None,
     lang: Lang = "id",
+    kabupaten: Kabupaten = None,
     share: Annotated[bool, Query(description="For outside the agency: counts, no points")] = False,
 ) -> Response:
     """Render the briefing in headless Chromium (503 when Chromium is not installed)."""
     options = _options(request, period=period, layers=layers, lang=lang, share=share)
-    result = service.briefing_file(settings=settings, engine=engine, options=options, fmt=fmt)
+    result = service.briefing_file(
+        settings=settings, engine=engine, options=options, fmt=fmt, kabupaten=kabupaten
+    )
     return Response(
         result.content,
         media_type=result.media_type,

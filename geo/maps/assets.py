@@ -7,6 +7,12 @@ into the repository. Folium's elements name their CDN resources (``("leaflet", "
 empties the element's CDN lists, so the rendered page contains no ``<script src>`` or
 ``<link href>``. A name with no pinned file is an error, never a silent CDN fetch, and
 :func:`remote_references` re-checks the rendered HTML.
+
+A map served by the app (the API's ``/maps/overview``, the console) is smaller: :func:`serve_from`
+points the same names at the app's own copy of the same files (``/static/vendor/npm/...``,
+allow-listed by :func:`served_files`), so it needs no internet either and the browser caches
+the scripts. The CDN variant (:func:`cdn_resources`) is left only for the HTML file ``pantau
+map`` writes without ``--offline``: a file opened from a disk has no app to load them from.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ __all__ = [
     "make_offline",
     "remote_references",
     "runtime_js",
+    "serve_from",
+    "served_files",
 ]
 
 #: Folium/plugin resource name -> file inside ``node_modules`` (versions pinned by package.json).
@@ -233,6 +241,96 @@ def make_offline(m: folium.Map, *, settings: MapSettings) -> list[str]:
     root = m.get_root()
     assert isinstance(root, Figure)
     root.header.add_child(InlineAssets(names, settings), name="pantau_inline_assets")
+    return names
+
+
+def _css_targets(css: Path) -> list[Path]:
+    """Return the local files a stylesheet's ``url(...)`` name (that exist)."""
+    found = []
+    for match in _CSS_URL.finditer(css.read_text(encoding="utf-8")):
+        target = match.group(2).strip()
+        if target.startswith(("data:", "#")) or "//" in target:
+            continue
+        file = (css.parent / target.split("?")[0].split("#")[0]).resolve()
+        if file.is_file():
+            found.append(file)
+    return found
+
+
+@lru_cache(maxsize=4)
+def _served(assets_dir: str) -> frozenset[str]:
+    root = Path(assets_dir).resolve()
+    names = set()
+    for relative in ASSETS.values():
+        path = root / relative
+        if not path.is_file():
+            continue
+        names.add(relative)
+        if path.suffix == ".css":
+            names.update(str(f.relative_to(root)) for f in _css_targets(path))
+    # Leaflet finds its default marker next to its stylesheet (plugins such as measuring use it).
+    names.update(
+        f"leaflet/dist/images/{n}"
+        for n in ("marker-icon.png", "marker-icon-2x.png", "marker-shadow.png")
+    )
+    return frozenset(names)
+
+
+def served_files(settings: MapSettings) -> frozenset[str]:
+    """Return the files (relative to ``node_modules``) a map served by the app may load.
+
+    The map assets of :data:`ASSETS` and the images their stylesheets name: the app serves
+    these and no other file of ``node_modules``.
+
+    Examples
+    --------
+    >>> files = served_files(MapSettings())
+    >>> "leaflet/dist/leaflet.js" in files, "leaflet-measure/dist/images/start.png" in files
+    (True, True)
+    >>> "leaflet/package.json" in files
+    False
+    """
+    return _served(str(settings.assets_dir))
+
+
+def serve_from(m: folium.Map, root: str) -> list[str]:
+    """Point every JS/CSS resource of ``m`` at the app's copy under ``root``; return the names.
+
+    ``root`` is where the app serves :func:`served_files` (e.g. ``/static/vendor/npm``). Like
+    :func:`make_offline`, a name with no pinned file is an error, and the unused defaults
+    (jQuery, Bootstrap, icon fonts) are dropped. Call it after the last layer is added.
+
+    Examples
+    --------
+    >>> m = folium.Map(tiles=None)
+    >>> serve_from(m, "/static/vendor/npm")[:2]
+    ['leaflet_css', 'leaflet']
+    >>> html = m.get_root().render()
+    >>> '<script src="/static/vendor/npm/leaflet/dist/leaflet.js"></script>' in html
+    True
+    >>> "jsdelivr" in html, "jquery" in html
+    (False, False)
+    """
+    names: list[str] = []
+    root = root.rstrip("/")
+    for element in _walk(m):
+        if not isinstance(element, MacroElement):
+            continue
+        for attr in ("default_css", "default_js"):
+            kept = []
+            for name, _url in getattr(element, attr, []):
+                if name in UNUSED_OFFLINE:
+                    continue
+                if name not in ASSETS:
+                    raise ConfigurationError(
+                        f"map element {type(element).__name__} needs the resource {name!r}, which "
+                        f"has no pinned file; known: {sorted(ASSETS)}"
+                    )
+                kept.append((name, f"{root}/{ASSETS[name]}"))
+                if name not in names:
+                    names.append(name)
+            if getattr(element, attr, None):
+                setattr(element, attr, kept)
     return names
 
 

@@ -1,6 +1,6 @@
 """Use cases of the map package: what a person does with maps, for every adapter.
 
-The CLI (``pantau map``), the API (``/maps``), notebooks and the coming console call these
+The CLI (``pantau map``), the API (``/maps``), notebooks and the console (``/peta``) call these
 functions with the injected :class:`~geo.settings.Settings`, an engine and the
 :class:`~geo.maps.options.MapOptions` they parsed, and render the plain result they return.
 So a map option, a privacy rule or a label changed here changes it for every adapter alike.
@@ -15,17 +15,19 @@ Examples
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final, Literal
 
 import folium
 import geopandas as gpd
+from shapely.geometry import box
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from geo.errors import N_
+from geo.errors import N_, ValidationError
 from geo.maps import public, sources
+from geo.maps.assets import serve_from
 from geo.maps.briefing import export
 from geo.maps.briefing_data import load_briefing_data
 from geo.maps.build import build_from, map_info
@@ -43,6 +45,7 @@ __all__ = [
     "write_outputs",
     "public_view",
     "public_files",
+    "for_kabupaten",
 ]
 
 #: Media type of each briefing format.
@@ -112,6 +115,69 @@ def _with_base_tiles(options: MapOptions, maps: MapSettings, html_path: Path) ->
     return options.replace(tiles=tile_template(raster, html_path=html_path))
 
 
+#: Margin around a kabupaten's sites (degrees, about 11 km) in which reports, hotspots and
+#: bases are kept on its map.
+KABUPATEN_MARGIN: Final[float] = 0.1
+
+
+def _within(frame: gpd.GeoDataFrame | None, bounds: tuple[float, ...]) -> gpd.GeoDataFrame | None:
+    if frame is None or frame.empty:
+        return frame
+    west, south, east, north = bounds
+    return frame[frame.geometry.intersects(box(west, south, east, north))]
+
+
+def for_kabupaten(data: sources.MapData, kabupaten: str | None) -> sources.MapData:
+    """Keep the sites of ``kabupaten`` and what lies around them (``None``: everything).
+
+    Reports and hotspots carry no kabupaten of their own: the map keeps those within
+    :data:`KABUPATEN_MARGIN` of the box around the kabupaten's sites, and the routes that
+    pass there. The briefing's counts by kabupaten stay province-wide (its table has a row
+    for every kabupaten).
+
+    Raises
+    ------
+    ValidationError
+        When no site of the registry is in ``kabupaten``.
+
+    Examples
+    --------
+    >>> data = sources.load_all(engine, period=Period.last(365))
+    >>> one = for_kabupaten(data, "Kutai Kartanegara")
+    >>> set(one.sites["kabupaten"]), len(one.sites) < len(data.sites)
+    ({'Kutai Kartanegara'}, True)
+    >>> for_kabupaten(data, "Atlantis")
+    Traceback (most recent call last):
+    ...
+    geo.errors.ValidationError: no site of the registry is in the kabupaten 'Atlantis'
+    """
+    if not kabupaten:
+        return data
+    sites = data.sites[data.sites["kabupaten"] == kabupaten]
+    if sites.empty:
+        raise ValidationError.of(
+            N_("no site of the registry is in the kabupaten {name!r}"),
+            field="kabupaten",
+            name=kabupaten,
+        )
+    west, south, east, north = (float(v) for v in sites.total_bounds)
+    m = KABUPATEN_MARGIN
+    bounds = (west - m, south - m, east + m, north + m)
+    return replace(
+        data,
+        sites=sites,
+        bases=_within(data.bases, bounds),
+        reports=_within(data.reports, bounds),
+        hotspots=_within(data.hotspots, bounds),
+        routes=_within(data.routes, bounds),
+    )
+
+
+def _titled(options: MapOptions, kabupaten: str | None) -> MapOptions:
+    """Name the kabupaten in the map's title."""
+    return options.replace(title=f"{options.title} · {kabupaten}") if kabupaten else options
+
+
 def _read_admin(admin: Path | None) -> gpd.GeoDataFrame | None:
     if admin is None:
         return None
@@ -128,8 +194,20 @@ def for_province(options: MapOptions, province: Province) -> MapOptions:
     )
 
 
-def map_page(*, settings: Settings, engine: Engine, options: MapOptions) -> MapPage:
+def map_page(
+    *,
+    settings: Settings,
+    engine: Engine,
+    options: MapOptions,
+    asset_root: str | None = None,
+    kabupaten: str | None = None,
+) -> MapPage:
     """Build the overview map from the database and return it as one HTML page.
+
+    An offline map inlines its scripts; otherwise, with ``asset_root`` (where the app serves
+    the pinned files, :func:`geo.maps.assets.serve_from`), the page loads them from the app,
+    and without it from the CDN (a file to open where there is internet). With ``kabupaten``
+    the map shows that kabupaten (:func:`for_kabupaten`).
 
     Examples
     --------
@@ -142,9 +220,11 @@ def map_page(*, settings: Settings, engine: Engine, options: MapOptions) -> MapP
         page = public.render_html(summary, lang=options.lang, bbox=settings.aoi_bbox)
         counts = {"cells": len(summary.cells), "sites": len(summary.sites)}
         return MapPage(page, counts, True, options.lang)
-    data = sources.load_all(engine, period=options.period)
-    options = for_province(options, settings.province_profile)
+    data = for_kabupaten(sources.load_all(engine, period=options.period), kabupaten)
+    options = _titled(for_province(options, settings.province_profile), kabupaten)
     m = build_from(data, options, settings=settings.maps)
+    if asset_root is not None and not options.offline:
+        serve_from(m, asset_root)
     page = m.get_root().render()
     return MapPage(str(page), dict(map_info(m).counts), options.offline, options.lang)
 
@@ -158,11 +238,13 @@ def map_files(
     png: Path | None = None,
     pdf: Path | None = None,
     admin: Path | None = None,
+    kabupaten: str | None = None,
 ) -> MapFiles:
     """Write the overview map to ``out`` and, when asked, the PNG and PDF briefing.
 
     The layers are loaded once. The briefing is rendered with the network cut, so from the
-    offline build of the map (the same one when ``options.offline``).
+    offline build of the map (the same one when ``options.offline``). With ``kabupaten`` the
+    map shows that kabupaten (:func:`for_kabupaten`).
 
     Examples
     --------
@@ -171,9 +253,16 @@ def map_files(
     >>> files.html.stat().st_size > 100_000, files.pdf is None
     (True, True)
     """
-    options = for_province(options, settings.province_profile)
+    options = _titled(for_province(options, settings.province_profile), kabupaten)
     return _write_files(
-        settings.maps, engine, options, out=out, png=png, pdf=pdf, admin=_read_admin(admin)
+        settings.maps,
+        engine,
+        options,
+        out=out,
+        png=png,
+        pdf=pdf,
+        admin=_read_admin(admin),
+        kabupaten=kabupaten,
     )
 
 
@@ -186,8 +275,9 @@ def _write_files(
     png: Path | None,
     pdf: Path | None,
     admin: gpd.GeoDataFrame | None = None,
+    kabupaten: str | None = None,
 ) -> MapFiles:
-    data = sources.load_all(engine, period=options.period)
+    data = for_kabupaten(sources.load_all(engine, period=options.period), kabupaten)
     options = _with_base_tiles(options, maps, out)
 
     def make(o: MapOptions) -> folium.Map:
@@ -212,7 +302,12 @@ def _write_files(
 
 
 def briefing_file(
-    *, settings: Settings, engine: Engine, options: MapOptions, fmt: Literal["pdf", "png"]
+    *,
+    settings: Settings,
+    engine: Engine,
+    options: MapOptions,
+    fmt: Literal["pdf", "png"],
+    kabupaten: str | None = None,
 ) -> BriefingFile:
     """Render the briefing (PDF: map + top sites + overdue reports; PNG: the map) as bytes.
 
@@ -229,8 +324,8 @@ def briefing_file(
     """
     if options.share:
         return _public_file(settings, engine, options, fmt)
-    data = sources.load_all(engine, period=options.period)
-    options = for_province(options, settings.province_profile)
+    data = for_kabupaten(sources.load_all(engine, period=options.period), kabupaten)
+    options = _titled(for_province(options, settings.province_profile), kabupaten)
     with tempfile.TemporaryDirectory(prefix="pantau-briefing-file-") as tmp:
         out = Path(tmp) / f"briefing.{fmt}"
         # Rendered with the network cut, so from the offline build of the map.
@@ -325,25 +420,21 @@ def write_outputs(
     lang: str = "id",
     period: Period | None = None,
     png: bool = True,
-    settings: MapSettings | None = None,
+    settings: MapSettings,
     province: Province | None = None,
 ) -> dict[str, Path]:
     """Write the offline overview map, a PNG of it and the PDF briefing into ``out_dir``.
 
     What ``pantau demo`` (or a scheduled job) writes. Returns the paths by label
     (``"Offline map"``, ``"PNG"``, ``"Briefing PDF"``: catalogue entries) for the summary.
-    ``settings`` is the ``maps`` section; ``None`` reads the process settings, kept only until
-    ``geo.demo`` passes its own. ``province`` titles the map (default: the catalogue's title).
+    ``settings`` is the ``maps`` section the adapter passes (``geo.demo`` gives its own).
+    ``province`` titles the map (default: the catalogue's title).
 
     Examples
     --------
     >>> write_outputs(engine, "out/demo", settings=settings.maps)  # doctest: +SKIP
     {'Offline map': PosixPath('out/demo/peta-offline.html'), ...}
     """
-    if settings is None:
-        from geo.settings import get_settings
-
-        settings = get_settings().maps
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     options = MapOptions(period=period, lang=lang, offline=True)

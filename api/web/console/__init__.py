@@ -1,10 +1,11 @@
 """The staff web console: server-rendered pages over the same use cases as the CLI and the API.
 
 :func:`mount` adds its routes to the application: ``/`` (sign-in, or Beranda), ``/laporan``
-(the inbox and a report's page), ``/hotspot`` (hotspots to review), ``/patroli`` (patrol plans
-and inspections), ``/tim`` (teams and places), the language switch and the map's aggregated
-report data. Staff sign in with the accounts of :mod:`geo.accounts`
-(``pantau users create``); see :mod:`api.web.console.session` for sessions and CSRF.
+(the inbox and a report's page), ``/hotspot`` (hotspots to review), ``/lokasi`` (the registry),
+``/patroli`` (patrol plans and inspections), ``/tim`` (teams and places), ``/peta`` (maps and
+briefings made on request), the language switch and the map's aggregated report data. Staff sign
+in with the accounts of :mod:`geo.accounts` (``pantau users create``); see
+:mod:`api.web.console.session` for sessions and CSRF.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.ratelimit import PgRateLimiter
-from api.web.console import fleet, hotspots, pages, patrols, reports, session, sites
+from api.web.console import fleet, hotspots, maps, pages, patrols, reports, session, sites
 from api.web.console.clocks import ClockCache
 from geo.settings import Settings
 
@@ -27,6 +28,6 @@ def mount(app: FastAPI, settings: Settings) -> None:
         settings.console.clock_cache_seconds, zone=settings.province_profile.zone
     )
     session.install(app)
-    routers = (pages, reports, hotspots, sites, patrols, fleet)
+    routers = (pages, reports, hotspots, sites, patrols, fleet, maps)
     for module in routers:
         app.include_router(module.router)

@@ -179,12 +179,20 @@ async def csrf_checked(request: Request, staff: StaffDep) -> Staff:
 PosterDep = Annotated[Staff, Depends(csrf_checked)]
 
 
+#: The menu entry of each first path segment.
+_AREAS = {
+    "laporan": "reports",
+    "hotspot": "hotspots",
+    "lokasi": "sites",
+    "patroli": "patrols",
+    "tim": "fleet",
+    "peta": "maps",
+}
+
+
 def _nav(request: Request) -> str:
-    path = request.url.path
-    for prefix, name in (("/laporan", "reports"), ("/hotspot", "hotspots")):
-        if path.startswith(prefix):
-            return name
-    return "home"
+    first = request.url.path.split("/")[1]
+    return _AREAS.get(first, "home" if not first else "")
 
 
 def page(

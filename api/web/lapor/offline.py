@@ -17,7 +17,7 @@ from typing import Final
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.web.assets import STATIC, VERSION, asset_url
+from api.web.assets import BASEMAP_URL, STATIC, VERSION, asset_url
 from api.web.lapor.routes import SECURITY_HEADERS
 from api.web.templating import TEMPLATES, reader
 
@@ -39,6 +39,8 @@ OFFLINE_ASSETS: Final = (
     asset_url("idb-keyval.js", vendor=True),
     asset_url("leaflet.js", vendor=True),
     asset_url("leaflet.css", vendor=True),
+    asset_url("basemap.js"),
+    BASEMAP_URL,
     "/lapor/manifest.webmanifest",
 )
 
@@ -56,6 +58,7 @@ def _version() -> str:
     """
     files = [
         *sorted(STATIC.glob("lapor*")),
+        STATIC / "basemap.js",
         *sorted((Path(__file__).resolve().parent / "templates").rglob("*.html")),
         TEMPLATES / "base.html",
     ]

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import anonymous, client_address
 from api.routes._uploads import MAX_FILES
-from api.web.assets import asset_url
+from api.web.assets import BASEMAP_URL, asset_url
 from api.web.lapor.form import (
     FORM_FIELDS,
     FormErrors,
@@ -97,6 +97,7 @@ def _form_page(
         activities=activity_labels(t),
         key=key or new_key(),
         max_files=MAX_FILES,
+        basemap_url=BASEMAP_URL,
     )
 
 

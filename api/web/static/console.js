@@ -15,11 +15,22 @@
 
   function baseMap(el) {
     var box = (el.getAttribute("data-bbox") || "113.5,-3,119.5,2.8").split(",").map(Number);
-    var map = L.map(el, { attributionControl: false, zoomSnap: 0.5 });
+    var map = L.map(el, { attributionControl: true, zoomSnap: 0.5 });
+    map.attributionControl.setPrefix(false);
     map.fitBounds([[box[1], box[0]], [box[3], box[2]]]);
     L.control.scale({ imperial: false }).addTo(map);
     var tiles = el.getAttribute("data-tiles");
     if (tiles) { L.tileLayer(tiles, { maxZoom: 18 }).addTo(map); }
+    /* The base map (coast, rivers, roads, boundaries, towns) from this app: basemap.js and
+       the <meta name="pantau-basemap"> of the layout (URL and texts in the reader's language). */
+    var config = document.querySelector('meta[name="pantau-basemap"]');
+    if (config && window.PantauBase) {
+      el.setAttribute("data-base", config.getAttribute("content"));
+      ["attribution", "approximate"].forEach(function (k) {
+        el.setAttribute("data-base-" + k, config.getAttribute("data-" + k) || "");
+      });
+      window.PantauBase.add(map, el);
+    }
     return map;
   }
 

@@ -63,11 +63,8 @@
     }
   }
 
-  function makeMap() {
-    var el = field('map');
-    if (!el || !window.L) { return; }
-    var L = window.L;
-    map = L.map(el, { center: [-0.3, 116.4], zoom: 6, attributionControl: false });
+  /* Without the app's base map (none configured): degree lines and the kabupaten seats. */
+  function graticule(L) {
     var lines = { color: '#7d8c6e', weight: 1, opacity: 0.8, interactive: false };
     for (var lon = 113; lon <= 120; lon += 1) {
       L.polyline([[-3.5, lon], [3.5, lon]], lines).addTo(map);
@@ -81,6 +78,18 @@
       }).bindTooltip(town[0], { permanent: true, direction: 'right', className: 'graticule-label' })
         .addTo(map);
     });
+  }
+
+  function makeMap() {
+    var el = field('map');
+    if (!el || !window.L) { return; }
+    var L = window.L;
+    map = L.map(el, { center: [-0.3, 116.4], zoom: 6, attributionControl: true });
+    map.attributionControl.setPrefix(false);
+    /* The base map (coast, rivers, roads, towns) comes from this app and is kept by the
+     * service worker, so it is there with no signal too. */
+    var based = window.PantauBase ? window.PantauBase.add(map, el) : Promise.resolve(null);
+    based.then(function (layer) { if (!layer) { graticule(L); } });
     map.on('click', function (e) {
       setPoint(e.latlng.lat, e.latlng.lng, 'map_pin');
       say(msg(form, 'pinned', { lat: field('lat').value, lon: field('lon').value }));

@@ -2,10 +2,11 @@
 
 The database holds the demo registry and bases, 24 reports with reporter names and phones
 (every fourth ``rahasia``), a saved patrol plan, and one site the agency marked public. Every
-file ``pantau map --share`` writes (HTML, GeoJSON, PDF text, PNG metadata and bytes) and what
-the API's share paths answer is searched for route and base names, site codes not marked
-public, exact coordinates of sites, reports and bases, tracking codes, report text and reporter
-data; none may be there, and the public site must be.
+file ``pantau map --share`` writes (HTML, GeoJSON, PDF text, PNG metadata and bytes), what
+the API's share paths answer and what the console's export for the public (``/peta``) makes is
+searched for route and base names, site codes not marked public, exact coordinates of sites,
+reports and bases, tracking codes, report text and reporter data; none may be there, and the
+public site must be.
 """
 
 from __future__ import annotations
@@ -207,9 +208,25 @@ def test_every_shared_output_leaks_nothing(
     )
     (tmp_path / "api.png").write_bytes(png_file.content)
     outputs["api png"] = _png_text(tmp_path / "api.png")
+    # The console's export "untuk publik/mitra" (/peta): the files its background job makes.
+    from api.web.console.map_jobs import make_files
+
+    console = tmp_path / "konsol"
+    console.mkdir()
+    made = make_files(
+        settings=settings,
+        engine=shared_engine,
+        kind="public",
+        params={"period": f"{PERIOD.start}..{PERIOD.end}", "lang": lang},
+        folder=console,
+    )
+    assert made == ["publik.html", "publik.geojson", "publik.pdf"]
+    outputs["console html"] = (console / "publik.html").read_text(encoding="utf-8")
+    outputs["console geojson"] = (console / "publik.geojson").read_text(encoding="utf-8")
+    outputs["console pdf"] = _pdf_text(console / "publik.pdf")
     for name, content in outputs.items():
         assert _leaks(content, forbidden) == [], name
-    for name in ("html", "geojson", "pdf", "api pdf"):
+    for name in ("html", "geojson", "pdf", "api pdf", "console html", "console pdf"):
         assert PUBLIC_SITE in outputs[name], name
     cells = json.loads(outputs["geojson"])["features"]
     assert any(f["properties"]["kind"] == "cell" for f in cells)
