@@ -18,6 +18,7 @@ from geo.errors import N_, ValidationError
 from geo.i18n import Translator, translator
 from geo.layers import service
 from geo.layers.classify import ClassifySummary
+from geo.layers.config import PERMIT_CLASSES
 from geo.layers.guidance import forest_labels, permit_class_labels
 from geo.settings import get_settings
 
@@ -50,6 +51,13 @@ def _print_classes(t: Translator, s: ClassifySummary) -> None:
     )
     for code, count in s.by_class.items():
         console.print(f"  {code:<24} {count:>6}  {escape(labels.get(code, ''))}")
+    if s.patches_by_class:
+        patches = sum(n for c, n in s.patches_by_class.items() if c in (*PERMIT_CLASSES, "-"))
+        console.print(t.gettext("{n} alert patches re-classified", n=patches))
+    if s.priorities_refreshed:
+        console.print(
+            t.gettext("{n} site priorities recomputed", n=t.number(s.priorities_refreshed))
+        )
 
 
 @app.command("import")

@@ -119,8 +119,27 @@ def import_layer(
 def classify(
     *, session: Session, settings: Settings, on: dt.date | None = None
 ) -> classify_mod.ClassifySummary:
-    """Classify every site, report and hotspot by the newest snapshot of each layer."""
-    return classify_mod.classify_objects(session=session, settings=settings.layers, on=on)
+    """Classify everything that depends on the layers, in the caller's transaction.
+
+    Every site, report and hotspot by the newest snapshot of each layer; then every alert
+    patch (evaluated on the last day of its window, as :func:`geo.alerts.patches.build_patches`
+    does); then the priority of every site, whose ``pts_permit`` and ``pts_forest`` read the
+    classes. So no output shows a class or a score older than the layers it cites.
+    """
+    from geo.alerts.models import AlertPatch
+    from geo.alerts.patches import classify_patches
+    from geo.priority import refresh_sites
+
+    summary = classify_mod.classify_objects(session=session, settings=settings.layers, on=on)
+    window_end = session.scalar(select(func.max(AlertPatch.window_to)))
+    patches = (
+        classify_patches(session=session, settings=settings.layers, on=on or window_end)
+        if window_end is not None
+        else {}
+    )
+    scored = refresh_sites(session=session, site_ids=None, settings=settings.priority)
+    session.flush()
+    return dataclasses.replace(summary, patches_by_class=patches, priorities_refreshed=len(scored))
 
 
 def list_snapshots(*, session: Session, kind: str | None = None) -> list[SnapshotInfo]:

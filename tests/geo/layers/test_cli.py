@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from geo import migrate, sites
 from geo.db import make_engine
 from geo.settings import Settings
+from tests.common import run_pantau
 
 DATA = Path(__file__).resolve().parents[3] / "data"
 
 
 def _pantau(*args: str, url: str, settings: Settings) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PANTAU_DATABASE_URL": url,
-        "PANTAU_SECRET_KEY": settings.secret_key,
-        "PANTAU_LANGUAGE": "id",
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "geo.cli", "layers", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_pantau("layers", *args, url=url, secret_key=settings.secret_key)
 
 
 def test_import_list_classify_show(fresh_database_url: str, settings: Settings) -> None:
@@ -61,6 +47,7 @@ def test_import_list_classify_show(fresh_database_url: str, settings: Settings) 
     )
     assert forest.returncode == 0, forest.stderr
     assert "108 objek diklasifikasikan (indikatif)" in forest.stdout
+    assert "108 prioritas lokasi dihitung ulang" in forest.stdout
     listing = _pantau("list", url=url, settings=settings)
     assert "demo_wiup.geojson" in listing.stdout and "*" in listing.stdout
     run = _pantau("classify", "--on", "2026-11-01", url=url, settings=settings)
