@@ -10,8 +10,10 @@ from rich.table import Table
 
 from geo import demo as demo_job
 from geo.accounts import DemoUser
+from geo.alerts.config import ATTRIBUTION
 from geo.cli._common import context
 from geo.i18n import Translator
+from geo.layers.guidance import forest_labels, indicative_note, permit_class_labels
 from geo.priority import explain
 from geo.settings import Settings
 
@@ -23,6 +25,20 @@ def _pairs(title: str, values: dict[str, object], t: Translator) -> Table:
     for key, value in values.items():
         shown = t.number(value) if isinstance(value, int | float) else str(value)
         table.add_row(t.gettext(key), shown)
+    return table
+
+
+def _classes(classes: dict[str, int], t: Translator) -> Table:
+    """Objects per indicative class (sites, reports and hotspots together)."""
+    labels = {**permit_class_labels(t), **forest_labels(t), "-": t.gettext("not classified")}
+    table = Table(
+        title=t.gettext("Indicative classes (synthetic layers)"),
+        caption=indicative_note(t),
+    )
+    table.add_column(t.gettext("class"))
+    table.add_column(t.gettext("objects"), justify="right")
+    for code, count in classes.items():
+        table.add_row(f"{code} {labels.get(code, '')}", t.number(count))
     return table
 
 
@@ -90,6 +106,13 @@ def demo(
     if summary.reports:
         console.print(_pairs(t.gettext("Public reports"), dict(summary.reports), t))
         console.print(_pairs(t.gettext("Candidate hotspots"), dict(summary.hotspots), t))
+    if summary.classes:
+        console.print(_classes(summary.classes, t))
+    if summary.alerts:
+        console.print(
+            _pairs(t.gettext("Satellite alerts (synthetic demo data)"), summary.alerts, t)
+        )
+        console.print(t.gettext("Alerts: {attribution}", attribution=ATTRIBUTION), highlight=False)
     if summary.top_sites is not None:
         top = Table(title=t.gettext("Top priority sites"))
         for col in (
