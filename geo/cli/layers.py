@@ -149,21 +149,46 @@ def show_command(
         view = service.classification_of(
             session=session, object_kind=kind, code=code, language=settings.language
         )
-    _print_view(translator(settings.language), view)
+    print_classification(translator(settings.language), view)
 
 
-def _print_view(t: Translator, v: service.ClassificationView) -> None:
+def print_classification(t: Translator, v: service.ClassificationView) -> None:
+    """Print one indicative class: permit class, forest flags, authority, snapshot, guidance.
+
+    ``pantau layers show``, ``pantau sites show`` and ``pantau reports show`` print it.
+    """
     title = t.gettext("Indicative class")
     console.print(f"[bold]{escape(v.object_code)}[/] — {escape(title)}")
     if v.permit_class:
         share = t.percent(v.permit_share or 0)
         console.print(f"  {v.permit_class}: {escape(v.permit_label or '')} ({share})")
+    dates = [
+        t.gettext("permits {date}", date=t.date(v.wiup_snapshot_date))
+        if v.wiup_snapshot_date
+        else None,
+        t.gettext("forest estate {date}", date=t.date(v.forest_snapshot_date))
+        if v.forest_snapshot_date
+        else None,
+    ]
+    shown = [d for d in dates if d]
+    if shown:
+        console.print("  " + escape(t.gettext("Layers: {dates}", dates="; ".join(shown))))
     for flag, label in zip(v.forest_flags, v.forest_labels, strict=True):
         console.print(f"  {flag}: {escape(label)} ({t.percent(v.forest_shares.get(flag, 0))})")
     if v.authority:
         console.print(f"  {v.authority}: {escape(v.authority_label or '')}")
     for line in v.guidance:
         console.print(f"  - {escape(line)}")
+
+
+def print_class_of(t: Translator, view: service.ClassificationView | None) -> None:
+    """Print ``view``, or that the object has no indicative class yet."""
+    if view is None:
+        console.print(
+            escape(t.gettext("No indicative class yet: import the layers (pantau layers import)."))
+        )
+    else:
+        print_classification(t, view)
 
 
 @app.command("codes")

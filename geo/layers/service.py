@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,10 @@ __all__ = [
     "ClassificationView",
     "ImportResult",
     "SnapshotInfo",
+    "CLASS_PROPERTIES",
+    "class_properties",
     "classification_of",
+    "classifications_of",
     "classify",
     "import_layer",
     "forest_codes",
@@ -189,6 +193,83 @@ def classification_of(
     if row is None:
         raise NotFound.of(_NOT_CLASSIFIED, kind=object_kind, code=code)
     return _view(row, language)
+
+
+def classifications_of(
+    *, session: Session, object_kind: str, codes: Iterable[str], language: str
+) -> dict[str, ClassificationView]:
+    """Return the stored classes of several objects of one kind, by upper-case code.
+
+    Objects without a class are left out. Read at the time of the call, never from a cache,
+    so an answer never shows a class older than the newest classification.
+
+    Examples
+    --------
+    >>> classifications_of(session=session, object_kind="site", codes=["NOPE-1"], language="id")
+    {}
+    """
+    wanted = sorted({c.strip().upper() for c in codes})
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(LayerClassification).where(
+            LayerClassification.object_kind == object_kind,
+            func.upper(LayerClassification.object_code).in_(wanted),
+        )
+    )
+    return {row.object_code.upper(): _view(row, language) for row in rows}
+
+
+#: The GeoJSON properties :func:`class_properties` gives every feature (None: not classified).
+CLASS_PROPERTIES: tuple[str, ...] = (
+    "class_indicative",
+    "permit_class",
+    "permit_class_label",
+    "permit_share",
+    "permit_code",
+    "forest_flags",
+    "forest_labels",
+    "authority",
+    "authority_label",
+    "wiup_snapshot_date",
+    "forest_snapshot_date",
+    "class_guidance",
+)
+
+
+def class_properties(view: ClassificationView | None) -> dict[str, Any]:
+    """Return the flat GeoJSON properties of a class (OGC features, QGIS), JSON-ready.
+
+    Every key of :data:`CLASS_PROPERTIES` is present, ``None`` when ``view`` is ``None`` (not
+    classified), so a layer keeps one schema. ``class_indicative`` is always true for a class:
+    it is guidance, not a legal finding.
+
+    Examples
+    --------
+    >>> class_properties(None)["permit_class"] is None
+    True
+    """
+    if view is None:
+        return dict.fromkeys(CLASS_PROPERTIES)
+    permit = view.permit or {}
+
+    def day(d: dt.date | None) -> str | None:
+        return d.isoformat() if d else None
+
+    return {
+        "class_indicative": True,
+        "permit_class": view.permit_class,
+        "permit_class_label": view.permit_label,
+        "permit_share": view.permit_share,
+        "permit_code": permit.get("kode_wiup") or permit.get("sk_iup"),
+        "forest_flags": view.forest_flags,
+        "forest_labels": view.forest_labels,
+        "authority": view.authority,
+        "authority_label": view.authority_label,
+        "wiup_snapshot_date": day(view.wiup_snapshot_date),
+        "forest_snapshot_date": day(view.forest_snapshot_date),
+        "class_guidance": view.guidance,
+    }
 
 
 def _view(row: LayerClassification, language: str) -> ClassificationView:
