@@ -17,7 +17,7 @@ from api import auth
 from api.deps import ApiSettingsDep, LanguageDep, PrincipalDep, SessionDep, run_read
 from api.errors import ApiError
 from api.routes._geojson import GeoJSONResponse, feature_collection, feature_response, paging_links
-from api.routes.sites import classed_page, read_site_feature, read_sites_page, with_classes
+from api.routes.sites import read_site_feature, read_sites_page
 from api.schemas import ERRORS, Feature, FeatureCollection, errors
 from api.settings import ApiSettings
 from geo import features
@@ -302,9 +302,8 @@ async def items(
             filters=filters,
             limit=limit,
             offset=offset,
+            language=lang,  # each site carries its indicative class in the reader's language
         )
-        # Each site's indicative class, read now (a layer import changes no site).
-        page = await classed_page(session, page, lang)
     else:
         page = await run_read(
             session,
@@ -347,8 +346,7 @@ async def item(
     """Return one feature of a collection by its id (a site with its indicative class)."""
     _check_visible(principal, collection_id)
     if collection_id == "sites":
-        feature = await read_site_feature(request, session, feature_id)
-        feature = await with_classes(session, feature, lang)
+        feature = await read_site_feature(request, session, feature_id, lang)
     else:
         # In a worker thread: a query run directly in this async route would stop the server's
         # event loop (every other request) while it waits for PostgreSQL.

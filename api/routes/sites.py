@@ -71,15 +71,19 @@ async def read_sites_page(
     interval: tuple[dt.datetime | None, dt.datetime | None] | None = None,
     limit: int,
     offset: int,
+    language: str,
 ) -> FeaturePage:
     """Return a page of the ``sites`` collection, from the registry cache when it holds it.
 
     Shared by ``/sites`` and the OGC items of ``sites``. The caller checks authorisation first;
-    the page is the same for every role allowed to read sites.
+    the page is the same for every role allowed to read sites. Each site carries its
+    indicative class in ``language`` (:func:`with_classes`); a classification run notifies
+    the cache's channel like a change to a site does, so a cached page never outlives it.
     """
     cache = registry_cache(request)
     key = (
         "sites",
+        language,
         bbox,
         interval,
         tuple(sorted((k, v) for k, v in filters.items() if v is not None)),
@@ -104,15 +108,18 @@ async def read_sites_page(
             offset=offset,
         ),
     )
+    page = await classed_page(session, page, language)
     if cache is not None:
         cache.put(key, version, page)
     return page
 
 
-async def read_site_feature(request: Request, session: Session, feature_id: str) -> str:
-    """Return one site as GeoJSON text, from the registry cache when it holds it."""
+async def read_site_feature(
+    request: Request, session: Session, feature_id: str, language: str
+) -> str:
+    """Return one site as GeoJSON text with its class, from the registry cache when it holds it."""
     cache = registry_cache(request)
-    key = ("sites", "feature", feature_id)
+    key = ("sites", "feature", language, feature_id)
     version = None
     if cache is not None:
         version = cache.version()
@@ -123,6 +130,7 @@ async def read_site_feature(request: Request, session: Session, feature_id: str)
         session,
         lambda s: features.get_feature(session=s, collection="sites", feature_id=feature_id),
     )
+    feature = await with_classes(session, feature, language)
     if cache is not None:
         cache.put(key, version, feature)
     return feature
@@ -132,8 +140,7 @@ async def with_classes(session: Session, feature_json: str, language: str) -> st
     """Add each site's indicative class to one Feature or an array of them (GeoJSON text).
 
     The flat properties of :func:`geo.layers.service.class_properties` (class, forest flags,
-    authority, overlap share, snapshot dates, guidance in ``language``). They are read now and
-    never cached with the registry page: a layer import changes them without touching a site.
+    authority, overlap share, snapshot dates, guidance in ``language``).
     """
     doc = json.loads(feature_json)
     feats: list[dict[str, Any]] = doc if isinstance(doc, list) else [doc]
@@ -204,9 +211,14 @@ async def list_sites(
         "risk_level": risk_level,
     }
     page = await read_sites_page(
-        request, session, bbox=box, filters=filters, limit=limit, offset=offset
+        request,
+        session,
+        bbox=box,
+        filters=filters,
+        limit=limit,
+        offset=offset,
+        language=language,
     )
-    page = await classed_page(session, page, language)
     return feature_collection(page, paging_links(request, page, limit=limit, offset=offset))
 
 
@@ -224,8 +236,7 @@ async def get_site(
     language: LanguageDep,
 ) -> Response:
     """Return one site by its code, with its indicative class and guidance."""
-    feature = await read_site_feature(request, session, code.upper())
-    return feature_response(await with_classes(session, feature, language))
+    return feature_response(await read_site_feature(request, session, code.upper(), language))
 
 
 @router.post(

@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from geo.errors import N_, NotFound, ValidationError
+from geo.featurecache import CHANNEL
 from geo.i18n import translator
 from geo.layers import classify as classify_mod
 from geo.layers import importer
@@ -142,6 +143,9 @@ def classify(
         else {}
     )
     scored = refresh_sites(session=session, site_ids=None, settings=settings.priority)
+    # Pages of sites served with their classes are cached until the registry changes: tell
+    # every process's cache (delivered when this transaction commits), as a site edit does.
+    session.execute(text("SELECT pg_notify(:channel, 'layers')"), {"channel": CHANNEL})
     session.flush()
     return dataclasses.replace(summary, patches_by_class=patches, priorities_refreshed=len(scored))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -154,7 +155,13 @@ def test_a_new_layer_shows_at_once_in_site_answers(
                 settings=api_settings_obj,
                 snapshot_date=dt.date(2026, 11, 20),
             )
-        after = client.get(f"/sites/{code}", headers=h).json()["properties"]
+        # The import notifies the registry cache on commit (delivered within milliseconds).
+        deadline = time.monotonic() + 5
+        while True:
+            after = client.get(f"/sites/{code}", headers=h).json()["properties"]
+            if after["permit_class"] != "WIUP_OP" or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         assert after["permit_class"] == "LUAR_WIUP"
         assert after["wiup_snapshot_date"] == "2026-11-20"
         ogc = client.get(f"/ogc/collections/sites/items/{code}", headers=h).json()
