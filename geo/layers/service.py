@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import pandas as pd
+import shapely
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -22,7 +25,7 @@ from geo.layers import classify as classify_mod
 from geo.layers import importer
 from geo.layers.config import FOREST_FUNCTIONS, OBJECT_KINDS
 from geo.layers.guidance import authority_labels, forest_labels, guidance, permit_class_labels
-from geo.layers.models import ForestFunction, LayerClassification, LayerSnapshot
+from geo.layers.models import ForestFunction, LayerClassification, LayerFeature, LayerSnapshot
 from geo.layers.normalise import forest_code
 from geo.settings import Settings
 
@@ -38,6 +41,7 @@ __all__ = [
     "import_layer",
     "forest_codes",
     "list_snapshots",
+    "map_frame",
     "set_forest_code",
 ]
 
@@ -310,6 +314,41 @@ def _view(row: LayerClassification, language: str) -> ClassificationView:
             wiup_date=wiup_date,
         ),
     )
+
+
+def map_frame(
+    *, session: Session, kind: str, simplify_m: float = 20.0, on: dt.date | None = None
+) -> gpd.GeoDataFrame | None:
+    """Return the newest snapshot of ``kind`` as a frame for maps (simplified), or None.
+
+    Polygons are simplified by ``simplify_m`` metres (topology kept): the published layers are
+    small-scale, and a map file carries every vertex. Columns: the normalised attributes
+    (``kode_wiup``, ``nama_usaha``... for permits, ``function`` and ``name`` for the forest
+    estate), ``snapshot_date``, and for permits the ``permit_class`` they give on ``on``.
+
+    Examples
+    --------
+    >>> map_frame(session=session, kind="pippib") is None
+    True
+    """
+    snap = classify_mod.newest_snapshots(session).get(kind)
+    if snap is None:
+        return None
+    tolerance = simplify_m / 111_320  # degrees, at the equator
+    shape = func.ST_SimplifyPreserveTopology(LayerFeature.geom, tolerance)
+    rows = session.execute(
+        select(LayerFeature.attrs, func.ST_AsBinary(shape))
+        .where(LayerFeature.snapshot_id == snap.id)
+        .order_by(LayerFeature.id)
+    ).all()
+    attrs = [dict(r[0]) for r in rows]
+    frame = pd.DataFrame(attrs)
+    if kind == "wiup":
+        day = on or dt.date.today()
+        frame["permit_class"] = [classify_mod.permit_class(a, day) for a in attrs]
+    frame["snapshot_date"] = snap.snapshot_date
+    geoms = shapely.from_wkb([bytes(r[1]) for r in rows])
+    return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=4326)
 
 
 def forest_codes(*, session: Session) -> dict[str, str]:
