@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import folium
 import geopandas as gpd
+import pytest
 from shapely.geometry import Polygon, box
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from geo import demo
 from geo.alerts import service as alerts
 from geo.alerts.config import ATTRIBUTION
 from geo.db import make_engine, session_scope
+from geo.i18n import translator
 from geo.layers import service as layers
-from geo.maps import Period, map_info
+from geo.layers.config import PERMIT_CLASSES
+from geo.maps import Period, map_info, sources
+from geo.maps.briefing import top_sites
+from geo.maps.briefing_data import load_briefing_data
+from geo.maps.briefing_document import render_document
 from geo.maps.build import build_map, overview
 from geo.maps.elements import DataLayer
 from geo.maps.options import MapOptions
@@ -117,33 +126,61 @@ def test_map_frame_simplifies_the_newest_snapshot(
     assert simple.hausdorff_distance(shape) < 25 / 111_320  # within the 20 m asked, and a bit
 
 
-def test_overview_from_the_database_has_the_demo_layers(
-    fresh_database_url: str, settings: Settings
-) -> None:
-    engine = make_engine(fresh_database_url)
-    try:
-        demo.run(engine, settings=settings, full=False)
-        with session_scope(engine) as session:
-            for kind in ("wiup", "kawasan_hutan"):
-                layers.import_layer(
-                    session=session,
-                    kind=kind,
-                    path=demo.DEMO_DIR / f"demo_{kind}.geojson",
-                    actor="t",
-                    settings=settings,
-                    reclassify=False,
-                )
-            alerts.import_alerts(
+@pytest.fixture(scope="module")
+def land_engine(fresh_database_url_module: str) -> Iterator[Engine]:
+    """The demo registry, its synthetic layers and alerts, every site classified and scored."""
+    engine = make_engine(fresh_database_url_module)
+    settings = Settings(database={"url": fresh_database_url_module})
+    demo.run(engine, settings=settings, full=False)
+    with session_scope(engine) as session:
+        for kind in ("wiup", "kawasan_hutan"):
+            layers.import_layer(
                 session=session,
-                settings=settings,
-                path=demo.DEMO_DIR / "demo_alerts.json",
+                kind=kind,
+                path=demo.DEMO_DIR / f"demo_{kind}.geojson",
                 actor="t",
+                settings=settings,
+                reclassify=False,
             )
-        options = MapOptions(lang="en", period=Period.last(30))
-        m = overview(engine, options, settings=map_settings())
-        counts = map_info(m).counts
-        assert counts["wiup"] > 10 and counts["forest"] > 5 and counts["alerts"] > 5
-        page = m.get_root().render()
-        assert ATTRIBUTION in page
-    finally:
-        engine.dispose()
+        alerts.import_alerts(
+            session=session, settings=settings, path=demo.DEMO_DIR / "demo_alerts.json", actor="t"
+        )
+        layers.classify(session=session, settings=settings)
+    yield engine
+    engine.dispose()
+
+
+def test_overview_from_the_database_has_the_demo_layers(land_engine: Engine) -> None:
+    options = MapOptions(lang="en", period=Period.last(30))
+    m = overview(land_engine, options, settings=map_settings())
+    counts = map_info(m).counts
+    assert counts["wiup"] > 10 and counts["forest"] > 5 and counts["alerts"] > 5
+    page = m.get_root().render()
+    assert ATTRIBUTION in page
+
+
+def _text(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.split("</style>")[1]))
+
+
+def test_briefing_shows_class_and_guidance_per_top_site_and_counts(land_engine: Engine) -> None:
+    data = load_briefing_data(land_engine, period=Period.last(365))
+    assert sum(data.classes[c] for c in PERMIT_CLASSES if c in data.classes) == 108
+    assert set(PERMIT_CLASSES) <= set(data.classes)
+    sites = sources.load_all(land_engine, period=Period.last(30)).sites
+    tops = top_sites(sites, 10)
+    words = {}
+    for lang in ("id", "en"):
+        page = render_document(png="", data=data, tops=tops, t=translator(lang), title="Peta")
+        words[lang] = _text(page)
+        assert page.count("<dt>") == len(tops) == 10  # guidance for every top site
+    assert "Kelas indikatif" in words["id"] and "Lokasi per kelas" in words["id"]
+    assert "bukan temuan hukum" in words["id"]
+    assert "Sites per class" in words["en"] and "not a legal finding" in words["en"]
+    luar = translator("id").pgettext("permit class", "LUAR_WIUP")
+    assert f"{luar} {data.classes['LUAR_WIUP']}" in words["id"]  # the count table
+    # Every top site has its guidance: the law its class points to, and its authority.
+    for code in tops["code"]:
+        assert f" {code} " in words["en"]
+    assert "UU 3/2020" in words["en"]
+    assert words["en"].count("Authority (indicative)") == len(tops)
