@@ -110,7 +110,7 @@ def demo(
         console.print(_classes(summary.classes, t))
     if summary.alerts:
         console.print(
-            _pairs(t.gettext("Satellite alerts (synthetic demo data)"), summary.alerts, t)
+            _pairs(t.gettext("Satellite alerts (synthetic demo data)"), dict(summary.alerts), t)
         )
         console.print(t.gettext("Alerts: {attribution}", attribution=ATTRIBUTION), highlight=False)
     if summary.top_sites is not None:
