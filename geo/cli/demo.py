@@ -103,16 +103,7 @@ def demo(
     for kab, counts in summary.by_kabupaten.iterrows():
         table.add_row(str(kab), *(str(int(v)) for v in counts))
     console.print(table)
-    if summary.reports:
-        console.print(_pairs(t.gettext("Public reports"), dict(summary.reports), t))
-        console.print(_pairs(t.gettext("Candidate hotspots"), dict(summary.hotspots), t))
-    if summary.classes:
-        console.print(_classes(summary.classes, t))
-    if summary.alerts:
-        console.print(
-            _pairs(t.gettext("Satellite alerts (synthetic demo data)"), dict(summary.alerts), t)
-        )
-        console.print(t.gettext("Alerts: {attribution}", attribution=ATTRIBUTION), highlight=False)
+    _counts(console, summary, t)
     if summary.top_sites is not None:
         top = Table(title=t.gettext("Top priority sites"))
         for col in (
@@ -134,6 +125,20 @@ def demo(
         console.print(f"{t.gettext(label)}: [bold]{path}[/]")
     if summary.console_users:
         _console_users(cli.console, t, summary.console_users)
+
+
+def _counts(console: Console, summary: demo_job.DemoSummary, t: Translator) -> None:
+    """Print the reports, hotspots, indicative classes and satellite alerts of the run."""
+    if summary.reports:
+        console.print(_pairs(t.gettext("Public reports"), dict(summary.reports), t))
+        console.print(_pairs(t.gettext("Candidate hotspots"), dict(summary.hotspots), t))
+    if summary.classes:
+        console.print(_classes(summary.classes, t))
+    if summary.alerts:
+        console.print(
+            _pairs(t.gettext("Satellite alerts (synthetic demo data)"), dict(summary.alerts), t)
+        )
+        console.print(t.gettext("Alerts: {attribution}", attribution=ATTRIBUTION), highlight=False)
 
 
 def _console_users(console: Console, t: Translator, users: list[DemoUser]) -> None:
