@@ -13,6 +13,7 @@ from geo.accounts import DemoUser
 from geo.alerts.config import ATTRIBUTION
 from geo.cli._common import context
 from geo.i18n import Translator
+from geo.layers.config import FOREST_FUNCTIONS, PERMIT_CLASSES
 from geo.layers.guidance import forest_labels, indicative_note, permit_class_labels
 from geo.priority import explain
 from geo.settings import Settings
@@ -37,8 +38,9 @@ def _classes(classes: dict[str, int], t: Translator) -> Table:
     )
     table.add_column(t.gettext("class"))
     table.add_column(t.gettext("objects"), justify="right")
-    for code, count in classes.items():
-        table.add_row(f"{code} {labels.get(code, '')}", t.number(count))
+    order = [*PERMIT_CLASSES, *FOREST_FUNCTIONS, "-"]
+    for code in sorted(classes, key=lambda c: order.index(c) if c in order else len(order)):
+        table.add_row(f"{code} {labels.get(code, '')}", t.number(classes[code]))
     return table
 
 
