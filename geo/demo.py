@@ -1,7 +1,9 @@
 """The main job on the demo data, end to end.
 
 :func:`run` migrates the database, loads the synthetic registry and bases, imports the synthetic
-public reports, matches them to sites, clusters the rest into hotspots, scores every site, writes
+public reports, matches them to sites, clusters the rest into hotspots, imports the synthetic
+permit (WIUP) and forest-estate layers and satellite alerts and classifies every site, report,
+hotspot and alert patch by them (indicative), scores every site, writes
 the offline overview map and the briefing PDF, and makes a two-week plan for four teams with all
 its exports. ``pantau demo`` calls it; it is safe to run any number of times (imports are
 idempotent, matching and clustering keep their identities, a new plan is saved per run).
@@ -23,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
 
 from geo import accounts, bases, migrate, sites
 from geo.db import session_scope
@@ -48,6 +51,10 @@ class DemoSummary:
     by_kabupaten: pd.DataFrame
     reports: dict[str, int] = field(default_factory=dict)
     hotspots: dict[str, int] = field(default_factory=dict)
+    #: Indicative classes (synthetic layers): permit classes and forest flags, objects each.
+    classes: dict[str, int] = field(default_factory=dict)
+    #: Satellite alerts (synthetic): alerts, patches, new candidates, corroborated reports.
+    alerts: dict[str, int] = field(default_factory=dict)
     top_sites: pd.DataFrame | None = None
     plan: dict[str, object] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)
@@ -104,6 +111,8 @@ def demo_files(settings: Settings) -> Path:
         _generator("generate_reports").generate(
             sites_path=folder / "sites.geojson", out=folder, province=code
         )
+    if not (folder / "demo_alerts.json").is_file():
+        _generator("generate_layers").write(folder, province=settings.province_profile.name.upper())
     return folder
 
 
@@ -221,6 +230,8 @@ def _reports_and_hotspots(
     with session_scope(engine) as session:
         matched = matching.match_reports(session=session, radius_m=settings.matching.radius_m)
         clustered = hotspots.cluster_reports(session=session, settings=settings.hotspots)
+        step("Classifying by the synthetic permit and forest layers and satellite alerts")
+        _layers_and_alerts(session, summary, data_dir=data_dir, settings=settings)
         scores = priority.compute_priority(session=session, settings=settings.priority)
         late = overdue(session=session, zone=settings.province_profile.zone)
     summary.reports = {
@@ -241,6 +252,53 @@ def _reports_and_hotspots(
         N_("reports in hotspots"): clustered.clustered_reports,
     }
     summary.top_sites = scores.sort_values("score", ascending=False).head(10)
+
+
+#: The date the synthetic layers carry (their "snapshot date").
+DEMO_LAYER_DATE = dt.date(2026, 11, 1)
+
+
+def _layers_and_alerts(
+    session: Session, summary: DemoSummary, *, data_dir: Path, settings: Settings
+) -> None:
+    """Import the demo's synthetic layers (once) and alerts (idempotent), classify everything.
+
+    A layer already imported from the same file is not imported again, so running the demo
+    twice keeps one snapshot per layer; alerts already stored are skipped by their key.
+    """
+    from geo.alerts import service as alerts
+    from geo.layers import service as layers
+    from geo.layers.models import LayerSnapshot
+
+    for kind in ("wiup", "kawasan_hutan"):
+        path = data_dir / f"demo_{kind}.geojson"
+        done = select(LayerSnapshot.id).where(
+            LayerSnapshot.kind == kind, LayerSnapshot.source == path.name
+        )
+        if path.is_file() and session.scalars(done).first() is None:
+            layers.import_layer(
+                session=session,
+                kind=kind,
+                path=path,
+                actor="demo",
+                settings=settings,
+                snapshot_date=DEMO_LAYER_DATE,
+                reclassify=False,
+            )
+    alert_file = data_dir / "demo_alerts.json"
+    if alert_file.is_file():
+        loaded = alerts.import_alerts(
+            session=session, settings=settings, path=alert_file, actor="demo"
+        )
+        built = loaded.patches
+        summary.alerts = {
+            N_("alerts in file"): loaded.rows_read,
+            N_("alerts imported now"): loaded.added,
+            N_("alert patches"): built.patches if built else 0,
+            N_("new candidates (no report near)"): built.candidates if built else 0,
+            N_("reports corroborated"): built.corroborated_reports if built else 0,
+        }
+    summary.classes = dict(layers.classify(session=session, settings=settings).by_class)
 
 
 def _map_and_briefing(

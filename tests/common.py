@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from shapely import Point, Polygon
 
 #: A strong key for test settings (environment "test" refuses weak ones); never used for real.
@@ -40,3 +44,27 @@ def site_row(code: str = "TST-001", **overrides: object) -> dict[str, object]:
     }
     row.update(overrides)
     return row
+
+
+def run_pantau(
+    *args: str, url: str, secret_key: str, language: str = "id", timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run ``pantau ARGS`` in a subprocess on the database at ``url``, in ``language``.
+
+    The environment is the test's plus the database, the secret key, the language and a wide
+    terminal (so rich does not wrap the lines a test reads).
+    """
+    env = {
+        **os.environ,
+        "PANTAU_DATABASE_URL": url,
+        "PANTAU_SECRET_KEY": secret_key,
+        "PANTAU_LANGUAGE": language,
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "geo.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -263,6 +263,7 @@ async def items(
     session: SessionDep,
     principal: PrincipalDep,
     api: ApiSettingsDep,
+    lang: LanguageDep,
     collection_id: Annotated[str, Path(alias="collectionId", pattern=r"^[a-z_]{1,40}$")],
     bbox: Annotated[
         str | None,
@@ -301,6 +302,7 @@ async def items(
             filters=filters,
             limit=limit,
             offset=offset,
+            language=lang,  # each site carries its indicative class in the reader's language
         )
     else:
         page = await run_read(
@@ -337,13 +339,14 @@ async def item(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
+    lang: LanguageDep,
     collection_id: Annotated[str, Path(alias="collectionId", pattern=r"^[a-z_]{1,40}$")],
     feature_id: Annotated[str, Path(alias="featureId", max_length=100)],
 ) -> GeoJSONResponse:
-    """Return one feature of a collection by its id."""
+    """Return one feature of a collection by its id (a site with its indicative class)."""
     _check_visible(principal, collection_id)
     if collection_id == "sites":
-        feature = await read_site_feature(request, session, feature_id)
+        feature = await read_site_feature(request, session, feature_id, lang)
     else:
         # In a worker thread: a query run directly in this async route would stop the server's
         # event loop (every other request) while it waits for PostgreSQL.

@@ -6,6 +6,7 @@ Staff views: the list, one report (identity only for the roles that may see it, 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Form, Header, Path, Query, Request, UploadFile
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from api import auth
 from api.deps import (
     ApiSettingsDep,
+    LanguageDep,
     PrincipalDep,
     SessionDep,
     SettingsDep,
@@ -52,6 +54,7 @@ from api.schemas.reports import LinkChangeOut, MergeIn, ReportGroupOut, UnlinkIn
 from api.settings import ApiSettings
 from geo import features
 from geo import reports as georeports
+from geo.layers import service as layers
 from geo.reports import service
 from geo.reports.evidence import evidence_path
 from geo.reports.queue import IntakeWorker
@@ -293,13 +296,26 @@ def overdue_reports(
     responses=errors(404),
 )
 def get_report(
-    code: CodePath, session: SessionDep, principal: ReportReader, settings: SettingsDep
+    code: CodePath,
+    session: SessionDep,
+    principal: ReportReader,
+    settings: SettingsDep,
+    language: LanguageDep,
 ) -> dict[str, Any]:
-    """Return a report with history, evidence and clocks, as the caller's role may see it."""
+    """Return a report with history, evidence, clocks and its indicative class (staff only).
+
+    ``indicative_class`` is the report's class by the permit and forest layers with the
+    guidance in the asked language, or null before any classification.
+    """
     detail = georeports.show(
         session=session, code=code, role=auth.audience(principal), settings=settings
     )
     detail.pop("id", None)
+    views = layers.classifications_of(
+        session=session, object_kind="report", codes=[detail["code"]], language=language
+    )
+    view = views.get(str(detail["code"]).upper())
+    detail["indicative_class"] = dataclasses.asdict(view) if view is not None else None
     return detail
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from api import auth
-from api.deps import ApiSettingsDep, SessionDep, SettingsDep, run_read
+from api.deps import ApiSettingsDep, LanguageDep, SessionDep, SettingsDep, run_read
 from api.roles import role
 from api.routes._geojson import (
     GeoJSONResponse,
@@ -36,6 +38,7 @@ from api.schemas import (
 from geo import features, registry, sites
 from geo.featurecache import CollectionCache
 from geo.features import FeaturePage
+from geo.layers import service as layers
 from geo.tokens import Principal
 
 router = APIRouter(prefix="/sites", tags=["sites"], responses=ERRORS)
@@ -68,15 +71,19 @@ async def read_sites_page(
     interval: tuple[dt.datetime | None, dt.datetime | None] | None = None,
     limit: int,
     offset: int,
+    language: str,
 ) -> FeaturePage:
     """Return a page of the ``sites`` collection, from the registry cache when it holds it.
 
     Shared by ``/sites`` and the OGC items of ``sites``. The caller checks authorisation first;
-    the page is the same for every role allowed to read sites.
+    the page is the same for every role allowed to read sites. Each site carries its
+    indicative class in ``language`` (:func:`with_classes`); a classification run notifies
+    the cache's channel like a change to a site does, so a cached page never outlives it.
     """
     cache = registry_cache(request)
     key = (
         "sites",
+        language,
         bbox,
         interval,
         tuple(sorted((k, v) for k, v in filters.items() if v is not None)),
@@ -101,15 +108,18 @@ async def read_sites_page(
             offset=offset,
         ),
     )
+    page = await classed_page(session, page, language)
     if cache is not None:
         cache.put(key, version, page)
     return page
 
 
-async def read_site_feature(request: Request, session: Session, feature_id: str) -> str:
-    """Return one site as GeoJSON text, from the registry cache when it holds it."""
+async def read_site_feature(
+    request: Request, session: Session, feature_id: str, language: str
+) -> str:
+    """Return one site as GeoJSON text with its class, from the registry cache when it holds it."""
     cache = registry_cache(request)
-    key = ("sites", "feature", feature_id)
+    key = ("sites", "feature", language, feature_id)
     version = None
     if cache is not None:
         version = cache.version()
@@ -120,9 +130,39 @@ async def read_site_feature(request: Request, session: Session, feature_id: str)
         session,
         lambda s: features.get_feature(session=s, collection="sites", feature_id=feature_id),
     )
+    feature = await with_classes(session, feature, language)
     if cache is not None:
         cache.put(key, version, feature)
     return feature
+
+
+async def with_classes(session: Session, feature_json: str, language: str) -> str:
+    """Add each site's indicative class to one Feature or an array of them (GeoJSON text).
+
+    The flat properties of :func:`geo.layers.service.class_properties` (class, forest flags,
+    authority, overlap share, snapshot dates, guidance in ``language``).
+    """
+    doc = json.loads(feature_json)
+    feats: list[dict[str, Any]] = doc if isinstance(doc, list) else [doc]
+    if not feats:
+        return feature_json
+    codes = [str(f.get("id") or (f.get("properties") or {}).get("code")) for f in feats]
+    views = await run_read(
+        session,
+        lambda s: layers.classifications_of(
+            session=s, object_kind="site", codes=codes, language=language
+        ),
+    )
+    for feat, code in zip(feats, codes, strict=True):
+        extra = layers.class_properties(views.get(code.upper()))
+        feat["properties"] = {**(feat.get("properties") or {}), **extra}
+    return json.dumps(doc, ensure_ascii=False)
+
+
+async def classed_page(session: Session, page: FeaturePage, language: str) -> FeaturePage:
+    """Return ``page`` with each site's indicative class added (see :func:`with_classes`)."""
+    text = await with_classes(session, page.features_json, language)
+    return dataclasses.replace(page, features_json=text)
 
 
 def _commit_and_invalidate(request: Request, session: Session) -> None:
@@ -145,6 +185,7 @@ async def list_sites(
     session: SessionDep,
     principal: SiteReader,
     api: ApiSettingsDep,
+    language: LanguageDep,
     bbox: Annotated[
         str | None,
         Query(description="minlon,minlat,maxlon,maxlat (WGS 84)", examples=["116.5,-1.0,117.5,0"]),
@@ -156,7 +197,11 @@ async def list_sites(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
-    """Return the sites matching the filters as an RFC 7946 FeatureCollection, paged."""
+    """Return the sites matching the filters as an RFC 7946 FeatureCollection, paged.
+
+    Each site carries its indicative class (permit class, forest flags, authority, overlap
+    share, snapshot dates and guidance in the asked language): guidance, not a legal finding.
+    """
     check_page(limit, offset, api.max_limit)
     box = features.parse_bbox(bbox)
     filters = {
@@ -166,7 +211,13 @@ async def list_sites(
         "risk_level": risk_level,
     }
     page = await read_sites_page(
-        request, session, bbox=box, filters=filters, limit=limit, offset=offset
+        request,
+        session,
+        bbox=box,
+        filters=filters,
+        limit=limit,
+        offset=offset,
+        language=language,
     )
     return feature_collection(page, paging_links(request, page, limit=limit, offset=offset))
 
@@ -178,10 +229,14 @@ async def list_sites(
     responses={**errors(404), 200: {"model": Feature, "description": "GeoJSON Feature"}},
 )
 async def get_site(
-    request: Request, code: CodePath, session: SessionDep, principal: SiteReader
+    request: Request,
+    code: CodePath,
+    session: SessionDep,
+    principal: SiteReader,
+    language: LanguageDep,
 ) -> Response:
-    """Return one site by its code."""
-    return feature_response(await read_site_feature(request, session, code.upper()))
+    """Return one site by its code, with its indicative class and guidance."""
+    return feature_response(await read_site_feature(request, session, code.upper(), language))
 
 
 @router.post(

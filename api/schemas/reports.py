@@ -21,6 +21,7 @@ from api.schemas.common import (
     Text2000,
     Text10000,
 )
+from api.schemas.layers import ClassificationOut
 from geo.reports.models import (
     ACTIVITIES,
     CHANNELS,
@@ -190,6 +191,9 @@ class ReportDetail(BaseModel):
     history: list[ReportHistoryEntry] = []
     evidence: list[EvidenceInfo] = []
     clocks: list[dict[str, Any]] = []
+    #: The report's indicative class by the permit and forest layers, with guidance in the
+    #: asked language; null before any classification (``pantau layers classify``).
+    indicative_class: ClassificationOut | None = None
 
 
 class ClockOut(BaseModel):

@@ -13,7 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import httpx
+import pandas as pd
+import shapely.geometry
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -31,6 +34,7 @@ __all__ = [
     "fetch_alerts",
     "import_alerts",
     "list_patches",
+    "patch_frame",
     "patches_geojson",
 ]
 
@@ -262,3 +266,21 @@ def patches_geojson(
         "note": indicative_note(t),
         "numberReturned": len(features),
     }
+
+
+def patch_frame(*, session: Session, limit: int = 20_000) -> gpd.GeoDataFrame:
+    """Return every alert patch as a frame for maps (candidates, newest first), EPSG:4326.
+
+    Columns: those of :func:`list_patches`' rows (``code``, dates, ``alert_count``,
+    ``area_ha``, ``candidate``, ``site_code``, ``permit_class``...) and the hull as geometry.
+
+    Examples
+    --------
+    >>> frame = patch_frame(session=session)
+    >>> "candidate" in frame.columns, frame.crs.to_epsg()
+    (True, 4326)
+    """
+    rows = _rows(session, None, limit, 0)
+    shapes = [shapely.geometry.shape(json.loads(r.pop("geometry"))) for r in rows]
+    columns = None if rows else ["code", "alert_count", "candidate", "first_date", "last_date"]
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry=shapes, crs=4326)

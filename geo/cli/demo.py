@@ -10,8 +10,11 @@ from rich.table import Table
 
 from geo import demo as demo_job
 from geo.accounts import DemoUser
+from geo.alerts.config import ATTRIBUTION
 from geo.cli._common import context
 from geo.i18n import Translator
+from geo.layers.config import FOREST_FUNCTIONS, PERMIT_CLASSES
+from geo.layers.guidance import forest_labels, indicative_note, permit_class_labels
 from geo.priority import explain
 from geo.settings import Settings
 
@@ -23,6 +26,21 @@ def _pairs(title: str, values: dict[str, object], t: Translator) -> Table:
     for key, value in values.items():
         shown = t.number(value) if isinstance(value, int | float) else str(value)
         table.add_row(t.gettext(key), shown)
+    return table
+
+
+def _classes(classes: dict[str, int], t: Translator) -> Table:
+    """Objects per indicative class (sites, reports and hotspots together)."""
+    labels = {**permit_class_labels(t), **forest_labels(t), "-": t.gettext("not classified")}
+    table = Table(
+        title=t.gettext("Indicative classes (synthetic layers)"),
+        caption=indicative_note(t),
+    )
+    table.add_column(t.gettext("class"))
+    table.add_column(t.gettext("objects"), justify="right")
+    order = [*PERMIT_CLASSES, *FOREST_FUNCTIONS, "-"]
+    for code in sorted(classes, key=lambda c: order.index(c) if c in order else len(order)):
+        table.add_row(f"{code} {labels.get(code, '')}", t.number(classes[code]))
     return table
 
 
@@ -87,9 +105,7 @@ def demo(
     for kab, counts in summary.by_kabupaten.iterrows():
         table.add_row(str(kab), *(str(int(v)) for v in counts))
     console.print(table)
-    if summary.reports:
-        console.print(_pairs(t.gettext("Public reports"), dict(summary.reports), t))
-        console.print(_pairs(t.gettext("Candidate hotspots"), dict(summary.hotspots), t))
+    _counts(console, summary, t)
     if summary.top_sites is not None:
         top = Table(title=t.gettext("Top priority sites"))
         for col in (
@@ -111,6 +127,20 @@ def demo(
         console.print(f"{t.gettext(label)}: [bold]{path}[/]")
     if summary.console_users:
         _console_users(cli.console, t, summary.console_users)
+
+
+def _counts(console: Console, summary: demo_job.DemoSummary, t: Translator) -> None:
+    """Print the reports, hotspots, indicative classes and satellite alerts of the run."""
+    if summary.reports:
+        console.print(_pairs(t.gettext("Public reports"), dict(summary.reports), t))
+        console.print(_pairs(t.gettext("Candidate hotspots"), dict(summary.hotspots), t))
+    if summary.classes:
+        console.print(_classes(summary.classes, t))
+    if summary.alerts:
+        console.print(
+            _pairs(t.gettext("Satellite alerts (synthetic demo data)"), dict(summary.alerts), t)
+        )
+        console.print(t.gettext("Alerts: {attribution}", attribution=ATTRIBUTION), highlight=False)
 
 
 def _console_users(console: Console, t: Translator, users: list[DemoUser]) -> None:

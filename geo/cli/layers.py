@@ -18,6 +18,7 @@ from geo.errors import N_, ValidationError
 from geo.i18n import Translator, translator
 from geo.layers import service
 from geo.layers.classify import ClassifySummary
+from geo.layers.config import PERMIT_CLASSES
 from geo.layers.guidance import forest_labels, permit_class_labels
 from geo.settings import get_settings
 
@@ -50,6 +51,13 @@ def _print_classes(t: Translator, s: ClassifySummary) -> None:
     )
     for code, count in s.by_class.items():
         console.print(f"  {code:<24} {count:>6}  {escape(labels.get(code, ''))}")
+    if s.patches_by_class:
+        patches = sum(n for c, n in s.patches_by_class.items() if c in (*PERMIT_CLASSES, "-"))
+        console.print(t.gettext("{n} alert patches re-classified", n=patches))
+    if s.priorities_refreshed:
+        console.print(
+            t.gettext("{n} site priorities recomputed", n=t.number(s.priorities_refreshed))
+        )
 
 
 @app.command("import")
@@ -141,21 +149,46 @@ def show_command(
         view = service.classification_of(
             session=session, object_kind=kind, code=code, language=settings.language
         )
-    _print_view(translator(settings.language), view)
+    print_classification(translator(settings.language), view)
 
 
-def _print_view(t: Translator, v: service.ClassificationView) -> None:
+def print_classification(t: Translator, v: service.ClassificationView) -> None:
+    """Print one indicative class: permit class, forest flags, authority, snapshot, guidance.
+
+    ``pantau layers show``, ``pantau sites show`` and ``pantau reports show`` print it.
+    """
     title = t.gettext("Indicative class")
     console.print(f"[bold]{escape(v.object_code)}[/] — {escape(title)}")
     if v.permit_class:
         share = t.percent(v.permit_share or 0)
         console.print(f"  {v.permit_class}: {escape(v.permit_label or '')} ({share})")
+    dates = [
+        t.gettext("permits {date}", date=t.date(v.wiup_snapshot_date))
+        if v.wiup_snapshot_date
+        else None,
+        t.gettext("forest estate {date}", date=t.date(v.forest_snapshot_date))
+        if v.forest_snapshot_date
+        else None,
+    ]
+    shown = [d for d in dates if d]
+    if shown:
+        console.print("  " + escape(t.gettext("Layers: {dates}", dates="; ".join(shown))))
     for flag, label in zip(v.forest_flags, v.forest_labels, strict=True):
         console.print(f"  {flag}: {escape(label)} ({t.percent(v.forest_shares.get(flag, 0))})")
     if v.authority:
         console.print(f"  {v.authority}: {escape(v.authority_label or '')}")
     for line in v.guidance:
         console.print(f"  - {escape(line)}")
+
+
+def print_class_of(t: Translator, view: service.ClassificationView | None) -> None:
+    """Print ``view``, or that the object has no indicative class yet."""
+    if view is None:
+        console.print(
+            escape(t.gettext("No indicative class yet: import the layers (pantau layers import)."))
+        )
+    else:
+        print_classification(t, view)
 
 
 @app.command("codes")

@@ -16,10 +16,12 @@ from rich.text import Text
 from geo import labels
 from geo.calendar import list_days_off, national_holidays
 from geo.cli._common import console, current, engine_from_settings
+from geo.cli.layers import print_class_of
 from geo.cli.whatsapp import print_conversation
 from geo.db import session_scope
 from geo.errors import NotFound
 from geo.i18n import Translator
+from geo.layers import service as layers
 from geo.reports import service
 from geo.reports.clocks import load_rules, update_rule
 from geo.reports.config import local_zone
@@ -176,6 +178,12 @@ def show_(code: str = typer.Argument(..., help="Tracking code, e.g. PTM-7K3Q9X."
     with session_scope(engine_from_settings()) as session:
         report = show(session=session, code=code, settings=current().settings)
         conversation = _conversation(session, report["code"])
+        views = layers.classifications_of(
+            session=session,
+            object_kind="report",
+            codes=[report["code"]],
+            language=current().language,
+        )
     console.print(_fields_table(t, report))
     hist = Table(title=t.gettext("History"))
     for name in (
@@ -198,6 +206,7 @@ def show_(code: str = typer.Argument(..., help="Tracking code, e.g. PTM-7K3Q9X."
     if report["evidence"]:
         console.print(_evidence_table(t, report["evidence"]))
     console.print(_clocks_table(t, report["clocks"]))
+    print_class_of(t, views.get(str(report["code"]).upper()))
     if conversation is not None:
         print_conversation(conversation, t)
 

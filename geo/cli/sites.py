@@ -9,8 +9,10 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from geo import registry, sites
-from geo.cli._common import console, engine_from_settings
+from geo.cli._common import console, current, engine_from_settings
+from geo.cli.layers import print_class_of
 from geo.db import session_scope
+from geo.layers import service as layers
 from geo.settings import get_settings
 
 app = typer.Typer(help="The registry of suspect PETI sites.", no_args_is_help=True)
@@ -72,7 +74,7 @@ def list_(
 
 @app.command()
 def show(code: str = typer.Argument(..., help="Site code, e.g. KKR-001.")) -> None:
-    """Show one site and its audit trail."""
+    """Show one site, its audit trail and its indicative class with guidance."""
     engine = engine_from_settings()
     with Session(engine) as session:
         site = sites.get(session, code)
@@ -91,3 +93,8 @@ def show(code: str = typer.Argument(..., help="Site code, e.g. KKR-001.")) -> No
                 ", ".join(sorted(entry["changes"])),
             )
         console.print(trail)
+        cli = current()
+        views = layers.classifications_of(
+            session=session, object_kind="site", codes=[site.code], language=cli.language
+        )
+        print_class_of(cli.t, views.get(site.code.upper()))

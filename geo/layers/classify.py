@@ -148,6 +148,10 @@ class ClassifySummary:
     tolerance_m: float
     by_class: dict[str, int]
     snapshots: dict[str, int]
+    #: Alert patches re-classified in the same run (by class), when the use case did so.
+    patches_by_class: dict[str, int] = dataclasses.field(default_factory=dict)
+    #: Sites whose priority (``pts_permit``, ``pts_forest``) was recomputed in the same run.
+    priorities_refreshed: int = 0
 
 
 def newest_snapshots(session: Session) -> dict[str, LayerSnapshot]:

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+import geopandas as gpd
+import pandas as pd
+import shapely
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from geo.errors import N_, NotFound, ValidationError
+from geo.featurecache import CHANNEL
 from geo.i18n import translator
 from geo.layers import classify as classify_mod
 from geo.layers import importer
 from geo.layers.config import FOREST_FUNCTIONS, OBJECT_KINDS
 from geo.layers.guidance import authority_labels, forest_labels, guidance, permit_class_labels
-from geo.layers.models import ForestFunction, LayerClassification, LayerSnapshot
+from geo.layers.models import ForestFunction, LayerClassification, LayerFeature, LayerSnapshot
 from geo.layers.normalise import forest_code
 from geo.settings import Settings
 
@@ -28,11 +33,15 @@ __all__ = [
     "ClassificationView",
     "ImportResult",
     "SnapshotInfo",
+    "CLASS_PROPERTIES",
+    "class_properties",
     "classification_of",
+    "classifications_of",
     "classify",
     "import_layer",
     "forest_codes",
     "list_snapshots",
+    "map_frame",
     "set_forest_code",
 ]
 
@@ -119,8 +128,30 @@ def import_layer(
 def classify(
     *, session: Session, settings: Settings, on: dt.date | None = None
 ) -> classify_mod.ClassifySummary:
-    """Classify every site, report and hotspot by the newest snapshot of each layer."""
-    return classify_mod.classify_objects(session=session, settings=settings.layers, on=on)
+    """Classify everything that depends on the layers, in the caller's transaction.
+
+    Every site, report and hotspot by the newest snapshot of each layer; then every alert
+    patch (evaluated on the last day of its window, as :func:`geo.alerts.patches.build_patches`
+    does); then the priority of every site, whose ``pts_permit`` and ``pts_forest`` read the
+    classes. So no output shows a class or a score older than the layers it cites.
+    """
+    from geo.alerts.models import AlertPatch
+    from geo.alerts.patches import classify_patches
+    from geo.priority import refresh_sites
+
+    summary = classify_mod.classify_objects(session=session, settings=settings.layers, on=on)
+    window_end = session.scalar(select(func.max(AlertPatch.window_to)))
+    patches = (
+        classify_patches(session=session, settings=settings.layers, on=on or window_end)
+        if window_end is not None
+        else {}
+    )
+    scored = refresh_sites(session=session, site_ids=None, settings=settings.priority)
+    # Pages of sites served with their classes are cached until the registry changes: tell
+    # every process's cache (delivered when this transaction commits), as a site edit does.
+    session.execute(text("SELECT pg_notify(:channel, 'layers')"), {"channel": CHANNEL})
+    session.flush()
+    return dataclasses.replace(summary, patches_by_class=patches, priorities_refreshed=len(scored))
 
 
 def list_snapshots(*, session: Session, kind: str | None = None) -> list[SnapshotInfo]:
@@ -172,6 +203,83 @@ def classification_of(
     return _view(row, language)
 
 
+def classifications_of(
+    *, session: Session, object_kind: str, codes: Iterable[str], language: str
+) -> dict[str, ClassificationView]:
+    """Return the stored classes of several objects of one kind, by upper-case code.
+
+    Objects without a class are left out. Read at the time of the call, never from a cache,
+    so an answer never shows a class older than the newest classification.
+
+    Examples
+    --------
+    >>> classifications_of(session=session, object_kind="site", codes=["NOPE-1"], language="id")
+    {}
+    """
+    wanted = sorted({c.strip().upper() for c in codes})
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(LayerClassification).where(
+            LayerClassification.object_kind == object_kind,
+            func.upper(LayerClassification.object_code).in_(wanted),
+        )
+    )
+    return {row.object_code.upper(): _view(row, language) for row in rows}
+
+
+#: The GeoJSON properties :func:`class_properties` gives every feature (None: not classified).
+CLASS_PROPERTIES: tuple[str, ...] = (
+    "class_indicative",
+    "permit_class",
+    "permit_class_label",
+    "permit_share",
+    "permit_code",
+    "forest_flags",
+    "forest_labels",
+    "authority",
+    "authority_label",
+    "wiup_snapshot_date",
+    "forest_snapshot_date",
+    "class_guidance",
+)
+
+
+def class_properties(view: ClassificationView | None) -> dict[str, Any]:
+    """Return the flat GeoJSON properties of a class (OGC features, QGIS), JSON-ready.
+
+    Every key of :data:`CLASS_PROPERTIES` is present, ``None`` when ``view`` is ``None`` (not
+    classified), so a layer keeps one schema. ``class_indicative`` is always true for a class:
+    it is guidance, not a legal finding.
+
+    Examples
+    --------
+    >>> class_properties(None)["permit_class"] is None
+    True
+    """
+    if view is None:
+        return dict.fromkeys(CLASS_PROPERTIES)
+    permit = view.permit or {}
+
+    def day(d: dt.date | None) -> str | None:
+        return d.isoformat() if d else None
+
+    return {
+        "class_indicative": True,
+        "permit_class": view.permit_class,
+        "permit_class_label": view.permit_label,
+        "permit_share": view.permit_share,
+        "permit_code": permit.get("kode_wiup") or permit.get("sk_iup"),
+        "forest_flags": view.forest_flags,
+        "forest_labels": view.forest_labels,
+        "authority": view.authority,
+        "authority_label": view.authority_label,
+        "wiup_snapshot_date": day(view.wiup_snapshot_date),
+        "forest_snapshot_date": day(view.forest_snapshot_date),
+        "class_guidance": view.guidance,
+    }
+
+
 def _view(row: LayerClassification, language: str) -> ClassificationView:
     t = translator(language)
     forests = forest_labels(t)
@@ -206,6 +314,41 @@ def _view(row: LayerClassification, language: str) -> ClassificationView:
             wiup_date=wiup_date,
         ),
     )
+
+
+def map_frame(
+    *, session: Session, kind: str, simplify_m: float = 20.0, on: dt.date | None = None
+) -> gpd.GeoDataFrame | None:
+    """Return the newest snapshot of ``kind`` as a frame for maps (simplified), or None.
+
+    Polygons are simplified by ``simplify_m`` metres (topology kept): the published layers are
+    small-scale, and a map file carries every vertex. Columns: the normalised attributes
+    (``kode_wiup``, ``nama_usaha``... for permits, ``function`` and ``name`` for the forest
+    estate), ``snapshot_date``, and for permits the ``permit_class`` they give on ``on``.
+
+    Examples
+    --------
+    >>> map_frame(session=session, kind="pippib") is None
+    True
+    """
+    snap = classify_mod.newest_snapshots(session).get(kind)
+    if snap is None:
+        return None
+    tolerance = simplify_m / 111_320  # degrees, at the equator
+    shape = func.ST_SimplifyPreserveTopology(LayerFeature.geom, tolerance)
+    rows = session.execute(
+        select(LayerFeature.attrs, func.ST_AsBinary(shape))
+        .where(LayerFeature.snapshot_id == snap.id)
+        .order_by(LayerFeature.id)
+    ).all()
+    attrs = [dict(r[0]) for r in rows]
+    frame = pd.DataFrame(attrs)
+    if kind == "wiup":
+        day = on or dt.date.today()
+        frame["permit_class"] = [classify_mod.permit_class(a, day) for a in attrs]
+    frame["snapshot_date"] = snap.snapshot_date
+    geoms = shapely.from_wkb([bytes(r[1]) for r in rows])
+    return gpd.GeoDataFrame(frame, geometry=list(geoms), crs=4326)
 
 
 def forest_codes(*, session: Session) -> dict[str, str]:

@@ -2,14 +2,16 @@
 
 New reports in the period, every overdue complaint (counted by kabupaten, channel and age,
 ``rahasia`` ones included in the counts and never in the detail rows), candidate hotspots,
-inspections done, a table by kabupaten, a 12-month trend and the patrol plan in summary.
+inspections done, a table by kabupaten, a 12-month trend, the patrol plan in summary, and the
+indicative class of every site by the permit and forest layers (:mod:`geo.layers`) with the
+number of sites per class.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Final
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from geo import hotspots as hotspots_lib
 from geo.errors import N_, ValidationError
+from geo.layers.models import LayerClassification
 from geo.maps import aggregates
 from geo.maps.options import Period
 from geo.patrols.models import Inspection, PatrolPlan, PatrolVisit
@@ -27,6 +30,8 @@ __all__ = [
     "BriefingData",
     "OverdueSummary",
     "PatrolSummary",
+    "SiteClass",
+    "class_counts",
     "from_frames",
     "load_briefing_data",
     "overdue_summary",
@@ -71,6 +76,18 @@ class PatrolSummary:
 
 
 @dataclass(frozen=True)
+class SiteClass:
+    """The stored indicative class of one site: what its guidance is worded from."""
+
+    permit_class: str | None
+    permit: dict[str, Any] | None
+    forest_flags: list[str]
+    moratorium: bool | None
+    authority: str | None
+    wiup_snapshot_date: dt.date | None
+
+
+@dataclass(frozen=True)
 class BriefingData:
     """The numbers of one briefing."""
 
@@ -84,6 +101,10 @@ class BriefingData:
     trend: list[tuple[dt.date, int]]
     patrol: PatrolSummary | None = None
     demo: bool = False
+    #: The indicative class of every classified site, by site code.
+    site_classes: dict[str, SiteClass] = field(default_factory=dict)
+    #: Sites per permit class and per forest flag (:func:`class_counts`); empty: no layers.
+    classes: dict[str, int] = field(default_factory=dict)
 
 
 def _band(days: int) -> str:
@@ -185,6 +206,45 @@ def _patrol(session: Session) -> PatrolSummary | None:
     return PatrolSummary(plan.start_date, plan.end_date, teams, int(sites or 0))
 
 
+def _site_classes(session: Session) -> dict[str, SiteClass]:
+    lc = LayerClassification
+    rows = session.scalars(select(lc).where(lc.object_kind == "site").order_by(lc.object_code))
+    return {
+        r.object_code: SiteClass(
+            r.permit_class,
+            r.permit,
+            list(r.forest_flags),
+            r.moratorium,
+            r.authority,
+            r.wiup_snapshot_date,
+        )
+        for r in rows
+    }
+
+
+def class_counts(classes: dict[str, SiteClass]) -> dict[str, int]:
+    """Count sites per permit class and per forest flag (a site may count in several flags).
+
+    Permit classes come in :data:`~geo.layers.config.PERMIT_CLASSES` order, then the forest
+    functions; classes no site has are left out.
+
+    Examples
+    --------
+    >>> a = SiteClass("LUAR_WIUP", None, ["HUTAN_LINDUNG"], None, "PUSAT", None)
+    >>> b = SiteClass("WIUP_OP", None, [], None, "PUSAT", None)
+    >>> class_counts({"A": a, "B": b, "C": a})
+    {'WIUP_OP': 1, 'LUAR_WIUP': 2, 'HUTAN_LINDUNG': 2}
+    """
+    from geo.layers.config import FOREST_FUNCTIONS, PERMIT_CLASSES
+
+    counts: dict[str, int] = {}
+    for code in (*PERMIT_CLASSES, *FOREST_FUNCTIONS):
+        n = sum(1 for c in classes.values() if c.permit_class == code or code in c.forest_flags)
+        if n:
+            counts[code] = n
+    return counts
+
+
 def _names(*counts: dict[str, int]) -> list[str]:
     """Kabupaten of every count, in order of the first count, the unknown one last."""
     names = list(dict.fromkeys(k for c in counts for k in c))
@@ -222,6 +282,7 @@ def load_briefing_data(
         )
         hotspots = hotspots_lib.load(session)
         patrol = _patrol(session)
+        site_classes = _site_classes(session)
     new = rows[rows["received_at"] >= _utc(period.start)] if not rows.empty else rows
     reports_by = aggregates.count_by(new, "kabupaten", unknown=UNKNOWN)
     names = _names(reports_by, overdue.by_kabupaten)
@@ -236,6 +297,8 @@ def load_briefing_data(
         trend=aggregates.monthly(rows, end=period.end),
         patrol=patrol,
         demo=demo,
+        site_classes=site_classes,
+        classes=class_counts(site_classes),
     )
 
 

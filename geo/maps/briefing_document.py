@@ -1,8 +1,10 @@
 """The printed briefing for a head of office: the HTML document Chromium prints to PDF.
 
 Page 1 holds the map (with its legend and scale), the summary figures, the table by kabupaten
-and the 12-month trend; page 2 the top sites with their reasons, the overdue complaints
-counted completely and the patrol plan in summary. Every text is a catalogue entry in the
+and the 12-month trend; page 2 the top sites with their reasons and indicative class, the
+guidance each class points to (law and authority, worded as guidance, not a legal finding),
+the number of sites per class, the overdue complaints counted completely and the patrol plan
+in summary. Every text is a catalogue entry in the
 briefing's language, every number is formatted as people read it, every value is escaped by
 the template (``templates/briefing.html.j2``), and nothing tells the reader to run a command.
 """
@@ -22,8 +24,15 @@ from markupsafe import Markup
 from geo import labels
 from geo.errors import N_
 from geo.i18n import Translator
+from geo.layers.guidance import (
+    authority_labels,
+    forest_labels,
+    guidance,
+    indicative_note,
+    permit_class_labels,
+)
 from geo.maps.briefing_chart import trend_svg
-from geo.maps.briefing_data import UNKNOWN, BriefingData
+from geo.maps.briefing_data import UNKNOWN, BriefingData, SiteClass
 
 __all__ = ["OVERDUE_COLUMNS", "SITE_COLUMNS", "render_document", "cell"]
 
@@ -47,6 +56,7 @@ SITE_COLUMNS: Final[dict[str, str]] = {
     "status": N_("Status"),
     "priority": N_("Priority"),
     "priority_reasons": N_("Reasons"),
+    "indicative_class": N_("Indicative class"),
 }
 #: Rows of the table by kabupaten on page 1; the rest are summed in one row.
 KABUPATEN_ROWS: Final[int] = 10
@@ -98,6 +108,52 @@ def _worded_sites(tops: pd.DataFrame, t: Translator) -> pd.DataFrame:
     return tops
 
 
+def _classed_sites(tops: pd.DataFrame, data: BriefingData, t: Translator) -> pd.DataFrame:
+    """Return the top sites with their indicative class in words (when a layer was imported)."""
+    if not data.site_classes or "code" not in tops.columns:
+        return tops
+    words = [_class_label(data.site_classes.get(str(code)), t) for code in tops["code"]]
+    return tops.assign(indicative_class=words)
+
+
+def _class_label(c: SiteClass | None, t: Translator) -> str:
+    """Return the class of a site in words: permit class, forest functions, authority."""
+    if c is None:
+        return ""
+    permits, forests = permit_class_labels(t), forest_labels(t)
+    parts = [permits.get(c.permit_class or "", "")]
+    parts += [forests.get(f, f) for f in c.forest_flags if f != "APL"]
+    if c.authority:
+        parts.append(authority_labels(t).get(c.authority, c.authority))
+    return "; ".join(p for p in parts if p)
+
+
+def _classes(data: BriefingData, tops: pd.DataFrame, t: Translator) -> dict[str, Any] | None:
+    """Sites per class, and per top site its class and guidance (the indicative note once)."""
+    if not data.site_classes:
+        return None
+    labels_ = {**permit_class_labels(t), **forest_labels(t)}
+    counts = [[labels_.get(k, k), t.number(n)] for k, n in data.classes.items()]
+    rows = []
+    codes = [str(c) for c in tops["code"]] if "code" in tops.columns else []
+    for code in codes:
+        c = data.site_classes.get(code)
+        if c is None:
+            continue
+        wiup_date = t.date(c.wiup_snapshot_date) if c.wiup_snapshot_date else "?"
+        lines = guidance(
+            t,
+            permit_class=c.permit_class,
+            permit=c.permit,
+            forest_flags=c.forest_flags,
+            moratorium=c.moratorium,
+            authority=c.authority,
+            wiup_date=wiup_date,
+        )
+        rows.append([code, lines[:-1]])  # the last line is the indicative note, said once
+    return {"counts": counts, "guidance": rows, "note": indicative_note(t)}
+
+
 def _counts(counts: Mapping[str, int], t: Translator, names: Mapping[str, str]) -> list[list[str]]:
     return [[names.get(k) or _place(k or UNKNOWN, t), t.number(n)] for k, n in counts.items()]
 
@@ -135,6 +191,10 @@ def _texts(data: BriefingData, t: Translator, title: str) -> dict[str, str]:
         "kabupaten": t.gettext("Regency/city"),
         "trend": t.gettext("Reports per month (last 12 months)"),
         "top_sites": t.gettext("Top sites by priority"),
+        "classes": t.gettext("Indicative class by permit and forest layers"),
+        "class": t.gettext("Indicative class"),
+        "class_counts": t.gettext("Sites per class"),
+        "class_guidance": t.gettext("What the class points to, per top site (guidance)"),
         "overdue_heading": t.gettext("Overdue complaints"),
         "overdue_total": t.ngettext(
             "{n} complaint is past its deadline.",
@@ -217,7 +277,8 @@ def render_document(
         ],
         kabupaten=_kabupaten(data, t),
         trend=Markup(trend_svg(data.trend, t, title=texts["trend"])),  # noqa: S704 - escaped
-        sites=_rows(_worded_sites(tops, t), SITE_COLUMNS, t),
+        sites=_rows(_classed_sites(_worded_sites(tops, t), data, t), SITE_COLUMNS, t),
+        classes=_classes(data, tops, t),
         overdue_kabupaten=_counts(o.by_kabupaten, t, {}),
         overdue_channel=_counts(o.by_channel, t, labels.channel_labels(t)),
         overdue_age=_counts(o.by_age, t, age_names),

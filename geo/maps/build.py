@@ -145,6 +145,9 @@ class _Canvas:
     bases: gpd.GeoDataFrame | None = None
     routes: gpd.GeoDataFrame | None = None
     admin: gpd.GeoDataFrame | None = None
+    wiup: gpd.GeoDataFrame | None = None
+    forest: gpd.GeoDataFrame | None = None
+    alerts: gpd.GeoDataFrame | None = None
     #: The reports the map may show (redacted, in the period; aggregated when shared).
     reports: gpd.GeoDataFrame | None = None
     #: Visible reports per site code, for the site cards.
@@ -210,6 +213,41 @@ def add_routes(c: _Canvas) -> bool:
     return True
 
 
+def add_wiup(c: _Canvas) -> bool:
+    """Draw the permit areas (WIUP) of the newest snapshot, by class (hidden at first)."""
+    if c.wiup is None or not len(c.wiup):
+        return False
+    features = L.wiup_features(c.wiup, c.t)
+    name = _layer_names(c.t, c.options.share)["wiup"]
+    DataLayer("wiup", name, features, show=False).add_to(c.m)
+    c.info.counts["wiup"] = len(features)
+    return True
+
+
+def add_forest(c: _Canvas) -> bool:
+    """Draw the forest estate of the newest snapshot, by function (hidden at first)."""
+    if c.forest is None or not len(c.forest):
+        return False
+    features = L.forest_features(c.forest, c.t)
+    name = _layer_names(c.t, c.options.share)["forest"]
+    DataLayer("forest", name, features, show=False).add_to(c.m)
+    c.info.counts["forest"] = len(features)
+    return True
+
+
+def add_alerts(c: _Canvas) -> bool:
+    """Draw the satellite alert patches (hidden at first), attributed to GFW (CC BY 4.0)."""
+    from geo.alerts.config import ATTRIBUTION
+
+    if c.alerts is None or not len(c.alerts):
+        return False
+    features = L.alert_features(c.alerts, c.t)
+    name = _layer_names(c.t, c.options.share)["alerts"]
+    DataLayer("alerts", name, features, show=False, attribution=ATTRIBUTION).add_to(c.m)
+    c.info.counts["alerts"] = len(features)
+    return True
+
+
 def _report_data(c: _Canvas) -> ReportData | None:
     if c.report_data is None and c.reports is not None:
         data, c.report_fields = L.report_columns(c.reports, c.t, aggregated=c.options.share)
@@ -259,7 +297,10 @@ def add_heat(c: _Canvas) -> bool:
 #: One builder per layer key; each returns whether it drew its layer.
 LAYER_BUILDERS: Final[dict[str, Callable[[_Canvas], bool]]] = {
     "admin": add_admin,
+    "forest": add_forest,
+    "wiup": add_wiup,
     "hotspots": add_hotspots,
+    "alerts": add_alerts,
     "sites": add_sites,
     "reports": add_reports,
     "heat": add_heat,
@@ -377,12 +418,19 @@ def _title_lines(c: _Canvas) -> list[list[Any]]:
         lines.append(["", note, None])
     if o.demo:
         lines.append(["pantau-demo", t.gettext("synthetic demo data"), None])
+    if c.info.counts.get("alerts"):
+        from geo.alerts.config import ATTRIBUTION
+
+        lines.append(["", t.gettext("Satellite alerts: {source}", source=ATTRIBUTION), None])
     return lines
 
 
 #: The legend symbol of each layer other than the sites.
 _SYMBOLS: Final[dict[str, dict[str, str]]] = {
+    "forest": {"fill": L.FOREST_COLOURS["HUTAN_LINDUNG"], "stroke": "#006d2c", "shape": "area"},
+    "wiup": {"fill": L.PERMIT_COLOURS["WIUP_OP"], "stroke": "#1a9850", "shape": "area"},
     "hotspots": {"fill": "#de77ae", "stroke": "#c51b7d", "shape": "area"},
+    "alerts": {"fill": L.ALERT_COLOUR, "stroke": L.ALERT_COLOUR, "shape": "area"},
     "reports": {"fill": "#807dba", "stroke": "#4a1486"},
     "heat": {"fill": "linear-gradient(90deg,#00f,#0f0,#ff0,#f00)", "shape": "line"},
     "bases": {"fill": "#ffffff", "stroke": "#08306b"},
@@ -403,6 +451,9 @@ def _layer_names(t: Translator, share: bool) -> dict[str, str]:
         "bases": t.gettext("Field team bases"),
         "routes": t.gettext("Patrol routes"),
         "admin": t.gettext("Administrative boundaries"),
+        "wiup": t.gettext("Mining permit areas (WIUP)"),
+        "forest": t.gettext("Forest estate"),
+        "alerts": t.gettext("Satellite alerts"),
     }
 
 
@@ -464,6 +515,9 @@ def build_map(
     bases: gpd.GeoDataFrame | None = None,
     routes: gpd.GeoDataFrame | None = None,
     admin: gpd.GeoDataFrame | None = None,
+    wiup: gpd.GeoDataFrame | None = None,
+    forest: gpd.GeoDataFrame | None = None,
+    alerts: gpd.GeoDataFrame | None = None,
     options: MapOptions | None = None,
     settings: MapSettings,
 ) -> folium.Map:
@@ -477,6 +531,10 @@ def build_map(
     ----------
     sites, reports, hotspots, bases, routes, admin
         The layers' data; ``None`` leaves a layer out.
+    wiup, forest, alerts
+        The newest permit areas and forest estate (:func:`geo.layers.service.map_frame`) and
+        the satellite alert patches (:func:`geo.alerts.service.patch_frame`): optional layers,
+        hidden until switched on; alerts are attributed to GFW (CC BY 4.0).
     options
         Period, layers, language, offline, sharing... (default: :class:`MapOptions()`).
     settings
@@ -508,6 +566,7 @@ def build_map(
     m = _new_map([sites, hotspots, bases, routes], t)
     _INFO[m] = info
     c = _Canvas(m, t, o, info, sites, hotspots=hotspots, bases=bases, routes=routes, admin=admin)
+    c.wiup, c.forest, c.alerts = wiup, forest, alerts
     minimap_tiles = _base_layers(c)
     _vector_base(c, settings)
     _prepare_reports(c, reports)
@@ -573,6 +632,9 @@ def build_from(
         bases=data.bases,
         routes=data.routes,
         admin=admin,
+        wiup=data.wiup,
+        forest=data.forest,
+        alerts=data.alerts,
         options=o,
         settings=settings,
     )

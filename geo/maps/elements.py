@@ -199,12 +199,19 @@ class DataLayer(Layer):
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = pantau.featureLayer({{ this.key_json }}, {{ this.json }}, {});
+var {{ this.get_name() }} = pantau.featureLayer({{ this.key_json }}, {{ this.json }},
+    {{ this.options_json }});
 {% endmacro %}"""
     )
 
     def __init__(
-        self, key: str, name: str, features: list[dict[str, Any]], *, show: bool = True
+        self,
+        key: str,
+        name: str,
+        features: list[dict[str, Any]],
+        *,
+        show: bool = True,
+        attribution: str | None = None,
     ) -> None:
         # Leaflet's layer control writes names as HTML; team names are user input.
         super().__init__(name=html.escape(name), overlay=True, control=True, show=show)
@@ -213,6 +220,9 @@ var {{ this.get_name() }} = pantau.featureLayer({{ this.key_json }}, {{ this.jso
         self.key_json = safe_json(key)
         self.count = len(features)
         self.json = safe_json({"type": "FeatureCollection", "features": features})
+        # Shown by Leaflet's attribution control while the layer is on (written as HTML).
+        options = {"attribution": html.escape(attribution)} if attribution else {}
+        self.options_json = safe_json(options)
 
 
 class ReportLayer(JSCSSMixin, Layer):

@@ -35,6 +35,12 @@ __all__ = [
     "report_columns",
     "epoch_day",
     "check_base_url",
+    "PERMIT_COLOURS",
+    "FOREST_COLOURS",
+    "ALERT_COLOUR",
+    "wiup_features",
+    "forest_features",
+    "alert_features",
 ]
 
 #: Colour of each site status (ColorBrewer Set1-like, readable on OSM and imagery).
@@ -520,3 +526,148 @@ def _exact_columns(
             m if m is None or len(m) <= text_limit else m[: text_limit - 1] + "…" for m in merged
         ]
         fields.append({"key": "text", "label": t.gettext("Description")})
+
+
+#: Colour of each permit class on the map (the WIUP layer), and of each forest function.
+PERMIT_COLOURS: Final[dict[str, str]] = {
+    "WIUP_OP": "#1a9850",
+    "WIUP_EKSPLORASI": "#fdae61",
+    "WIUP_BERAKHIR": "#8c510a",
+}
+FOREST_COLOURS: Final[dict[str, str]] = {
+    "KONSERVASI": "#00441b",
+    "HUTAN_LINDUNG": "#238b45",
+    "HUTAN_PRODUKSI_TERBATAS": "#74c476",
+    "HUTAN_PRODUKSI": "#a1d99b",
+    "HUTAN_PRODUKSI_KONVERSI": "#c7e9c0",
+    "APL": "#f0f0f0",
+}
+#: Colour of the satellite alert patches (new candidates are drawn darker).
+ALERT_COLOUR: Final[str] = "#e31a1c"
+
+
+def _polygons(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = frame.to_crs(4326) if frame.crs is not None else frame
+    return out[out.geometry.notna() & ~out.geometry.is_empty]
+
+
+def wiup_features(wiup: gpd.GeoDataFrame, t: Translator) -> list[dict[str, Any]]:
+    """Features of the permit areas (WIUP), coloured by the class they give a place.
+
+    Reads ``permit_class``, and when present ``kode_wiup``, ``nama_usaha``, ``komoditas``,
+    ``kegiatan``, ``tgl_akhir`` and ``snapshot_date``. Coordinates are rounded to 5 decimals
+    (about 1 m): the layers are small-scale.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> gdf = gpd.GeoDataFrame({"kode_wiup": ["W-1"], "permit_class": ["WIUP_OP"]},
+    ...     geometry=[box(117, 0, 117.01, 0.01)], crs=4326)
+    >>> wiup_features(gdf, translator("en"))[0]["properties"]["_tip"]
+    'W-1: Inside an active production permit'
+    """
+    from geo.layers.guidance import permit_class_labels
+
+    _require(wiup, ["permit_class"], "wiup")
+    classes = permit_class_labels(t)
+    features = []
+    for _, row in _polygons(wiup).iterrows():
+        cls = str(row["permit_class"])
+        colour = PERMIT_COLOURS.get(cls, "#737373")
+        style = {"color": colour, "fillColor": colour, "weight": 1.5, "fillOpacity": 0.2}
+        code = _text(row.get("kode_wiup")) or "?"
+        rows: list[list[str | None]] = [
+            [t.gettext("Class"), classes.get(cls, cls)],
+            [t.gettext("Company"), _text(row.get("nama_usaha"))],
+            [t.gettext("Commodity"), _text(row.get("komoditas"))],
+            [t.gettext("Stage"), _text(row.get("kegiatan"))],
+            [t.gettext("Valid until"), _day(row.get("tgl_akhir"), t)],
+            [t.gettext("Layer date"), _day(row.get("snapshot_date"), t)],
+        ]
+        card = {"title": t.gettext("Permit area {code}", code=code), "rows": _rows(rows)}
+        tip = f"{code}: {classes.get(cls, cls)}"
+        features.append(_feature(row.geometry, style, card, tip, digits=5))
+    return features
+
+
+def forest_features(forest: gpd.GeoDataFrame, t: Translator) -> list[dict[str, Any]]:
+    """Features of the forest estate (kawasan hutan), coloured by function.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> gdf = gpd.GeoDataFrame({"function": ["HUTAN_LINDUNG"]},
+    ...     geometry=[box(117, 0, 117.01, 0.01)], crs=4326)
+    >>> forest_features(gdf, translator("en"))[0]["properties"]["_tip"]
+    'Protection forest'
+    """
+    from geo.layers.guidance import forest_labels
+
+    _require(forest, ["function"], "kawasan_hutan")
+    names = forest_labels(t)
+    features = []
+    for _, row in _polygons(forest).iterrows():
+        function = str(row["function"])
+        colour = FOREST_COLOURS.get(function, "#bdbdbd")
+        style = {"color": "#006d2c", "fillColor": colour, "weight": 1, "fillOpacity": 0.3}
+        rows: list[list[str | None]] = [
+            [t.gettext("Name"), _text(row.get("name"))],
+            [t.gettext("Layer date"), _day(row.get("snapshot_date"), t)],
+        ]
+        label = names.get(function, function)
+        card = {"title": label, "rows": _rows(rows)}
+        features.append(_feature(row.geometry, style, card, label, digits=5))
+    return features
+
+
+def alert_features(patches: gpd.GeoDataFrame, t: Translator) -> list[dict[str, Any]]:
+    """Features of satellite alert patches; each card names GFW (CC BY 4.0) as the source.
+
+    Reads ``code``, ``alert_count``, ``first_date``, ``last_date``, ``candidate`` and when
+    present ``area_ha``, ``permit_class`` and ``site_code``.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> gdf = gpd.GeoDataFrame({"code": ["AP-1"], "alert_count": [9], "candidate": [True],
+    ...     "first_date": ["2026-10-01"], "last_date": ["2026-10-09"]},
+    ...     geometry=[box(117, 0, 117.001, 0.001)], crs=4326)
+    >>> alert_features(gdf, translator("en"))[0]["properties"]["_tip"]
+    'Alert patch AP-1: 9 alerts, new candidate'
+    """
+    from geo.alerts.config import ATTRIBUTION
+    from geo.layers.guidance import permit_class_labels
+
+    _require(patches, ["code", "alert_count", "candidate"], "alerts")
+    classes = permit_class_labels(t)
+    features = []
+    for _, row in _polygons(patches).iterrows():
+        candidate = bool(row["candidate"])
+        count = int(row["alert_count"])
+        style = {
+            "color": ALERT_COLOUR,
+            "fillColor": ALERT_COLOUR,
+            "weight": 2,
+            "fillOpacity": 0.5 if candidate else 0.25,
+            "radius": 6,
+        }
+        cls = row.get("permit_class")
+        rows: list[list[str | None]] = [
+            [t.gettext("Alerts"), t.number(count)],
+            [t.gettext("First alert"), _day(row.get("first_date"), t)],
+            [t.gettext("Last alert"), _day(row.get("last_date"), t)],
+            [t.gettext("Area (ha)"), _text(row.get("area_ha"), t)],
+            [t.gettext("Site"), _text(row.get("site_code"))],
+            [t.gettext("Class"), classes.get(str(cls), None) if cls else None],
+            [t.gettext("Source"), ATTRIBUTION],
+        ]
+        code = _text(row["code"])
+        heading = t.gettext("Alert patch {code}", code=code)
+        tip = t.ngettext(
+            "Alert patch {code}: {n} alert", "Alert patch {code}: {n} alerts", count, code=code
+        )
+        if candidate:
+            tip = t.gettext("{patch}, new candidate", patch=tip)
+        card = {"title": heading, "rows": _rows(rows)}
+        features.append(_feature(row.geometry, style, card, tip, digits=5))
+    return features

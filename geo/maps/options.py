@@ -20,7 +20,10 @@ __all__ = ["LAYERS", "Period", "MapOptions", "parse_period", "parse_layers", "ch
 #: Layer keys, in drawing order.
 LAYERS: Final[tuple[str, ...]] = (
     "admin",
+    "forest",
+    "wiup",
     "hotspots",
+    "alerts",
     "sites",
     "reports",
     "heat",

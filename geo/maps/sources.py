@@ -47,6 +47,10 @@ class MapData:
     hotspots: gpd.GeoDataFrame | None
     routes: gpd.GeoDataFrame | None
     demo: bool
+    #: The newest permit (WIUP) and forest-estate snapshots, simplified, and the alert patches.
+    wiup: gpd.GeoDataFrame | None = None
+    forest: gpd.GeoDataFrame | None = None
+    alerts: gpd.GeoDataFrame | None = None
 
 
 def is_demo(engine: Engine) -> bool:
@@ -105,7 +109,22 @@ def load_all(engine: Engine, *, period: Period) -> MapData:
         hotspots=hotspots,
         routes=_routes(engine),
         demo=is_demo(engine),
+        **_land_layers(engine),
     )
+
+
+def _land_layers(engine: Engine) -> dict[str, gpd.GeoDataFrame | None]:
+    """Return the permit and forest layers (geo.layers) and the alert patches (geo.alerts)."""
+    from geo.alerts.service import patch_frame
+    from geo.layers.service import map_frame
+
+    with Session(engine) as session:
+        patches = patch_frame(session=session)
+        return {
+            "wiup": map_frame(session=session, kind="wiup"),
+            "forest": map_frame(session=session, kind="kawasan_hutan"),
+            "alerts": patches if len(patches) else None,
+        }
 
 
 def load_overdue(engine: Engine, *, now: dt.datetime | None = None) -> pd.DataFrame:

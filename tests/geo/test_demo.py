@@ -37,10 +37,18 @@ def test_pantau_demo_twice_on_an_empty_database(fresh_database_url: str, tmp_pat
     assert html.stat().st_size > 100_000 and pdf.read_bytes().startswith(b"%PDF")
     assert str(html.relative_to(tmp_path)) in first.stdout
     assert (out / "patroli").is_dir() and any((out / "patroli").rglob("*.gpx"))
+    # The synthetic permit and forest layers and alerts are loaded and everything classified.
+    assert "Kelas indikatif (lapisan sintetis)" in first.stdout
+    assert "WIUP_BERAKHIR" in first.stdout and "HUTAN_LINDUNG" in first.stdout
+    assert "Peringatan satelit (data demo sintetis)" in first.stdout
+    assert "Global Forest Watch (CC BY 4.0)" in first.stdout
+    page = html.read_text(encoding="utf-8")
+    assert "Wilayah izin (WIUP)" in page and "Peringatan satelit" in page
     second = run_cli("demo", "--budget", "3", url=fresh_database_url, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert "0 dibuat, 0 diperbarui, 108 tidak berubah" in second.stdout
-    assert re.search(r"diimpor sekarang\s+│\s+0\s", second.stdout), second.stdout
+    assert re.search(r"│ diimpor sekarang\s+│\s+0\s", second.stdout), second.stdout
+    assert re.search(r"│ peringatan diimpor sekarang\s+│\s+0\s", second.stdout), second.stdout
     engine = make_engine(fresh_database_url)
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Site)) == 108

@@ -73,6 +73,7 @@
   function featureLayer(key, data, options) {
     options = options || {};
     var layer = L.geoJSON(data, {
+      attribution: options.attribution,
       pointToLayer: function (feature, latlng) {
         return L.circleMarker(latlng, (feature.properties || {})._style || {});
       },

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,24 +10,12 @@ import pytest
 from geo import migrate
 from geo.db import make_engine
 from geo.settings import Settings
+from tests.common import run_pantau
 from tests.geo.alerts.conftest import blob, row, write_csv
 
 
 def _pantau(*args: str, url: str, settings: Settings) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PANTAU_DATABASE_URL": url,
-        "PANTAU_SECRET_KEY": settings.secret_key,
-        "PANTAU_LANGUAGE": "id",
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "geo.cli", "alerts", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_pantau("alerts", *args, url=url, secret_key=settings.secret_key)
 
 
 @pytest.mark.slow

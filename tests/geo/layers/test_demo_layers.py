@@ -65,3 +65,24 @@ def test_demo_layers_produce_every_class(session: Session, settings: Settings) -
     assert {f for r in rows for f in r.forest_flags} == set(FOREST_FUNCTIONS)
     assert {r.authority for r in rows} == {"PROVINSI", "PUSAT"}
     assert any(0 < share < 1 for r in rows for share in r.forest_shares.values())
+
+
+def test_generator_rewrites_the_demo_files_byte_for_byte(tmp_path: Path) -> None:
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("gen_layers", DATA / "generate_layers.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shutil.copy(DATA / "sites.geojson", tmp_path / "sites.geojson")
+    written = module.write(tmp_path)
+    assert [p.name for p in written] == [
+        "demo_wiup.geojson",
+        "demo_kawasan_hutan.geojson",
+        "demo_alerts.json",
+    ]
+    for path in written:
+        assert path.read_bytes() == (DATA / path.name).read_bytes(), path.name
+    alerts = json.loads((DATA / "demo_alerts.json").read_text())
+    assert alerts["synthetic"] is True and "SINTETIS" in alerts["keterangan"]

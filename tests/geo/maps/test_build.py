@@ -95,7 +95,10 @@ def test_parse_period() -> None:
 
 
 def test_every_layer_key_is_known() -> None:
-    assert set(LAYERS) == {"admin", "hotspots", "sites", "reports", "heat", "bases", "routes"}
+    assert set(LAYERS) == {
+        *("admin", "forest", "wiup", "hotspots", "alerts"),
+        *("sites", "reports", "heat", "bases", "routes"),
+    }
 
 
 def test_site_cards_count_visible_reports_also_when_shared(
