@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from geo.maps.sources import MapData
 
 __all__ = [
+    "layer_names",
     "LAYERS",
     "LAYER_BUILDERS",
     "Period",
@@ -165,7 +166,7 @@ class _Canvas:
 
 
 def _data_layer(c: _Canvas, key: str, features: list[dict[str, Any]]) -> bool:
-    DataLayer(key, _layer_names(c.t, c.options.share)[key], features).add_to(c.m)
+    DataLayer(key, layer_names(c.t, c.options.share)[key], features).add_to(c.m)
     c.info.counts[key] = len(features)
     return True
 
@@ -218,7 +219,7 @@ def add_wiup(c: _Canvas) -> bool:
     if c.wiup is None or not len(c.wiup):
         return False
     features = L.wiup_features(c.wiup, c.t)
-    name = _layer_names(c.t, c.options.share)["wiup"]
+    name = layer_names(c.t, c.options.share)["wiup"]
     DataLayer("wiup", name, features, show=False).add_to(c.m)
     c.info.counts["wiup"] = len(features)
     return True
@@ -229,7 +230,7 @@ def add_forest(c: _Canvas) -> bool:
     if c.forest is None or not len(c.forest):
         return False
     features = L.forest_features(c.forest, c.t)
-    name = _layer_names(c.t, c.options.share)["forest"]
+    name = layer_names(c.t, c.options.share)["forest"]
     DataLayer("forest", name, features, show=False).add_to(c.m)
     c.info.counts["forest"] = len(features)
     return True
@@ -242,7 +243,7 @@ def add_alerts(c: _Canvas) -> bool:
     if c.alerts is None or not len(c.alerts):
         return False
     features = L.alert_features(c.alerts, c.t)
-    name = _layer_names(c.t, c.options.share)["alerts"]
+    name = layer_names(c.t, c.options.share)["alerts"]
     DataLayer("alerts", name, features, show=False, attribution=ATTRIBUTION).add_to(c.m)
     c.info.counts["alerts"] = len(features)
     return True
@@ -263,7 +264,7 @@ def add_reports(c: _Canvas) -> bool:
         return False
     first, last = c.days
     share = c.options.share
-    name = _layer_names(c.t, share)["reports"]
+    name = layer_names(c.t, share)["reports"]
     options: dict[str, Any] = {
         "from": first,
         "to": last,
@@ -285,7 +286,7 @@ def add_heat(c: _Canvas) -> bool:
         return False
     first, last = c.days
     options = {"from": first, "to": last, "days": HEAT_DAYS}
-    name = _layer_names(c.t, c.options.share)["heat"]
+    name = layer_names(c.t, c.options.share)["heat"]
     HeatLayer("heat", name, data, options, show=False).add_to(c.m)
     recent = 0
     if len(c.reports) and "received_at" in c.reports.columns:
@@ -439,8 +440,11 @@ _SYMBOLS: Final[dict[str, dict[str, str]]] = {
 }
 
 
-def _layer_names(t: Translator, share: bool) -> dict[str, str]:
-    """Return the name of each layer key, as the layer control and the legend show it."""
+def layer_names(t: Translator, share: bool = False) -> dict[str, str]:
+    """Return the name of each layer key, as the layer control, the legend and the console's form.
+
+    One list, so a new layer is named everywhere at once.
+    """
     return {
         "sites": t.gettext("PETI sites"),
         "hotspots": t.gettext("Candidate hotspots"),
@@ -460,13 +464,13 @@ def _layer_names(t: Translator, share: bool) -> dict[str, str]:
 def _legend(t: Translator, keys: tuple[str, ...], *, share: bool) -> list[list[Any]]:
     lines: list[list[Any]] = [["pantau-title-main", t.gettext("Legend"), None]]
     if "sites" in keys:
-        lines.append(["", _layer_names(t, share)["sites"], None])
+        lines.append(["", layer_names(t, share)["sites"], None])
         status_labels = labels.site_status_labels(t)
         for status, colour in L.STATUS_COLOURS.items():
             swatch = {"fill": colour, "stroke": colour}
             lines.append(["pantau-legend-row", status_labels[status], swatch])
         lines.append(["", t.gettext("Larger/darker = higher priority"), None])
-    names = _layer_names(t, share)
+    names = layer_names(t, share)
     for key, symbol in _SYMBOLS.items():
         if key in keys:
             lines.append(["pantau-legend-row", names[key], symbol])

@@ -26,6 +26,7 @@ from api.web.console.map_jobs import FILES, JobStore, Kind, MapJob, Runner
 from api.web.console.session import ENV, PosterDep, Staff, StaffDep, allow, page
 from geo.errors import N_, PantauError, ValidationError
 from geo.i18n import LANGUAGES
+from geo.maps.build import layer_names
 from geo.maps.options import LAYERS, MapOptions, parse_period
 from geo.settings import Settings
 
@@ -41,15 +42,6 @@ BAD_KABUPATEN = N_("choose a kabupaten of the list")
 #: Periods offered (``custom``: the dates typed).
 PERIODS: Final = ("30d", "90d", "365d", "custom")
 #: The layer names, as the map's legend says them (the same catalogue entries).
-LAYER_NAMES: Final[dict[str, str]] = {
-    "sites": N_("PETI sites"),
-    "hotspots": N_("Candidate hotspots"),
-    "reports": N_("Public reports"),
-    "heat": N_("Heat map of recent reports"),
-    "bases": N_("Field team bases"),
-    "routes": N_("Patrol routes"),
-    "admin": N_("Administrative boundaries"),
-}
 JobId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$")]
 FileName = Annotated[str, PathParam(max_length=40)]
 MEDIA: Final[dict[str, str]] = {
@@ -105,7 +97,7 @@ def _form(
         values={**defaults, "layers": list(LAYERS), **(values or {})},
         errors=errors or {},
         periods=PERIODS,
-        layers=[(key, t.gettext(LAYER_NAMES[key])) for key in LAYERS],
+        layers=[(key, layer_names(t)[key]) for key in LAYERS],
         kabupaten=settings.province_profile.kabupaten,
         languages=LANGUAGES,
         jobs=_store(settings).of(staff.username),
@@ -224,8 +216,7 @@ def status(request: Request, job_id: JobId, staff: StaffDep) -> Response:
 
 
 def _names(request: Request) -> dict[str, str]:
-    t = templating.reader(request)
-    return {key: t.gettext(name) for key, name in LAYER_NAMES.items()}
+    return layer_names(templating.reader(request))
 
 
 @router.get("/hasil/{job_id}/{name}")
