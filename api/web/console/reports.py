@@ -23,7 +23,6 @@ from api import auth
 from api.deps import SessionDep, SettingsDep
 from api.errors import status_for
 from api.web import templating
-from api.web.console.clocks import clocks_for, refresh_report
 from api.web.console.session import PosterDep, StaffDep, allow, page
 from geo import reports as georeports
 from geo.errors import N_, NotFound, PantauError, ValidationError
@@ -107,7 +106,7 @@ def inbox_page(
             page=page_no,
             page_size=settings.console.page_size,
             role=staff.audience,
-            clocks=clocks_for(request, session),
+            zone=settings.province_profile.zone,
         )
     except ValidationError as e:
         error = e.localized(t)
@@ -216,7 +215,6 @@ def _after(
             status_code=status_for(e),
         )
     session.commit()
-    refresh_report(request, session, code)
     if request.headers.get("hx-request"):
         return _detail_page(request, session, settings, staff, code, message=message)
     return RedirectResponse(f"/laporan/{code}?saved=1", status_code=303)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -197,6 +198,7 @@ def page(
 ) -> HTMLResponse:
     """Render a console template with the signed-in user, labels and security headers."""
     t = templating.reader(request)
+    province = request.app.state.settings.province_profile
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return templating.render(
         ENV,
@@ -210,35 +212,33 @@ def page(
         vocab=vocab,
         nav=_nav(request),
         here=quote(here, safe="/?=&"),
-        fmt_time=lambda v: _when(t, v),
-        fmt_due=lambda v: _due(t, v),
+        fmt_time=lambda v: _when(t, v, province.zone, province.zone_label),
+        fmt_due=lambda v: _due(t, v, province.zone),
         **values,
     )
 
 
-def _when(t: Any, value: dt.datetime | None) -> str:
-    """Format a time as people read it in Kalimantan: local date and WITA clock time."""
+def _when(t: Any, value: dt.datetime | None, zone: ZoneInfo, label: str) -> str:
+    """Format a time as people read it in the province: local date and clock time (``WITA``).
+
+    Examples
+    --------
+    >>> from geo.i18n import translator
+    >>> when = dt.datetime(2026, 1, 5, 16, 30, tzinfo=dt.UTC)
+    >>> _when(translator("id"), when, ZoneInfo("Asia/Jakarta"), "WIB")
+    '5 Januari 2026 23.30 WIB'
+    """
     if value is None:
         return ""
-    from zoneinfo import ZoneInfo
-
-    from geo.reports.config import LOCAL_TIMEZONE
-
-    local = value.astimezone(ZoneInfo(LOCAL_TIMEZONE))
-    return f"{t.date(local.date())} {local:%H.%M} WITA"
+    local = value.astimezone(zone)
+    return f"{t.date(local.date())} {local:%H.%M} {label}"
 
 
-def _due(t: Any, value: dt.datetime | None) -> str:
-    """Format a deadline as its last day: clocks end at midnight after the due day (WITA)."""
+def _due(t: Any, value: dt.datetime | None, zone: ZoneInfo) -> str:
+    """Format a deadline as its last local day: clocks end at midnight after the due day."""
     if value is None:
         return ""
-    from zoneinfo import ZoneInfo
-
-    from geo.reports.config import LOCAL_TIMEZONE
-
-    return str(
-        t.date((value - dt.timedelta(microseconds=1)).astimezone(ZoneInfo(LOCAL_TIMEZONE)).date())
-    )
+    return str(t.date((value - dt.timedelta(microseconds=1)).astimezone(zone).date()))
 
 
 def _signin_redirect(request: Request, exc: Exception) -> Response:
