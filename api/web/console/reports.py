@@ -11,6 +11,7 @@ and calls one use case with the signed-in user as the actor.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -21,11 +22,10 @@ from sqlalchemy.orm import Session
 
 from api import auth
 from api.deps import SessionDep, SettingsDep
-from api.errors import status_for
 from api.web import templating
-from api.web.console.session import PosterDep, StaffDep, allow, page
+from api.web.console.session import PosterDep, StaffDep, allow, page, posted
 from geo import reports as georeports
-from geo.errors import N_, NotFound, PantauError, ValidationError
+from geo.errors import N_, NotFound, ValidationError
 from geo.reports import inbox, service
 from geo.reports.assign import assign_report
 from geo.reports.evidence import evidence_path
@@ -199,25 +199,18 @@ def _after(
     code: str,
     work: Any,
 ) -> Response:
-    """Run ``work`` (a use case); redirect to the report on success, else show the error."""
-    t = templating.reader(request)
-    try:
-        message = work(t)
-    except PantauError as e:
-        session.rollback()
-        return _detail_page(
-            request,
-            session,
-            settings,
-            staff,
-            code,
-            error=e.localized(t),
-            status_code=status_for(e),
-        )
-    session.commit()
-    if request.headers.get("hx-request"):
-        return _detail_page(request, session, settings, staff, code, message=message)
-    return RedirectResponse(f"/laporan/{code}?saved=1", status_code=303)
+    """Run ``work``; redirect to the report on success (htmx: show it), else show the error.
+
+    The one shape of a console form: :func:`~api.web.console.session.posted`.
+    """
+    show = partial(_detail_page, request, session, settings, staff, code)
+
+    def done(message: str) -> Response:
+        if request.headers.get("hx-request"):
+            return show(message=message)
+        return RedirectResponse(f"/laporan/{code}?saved=1", status_code=303)
+
+    return posted(request, session, work, render=show, done=done)
 
 
 @router.post("/{code}/status")
