@@ -394,12 +394,6 @@ deadlines AS MATERIALIZED (
               WHEN days_left <= due_soon_days THEN 1 ELSE 2 END AS urgency
   FROM clock_left
 ),
-clock_stops AS MATERIALIZED (
-  SELECT report_id, to_status, max(at) AS at FROM report_status_history
-  WHERE to_status IN (SELECT unnest(stop_statuses) FROM clock_rules)
-    AND (CAST(:clock_ids AS integer[]) IS NULL OR report_id = ANY(:clock_ids))
-  GROUP BY 1, 2
-),
 clock_starts AS (
   SELECT r.id AS report_id, r.code, ru.name AS rule, ru.stop_statuses,
          CASE WHEN ru.start_status = 'received' THEN r.received_at
@@ -413,7 +407,7 @@ clock_all AS (
   SELECT s.report_id, s.code, s.rule, s.started, d.due_at, d.days_left, d.urgency
   FROM clock_starts s
   JOIN deadlines d ON d.rule = s.rule AND d.day = (s.started AT TIME ZONE :tz)::date
-  WHERE NOT EXISTS (SELECT 1 FROM clock_stops h
+  WHERE NOT EXISTS (SELECT 1 FROM report_status_history h
                     WHERE h.report_id = s.report_id AND h.to_status = ANY(s.stop_statuses)
                       AND h.at >= s.started)
 ),
