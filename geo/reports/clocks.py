@@ -388,7 +388,7 @@ clock_left AS (
   FROM clock_ends e JOIN cal l ON l.day = e.last_day
   JOIN cal t ON t.day = CAST(:today AS date)
 ),
-deadlines AS MATERIALIZED (
+deadlines AS (
   SELECT rule, day, due_at, days_left,
          CASE WHEN CAST(:now AS timestamptz) > due_at THEN 0
               WHEN days_left <= due_soon_days THEN 1 ELSE 2 END AS urgency
