@@ -332,9 +332,6 @@ class ConsoleSettings(_Section):
     login_rate_per_minute: int = Field(default=5, ge=1)
     #: Rows per page of the report inbox.
     page_size: int = Field(default=25, ge=5, le=200)
-    #: Seconds the console reuses the complaint clocks of every report (computing them reads
-    #: every report); a change made in the console is seen at once, others within this time.
-    clock_cache_seconds: float = Field(default=30.0, ge=0)
 
 
 class Settings(BaseSettings):

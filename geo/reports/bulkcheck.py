@@ -33,7 +33,9 @@ import datetime as dt
 import hashlib
 import json.encoder
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -198,13 +200,18 @@ def _text_check(rule: FieldRule) -> Callable[[Any], Any]:
     return check
 
 
-def _column_check(rule: FieldRule, now: dt.datetime, slack_s: float) -> Callable[[Any], Any]:
-    """Return the check of one value of ``rule``'s column (times also not in the future)."""
+def _column_check(
+    rule: FieldRule, now: dt.datetime, slack_s: float, zone: ZoneInfo
+) -> Callable[[Any], Any]:
+    """Return the check of one value of ``rule``'s column (times also not in the future).
+
+    Times without an offset are local to ``zone``, the province's.
+    """
     if rule.kind == "text":
         return _text_check(rule)
     if rule.kind != "time":
         return rule.read
-    read, not_future = rule.read, rule.check_not_future
+    read, not_future = partial(rule.read, zone=zone), rule.check_not_future
     default = now if rule.name == "received_at" else None
 
     def moment(value: Any) -> dt.datetime | None:
@@ -227,6 +234,7 @@ def _check_columns(
     Numbers come back as arrays (NaN for blank) with a ``<name>_bad`` mask beside them.
     """
     present = set().union(*rows)
+    zone = identities.settings.province_profile.zone
     nothing = [None] * len(rows)
 
     def column(name: str) -> list[Any]:
@@ -243,7 +251,7 @@ def _check_columns(
         if rule.kind == "number":
             numbers[rule.name], numbers[rule.name + "_bad"] = _numbers(column(rule.name), rule)
         else:
-            columns[rule.name] = _mapped(column(rule.name), _column_check(rule, now, slack_s))
+            columns[rule.name] = _mapped(column(rule.name), _column_check(rule, now, slack_s, zone))
     columns["reporter_hash"] = _mapped(columns["reporter_phone"], phone_hash)
     columns["evidence"] = _mapped(column("evidence"), _no_evidence)
     return columns, numbers

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from geo.calendar import WorkingCalendar, load_calendar
 from geo.errors import NotFound, ValidationError
-from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.config import DEFAULT_ZONE
 from geo.reports.models import CLOCK_UNITS, ClockRule
 
 __all__ = [
@@ -51,7 +51,6 @@ __all__ = [
     "overdue",
 ]
 
-_LOCAL = ZoneInfo(LOCAL_TIMEZONE)
 ClockState = Literal["running", "due_soon", "overdue", "met", "missed"]
 
 
@@ -112,7 +111,7 @@ def deadline(
     >>> deadline(start, amount=3, unit="working_days").isoformat()
     '2026-01-01T00:00:00+08:00'
     """
-    zone = zone or _LOCAL
+    zone = zone or DEFAULT_ZONE
     local_day = start.astimezone(zone).date()
     if unit == "working_days":
         last = add_working_days(local_day, amount, calendar=calendar)
@@ -301,7 +300,7 @@ def evaluate(
                 stopped = now  # stopped without a history row (should not happen)
             if stopped is not None and not include_stopped:
                 continue
-            day = (started.astimezone(zone or _LOCAL).date(), rule.name)
+            day = (started.astimezone(zone or DEFAULT_ZONE).date(), rule.name)
             if day not in deadlines:
                 deadlines[day] = deadline(
                     started, amount=rule.amount, unit=rule.unit, calendar=calendar, zone=zone
@@ -316,7 +315,7 @@ def evaluate(
                     stopped=stopped,
                     rule=rule,
                     calendar=calendar,
-                    zone=zone or _LOCAL,
+                    zone=zone or DEFAULT_ZONE,
                 )
                 if stopped is None:
                     running[(due, rule.name)] = (state, left)
@@ -352,3 +351,157 @@ def overdue(
     """
     states = {"overdue", "due_soon"} if due_soon else {"overdue"}
     return [c for c in evaluate(session=session, now=now, zone=zone) if c.state in states]
+
+
+#: The running clocks of every independent report, computed in PostgreSQL: the same rules as
+#: :func:`evaluate` (a clock starts at its start status, stops at its first stop status after
+#: that; days are the province's local days). ``cal`` is the working-day calendar from
+#: ``:cal_from`` to ``:cal_to`` (weekends and ``:holidays`` off), each day with ``n``, the number
+#: of working days up to and including it: a clock started on day ``d`` with ``k`` working days
+#: ends on the working day numbered ``n(d) + k`` (a day off counts from the working day before,
+#: as :func:`add_working_days` rolls it); days left count as ``numpy.busday_count`` does, which
+#: counts ``(due, today]`` once a deadline is past. A deadline depends only on the rule and the
+#: local start day: ``deadlines`` has one row per rule and calendar day, and each report's clock
+#: is a lookup in it. ``clocks`` has one row per report: its most urgent running clock (worst
+#: state, then earliest due, then rule name).
+RUNNING_CLOCKS_CTE = """
+cal AS (
+  SELECT d::date AS day,
+         count(*) FILTER (WHERE extract(isodow FROM d) < 6
+                          AND NOT d::date = ANY(CAST(:holidays AS date[])))
+           OVER (ORDER BY d) AS n,
+         (extract(isodow FROM d) < 6 AND NOT d::date = ANY(CAST(:holidays AS date[])))::int
+           AS working
+  FROM generate_series(CAST(:cal_from AS date), CAST(:cal_to AS date), interval '1 day') AS d
+),
+clock_ends AS (
+  SELECT ru.name AS rule, ru.unit, ru.due_soon_days, c.day,
+         CASE WHEN ru.unit = 'working_days' THEN w.day ELSE c.day + ru.amount END AS last_day
+  FROM clock_rules ru CROSS JOIN cal c
+  LEFT JOIN cal w ON ru.unit = 'working_days' AND w.working = 1 AND w.n = c.n + ru.amount
+),
+clock_left AS (
+  SELECT e.rule, e.day, e.due_soon_days, ((e.last_day + 1)::timestamp AT TIME ZONE :tz) AS due_at,
+         CASE WHEN e.unit <> 'working_days' THEN e.last_day - t.day
+              WHEN e.last_day >= t.day THEN (l.n - l.working) - (t.n - t.working)
+              ELSE l.n - t.n END AS days_left
+  FROM clock_ends e JOIN cal l ON l.day = e.last_day
+  JOIN cal t ON t.day = CAST(:today AS date)
+),
+deadlines AS (
+  SELECT rule, day, due_at, days_left,
+         CASE WHEN CAST(:now AS timestamptz) > due_at THEN 0
+              WHEN days_left <= due_soon_days THEN 1 ELSE 2 END AS urgency
+  FROM clock_left
+),
+clock_starts AS (
+  SELECT r.id AS report_id, r.code, ru.name AS rule, ru.stop_statuses,
+         CASE WHEN ru.start_status = 'received' THEN r.received_at
+              ELSE (SELECT min(f.at) FROM report_status_history f
+                    WHERE f.report_id = r.id AND f.to_status = ru.start_status) END AS started
+  FROM reports r JOIN clock_rules ru ON NOT r.status = ANY(ru.stop_statuses)
+  WHERE (r.duplicate_of_id IS NULL OR r.external_id IS NOT NULL)
+    AND (CAST(:clock_ids AS integer[]) IS NULL OR r.id = ANY(:clock_ids))
+),
+clock_all AS (
+  SELECT s.report_id, s.code, s.rule, s.started, d.due_at, d.days_left, d.urgency
+  FROM clock_starts s
+  JOIN deadlines d ON d.rule = s.rule AND d.day = (s.started AT TIME ZONE :tz)::date
+  WHERE NOT EXISTS (SELECT 1 FROM report_status_history h
+                    WHERE h.report_id = s.report_id AND h.to_status = ANY(s.stop_statuses)
+                      AND h.at >= s.started)
+),
+clocks AS (
+  SELECT DISTINCT ON (report_id) report_id, code, rule, started, due_at, days_left, urgency,
+         (ARRAY['overdue', 'due_soon', 'running'])[urgency + 1] AS state
+  FROM clock_all
+  ORDER BY report_id, urgency, due_at, rule
+)
+"""
+
+
+def tune_for_clocks(session: Session) -> None:
+    """Set this transaction up for :data:`RUNNING_CLOCKS_CTE`: no JIT, sorts in memory.
+
+    The planner overestimates the query (it cannot see into the calendar), and JIT-compiling
+    it took 3 s of the 5 s it ran at 10^5 reports; its sorts of 10^5 rows spilled to disk.
+    """
+    session.execute(text("SET LOCAL jit = off"))
+    session.execute(text("SET LOCAL work_mem = '32MB'"))
+
+
+def clock_params(
+    *,
+    session: Session,
+    now: dt.datetime | None = None,
+    zone: ZoneInfo | None = None,
+    report_ids: Sequence[int] | None = None,
+) -> dict[str, object]:
+    """Return the parameters of :data:`RUNNING_CLOCKS_CTE`: the calendar, now, the zone.
+
+    The calendar runs from before the first report to two years after now (holidays from the
+    national calendar and the agency's days off, :func:`geo.calendar.load_calendar`).
+
+    Examples
+    --------
+    >>> params = clock_params(session=session, zone=ZoneInfo("Asia/Jakarta"))
+    >>> params["tz"], params["cal_from"] < params["today"] < params["cal_to"]
+    ('Asia/Jakarta', True)
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    zone = zone or DEFAULT_ZONE
+    today = now.astimezone(zone).date()
+    first = session.execute(
+        text("SELECT min(least(received_at, :now)) FROM reports"), {"now": now}
+    ).scalar_one()
+    start = min(first.astimezone(zone).date() if first else today, today) - dt.timedelta(days=31)
+    end = today + dt.timedelta(days=2 * 366)
+    calendar = load_calendar(session=session)
+    return {
+        "holidays": calendar.holidays_between(start, end),
+        "cal_from": start,
+        "cal_to": end,
+        "today": today,
+        "now": now,
+        "tz": zone.key,
+        "clock_ids": list(report_ids) if report_ids is not None else None,
+    }
+
+
+def running_in_sql(
+    *,
+    session: Session,
+    now: dt.datetime | None = None,
+    zone: ZoneInfo | None = None,
+    report_ids: Sequence[int] | None = None,
+) -> dict[int, ClockStatus]:
+    """Return each report's most urgent running clock, computed by PostgreSQL, by report id.
+
+    The same clocks as :func:`evaluate` (its most urgent running one per report), without
+    reading every report into Python: the inbox filters and sorts on them in the database.
+
+    Examples
+    --------
+    >>> sql = running_in_sql(session=session)
+    >>> {c.state for c in sql.values()} <= {"overdue", "due_soon", "running"}
+    True
+    """
+    params = clock_params(session=session, now=now, zone=zone, report_ids=report_ids)
+    tune_for_clocks(session)
+    rows = session.execute(
+        text("WITH " + RUNNING_CLOCKS_CTE + " SELECT * FROM clocks"), params
+    ).mappings()
+    local = zone or DEFAULT_ZONE
+    return {
+        r["report_id"]: ClockStatus(
+            report_id=r["report_id"],
+            code=r["code"],
+            rule=r["rule"],
+            started_at=r["started"],
+            due_at=r["due_at"].astimezone(local),
+            stopped_at=None,
+            state=r["state"],
+            days_left=int(r["days_left"]),
+        )
+        for r in rows
+    }

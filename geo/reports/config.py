@@ -22,11 +22,13 @@ from geo.settings import ReportSettings
 if TYPE_CHECKING:
     from geo.settings import Settings
 
-__all__ = ["ReportSettings", "LOCAL_TIMEZONE", "local_zone", "zone_label"]
+__all__ = ["ReportSettings", "LOCAL_TIMEZONE", "DEFAULT_ZONE", "local_zone", "zone_label"]
 
 #: The default province's zone (Kalimantan Timur: WITA, UTC+8), for callers that have no
-#: settings at hand; a deployment's zone is :func:`local_zone` of its settings.
+#: settings at hand (examples, old callers); a deployment's zone is :func:`local_zone` of its
+#: settings, which the use cases pass to the clocks, the inbox, EXIF and time parsing.
 LOCAL_TIMEZONE = load_province(DEFAULT_PROVINCE).timezone
+DEFAULT_ZONE = ZoneInfo(LOCAL_TIMEZONE)
 
 
 def local_zone(settings: Settings) -> ZoneInfo:

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geo.errors import N_, ValidationError
-from geo.reports.config import LOCAL_TIMEZONE, ReportSettings
+from geo.reports.config import DEFAULT_ZONE, ReportSettings
 from geo.reports.media import check_structure
 from geo.reports.models import Evidence
 from geo.settings import Settings
@@ -158,7 +158,7 @@ def _dms(values: Any, ref: Any) -> float | None:
     return result if result == result else None  # NaN from a zero denominator
 
 
-def _exif_time(raw: Any, offset: Any) -> dt.datetime | None:
+def _exif_time(raw: Any, offset: Any, zone: ZoneInfo) -> dt.datetime | None:
     if not raw:
         return None
     try:
@@ -171,12 +171,15 @@ def _exif_time(raw: Any, offset: Any) -> dt.datetime | None:
             return naive.replace(tzinfo=parsed.tzinfo)
         except ValueError:
             pass
-    # EXIF times are local and usually carry no offset: East Kalimantan is on WITA.
-    return naive.replace(tzinfo=ZoneInfo(LOCAL_TIMEZONE))
+    # EXIF times are local and usually carry no offset: the province's (WIB, WITA or WIT).
+    return naive.replace(tzinfo=zone)
 
 
-def read_exif(content: bytes) -> ExifInfo:
+def read_exif(content: bytes, *, zone: ZoneInfo | None = None) -> ExifInfo:
     """Read the GPS position and capture time from a photo's EXIF; empty when absent.
+
+    A capture time without an offset is read in ``zone``, the province's
+    (``settings.province_profile.zone``; the default province's when not given).
 
     Examples
     --------
@@ -189,7 +192,9 @@ def read_exif(content: bytes) -> ExifInfo:
             gps = exif.get_ifd(_GPS_IFD)
             sub = exif.get_ifd(_EXIF_IFD)
             taken = _exif_time(
-                sub.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME), sub.get(_OFFSET_TIME_ORIGINAL)
+                sub.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME),
+                sub.get(_OFFSET_TIME_ORIGINAL),
+                zone or DEFAULT_ZONE,
             )
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return ExifInfo()
@@ -235,6 +240,7 @@ def inspect_evidence(
     name: str | None = None,
     field: str = "evidence",
     report_settings: ReportSettings,
+    zone: ZoneInfo | None = None,
 ) -> EvidenceFile:
     """Read and check one evidence file: known type, within the size limit, readable.
 
@@ -248,6 +254,9 @@ def inspect_evidence(
         Field name used in error messages (``evidence[2]`` for the third file).
     report_settings
         Size limits (the injected ``settings.reports``).
+    zone
+        The province's zone (``settings.province_profile.zone``): a photo's EXIF time without
+        an offset is local time there (the default province's when not given).
 
     Raises
     ------
@@ -278,7 +287,7 @@ def inspect_evidence(
     # Checked by structure, not by the first bytes alone: a photo by its decoder with the pixel
     # limit read from its header (decompression bombs), a video by its boxes.
     check_structure(content, mime, field=field, name=name)
-    exif = read_exif(content) if mime in _PHOTO_MIMES else ExifInfo()
+    exif = read_exif(content, zone=zone) if mime in _PHOTO_MIMES else ExifInfo()
     return EvidenceFile(
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,

@@ -35,7 +35,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from geo.errors import N_, ValidationError
-from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.config import DEFAULT_ZONE
 from geo.reports.models import ACTIVITIES, CHANNELS, CONFIDENTIALITY, LOCATION_SOURCES
 from geo.vocab import COMMODITIES
 
@@ -88,7 +88,6 @@ CHANNEL_ALIASES: Mapping[str, str] = MappingProxyType(
 #: the identity is never shown here anyway, so it is the ``anonim`` level.
 _PUBLIC_WORDS = ("biasa", "publik", "umum", "public", "terbuka")
 
-_LOCAL = ZoneInfo(LOCAL_TIMEZONE)
 _TIME_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
@@ -121,13 +120,18 @@ def _parse_text_time(text: str, name: str) -> dt.datetime:
     raise ValidationError.of(BAD_TIME, field=name, value=repr(text))
 
 
-def parse_time(value: Any, name: str) -> dt.datetime | None:
-    """Parse an ISO 8601 or ``dd/mm/yyyy [HH:MM[:SS]]`` time; naive times are WITA (UTC+8).
+def parse_time(value: Any, name: str, *, zone: ZoneInfo | None = None) -> dt.datetime | None:
+    """Parse an ISO 8601 or ``dd/mm/yyyy [HH:MM[:SS]]`` time; naive times are local.
+
+    Local is ``zone``, the province's (``settings.province_profile.zone``): WIB in Kalimantan
+    Tengah, WITA (the default province's, when not given) in Kalimantan Timur.
 
     Examples
     --------
     >>> parse_time("24/12/2025 09:30", "received_at").isoformat()
     '2025-12-24T09:30:00+08:00'
+    >>> parse_time("24/12/2025 09:30", "received_at", zone=ZoneInfo("Asia/Jakarta")).isoformat()
+    '2025-12-24T09:30:00+07:00'
     """
     if blank(value):
         return None
@@ -138,7 +142,7 @@ def parse_time(value: Any, name: str) -> dt.datetime | None:
     else:
         parsed = _parse_text_time(str(value).strip(), name)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=_LOCAL)
+        parsed = parsed.replace(tzinfo=zone or DEFAULT_ZONE)
     return parsed
 
 
@@ -191,14 +195,19 @@ class FieldRule:
     out_of_range: str | None = None
     columns: tuple[str, ...] = ()
 
-    def read(self, value: Any) -> Any:
-        """Return the checked value (the default when blank), or raise its refusal."""
+    def read(self, value: Any, *, zone: ZoneInfo | None = None) -> Any:
+        """Return the checked value (the default when blank), or raise its refusal.
+
+        ``zone`` is the province's: a time without an offset is local time there.
+        """
         if blank(value):
             if self.required:
                 raise ValidationError.of(
                     REQUIRED_CHOICE, field=self.name, allowed=", ".join(self.vocabulary)
                 )
             return self.default
+        if self.kind == "time":
+            return parse_time(value, self.name, zone=zone)
         return _READERS[self.kind](self, value)
 
     @property

@@ -131,7 +131,10 @@ def _validate(rows: Sequence[RawRow], run: _Run) -> tuple[list[PreparedRow], lis
             names = [p.strip() for p in str(fields.get("evidence") or "").split(";") if p.strip()]
             for i, name in enumerate(names):
                 checked = inspect_evidence(
-                    path.parent / name, field=f"evidence[{i}]", report_settings=limits
+                    path.parent / name,
+                    field=f"evidence[{i}]",
+                    report_settings=limits,
+                    zone=settings.province_profile.zone,
                 )
                 # Keep the hash and EXIF, not the bytes: the file is read again when written,
                 # so that a file with thousands of photos does not have to fit in memory.

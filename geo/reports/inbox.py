@@ -1,10 +1,11 @@
 """The staff inbox of reports: filtered, paged, the most urgent first, each row with its clock.
 
-The console's Laporan page and its Beranda counts read from here. Clocks come from
-:func:`geo.reports.clocks.evaluate` (the one place that knows the agency's deadlines), which
-reads every report: :func:`running_clocks` gives its map once, and an adapter may reuse it for
-a few seconds. The filters run in PostgreSQL, which returns only ids; they are ordered by clock
-in Python and the rows of one page are read by id. Rows pass through the one
+The console's Laporan page and its Beranda counts read from here. The clocks are computed by
+PostgreSQL from the clock rules and the working-day calendar
+(:data:`geo.reports.clocks.RUNNING_CLOCKS_CTE`, tested to give the clocks of
+:func:`geo.reports.clocks.evaluate`), so the filters, the clock state and the order all run in
+one query that returns only the page. Days (the clocks', the date filters', the weeks') are the
+province's (``zone``: ``settings.province_profile.zone``). Rows pass through the one
 redaction gate (:func:`geo.reports.privacy.redact`) for the reader's role; the inbox never
 carries a reporter's identity.
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,8 +31,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.errors import N_, ValidationError
-from geo.reports.clocks import ClockStatus, evaluate
-from geo.reports.config import LOCAL_TIMEZONE
+from geo.reports.clocks import (
+    RUNNING_CLOCKS_CTE,
+    ClockStatus,
+    clock_params,
+    evaluate,
+    tune_for_clocks,
+)
+from geo.reports.config import DEFAULT_ZONE
 from geo.reports.models import CHANNELS, REPORT_STATUSES
 from geo.reports.privacy import redact
 
@@ -51,7 +58,6 @@ __all__ = [
 #: Values of the clock filter: a running clock in that state, or no running clock at all.
 CLOCK_FILTERS: tuple[str, ...] = ("overdue", "due_soon", "running", "none")
 _URGENCY = {"overdue": 0, "due_soon": 1, "running": 2}
-_WITA = ZoneInfo(LOCAL_TIMEZONE)
 
 
 @dataclass(frozen=True)
@@ -115,65 +121,58 @@ def _most_urgent(clocks: Sequence[ClockStatus]) -> dict[int, ClockStatus]:
     return out
 
 
-_JOINS = """
+#: The filters of the inbox: (parameter, condition). ``clock`` is the running clock's state,
+#: ``none`` a report with no running clock.
+_CONDITIONS: tuple[tuple[str, str], ...] = (
+    ("status", "r.status = :status"),
+    ("channel", "r.channel = :channel"),
+    ("since", "r.received_at >= :since"),
+    ("until", "r.received_at < :until"),
+    ("kabupaten", "s.kabupaten = :kabupaten"),
+    ("site", "s.code = :site"),
+    ("hotspot", "h.code = :hotspot"),
+    ("clock_state", "ck.state = :clock_state"),
+    ("no_clock", "ck.report_id IS NULL"),
+)
+
+#: One page of the inbox, the most urgent clock first (then due time and code), then the reports
+#: without a running clock, newest first; ``total`` is how many match in all.
+_PAGE = """
+SELECT r.id, r.code, r.received_at, r.channel, r.status, r.title, r.confidentiality,
+       left(r.description, 160) AS description, r.location_text, r.activity,
+       s.code AS site_code, s.kabupaten, h.code AS hotspot_code,
+       ck.due_at, ck.state AS clock_state, ck.rule AS clock, ck.days_left,
+       count(*) OVER () AS total
   FROM reports r
   LEFT JOIN report_matches m ON m.report_id = r.id
   LEFT JOIN sites s ON s.id = m.site_id
   LEFT JOIN hotspots h ON h.id = r.hotspot_id
+  LEFT JOIN clocks ck ON ck.report_id = r.id
+ {where}
+ ORDER BY coalesce(ck.urgency, 3), ck.due_at, CASE WHEN ck.report_id IS NOT NULL THEN r.code END,
+          r.received_at DESC, r.id DESC
+ LIMIT :limit OFFSET :offset
 """
-#: The filters of the ids query: (parameter, condition, joins it needs). Only the joins a
-#: filter asks for are made, so the unfiltered inbox is one index scan of ``reports``.
-_CONDITIONS: tuple[tuple[str, str, str], ...] = (
-    ("status", "r.status = :status", ""),
-    ("channel", "r.channel = :channel", ""),
-    ("since", "r.received_at >= :since", ""),
-    ("until", "r.received_at < :until", ""),
-    ("kabupaten", "s.kabupaten = :kabupaten", "site"),
-    ("site", "s.code = :site", "site"),
-    ("hotspot", "h.code = :hotspot", "hotspot"),
-)
-_SITE_JOIN = " JOIN report_matches m ON m.report_id = r.id JOIN sites s ON s.id = m.site_id"
-_HOTSPOT_JOIN = " JOIN hotspots h ON h.id = r.hotspot_id"
 
 
-def _ids_query(params: dict[str, Any]) -> Any:
-    """Every report matching the filters but the clock's, newest first: ids only."""
-    used = [(cond, join) for name, cond, join in _CONDITIONS if params.get(name) is not None]
-    joins = {join for _, join in used}
-    sql = "SELECT r.id FROM reports r"
-    sql += _SITE_JOIN if "site" in joins else ""
-    sql += _HOTSPOT_JOIN if "hotspot" in joins else ""
-    if used:
-        sql += " WHERE " + " AND ".join(cond for cond, _ in used)
-    return text(sql + " ORDER BY r.received_at DESC, r.id DESC").bindparams(
-        **{k: v for k, v in params.items() if v is not None}
-    )
+def _local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone)
 
 
-#: The rows of one page, by id.
-_ROWS = text(
-    "SELECT r.id, r.code, r.received_at, r.channel, r.status, r.title, r.confidentiality,"
-    " left(r.description, 160) AS description, r.location_text, r.activity,"
-    " s.code AS site_code, s.kabupaten, h.code AS hotspot_code"
-    + _JOINS
-    + " WHERE r.id = ANY(CAST(:ids AS int[]))"
-)
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=_WITA)
-
-
-def _params(filters: InboxFilters) -> dict[str, Any]:
+def _params(filters: InboxFilters, zone: ZoneInfo) -> dict[str, Any]:
+    """Return the filters as query parameters; local days are the province's (``zone``)."""
     until = filters.received_to + dt.timedelta(days=1) if filters.received_to else None
+    clock = filters.clock or None
     return {
         "status": filters.status or None,
         "channel": filters.channel or None,
         "kabupaten": filters.kabupaten or None,
         "site": (filters.site or "").strip().upper() or None,
         "hotspot": (filters.hotspot or "").strip().upper() or None,
-        "since": _local_midnight(filters.received_from) if filters.received_from else None,
-        "until": _local_midnight(until) if until else None,
+        "since": _local_midnight(filters.received_from, zone) if filters.received_from else None,
+        "until": _local_midnight(until, zone) if until else None,
+        "clock_state": clock if clock != "none" else None,
+        "no_clock": True if clock == "none" else None,
     }
 
 
@@ -186,9 +185,8 @@ def running_clocks(
 ) -> dict[int, ClockStatus]:
     """Return the most urgent running clock of every report that has one, by report id.
 
-    The inbox and the counts take this map as an argument, so an adapter may reuse it for a
-    few seconds (:func:`geo.reports.clocks.evaluate` reads every report), and update the
-    reports it changed with ``report_ids``.
+    Computed in Python by :func:`geo.reports.clocks.evaluate`, the reference the inbox's SQL
+    clocks (:func:`geo.reports.clocks.running_in_sql`) are tested against.
 
     Examples
     --------
@@ -199,40 +197,6 @@ def running_clocks(
     return _most_urgent(evaluate(session=session, now=now, report_ids=report_ids, zone=zone))
 
 
-def _urgency(clock: ClockStatus) -> tuple[int, dt.datetime, str]:
-    return _URGENCY[clock.state], clock.due_at, clock.code
-
-
-def _unfiltered(
-    session: Session, clocks: Mapping[int, ClockStatus], clock: str | None, start: int, stop: int
-) -> tuple[list[int], int] | None:
-    """Find the page without any filter in SQL, from the clocks alone when it lies among them.
-
-    The first pages of the inbox are the reports with the most urgent clocks: they need no
-    query over every report (``None`` when the page reaches past them).
-    """
-    if clock == "none":
-        return None
-    timed = sorted(clocks, key=lambda i: _urgency(clocks[i]))
-    if clock:
-        timed = [i for i in timed if clocks[i].state == clock]
-        return timed[start:stop], len(timed)
-    if stop > len(timed):
-        return None
-    total = int(session.execute(text("SELECT count(*) FROM reports")).scalar_one())
-    return timed[start:stop], total
-
-
-def _ordered(ids: Sequence[int], clocks: Mapping[int, ClockStatus], clock: str | None) -> list[int]:
-    """Order ids by their clock's urgency then due time; the rest keep their (newest) order."""
-    timed = sorted((i for i in ids if i in clocks), key=lambda i: _urgency(clocks[i]))
-    if clock == "none":
-        return [i for i in ids if i not in clocks]
-    if clock:
-        return [i for i in timed if clocks[i].state == clock]
-    return timed + [i for i in ids if i not in clocks]
-
-
 def inbox(
     *,
     session: Session,
@@ -241,13 +205,15 @@ def inbox(
     page_size: int = 25,
     role: str = "analyst",
     now: dt.datetime | None = None,
-    clocks: Mapping[int, ClockStatus] | None = None,
+    zone: ZoneInfo | None = None,
 ) -> InboxPage:
     """Return one page of reports matching ``filters``, the most urgent clock first.
 
     Reports with an overdue clock come first, then due soon, then running (each by due time),
-    then reports with no running clock, newest first. ``clocks`` is :func:`running_clocks`
-    (computed here when not given).
+    then reports with no running clock, newest first. The clocks, the filters and the order
+    are computed by PostgreSQL (:data:`geo.reports.clocks.RUNNING_CLOCKS_CTE`), which returns
+    only the page. ``zone`` is the province's (``settings.province_profile.zone``): its days
+    are the clocks' and the date filters'.
 
     Raises
     ------
@@ -258,59 +224,66 @@ def inbox(
     filters.check()
     if page < 1:
         raise ValidationError.of(N_("the page must be 1 or more"), field="page")
-    if clocks is None:
-        clocks = running_clocks(session=session, now=now)
-    start, stop = (page - 1) * page_size, page * page_size
-    params = _params(filters)
-    fast = None
-    if all(v is None for v in params.values()):
-        fast = _unfiltered(session, clocks, filters.clock, start, stop)
-    if fast is None:
-        ordered = _ordered(
-            list(session.execute(_ids_query(params)).scalars()), clocks, filters.clock
-        )
-        fast = ordered[start:stop], len(ordered)
-    wanted, total = fast
-    found = {r["id"]: dict(r) for r in session.execute(_ROWS, {"ids": wanted}).mappings()}
-    rows = []
-    for report_id in wanted:
-        if report_id not in found:
-            continue  # deleted since the clocks were computed
-        row = found[report_id]
-        clock = clocks.get(report_id)
-        row.update(
-            due_at=clock.due_at if clock else None,
-            clock_state=clock.state if clock else None,
-            clock=clock.rule if clock else None,
-            days_left=clock.days_left if clock else None,
-        )
-        rows.append(row)
+    zone = zone or DEFAULT_ZONE
+    params = {k: v for k, v in _params(filters, zone).items() if v is not None}
+    where = [cond for name, cond in _CONDITIONS if name in params]
+    params.pop("no_clock", None)
+    params.update(clock_params(session=session, now=now, zone=zone))
+    params.update(limit=page_size, offset=(page - 1) * page_size)
+    sql = (
+        "WITH "
+        + RUNNING_CLOCKS_CTE
+        + _PAGE.format(where=("WHERE " + " AND ".join(where)) if where else "")
+    )
+    tune_for_clocks(session)
+    rows = [dict(r) for r in session.execute(text(sql), params).mappings()]
+    total = int(rows[0].pop("total")) if rows else _total(session, sql, params, page)
+    for row in rows:
+        row.pop("total", None)
     visible = redact(rows, role=role)
     return InboxPage(rows=visible, total=total, page=page, page_size=page_size, filters=filters)
+
+
+def _total(session: Session, sql: str, params: dict[str, Any], page: int) -> int:
+    """How many match when the page is empty: none, or (past the last page) count them."""
+    if page == 1:
+        return 0
+    first = session.execute(text(sql), {**params, "limit": 1, "offset": 0}).mappings().first()
+    return int(first["total"]) if first else 0
 
 
 def counts(
     *,
     session: Session,
     now: dt.datetime | None = None,
-    clocks: Mapping[int, ClockStatus] | None = None,
+    zone: ZoneInfo | None = None,
 ) -> dict[str, int]:
-    """Return how many reports are new (``received``), overdue and due soon."""
-    if clocks is None:
-        clocks = running_clocks(session=session, now=now)
-    states = [c.state for c in clocks.values()]
-    new = session.execute(text("SELECT count(*) FROM reports WHERE status = 'received'"))
-    return {
-        "new": int(new.scalar_one()),
-        "overdue": states.count("overdue"),
-        "due_soon": states.count("due_soon"),
-    }
+    """Return how many reports are new (``received``), overdue and due soon.
+
+    The clocks are PostgreSQL's (:data:`geo.reports.clocks.RUNNING_CLOCKS_CTE`), in ``zone``.
+    """
+    params = clock_params(session=session, now=now, zone=zone)
+    sql = (
+        "WITH " + RUNNING_CLOCKS_CTE + " SELECT "
+        "(SELECT count(*) FROM reports WHERE status = 'received') AS new, "
+        "count(*) FILTER (WHERE state = 'overdue') AS overdue, "
+        "count(*) FILTER (WHERE state = 'due_soon') AS due_soon FROM clocks"
+    )
+    tune_for_clocks(session)
+    row = session.execute(text(sql), params).mappings().one()
+    return {k: int(row[k]) for k in ("new", "overdue", "due_soon")}
 
 
 def weekly(
-    *, session: Session, weeks: int = 12, now: dt.datetime | None = None
+    *,
+    session: Session,
+    weeks: int = 12,
+    now: dt.datetime | None = None,
+    zone: ZoneInfo | None = None,
 ) -> list[tuple[dt.date, int]]:
     """Return ``(monday, reports received that week)`` for the last ``weeks`` weeks, oldest first.
+
+    Weeks are the province's local weeks (``zone``).
 
     Examples
     --------
@@ -318,7 +291,8 @@ def weekly(
     >>> len(rows), rows[0][0].weekday()
     (4, 0)
     """
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(_WITA).date()
+    zone = zone or DEFAULT_ZONE
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(zone).date()
     monday = today - dt.timedelta(days=today.weekday())
     first = monday - dt.timedelta(weeks=weeks - 1)
     rows = session.execute(
@@ -326,7 +300,7 @@ def weekly(
             "SELECT date_trunc('week', received_at AT TIME ZONE :tz)::date, count(*) "
             "FROM reports WHERE received_at >= :since GROUP BY 1"
         ),
-        {"since": _local_midnight(first), "tz": LOCAL_TIMEZONE},
+        {"since": _local_midnight(first, zone), "tz": zone.key},
     ).all()
     found: dict[dt.date, int] = {day: int(n) for day, n in rows}
     return [

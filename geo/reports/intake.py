@@ -221,7 +221,12 @@ def submit(
     fields = {name: arguments[name] for name in report_row.INPUT_FIELDS}
     limits = report_settings or settings.reports
     files = [
-        inspect_evidence(item, field=f"evidence[{i}]", report_settings=limits)
+        inspect_evidence(
+            item,
+            field=f"evidence[{i}]",
+            report_settings=limits,
+            zone=settings.province_profile.zone,
+        )
         for i, item in enumerate(evidence)
     ]
     clean = clean_report(fields, evidence=files, settings=settings, report_settings=limits, now=now)

@@ -27,6 +27,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pyproj import Geod
 
@@ -182,8 +183,10 @@ def check_point(lat: float, lon: float, *, settings: Settings) -> list[str]:
     return [] if _inside(lon, lat, settings.aoi_bbox) else ["outside_aoi"]
 
 
-def read_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
+def read_fields(raw: Mapping[str, Any], *, zone: ZoneInfo | None = None) -> dict[str, Any]:
     """Return each field of :data:`FIELD_RULES` read from ``raw`` by its rule, in table order.
+
+    Times without an offset are local to ``zone``, the province's.
 
     Raises
     ------
@@ -195,7 +198,7 @@ def read_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     >>> read_fields({"channel": "WA", "activity": "Hauling Trucks"})["activity"]
     'hauling_trucks'
     """
-    return {rule.name: rule.read(raw.get(rule.name)) for rule in FIELD_RULES}
+    return {rule.name: rule.read(raw.get(rule.name), zone=zone) for rule in FIELD_RULES}
 
 
 def _check_times(
@@ -321,7 +324,7 @@ def clean_report(
     """
     limits = report_settings or settings.reports
     now = now or dt.datetime.now(dt.UTC)
-    values = read_fields(raw)
+    values = read_fields(raw, zone=settings.province_profile.zone)
     received_at, observed_at = _check_times(values, now=now, limits=limits)
     place = _locate(values, evidence, settings=settings)
     if values["accuracy_m"] is not None:

@@ -150,7 +150,11 @@ def _keep_media(
         return None, "download_failed"
     try:
         checked = inspect_evidence(
-            media.content, name=msg.filename, field="media", report_settings=limits
+            media.content,
+            name=msg.filename,
+            field="media",
+            report_settings=limits,
+            zone=settings.province_profile.zone,
         )
     except (ValidationError, Image.DecompressionBombError):
         return None, "refused"

@@ -216,3 +216,51 @@ def test_a_duplicate_links_to_its_original(new_client: TestClient, world: World)
     sign_in(new_client, "analyst")
     page = new_client.get(f"/laporan/{world.duplicate}")
     assert f'href="/laporan/{world.with_identity}"' in page.text
+
+
+def test_a_duplicate_is_shown_with_its_group_and_unlinked_and_linked_again(
+    new_client: TestClient, world: World, console_settings: Settings
+) -> None:
+    def linked_to() -> object:
+        return _one(
+            console_settings,
+            "SELECT d.code FROM reports r JOIN reports d ON d.id = r.duplicate_of_id "
+            "WHERE r.code = :c",
+            c=world.duplicate,
+        )
+
+    assert linked_to() == world.with_identity
+    sign_in(new_client, "analyst")
+    token = csrf_of(new_client)
+    shown = new_client.get(f"/laporan/{world.duplicate}").text
+    group = shown[shown.index('id="group"') :]
+    assert f'href="/laporan/{world.with_identity}"' in group and "laporan pertama" in group
+    no_reason = new_client.post(f"/laporan/{world.duplicate}/lepaskan", data={"csrf_token": token})
+    assert no_reason.status_code == 422 and "alasan" in no_reason.text
+    assert linked_to() == world.with_identity
+    done = new_client.post(
+        f"/laporan/{world.duplicate}/lepaskan",
+        data={"csrf_token": token, "reason": "Lokasi berbeda, bukan laporan yang sama"},
+    )
+    assert done.status_code == 200 and "Tersimpan" in done.text
+    assert linked_to() is None
+    audit = "SELECT e.actor FROM report_link_events e JOIN reports r ON r.id = e.report_id "
+    audit += "WHERE r.code = :c AND e.event = :e"
+    who = username("analyst")
+    assert _one(console_settings, audit, c=world.duplicate, e="unlinked") == who
+    merged = new_client.post(
+        f"/laporan/{world.duplicate}/gabungkan",
+        data={"csrf_token": token, "into": world.with_identity.lower(), "reason": "Sama"},
+    )
+    assert merged.status_code == 200 and world.with_identity in merged.text
+    assert linked_to() == world.with_identity
+    assert _one(console_settings, audit, c=world.duplicate, e="merged") == who
+    new_client.post("/keluar", data={"csrf_token": token})
+    new_client.cookies.clear()
+    sign_in(new_client, "field_officer")
+    assert "/lepaskan" not in new_client.get(f"/laporan/{world.duplicate}").text
+    refused = new_client.post(
+        f"/laporan/{world.with_identity}/lepaskan",
+        data={"csrf_token": csrf_of(new_client), "reason": "x"},
+    )
+    assert refused.status_code == 403

@@ -14,7 +14,6 @@ from fastapi import FastAPI
 
 from api.ratelimit import PgRateLimiter
 from api.web.console import fleet, hotspots, maps, pages, patrols, reports, session, sites
-from api.web.console.clocks import ClockCache
 from geo.settings import Settings
 
 __all__ = ["mount"]
@@ -24,9 +23,6 @@ def mount(app: FastAPI, settings: Settings) -> None:
     """Add the console's routes, error pages and sign-in rate limit to ``app``."""
     rate = settings.console.login_rate_per_minute
     app.state.console_login_limiter = PgRateLimiter(rate, rate)
-    app.state.console_clocks = ClockCache(
-        settings.console.clock_cache_seconds, zone=settings.province_profile.zone
-    )
     session.install(app)
     routers = (pages, reports, hotspots, sites, patrols, fleet, maps)
     for module in routers:

@@ -8,21 +8,20 @@ the hotspot use cases, with the signed-in user in the audit trail.
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import ValidationError as PydanticError
 from sqlalchemy.orm import Session
 
 from api import auth
 from api.deps import SessionDep, SettingsDep
-from api.errors import status_for
 from api.schemas.hotspots import DismissIn, PromoteIn
 from api.web import templating
-from api.web.console.session import PosterDep, StaffDep, allow, page
+from api.web.console.session import PosterDep, StaffDep, allow, page, posted
 from geo import hotspots as geohotspots
-from geo.errors import N_, NotFound, PantauError, ValidationError
+from geo.errors import N_, NotFound, ValidationError
 from geo.hotspots import service
 from geo.settings import Settings
 from geo.vocab import COMMODITIES
@@ -35,7 +34,6 @@ NO_HOTSPOT = N_("No hotspot has the code {code}.")
 PROMOTED = N_("Hotspot {hotspot} is now site {site}.")
 DISMISSED = N_("Hotspot {hotspot} is dismissed.")
 REASON_REQUIRED = N_("give the reason for dismissing the hotspot")
-BAD_FIELD = N_("{field}: the value is not valid")
 
 
 def _points(rows: list[dict[str, Any]]) -> str:
@@ -115,21 +113,10 @@ def hotspot_page(
 def _review(
     request: Request, session: Session, settings: Settings, staff: Any, code: str, work: Any
 ) -> Response:
-    t = templating.reader(request)
-    try:
-        message = work(t)
-    except PydanticError as e:
-        session.rollback()
-        field = str(e.errors()[0]["loc"][0]) if e.errors() else "form"
-        error = t.gettext(BAD_FIELD, field=field)
-        return _detail(request, session, settings, staff, code, error=error, status_code=400)
-    except PantauError as e:
-        session.rollback()
-        return _detail(
-            request, session, settings, staff, code, error=e.localized(t), status_code=status_for(e)
-        )
-    session.commit()
-    return _detail(request, session, settings, staff, code, message=message)
+    """Run a review (:func:`~api.web.console.session.posted`) and show the hotspot again."""
+    return posted(
+        request, session, work, render=partial(_detail, request, session, settings, staff, code)
+    )
 
 
 @router.post("/{code}/promosikan")

@@ -21,7 +21,6 @@ from api.auth import client_address
 from api.deps import SessionDep, SettingsDep
 from api.ratelimit import PgRateLimiter
 from api.web import templating
-from api.web.console.clocks import clocks_for
 from api.web.console.session import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -99,11 +98,12 @@ def _dashboard(request: Request, session: Session, settings: Settings) -> Respon
         }
         for row in top.to_dict("records")
     ]
-    weeks = inbox.weekly(session=session, weeks=WEEKS)
+    zone = settings.province_profile.zone
+    weeks = inbox.weekly(session=session, weeks=WEEKS, zone=zone)
     return page(
         request,
         "console/dashboard.html",
-        counts=inbox.counts(session=session, clocks=clocks_for(request, session)),
+        counts=inbox.counts(session=session, zone=zone),
         weeks=weeks,
         week_max=max([n for _, n in weeks] + [1]),
         sites=sites,

@@ -11,6 +11,7 @@ and calls one use case with the signed-in user as the actor.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -21,12 +22,10 @@ from sqlalchemy.orm import Session
 
 from api import auth
 from api.deps import SessionDep, SettingsDep
-from api.errors import status_for
 from api.web import templating
-from api.web.console.clocks import clocks_for, refresh_report
-from api.web.console.session import PosterDep, StaffDep, allow, page
+from api.web.console.session import PosterDep, StaffDep, allow, page, posted
 from geo import reports as georeports
-from geo.errors import N_, NotFound, PantauError, ValidationError
+from geo.errors import N_, NotFound, ValidationError
 from geo.reports import inbox, service
 from geo.reports.assign import assign_report
 from geo.reports.evidence import evidence_path
@@ -46,6 +45,10 @@ REASON_REQUIRED = N_("give the reason for the rejection")
 DONE = N_("Saved: the report is now {status}.")
 ASSIGNED = N_("Saved: the report is assigned to {target}.")
 NO_REPORT = N_("No report has the tracking code {code}.")
+LINK = N_("link or unlink duplicate reports")
+UNLINKED = N_("Saved: the report is out of the group of {root}.")
+UNLINKED_ALONE = N_("Saved: the report is out of its group.")
+MERGED = N_("Saved: the report is linked into the group of {root}.")
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
@@ -107,7 +110,7 @@ def inbox_page(
             page=page_no,
             page_size=settings.console.page_size,
             role=staff.audience,
-            clocks=clocks_for(request, session),
+            zone=settings.province_profile.zone,
         )
     except ValidationError as e:
         error = e.localized(t)
@@ -168,6 +171,10 @@ def _detail_page(
     for key in ("reporter_name", "reporter_phone"):
         detail.pop(key, None)  # hidden until revealed on purpose
     detail.update(inbox.linked_codes(session=session, report_id=detail["id"]))
+    may_handle = staff.may(auth.REPORT_HANDLERS)
+    group = None
+    if may_handle:  # the API's rule: the roles that link and unlink read groups
+        group = service.report_group(settings=settings, session=session, code=code)
     return page(
         request,
         "console/reports/detail.html",
@@ -176,7 +183,8 @@ def _detail_page(
         evidence=_exif(detail),
         next_statuses=allowed_next(detail["status"]),
         rejections=RESOLUTIONS_BY_STATUS["rejected"],
-        may_handle=staff.may(auth.REPORT_HANDLERS),
+        may_handle=may_handle,
+        group=group,
         may_reveal=staff.may(auth.IDENTITY_READERS),
         identity=identity,
         message=message,
@@ -200,26 +208,18 @@ def _after(
     code: str,
     work: Any,
 ) -> Response:
-    """Run ``work`` (a use case); redirect to the report on success, else show the error."""
-    t = templating.reader(request)
-    try:
-        message = work(t)
-    except PantauError as e:
-        session.rollback()
-        return _detail_page(
-            request,
-            session,
-            settings,
-            staff,
-            code,
-            error=e.localized(t),
-            status_code=status_for(e),
-        )
-    session.commit()
-    refresh_report(request, session, code)
-    if request.headers.get("hx-request"):
-        return _detail_page(request, session, settings, staff, code, message=message)
-    return RedirectResponse(f"/laporan/{code}?saved=1", status_code=303)
+    """Run ``work``; redirect to the report on success (htmx: show it), else show the error.
+
+    The one shape of a console form: :func:`~api.web.console.session.posted`.
+    """
+    show = partial(_detail_page, request, session, settings, staff, code)
+
+    def done(message: str) -> Response:
+        if request.headers.get("hx-request"):
+            return show(message=message)
+        return RedirectResponse(f"/laporan/{code}?saved=1", status_code=303)
+
+    return posted(request, session, work, render=show, done=done)
 
 
 @router.post("/{code}/status")
@@ -281,6 +281,56 @@ def assign(
             hotspot=hotspot.strip() or None,
         )
         return str(t.gettext(ASSIGNED, target=done.site or done.hotspot))
+
+    return _after(request, session, settings, staff, code, work)
+
+
+@router.post("/{code}/lepaskan")
+def unlink(
+    request: Request,
+    code: CodePath,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff: PosterDep,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Take a wrongly linked duplicate out of its group, with a reason (audited)."""
+    allow(staff, auth.REPORT_HANDLERS, LINK)
+
+    def work(t: Any) -> str:
+        change = service.unlink_duplicate(
+            settings=settings, session=session, code=code, reason=reason, actor=staff.username
+        )
+        if change.root:
+            return str(t.gettext(UNLINKED, root=change.root))
+        return str(t.gettext(UNLINKED_ALONE))
+
+    return _after(request, session, settings, staff, code, work)
+
+
+@router.post("/{code}/gabungkan")
+def merge(
+    request: Request,
+    code: CodePath,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff: PosterDep,
+    into: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Link a missed duplicate (with its group) into another report's group (audited)."""
+    allow(staff, auth.REPORT_HANDLERS, LINK)
+
+    def work(t: Any) -> str:
+        change = service.merge_duplicate(
+            settings=settings,
+            session=session,
+            code=code,
+            into=into.strip().upper(),
+            reason=reason,
+            actor=staff.username,
+        )
+        return str(t.gettext(MERGED, root=change.root))
 
     return _after(request, session, settings, staff, code, work)
 

@@ -13,22 +13,27 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError as PydanticError
 from sqlalchemy.orm import Session
 
 from api.auth import PRIVACY_AUDIENCE
 from api.deps import SessionDep, SettingsDep
+from api.errors import status_for
 from api.web import templating
 from api.web.assets import asset_url
 from api.web.console import vocab
+from api.web.security import CONSOLE_HEADERS
 from geo import accounts, labels
-from geo.errors import N_
+from geo.errors import N_, PantauError
 from geo.settings import Settings
 
 __all__ = [
@@ -43,6 +48,7 @@ __all__ = [
     "MaybeStaffDep",
     "csrf_checked",
     "page",
+    "posted",
     "allow",
     "cookie_secure",
     "install",
@@ -56,19 +62,10 @@ CSRF_FIELD = "csrf_token"
 
 ENV = templating.environment(Path(__file__).resolve().parent / "templates")
 
-#: What the console's pages may load: only the app's own files (no CDN, no inline script).
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: blob:; media-src 'self'; frame-ancestors 'none'; "
-        "form-action 'self'; base-uri 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
+#: What the console's pages may load: only the app's own files (:mod:`api.web.security`).
+SECURITY_HEADERS = CONSOLE_HEADERS
 
+BAD_FIELD = N_("{field}: the value is not valid")
 NOT_ALLOWED = N_("Your role ({role}) may not {action}.")
 CSRF_REFUSED = N_(
     "This form has expired or did not come from this console. Reload the page and try again."
@@ -205,6 +202,7 @@ def page(
 ) -> HTMLResponse:
     """Render a console template with the signed-in user, labels and security headers."""
     t = templating.reader(request)
+    province = request.app.state.settings.province_profile
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return templating.render(
         ENV,
@@ -218,35 +216,63 @@ def page(
         vocab=vocab,
         nav=_nav(request),
         here=quote(here, safe="/?=&"),
-        fmt_time=lambda v: _when(t, v),
-        fmt_due=lambda v: _due(t, v),
+        fmt_time=lambda v: _when(t, v, province.zone, province.zone_label),
+        fmt_due=lambda v: _due(t, v, province.zone),
         **values,
     )
 
 
-def _when(t: Any, value: dt.datetime | None) -> str:
-    """Format a time as people read it in Kalimantan: local date and WITA clock time."""
+def _when(t: Any, value: dt.datetime | None, zone: ZoneInfo, label: str) -> str:
+    """Format a time as people read it in the province: local date and clock time (``WITA``).
+
+    Examples
+    --------
+    >>> from geo.i18n import translator
+    >>> when = dt.datetime(2026, 1, 5, 16, 30, tzinfo=dt.UTC)
+    >>> _when(translator("id"), when, ZoneInfo("Asia/Jakarta"), "WIB")
+    '5 Januari 2026 23.30 WIB'
+    """
     if value is None:
         return ""
-    from zoneinfo import ZoneInfo
-
-    from geo.reports.config import LOCAL_TIMEZONE
-
-    local = value.astimezone(ZoneInfo(LOCAL_TIMEZONE))
-    return f"{t.date(local.date())} {local:%H.%M} WITA"
+    local = value.astimezone(zone)
+    return f"{t.date(local.date())} {local:%H.%M} {label}"
 
 
-def _due(t: Any, value: dt.datetime | None) -> str:
-    """Format a deadline as its last day: clocks end at midnight after the due day (WITA)."""
+def _due(t: Any, value: dt.datetime | None, zone: ZoneInfo) -> str:
+    """Format a deadline as its last local day: clocks end at midnight after the due day."""
     if value is None:
         return ""
-    from zoneinfo import ZoneInfo
+    return str(t.date((value - dt.timedelta(microseconds=1)).astimezone(zone).date()))
 
-    from geo.reports.config import LOCAL_TIMEZONE
 
-    return str(
-        t.date((value - dt.timedelta(microseconds=1)).astimezone(ZoneInfo(LOCAL_TIMEZONE)).date())
-    )
+def posted(
+    request: Request,
+    session: Session,
+    work: Callable[[Any], str],
+    *,
+    render: Callable[..., Response],
+    done: Callable[[str], Response] | None = None,
+) -> Response:
+    """Answer a console form: run ``work`` (one use case), commit, and show what happened.
+
+    ``work(t)`` returns the message to show, in the reader's language. A refusal
+    (:class:`~geo.errors.PantauError`, or a form schema's validation error) rolls everything
+    back and answers ``render(error=..., status_code=...)`` with the message naming the field;
+    success commits and answers ``done(message)`` (e.g. a redirect), else
+    ``render(message=...)``.
+    """
+    t = templating.reader(request)
+    try:
+        message = work(t)
+    except PydanticError as e:
+        session.rollback()
+        field = str(e.errors()[0]["loc"][0]) if e.errors() else "form"
+        return render(error=t.gettext(BAD_FIELD, field=field), status_code=400)
+    except PantauError as e:
+        session.rollback()
+        return render(error=e.localized(t), status_code=status_for(e))
+    session.commit()
+    return done(message) if done is not None else render(message=message)
 
 
 def _signin_redirect(request: Request, exc: Exception) -> Response:

@@ -32,6 +32,7 @@ from api.web.lapor.form import (
     read_fields,
     valid_key,
 )
+from api.web.security import LAPOR_HEADERS
 from api.web.templating import LANGUAGE_COOKIE, environment, page_context, reader, render
 from geo.db import session_scope
 from geo.errors import Conflict, NotFound, PantauError
@@ -48,19 +49,8 @@ router = APIRouter(include_in_schema=False)
 ENV = environment(Path(__file__).resolve().parent / "templates")
 _CODE = re.compile(r"^[A-Z]{3}-[A-Z0-9]{4,12}$")
 
-#: Headers of every page here: scripts and styles from this server only, no inline script, no
-#: framing, and no address of these pages sent to other sites.
-SECURITY_HEADERS: dict[str, str] = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
-        "media-src 'self' blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Permissions-Policy": "geolocation=(self), camera=(self), microphone=()",
-}
+#: Headers of every page here (:mod:`api.web.security`, shared with the console).
+SECURITY_HEADERS = LAPOR_HEADERS
 
 
 def _page(
