@@ -24,6 +24,7 @@ from api.deps import SessionDep, SettingsDep
 from api.errors import status_for
 from api.web import templating
 from api.web.console.clocks import clocks_for, refresh_report
+from api.web.console.legal import legal_status
 from api.web.console.session import PosterDep, StaffDep, allow, page
 from geo import reports as georeports
 from geo.errors import N_, NotFound, PantauError, ValidationError
@@ -178,6 +179,7 @@ def _detail_page(
         rejections=RESOLUTIONS_BY_STATUS["rejected"],
         may_handle=staff.may(auth.REPORT_HANDLERS),
         may_reveal=staff.may(auth.IDENTITY_READERS),
+        legal=legal_status(session, staff, "report", detail["code"], t.lang),
         identity=identity,
         message=message,
         error=error,
