@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from geo import migrate, registry
 from geo.db import make_engine
+from geo.hotspots.service import cluster_hotspots, promote_hotspot
 from geo.layers import service
 from geo.reports.service import import_reports, submit_report
 from geo.settings import Settings
 from tests.common import site_row
 from tests.geo.layers.conftest import FOREST_FEATURES, WIUP_FEATURES, write_geojson
+from tests.geo.test_hotspots import add_reports, blob, hotspot_of
 
 ON = dt.date(2026, 11, 1)
 INSIDE_OP_AND_HL = shapely.Point(117.002, 0.005)  # P_OP (coal, production) and protection forest
@@ -106,6 +108,30 @@ def test_a_new_report_in_a_forest_gets_its_flag_at_once(
     assert row.permit_class == "WIUP_OP"
     # Only the new report's row was written: the others were left as they were.
     assert session.scalar(text("SELECT count(*) FROM layer_classifications")) == others + 1
+
+
+def test_clustered_and_promoted_hotspots_are_classified(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    _layers(session, settings, tmp_path)
+    pts = add_reports(
+        session, [{**r, "reporter": f"r{i}"} for i, r in enumerate(blob(117.005, 0.005, 5))]
+    )
+    cluster_hotspots(settings=settings, session=session, eps_m=200, min_reports=3)
+    (hid,) = hotspot_of(session, pts)
+    assert hid is not None
+    row = session.execute(
+        text(
+            "SELECT permit_class, forest_flags FROM layer_classifications "
+            "WHERE object_kind = 'hotspot' AND object_id = :i"
+        ),
+        {"i": hid},
+    ).one()
+    assert row.permit_class == "WIUP_OP" and list(row.forest_flags) == ["HUTAN_LINDUNG"]
+    promoted = promote_hotspot(
+        settings=settings, session=session, hotspot=hid, actor="t", kabupaten="Kutai Kartanegara"
+    )
+    assert _site_state(session, promoted.site_code).permit_class == "WIUP_OP"
 
 
 def test_without_layers_nothing_is_classified_and_nothing_fails(
