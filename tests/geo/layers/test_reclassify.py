@@ -20,6 +20,7 @@ from geo import migrate, registry
 from geo.db import make_engine
 from geo.hotspots.service import cluster_hotspots, promote_hotspot
 from geo.layers import service
+from geo.reports.editing import edit
 from geo.reports.service import import_reports, submit_report
 from geo.settings import Settings
 from tests.common import site_row
@@ -108,6 +109,26 @@ def test_a_new_report_in_a_forest_gets_its_flag_at_once(
     assert row.permit_class == "WIUP_OP"
     # Only the new report's row was written: the others were left as they were.
     assert session.scalar(text("SELECT count(*) FROM layer_classifications")) == others + 1
+
+
+def test_a_report_moved_by_staff_is_classified_again(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    _layers(session, settings, tmp_path)
+    result = submit_report(
+        settings=settings,
+        session=session,
+        fields={"lat": 0.3, "lon": 117.3, "activity": "excavator"},
+        actor=None,
+        public=True,
+    )
+    assert _report_class(session, result.id).permit_class == "LUAR_WIUP"
+    changed = edit(
+        session=session, code=result.code, actor="ani", lat=0.005, lon=117.002, settings=settings
+    )
+    assert "lat" in changed
+    row = _report_class(session, result.id)
+    assert row.permit_class == "WIUP_OP" and list(row.forest_flags) == ["HUTAN_LINDUNG"]
 
 
 def test_clustered_and_promoted_hotspots_are_classified(
