@@ -3,9 +3,10 @@
 Each function is one thing a person does, shared by the CLI (``pantau sites``), the API
 (``/sites``), the coming web console and notebooks: settings and the session are injected and
 the caller commits. The registry's rules are in :mod:`geo.sites`; what depends on a site is
-refreshed here, in the same transaction: its priority score (status, commodity and inspection
-date are inputs), and when a geometry moved, every site's, since the reports near the old and
-the new place may have changed site.
+refreshed here, in the same transaction: its indicative class by the layers
+(:func:`geo.layers.service.reclassify`, when a layer exists), its priority score (status,
+commodity, inspection date and class are inputs), and when a geometry moved, every site's,
+since the reports near the old and the new place may have changed site.
 
 Examples
 --------

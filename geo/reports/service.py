@@ -5,7 +5,8 @@ Each function is one thing a person does, shared by the CLI (``pantau reports``)
 injected, the result is a plain object. The rules live below this layer, once: the lifecycle in
 :mod:`geo.reports.lifecycle`, intake in :mod:`geo.reports.intake`. What depends on a change is
 refreshed with it: a status change rescored the report's site (a rejected report stops counting)
-and recounts its hotspot, in the same transaction.
+and recounts its hotspot, in the same transaction; a submitted or imported report is classified
+by the permit and forest layers before the caller commits (:func:`geo.layers.service.reclassify`).
 
 Examples
 --------
