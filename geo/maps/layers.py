@@ -235,7 +235,7 @@ def _legal_rows(row: pd.Series, t: Translator) -> list[list[str | None]]:
         return []
     forests = forest_labels(t)
     flags = row.get("forest_flags")
-    shown = [forests.get(f, f) for f in flags] if isinstance(flags, list) else []
+    shown = [str(forests.get(f, f)) for f in flags] if isinstance(flags, list) else []
     return [
         [t.gettext("Legal status (indicative)"), permit_class_labels(t).get(cls, cls)],
         [t.gettext("Forest estate"), ", ".join(shown) or "—"],
