@@ -3,9 +3,10 @@
 Each function is one thing a person does, shared by the CLI (``pantau sites``), the API
 (``/sites``), the coming web console and notebooks: settings and the session are injected and
 the caller commits. The registry's rules are in :mod:`geo.sites`; what depends on a site is
-refreshed here, in the same transaction: its priority score (status, commodity and inspection
-date are inputs), and when a geometry moved, every site's, since the reports near the old and
-the new place may have changed site.
+refreshed here, in the same transaction: its indicative class by the layers
+(:func:`geo.layers.service.reclassify`, when a layer exists), its priority score (status,
+commodity, inspection date and class are inputs), and when a geometry moved, every site's,
+since the reports near the old and the new place may have changed site.
 
 Examples
 --------
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session
 from geo import priority, sites
 from geo.errors import N_, Conflict, InputFileError, NotFound, ValidationError
 from geo.io.vector import read_vector
+from geo.layers.service import reclassify
 from geo.models import Site
 from geo.settings import Settings
 from geo.vocab import SITE_STATUSES
@@ -92,6 +94,12 @@ def _scored(session: Session, code: str, action: str) -> SiteChange:
     )
 
 
+def _reclassify(session: Session, settings: Settings, codes: list[str]) -> None:
+    """Classify new or changed sites by the layers before their priority is rescored."""
+    ids = session.scalars(select(Site.id).where(Site.code.in_(codes))).all()
+    reclassify(session=session, settings=settings, only={"site": ids}, rescore=False)
+
+
 def create_site(
     *,
     settings: Settings,
@@ -124,6 +132,7 @@ def create_site(
     else:
         raise Conflict(f"a site with code {code} already exists", field="code")
     sites.upsert(session, records, actor=actor or settings.actor, source=source)
+    _reclassify(session, settings, [code])
     # A new site may take reports from its neighbours when matching runs: rescore them all.
     priority.refresh_sites(session=session, site_ids=None, settings=settings.priority)
     return _scored(session, code, "created")
@@ -152,6 +161,7 @@ def edit_site(
     )
     session.flush()
     moved = "geom" in changes
+    _reclassify(session, settings, [site.code])  # its place or commodity may have changed
     priority.refresh_sites(
         session=session, site_ids=None if moved else [site.id], settings=settings.priority
     )
@@ -185,6 +195,7 @@ def import_sites(
             raise Conflict.of(STALE_PREVIEW, field="file")
     summary = sites.import_file(session, path, fmt=fmt, actor=actor, settings=settings)
     if summary.created or summary.updated:
+        _reclassify(session, settings, [*summary.created, *summary.updated])
         priority.refresh_sites(session=session, site_ids=None, settings=settings.priority)
     return ImportResult(
         path=str(path),

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from geo import priority
 from geo.hotspots.clustering import ClusterSummary, cluster_reports
 from geo.hotspots.review import dismiss, get, promote, refresh_statistics
+from geo.layers.service import reclassify
 from geo.settings import Settings
 
 __all__ = [
@@ -125,6 +126,9 @@ def cluster_hotspots(
         window_days=window_days,
         settings=settings.hotspots,
     )
+    # Hulls were (re)built: classify every hotspot again by the layers (a no-op without them).
+    ids = session.scalars(text("SELECT id FROM hotspots")).all()
+    reclassify(session=session, settings=settings, only={"hotspot": ids})
     priority.refresh_sites(session=session, site_ids=None, settings=settings.priority)
     return summary
 
@@ -156,6 +160,8 @@ def promote_hotspot(
         settings=settings.hotspots,
         indonesia_bbox=settings.indonesia_bbox,
     )
+    new_site = session.scalars(text("SELECT id FROM sites WHERE code = :c"), {"c": site_code})
+    reclassify(session=session, settings=settings, only={"site": new_site.all()}, rescore=False)
     priority.refresh_sites(session=session, site_ids=None, settings=settings.priority)
     row = (
         session.execute(

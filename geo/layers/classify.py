@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from geoalchemy2 import Geometry
@@ -30,6 +31,7 @@ from sqlalchemy import (
     insert,
     literal,
     null,
+    or_,
     select,
     table,
     union_all,
@@ -56,29 +58,57 @@ _HOTSPOTS = table(
 )
 
 
-def objects_cte(kinds: list[str]) -> CTE:
-    """Every classified object of ``kinds`` as (kind, id, code, geom, commodity)."""
+def objects_cte(kinds: list[str], only: Mapping[str, Collection[int]] | None = None) -> CTE:
+    """Every classified object of ``kinds`` as (kind, id, code, geom, commodity).
+
+    With ``only``, just the objects whose ids it lists for their kind.
+    """
     # Any: the three selects differ in their (invariant) column types, not in their shape.
     parts: list[Any] = []
+
+    def keep(query: Any, kind: str, id_column: Any) -> Any:
+        if only is None:
+            return query
+        return query.where(id_column.in_(sorted({int(i) for i in only.get(kind, ())})))
+
     if "site" in kinds:
         parts.append(
-            select(
-                literal("site").label("kind"),
+            keep(
+                select(
+                    literal("site").label("kind"),
+                    Site.id,
+                    Site.code.label("code"),
+                    Site.geom.label("geom"),
+                    Site.commodity.label("commodity"),
+                ),
+                "site",
                 Site.id,
-                Site.code.label("code"),
-                Site.geom.label("geom"),
-                Site.commodity.label("commodity"),
             )
         )
     if "report" in kinds:
         parts.append(
-            select(
-                literal("report"), Report.id, Report.code, Report.geom, Report.commodity_guess
-            ).where(Report.geom.is_not(None))
+            keep(
+                select(
+                    literal("report").label("kind"),
+                    Report.id,
+                    Report.code.label("code"),
+                    Report.geom.label("geom"),
+                    Report.commodity_guess.label("commodity"),
+                ).where(Report.geom.is_not(None)),
+                "report",
+                Report.id,
+            )
         )
     if "hotspot" in kinds:
         h = _HOTSPOTS.c
-        parts.append(select(literal("hotspot"), h.id, h.code, h.hull, null()))
+        hotspots = select(
+            literal("hotspot").label("kind"),
+            h.id,
+            h.code.label("code"),
+            h.hull.label("geom"),
+            null().label("commodity"),
+        )
+        parts.append(keep(hotspots, "hotspot", h.id))
     return union_all(*parts).cte("objs")
 
 
@@ -187,12 +217,16 @@ def permit_class(attrs: dict[str, Any], on: dt.date) -> str:
 
 
 def _matches(
-    session: Session, snapshot: LayerSnapshot | None, kinds: list[str], tol: float, by_feature: bool
+    session: Session,
+    snapshot: LayerSnapshot | None,
+    objs: CTE,
+    tol: float,
+    by_feature: bool,
 ) -> dict[tuple[str, int], list[Any]]:
     out: dict[tuple[str, int], list[Any]] = defaultdict(list)
     if snapshot is None:
         return out
-    query = matches_query(objects_cte(kinds), snapshot.id, tol, by_feature)
+    query = matches_query(objs, snapshot.id, tol, by_feature)
     for row in session.execute(query):
         out[(row.kind, row.id)].append(row)
     return out
@@ -249,17 +283,32 @@ def _row(
     }
 
 
+def _stale_rows(kinds: tuple[str, ...], only: Mapping[str, Collection[int]] | None) -> Any:
+    """Return the DELETE of the rows a run replaces: all of ``kinds``, or ``only`` those ids."""
+    rows = LayerClassification
+    if only is None:
+        return delete(rows).where(rows.object_kind.in_(kinds))
+    wanted = [
+        and_(rows.object_kind == k, rows.object_id.in_(sorted({int(i) for i in only[k]})))
+        for k in kinds
+    ]
+    return delete(rows).where(or_(*wanted))
+
+
 def classify_objects(
     *,
     session: Session,
     settings: LayerSettings,
     on: dt.date | None = None,
     kinds: tuple[str, ...] = OBJECT_KINDS,
+    only: Mapping[str, Collection[int]] | None = None,
 ) -> ClassifySummary:
     """(Re)classify every object of ``kinds`` by the newest snapshot of each layer kind.
 
     Earlier results of those kinds are replaced, so a deleted object loses its class and a
-    moved one gets its new class.
+    moved one gets its new class. With ``only`` (kind → ids), just those objects are
+    (re)classified and only their rows replaced, in one statement set whatever their number:
+    what a use case that creates or moves objects calls in its own transaction.
 
     Examples
     --------
@@ -274,22 +323,30 @@ def classify_objects(
     >>> by_class = classify_objects(session=session, settings=settings.layers).by_class
     >>> "-" in by_class, by_class["LUAR_WIUP"] > by_class["WIUP_OP"] > 0
     (False, True)
+
+    Only some objects (a kind that ``only`` does not name is left alone):
+
+    >>> site_id = session.scalar(select(Site.id).order_by(Site.id).limit(1))
+    >>> classify_objects(session=session, settings=settings.layers,
+    ...                  only={"site": [site_id]}).classified
+    1
     """
     on = on or dt.date.today()
+    if only is not None:
+        kinds = tuple(k for k in kinds if only.get(k))
     if not kinds:
         return ClassifySummary(0, on, settings.tolerance_m, {}, {})
     tol = settings.tolerance_m
     snaps = newest_snapshots(session)
-    kind_list = list(kinds)
+    objs = objects_cte(list(kinds), only)
     found = {
-        "wiup": _matches(session, snaps.get("wiup"), kind_list, tol, by_feature=True),
-        "kawasan_hutan": _matches(session, snaps.get("kawasan_hutan"), kind_list, tol, False),
-        "pippib": _matches(session, snaps.get("pippib"), kind_list, tol, by_feature=True),
+        "wiup": _matches(session, snaps.get("wiup"), objs, tol, by_feature=True),
+        "kawasan_hutan": _matches(session, snaps.get("kawasan_hutan"), objs, tol, False),
+        "pippib": _matches(session, snaps.get("pippib"), objs, tol, by_feature=True),
     }
-    objs = objects_cte(kind_list)
     everything = select(objs.c.kind, objs.c.id, objs.c.code, objs.c.commodity)
     rows = [_row(obj, on, tol, snaps, found) for obj in session.execute(everything)]
-    session.execute(delete(LayerClassification).where(LayerClassification.object_kind.in_(kinds)))
+    session.execute(_stale_rows(kinds, only))
     if rows:
         session.execute(insert(LayerClassification), rows)
     by_class: dict[str, int] = defaultdict(int)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ __all__ = [
     "classification_of",
     "classifications_of",
     "classify",
+    "reclassify",
     "import_layer",
     "forest_codes",
     "list_snapshots",
@@ -152,6 +153,40 @@ def classify(
     session.execute(text("SELECT pg_notify(:channel, 'layers')"), {"channel": CHANNEL})
     session.flush()
     return dataclasses.replace(summary, patches_by_class=patches, priorities_refreshed=len(scored))
+
+
+def reclassify(
+    *,
+    session: Session,
+    settings: Settings,
+    only: Mapping[str, Collection[int]],
+    rescore: bool = True,
+) -> classify_mod.ClassifySummary | None:
+    """Re-classify the objects a use case just created or moved, in its transaction.
+
+    ``only`` maps a kind (``site``, ``report``, ``hotspot``) to the ids to classify; only
+    their rows are replaced, in one statement set. With ``rescore`` the priority of the sites
+    among them is refreshed too (``pts_permit`` and ``pts_forest`` read the class); a use case
+    that refreshes the priority itself right after passes ``False``. Without any layer
+    snapshot nothing can be classified: one cheap query, nothing written, ``None`` returned.
+
+    Examples
+    --------
+    >>> reclassify(session=session, settings=settings, only={"site": [1]}) is None
+    True
+    """
+    if session.scalar(select(LayerSnapshot.id).limit(1)) is None:
+        return None
+    from geo.priority import refresh_sites
+
+    session.flush()  # the use case's new or moved geometries must be visible to the query
+    summary = classify_mod.classify_objects(session=session, settings=settings.layers, only=only)
+    site_ids = sorted({int(i) for i in only.get("site", ())})
+    if rescore and site_ids:
+        scored = refresh_sites(session=session, site_ids=site_ids, settings=settings.priority)
+        summary = dataclasses.replace(summary, priorities_refreshed=len(scored))
+    session.flush()
+    return summary
 
 
 def list_snapshots(*, session: Session, kind: str | None = None) -> list[SnapshotInfo]:

@@ -21,6 +21,7 @@ from shapely.geometry import mapping
 from geo import labels
 from geo.errors import ValidationError
 from geo.i18n import Translator, translator  # noqa: F401 - the Examples use translator
+from geo.layers.guidance import forest_labels, permit_class_labels
 from geo.maps.options import check_base_url
 from geo.vocab import RISK_LEVELS
 
@@ -202,6 +203,7 @@ def _site_card(
         [t.gettext("Priority"), priority or (labels.risk_level(t, str(risk)) if risk else None)],
         *_report_rows(row, t, shown=reports),
         [t.gettext("Last inspection"), last or t.gettext("never inspected")],
+        *_legal_rows(row, t),
     ]
     return {
         "title": f"{code} {row['name']}",
@@ -212,6 +214,32 @@ def _site_card(
         },
         "link": _link(base_url, f"/sites/{quote(code, safe='')}", t.gettext("Open in the system")),
     }
+
+
+def _legal_rows(row: pd.Series, t: Translator) -> list[list[str | None]]:
+    """Return the site's indicative class (permit class, forest estate) when the map has it.
+
+    Only staff maps carry ``permit_class`` and ``forest_flags`` (:mod:`geo.maps.sources`); the
+    public view (:mod:`geo.maps.public`) never builds site cards.
+
+    Examples
+    --------
+    >>> row = pd.Series({"permit_class": "LUAR_WIUP", "forest_flags": ["HUTAN_LINDUNG"]})
+    >>> _legal_rows(row, translator("en"))[0][0]
+    'Legal status (indicative)'
+    >>> _legal_rows(pd.Series({"permit_class": None}), translator("en"))
+    []
+    """
+    cls = row.get("permit_class")
+    if not isinstance(cls, str):
+        return []
+    forests = forest_labels(t)
+    flags = row.get("forest_flags")
+    shown = [str(forests.get(f, f)) for f in flags] if isinstance(flags, list) else []
+    return [
+        [t.gettext("Legal status (indicative)"), permit_class_labels(t).get(cls, cls)],
+        [t.gettext("Forest estate"), ", ".join(shown) or "—"],
+    ]
 
 
 def _report_rows(row: pd.Series, t: Translator, *, shown: int) -> list[list[str | None]]:

@@ -71,6 +71,21 @@ def _sites_with_priority(engine: Engine) -> gpd.GeoDataFrame:
         explained = by_code[[*priority_lib.COMPONENTS, *priority_lib.EXPLAIN_INPUTS]]
         rows = explained.to_dict("index")
         sites["priority_reasons"] = [rows.get(code) for code in sites["code"]]
+    return _with_classes(engine, sites)
+
+
+def _with_classes(engine: Engine, sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add each site's indicative ``permit_class`` and ``forest_flags`` (None: unclassified).
+
+    For the staff maps' site cards only; the public view is built from aggregates elsewhere.
+    """
+    from geo.layers.models import LayerClassification as LC
+
+    query = select(LC.object_code, LC.permit_class, LC.forest_flags).where(LC.object_kind == "site")
+    with Session(engine) as session:
+        found = {r[0]: (r[1], list(r[2])) for r in session.execute(query)}
+    sites["permit_class"] = [found.get(c, (None, None))[0] for c in sites["code"]]
+    sites["forest_flags"] = [found.get(c, (None, None))[1] for c in sites["code"]]
     return sites
 
 

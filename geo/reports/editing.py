@@ -109,6 +109,10 @@ def edit(
         link_near_duplicates(session=session, report_ids=[report.id], report_settings=limits)
         if match:
             match_new_reports(session=session, report_ids=[report.id])
+    if {"lat", "lon", "commodity_guess"} & set(changed):  # its place or its authority moved
+        from geo.layers.service import reclassify  # the layers package reads reports' models
+
+        reclassify(session=session, settings=settings, only={"report": [report.id]})
     return changed
 
 

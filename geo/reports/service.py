@@ -5,7 +5,8 @@ Each function is one thing a person does, shared by the CLI (``pantau reports``)
 injected, the result is a plain object. The rules live below this layer, once: the lifecycle in
 :mod:`geo.reports.lifecycle`, intake in :mod:`geo.reports.intake`. What depends on a change is
 refreshed with it: a status change rescored the report's site (a rejected report stops counting)
-and recounts its hotspot, in the same transaction.
+and recounts its hotspot, in the same transaction; a submitted or imported report is classified
+by the permit and forest layers before the caller commits (:func:`geo.layers.service.reclassify`).
 
 Examples
 --------
@@ -33,6 +34,8 @@ from geo import priority
 from geo.db import session_scope
 from geo.errors import N_, Conflict, ValidationError
 from geo.hotspots.review import refresh_statistics
+from geo.layers.models import LayerClassification, LayerSnapshot
+from geo.layers.service import reclassify
 from geo.reports import grouping
 from geo.reports.dedup import match_new_reports
 from geo.reports.grouping import LinkChange, ReportGroup
@@ -162,6 +165,8 @@ def submit_report(
     )
     if idempotency_key:
         _remember_key(session, idempotency_key, fingerprint, result)
+    if result.created:
+        reclassify(session=session, settings=settings, only={"report": [result.id]})
     return result
 
 
@@ -229,8 +234,22 @@ def import_reports(
     )
     if summary.inserted:
         with session_scope(engine) as session:
+            _classify_unclassified(session, settings)
             priority.refresh_sites(session=session, site_ids=None, settings=settings.priority)
     return summary
+
+
+def _classify_unclassified(session: Session, settings: Settings) -> None:
+    """Classify the reports that have no class yet (an import's batch) in one statement set."""
+    if session.scalar(select(LayerSnapshot.id).limit(1)) is None:
+        return
+    classified = select(LayerClassification.object_id).where(
+        LayerClassification.object_kind == "report"
+    )
+    ids = session.scalars(
+        select(Report.id).where(Report.geom.is_not(None), Report.id.not_in(classified))
+    ).all()
+    reclassify(session=session, settings=settings, only={"report": ids})
 
 
 def _refresh_after_links(settings: Settings, session: Session, codes: Sequence[str]) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from geo.errors import ValidationError
 from geo.i18n import translator
+from geo.layers.service import reclassify
 from geo.reports.evidence import inspect_evidence, store_evidence, stored_file
 from geo.reports.intake import SubmitResult, submit
 from geo.reports.models import Evidence
@@ -339,6 +340,8 @@ def close_conversation(
             )
         place = translator(settings.language).gettext(NO_LOCATION_TEXT)
     result = _submit(session, conv, draft, files, place, settings, now)
+    if result.created:
+        reclassify(session=session, settings=settings, only={"report": [result.id]})
     conv.status, conv.closed_at, conv.close_reason = "closed", now, reason
     conv.report_id = result.id
     conv.notified_status = result.status  # the receipt tells it

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from api import auth
 from api.deps import SessionDep, SettingsDep
 from api.web import templating
+from api.web.console.legal import legal_status
 from api.web.console.session import PosterDep, StaffDep, allow, page, posted
 from geo import reports as georeports
 from geo.errors import N_, NotFound, ValidationError
@@ -186,6 +187,7 @@ def _detail_page(
         may_handle=may_handle,
         group=group,
         may_reveal=staff.may(auth.IDENTITY_READERS),
+        legal=legal_status(session, staff, "report", detail["code"], t.lang),
         identity=identity,
         message=message,
         error=error,
