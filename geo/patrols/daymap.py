@@ -18,6 +18,7 @@ from typing import Any, Final
 import geopandas as gpd
 import numpy as np
 import shapely
+from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo.basemap.layers import BASE_LAYERS, attribution, read_base
@@ -141,7 +142,7 @@ def _polygons(drawing: Any, geoms: Iterable[BaseGeometry], view: _View, fill: st
     from reportlab.lib import colors
 
     for g in _parts(geoms):
-        if g.geom_type != "Polygon":
+        if not isinstance(g, Polygon):
             continue
         path = Path(fillColor=colors.HexColor(fill), strokeColor=None, fillMode=FILL_EVEN_ODD)
         for ring in (g.exterior, *g.interiors):
@@ -164,7 +165,7 @@ def _lines(
     from reportlab.lib import colors
 
     for g in _parts(geoms):
-        coords = g.exterior.coords if g.geom_type == "Polygon" else getattr(g, "coords", ())
+        coords = g.exterior.coords if isinstance(g, Polygon) else getattr(g, "coords", ())
         if len(coords) < 2:
             continue
         line = PolyLine(
@@ -175,7 +176,7 @@ def _lines(
         drawing.add(line)
 
 
-def _clipped(frame: gpd.GeoDataFrame, view: _View) -> np.ndarray:  # type: ignore[type-arg]
+def _clipped(frame: gpd.GeoDataFrame, view: _View) -> Any:
     return np.asarray(shapely.clip_by_rect(frame.geometry.values, *view.box))
 
 
