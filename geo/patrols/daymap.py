@@ -11,6 +11,7 @@ tiles, or the demo's GMT data not installed) the field sheet falls back to
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
@@ -22,11 +23,14 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from geo.basemap.layers import BASE_LAYERS, attribution, read_base
+from geo.errors import InputFileError
 from geo.i18n import Translator
 from geo.patrols.result import DayRoute
 from geo.settings import MapSettings
 
 __all__ = ["Bbox", "load_base", "route_bbox", "day_map"]
+
+log = logging.getLogger(__name__)
 
 Bbox = tuple[float, float, float, float]
 
@@ -75,7 +79,7 @@ def load_base(maps: MapSettings, bbox: Bbox) -> dict[str, gpd.GeoDataFrame] | No
 
     The settings are read as every map reads them (:func:`geo.maps.basemap.base_layers`): a
     base-layer file, else the demo base when it is on and GMT is installed. Raster tiles
-    cannot be drawn on paper here, so they give None too.
+    cannot be drawn on paper here, and a file that cannot be read is logged: both give None.
 
     Examples
     --------
@@ -91,7 +95,13 @@ def load_base(maps: MapSettings, bbox: Bbox) -> dict[str, gpd.GeoDataFrame] | No
     elif raster_basemap(maps) is not None:
         layers = None
     else:
-        layers = read_base(maps.basemap, bbox=bbox)
+        try:
+            layers = read_base(maps.basemap, bbox=bbox)
+        except InputFileError as exc:
+            # The sheet is still printed (with the sketch, and it says so); the maps and
+            # `pantau basemap` report the file to whoever configures it.
+            log.warning("field sheet without base map: %s", exc)
+            return None
         if "land" not in layers and demo:
             layers["land"] = demo_layers()["land"]
     if not layers:

@@ -143,3 +143,5 @@ def test_load_base_is_none_without_a_vector_base(tmp_path: Path) -> None:
     box = (117.0, -1.0, 117.5, -0.4)
     assert load_base(MapSettings(demo_basemap=False), box) is None
     assert load_base(MapSettings(basemap=tmp_path, demo_basemap=False), box) is None  # tiles
+    missing = MapSettings(basemap=tmp_path / "none.gpkg", demo_basemap=False)
+    assert load_base(missing, box) is None
