@@ -269,7 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--days-per-week", type=int, default=2, help="patrol days per team-week")
     args = ap.parse_args(argv)
-    tasks, teams = load()
+    # Day trips, as the greedy schedules it is compared with (and as in the figures recorded
+    # before expeditions): load() also returns the expedition options, unused here.
+    tasks, teams, _ = load("daytrips")
     tasks = [t for t in tasks if t.status != "legalised"]
     sim = Sim(tasks, teams, args)
     print(

@@ -162,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     names = sorted(p.stem for p in args.dir.glob("*.txt"))
     if not args.all:
         names = [n for n in names if n in SUBSET]
+    if not names:
+        print(f"no TOPTW instances (*.txt) in {args.dir}; give their folder with --dir")
+        return 2
     ms = [int(x) for x in args.routes.split(",")]
     b = args.budget
     print(f"TOPTW, budget B = {b:g} s, instances: {len(names)}, m = {ms}")

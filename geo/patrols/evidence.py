@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from geo.errors import N_, NotFound, ValidationError
 from geo.patrols.models import Inspection, InspectionEvidence
-from geo.settings import Settings, get_settings
+from geo.settings import Settings
 
 if TYPE_CHECKING:
     from geo.reports.config import ReportSettings
@@ -77,7 +77,7 @@ def clean_name(name: str | None) -> str | None:
 
 
 def check_evidence(
-    items: Sequence[EvidenceItem], *, report_settings: ReportSettings | None
+    items: Sequence[EvidenceItem], *, report_settings: ReportSettings
 ) -> list[EvidenceFile]:
     """Read and check every file (type, size, decodable) without writing anything."""
     from geo.reports.evidence import inspect_evidence
@@ -99,13 +99,11 @@ def check_evidence(
                     content,
                     name=clean_name(str(name)),
                     field=where,
-                    report_settings=report_settings or get_settings().reports,
+                    report_settings=report_settings,
                 )
             )
         elif isinstance(item, bytes | str | Path):
-            file = inspect_evidence(
-                item, field=where, report_settings=report_settings or get_settings().reports
-            )
+            file = inspect_evidence(item, field=where, report_settings=report_settings)
             files.append(file)
         else:
             raise ValidationError.of(
@@ -123,7 +121,7 @@ def store_and_link(
     files: Sequence[EvidenceFile],
     *,
     actor: str,
-    settings: Settings | None,
+    settings: Settings,
 ) -> list[dict[str, Any]]:
     """Store each file once by hash, link it to ``row`` and extend its JSON summary."""
     from geo.reports.evidence import store_evidence
@@ -143,7 +141,7 @@ def store_and_link(
         if file.sha256 in linked:
             continue  # the same photo sent twice for one inspection is one piece of evidence
         linked.add(file.sha256)
-        store_evidence(session=session, file=file, settings=settings or get_settings())
+        store_evidence(session=session, file=file, settings=settings)
         name = clean_name(file.original_name)
         session.execute(
             insert(InspectionEvidence)
@@ -163,14 +161,16 @@ def add_evidence(
     inspection_id: int,
     evidence: Sequence[EvidenceItem],
     actor: str,
-    settings: Settings | None = None,
+    settings: Settings,
     report_settings: ReportSettings | None = None,
 ) -> list[dict[str, Any]]:
     """Add photos or videos to an inspection already recorded (e.g. sent after the visit).
 
-    Every file is checked first, as in :func:`record_inspection`; one bad file and nothing is
-    written. Files already linked to the inspection are skipped. Returns the summary entries
-    added (``name``, ``sha256``, ``bytes``, ``mime``).
+    Files are stored under ``settings.data_dir`` and checked against ``report_settings``
+    (``settings.reports`` when not given). Every file is checked first, as in
+    :func:`record_inspection`; one bad file and nothing is written. Files already linked to
+    the inspection are skipped. Returns the summary entries added (``name``, ``sha256``,
+    ``bytes``, ``mime``).
 
     Raises
     ------
@@ -183,9 +183,10 @@ def add_evidence(
     --------
     >>> from geo.patrols.inspections import record_inspection
     >>> done = record_inspection(session=session, site_code="KKR-001", result="active",
-    ...                          actor="tim-2")
+    ...                          actor="tim-2", settings=settings)
     >>> [e["mime"] for e in add_evidence(session=session, inspection_id=done.inspection_id,
-    ...                                  evidence=["lubang.jpg"], actor="tim-2")]
+    ...                                  evidence=["lubang.jpg"], actor="tim-2",
+    ...                                  settings=settings)]
     ['image/jpeg']
     """
     if not actor or not actor.strip():
@@ -194,7 +195,7 @@ def add_evidence(
         raise ValidationError.of(
             N_("`evidence`: at least one file is required, got none"), field="evidence"
         )
-    files = check_evidence(evidence, report_settings=report_settings)
+    files = check_evidence(evidence, report_settings=report_settings or settings.reports)
     row = session.get(Inspection, inspection_id, with_for_update=True)
     if row is None:
         raise NotFound.of(
@@ -207,16 +208,19 @@ def add_evidence(
 
 
 def list_evidence(
-    *, session: Session, inspection_id: int, settings: Settings | None = None
+    *, session: Session, inspection_id: int, settings: Settings
 ) -> list[StoredEvidence]:
     """Return the evidence files linked to an inspection, in the order they were added.
+
+    ``settings.data_dir`` says where the files are stored.
 
     Examples
     --------
     >>> from geo.patrols.inspections import record_inspection
     >>> done = record_inspection(session=session, site_code="KKR-001", result="active",
-    ...                          actor="tim-2", evidence=["lubang.jpg"])
-    >>> [e.mime for e in list_evidence(session=session, inspection_id=done.inspection_id)]
+    ...                          actor="tim-2", evidence=["lubang.jpg"], settings=settings)
+    >>> [e.mime for e in list_evidence(session=session, inspection_id=done.inspection_id,
+    ...                                settings=settings)]
     ['image/jpeg']
     """
     from geo.reports.evidence import evidence_path
@@ -236,14 +240,14 @@ def list_evidence(
             name=link.name,
             added_by=link.added_by,
             added_at=link.added_at,
-            path=evidence_path(ev.sha256, ev.mime, settings=settings or get_settings()),
+            path=evidence_path(ev.sha256, ev.mime, settings=settings),
         )
         for link, ev in rows
     ]
 
 
 def evidence_file(
-    *, session: Session, inspection_id: int, sha256: str, settings: Settings | None = None
+    *, session: Session, inspection_id: int, sha256: str, settings: Settings
 ) -> StoredEvidence:
     """Return one evidence file of an inspection, checked to be linked and present on disk.
 
@@ -256,9 +260,10 @@ def evidence_file(
     --------
     >>> from geo.patrols.inspections import record_inspection
     >>> done = record_inspection(session=session, site_code="KKR-001", result="active",
-    ...                          actor="tim-2", evidence=["lubang.jpg"])
+    ...                          actor="tim-2", evidence=["lubang.jpg"], settings=settings)
     >>> sha = done.evidence[0]["sha256"]
-    >>> evidence_file(session=session, inspection_id=done.inspection_id, sha256=sha).mime
+    >>> evidence_file(session=session, inspection_id=done.inspection_id, sha256=sha,
+    ...               settings=settings).mime
     'image/jpeg'
     """
     match = next(

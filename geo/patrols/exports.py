@@ -22,6 +22,7 @@ from geo.io.delimited import neutralise, neutralise_frame
 from geo.labels import commodity, site_status
 from geo.patrols.result import VISIT_COLUMNS, Plan, Visit
 from geo.patrols.text import localize, number
+from geo.settings import MapSettings
 
 __all__ = ["to_csv", "to_xlsx", "to_gpx", "to_kml", "to_ics", "export_all", "FORMATS"]
 
@@ -437,8 +438,11 @@ def export_all(
     *,
     formats: tuple[str, ...] = FORMATS,
     lang: str = DEFAULT_LANGUAGE,
+    maps: MapSettings | None = None,
 ) -> dict[str, list[Path]]:
     """Write every export of ``plan`` into ``folder`` in ``lang``; return the paths per format.
+
+    ``maps`` (the settings' section) gives the field sheet's daily maps their base map.
 
     Examples
     --------
@@ -452,7 +456,7 @@ def export_all(
     writers = {
         "csv": lambda: [to_csv(plan, folder / "rencana.csv")],
         "xlsx": lambda: [to_xlsx(plan, folder / "rencana.xlsx", lang=lang)],
-        "pdf": lambda: [to_pdf(plan, folder / "lembar-kerja.pdf", lang=lang)],
+        "pdf": lambda: [to_pdf(plan, folder / "lembar-kerja.pdf", lang=lang, maps=maps)],
         "gpx": lambda: [to_gpx(plan, folder / "rencana.gpx", lang=lang)],
         "kml": lambda: [to_kml(plan, folder / "rencana.kml", lang=lang)],
         "ics": lambda: to_ics(plan, folder / "kalender", lang=lang),

@@ -1,24 +1,38 @@
 """Printable field sheet (PDF, A4), in Bahasa Indonesia by default: one section per team and day.
 
-Each day lists the stops with times, then one card per site with blank fields for the
-findings, so a team can fill it in by hand where there is no signal. Every word comes from the
-message catalogue (:mod:`geo.i18n`), vocabulary through :mod:`geo.labels`, dates and numbers
-through the translator's locale.
+Each day shows a small map (the base map under the route, :mod:`geo.patrols.daymap`, or a
+plain sketch when no base is available), lists the stops with times, then one card per site
+with blank fields for the findings, so a team can fill it in by hand where there is no signal.
+Every word comes from the message catalogue (:mod:`geo.i18n`), vocabulary through
+:mod:`geo.labels`, dates and numbers through the translator's locale.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import geopandas as gpd
+
 from geo.i18n import DEFAULT_LANGUAGE, Translator, translator
 from geo.labels import commodity, inspection_result_labels, site_status
+from geo.patrols.daymap import day_map, load_base, route_bbox
 from geo.patrols.result import DayRoute, Plan, Visit
 from geo.patrols.text import localize, number
+from geo.settings import MapSettings
 
 __all__ = ["route_sketch", "to_pdf", "tanggal", "long_date"]
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """What every day of one field sheet shares: the base map's layers and the place names."""
+
+    base: dict[str, gpd.GeoDataFrame] | None
+    names: dict[str, str]
 
 
 def long_date(t: Translator, day: dt.date) -> str:
@@ -146,7 +160,7 @@ def _card(t: Translator, v: Visit, styles: Any) -> Any:
 
 
 def route_sketch(route: DayRoute, *, width_mm: float = 170, height_mm: float = 55) -> Any:
-    """Return a plain sketch of a day's route (a reportlab Drawing) until a base map exists.
+    """Return a plain sketch of a day's route (a reportlab Drawing), for when no base map exists.
 
     The route is drawn to scale (equal degrees of longitude and latitude, fine near the
     equator): start and end as squares, sites as numbered dots, river legs in blue.
@@ -188,7 +202,17 @@ def route_sketch(route: DayRoute, *, width_mm: float = 170, height_mm: float = 5
     return drawing
 
 
-def _day(t: Translator, route: DayRoute, styles: Any) -> list[Any]:
+def _map(t: Translator, route: DayRoute, styles: Any, sheet: _Sheet) -> list[Any]:
+    """Return the day's map on the base map, or the plain sketch and a line saying why."""
+    from reportlab.platypus import Paragraph
+
+    if sheet.base is not None:
+        return [day_map(route, sheet.base, t, names=sheet.names)]
+    note = t.gettext("No base map available: the map below is a plain route sketch.")
+    return [Paragraph(escape(note), styles["Small"]), route_sketch(route)]
+
+
+def _day(t: Translator, route: DayRoute, styles: Any, sheet: _Sheet) -> list[Any]:
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
@@ -216,7 +240,7 @@ def _day(t: Translator, route: DayRoute, styles: Any) -> list[Any]:
         Paragraph(escape(head), styles["Normal"]),
         Paragraph(escape(night), styles["Normal"]),
         Spacer(1, 2 * mm),
-        route_sketch(route),
+        *_map(t, route, styles, sheet),
         Spacer(1, 4 * mm),
         _stops_table(t, route, styles),
         Spacer(1, 5 * mm),
@@ -331,12 +355,25 @@ def _unplanned(t: Translator, plan: Plan, styles: Any) -> list[Any]:
     return [Paragraph(escape(t.gettext("Sites not planned")), styles["Heading2"]), table]
 
 
-def to_pdf(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Path:
+def to_pdf(
+    plan: Plan,
+    path: str | Path,
+    *,
+    lang: str = DEFAULT_LANGUAGE,
+    maps: MapSettings | None = None,
+) -> Path:
     """Write the field sheet in ``lang``: a cover with the plan summary, then each team's days.
+
+    Each day has a small map: the base map of ``maps`` (the settings' ``maps`` section, as
+    every map reads it) under the route, or, with no base available (``maps`` not given, no
+    vector base configured, the demo base's GMT data not installed), a plain route sketch
+    and a line saying so.
 
     Examples
     --------
     >>> to_pdf(plan, "lembar-kerja.pdf")
+    PosixPath('lembar-kerja.pdf')
+    >>> to_pdf(plan, "lembar-kerja.pdf", maps=MapSettings(demo_basemap=False))
     PosixPath('lembar-kerja.pdf')
     """
     from reportlab.lib.pagesizes import A4
@@ -358,8 +395,16 @@ def to_pdf(plan: Plan, path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Pat
         title=t.gettext("Pantau Tambang Patrol Plan"),
         author="Pantau Tambang",
     )
+    bbox = route_bbox(plan.routes)
+    sheet = _Sheet(
+        base=load_base(maps, bbox) if maps is not None and bbox is not None else None,
+        names={
+            **{p.code: p.name for p in plan.places},
+            **{t.base.code: t.base.name for t in plan.teams},
+        },
+    )
     story = _cover(t, plan, styles)
     for route in plan.routes:
-        story += _day(t, route, styles)
+        story += _day(t, route, styles, sheet)
     doc.build(story)
     return path

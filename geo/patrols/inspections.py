@@ -87,7 +87,7 @@ def record_inspection(
     track: Sequence[tuple[float, float]] | None = None,
     visit_id: int | None = None,
     close_reports: bool = True,
-    settings: Settings | None = None,
+    settings: Settings,
     report_settings: ReportSettings | None = None,
 ) -> InspectionResult:
     """Record a visit's result and update the site, its audit trail and its matched reports.
@@ -114,7 +114,8 @@ def record_inspection(
     close_reports
         Advance and close matched reports (see :func:`advance_matched_reports`).
     settings, report_settings
-        Where files are stored (``data_dir``) and the evidence size limits.
+        Where files are stored (``data_dir``) and the evidence size limits
+        (``settings.reports`` unless ``report_settings`` is given).
 
     Returns
     -------
@@ -131,7 +132,7 @@ def record_inspection(
     Examples
     --------
     >>> done = record_inspection(session=session, site_code="KKR-001", result="sealed",
-    ...                          actor="tim-1", evidence=["alat-berat.jpg"])
+    ...                          actor="tim-1", evidence=["alat-berat.jpg"], settings=settings)
     >>> done.status_after, len(done.evidence)
     ('sealed', 1)
     """
@@ -144,7 +145,7 @@ def record_inspection(
         visit_id=visit_id,
     )
     inspected_on = inspected_on or dt.date.today()
-    files = check_evidence(evidence, report_settings=report_settings)
+    files = check_evidence(evidence, report_settings=report_settings or settings.reports)
     site, before, after = _update_site(session, site_code, result, inspected_on, actor)
     row = Inspection(
         site_id=site.id,
@@ -252,16 +253,17 @@ def _update_site(
     return site, before, after
 
 
-def get_inspection(
-    *, session: Session, inspection_id: int, settings: Settings | None = None
-) -> dict[str, Any]:
+def get_inspection(*, session: Session, inspection_id: int, settings: Settings) -> dict[str, Any]:
     """Return one inspection as a plain dict, with its stored evidence files.
+
+    ``settings.data_dir`` says where the files are stored.
 
     Examples
     --------
     >>> done = record_inspection(session=session, site_code="KKR-001", result="sealed",
-    ...                          actor="tim-1")
-    >>> get_inspection(session=session, inspection_id=done.inspection_id)["result"]
+    ...                          actor="tim-1", settings=settings)
+    >>> get_inspection(session=session, inspection_id=done.inspection_id,
+    ...                settings=settings)["result"]
     'sealed'
     """
     row = session.get(Inspection, inspection_id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import geopandas as gpd
 import numpy as np
@@ -30,12 +31,15 @@ from geo.patrols.result import DayRoute, Plan, Unplanned, Visit
 from geo.patrols.solver import Client, Progress, Route, Vehicle, solve
 from geo.patrols.text import Message
 from geo.patrols.travel import HaversineTravel, TravelProvider, validate_matrix
-from geo.settings import Settings
+from geo.settings import PatrolSettings, Settings
 
-__all__ = ["plan", "TIMEZONE", "PRIZE_PER_POINT", "MANDATORY_BONUS", "DEFAULT_AREA"]
+__all__ = ["plan", "DEFAULT_TIMEZONE", "PRIZE_PER_POINT", "MANDATORY_BONUS", "DEFAULT_AREA"]
 
-#: Kalimantan Timur keeps Central Indonesian Time (WITA, UTC+8).
-TIMEZONE = ZoneInfo("Asia/Makassar")
+#: Zone of the times of teams that have none, unless the caller gives one: the default of the
+#: settings' ``patrols.timezone`` (read from the class, never from the environment: the use
+#: cases pass the injected settings' zone, which follows the province: WITA in Kaltim, WIB in
+#: Kalteng).
+DEFAULT_TIMEZONE: str = PatrolSettings.model_fields["timezone"].default
 #: Seconds of driving that one point of priority is worth: high enough that priority comes
 #: first and driving time only decides between plans of (nearly) equal priority.
 PRIZE_PER_POINT = 3600
@@ -46,6 +50,29 @@ MANDATORY_BONUS = 10_000.0
 #: one: the default of the settings' ``aoi_bbox`` (read from the class, never from the
 #: environment: the use cases pass the injected settings' box).
 DEFAULT_AREA: tuple[float, float, float, float] = Settings.model_fields["aoi_bbox"].default
+
+
+def _zoned(teams: Sequence[Team], default: str) -> list[Team]:
+    """Return ``teams`` with the ``default`` zone given to those without one; check the zones.
+
+    Examples
+    --------
+    >>> base = Base("PKY", "Palangka Raya", 113.92, -2.21)
+    >>> [t.timezone for t in _zoned([Team("A", base), Team("B", base, timezone="UTC")],
+    ...     "Asia/Jakarta")]
+    ['Asia/Jakarta', 'UTC']
+    """
+    out = [t if t.timezone else dataclasses.replace(t, timezone=default) for t in teams]
+    for i, team in enumerate(out):
+        try:
+            ZoneInfo(str(team.timezone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PlanningError.of(
+                N_("unknown time zone {zone!r}; use an IANA name such as Asia/Makassar"),
+                field="timezone" if team.timezone == default else f"teams[{i}].timezone",
+                zone=team.timezone,
+            ) from None
+    return out
 
 
 def _check_teams(teams: Sequence[Team], area: tuple[float, float, float, float]) -> None:
@@ -154,6 +181,7 @@ def plan(
     area: tuple[float, float, float, float] | None = None,
     progress: Callable[[Progress], None] | None = None,
     places: Sequence[Base] = (),
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> Plan:
     """Plan which team inspects which site on which day, in what order.
 
@@ -180,11 +208,15 @@ def plan(
         Overnight places (villages, camps, forward bases): a team whose ``max_days_away``
         is more than 1 may sleep there on an expedition to sites no day trip reaches
         (:mod:`geo.patrols.expeditions`).
+    timezone
+        IANA zone of the times of the teams that have none (``Team.timezone``): the use
+        cases pass the settings' ``patrols.timezone`` (the province's zone unless set).
 
     Raises
     ------
     PlanningError
-        Naming the field, for no teams, zero days, a base outside ``area``, a bad matrix.
+        Naming the field, for no teams, zero days, a base outside ``area``, a bad matrix,
+        an unknown time zone.
 
     Examples
     --------
@@ -195,6 +227,7 @@ def plan(
     rules = rules or Rules()
     today = today or start
     _check_teams(teams, area or DEFAULT_AREA)
+    teams = _zoned(teams, timezone)
     calendar = working_days(
         start,
         days,
@@ -722,6 +755,6 @@ def _not_chosen(
     return left_out
 
 
-def _at(day: dt.date, secs: int, team: Team | None = None) -> dt.datetime:
-    zone = TIMEZONE if team is None else ZoneInfo(team.timezone)
+def _at(day: dt.date, secs: int, team: Team) -> dt.datetime:
+    zone = ZoneInfo(team.timezone or DEFAULT_TIMEZONE)
     return dt.datetime.combine(day, dt.time(0), tzinfo=zone) + dt.timedelta(seconds=secs)

@@ -71,8 +71,9 @@ class Team:
     name: str = ""
     #: Calendar days the team may be away from its base on one expedition (1 = day trips).
     max_days_away: int = 1
-    #: IANA time zone of the team's times on sheets and exports (WITA in Kalimantan Timur).
-    timezone: str = "Asia/Makassar"
+    #: IANA time zone of the team's times on sheets and exports; None: the plan's zone (the
+    #: settings' ``patrols.timezone``, the province's: WITA in Kaltim, WIB in Kalteng).
+    timezone: str | None = None
 
     @property
     def shift_seconds(self) -> tuple[int, int]:

@@ -256,6 +256,7 @@ def plan_patrols(
         skip_holidays=not request.work_holidays,
         area=settings.aoi_bbox,
         progress=progress,
+        timezone=cfg.timezone,
     )
     who = actor or settings.actor
     stored = (
@@ -268,7 +269,11 @@ def plan_patrols(
         if request.schedule_reports
         else []
     )
-    files = export_all(plan, request.out, lang=settings.language) if request.out is not None else {}
+    files = (
+        export_all(plan, request.out, lang=settings.language, maps=settings.maps)
+        if request.out is not None
+        else {}
+    )
     return PlanResult(plan=plan, stored=stored, files=files, reports_scheduled=tuple(moved))
 
 
@@ -287,7 +292,7 @@ def store_plan(*, settings: Settings, session: Session, plan: Plan, actor: str) 
     ('ani', 2)
     """
     plan_id = save_plan(plan, session=session, actor=actor)
-    export_all(plan, export_dir(settings, plan_id), lang=settings.language)
+    export_all(plan, export_dir(settings, plan_id), lang=settings.language, maps=settings.maps)
     return get_plan(settings=settings, session=session, plan_id=plan_id)
 
 

@@ -46,7 +46,7 @@ def default_teams(
     mode: str = "car",
     travel: HaversineTravel | None = None,
     max_days_away: int = 1,
-    timezone: str = "Asia/Makassar",
+    timezone: str | None = None,
 ) -> list[Team]:
     """Make ``count`` teams ``TIM-1``..., placed at bases to cover the most sites.
 
@@ -439,7 +439,7 @@ def demo_plan(
     if cfg.rivers_file is None:
         # The demo travels on its own approximate rivers unless the agency's are configured.
         cfg = cfg.model_copy(update={"rivers_file": REPO_ROOT / "data" / "demo_rivers.geojson"})
-    options: dict[str, Any] = {"travel": travel_from_settings(cfg)}
+    options: dict[str, Any] = {"travel": travel_from_settings(cfg), "timezone": cfg.timezone}
     if settings is not None:
         options |= {"area": settings.aoi_bbox, "weights": settings.priority}
     teams = default_teams(
@@ -461,7 +461,8 @@ def demo_plan(
     )
     plan_id = save_plan(result, session=session, actor=actor)
     lang = settings.language if settings is not None else "id"
-    return result, plan_id, export_all(result, Path(out_dir) / "patroli", lang=lang)
+    maps = settings.maps if settings is not None else None
+    return result, plan_id, export_all(result, Path(out_dir) / "patroli", lang=lang, maps=maps)
 
 
 def _point(geom: Any) -> Point:

@@ -116,7 +116,9 @@ def test_central_export_imports_once_with_photos_and_reasons(
     )
     later = import_export(settings=settings, session=session, path=fixed, actor="ani")
     assert later.outcomes[0].status == "already_imported" and later.outcomes[0].photos == 1
-    names = list_evidence(session=session, inspection_id=by_id[NO_PHOTO].inspection_id or 0)
+    names = list_evidence(
+        session=session, inspection_id=by_id[NO_PHOTO].inspection_id or 0, settings=settings
+    )
     assert sorted(f.name or "" for f in names) == ["3.jpg", "lost.jpg"]
     assert session.get(OdkSubmission, NO_PHOTO).missing_photos == []  # type: ignore[union-attr]
 

@@ -103,6 +103,7 @@ def test_recording_updates_site_audit_and_next_plan(
         result="inactive",
         actor="tim-2",
         inspected_on=TODAY - dt.timedelta(days=3),
+        settings=settings,
     )
     site = registry.scalar(select(Site).where(Site.code == sealed_code))
     assert site is not None and site.status == "sealed" and site.last_inspected == TODAY
@@ -123,7 +124,7 @@ def test_recording_updates_site_audit_and_next_plan(
     assert sealed_code not in {v.site_code for v in second.visits}
 
 
-def test_matched_reports_advance_and_close(registry: Session) -> None:
+def test_matched_reports_advance_and_close(registry: Session, settings: Settings) -> None:
     site = registry.scalar(select(Site).where(Site.code == "PTR-001"))
     assert site is not None
     now = dt.datetime.now(dt.UTC) - dt.timedelta(days=5)
@@ -151,6 +152,7 @@ def test_matched_reports_advance_and_close(registry: Session) -> None:
         result="equipment_seen",
         actor="tim-1",
         inspected_on=TODAY,
+        settings=settings,
     )
     assert set(res.reports_advanced) == set(res.reports_closed) == {"PTM-AAAAA1", "PTM-AAAAA2"}
     statuses = {r[0]: r[1] for r in registry.execute(select(Report.code, Report.status))}
@@ -164,7 +166,7 @@ def test_matched_reports_advance_and_close(registry: Session) -> None:
     assert list(hist)[-3:] == ["follow_up_scheduled", "inspected", "closed"]
 
 
-def test_inactive_leaves_reports_inspected(registry: Session) -> None:
+def test_inactive_leaves_reports_inspected(registry: Session, settings: Settings) -> None:
     site = registry.scalar(select(Site).where(Site.code == "PTR-002"))
     assert site is not None
     now = dt.datetime.now(dt.UTC) - dt.timedelta(days=5)
@@ -180,7 +182,9 @@ def test_inactive_leaves_reports_inspected(registry: Session) -> None:
         )
     )
     registry.flush()
-    res = record_inspection(session=registry, site_code="PTR-002", result="inactive", actor="tim-1")
+    res = record_inspection(
+        session=registry, site_code="PTR-002", result="inactive", actor="tim-1", settings=settings
+    )
     assert res.reports_advanced == ("PTM-BBBBB1",) and res.reports_closed == ()
     assert registry.scalar(select(Report.status).where(Report.code == "PTM-BBBBB1")) == "inspected"
 
@@ -196,18 +200,22 @@ def test_inactive_leaves_reports_inspected(registry: Session) -> None:
         ({"evidence": ["/nonexistent/foto.jpg"]}, "evidence[0]"),
     ],
 )
-def test_bad_inspection_input(registry: Session, kwargs: dict[str, object], field: str) -> None:
+def test_bad_inspection_input(
+    registry: Session, settings: Settings, kwargs: dict[str, object], field: str
+) -> None:
     args: dict[str, Any] = {"site_code": "PTR-000", "result": "active", "actor": "tim-1"}
     args.update(kwargs)
     with pytest.raises(ValidationError) as err:
-        record_inspection(session=registry, **args)
+        record_inspection(session=registry, settings=settings, **args)
     assert err.value.field == field
     assert registry.scalar(select(func.count()).select_from(Inspection)) == 0
 
 
-def test_unknown_site(registry: Session) -> None:
+def test_unknown_site(registry: Session, settings: Settings) -> None:
     with pytest.raises(NotFound):
-        record_inspection(session=registry, site_code="NOPE-1", result="active", actor="x")
+        record_inspection(
+            session=registry, site_code="NOPE-1", result="active", actor="x", settings=settings
+        )
 
 
 def test_schedule_matched_reports(registry: Session) -> None:
@@ -337,7 +345,10 @@ def test_evidence_stored_once_by_hash_and_linked(
     )
     assert _count(registry, Evidence) == evidence_rows
     assert [
-        e.sha256 for e in list_evidence(session=registry, inspection_id=again.inspection_id)
+        e.sha256
+        for e in list_evidence(
+            session=registry, inspection_id=again.inspection_id, settings=settings
+        )
     ] == [sha1]
 
     detail = get_inspection(session=registry, inspection_id=res.inspection_id, settings=settings)
@@ -352,7 +363,7 @@ def test_evidence_stored_once_by_hash_and_linked(
             session=registry, inspection_id=again.inspection_id, sha256=sha2, settings=settings
         )
     with pytest.raises(NotFound):
-        get_inspection(session=registry, inspection_id=-1)
+        get_inspection(session=registry, inspection_id=-1, settings=settings)
 
 
 @pytest.mark.parametrize(
@@ -439,12 +450,20 @@ def test_evidence_added_after_the_visit(registry: Session, settings: Settings) -
     )
     row = registry.get(Inspection, res.inspection_id)
     assert row is not None and [e["name"] for e in row.evidence] == ["a.jpg"]
-    stored = list_evidence(session=registry, inspection_id=res.inspection_id)
+    stored = list_evidence(session=registry, inspection_id=res.inspection_id, settings=settings)
     assert [(e.added_by, e.mime) for e in stored] == [("analis-1", "image/jpeg")]
     with pytest.raises(NotFound):
-        add_evidence(session=registry, inspection_id=999_999, evidence=[photo], actor="x")
+        add_evidence(
+            session=registry, inspection_id=999_999, evidence=[photo], actor="x", settings=settings
+        )
     with pytest.raises(ValidationError, match="at least one file"):
-        add_evidence(session=registry, inspection_id=res.inspection_id, evidence=[], actor="x")
+        add_evidence(
+            session=registry,
+            inspection_id=res.inspection_id,
+            evidence=[],
+            actor="x",
+            settings=settings,
+        )
 
 
 def test_legacy_summary_entry_is_stored_when_the_file_comes(

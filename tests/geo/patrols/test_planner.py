@@ -230,3 +230,22 @@ def test_plan_values_are_plain_python(tasks: list[SiteTask], teams: list[Team]) 
         ]
     )
     assert type(v.travel_min) is float and type(r.distance_km) is float
+
+
+def test_teams_without_a_zone_take_the_plans(tasks: list[SiteTask]) -> None:
+    """The use cases pass ``settings.patrols.timezone``: the province's zone (WIB in Kalteng)."""
+    from geo.settings import Settings
+
+    kalteng = Settings(province="62", _env_file=None).patrols.timezone
+    assert kalteng == "Asia/Jakarta"
+    teams = [Team("TIM-A", SMD), Team("TIM-B", SMD, timezone="Asia/Makassar")]
+    p = plan(tasks[:8], teams, start=START, days=1, max_iterations=100, timezone=kalteng)
+    zones = {r.team: {f"{r.depart:%Z}", f"{r.back:%Z}"} for r in p.routes if r.visits}
+    assert zones == {"TIM-A": {"WIB"}, "TIM-B": {"WITA"}}
+    assert {v.start.utcoffset() for v in p.visits if v.team == "TIM-A"} == {dt.timedelta(hours=7)}
+    assert [t.timezone for t in p.teams] == ["Asia/Jakarta", "Asia/Makassar"]
+    default = plan(tasks[:8], teams[:1], start=START, days=1, max_iterations=100)
+    assert {f"{v.start:%Z}" for v in default.visits} == {"WITA"}  # the settings' class default
+    with pytest.raises(PlanningError) as err:
+        plan(tasks[:8], teams[:1], start=START, days=1, max_iterations=100, timezone="Mars/Base")
+    assert err.value.field == "timezone"

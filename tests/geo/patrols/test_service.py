@@ -190,3 +190,27 @@ def test_demo_plan_follows_the_settings_it_is_given(registry: Session, tmp_path:
         )
     assert used_standin([(v.travel_min, v.travel_km) for v in p.visits])
     assert files["xlsx"][0].is_file()
+
+
+def test_a_kalteng_plan_keeps_wib(registry: Session, tmp_path: Path) -> None:
+    """The plan's times follow the province's zone, also for teams given without one."""
+    from geo.patrols import Base, Team
+
+    # The test registry lies in Kaltim: the area is widened so its bases are accepted.
+    kalteng = _settings(tmp_path, province="62", aoi_bbox=(110.5, -3.8, 119.5, 2.8))
+    assert kalteng.patrols.timezone == "Asia/Jakarta"
+    placed = plan_patrols(
+        settings=kalteng, session=registry, request=PlanRequest(save=False, **FAST)
+    )
+    given = plan_patrols(
+        settings=kalteng,
+        session=registry,
+        request=PlanRequest(
+            save=False,
+            **{**FAST, "teams": [Team("TIM-X", Base("SMD", "Samarinda", 117.1328, -0.4786))]},
+        ),
+    )
+    for result in (placed, given):
+        assert result.plan.visits
+        assert {f"{v.start:%Z}" for v in result.plan.visits} == {"WIB"}
+        assert {f"{r.depart:%Z}" for r in result.plan.routes} == {"WIB"}
