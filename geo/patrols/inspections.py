@@ -136,15 +136,18 @@ def record_inspection(
     >>> done.status_after, len(done.evidence)
     ('sealed', 1)
     """
+    # "Today" is the province's: in the evening WITA, the server's UTC date is still yesterday.
+    today = dt.datetime.now(settings.province_profile.zone).date()
     line = _check_visit(
         session,
         result=result,
         actor=actor,
         inspected_on=inspected_on,
+        today=today,
         track=track,
         visit_id=visit_id,
     )
-    inspected_on = inspected_on or dt.date.today()
+    inspected_on = inspected_on or today
     files = check_evidence(evidence, report_settings=report_settings or settings.reports)
     site, before, after = _update_site(session, site_code, result, inspected_on, actor)
     row = Inspection(
@@ -191,6 +194,7 @@ def _check_visit(
     result: str,
     actor: str,
     inspected_on: dt.date | None,
+    today: dt.date,
     track: Sequence[tuple[float, float]] | None,
     visit_id: int | None,
 ) -> WKBElement | None:
@@ -206,7 +210,6 @@ def _check_visit(
         raise ValidationError.of(
             N_("`actor`: who records the inspection is required"), field="actor"
         )
-    today = dt.date.today()
     if inspected_on is not None and inspected_on > today:
         raise ValidationError.of(
             N_("`inspected_on` is in the future ({day}); today is {today}"),

@@ -491,3 +491,36 @@ def test_legacy_summary_entry_is_stored_when_the_file_comes(
         {"name": "lama.jpg", "sha256": sha, "bytes": len(photo), "mime": "image/jpeg"}
     ]
     assert evidence_path(sha, "image/jpeg", settings=settings).is_file()
+
+
+def test_today_is_the_provinces_not_the_servers(registry: Session, settings: Settings) -> None:
+    # From 16:00 UTC the province's date (WITA, UTC+8) is a day ahead of the server's UTC date:
+    # a visit dated "today" in Samarinda is not in the future, and no date means that day.
+    # (Between 16:00 and 24:00 UTC this fails if "today" were the server's date.)
+    local_today = dt.datetime.now(settings.province_profile.zone).date()
+    done = record_inspection(
+        session=registry,
+        site_code="PTR-000",
+        result="active",
+        actor="tim-1",
+        settings=settings,
+    )
+    assert registry.get(Inspection, done.inspection_id).inspected_on == local_today  # type: ignore[union-attr]
+    record_inspection(
+        session=registry,
+        site_code="PTR-000",
+        result="active",
+        actor="tim-1",
+        inspected_on=local_today,
+        settings=settings,
+    )
+    with pytest.raises(ValidationError) as err:
+        record_inspection(
+            session=registry,
+            site_code="PTR-000",
+            result="active",
+            actor="tim-1",
+            inspected_on=local_today + dt.timedelta(days=1),
+            settings=settings,
+        )
+    assert err.value.field == "inspected_on"
