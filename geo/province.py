@@ -123,6 +123,15 @@ class Province(BaseModel):
             "Illegal Mining (PETI) Monitoring Map, {province}", province=self.display_name(lang)
         )
 
+    @property
+    def agency(self) -> str:
+        """The agency the data belongs to, as its name is written (a proper name, untranslated).
+
+        >>> load_province("62").agency
+        'Dinas ESDM Provinsi Kalimantan Tengah'
+        """
+        return f"Dinas ESDM Provinsi {self.name}"
+
     def map_source(self, lang: str = "id") -> str:
         """Return the data source line of maps (the registry of this province's agency).
 

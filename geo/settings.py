@@ -264,8 +264,9 @@ class ApiSettings(_Section):
     data_license: str = "internal"
     #: Where that licence is written; empty means ``/ogc/license`` (internal) or spdx.org.
     data_license_url: str = ""
-    #: Attribution shown with the agency's own collections.
-    data_attribution: str = "Dinas ESDM Provinsi Kalimantan Timur"
+    #: Attribution shown with the agency's own collections; empty means the province's agency
+    #: (``Dinas ESDM Provinsi <name>``, from ``PANTAU_PROVINCE``).
+    data_attribution: str = ""
 
 
 class WhatsAppSettings(_Section):

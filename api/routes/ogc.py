@@ -22,6 +22,7 @@ from api.schemas import ERRORS, Feature, FeatureCollection, errors
 from api.settings import ApiSettings
 from geo import features
 from geo.i18n import N_, translator
+from geo.settings import Settings
 from geo.tokens import Principal
 
 router = APIRouter(prefix="/ogc", tags=["ogc"], responses=ERRORS)
@@ -46,8 +47,7 @@ COLLECTION_ROLES: dict[str, frozenset[str]] = {
 #: ``PANTAU_API_DATA_LICENSE`` value meaning "the agency's internal use only" (the default).
 INTERNAL_LICENSE = "internal"
 INTERNAL_LICENSE_TEXT = N_(
-    "Restricted: for the internal use of Dinas ESDM Kalimantan Timur and the partners it "
-    "names; do not redistribute"
+    "Restricted: for the internal use of {agency} and the partners it names; do not redistribute"
 )
 
 
@@ -69,30 +69,38 @@ class DataSource:
 SOURCES: dict[str, DataSource] = {}
 
 
-def _license(api: ApiSettings, lang: str, base: str) -> tuple[str, str]:
+def _license(api: ApiSettings, lang: str, base: str, agency: str) -> tuple[str, str]:
     """Return the title and URL of the licence of the agency's own data.
 
     >>> from api.settings import ApiSettings
-    >>> _license(ApiSettings(), "en", "http://x/ogc")[1]
-    'http://x/ogc/license'
-    >>> _license(ApiSettings(data_license="CC-BY-4.0"), "en", "http://x/ogc")
+    >>> title, url = _license(ApiSettings(), "en", "http://x/ogc", "Dinas ESDM Provinsi X")
+    >>> title.startswith("Restricted: for the internal use of Dinas ESDM Provinsi X"), url
+    (True, 'http://x/ogc/license')
+    >>> _license(ApiSettings(data_license="CC-BY-4.0"), "en", "http://x/ogc", "-")
     ('CC-BY-4.0', 'https://spdx.org/licenses/CC-BY-4.0.html')
     """
     if api.data_license == INTERNAL_LICENSE:
-        return translator(lang).gettext(INTERNAL_LICENSE_TEXT), api.data_license_url or (
-            f"{base}/license"
-        )
+        text = translator(lang).gettext(INTERNAL_LICENSE_TEXT, agency=agency)
+        return text, api.data_license_url or (f"{base}/license")
     url = api.data_license_url or f"https://spdx.org/licenses/{api.data_license}.html"
     return api.data_license, url
 
 
-def _rights(cid: str, api: ApiSettings, lang: str, base: str) -> dict[str, Any]:
+def _agency(request: Request) -> str:
+    """Return the agency of the configured province (``Dinas ESDM Provinsi ...``)."""
+    settings: Settings = request.app.state.settings
+    return settings.province_profile.agency
+
+
+def _rights(cid: str, api: ApiSettings, lang: str, request: Request) -> dict[str, Any]:
     """Return the ``attribution`` and ``license`` members and the licence link of ``cid``."""
     source = SOURCES.get(cid)
     if source is not None:
         title, url, attribution = source.license, source.license_url, source.attribution
     else:
-        (title, url), attribution = _license(api, lang, base), api.data_attribution
+        agency = _agency(request)
+        title, url = _license(api, lang, _base(request), agency)
+        attribution = api.data_attribution or agency
     return {
         "attribution": attribution,
         "license": title,
@@ -135,7 +143,7 @@ def _collection_doc(
     }
     if spec.datetime_column:
         extent["temporal"] = {"interval": [[start, end]]}
-    rights = _rights(cid, api, lang, base)
+    rights = _rights(cid, api, lang, request)
     return {
         "id": cid,
         "title": spec.title,
@@ -245,8 +253,9 @@ def license_terms(api: ApiSettingsDep, lang: LanguageDep, request: Request) -> d
     In the caller's language; the collections' ``license`` links point here when the data is
     internal.
     """
-    title, url = _license(api, lang, _base(request))
-    return {"license": title, "url": url, "attribution": api.data_attribution}
+    agency = _agency(request)
+    title, url = _license(api, lang, _base(request), agency)
+    return {"license": title, "url": url, "attribution": api.data_attribution or agency}
 
 
 @router.get(

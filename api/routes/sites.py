@@ -153,6 +153,8 @@ async def with_classes(session: Session, feature_json: str, language: str) -> st
             session=s, object_kind="site", codes=codes, language=language
         ),
     )
+    if not views:  # no layer has classified these sites: nothing to add, no re-encoding
+        return feature_json
     for feat, code in zip(feats, codes, strict=True):
         extra = layers.class_properties(views.get(code.upper()))
         feat["properties"] = {**(feat.get("properties") or {}), **extra}

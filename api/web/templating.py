@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from api.language import request_language
 from geo.i18n import LANGUAGES, Translator, translator
+from geo.settings import Settings
 
 __all__ = ["TEMPLATES", "LANGUAGE_COOKIE", "environment", "page_context", "reader", "render"]
 
@@ -68,6 +69,12 @@ def page_context(t: Translator, **values: Any) -> dict[str, Any]:
     }
 
 
+def agency_of(request: Request) -> str:
+    """Return the agency of the application's province (``Dinas ESDM Provinsi ...``)."""
+    settings: Settings = request.app.state.settings
+    return settings.province_profile.agency
+
+
 def reader(request: Request) -> Translator:
     """Return the catalogue of ``request``'s reader.
 
@@ -89,7 +96,11 @@ def render(
     headers: dict[str, str] | None = None,
     **values: Any,
 ) -> HTMLResponse:
-    """Render template ``name`` for ``request``'s reader as an HTML response."""
+    """Render template ``name`` for ``request``'s reader as an HTML response.
+
+    Every page also gets ``agency``: the configured province's agency, for footers and titles.
+    """
     t = reader(request)
-    html = env.get_template(name).render(page_context(t, request=request, **values))
+    context = page_context(t, request=request, agency=agency_of(request), **values)
+    html = env.get_template(name).render(context)
     return HTMLResponse(html, status_code=status_code, headers=headers)

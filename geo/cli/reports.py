@@ -44,6 +44,11 @@ def _when(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _zone_label() -> str:
+    """Return the province's zone as people name it (WIB, WITA or WIT)."""
+    return current().settings.province_profile.zone_label
+
+
 @app.command("import")
 def import_(
     file: Path = typer.Argument(..., help="CSV, GeoJSON or SP4N-LAPOR! export CSV."),
@@ -435,7 +440,7 @@ def _members_table(t: Translator, group: ReportGroup) -> Table:
         t.gettext("code"),
         t.gettext("channel"),
         t.gettext("status"),
-        t.gettext("received (WITA)"),
+        t.gettext("received ({zone})", zone=_zone_label()),
         t.gettext("link"),
         t.gettext("own ticket"),
         t.gettext("same evidence as"),
@@ -468,7 +473,7 @@ def _group_clocks_table(t: Translator, group: ReportGroup) -> Table:
     for name in (
         t.gettext("code"),
         t.gettext("rule"),
-        t.gettext("due (WITA)"),
+        t.gettext("due ({zone})", zone=_zone_label()),
         t.gettext("state"),
         t.gettext("days left"),
     ):
@@ -490,7 +495,7 @@ def _group_clocks_table(t: Translator, group: ReportGroup) -> Table:
 def _group_history_table(t: Translator, history: tuple[GroupEntry, ...]) -> Table:
     table = Table(title=t.gettext("History of the group"))
     for name in (
-        t.gettext("at (WITA)"),
+        t.gettext("at ({zone})", zone=_zone_label()),
         t.gettext("code"),
         t.gettext("what"),
         t.gettext("by"),

@@ -251,13 +251,16 @@ def classifications_of(
     >>> classifications_of(session=session, object_kind="site", codes=["NOPE-1"], language="id")
     {}
     """
-    wanted = sorted({c.strip().upper() for c in codes})
+    given = {c.strip() for c in codes}
+    wanted = sorted(given | {c.upper() for c in given})
     if not wanted:
         return {}
+    # Codes are matched as given and in upper case (as the registry writes them), so the
+    # (object_kind, object_code) index answers; an upper() of the column would scan the table.
     rows = session.scalars(
         select(LayerClassification).where(
             LayerClassification.object_kind == object_kind,
-            func.upper(LayerClassification.object_code).in_(wanted),
+            LayerClassification.object_code.in_(wanted),
         )
     )
     return {row.object_code.upper(): _view(row, language) for row in rows}

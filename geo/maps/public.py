@@ -36,6 +36,7 @@ from geo.maps import aggregates
 from geo.maps.briefing_chart import trend_svg
 from geo.maps.options import Period
 from geo.models import Site
+from geo.province import Province
 from geo.settings import MapSettings
 
 __all__ = [
@@ -300,16 +301,27 @@ def map_svg(
     return "".join(parts)
 
 
-def _texts(t: Translator, summary: PublicSummary) -> dict[str, str]:
+def _texts(t: Translator, summary: PublicSummary, province: Province | None) -> dict[str, str]:
     start = t.date(summary.period.start, format="long")
     end = t.date(summary.period.end, format="long")
     return {
-        "title": t.gettext("Illegal mining (PETI) in East Kalimantan: public summary"),
+        "title": (
+            t.gettext(
+                "Illegal mining (PETI) in {province}: public summary",
+                province=province.display_name(t.lang),
+            )
+            if province is not None
+            else t.gettext("Illegal mining (PETI): public summary")
+        ),
         "period": t.gettext("Period: {start} – {end}", start=start, end=end),
         "generated": t.gettext("Generated: {date}", date=t.date(summary.generated, format="long")),
         "source": t.gettext(
             "Data source: {source}",
-            source=t.gettext("Pantau Tambang registry, Dinas ESDM Kaltim"),
+            source=(
+                province.map_source(t.lang)
+                if province is not None
+                else t.gettext("Pantau Tambang registry")
+            ),
         ),
         "reports": t.gettext("Reports received"),
         "hotspots": t.gettext("Areas with clustered reports"),
@@ -341,8 +353,12 @@ def render_html(
     lang: str,
     bbox: tuple[float, float, float, float],
     admin: gpd.GeoDataFrame | None = None,
+    province: Province | None = None,
 ) -> str:
     """Return the public view as one self-contained HTML page (no script, no network).
+
+    ``province`` (the settings' ``province_profile``) names the place and the agency in the title
+    and the source line.
 
     Examples
     --------
@@ -351,7 +367,7 @@ def render_html(
     False
     """
     t = translator(lang)
-    texts = _texts(t, summary)
+    texts = _texts(t, summary, province)
     statuses = labels.site_status_labels(t)
     env = Environment(
         loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["j2", "html"])
@@ -388,6 +404,7 @@ def write_public(
     pdf: Path | None = None,
     png: Path | None = None,
     admin: gpd.GeoDataFrame | None = None,
+    province: Province | None = None,
 ) -> PublicFiles:
     """Write the public view as HTML, GeoJSON, an A4 PDF and a PNG (each when asked).
 
@@ -400,7 +417,7 @@ def write_public(
     ...              geojson=Path(getfixture("tmp_path")) / "publik.geojson").geojson.exists()
     True
     """
-    page = render_html(summary, lang=lang, bbox=bbox, admin=admin)
+    page = render_html(summary, lang=lang, bbox=bbox, admin=admin, province=province)
     for path in (html_path, geojson, pdf, png):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -217,7 +217,9 @@ def map_page(
     """
     if options.share:
         summary = public_view(settings=settings, engine=engine, period=options.period)
-        page = public.render_html(summary, lang=options.lang, bbox=settings.aoi_bbox)
+        page = public.render_html(
+            summary, lang=options.lang, bbox=settings.aoi_bbox, province=settings.province_profile
+        )
         counts = {"cells": len(summary.cells), "sites": len(summary.sites)}
         return MapPage(page, counts, True, options.lang)
     data = for_kabupaten(sources.load_all(engine, period=options.period), kabupaten)
@@ -391,6 +393,7 @@ def public_files(
         pdf=pdf,
         png=png,
         admin=_read_admin(admin),
+        province=settings.province_profile,
     )
 
 
@@ -407,6 +410,7 @@ def _public_file(
             settings=settings.maps,
             pdf=out if fmt == "pdf" else None,
             png=out if fmt == "png" else None,
+            province=settings.province_profile,
         )
         content = out.read_bytes()
     counts = {"cells": len(summary.cells), "sites": len(summary.sites)}

@@ -247,6 +247,41 @@ def test_the_map_page_is_titled_with_the_settings_province(engine: Engine) -> No
     )
 
 
+def test_the_public_view_names_the_settings_province_and_agency(engine: Engine) -> None:
+    from geo.maps import MapOptions
+    from geo.maps.service import map_page
+
+    kalteng = Settings(province="62", _env_file=None)
+    page = map_page(settings=kalteng, engine=engine, options=MapOptions(share=True)).html
+    assert "Kalimantan Tengah" in page and "Dinas ESDM Kalteng" in page
+    assert "Kalimantan Timur" not in page and "Kaltim" not in page
+    english = map_page(settings=kalteng, engine=engine, options=MapOptions(share=True, lang="en"))
+    assert "Central Kalimantan" in english.html
+
+
+def test_pages_and_collections_carry_the_provinces_agency(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from tests.common import TEST_SECRET_KEY
+
+    kalteng = Settings(
+        province="62",
+        environment="test",
+        secret_key=TEST_SECRET_KEY,
+        data_dir=tmp_path,
+        _env_file=None,
+    )
+    with TestClient(create_app(kalteng)) as client:
+        for path in ("/", "/lapor"):
+            html = client.get(path).text
+            assert "Dinas ESDM Provinsi Kalimantan Tengah" in html, path
+            assert "Kalimantan Timur" not in html, path
+        terms = client.get("/ogc/license").json()
+    assert terms["attribution"] == "Dinas ESDM Provinsi Kalimantan Tengah"
+    assert "Dinas ESDM Provinsi Kalimantan Tengah" in terms["license"]
+
+
 def test_complaint_clocks_count_the_provinces_days() -> None:
     from geo.calendar import WorkingCalendar
     from geo.reports.clocks import deadline

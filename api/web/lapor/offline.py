@@ -108,7 +108,8 @@ def manifest(request: Request) -> JSONResponse:
         "name": t.gettext("Report illegal mining - Pantau Tambang"),
         "short_name": t.gettext("Report mining"),
         "description": t.gettext(
-            "Report suspected illegal mining in East Kalimantan, even with no signal."
+            "Report suspected illegal mining in {province}, even with no signal.",
+            province=request.app.state.settings.province_profile.display_name(t.lang),
         ),
         "lang": t.lang,
         "start_url": "/lapor",

@@ -33,7 +33,14 @@ from api.web.lapor.form import (
     valid_key,
 )
 from api.web.security import LAPOR_HEADERS
-from api.web.templating import LANGUAGE_COOKIE, environment, page_context, reader, render
+from api.web.templating import (
+    LANGUAGE_COOKIE,
+    agency_of,
+    environment,
+    page_context,
+    reader,
+    render,
+)
 from geo.db import session_scope
 from geo.errors import Conflict, NotFound, PantauError
 from geo.i18n import LANGUAGES, Translator
@@ -136,7 +143,9 @@ def too_large_page(scope: Any, limit: int) -> HTMLResponse | None:
     request = Request(scope)
     t = reader(request)
     message = _too_large_message(t, max(1, limit // (1024 * 1024)))
-    values = page_context(t, request=request, asset=asset_url, message=message)
+    values = page_context(
+        t, request=request, agency=agency_of(request), asset=asset_url, message=message
+    )
     html = ENV.get_template("lapor/problem.html").render(values)
     # The body was not read: the connection cannot carry another request.
     headers = {**SECURITY_HEADERS, "Cache-Control": "no-store", "Connection": "close"}
