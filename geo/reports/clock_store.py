@@ -180,9 +180,9 @@ def refresh(
 ) -> int:
     """Store the clocks that are missing or stale in ``session``'s transaction; return how many.
 
-    Cheap when nothing is missing (two indexed checks). Otherwise it takes the advisory lock
-    the triggers share (:data:`LOCK_KEY`), so that no write it cannot see is in flight, and
-    computes only the missing reports' clocks.
+    Cheap when nothing is missing (two counts and two indexed checks). Otherwise it takes the
+    advisory lock the triggers share (:data:`LOCK_KEY`), so that no write it cannot see is in
+    flight, and computes only the missing reports' clocks.
 
     Examples
     --------
@@ -195,10 +195,17 @@ def refresh(
     params = clock_params(session=session, now=now, zone=zone)
     params.pop("today")
     fingerprint = _fingerprint(session, params)
-    current = session.scalar(select(_basis.c.fingerprint))
-    if current == fingerprint and not session.scalar(
-        select(or_(exists(_missing()), exists().where(_stale(now))))
-    ):
+    # Every stored row is a report's (a foreign key): fewer rows than reports means some are
+    # missing, and two counts are cheaper than an anti-join of 10^5 rows.
+    current, reports, stored, stale = session.execute(
+        select(
+            select(_basis.c.fingerprint).scalar_subquery(),
+            select(func.count()).select_from(_reports).scalar_subquery(),
+            select(func.count()).select_from(report_clocks).scalar_subquery(),
+            exists().where(_stale(now)),
+        )
+    ).one()
+    if current == fingerprint and reports == stored and not stale:
         return 0
     session.execute(select(func.pg_advisory_xact_lock(LOCK_KEY)))
     if session.scalar(select(_basis.c.fingerprint)) != fingerprint:

@@ -132,16 +132,10 @@ _CONDITIONS: tuple[tuple[str, str], ...] = (
     ("no_clock", "ck.report_id IS NULL"),
 )
 
-#: One page of the inbox, the most urgent clock first (then due time and code), then the reports
-#: without a running clock, newest first; ``total`` is how many match in all. The clocks are
-#: the stored ones (:mod:`geo.reports.clock_store`, refreshed just before), judged at ``:now``.
-#: Raw SQL because the filters above are conditions on its aliases.
-_PAGE = """
-SELECT r.id, r.code, r.received_at, r.channel, r.status, r.title, r.confidentiality,
-       left(r.description, 160) AS description, r.location_text, r.activity,
-       s.code AS site_code, s.kabupaten, h.code AS hotspot_code,
-       ck.due_at, ck.state AS clock_state, ck.rule AS clock,
-       count(*) OVER () AS total
+#: The reports matching the filters with their stored clocks (:mod:`geo.reports.clock_store`,
+#: refreshed just before), judged at ``:now``. Raw SQL because the filters above are conditions
+#: on its aliases.
+_MATCHING = """
   FROM reports r
   LEFT JOIN report_matches m ON m.report_id = r.id
   LEFT JOIN sites s ON s.id = m.site_id
@@ -154,10 +148,79 @@ SELECT r.id, r.code, r.received_at, r.channel, r.status, r.title, r.confidential
                          ELSE 'running' END AS state
                FROM report_clocks WHERE rule IS NOT NULL) ck ON ck.report_id = r.id
  {where}
- ORDER BY coalesce(ck.urgency, 3), ck.due_at, CASE WHEN ck.report_id IS NOT NULL THEN r.code END,
-          r.received_at DESC, r.id DESC
- LIMIT :limit OFFSET :offset
 """
+
+#: The joins every branch of a page shares, for the filters on sites and hotspots.
+_LINKS = """
+  LEFT JOIN report_matches m ON m.report_id = r.id
+  LEFT JOIN sites s ON s.id = m.site_id
+  LEFT JOIN hotspots h ON h.id = r.hotspot_id
+"""
+
+#: The page's candidates with a running clock in one state, in the inbox's order, read from the
+#: stored clocks' index on ``due_at`` (``{state}``, ``{urgency}``, ``{when}``: the state's
+#: condition at ``:now``): at most ``:k`` rows, all a page at ``:offset`` can need.
+_CLOCK_BRANCH = (
+    """
+(SELECT r.id, {urgency} AS urgency, ck.due_at, ck.state, ck.rule, r.code AS tie, r.received_at
+   FROM (SELECT report_id, rule, due_at, soon_at, CAST('{state}' AS text) AS state
+           FROM report_clocks) ck
+   JOIN reports r ON r.id = ck.report_id"""
+    + _LINKS
+    + """  WHERE ck.rule IS NOT NULL AND {when} {filters}
+  ORDER BY ck.due_at, r.code
+  LIMIT :k)
+"""
+)
+
+#: The candidates without a running clock, newest first (index on ``received_at``).
+_NO_CLOCK_BRANCH = (
+    """
+(SELECT r.id, 3 AS urgency, CAST(NULL AS timestamptz) AS due_at, ck.state, ck.rule,
+        CAST(NULL AS varchar) AS tie, r.received_at
+   FROM reports r
+   LEFT JOIN (SELECT report_id, CAST(NULL AS text) AS state, rule FROM report_clocks
+               WHERE rule IS NOT NULL) ck ON ck.report_id = r.id"""
+    + _LINKS
+    + """  WHERE ck.report_id IS NULL {filters}
+  ORDER BY r.received_at DESC, r.id DESC
+  LIMIT :k)
+"""
+)
+
+_NOW = "CAST(:now AS timestamptz)"
+
+#: One page of the inbox, the most urgent clock first (then due time and code), then the reports
+#: without a running clock, newest first: the best ``:k`` of each clock state and of the reports
+#: without one (each an index scan that stops early), merged, and only the page's rows read
+#: whole. Sorting all 10^5 reports by a clock state computed per row cost a quarter of a second.
+_PAGE = (
+    "WITH page AS MATERIALIZED (SELECT * FROM ("
+    + _CLOCK_BRANCH.replace("{urgency}", "0")
+    .replace("{state}", "overdue")
+    .replace("{when}", f"{_NOW} > ck.due_at")
+    + " UNION ALL "
+    + _CLOCK_BRANCH.replace("{urgency}", "1")
+    .replace("{state}", "due_soon")
+    .replace("{when}", f"{_NOW} <= ck.due_at AND {_NOW} >= ck.soon_at")
+    + " UNION ALL "
+    + _CLOCK_BRANCH.replace("{urgency}", "2")
+    .replace("{state}", "running")
+    .replace("{when}", f"{_NOW} <= ck.due_at AND {_NOW} < ck.soon_at")
+    + " UNION ALL "
+    + _NO_CLOCK_BRANCH
+    + """) b ORDER BY urgency, due_at, tie, received_at DESC, id DESC
+ LIMIT :limit OFFSET :offset)
+SELECT r.id, r.code, r.received_at, r.channel, r.status, r.title, r.confidentiality,
+       left(r.description, 160) AS description, r.location_text, r.activity,
+       s.code AS site_code, s.kabupaten, h.code AS hotspot_code,
+       p.due_at, p.state AS clock_state, p.rule AS clock
+  FROM page p JOIN reports r ON r.id = p.id"""
+    + _LINKS
+    + " ORDER BY p.urgency, p.due_at, p.tie, p.received_at DESC, p.id DESC"
+)
+
+_COUNT = "SELECT count(*)" + _MATCHING
 
 
 def _local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
@@ -235,11 +298,12 @@ def inbox(
     params = {k: v for k, v in _params(filters, zone).items() if v is not None}
     where = [cond for name, cond in _CONDITIONS if name in params]
     params.pop("no_clock", None)
-    params.update(now=now, limit=page_size, offset=(page - 1) * page_size)
-    sql = _PAGE.format(where=("WHERE " + " AND ".join(where)) if where else "")
+    params.update(now=now, limit=page_size, offset=(page - 1) * page_size, k=page * page_size)
+    condition = ("WHERE " + " AND ".join(where)) if where else ""
     refresh(session=session, now=now, zone=zone)
+    sql = _PAGE.replace("{filters}", "".join(" AND " + w for w in where))
     rows = [dict(r) for r in session.execute(text(sql), params).mappings()]
-    total = int(rows[0].pop("total")) if rows else _total(session, sql, params, page)
+    total = int(session.scalar(text(_COUNT.format(where=condition)), params) or 0)
     _add_days_left(session, rows, now=now, zone=zone)
     visible = redact(rows, role=role)
     return InboxPage(rows=visible, total=total, page=page, page_size=page_size, filters=filters)
@@ -248,25 +312,16 @@ def inbox(
 def _add_days_left(
     session: Session, rows: list[dict[str, Any]], *, now: dt.datetime, zone: ZoneInfo
 ) -> None:
-    """Drop ``total`` and give each displayed row its clock's days left (``None`` without one)."""
+    """Give each displayed row its clock's days left (``None`` without one)."""
     units = {r.name: r.unit for r in load_rules(session=session)}
     calendar = load_calendar(session=session) if any(r["clock"] for r in rows) else None
     for row in rows:
-        row.pop("total", None)
         rule = row["clock"]
         row["days_left"] = (
             days_left(row["due_at"], unit=units[rule], now=now, calendar=calendar, zone=zone)
             if rule and calendar is not None
             else None
         )
-
-
-def _total(session: Session, sql: str, params: dict[str, Any], page: int) -> int:
-    """How many match when the page is empty: none, or (past the last page) count them."""
-    if page == 1:
-        return 0
-    first = session.execute(text(sql), {**params, "limit": 1, "offset": 0}).mappings().first()
-    return int(first["total"]) if first else 0
 
 
 def counts(

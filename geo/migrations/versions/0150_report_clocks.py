@@ -61,6 +61,11 @@ def upgrade() -> None:
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_report_clocks_due_at", "report_clocks", ["due_at"])
+    # The refresh's checks for rows to recompute: valid_until <= now OR computed_at > now.
+    op.create_index("ix_report_clocks_valid_until", "report_clocks", ["valid_until"])
+    op.create_index("ix_report_clocks_computed_at", "report_clocks", ["computed_at"])
+    # The inbox's reports without a running clock come newest first, read from this index.
+    op.create_index("ix_reports_received_at_id", "reports", ["received_at", "id"])
     op.create_table(
         "report_clock_basis",
         sa.Column("id", sa.Boolean, primary_key=True, server_default=sa.true()),
@@ -96,4 +101,5 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION forget_report_clock_of_history()")
     op.execute("DROP FUNCTION forget_report_clock()")
     op.drop_table("report_clock_basis")
+    op.drop_index("ix_reports_received_at_id", table_name="reports")
     op.drop_table("report_clocks")
