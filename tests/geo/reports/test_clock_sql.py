@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from geo.calendar import add_day_off
 from geo.reports.clock_store import refresh, stored_clocks
 from geo.reports.clocks import running_in_sql, update_rule
-from geo.reports.inbox import running_clocks
+from geo.reports.inbox import InboxFilters, inbox, running_clocks
 from geo.reports.intake import submit
 from geo.reports.lifecycle import transition
 from geo.settings import Settings
@@ -138,3 +138,27 @@ def test_a_new_day_off_clears_the_stored_clocks(session: Session, codes: list[in
     after = stored_clocks(session=session, now=now, report_ids=codes)
     assert after == running_clocks(session=session, now=now, report_ids=codes)
     assert after != before
+
+
+@pytest.mark.parametrize("zone", [WITA, WIB], ids=["WITA", "WIB"])
+def test_the_inbox_shows_and_orders_the_python_clocks(
+    session: Session, codes: list[int], zone: ZoneInfo
+) -> None:
+    urgency = {"overdue": 0, "due_soon": 1, "running": 2}
+    for now in NOWS:
+        python = running_clocks(session=session, now=now, zone=zone)
+        whole = inbox(session=session, now=now, zone=zone, page_size=100_000).rows
+        shown = {r["id"]: (r["clock"], r["clock_state"], r["days_left"]) for r in whole}
+        for report_id in codes:
+            c = python.get(report_id)
+            assert shown[report_id] == ((c.rule, c.state, c.days_left) if c else (None,) * 3)
+        keys = [(urgency.get(r["clock_state"], 3), r["due_at"] or now) for r in whole]
+        assert keys == sorted(keys), now
+        paged = [
+            r["id"]
+            for page in (1, 2, 3)
+            for r in inbox(session=session, now=now, zone=zone, page=page, page_size=4).rows
+        ]
+        assert paged == [r["id"] for r in whole[:12]]
+        overdue = inbox(session=session, now=now, zone=zone, filters=InboxFilters(clock="overdue"))
+        assert overdue.total == sum(c.state == "overdue" for c in python.values())
