@@ -4,8 +4,10 @@ Fills a database of its own with the 108 demo sites and ``--reports`` synthetic 
 in SQL: statuses spread over the lifecycle, received over the last 400 days, each with its
 history rows), starts ``pantau serve`` (one uvicorn worker), signs in as an analyst with a real
 HTTP client (httpx, as a browser would: sign-in form, CSRF cookie, session cookie) and times
-``--repeat`` requests of each page. Every inbox request computes the complaint clocks of every
-report in PostgreSQL (no cache: the first request costs what the others do). The reference is
+``--repeat`` requests of each page. The inbox reads each report's stored most urgent clock
+(``report_clocks``, :mod:`geo.reports.clock_store`): the first request of a fresh database
+computes and stores all of them (the "first" column), later ones only those a write made the
+database forget. The reference is
 ``/health/live`` on the same server (the cost of a request that does nothing); the ratio column
 divides each median by the reference's, measured in the same run, so runs on a busy and a quiet
 machine can be compared.

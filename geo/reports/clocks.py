@@ -363,8 +363,10 @@ def overdue(
 #: counts ``(due, today]`` once a deadline is past. A deadline depends only on the rule and the
 #: local start day: ``deadlines`` has one row per rule and calendar day, and each report's clock
 #: is a lookup in it. ``clocks`` has one row per report: its most urgent running clock (worst
-#: state, then earliest due, then rule name).
-RUNNING_CLOCKS_CTE = """
+#: state, then earliest due, then rule name). Its parts (:data:`CALENDAR_CTE`: ``cal`` and
+#: ``clock_ends``, the last day of each rule's clock by start day; :data:`STARTS_CTE`) are
+#: shared with the stored clocks (:mod:`geo.reports.clock_store`).
+CALENDAR_CTE = """
 cal AS (
   SELECT d::date AS day,
          count(*) FILTER (WHERE extract(isodow FROM d) < 6
@@ -380,6 +382,9 @@ clock_ends AS (
   FROM clock_rules ru CROSS JOIN cal c
   LEFT JOIN cal w ON ru.unit = 'working_days' AND w.working = 1 AND w.n = c.n + ru.amount
 ),
+"""
+
+_DEADLINES_CTE = """
 clock_left AS (
   SELECT e.rule, e.day, e.due_soon_days, ((e.last_day + 1)::timestamp AT TIME ZONE :tz) AS due_at,
          CASE WHEN e.unit <> 'working_days' THEN e.last_day - t.day
@@ -394,6 +399,11 @@ deadlines AS (
               WHEN days_left <= due_soon_days THEN 1 ELSE 2 END AS urgency
   FROM clock_left
 ),
+"""
+
+#: A running clock's start: a report (of ``:clock_ids``, all when NULL) whose status stops no
+#: rule yet, each rule with the time its start status was reached (NULL when never).
+STARTS_CTE = """
 clock_starts AS (
   SELECT r.id AS report_id, r.code, ru.name AS rule, ru.stop_statuses,
          CASE WHEN ru.start_status = 'received' THEN r.received_at
@@ -403,6 +413,9 @@ clock_starts AS (
   WHERE (r.duplicate_of_id IS NULL OR r.external_id IS NOT NULL)
     AND (CAST(:clock_ids AS integer[]) IS NULL OR r.id = ANY(:clock_ids))
 ),
+"""
+
+_CLOCKS_CTE = """
 clock_all AS (
   SELECT s.report_id, s.code, s.rule, s.started, d.due_at, d.days_left, d.urgency
   FROM clock_starts s
@@ -418,6 +431,8 @@ clocks AS (
   ORDER BY report_id, urgency, due_at, rule
 )
 """
+
+RUNNING_CLOCKS_CTE = CALENDAR_CTE + _DEADLINES_CTE + STARTS_CTE + _CLOCKS_CTE
 
 
 def tune_for_clocks(session: Session) -> None:

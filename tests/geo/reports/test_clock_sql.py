@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from geo.calendar import add_day_off
-from geo.reports.clocks import running_in_sql
-from geo.reports.inbox import running_clocks
+from geo.reports.clock_store import refresh, stored_clocks
+from geo.reports.clocks import running_in_sql, update_rule
+from geo.reports.inbox import InboxFilters, inbox, running_clocks
 from geo.reports.intake import submit
 from geo.reports.lifecycle import transition
 from geo.settings import Settings
@@ -91,6 +92,9 @@ def test_sql_clocks_are_the_python_clocks(
         python = running_clocks(session=session, now=now, report_ids=codes, zone=zone)
         sql = running_in_sql(session=session, now=now, report_ids=codes, zone=zone)
         assert sql == python, now
+        refresh(session=session, now=now, zone=zone)
+        stored = stored_clocks(session=session, now=now, report_ids=codes, zone=zone)
+        assert stored == python, now
         states |= {c.state for c in sql.values()}
     assert states == {"overdue", "due_soon", "running"}
 
@@ -103,3 +107,58 @@ def test_the_zone_moves_a_deadline(session: Session, codes: list[int]) -> None:
     wita = running_in_sql(session=session, now=now, report_ids=[report], zone=WITA)[report]
     wib = running_in_sql(session=session, now=now, report_ids=[report], zone=WIB)[report]
     assert wita.due_at != wib.due_at
+
+
+@pytest.mark.parametrize("zone", [WITA, WIB], ids=["WITA", "WIB"])
+def test_stored_clocks_follow_crossing_rules(
+    session: Session, codes: list[int], zone: ZoneInfo
+) -> None:
+    # The resolution clock warns 58 days ahead, the verify clock on its last day only: the
+    # later-due clock turns due soon first, so the most urgent clock of a report changes with
+    # the hour, and the rule change itself must clear the stored clocks.
+    for now in NOWS[:2]:
+        refresh(session=session, now=now, zone=zone)
+    update_rule(session=session, name="resolution", due_soon_days=58, actor="ani")
+    update_rule(session=session, name="verify", due_soon_days=0, actor="ani")
+    rules = set()
+    for now in NOWS:
+        python = running_clocks(session=session, now=now, report_ids=codes, zone=zone)
+        refresh(session=session, now=now, zone=zone)
+        assert stored_clocks(session=session, now=now, report_ids=codes, zone=zone) == python
+        rules |= {(c.rule, c.state) for c in python.values()}
+    assert ("resolution", "due_soon") in rules and ("verify", "running") in rules
+
+
+def test_a_new_day_off_clears_the_stored_clocks(session: Session, codes: list[int]) -> None:
+    now = NOWS[1]
+    refresh(session=session, now=now)
+    before = stored_clocks(session=session, now=now, report_ids=codes)
+    add_day_off(session=session, day=dt.date(2025, 12, 29), reason="Rapat", actor="ani")
+    assert refresh(session=session, now=now) >= len(codes)
+    after = stored_clocks(session=session, now=now, report_ids=codes)
+    assert after == running_clocks(session=session, now=now, report_ids=codes)
+    assert after != before
+
+
+@pytest.mark.parametrize("zone", [WITA, WIB], ids=["WITA", "WIB"])
+def test_the_inbox_shows_and_orders_the_python_clocks(
+    session: Session, codes: list[int], zone: ZoneInfo
+) -> None:
+    urgency = {"overdue": 0, "due_soon": 1, "running": 2}
+    for now in NOWS:
+        python = running_clocks(session=session, now=now, zone=zone)
+        whole = inbox(session=session, now=now, zone=zone, page_size=100_000).rows
+        shown = {r["id"]: (r["clock"], r["clock_state"], r["days_left"]) for r in whole}
+        for report_id in codes:
+            c = python.get(report_id)
+            assert shown[report_id] == ((c.rule, c.state, c.days_left) if c else (None,) * 3)
+        keys = [(urgency.get(r["clock_state"], 3), r["due_at"] or now) for r in whole]
+        assert keys == sorted(keys), now
+        paged = [
+            r["id"]
+            for page in (1, 2, 3)
+            for r in inbox(session=session, now=now, zone=zone, page=page, page_size=4).rows
+        ]
+        assert paged == [r["id"] for r in whole[:12]]
+        overdue = inbox(session=session, now=now, zone=zone, filters=InboxFilters(clock="overdue"))
+        assert overdue.total == sum(c.state == "overdue" for c in python.values())
