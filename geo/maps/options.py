@@ -163,7 +163,7 @@ class MapOptions:
     Traceback (most recent call last):
     ...
     geo.errors.ValidationError: `layers` has unknown key(s) ['volcanoes']; expected some of \
-['admin', 'hotspots', 'sites', 'reports', 'heat', 'bases', 'routes']
+['admin', 'forest', 'wiup', 'hotspots', 'alerts', 'sites', 'reports', 'heat', 'bases', 'routes']
     """
 
     period: Period
