@@ -94,6 +94,25 @@ def test_promoting_a_hotspot(
     page.context.close()
 
 
+def test_each_role_sees_only_what_it_may(browser: Any, server: Server, world: World) -> None:
+    # An analyst verifies but may not see who reported; an intake operator may, by a click.
+    analyst = signed_in(browser, server, "analyst")
+    analyst.goto(f"/laporan/{world.with_identity}")
+    assert analyst.get_by_role("button", name="Verifikasi").count() == 1
+    assert analyst.get_by_role("button", name="Tampilkan identitas pelapor").count() == 0
+    assert analyst.get_by_text("Budi Santoso").count() == 0
+    analyst.context.close()
+    # A field officer reads the report but has no button that changes it, and no site editing.
+    officer = signed_in(browser, server, "field_officer")
+    officer.goto(f"/laporan/{world.received[3]}")
+    assert officer.locator("h1").count() == 1
+    assert officer.get_by_role("button", name="Verifikasi").count() == 0
+    assert officer.get_by_role("button", name="Tampilkan identitas pelapor").count() == 0
+    answer = officer.goto("/lokasi/impor")
+    assert answer is not None and answer.status == 403
+    officer.context.close()
+
+
 def test_every_page_is_accessible_and_fits_a_phone(
     browser: Any, server: Server, world: World
 ) -> None:
