@@ -139,8 +139,12 @@ def _points(frame: pd.DataFrame, cfg: PrioritySettings, as_of: dt.datetime) -> p
 
     out = frame.copy()
     today = as_of.date()
+    # Inspections are dated in the province's zone (WIB to WIT, ahead of UTC): after 16:00 UTC
+    # a visit made "today" in Samarinda is dated tomorrow by ``as_of``'s UTC date. It counts as
+    # today, never as a negative age.
     out["days_since_inspection"] = pd.array(
-        [None if pd.isna(d) else (today - d).days for d in out["last_inspected"]], dtype="Int64"
+        [None if pd.isna(d) else max(0, (today - d).days) for d in out["last_inspected"]],
+        dtype="Int64",
     )
     days = pd.to_numeric(out["days_since_inspection"], errors="coerce")
     out["pts_reports"] = cfg.w_reports * capped(out["recent_reports"], cfg.reports_cap)
