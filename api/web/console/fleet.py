@@ -20,7 +20,8 @@ from api import auth
 from api.deps import SessionDep, SettingsDep
 from api.schemas.patrols import PlaceIn, TeamIn
 from api.web import templating
-from api.web.console.session import PosterDep, StaffDep, allow, page
+from api.web.console import vocab
+from api.web.console.session import PosterDep, StaffDep, allow, field_problems, page
 from geo.bases import KINDS, Place, add_place, list_places, remove_place
 from geo.errors import N_, PantauError
 from geo.i18n import Translator
@@ -32,7 +33,6 @@ router = APIRouter(prefix="/tim", include_in_schema=False)
 
 Code = Annotated[str, Path(max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")]
 CHANGE = N_("change teams and places")
-FORM_ERRORS = N_("The form has errors; see the fields marked below.")
 PLACE_ADDED = N_("Place {code} is added.")
 PLACE_REMOVED = N_("Place {code} is removed.")
 TEAM_SAVED = N_("Team {code} is saved.")
@@ -55,22 +55,6 @@ HINTS = {
     "mode": N_("Choose a way of travel from the list."),
     "max_days_away": N_("Give the days a team may be away, from 1 to 30."),
 }
-MODES = ("car", "4wd", "motorbike", "boat")
-MODE_LABELS = {
-    "car": N_("car"),
-    "4wd": N_("four-wheel drive"),
-    "motorbike": N_("motorbike"),
-    "boat": N_("boat"),
-}
-
-
-def _problems(exc: PydanticError, t: Translator) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for err in exc.errors():
-        field = str(err["loc"][0]) if err.get("loc") else ""
-        if field in HINTS and field not in found:
-            found[field] = t.gettext(HINTS[field])
-    return found or {"form": t.gettext(FORM_ERRORS)}
 
 
 def _refusal(exc: PantauError, t: Translator) -> dict[str, str]:
@@ -101,8 +85,8 @@ def _page(
         places=places,
         offices=[p for p in places if p.kind == "office"],
         kinds=KINDS,
-        modes=[(m, t.gettext(MODE_LABELS[m])) for m in MODES],
-        mode_label={m: t.gettext(MODE_LABELS[m]) for m in MODES},
+        modes=list(vocab.mode_labels(t).items()),
+        mode_label=vocab.mode_labels(t),
         place=place or {"kind": "village"},
         team=team or {"shift": "07:30-16:30", "max_drive_h": "6", "max_days_away": "1"},
         place_problems=place_problems or {},
@@ -148,7 +132,7 @@ def add_place_form(
         )
         add_place(session, Place(**checked.model_dump()), settings=settings)
     except PydanticError as e:
-        problems = _problems(e, t)
+        problems = field_problems(e, HINTS, t)
     except PantauError as e:
         session.rollback()
         problems = _refusal(e, t)
@@ -205,7 +189,7 @@ def save_team_form(
         checked = TeamIn.model_validate({k: v for k, v in values.items() if v.strip()})
         add_team(session, TeamRecord(**checked.model_dump()), replace=True)
     except PydanticError as e:
-        problems = _problems(e, t)
+        problems = field_problems(e, HINTS, t)
     except PantauError as e:
         session.rollback()
         problems = _refusal(e, t)

@@ -32,10 +32,10 @@ from api.errors import ApiError
 from api.routes._uploads import read_uploads
 from api.schemas import InspectionForm, PlanIn
 from api.web import templating
-from api.web.console.session import PosterDep, StaffDep, allow, page
+from api.web.console import vocab
+from api.web.console.session import PosterDep, StaffDep, allow, field_problems, page
 from geo.bases import list_places
 from geo.errors import N_, NotFound, PantauError
-from geo.i18n import Translator
 from geo.models import Site
 from geo.patrols import jobs, service
 from geo.patrols.models import INSPECTION_RESULTS, PatrolPlan, PatrolRoute, PatrolVisit
@@ -67,7 +67,6 @@ RECORD = N_("record inspections")
 NO_PLAN = N_("No patrol plan has the number {plan_id}.")
 NO_REQUEST = N_("No plan request has the number {job_id}.")
 NO_FILE = N_("This plan has no file {name}.")
-FORM_ERRORS = N_("The form has errors; see the fields marked below.")
 NO_SITE = N_("No site of the registry has the code {code}.")
 RECORDED = N_("Inspection {id} of site {site} is recorded.")
 
@@ -95,23 +94,6 @@ INSPECTION_HINTS = {
     "notes": N_("The notes are too long (at most 10,000 characters)."),
     "evidence": N_("At most 10 photos or videos."),
 }
-MODES = ("car", "4wd", "motorbike", "boat")
-#: Labels of the ways of travel a team may use.
-MODE_LABELS = {
-    "car": N_("car"),
-    "4wd": N_("four-wheel drive"),
-    "motorbike": N_("motorbike"),
-    "boat": N_("boat"),
-}
-
-
-def _problems(exc: PydanticError, hints: dict[str, str], t: Translator) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for err in exc.errors():
-        field = str(err["loc"][0]) if err.get("loc") else ""
-        if field in hints and field not in found:
-            found[field] = t.gettext(hints[field])
-    return found or {"form": t.gettext(FORM_ERRORS)}
 
 
 # --- plans ---------------------------------------------------------------------------------
@@ -154,7 +136,7 @@ def _form_page(
         teams=list_teams(session),
         values=values,
         problems=problems or {},
-        modes=[(m, t.gettext(MODE_LABELS[m])) for m in MODES],
+        modes=list(vocab.mode_labels(t).items()),
         max_budget=settings.api.max_solver_budget_s,
         defaults=settings.patrols,
     )
@@ -233,7 +215,7 @@ def create_plan(
     try:
         checked = PlanIn.model_validate(_plan_fields(values))
     except PydanticError as e:
-        problems = _problems(e, PLAN_HINTS, t)
+        problems = field_problems(e, PLAN_HINTS, t)
     if source != "count" and not values["team_codes"]:
         problems["team_codes"] = t.gettext(PLAN_HINTS["team_codes"])
     if problems:
@@ -522,7 +504,7 @@ def record_inspection(
             actor=staff.username,
         )
     except PydanticError as e:
-        problems = _problems(e, INSPECTION_HINTS, t)
+        problems = field_problems(e, INSPECTION_HINTS, t)
     except ApiError:
         problems = {"evidence": t.gettext(INSPECTION_HINTS["evidence"])}
     except NotFound as e:

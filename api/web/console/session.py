@@ -34,6 +34,7 @@ from api.web.console import vocab
 from api.web.security import CONSOLE_HEADERS
 from geo import accounts, labels
 from geo.errors import N_, PantauError
+from geo.i18n import Translator
 from geo.settings import Settings
 
 __all__ = [
@@ -243,6 +244,23 @@ def _due(t: Any, value: dt.datetime | None, zone: ZoneInfo) -> str:
     if value is None:
         return ""
     return str(t.date((value - dt.timedelta(microseconds=1)).astimezone(zone).date()))
+
+
+#: Said above a form whose fields are marked with what each expects.
+FORM_ERRORS = N_("The form has errors; see the fields marked below.")
+
+
+def field_problems(exc: PydanticError, hints: dict[str, str], t: Translator) -> dict[str, str]:
+    """Return, per field a form schema refused, what the field expects (``hints``), in ``t``.
+
+    A refusal of no hinted field is reported for the whole form (``{"form": ...}``).
+    """
+    found: dict[str, str] = {}
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err.get("loc") else ""
+        if field in hints and field not in found:
+            found[field] = t.gettext(hints[field])
+    return found or {"form": t.gettext(FORM_ERRORS)}
 
 
 def posted(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from geo.i18n import Translator
 
-__all__ = ["resolution", "resolution_labels", "flag", "role", "role_labels"]
+__all__ = ["resolution", "resolution_labels", "flag", "role", "role_labels", "mode_labels"]
 
 
 def resolution_labels(t: Translator) -> dict[str, str]:
@@ -57,3 +57,13 @@ def role_labels(t: Translator) -> dict[str, str]:
 def role(t: Translator, code: str) -> str:
     """Return the label of one role."""
     return role_labels(t).get(code, code)
+
+
+def mode_labels(t: Translator) -> dict[str, str]:
+    """Return the label of every way of travel a team may use, in the order forms list them."""
+    return {
+        "car": t.gettext("car"),
+        "4wd": t.gettext("four-wheel drive"),
+        "motorbike": t.gettext("motorbike"),
+        "boat": t.gettext("boat"),
+    }
