@@ -20,16 +20,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    Float,
     FromClause,
+    Integer,
+    Select,
     Text,
     and_,
+    bindparam,
     cast,
     column,
     func,
@@ -44,6 +49,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from geo.errors import NotFound, ValidationError
+from geo.layers.config import CLASS_COLUMNS
 
 __all__ = [
     "CollectionSpec",
@@ -71,6 +77,25 @@ Where = Callable[[ReadOnlyColumnCollection[str, Any]], ColumnElement[bool]]
 
 
 @dataclass(frozen=True)
+class Annotation:
+    """Properties a collection computes per page, after the spec's own (see ``annotate``).
+
+    ``properties`` are ``(name, expression on the page's columns)`` pairs. When they need
+    values found first, ``prepare`` is a query run before the page with the same parameters,
+    and ``params`` turns its rows into the page's extra bound parameters.
+    """
+
+    properties: Sequence[tuple[str, ColumnElement[Any]]]
+    prepare: Select[Any] | None = None
+    params: Callable[[Sequence[Sequence[Any]]], dict[str, Any]] | None = None
+
+
+#: ``(page, rows, language)`` to the :class:`Annotation` of a page in the reader's language;
+#: ``rows`` are the filtered rows the page is taken from (neither ordered nor paged).
+Annotate = Callable[[FromClause, FromClause, str], Annotation]
+
+
+@dataclass(frozen=True)
 class CollectionSpec:
     """How one collection is read: column names of its source, never user input."""
 
@@ -92,6 +117,10 @@ class CollectionSpec:
     #: The geometry as served, from the stored one (e.g. snapped to a grid for the public).
     geom_expression: Callable[[ColumnElement[Any]], ColumnElement[Any]] | None = None
     order_by: str = field(default="")
+    #: Properties computed per page (texts in the reader's language), or ``None``.
+    annotate: Annotate | None = None
+    #: Source columns a page carries for ``annotate`` without serving them as they are.
+    hidden: tuple[str, ...] = ()
 
     def geometry(self, columns: ReadOnlyColumnCollection[str, Any]) -> ColumnElement[Any]:
         """Return the geometry served, from the source's (or a page's) columns."""
@@ -102,9 +131,16 @@ class CollectionSpec:
 # The sources import their models when first used: the registry-only deployment has no
 # patrols or reports installed, and those modules import more than this one needs.
 def _sites() -> FromClause:
-    from geo.models import Site
+    """Return the sites with the columns of their indicative class (geo.layers.columns)."""
+    from geo.layers.columns import classed_sites
 
-    return Site.__table__
+    return classed_sites()
+
+
+def _site_classes(page: FromClause, rows: FromClause, language: str) -> Annotation:
+    from geo.layers.columns import site_class_properties
+
+    return site_class_properties(page, rows, language)
 
 
 def _patrol_routes() -> FromClause:
@@ -171,6 +207,10 @@ register_collection(
         datetime_column="first_reported",
         filterable=("status", "kabupaten", "commodity", "risk_level"),
         order_by="code",
+        # The indicative class (permit, forest estate, authority, guidance): see
+        # geo.layers.columns; every site carries its keys, null when not classified.
+        annotate=_site_classes,
+        hidden=CLASS_COLUMNS,
     )
 )
 
@@ -378,17 +418,30 @@ def parse_datetime_interval(
     return (start, end)
 
 
-def _bbox_condition(
-    geom: ColumnElement[Any], bbox: tuple[float, float, float, float]
-) -> ColumnElement[bool]:
-    x1, y1, x2, y2 = bbox
+@dataclass(frozen=True)
+class _Shape:
+    """What a statement depends on besides its bound values: the key of the statement cache."""
 
-    def overlaps(xmin: float, xmax: float) -> ColumnElement[bool]:
+    spec: CollectionSpec
+    language: str = ""
+    boxes: int = 0  # bbox envelopes: 0, 1, or 2 across the antimeridian
+    start: bool = False
+    end: bool = False
+    filters: tuple[str, ...] = ()
+    feature_id: bool = False
+
+
+def _bbox_condition(geom: ColumnElement[Any], boxes: int) -> ColumnElement[bool]:
+    x1, y1 = bindparam("x1", type_=Float), bindparam("y1", type_=Float)
+    x2, y2 = bindparam("x2", type_=Float), bindparam("y2", type_=Float)
+
+    def overlaps(xmin: ColumnElement[Any], xmax: ColumnElement[Any]) -> ColumnElement[bool]:
         return geom.op("&&")(func.ST_MakeEnvelope(xmin, y1, xmax, y2, 4326))
 
-    if x1 <= x2:
+    if boxes == 1:
         return overlaps(x1, x2)
-    return or_(overlaps(x1, 180), overlaps(-180, x2))  # crosses the antimeridian: two boxes
+    # Crosses the antimeridian: two boxes.
+    return or_(overlaps(x1, literal(180.0, Float)), overlaps(literal(-180.0, Float), x2))
 
 
 def _filter_value(spec: CollectionSpec, name: str, value: str | int) -> str | int:
@@ -408,39 +461,63 @@ def _filter_value(spec: CollectionSpec, name: str, value: str | int) -> str | in
         ) from None
 
 
-def _conditions(
+def _inputs(
     spec: CollectionSpec,
-    columns: ReadOnlyColumnCollection[str, Any],
     bbox: tuple[float, float, float, float] | None,
     interval: tuple[dt.datetime | None, dt.datetime | None] | None,
     filters: Mapping[str, str | int | None],
-) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = []
-    if spec.where is not None:
-        clauses.append(spec.where(columns))
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Check the request's conditions: the parts of its :class:`_Shape`, and its values."""
+    shape: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     if bbox is not None:
-        clauses.append(_bbox_condition(columns[spec.geom_column], bbox))
+        values.update(zip(("x1", "y1", "x2", "y2"), bbox, strict=True))
+        shape["boxes"] = 1 if bbox[0] <= bbox[2] else 2
     if interval is not None:
         if spec.datetime_column is None:
             raise ValidationError(
                 f"collection {spec.id!r} has no temporal property to filter by datetime",
                 field="datetime",
             )
-        start, end = interval
-        if start is not None:
-            clauses.append(columns[spec.datetime_column] >= start)
-        if end is not None:
-            clauses.append(columns[spec.datetime_column] <= end)
-    for name, value in filters.items():
-        if value is not None:
-            checked = _filter_value(spec, name, value)  # refuses names the spec does not list
-            clauses.append(columns[name] == checked)
+        for name, instant in zip(("start", "end"), interval, strict=True):
+            if instant is not None:
+                shape[name], values[name] = True, instant
+    wanted = {n: v for n, v in filters.items() if v is not None}
+    for name, value in wanted.items():
+        values[f"f_{name}"] = _filter_value(spec, name, value)  # refuses names not listed
+    names = sorted(wanted)
+    shape["filters"] = tuple(names)
+    return shape, values
+
+
+def _conditions(
+    spec: CollectionSpec, columns: ReadOnlyColumnCollection[str, Any], shape: _Shape
+) -> list[ColumnElement[bool]]:
+    """Return the conditions of ``shape`` on ``columns``, each value a bound parameter."""
+    clauses: list[ColumnElement[bool]] = []
+    if spec.where is not None:
+        clauses.append(spec.where(columns))
+    if shape.boxes:
+        clauses.append(_bbox_condition(columns[spec.geom_column], shape.boxes))
+    if spec.datetime_column is not None:
+        if shape.start:
+            clauses.append(columns[spec.datetime_column] >= bindparam("start"))
+        if shape.end:
+            clauses.append(columns[spec.datetime_column] <= bindparam("end"))
+    clauses += [columns[name] == bindparam(f"f_{name}") for name in shape.filters]
+    if shape.feature_id:
+        clauses.append(cast(columns[spec.id_column], Text) == bindparam("fid", type_=Text))
     return clauses
 
 
-def _feature(spec: CollectionSpec, columns: ReadOnlyColumnCollection[str, Any]) -> Any:
-    """Build a GeoJSON Feature in PostgreSQL from the columns of one row."""
-    props = [x for p in spec.properties for x in (literal(p), columns[p])]
+def _feature(
+    spec: CollectionSpec,
+    columns: ReadOnlyColumnCollection[str, Any],
+    extra: Sequence[tuple[str, ColumnElement[Any]]] = (),
+) -> Any:
+    """Build a GeoJSON Feature in PostgreSQL from the columns of one row (and ``extra``)."""
+    pairs = [*((p, columns[p]) for p in spec.properties), *extra]
+    props = [x for name, value in pairs for x in (literal(name), value)]
     # RFC 7946 section 3.1.6: exterior rings counterclockwise, holes clockwise.
     geometry = func.ST_AsGeoJSON(func.ST_ForcePolygonCCW(spec.geometry(columns)), _PRECISION)
     return func.json_build_object(
@@ -457,7 +534,7 @@ def _feature(spec: CollectionSpec, columns: ReadOnlyColumnCollection[str, Any]) 
 
 def _needed(spec: CollectionSpec, order: str) -> list[str]:
     """Return the source columns a page of features reads, each once."""
-    names = [spec.id_column, spec.geom_column, *spec.properties, order]
+    names = [spec.id_column, spec.geom_column, *spec.properties, *spec.hidden, order]
     return list(dict.fromkeys(names))
 
 
@@ -481,6 +558,7 @@ def query_items(
     limit: int = 100,
     offset: int = 0,
     count: bool = True,
+    language: str = "id",
 ) -> FeaturePage:
     """Return one page of ``collection`` as GeoJSON features, filtered and ordered by id.
 
@@ -500,6 +578,8 @@ def query_items(
         Paging; ``limit`` is 1..10,000.
     count
         Whether to count all matching features (``number_matched``); ``-1`` when not.
+    language
+        Language of the texts a collection computes per page (the sites' class labels).
 
     Returns
     -------
@@ -517,38 +597,70 @@ def query_items(
         raise ValidationError(f"limit must be 1..{MAX_LIMIT}, got {limit}", field="limit")
     if offset < 0:
         raise ValidationError(f"offset must be 0 or more, got {offset}", field="offset")
-    source = spec.source()
-    where = _conditions(spec, source.c, bbox, interval, filters or {})
-    order = spec.order_by or spec.id_column
-    # One round trip: the page and, through a window, how many rows matched in all.
-    page = (
-        select(*(source.c[n] for n in _needed(spec, order)), func.count().over().label("_matched"))
-        .where(*where)
-        .order_by(source.c[order])
-        .limit(limit)
-        .offset(offset)
-        .subquery("page")
-    )
-    empty = cast(literal("[]"), JSON)
-    ordered = aggregate_order_by(_feature(spec, page.c), page.c[order])
-    features = func.coalesce(func.json_agg(ordered), empty)
-    row = session.execute(
-        select(cast(features, Text), func.count(), func.max(page.c._matched))
-    ).one()
+    parts, values = _inputs(spec, bbox, interval, filters or {})
+    shape = _Shape(spec, language if spec.annotate else "", **parts)
+    statements = _page_statements(shape)
+    values.update(limit=limit, offset=offset)
+    values.update(_annotation_values(session, statements.annotation, values))
+    row = session.execute(statements.page, values).one()
     matched = -1
     if row[2] is not None:
         matched = int(row[2])
     elif offset == 0:
         matched = 0
     elif count:  # an empty page: count separately (an offset beyond the end, or no match)
-        matched = int(
-            session.execute(select(func.count()).select_from(source).where(*where)).scalar_one()
-        )
+        matched = int(session.execute(statements.count, values).scalar_one())
     return FeaturePage(features_json=row[0], number_matched=matched, number_returned=int(row[1]))
 
 
-def get_feature(*, session: Session, collection: str, feature_id: str) -> str:
-    """Return one feature of ``collection`` as GeoJSON text.
+@dataclass(frozen=True)
+class _PageStatements:
+    page: Select[str, int, Any]
+    count: Select[int]
+    annotation: Annotation
+
+
+# Statements are built once per shape and reused with new values: building a statement costs
+# more than PostgreSQL takes to run it on a registry-sized table (benchmarks/api.py).
+@lru_cache(maxsize=512)
+def _page_statements(shape: _Shape) -> _PageStatements:
+    """Build the statements of one page of ``shape``: features, count, and annotation."""
+    spec = shape.spec
+    source = spec.source()
+    where = _conditions(spec, source.c, shape)
+    order = spec.order_by or spec.id_column
+    columns = [source.c[n] for n in _needed(spec, order)]
+    # One round trip: the page and, through a window, how many rows matched in all.
+    page = (
+        select(*columns, func.count().over().label("_matched"))
+        .where(*where)
+        .order_by(source.c[order])
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery("page")
+    )
+    rows = select(*columns).where(*where).subquery("matching")
+    annotation = spec.annotate(page, rows, shape.language) if spec.annotate else Annotation(())
+    ordered = aggregate_order_by(_feature(spec, page.c, annotation.properties), page.c[order])
+    features = func.coalesce(func.json_agg(ordered), cast(literal("[]"), JSON))
+    return _PageStatements(
+        page=select(cast(features, Text), func.count(), func.max(page.c._matched)),
+        count=select(func.count()).select_from(source).where(*where),
+        annotation=annotation,
+    )
+
+
+def _annotation_values(
+    session: Session, annotation: Annotation, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Run an annotation's first query, if it has one; return its extra bound values."""
+    if annotation.prepare is None or annotation.params is None:
+        return {}
+    return annotation.params(session.execute(annotation.prepare, dict(values)).all())
+
+
+def get_feature(*, session: Session, collection: str, feature_id: str, language: str = "id") -> str:
+    """Return one feature of ``collection`` as GeoJSON text (computed texts in ``language``).
 
     Raises
     ------
@@ -561,16 +673,28 @@ def get_feature(*, session: Session, collection: str, feature_id: str) -> str:
     '{"type" : "Feature", "id" : "KKR-001", ...}'
     """
     spec = _spec(collection)
-    source = spec.source()
-    where = _conditions(spec, source.c, None, None, {})
-    value = session.execute(
-        select(cast(_feature(spec, source.c), Text)).where(
-            *where, cast(source.c[spec.id_column], Text) == feature_id
-        )
-    ).scalar()
+    shape = _Shape(spec, language if spec.annotate else "", feature_id=True)
+    statement, annotation = _feature_statement(shape)
+    values: dict[str, Any] = {"fid": feature_id}
+    values.update(_annotation_values(session, annotation, values))
+    value = session.execute(statement, values).scalar()
     if value is None:
         raise NotFound(f"{collection} has no feature {feature_id[:64]!r}", field="featureId")
     return str(value)
+
+
+@lru_cache(maxsize=64)
+def _feature_statement(shape: _Shape) -> tuple[Select[Any], Annotation]:
+    """Build the statement of one feature by id (bound as ``fid``), and its annotation."""
+    spec = shape.spec
+    source = spec.source()
+    one = (
+        select(*(source.c[n] for n in _needed(spec, spec.id_column)))
+        .where(*_conditions(spec, source.c, shape))
+        .subquery("page")
+    )
+    annotation = spec.annotate(one, one, shape.language) if spec.annotate else Annotation(())
+    return select(cast(_feature(spec, one.c, annotation.properties), Text)), annotation
 
 
 def collection_extent(
@@ -593,7 +717,7 @@ def collection_extent(
             (func.min(when) if when is not None else null()).label("t0"),
             (func.max(when) if when is not None else null()).label("t1"),
         )
-        .where(*_conditions(spec, source.c, None, None, {}))
+        .where(*_conditions(spec, source.c, _Shape(spec)))
         .subquery("x")
     )
     e = extent.c.e

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import Response
@@ -38,7 +36,6 @@ from api.schemas import (
 from geo import features, registry, sites
 from geo.featurecache import CollectionCache
 from geo.features import FeaturePage
-from geo.layers import service as layers
 from geo.tokens import Principal
 
 router = APIRouter(prefix="/sites", tags=["sites"], responses=ERRORS)
@@ -77,8 +74,9 @@ async def read_sites_page(
 
     Shared by ``/sites`` and the OGC items of ``sites``. The caller checks authorisation first;
     the page is the same for every role allowed to read sites. Each site carries its
-    indicative class in ``language`` (:func:`with_classes`); a classification run notifies
-    the cache's channel like a change to a site does, so a cached page never outlives it.
+    indicative class in ``language`` (joined in the page's query: ``geo.layers.columns``); a
+    classification run notifies the cache's channel like a change to a site does, so a cached
+    page never outlives it.
     """
     cache = registry_cache(request)
     key = (
@@ -106,9 +104,9 @@ async def read_sites_page(
             filters=filters,
             limit=limit,
             offset=offset,
+            language=language,
         ),
     )
-    page = await classed_page(session, page, language)
     if cache is not None:
         cache.put(key, version, page)
     return page
@@ -128,43 +126,13 @@ async def read_site_feature(
             return hit
     feature = await run_read(
         session,
-        lambda s: features.get_feature(session=s, collection="sites", feature_id=feature_id),
+        lambda s: features.get_feature(
+            session=s, collection="sites", feature_id=feature_id, language=language
+        ),
     )
-    feature = await with_classes(session, feature, language)
     if cache is not None:
         cache.put(key, version, feature)
     return feature
-
-
-async def with_classes(session: Session, feature_json: str, language: str) -> str:
-    """Add each site's indicative class to one Feature or an array of them (GeoJSON text).
-
-    The flat properties of :func:`geo.layers.service.class_properties` (class, forest flags,
-    authority, overlap share, snapshot dates, guidance in ``language``).
-    """
-    doc = json.loads(feature_json)
-    feats: list[dict[str, Any]] = doc if isinstance(doc, list) else [doc]
-    if not feats:
-        return feature_json
-    codes = [str(f.get("id") or (f.get("properties") or {}).get("code")) for f in feats]
-    views = await run_read(
-        session,
-        lambda s: layers.classifications_of(
-            session=s, object_kind="site", codes=codes, language=language
-        ),
-    )
-    if not views:  # no layer has classified these sites: nothing to add, no re-encoding
-        return feature_json
-    for feat, code in zip(feats, codes, strict=True):
-        extra = layers.class_properties(views.get(code.upper()))
-        feat["properties"] = {**(feat.get("properties") or {}), **extra}
-    return json.dumps(doc, ensure_ascii=False)
-
-
-async def classed_page(session: Session, page: FeaturePage, language: str) -> FeaturePage:
-    """Return ``page`` with each site's indicative class added (see :func:`with_classes`)."""
-    text = await with_classes(session, page.features_json, language)
-    return dataclasses.replace(page, features_json=text)
 
 
 def _commit_and_invalidate(request: Request, session: Session) -> None:

@@ -36,6 +36,7 @@ from sqlalchemy import (
     table,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from geo.layers.config import OBJECT_KINDS, PERMIT_CLASSES, LayerSettings, authority_for
@@ -188,7 +189,7 @@ def newest_snapshots(session: Session) -> dict[str, LayerSnapshot]:
     """Return the newest snapshot of each layer kind (by import time)."""
     rows = session.scalars(
         select(LayerSnapshot)
-        .distinct(LayerSnapshot.kind)
+        .ext(distinct_on(LayerSnapshot.kind))
         .order_by(LayerSnapshot.kind, LayerSnapshot.imported_at.desc(), LayerSnapshot.id.desc())
     ).all()
     return {s.kind: s for s in rows}

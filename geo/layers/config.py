@@ -41,6 +41,20 @@ FOREST_FUNCTIONS: tuple[str, ...] = (
 #: Who issues permits: the province for non-metal minerals and rock, the centre otherwise.
 AUTHORITIES: tuple[str, ...] = ("PROVINSI", "PUSAT")
 
+#: The columns of a site's class that the feature queries join to each site row
+#: (``geo.layers.columns.classed_sites``); ``class_id`` is NULL when it has no class.
+CLASS_COLUMNS: tuple[str, ...] = (
+    "class_id",
+    "permit_class",
+    "permit_share",
+    "permit_code",
+    "forest_flags",
+    "moratorium",
+    "authority",
+    "wiup_snapshot_date",
+    "forest_snapshot_date",
+)
+
 #: Default ``FUNGSIKWS`` codes → function, seeded into the ``forest_functions`` table by the
 #: migration; the agency edits that table (``pantau layers codes``) to match its source layer.
 #: Both the numeric codes of the ministry's layer and the usual abbreviations are listed.

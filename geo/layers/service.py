@@ -33,8 +33,6 @@ __all__ = [
     "ClassificationView",
     "ImportResult",
     "SnapshotInfo",
-    "CLASS_PROPERTIES",
-    "class_properties",
     "classification_of",
     "classifications_of",
     "classify",
@@ -266,58 +264,6 @@ def classifications_of(
     return {row.object_code.upper(): _view(row, language) for row in rows}
 
 
-#: The GeoJSON properties :func:`class_properties` gives every feature (None: not classified).
-CLASS_PROPERTIES: tuple[str, ...] = (
-    "class_indicative",
-    "permit_class",
-    "permit_class_label",
-    "permit_share",
-    "permit_code",
-    "forest_flags",
-    "forest_labels",
-    "authority",
-    "authority_label",
-    "wiup_snapshot_date",
-    "forest_snapshot_date",
-    "class_guidance",
-)
-
-
-def class_properties(view: ClassificationView | None) -> dict[str, Any]:
-    """Return the flat GeoJSON properties of a class (OGC features, QGIS), JSON-ready.
-
-    Every key of :data:`CLASS_PROPERTIES` is present, ``None`` when ``view`` is ``None`` (not
-    classified), so a layer keeps one schema. ``class_indicative`` is always true for a class:
-    it is guidance, not a legal finding.
-
-    Examples
-    --------
-    >>> class_properties(None)["permit_class"] is None
-    True
-    """
-    if view is None:
-        return dict.fromkeys(CLASS_PROPERTIES)
-    permit = view.permit or {}
-
-    def day(d: dt.date | None) -> str | None:
-        return d.isoformat() if d else None
-
-    return {
-        "class_indicative": True,
-        "permit_class": view.permit_class,
-        "permit_class_label": view.permit_label,
-        "permit_share": view.permit_share,
-        "permit_code": permit.get("kode_wiup") or permit.get("sk_iup"),
-        "forest_flags": view.forest_flags,
-        "forest_labels": view.forest_labels,
-        "authority": view.authority,
-        "authority_label": view.authority_label,
-        "wiup_snapshot_date": day(view.wiup_snapshot_date),
-        "forest_snapshot_date": day(view.forest_snapshot_date),
-        "class_guidance": view.guidance,
-    }
-
-
 def _view(row: LayerClassification, language: str) -> ClassificationView:
     t = translator(language)
     forests = forest_labels(t)
@@ -392,7 +338,7 @@ def map_frame(
 def forest_codes(*, session: Session) -> dict[str, str]:
     """Return the agency's ``FUNGSIKWS`` code → forest function table."""
     query = select(ForestFunction.code, ForestFunction.function).order_by(ForestFunction.code)
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def set_forest_code(*, session: Session, code: str, function: str, note: str | None = None) -> str:

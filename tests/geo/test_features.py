@@ -69,6 +69,31 @@ def test_bbox_datetime_and_filters(two_sites: Session) -> None:
     assert info.value.field == "name"
 
 
+def test_one_statement_serves_many_values(two_sites: Session) -> None:
+    """Statements are built once per shape; each request's own values still decide."""
+    s = two_sites
+    for commodity, code in (("emas", "FTR-002"), ("batubara", "FTR-001"), ("emas", "FTR-002")):
+        got = _ids(
+            features.query_items(session=s, collection="sites", filters={"commodity": commodity})
+        )
+        assert code in got and {"FTR-001", "FTR-002"} - {code} - set(got)
+    far = features.parse_bbox("100,-10,101,-9")
+    assert _ids(features.query_items(session=s, collection="sites", bbox=far)) == []
+    near = features.parse_bbox("117.09,-0.59,117.10,-0.57")
+    assert _ids(features.query_items(session=s, collection="sites", bbox=near)) == ["FTR-001"]
+
+
+def test_a_box_across_the_antimeridian_is_two_boxes(two_sites: Session) -> None:
+    s = two_sites
+    across = (116.9, -1.0, -170.0, 1.0)  # from 116.9 E eastwards over 180 to 170 W
+    got = _ids(features.query_items(session=s, collection="sites", bbox=across))
+    assert {"FTR-001", "FTR-002"} <= set(got)
+    beyond = (117.2, -1.0, -170.0, 1.0)  # starts east of both sites
+    assert not {"FTR-001", "FTR-002"} & set(
+        _ids(features.query_items(session=s, collection="sites", bbox=beyond))
+    )
+
+
 def test_paging_counts(two_sites: Session) -> None:
     total = features.query_items(session=two_sites, collection="sites").number_matched
     page = features.query_items(session=two_sites, collection="sites", limit=1, offset=1)

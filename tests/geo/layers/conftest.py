@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point, box, mapping
 from shapely.geometry.base import BaseGeometry
@@ -106,3 +107,17 @@ def add_site(session: Session, code: str, geom: BaseGeometry, commodity: str = "
 
 def east_of(x: float, metres: float, y: float = 0.005) -> Point:
     return Point(x + metres * M, y)
+
+
+@pytest.fixture
+def layered(session: Session, tmp_path: Path) -> Session:
+    load(session, tmp_path, "wiup", WIUP_FEATURES, snapshot_date=dt.date(2026, 5, 1))
+    load(session, tmp_path, "kawasan_hutan", FOREST_FEATURES, snapshot_date=dt.date(2026, 4, 1))
+    add_site(session, "T-OP", Point(117.005, 0.005), commodity="batu")
+    add_site(session, "T-EKS", Point(117.025, 0.005))
+    add_site(session, "T-EXP", Point(117.045, 0.005))
+    add_site(session, "T-OUT", Point(117.2, 0.005), commodity="pasir")
+    add_site(session, "T-EDGE-IN", east_of(117.01, 30))
+    add_site(session, "T-EDGE-OUT", east_of(117.03, 80))
+    add_site(session, "T-HALF", box(117.005, 0.002, 117.015, 0.004))
+    return session

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from geo.layers.classify import classify_objects, matches_query, objects_cte
 from geo.layers.config import LayerSettings
 from geo.layers.models import LayerClassification
-from tests.geo.layers.conftest import FOREST_FEATURES, WIUP_FEATURES, add_site, east_of, load
+from tests.geo.layers.conftest import add_site, load
 
 ON = dt.date(2026, 6, 1)
 
@@ -24,20 +24,6 @@ def classes(session: Session) -> dict[str, LayerClassification]:
         select(LayerClassification).where(LayerClassification.object_kind == "site")
     ).all()
     return {r.object_code: r for r in rows}
-
-
-@pytest.fixture
-def layered(session: Session, tmp_path: Path) -> Session:
-    load(session, tmp_path, "wiup", WIUP_FEATURES, snapshot_date=dt.date(2026, 5, 1))
-    load(session, tmp_path, "kawasan_hutan", FOREST_FEATURES, snapshot_date=dt.date(2026, 4, 1))
-    add_site(session, "T-OP", Point(117.005, 0.005), commodity="batu")
-    add_site(session, "T-EKS", Point(117.025, 0.005))
-    add_site(session, "T-EXP", Point(117.045, 0.005))
-    add_site(session, "T-OUT", Point(117.2, 0.005), commodity="pasir")
-    add_site(session, "T-EDGE-IN", east_of(117.01, 30))
-    add_site(session, "T-EDGE-OUT", east_of(117.03, 80))
-    add_site(session, "T-HALF", box(117.005, 0.002, 117.015, 0.004))
-    return session
 
 
 def test_inside_outside_and_expired(layered: Session) -> None:
