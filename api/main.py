@@ -209,7 +209,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         outer_worker = getattr(app.state, "intake_worker", None)
         intake_worker = None
         if api_settings.defer_intake:
-            intake_worker = IntakeWorker(engine)
+            intake_worker = IntakeWorker(engine, settings=settings)
             intake_worker.start()
         app.state.intake_worker = intake_worker
         try:

@@ -64,7 +64,7 @@ def match(
     """Match every report to the nearest site within the radius (only changes are written)."""
     cli = current()
     t, engine = cli.t, cli.engine()
-    queued = drain(engine=engine)  # reports the API accepted and has not processed yet
+    queued = drain(engine=engine, settings=cli.settings)  # accepted by the API, not processed yet
     if queued:
         cli.console.print(
             t.gettext("{n} queued reports linked to near duplicates and matched first", n=queued)

@@ -7,14 +7,16 @@ writes the report and its ``intake_queue`` row in one statement, so a stored rep
 either processed or queued: a crash between the two leaves it queued, never forgotten.
 
 :func:`drain` takes a batch from the queue (``FOR UPDATE SKIP LOCKED``, so several API
-processes can drain side by side), links and matches it, and deletes the rows, all in one
-transaction. :class:`IntakeWorker` drains in a background thread of the API process, a
+processes can drain side by side), links and matches it, gives its reports their indicative
+class when permit or forest layers are loaded (:func:`geo.layers.service.reclassify`, one
+statement set for the batch), and deletes the rows, all in one transaction.
+:class:`IntakeWorker` drains in a background thread of the API process, a
 fraction of a second after reports arrive; ``pantau match`` drains whatever is left.
 
 Examples
 --------
 >>> from geo.reports.queue import drain
->>> drain(engine=engine)  # reports a deferred intake queued, linked and matched now
+>>> drain(engine=engine, settings=settings)  # reports queued, linked and matched now
 0
 """
 
@@ -25,8 +27,8 @@ import logging
 from sqlalchemy import Engine, text
 
 from geo.db import session_scope
-from geo.reports.config import ReportSettings
 from geo.reports.dedup import link_near_duplicates, match_new_reports
+from geo.settings import Settings
 from geo.worker import BackgroundRound
 
 __all__ = ["drain", "pending", "IntakeWorker"]
@@ -55,13 +57,8 @@ def pending(*, engine: Engine) -> int:
         return int(conn.execute(text("SELECT count(*) FROM intake_queue")).scalar_one())
 
 
-def drain(
-    *,
-    engine: Engine,
-    batch_size: int = 500,
-    report_settings: ReportSettings | None = None,
-) -> int:
-    """Link and match queued reports, a batch per transaction, until the queue is empty.
+def drain(*, engine: Engine, settings: Settings, batch_size: int = 500) -> int:
+    """Link, match and classify queued reports, a batch per transaction, until none is left.
 
     A batch that fails is rolled back whole and stays queued.
 
@@ -69,10 +66,11 @@ def drain(
     ----------
     engine
         Database engine.
+    settings
+        The near-duplicate distance and time window (``settings.reports``) and the layer
+        settings the classes are computed with.
     batch_size
         Reports per transaction.
-    report_settings
-        Near-duplicate distance and time window (``PANTAU_REPORT_*`` by default).
 
     Returns
     -------
@@ -81,17 +79,20 @@ def drain(
 
     Examples
     --------
-    >>> drain(engine=engine)
+    >>> drain(engine=engine, settings=settings)
     0
     """
+    from geo.layers.service import reclassify
+
     done = 0
     while True:
         with session_scope(engine) as session:
             ids = sorted(int(i) for i in session.execute(_TAKE, {"limit": batch_size}).scalars())
             if not ids:
                 return done
-            link_near_duplicates(session=session, report_ids=ids, report_settings=report_settings)
+            link_near_duplicates(session=session, report_ids=ids, report_settings=settings.reports)
             match_new_reports(session=session, report_ids=ids)
+            reclassify(session=session, settings=settings, only={"report": ids})
         done += len(ids)
 
 
@@ -105,16 +106,19 @@ class IntakeWorker(BackgroundRound):
 
     Examples
     --------
-    >>> worker = IntakeWorker(engine, idle_s=1.0)
+    >>> worker = IntakeWorker(engine, settings=settings, idle_s=1.0)
     >>> worker.start()
     >>> worker.notify()
     >>> worker.stop()
     """
 
-    def __init__(self, engine: Engine, *, delay_s: float = 0.2, idle_s: float = 10.0) -> None:
+    def __init__(
+        self, engine: Engine, *, settings: Settings, delay_s: float = 0.2, idle_s: float = 10.0
+    ) -> None:
         super().__init__(name="pantau-intake", delay_s=delay_s, idle_s=idle_s)
         self._engine = engine
+        self._settings = settings
 
     def round(self) -> int:
         """Drain the queue; a failed batch stays queued for the next round."""
-        return drain(engine=self._engine)
+        return drain(engine=self._engine, settings=self._settings)

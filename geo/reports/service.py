@@ -165,7 +165,7 @@ def submit_report(
     )
     if idempotency_key:
         _remember_key(session, idempotency_key, fingerprint, result)
-    if result.created:
+    if result.created and not defer:  # a deferred report is classified with its queue batch
         reclassify(session=session, settings=settings, only={"report": [result.id]})
     return result
 

@@ -21,6 +21,7 @@ from geo.db import make_engine
 from geo.hotspots.service import cluster_hotspots, promote_hotspot
 from geo.layers import service
 from geo.reports.editing import edit
+from geo.reports.queue import drain
 from geo.reports.service import import_reports, submit_report
 from geo.settings import Settings
 from tests.common import site_row
@@ -208,3 +209,30 @@ def test_an_imported_batch_is_classified(
         )
         got = {r[0]: r[1] for r in rows}
     assert got == {"RCL-IMP-1": "WIUP_OP", "RCL-IMP-2": "LUAR_WIUP"}
+
+
+@pytest.mark.slow
+def test_a_queued_report_is_classified_with_its_batch(
+    own_engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """The public intake answers before classifying; the queue's drain classifies the batch."""
+    with Session(own_engine) as session, session.begin():
+        _layers(session, settings, tmp_path)
+    with Session(own_engine) as session, session.begin():
+        queued = [
+            submit_report(
+                settings=settings,
+                session=session,
+                fields={"lat": lat, "lon": lon, "activity": "excavator"},
+                actor=None,
+                public=True,
+                defer=True,
+            ).id
+            for lat, lon in ((0.005, 117.002), (0.3, 117.3))
+        ]
+        assert [_report_class(session, i) for i in queued] == [None, None]
+    assert drain(engine=own_engine, settings=settings) == 2
+    with Session(own_engine) as session:
+        got = [_report_class(session, i) for i in queued]
+    assert got[0].permit_class == "WIUP_OP" and list(got[0].forest_flags) == ["HUTAN_LINDUNG"]
+    assert got[1].permit_class == "LUAR_WIUP"

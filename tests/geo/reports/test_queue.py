@@ -74,17 +74,17 @@ def test_deferred_reports_are_queued_then_linked_and_matched(
     assert _state(queue_engine, first) == (None, None, True)
     assert _state(queue_engine, second) == (None, None, True)
     assert pending(engine=queue_engine) == 2
-    assert drain(engine=queue_engine, batch_size=1) == 2  # one batch per report
+    assert drain(engine=queue_engine, settings=settings, batch_size=1) == 2  # a batch each
     with queue_engine.connect() as conn:
         site = conn.execute(text("SELECT id FROM sites WHERE code = 'KKR-901'")).scalar_one()
     assert _state(queue_engine, first) == (site, None, False)
     assert _state(queue_engine, second) == (site, first, False)  # the later one, linked
     assert pending(engine=queue_engine) == 0
-    assert drain(engine=queue_engine) == 0
+    assert drain(engine=queue_engine, settings=settings) == 0
 
 
 def test_the_worker_drains_soon_after_it_is_woken(queue_engine: Engine, settings: Settings) -> None:
-    worker = IntakeWorker(queue_engine, delay_s=0.05, idle_s=30.0)
+    worker = IntakeWorker(queue_engine, settings=settings, delay_s=0.05, idle_s=30.0)
     worker.start()
     try:
         report = _submit(queue_engine, settings, -0.4203, hours_ago=1)
