@@ -27,7 +27,11 @@ Made only for the examples that name them (they take a moment):
 ``m``
     The offline overview map of the demo data (a ``folium.Map``).
 
-A file name ending in ``.jpg`` that an example mentions exists as a small photo.
+A file name ending in ``.jpg`` that an example mentions exists as a small photo, and one
+ending in ``.osm.pbf`` as a small OpenStreetMap extract near Samarinda (a town, a road, a river).
+
+Examples that draw a PDF or PNG run headless Chromium and tilemaker, as ``make test`` installs
+them (``scripts/setup-browser``, ``scripts/setup-system``).
 
 Each example runs in a temporary working directory whose ``data`` links to the repository's
 ``data/`` folder, so ``"data/sites.geojson"`` reads the demo file and ``"out/map.html"`` is
@@ -46,7 +50,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from tests.common import TEST_SECRET_KEY
+from tests.common import TEST_SECRET_KEY, write_osm_extract
 
 ROOT = Path(__file__).resolve().parent
 
@@ -123,6 +127,8 @@ def _doctest_database(
     (tmp_path / "data").symlink_to(ROOT / "data")
     for name in set(re.findall(r"[\w-]+\.jpg", source)):
         _photo(tmp_path / name)
+    for name in set(re.findall(r"[\w-]+\.osm\.pbf", source)):
+        write_osm_extract(tmp_path / name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(geo.db, "_default", engine)
     with engine.connect() as conn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from shapely import Point, Polygon
 
@@ -68,3 +69,31 @@ def run_pantau(
         text=True,
         timeout=timeout,
     )
+
+
+#: A town, a primary road, a river, a lake and a kabupaten boundary near Samarinda (OSM's OPL).
+OSM_EXTRACT = """\
+n1 v1 dV Tplace=town,name=Kota%20%Uji x117.10 y-0.50
+n2 v1 dV T x117.00 y-0.60
+n3 v1 dV T x117.20 y-0.40
+n4 v1 dV T x117.00 y-0.40
+n5 v1 dV T x117.20 y-0.60
+n6 v1 dV T x117.05 y-0.55
+n7 v1 dV T x117.08 y-0.55
+n8 v1 dV T x117.08 y-0.52
+n9 v1 dV T x117.05 y-0.52
+n20 v1 dV Tplace=hamlet,name=Dusun%20%Kecil x117.12 y-0.45
+w10 v1 dV Thighway=primary,name=Jalan%20%Uji Nn2,n3
+w11 v1 dV Twaterway=river,name=Sungai%20%Uji Nn4,n5
+w12 v1 dV Tnatural=water Nn6,n7,n8,n9,n6
+w13 v1 dV Tboundary=administrative,admin_level=5 Nn2,n4
+w14 v1 dV Thighway=footway Nn3,n5
+"""
+
+
+def write_osm_extract(pbf: Path) -> Path:
+    """Write :data:`OSM_EXTRACT` as the OpenStreetMap extract ``pbf`` (with Debian's osmium)."""
+    opl = pbf.with_name(pbf.name.removesuffix(".osm.pbf") + ".opl")
+    opl.write_text(OSM_EXTRACT)
+    subprocess.run(["osmium", "cat", str(opl), "-o", str(pbf), "--overwrite"], check=True)
+    return pbf

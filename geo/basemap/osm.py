@@ -92,9 +92,10 @@ def build_tiles(pbf: Path, out: Path, *, bbox: Bbox) -> BuildResult:
 
     Examples
     --------
-    >>> build_tiles(Path("kalimantan-latest.osm.pbf"), Path("var/basemap.mbtiles"),
-    ...             bbox=(113.5, -3.0, 119.5, 2.8))  # doctest: +SKIP
-    BuildResult(path=PosixPath('var/basemap.mbtiles'), size_bytes=..., counts={...})
+    >>> built = build_tiles(Path("samarinda.osm.pbf"), Path("var/basemap.mbtiles"),
+    ...                     bbox=(116.9, -0.7, 117.3, -0.3))
+    >>> built.path, built.counts["places"]
+    (PosixPath('var/basemap.mbtiles'), 1)
     """
     from geo.basemap.layers import read_base
 

@@ -193,7 +193,9 @@ def export(
 
     Examples
     --------
-    >>> export(m, png="out/map.png", pdf="out/briefing.pdf", settings=maps)  # doctest: +SKIP
+    >>> done = export(m, png="map.png", pdf="briefing.pdf", settings=settings.maps)
+    >>> done.pdf.read_bytes()[:4], done.png.stat().st_size > 10_000
+    (b'%PDF', True)
     """
     if html_path is None and png is None and pdf is None:
         raise ValidationError("export needs at least one of html_path, png, pdf", field="export")

@@ -321,7 +321,7 @@ def briefing_file(
     Examples
     --------
     >>> briefing_file(settings=settings, engine=engine, options=MapOptions(),
-    ...               fmt="pdf").content[:4]  # doctest: +SKIP
+    ...               fmt="pdf").content[:4]
     b'%PDF'
     """
     if options.share:
@@ -436,8 +436,9 @@ def write_outputs(
 
     Examples
     --------
-    >>> write_outputs(engine, "out/demo", settings=settings.maps)  # doctest: +SKIP
-    {'Offline map': PosixPath('out/demo/peta-offline.html'), ...}
+    >>> files = write_outputs(engine, "out/demo", settings=settings.maps)
+    >>> files["Offline map"], files["Briefing PDF"].read_bytes()[:4]
+    (PosixPath('out/demo/peta-offline.html'), b'%PDF')
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -16,39 +16,17 @@ from geo.basemap.osm import tilemaker_config
 from geo.cli import app
 from geo.maps.basemap import base_layers
 from geo.settings import MapSettings
+from tests.common import write_osm_extract
 
 needs_tools = pytest.mark.skipif(
     shutil.which("tilemaker") is None or shutil.which("osmium") is None,
     reason="needs Debian's tilemaker and osmium-tool (scripts/setup-system)",
 )
 
-#: A town, a primary road, a river, a lake and a kabupaten boundary near Samarinda (OPL).
-EXTRACT = """\
-n1 v1 dV Tplace=town,name=Kota%20%Uji x117.10 y-0.50
-n2 v1 dV T x117.00 y-0.60
-n3 v1 dV T x117.20 y-0.40
-n4 v1 dV T x117.00 y-0.40
-n5 v1 dV T x117.20 y-0.60
-n6 v1 dV T x117.05 y-0.55
-n7 v1 dV T x117.08 y-0.55
-n8 v1 dV T x117.08 y-0.52
-n9 v1 dV T x117.05 y-0.52
-n20 v1 dV Tplace=hamlet,name=Dusun%20%Kecil x117.12 y-0.45
-w10 v1 dV Thighway=primary,name=Jalan%20%Uji Nn2,n3
-w11 v1 dV Twaterway=river,name=Sungai%20%Uji Nn4,n5
-w12 v1 dV Tnatural=water Nn6,n7,n8,n9,n6
-w13 v1 dV Tboundary=administrative,admin_level=5 Nn2,n4
-w14 v1 dV Thighway=footway Nn3,n5
-"""
-
 
 @pytest.fixture(scope="module")
 def extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("osm")
-    (folder / "uji.opl").write_text(EXTRACT)
-    pbf = folder / "uji.osm.pbf"
-    subprocess.run(["osmium", "cat", str(folder / "uji.opl"), "-o", str(pbf)], check=True)
-    return pbf
+    return write_osm_extract(tmp_path_factory.mktemp("osm") / "uji.osm.pbf")
 
 
 def test_config_has_every_layer_the_maps_draw() -> None:
