@@ -8,13 +8,15 @@ the registry cache (the default) and on a second ``pantau serve`` started with
 ``PANTAU_API_REGISTRY_CACHE=false``, which reads the database on every request. Prints requests
 per second, p50/p99 latency and the ratios.
 
-Usage: ``.venv/bin/python benchmarks/api.py [--seconds 10] [--connections 50] [--workers 1]``
+Usage: ``.venv/bin/python benchmarks/api.py [--seconds 10] [--connections 50] [--workers 1]
+[--layers]`` (``--layers``: the demo permit and forest layers loaded, every site classified)
 (needs ``wrk``: ``apt-get install -y wrk``; and the PostGIS template of ``scripts/dev-db``).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import re
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,7 +78,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def make_database(n_sites: int) -> str:
+def load_layers(engine: Engine) -> int:
+    """Import the demo permit and forest layers and classify every site; return how many."""
+    from geo.layers import service as layers
+
+    settings = Settings()
+    with session_scope(engine) as session:
+        for kind in ("wiup", "kawasan_hutan"):
+            layers.import_layer(
+                session=session,
+                kind=kind,
+                path=ROOT / "data" / f"demo_{kind}.geojson",
+                actor="bench",
+                settings=settings,
+                snapshot_date=dt.date(2026, 11, 1),
+                reclassify=False,
+            )
+        summary = layers.classify(session=session, settings=settings)
+    return int(sum(summary.by_class.values()))
+
+
+def make_database(n_sites: int, *, with_layers: bool = False) -> str:
     admin_url = Settings().database.url
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"pantau_bench_{uuid.uuid4().hex[:8]}"
@@ -115,6 +137,8 @@ def make_database(n_sites: int) -> str:
         records = sites.validate_frame(frame, source="bench")
         with session_scope(engine) as session:
             sites.upsert(session, records, actor="bench", source="bench")
+    if with_layers:
+        print(f"  {n_sites} sites: {load_layers(engine)} objects classified", file=sys.stderr)
     engine.dispose()
     return url
 
@@ -138,6 +162,16 @@ def start(args: list[str], env: dict[str, str], url_check: str) -> subprocess.Po
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError(f"server did not start: {args}")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server; kill it when requests still queued (a slow route) hold it past 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
 
 
 def serve(port: int, env: dict[str, str], workers: int) -> subprocess.Popen[bytes]:
@@ -207,6 +241,12 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="uvicorn workers of every server (ours and minimal)"
     )
+    parser.add_argument(
+        "--layers",
+        action="store_true",
+        help="import the demo permit and forest layers, so every site carries its class "
+        "(the minimal reference still serves the registry's own columns only)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -214,7 +254,7 @@ def main() -> None:
     rows: list[tuple[str, int | str, float, float, float, str]] = []
     load_start = os.getloadavg()
     for n_sites in (108, 2741):
-        url = make_database(n_sites)
+        url = make_database(n_sites, with_layers=args.layers)
         engine = make_engine(url)
         with session_scope(engine) as session:
             _, token = create_token(session=session, user="bench", role="analyst")
@@ -279,14 +319,14 @@ def main() -> None:
                 rows.append(("POST /reports (public)", "-", *post, "-"))
         finally:
             for proc in (api, off, ref):
-                proc.terminate()
-                proc.wait(timeout=10)
+                stop(proc)
             drop_database(url)
 
     load_end = os.getloadavg()
     print(
         f"\nwrk -t2 -c{args.connections} -d{args.seconds}s on loopback, "
-        f"{os.cpu_count()} CPU cores, {args.workers} uvicorn worker(s) per server; "
+        f"{os.cpu_count()} CPU cores, {args.workers} uvicorn worker(s) per server, "
+        f"{'demo layers loaded (sites carry their class)' if args.layers else 'no layers'}; "
         f"load average (1/5/15 min) {'/'.join(f'{x:.2f}' for x in load_start)} at the start, "
         f"{'/'.join(f'{x:.2f}' for x in load_end)} at the end\n"
     )
