@@ -119,7 +119,7 @@ def site_class_properties(page: FromClause, rows: FromClause, language: str) -> 
         ("authority_label", func.jsonb_extract_path_text(labels, "authority", c.authority)),
         ("wiup_snapshot_date", c.wiup_snapshot_date),
         ("forest_snapshot_date", c.forest_snapshot_date),
-        ("class_guidance", func.jsonb_extract_path(lines, _guidance_key(c))),
+        ("class_guidance", case((classified, func.jsonb_extract_path(lines, _guidance_key(c))))),
     ]
     r = rows.c
     parts = (r.permit_class, r.permit_code, r.forest_flags, r.moratorium, r.authority)
