@@ -160,11 +160,15 @@ _ANALYZE_SUBJECTS = "ANALYZE near_subjects (id, h, t)"
 #: that anti-join and scanned the subjects once per report (5 minutes at 10^5 reports). Every
 #: located subject is itself such a report, so there is another exactly when the range count
 #: on ix_reports_seen exceeds theirs.
+# The earliest subject time is an uncorrelated subquery, run once (an InitPlan). As a CTE
+# joined to ``reports`` it was inlined, and on a freshly loaded table the planner, which then
+# thinks ``reports`` tiny, put the aggregate inside a nested loop: once per report, minutes at
+# 10^5 (benchmarks/reports.py, 2026-12-01).
 _BULK_ANY_LATER = f"""
-WITH m AS (SELECT min(t) AS t FROM near_subjects)
 SELECT (
-    SELECT count(*) FROM reports o, m
-    WHERE o.geom IS NOT NULL AND {_WHEN.format(t="o")} >= m.t
+    SELECT count(*) FROM reports o
+    WHERE o.geom IS NOT NULL
+      AND {_WHEN.format(t="o")} >= (SELECT min(t) FROM near_subjects)
 ) > (SELECT count(*) FROM near_subjects WHERE geom IS NOT NULL)
 """
 

@@ -300,3 +300,21 @@ def test_a_hand_made_chain_below_a_relinked_report_follows_the_new_root(
     assert _link(session, hand.id) == a.id and _root(session, hand.id) == a.id
     assert _link(session, below.id) == hand.id and _root(session, below.id) == a.id
     assert_roots_true(session)
+
+
+def test_the_check_for_later_reports_reads_the_subjects_once(session: Session) -> None:
+    """The earliest subject time is computed once, whatever the planner thinks of ``reports``.
+
+    Joined as a CTE it could land inside a nested loop and run once per report (minutes at
+    10^5, on a freshly loaded table); as an InitPlan it cannot.
+    """
+    from sqlalchemy import text
+
+    from geo.reports import dedup
+
+    session.execute(text(dedup._BULK_SUBJECTS), {"ids": []})
+    # Leave only nested loops for a join, as the planner picks when it thinks reports tiny.
+    session.execute(text("SET LOCAL enable_hashjoin = off"))
+    session.execute(text("SET LOCAL enable_mergejoin = off"))
+    plan = "\n".join(session.execute(text("EXPLAIN " + dedup._BULK_ANY_LATER)).scalars())
+    assert "InitPlan" in plan and "Nested Loop" not in plan, plan
