@@ -16,11 +16,14 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from api.main import create_app
 from geo import accounts, bases, migrate, priority, sites
 from geo.db import make_engine, session_scope
+from geo.layers.models import LayerClassification
+from geo.models import Site
+from geo.reports.models import Report
 from geo.settings import Settings
 from geo.tokens import ROLES
 from tests import factories
@@ -165,6 +168,37 @@ def sign_in_as(client: TestClient, user: str, password: str) -> httpx.Response:
         data={"username": user, "password": password, "csrf_token": token.group(1)},
         follow_redirects=False,
     )
+
+
+def store_class(settings: Settings, *, kind: str, code: str, authority: str) -> None:
+    """Store an indicative class for the site or report ``code``, as ``pantau layers classify``
+    would: outside every permit, 40 % in protection forest."""
+    engine = make_engine(settings.database.url)
+    try:
+        with session_scope(engine) as session:
+            row: Site | Report = session.scalars(
+                select(Site).where(Site.code == code)
+                if kind == "site"
+                else select(Report).where(Report.code == code)
+            ).one()
+            session.add(
+                LayerClassification(
+                    object_kind=kind,
+                    object_id=row.id,
+                    object_code=row.code,
+                    permit_class="LUAR_WIUP",
+                    permit_share=0.0,
+                    forest_flags=["HUTAN_LINDUNG"],
+                    forest_shares={"HUTAN_LINDUNG": 0.4},
+                    authority=authority,
+                    wiup_snapshot_date=dt.date(2026, 5, 1),
+                    forest_snapshot_date=dt.date(2026, 4, 1),
+                    evaluated_on=dt.date(2026, 11, 30),
+                    tolerance_m=50.0,
+                )
+            )
+    finally:
+        engine.dispose()
 
 
 def csrf_of(client: TestClient, path: str = "/") -> str:

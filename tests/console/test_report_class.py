@@ -6,17 +6,11 @@ estate with its share, authority, layer dates and the guidance, called indicativ
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
-from geo.db import make_engine, session_scope
-from geo.layers.models import LayerClassification
-from geo.reports.models import Report
 from geo.settings import Settings
-from tests.console.conftest import World, sign_in
+from tests.console.conftest import World, sign_in, store_class
 
 
 def signed(client: TestClient, role: str) -> TestClient:
@@ -27,28 +21,7 @@ def signed(client: TestClient, role: str) -> TestClient:
 @pytest.fixture(scope="module")
 def classified(console_settings: Settings, world: World) -> str:
     """The verified report with a stored class, as ``pantau layers classify`` would store it."""
-    engine = make_engine(console_settings.database.url)
-    try:
-        with session_scope(engine) as session:
-            report = session.scalars(select(Report).where(Report.code == world.verified)).one()
-            session.add(
-                LayerClassification(
-                    object_kind="report",
-                    object_id=report.id,
-                    object_code=report.code,
-                    permit_class="LUAR_WIUP",
-                    permit_share=0.0,
-                    forest_flags=["HUTAN_LINDUNG"],
-                    forest_shares={"HUTAN_LINDUNG": 0.4},
-                    authority="PROVINSI",
-                    wiup_snapshot_date=dt.date(2026, 5, 1),
-                    forest_snapshot_date=dt.date(2026, 4, 1),
-                    evaluated_on=dt.date(2026, 11, 30),
-                    tolerance_m=50.0,
-                )
-            )
-    finally:
-        engine.dispose()
+    store_class(console_settings, kind="report", code=world.verified, authority="PROVINSI")
     return world.verified
 
 

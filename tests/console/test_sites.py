@@ -21,9 +21,8 @@ from geo import sites
 from geo.db import make_engine, session_scope
 from geo.errors import NotFound
 from geo.io.vector import write_vector
-from geo.layers.models import LayerClassification
 from geo.settings import Settings
-from tests.console.conftest import ROOT, csrf_of, sign_in, username
+from tests.console.conftest import ROOT, csrf_of, sign_in, store_class, username
 
 DEMO = json.loads((ROOT / "data" / "sites.geojson").read_text())
 
@@ -119,37 +118,11 @@ def test_the_map_gets_the_filtered_sites_as_geojson(new_client: TestClient) -> N
 # --- a site's page ------------------------------------------------------------------------
 
 
-def classify(settings: Settings, code: str) -> None:
-    """Store an indicative class for ``code`` as ``pantau layers classify`` would."""
-    engine = make_engine(settings.database.url)
-    try:
-        with session_scope(engine) as session:
-            site = sites.get(session, code)
-            session.add(
-                LayerClassification(
-                    object_kind="site",
-                    object_id=site.id,
-                    object_code=site.code,
-                    permit_class="LUAR_WIUP",
-                    permit_share=0.0,
-                    forest_flags=["HUTAN_LINDUNG"],
-                    forest_shares={"HUTAN_LINDUNG": 0.4},
-                    authority="PUSAT",
-                    wiup_snapshot_date=dt.date(2026, 5, 1),
-                    forest_snapshot_date=dt.date(2026, 4, 1),
-                    evaluated_on=dt.date(2026, 11, 30),
-                    tolerance_m=50.0,
-                )
-            )
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def classified(console_settings: Settings) -> str:
     """A site with an indicative class (the demo registry has none)."""
     code = "KKR-002"
-    classify(console_settings, code)
+    store_class(console_settings, kind="site", code=code, authority="PUSAT")
     return code
 
 

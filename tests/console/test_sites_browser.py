@@ -13,8 +13,7 @@ import pytest
 from geo.settings import Settings
 from tests.api.conftest import Server
 from tests.console.browsing import PHONE, axe_problems, check_pages, one, signed_in
-from tests.console.conftest import username
-from tests.console.test_sites import classify
+from tests.console.conftest import store_class, username
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -108,7 +107,8 @@ def test_importing_a_file_through_its_preview(
 def test_every_lokasi_page_is_accessible_and_fits_a_phone(
     browser: Any, server: Server, console_settings: Settings
 ) -> None:
-    classify(console_settings, "KKR-002")  # the legal status block with its guidance
+    # The legal status block with its guidance.
+    store_class(console_settings, kind="site", code="KKR-002", authority="PUSAT")
     paths = [
         "/lokasi/KKR-002",
         "/lokasi",
