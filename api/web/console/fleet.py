@@ -9,6 +9,7 @@ remove, as over the API. A refused value is shown next to its field in the reade
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
@@ -121,16 +122,36 @@ def add_place_form(
 ) -> Response:
     """Add an office or an overnight place (the use case of ``pantau bases add``)."""
     allow(staff, auth.PATROL_PLANNERS, CHANGE)
-    t = templating.reader(request)
     values = {k: v for k, v in locals().items() if isinstance(v, str) and k != "approximate"}
-    try:
-        checked = PlaceIn.model_validate(
-            {
-                **{k: v for k, v in values.items() if v.strip() or k in ("lon", "lat")},
-                "approximate": bool(approximate),
-            }
-        )
+    fields = {k: v for k, v in values.items() if v.strip() or k in ("lon", "lat")}
+
+    def write() -> str:
+        checked = PlaceIn.model_validate({**fields, "approximate": bool(approximate)})
         add_place(session, Place(**checked.model_dump()), settings=settings)
+        return checked.code
+
+    shown = {**values, "approximate": approximate}
+    return _save(request, session, staff, write, PLACE_ADDED, form="place", values=shown)
+
+
+def _save(
+    request: Request,
+    session: Session,
+    staff: Any,
+    write: Callable[[], str],
+    done: str,
+    *,
+    form: str,
+    values: dict[str, str],
+) -> Response:
+    """Run ``write`` (check the form, call the use case, return the saved code) and commit.
+
+    When the form or the use case refuses, show the ``form`` again with each problem next to
+    its field, and nothing written.
+    """
+    t = templating.reader(request)
+    try:
+        code = write()
     except PydanticError as e:
         problems = field_problems(e, HINTS, t)
     except PantauError as e:
@@ -138,10 +159,9 @@ def add_place_form(
         problems = _refusal(e, t)
     else:
         session.commit()
-        message = t.gettext(PLACE_ADDED, code=checked.code)
-        return _page(request, session, staff, message=message)
-    values["approximate"] = approximate
-    return _page(request, session, staff, place=values, place_problems=problems, status_code=400)
+        return _page(request, session, staff, message=t.gettext(done, code=code))
+    shown: dict[str, Any] = {form: values, f"{form}_problems": problems}
+    return _page(request, session, staff, status_code=400, **shown)
 
 
 def _remove(
@@ -183,20 +203,14 @@ def save_team_form(
 ) -> Response:
     """Add a team, or change the team of that code (the use case of ``PUT /teams/{code}``)."""
     allow(staff, auth.PATROL_PLANNERS, CHANGE)
-    t = templating.reader(request)
     values = {k: v for k, v in locals().items() if isinstance(v, str)}
-    try:
+
+    def write() -> str:
         checked = TeamIn.model_validate({k: v for k, v in values.items() if v.strip()})
         add_team(session, TeamRecord(**checked.model_dump()), replace=True)
-    except PydanticError as e:
-        problems = field_problems(e, HINTS, t)
-    except PantauError as e:
-        session.rollback()
-        problems = _refusal(e, t)
-    else:
-        session.commit()
-        return _page(request, session, staff, message=t.gettext(TEAM_SAVED, code=checked.code))
-    return _page(request, session, staff, team=values, team_problems=problems, status_code=400)
+        return checked.code
+
+    return _save(request, session, staff, write, TEAM_SAVED, form="team", values=values)
 
 
 @router.post("/regu/{code}/hapus")
