@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from geoalchemy2 import Geometry
@@ -28,7 +28,6 @@ from sqlalchemy import (
     column,
     delete,
     func,
-    insert,
     literal,
     null,
     or_,
@@ -37,6 +36,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from geo.layers.config import OBJECT_KINDS, PERMIT_CLASSES, LayerSettings, authority_for
@@ -284,6 +284,21 @@ def _row(
     }
 
 
+def _upsert(columns: Iterable[str]) -> Any:
+    """Insert classes, or replace the row of an object classified meanwhile.
+
+    Two classifications may run at once (a layer import's, and the intake worker's for its
+    batch): each deleted the rows it saw, so the second to insert an object's row would break
+    the one-row-per-object key. Both computed the class from the current layers: keep the last.
+    """
+    stmt = pg_insert(LayerClassification)
+    names = [c for c in columns if c not in ("object_kind", "object_id")]
+    return stmt.on_conflict_do_update(
+        constraint="uq_layer_classifications_object",
+        set_={name: stmt.excluded[name] for name in names},
+    )
+
+
 def _stale_rows(kinds: tuple[str, ...], only: Mapping[str, Collection[int]] | None) -> Any:
     """Return the DELETE of the rows a run replaces: all of ``kinds``, or ``only`` those ids."""
     rows = LayerClassification
@@ -349,7 +364,7 @@ def classify_objects(
     rows = [_row(obj, on, tol, snaps, found) for obj in session.execute(everything)]
     session.execute(_stale_rows(kinds, only))
     if rows:
-        session.execute(insert(LayerClassification), rows)
+        session.execute(_upsert(rows[0].keys()), rows)
     by_class: dict[str, int] = defaultdict(int)
     for r in rows:
         by_class[r["permit_class"] or "-"] += 1
