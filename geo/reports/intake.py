@@ -22,11 +22,14 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from geoalchemy2.shape import to_shape
 from sqlalchemy import (
     ARRAY,
+    DateTime,
     Select,
     Table,
     Text,
@@ -34,7 +37,6 @@ from sqlalchemy import (
     column,
     func,
     insert,
-    literal,
     select,
     table,
     true,
@@ -80,15 +82,17 @@ class SubmitResult:
     duplicate_rule: str | None = None
 
 
-def _insert(
-    clean: CleanReport, *, code: str, actor: str, shas: list[str], queue: bool
-) -> Select[int]:
+@cache
+def _insert(*, evidence: bool, queue: bool) -> Select[tuple[int]]:
     """One round trip: the report, its first history row, its evidence links, its queue row.
 
-    The report's values are :func:`geo.reports.row.values`. A code, content or external id
-    already stored makes the insert do nothing (``ON CONFLICT DO NOTHING``): no id returned.
+    Built once for each shape (with or without evidence, queued or not), every value a bound
+    parameter (:func:`_insert_params`): building and keying a statement of some thirty values
+    on every submission cost more than PostgreSQL takes to run it. The report's values are
+    :func:`geo.reports.row.values`. A code, content or external id already stored makes the
+    insert do nothing (``ON CONFLICT DO NOTHING``): no id returned.
     """
-    values = report_row.values(clean, code=code, content_hash=clean.content_hash())
+    values = {c.name: bindparam(f"v_{c.name}", type_=c.type) for c in report_row.COLUMNS}
     new = (
         pg_insert(report_row.REPORTS)
         .values(values)
@@ -98,14 +102,13 @@ def _insert(
     )
     history = report_row.first_history(
         new,
-        at=literal(clean.received_at),
-        actor=literal(actor),
-        reason=literal(f"received via {clean.channel}"),
+        at=bindparam("received_at", type_=DateTime(timezone=True)),
+        actor=bindparam("actor", type_=Text),
+        reason=bindparam("reason", type_=Text),
     )
     stmt = select(new.c.id).add_cte(history.cte("history"))
-    if shas:
-        shas_param = bindparam("shas", shas, type_=ARRAY(Text))
-        sha = func.unnest(shas_param).table_valued("sha").render_derived()
+    if evidence:
+        sha = func.unnest(bindparam("shas", type_=ARRAY(Text))).table_valued("sha").render_derived()
         links = insert(_LINKS).from_select(
             ["report_id", "sha256"], select(new.c.id, sha.c.sha).join_from(new, sha, true())
         )
@@ -114,6 +117,18 @@ def _insert(
         queued = insert(_QUEUE).from_select(["report_id"], select(new.c.id))
         stmt = stmt.add_cte(queued.cte("queued"))
     return stmt
+
+
+def _insert_params(clean: CleanReport, *, code: str, actor: str, shas: list[str]) -> dict[str, Any]:
+    """Return the parameters of :func:`_insert` for one report."""
+    values = report_row.values(clean, code=code, content_hash=clean.content_hash())
+    params: dict[str, Any] = {f"v_{name}": value for name, value in values.items()}
+    params.update(
+        received_at=clean.received_at, actor=actor, reason=f"received via {clean.channel}"
+    )
+    if shas:
+        params["shas"] = shas
+    return params
 
 
 def _existing(report: Report, rule: str) -> SubmitResult:
@@ -337,8 +352,9 @@ def _write(
     found: list[int | SubmitResult] = []
 
     def attempt(codes: list[str]) -> list[int]:
-        stmt = _insert(clean, code=codes[0], actor=actor, shas=shas, queue=queue)
-        report_id = session.execute(stmt).scalar()
+        stmt = _insert(evidence=bool(shas), queue=queue)
+        params = _insert_params(clean, code=codes[0], actor=actor, shas=shas)
+        report_id = session.execute(stmt, params).scalar()
         answer = report_id if report_id is not None else _stored_meanwhile(session, clean)
         if answer is None:
             return [0]  # only the code clashed
