@@ -178,4 +178,4 @@ async def public_rate_limit(request: Request, principal: PrincipalDep, api: ApiS
         return
     limiter: PgRateLimiter = request.app.state.rate_limiter
     key = client_address(request, trust_forwarded_for=api.trust_forwarded_for)
-    await run_in_threadpool(limiter.enforce, request.app.state.engine, key)
+    await limiter.enforce(request.app.state.engine, key)  # a thread only for the database

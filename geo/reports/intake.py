@@ -83,7 +83,7 @@ class SubmitResult:
 
 
 @cache
-def _insert(*, evidence: bool, queue: bool) -> Select[tuple[int]]:
+def _insert(*, evidence: bool, queue: bool) -> Select[int]:
     """One round trip: the report, its first history row, its evidence links, its queue row.
 
     Built once for each shape (with or without evidence, queued or not), every value a bound
