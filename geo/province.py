@@ -174,6 +174,15 @@ def _read(path: Path) -> Province:
         ) from exc
 
 
+@cache
+def _by_code(code: int, directory: Path, key: str) -> Province:
+    """Return the profile of a BPS code, kept: every report reads it (its time zone)."""
+    path = directory / f"{code:02d}.json"
+    if path.is_file():
+        return _read(path)
+    raise _error(key)
+
+
 def available_provinces(directory: Path = PROVINCES_DIR) -> list[Province]:
     """Return every shipped profile, by code.
 
@@ -204,10 +213,7 @@ def load_province(key: str | int, directory: Path = PROVINCES_DIR) -> Province:
     """
     wanted = str(key).strip()
     if wanted.isdigit():
-        path = directory / f"{int(wanted):02d}.json"
-        if path.is_file():
-            return _read(path)
-        raise _error(str(key))
+        return _by_code(int(wanted), directory, str(key))
     folded = wanted.casefold()
     for profile in available_provinces(directory):
         names = {profile.name, profile.name_en, profile.short}
