@@ -8,15 +8,16 @@ UNLOGGED: the buckets are worth nothing after a crash and cost no WAL.
 **Leases.** Where the rate allows several requests within :data:`LEASE_S` (four or more), a
 process that keeps receiving requests from one address takes tokens from that address's bucket
 several at a time and hands them out from memory until they are used or :data:`LEASE_S` has
-passed. The lease doubles each time one is used up while still fresh, up to a quarter of what
-the rate gives in :data:`LEASE_S` (and of the burst), and starts again at one token after a
-pause. No request is ever let through without a token taken from the shared bucket, so the
-configured rate still holds across processes; a token leased and not used is lost, so a busy
-address may be refused slightly early when several processes serve it. At the default public
-rate (30 a minute) no lease is larger than one token: every request takes its own. The lease
-exists for one address sending many requests (a carrier's shared address; the benchmark):
-there each request had cost a thread hop, a pooled connection and a statement, about a third
-of a public ``POST /reports`` (``benchmarks/api.py``).
+passed since the last take (leases taken at the same moment add up). The lease doubles each
+time one is used up while still fresh, up to a quarter of what the rate gives in
+:data:`LEASE_S` (and of the burst), and starts again at one token after a pause. No request is
+ever let through without a token taken from the shared bucket, so the configured rate still
+holds across processes; a token leased and not used is lost, so a busy address may be refused
+slightly early when several processes serve it. At the default public rate (30 a minute) no
+lease is larger than one token: every request takes its own. The lease exists for one address
+sending many requests (a carrier's shared address; the benchmark): there each request had cost
+a thread hop, a pooled connection and a statement, about a third of a public
+``POST /reports`` (``benchmarks/api.py``).
 """
 
 from __future__ import annotations
@@ -152,6 +153,14 @@ class PgRateLimiter:
             return
         now = time.monotonic()
         with self._lock:
+            lease = self._leases.get(key)
+            if lease is not None and lease.expires > now:
+                # Requests that found the lease used up at the same moment each took a lease:
+                # every token taken is kept, none dropped while fresh.
+                lease.left += left
+                lease.size = max(lease.size, size)
+                lease.expires = now + self.lease_s
+                return
             if len(self._leases) >= _MAX_LEASES:
                 self._leases = {k: v for k, v in self._leases.items() if v.expires > now}
             self._leases[key] = _Lease(left=left, expires=now + self.lease_s, size=size)
