@@ -235,7 +235,6 @@ def wrk(
 POST_SCRIPT = """
 math.randomseed(os.time())
 wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
 counter = 0
 request = function()
   counter = counter + 1
@@ -244,7 +243,19 @@ request = function()
   local body = string.format(
     '{"lat": %.6f, "lon": %.6f, "activity": "excavator", "confidentiality": "anonim", ' ..
     '"description": "bench %d %d"}', lat, lon, counter, math.random(1, 1000000000))
-  return wrk.format(nil, "/reports", nil, body)
+  local headers = {["Content-Type"] = "application/json", ["X-Forwarded-For"] = address(counter)}
+  return wrk.format(nil, "/reports", headers, body)
+end
+"""
+#: Every request from one address (the rate limit's tokens come in leases), or from a new one
+#: each time (each request takes from its own bucket in PostgreSQL).
+SAME_ADDRESS = 'address = function(n) return "192.0.2.1" end\n'
+NEW_ADDRESS = """
+tid = 0
+local threads = 0
+setup = function(thread) threads = threads + 1; thread:set("tid", threads) end
+address = function(n)
+  return string.format("10.%d.%d.%d", tid, math.floor(n / 256) % 256, n % 256)
 end
 """
 
@@ -282,6 +293,7 @@ def main() -> None:
             "PANTAU_DATA_DIR": tempfile.mkdtemp(prefix="pantau-bench-"),
             "PANTAU_API_PUBLIC_RATE_PER_MINUTE": "100000000",
             "PANTAU_API_PUBLIC_BURST": "100000000",
+            "PANTAU_API_TRUST_FORWARDED_FOR": "true",  # the POST rows choose their address
             "PYTHONPATH": str(ROOT),
         }
         api_port, off_port, ref_port = free_port(), free_port(), free_port()
@@ -331,11 +343,13 @@ def main() -> None:
                 rows.append(("GET /health/live (no work)", "-", *live, "-"))
                 one = wrk(f"http://127.0.0.1:{api_port}/sites/KKR-001", headers=auth, **kw)
                 rows.append(("GET /sites/KKR-001", 1, *one, "-"))
-                with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-                    f.write(POST_SCRIPT)
-                post = wrk(f"http://127.0.0.1:{api_port}/reports", headers={}, script=f.name, **kw)
-                os.unlink(f.name)
-                rows.append(("POST /reports (public)", "-", *post, "-"))
+                for name, address in (("", SAME_ADDRESS), (", new address", NEW_ADDRESS)):
+                    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+                        f.write(address + POST_SCRIPT)
+                    url = f"http://127.0.0.1:{api_port}/reports"
+                    post = wrk(url, headers={}, script=f.name, **kw)
+                    os.unlink(f.name)
+                    rows.append((f"POST /reports (public{name})", "-", *post, "-"))
         finally:
             for proc in (api, off, ref):
                 stop(proc)
@@ -350,12 +364,12 @@ def main() -> None:
         f"{'/'.join(f'{x:.2f}' for x in load_end)} at the end\n"
     )
     print(
-        f"| {'endpoint':28} | {'features':>8} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} "
+        f"| {'endpoint':36} | {'features':>8} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} "
         f"| {'time vs minimal':>15} |"
     )
-    print(f"|{'-' * 30}|{'-' * 10}:|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 16}:|")
+    print(f"|{'-' * 38}|{'-' * 10}:|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|{'-' * 16}:|")
     for name, n, rps, p50, p99, ratio in rows:
-        print(f"| {name:28} | {n!s:>8} | {rps:8.0f} | {p50:7.1f} | {p99:7.1f} | {ratio:>15} |")
+        print(f"| {name:36} | {n!s:>8} | {rps:8.0f} | {p50:7.1f} | {p99:7.1f} | {ratio:>15} |")
 
 
 if __name__ == "__main__":
