@@ -130,8 +130,6 @@ class PgRateLimiter:
 
     def _from_lease(self, key: str) -> bool:
         """Hand out one token leased earlier, if a fresh one is left."""
-        if self.max_lease == 1:
-            return False
         with self._lock:
             lease = self._leases.get(key)
             if lease is None or lease.left < 1 or lease.expires <= time.monotonic():
@@ -141,8 +139,6 @@ class PgRateLimiter:
 
     def _next_size(self, key: str) -> int:
         """One token, or twice the last lease when it was used up before it expired."""
-        if self.max_lease == 1:
-            return 1
         with self._lock:
             lease = self._leases.get(key)
             fresh = lease is not None and lease.expires > time.monotonic()
@@ -150,7 +146,7 @@ class PgRateLimiter:
 
     def _keep(self, key: str, left: int, size: int) -> None:
         if self.max_lease == 1:
-            return
+            return  # no lease at this rate: the lookups of the other two find none
         now = time.monotonic()
         with self._lock:
             lease = self._leases.get(key)
