@@ -134,8 +134,13 @@ def test_offline_then_online_arrives_exactly_once(
     description = "Ekskavator di tepi sungai, tanpa sinyal"
     _fill(page, description)
     context.set_offline(True)
+    before = page.inner_text("#form-status")  # the GPS step's message
     page.click("#send-button")
-    page.wait_for_function("document.getElementById('form-status').textContent.length > 0")
+    # Wait for the send to answer, not merely for some text: the status already holds the
+    # GPS step's message, and the click's answer comes after an IndexedDB write.
+    page.wait_for_function(
+        "t => document.getElementById('form-status').textContent !== t", arg=before
+    )
     assert "sinyal" in page.inner_text("#form-status")
     assert _pending(page) == 1
     assert page.evaluate("async () => (await PantauOutbox.pending())[0].files[0].blob.size") > 0
