@@ -44,6 +44,7 @@ __all__ = [
     "EngineDep",
     "SessionDep",
     "PrincipalDep",
+    "BearerDep",
     "SettingsDep",
     "ApiSettingsDep",
     "LanguageDep",
@@ -149,10 +150,14 @@ def _rollback_and_close(session: Session) -> None:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+#: The bearer scheme, for OpenAPI only (see ``_bearer``).
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
 async def get_principal(
     request: Request,
     session: SessionDep,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+    _credentials: BearerDep = None,
 ) -> Principal:
     """Return who is calling: a token's user and role, or the public.
 

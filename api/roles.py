@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from api import auth
-from api.deps import PrincipalDep
+from api.deps import BearerDep, SessionDep, get_principal
 from geo.tokens import Principal
 
 __all__ = ["role"]
@@ -35,8 +35,15 @@ def role(roles: frozenset[str], action: str) -> Any:
     >>> Reader = Annotated[Principal, role(auth.READERS, "read sites")]
     """
 
-    async def check(principal: PrincipalDep) -> Principal:
-        # A coroutine: the check touches no database, so FastAPI runs it without a thread hop.
+    async def check(
+        request: Request, session: SessionDep, credentials: BearerDep = None
+    ) -> Principal:
+        # Takes what get_principal takes and calls it rather than depending on PrincipalDep:
+        # one level of dependencies less for FastAPI to solve on every request, a tenth of a
+        # cached read of one site (benchmarks/README.md, "Cached reads and FastAPI's
+        # dependencies"). An override of get_principal therefore does not reach role checks.
+        # A coroutine: the check touches no database, so no thread hop.
+        principal = await get_principal(request, session, credentials)
         auth.require(principal, roles, action)
         return principal
 

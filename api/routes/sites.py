@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from api import auth
-from api.deps import ApiSettingsDep, LanguageDep, SessionDep, SettingsDep, run_read
+from api.deps import ApiSettingsDep, SessionDep, SettingsDep, run_read
+from api.language import request_language
 from api.roles import role
 from api.routes._geojson import (
     GeoJSONResponse,
@@ -155,7 +156,6 @@ async def list_sites(
     session: SessionDep,
     principal: SiteReader,
     api: ApiSettingsDep,
-    language: LanguageDep,
     bbox: Annotated[
         str | None,
         Query(description="minlon,minlat,maxlon,maxlat (WGS 84)", examples=["116.5,-1.0,117.5,0"]),
@@ -180,6 +180,9 @@ async def list_sites(
         "commodity": commodity,
         "risk_level": risk_level,
     }
+    # The language is read here rather than as a LanguageDep: on the two hot cached reads of
+    # the registry each dependency FastAPI solves costs about a tenth of the request
+    # (benchmarks/README.md, "Cached reads and FastAPI's dependencies").
     page = await read_sites_page(
         request,
         session,
@@ -187,7 +190,7 @@ async def list_sites(
         filters=filters,
         limit=limit,
         offset=offset,
-        language=language,
+        language=request_language(request),
     )
     return feature_collection(page, paging_links(request, page, limit=limit, offset=offset))
 
@@ -203,9 +206,9 @@ async def get_site(
     code: CodePath,
     session: SessionDep,
     principal: SiteReader,
-    language: LanguageDep,
 ) -> Response:
     """Return one site by its code, with its indicative class and guidance."""
+    language = request_language(request)  # not LanguageDep: see list_sites
     return feature_response(await read_site_feature(request, session, code.upper(), language))
 
 
