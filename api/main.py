@@ -56,7 +56,7 @@ REGISTRY_CACHE_CHARS = 64 * 1024 * 1024
 
 
 def _text_length(value: FeaturePage | str) -> int:
-    return len(value.features_json if isinstance(value, FeaturePage) else value)
+    return len(value.features_utf8 if isinstance(value, FeaturePage) else value)
 
 
 class BodySizeLimit:

@@ -327,11 +327,20 @@ register_collection(
 
 @dataclass(frozen=True)
 class FeaturePage:
-    """One page of a collection: the features as GeoJSON text, and how many matched."""
+    """One page of a collection: the features as GeoJSON (UTF-8), and how many matched.
 
-    features_json: str
+    The features are kept encoded, as the service writes them: a cached page is sent to many
+    readers as is, with no copy of it per response (``api.routes._geojson.GeoJSONParts``).
+    """
+
+    features_utf8: bytes
     number_matched: int
     number_returned: int
+
+    @property
+    def features_json(self) -> str:
+        """The features as text: a JSON array of RFC 7946 Feature objects."""
+        return self.features_utf8.decode("utf-8")
 
 
 def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
@@ -610,7 +619,9 @@ def query_items(
         matched = 0
     elif count:  # an empty page: count separately (an offset beyond the end, or no match)
         matched = int(session.execute(statements.count, values).scalar_one())
-    return FeaturePage(features_json=row[0], number_matched=matched, number_returned=int(row[1]))
+    return FeaturePage(
+        features_utf8=row[0].encode("utf-8"), number_matched=matched, number_returned=int(row[1])
+    )
 
 
 @dataclass(frozen=True)
