@@ -39,10 +39,10 @@ def role(roles: frozenset[str], action: str) -> Any:
         request: Request, session: SessionDep, credentials: BearerDep = None
     ) -> Principal:
         # Takes what get_principal takes and calls it rather than depending on PrincipalDep:
-        # one level of dependencies less for FastAPI to solve on every request, a tenth of a
-        # cached read of one site (benchmarks/README.md, "Cached reads and FastAPI's
-        # dependencies"). An override of get_principal therefore does not reach role checks.
-        # A coroutine: the check touches no database, so no thread hop.
+        # one level of dependencies less for FastAPI to solve on every request, a few per cent
+        # of a cached read of one site (benchmarks/README.md, "Cached reads: FastAPI's
+        # dependencies and the whole registry"). So an override of get_principal does not
+        # reach role checks. A coroutine: the check touches no database, so no thread hop.
         principal = await get_principal(request, session, credentials)
         auth.require(principal, roles, action)
         return principal

@@ -46,7 +46,7 @@ class GeoJSONParts(GeoJSONResponse):
 
     Joining a page of 2,741 sites (1.8 MB) to its envelope copied it for every response; with
     the service's cache the copy was most of the work of a cached ``GET /sites``
-    (benchmarks/README.md, "Cached reads of the whole registry").
+    (benchmarks/README.md, "Cached reads: FastAPI's dependencies and the whole registry").
     """
 
     def __init__(self, parts: tuple[bytes, ...], *, status_code: int = 200) -> None:

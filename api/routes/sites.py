@@ -181,8 +181,8 @@ async def list_sites(
         "risk_level": risk_level,
     }
     # The language is read here rather than as a LanguageDep: on the two hot cached reads of
-    # the registry each dependency FastAPI solves costs about a tenth of the request
-    # (benchmarks/README.md, "Cached reads and FastAPI's dependencies").
+    # the registry each dependency FastAPI solves costs a few per cent of the request
+    # (benchmarks/README.md, "Cached reads: FastAPI's dependencies and the whole registry").
     page = await read_sites_page(
         request,
         session,
