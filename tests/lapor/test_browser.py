@@ -147,6 +147,7 @@ def test_offline_then_online_arrives_exactly_once(
     # Keep a copy of the item to send it again later, as a retry after a lost answer would.
     page.evaluate("async () => { window.copy = (await PantauOutbox.pending())[0]; }")
     assert _reports(lapor_engine, description) == []
+    page.wait_for_selector("#mine-list li.pending")  # drawn after the answer, from IndexedDB
     assert "Menunggu sinyal" in page.inner_text("#mine-list")
 
     context.set_offline(False)  # the 'online' event (and Background Sync) send the outbox
