@@ -312,12 +312,28 @@
     return ctrl;
   }
 
-  /* Ready once the page ran to its end, the view has settled and every clustered layer on the
-   * map has loaded. */
+  /* Tiles have settled when no tile layer is still loading one and none is still fading in
+   * (Leaflet fades a tile in over 200 ms after it loads; a failed tile counts as settled). */
+  function tilesSettled(map) {
+    var loading = false;
+    map.eachLayer(function (layer) {
+      if (layer instanceof L.GridLayer && layer.isLoading()) { loading = true; }
+    });
+    if (loading) { return false; }
+    var tiles = map.getContainer().querySelectorAll('.leaflet-tile');
+    for (var i = 0; i < tiles.length; i++) {
+      var opacity = tiles[i].style.opacity;
+      if (opacity !== '' && Number(opacity) < 1) { return false; }
+    }
+    return true;
+  }
+
+  /* Ready once the page ran to its end, the view has settled, every clustered layer on the
+   * map has loaded and its tiles are drawn: a briefing's screenshot is taken then. */
   function ready() {
     var map = window.pantauMap;
     var moving = map && (map._animatingZoom || (map._panAnim && map._panAnim._inProgress));
-    return started && !moving &&
+    return started && !moving && (!map || tilesSettled(map)) &&
       clusters.every(function (g) { return !g._map || g.pantauLoaded; });
   }
 
