@@ -346,8 +346,8 @@ def main() -> None:
                 for name, address in (("", SAME_ADDRESS), (", new address", NEW_ADDRESS)):
                     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
                         f.write(address + POST_SCRIPT)
-                    url = f"http://127.0.0.1:{api_port}/reports"
-                    post = wrk(url, headers={}, script=f.name, **kw)
+                    reports_url = f"http://127.0.0.1:{api_port}/reports"
+                    post = wrk(reports_url, headers={}, script=f.name, **kw)
                     os.unlink(f.name)
                     rows.append((f"POST /reports (public{name})", "-", *post, "-"))
         finally:
