@@ -35,7 +35,9 @@ class GeoJSONResponse(JSONResponse):
     media_type = GEOJSON
 
     def render(self, content: Any) -> bytes:
-        """Return text built by PostGIS unchanged; serialise anything else as JSON."""
+        """Return text or bytes built by PostGIS unchanged; serialise anything else as JSON."""
+        if isinstance(content, bytes):
+            return content
         if isinstance(content, str):
             return content.encode("utf-8")
         return super().render(content)
@@ -53,10 +55,6 @@ class GeoJSONParts(GeoJSONResponse):
         self.parts = parts
         super().__init__(b"", status_code=status_code)
         self.headers["content-length"] = str(sum(len(part) for part in parts))
-
-    def render(self, content: Any) -> bytes:
-        """Return ``content`` when it is bytes already (the empty body of the parts)."""
-        return content if isinstance(content, bytes) else super().render(content)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Send the start, then each part as a body message (the last one ends the body)."""
