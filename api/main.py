@@ -50,12 +50,12 @@ Every error has the body `{"error": {"code", "message", "field"}}`.
 """
 
 
-#: Most text the registry cache holds per process (characters of GeoJSON): ~60 pages of the
-#: whole national registry of 2,741 sites.
-REGISTRY_CACHE_CHARS = 64 * 1024 * 1024
+#: Most GeoJSON the registry cache holds per process (the bytes of its pages; a single site's
+#: text counted by characters): ~60 pages of the whole national registry of 2,741 sites.
+REGISTRY_CACHE_BYTES = 64 * 1024 * 1024
 
 
-def _text_length(value: FeaturePage | str) -> int:
+def _size(value: FeaturePage | str) -> int:
     return len(value.features_utf8 if isinstance(value, FeaturePage) else value)
 
 
@@ -201,7 +201,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry_cache = None
         if api_settings.registry_cache:
             registry_cache = CollectionCache[FeaturePage | str](
-                engine, max_entries=256, weigh=_text_length, max_weight=REGISTRY_CACHE_CHARS
+                engine, max_entries=256, weigh=_size, max_weight=REGISTRY_CACHE_BYTES
             )
             registry_cache.watch_sessions(Site)
             registry_cache.start()
